@@ -1,0 +1,2 @@
+// The configuration language arrives with issue 2 (in progress).
+public enum ConfigModule {}

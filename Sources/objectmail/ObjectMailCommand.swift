@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `objectmail` command line: `serve`, `config`, and doveadm-style admin verbs.
+/// Each verb lives in its own file under Commands/ and is listed here once.
+@main
+struct ObjectMailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "objectmail",
+        abstract: "A mail access server (IMAP, POP3, LMTP) that keeps mail in object storage.",
+        version: ObjectMailVersion.current,
+        subcommands: [
+            ServeCommand.self,
+            ConfigCommand.self,
+        ]
+    )
+}
+
+enum ObjectMailVersion {
+    static let current = "0.1.0"
+}

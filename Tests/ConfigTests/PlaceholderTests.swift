@@ -1,0 +1,3 @@
+import Testing
+@testable import Config
+@Test func placeholder() { #expect(Bool(true)) }
