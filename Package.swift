@@ -12,13 +12,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: configTargets + objectStoreTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
 var configTargets: [Target] { [
-    .target(name: "Config", dependencies: [.product(name: "Logging", package: "swift-log")]),
+    .target(name: "Config", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
 ] }
 

@@ -1,0 +1,65 @@
+/// Validated settings of one scope (the top level or a section), with typed accessors that fall
+/// back to the registered default. Asking for an unregistered name is a programming error.
+public struct Settings: Sendable, Equatable {
+    public let registry: SettingsRegistry
+    public let definition: SectionDefinition
+    public let section: ConfigSection
+
+    /// The section's name (`namespace inbox` → "inbox").
+    public var name: String? { section.name }
+
+    public func string(_ name: String) -> String {
+        section.value(name) ?? requireDefinition(name).defaultValue
+    }
+
+    public func bool(_ name: String) -> Bool { SettingType.parseBool(string(name)) ?? false }
+
+    public func number(_ name: String) -> Int { Int(string(name)) ?? 0 }
+
+    /// Bytes.
+    public func size(_ name: String) -> Int64 { SettingType.parseSize(string(name)) ?? 0 }
+
+    /// Milliseconds.
+    public func milliseconds(_ name: String) -> Int64 { SettingType.parseMilliseconds(string(name)) ?? 0 }
+
+    public func list(_ name: String) -> [String] { SettingType.parseList(string(name)) }
+
+    /// True when the file gives the setting a value.
+    public func isSet(_ name: String) -> Bool { section.value(name) != nil }
+
+    /// Where the setting was given, for error messages that refer back to the file.
+    public func location(of name: String) -> SourceLocation? {
+        section.entries.last(where: { $0.key == name })?.location
+    }
+
+    /// The sections of a type inside this scope, in file order (`plugin`, every `namespace` …).
+    public func sections(_ type: String) -> [Settings] {
+        guard let childDefinition = definition.section(type) else {
+            preconditionFailure("section \(type) is not registered")
+        }
+        return section.sections.filter { $0.type == type }.map {
+            Settings(registry: registry, definition: childDefinition, section: $0)
+        }
+    }
+
+    /// The merged contents of every section of a type that appears once per scope (`plugin`),
+    /// or an empty one when the file has none: later entries override earlier ones.
+    public func singleSection(_ type: String) -> Settings {
+        guard let childDefinition = definition.section(type) else {
+            preconditionFailure("section \(type) is not registered")
+        }
+        var merged = ConfigSection(type: type, name: nil, location: section.location)
+        for child in section.sections where child.type == type {
+            merged.entries += child.entries
+            merged.sections += child.sections
+        }
+        return Settings(registry: registry, definition: childDefinition, section: merged)
+    }
+
+    private func requireDefinition(_ name: String) -> SettingDefinition {
+        guard let setting = definition.setting(name) else {
+            preconditionFailure("setting \(name) is not registered in section '\(definition.type)'")
+        }
+        return setting
+    }
+}

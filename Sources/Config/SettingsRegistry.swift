@@ -1,0 +1,86 @@
+/// Every setting and section the running code honours. Each module contributes its own
+/// definitions (see `LoggingSettings`); the executable assembles the registry at start-up.
+public struct SettingsRegistry: Sendable, Equatable {
+    /// The top level behaves like a section without a type.
+    public private(set) var root = SectionDefinition("", naming: .none, "top level")
+
+    public init() {}
+
+    public mutating func register(_ settings: [SettingDefinition]) {
+        root.merge(SectionDefinition("", naming: .none, "", settings: settings))
+    }
+
+    /// Registers a section, or adds settings and subsections to one already registered.
+    public mutating func register(section: SectionDefinition) {
+        root.merge(SectionDefinition("", naming: .none, "", sections: [section]))
+    }
+
+    /// Settings of the `plugin { }` section, where Dovecot keeps obox, quota and mail_log settings.
+    public mutating func registerPlugin(_ settings: [SettingDefinition]) {
+        register(section: SectionDefinition("plugin", naming: .none, "Plugin settings (obox, metacache, quota …).", settings: settings))
+    }
+
+    public func setting(_ name: String) -> SettingDefinition? { root.setting(name) }
+
+    /// The default of a top-level or plugin setting, for `$name` references.
+    public func defaultValue(of name: String) -> String? {
+        setting(name)?.defaultValue ?? root.section("plugin")?.setting(name)?.defaultValue
+    }
+
+    /// Names a reference may use.
+    public var referenceableNames: [String] {
+        root.settings.map(\.name) + (root.section("plugin")?.settings.map(\.name) ?? [])
+    }
+
+    /// A parser whose `$name` references know this registry's defaults.
+    public var parser: ConfigParser {
+        let registry = self
+        return ConfigParser(defaultValue: { registry.defaultValue(of: $0) }, knownNames: { registry.referenceableNames })
+    }
+
+    /// Parses and validates a file.
+    public func load(file path: String) throws -> Settings {
+        try validate(parser.parse(file: path))
+    }
+
+    /// Parses and validates text (tests, embedded defaults).
+    public func load(text: String, file: String = "<text>") throws -> Settings {
+        try validate(parser.parse(text: text, file: file))
+    }
+
+    /// Checks every entry and section against the definitions: unknown names and bad values are
+    /// errors with file:line and, where one is close, the name that was probably meant.
+    public func validate(_ document: ConfigSection) throws -> Settings {
+        try Self.check(document, against: root, path: [])
+        return Settings(registry: self, definition: root, section: document)
+    }
+
+    private static func check(_ section: ConfigSection, against definition: SectionDefinition, path: [String]) throws {
+        let context = path.isEmpty ? "" : " in section \(path.joined(separator: "/"))"
+        for entry in section.entries {
+            guard let setting = definition.setting(entry.key) else {
+                let candidates = definition.settings.map(\.name) + definition.sections.map(\.type)
+                let hint = Suggestion.closest(to: entry.key, among: candidates).map { " (did you mean \($0)?)" } ?? ""
+                throw ConfigError("Unknown setting\(context): \(entry.key)\(hint)", at: entry.location)
+            }
+            if let problem = setting.type.validate(entry.value) {
+                throw ConfigError("Invalid value for \(entry.key): \(problem)", at: entry.location)
+            }
+        }
+        for child in section.sections {
+            guard let childDefinition = definition.section(child.type) else {
+                let candidates = definition.sections.map(\.type) + definition.settings.map(\.name)
+                let hint = Suggestion.closest(to: child.type, among: candidates).map { " (did you mean \($0)?)" } ?? ""
+                throw ConfigError("Unknown section\(context): \(child.type)\(hint)", at: child.location)
+            }
+            switch (childDefinition.naming, child.name) {
+            case (.none, .some(let name)):
+                throw ConfigError("Section \(child.type) takes no name (found '\(name)')", at: child.location)
+            case (.required, nil):
+                throw ConfigError("Section \(child.type) needs a name: \(child.type) NAME {", at: child.location)
+            default: break
+            }
+            try check(child, against: childDefinition, path: path + [child.name.map { "\(child.type) \($0)" } ?? child.type])
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Config
+import Logging
+
+/// Points swift-log at the destinations the configuration names. Called once per process.
+enum LoggingBootstrap {
+    static func start(with settings: Settings) throws {
+        let errorPath = settings.string("log_path")
+        let infoPath = settings.string("info_log_path").isEmpty ? errorPath : settings.string("info_log_path")
+        let debugPath = settings.string("debug_log_path").isEmpty ? infoPath : settings.string("debug_log_path")
+        var opened: [String: LogDestination] = [:]
+        func destination(_ path: String) throws -> LogDestination {
+            if let existing = opened[path] { return existing }
+            let created = try LogDestination(path: path)
+            opened[path] = created
+            return created
+        }
+        let errors = try destination(errorPath)
+        let info = try destination(infoPath)
+        let debug = try destination(debugPath)
+        let level: Logger.Level = settings.bool("mail_debug") ? .debug : .info
+        LoggingSystem.bootstrap { label in
+            ObjectMailLogHandler(label: label, logLevel: level, errors: errors, info: info, debug: debug)
+        }
+    }
+}

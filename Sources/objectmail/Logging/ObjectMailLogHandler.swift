@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+
+/// A swift-log handler writing Dovecot-like lines:
+/// `2026-11-22T04:16:20.123Z imap(user)<session>: Info: message key=value`.
+/// Errors go to log_path, info to info_log_path, debug to debug_log_path.
+struct ObjectMailLogHandler: LogHandler {
+    var label: String
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level
+    let errors: LogDestination
+    let info: LogDestination
+    let debug: LogDestination
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let level = event.level
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date())
+        switch level {
+        case .trace, .debug: debug.write(line, level: level)
+        case .info, .notice: info.write(line, level: level)
+        case .warning, .error, .critical: errors.write(line, level: level)
+        }
+    }
+
+    /// The service (label), user and session go in the prefix, the rest of the metadata after the message.
+    static func format(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
+        var prefix = label
+        if let user = metadata["user"] { prefix += "(\(user))" }
+        if let session = metadata["session"] { prefix += "<\(session)>" }
+        let rest = metadata.filter { $0.key != "user" && $0.key != "session" }
+            .sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }
+        let tail = rest.isEmpty ? "" : " " + rest.joined(separator: " ")
+        return "\(timestamp(date)) \(prefix): \(levelName(level)): \(message)\(tail)"
+    }
+
+    private static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: return "Debug"
+        case .info: return "Info"
+        case .notice: return "Notice"
+        case .warning: return "Warning"
+        case .error: return "Error"
+        case .critical: return "Fatal"
+        }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+    }
+}

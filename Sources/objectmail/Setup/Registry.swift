@@ -1,0 +1,12 @@
+import Config
+
+/// Every setting this build honours, contributed by the code that reads it.
+/// A module that starts honouring a setting adds its definitions here (one line per module).
+enum Registry {
+    static let shared: SettingsRegistry = {
+        var registry = SettingsRegistry()
+        registry.register(LogSettings.definitions)
+        registry.registerPlugin(StorageSettings.pluginDefinitions)
+        return registry
+    }()
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import Config
-@Test func placeholder() { #expect(Bool(true)) }
