@@ -13,8 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
-    targets: configTargets + objectStoreTargets + executableTargets
+    targets: configTargets + objectStoreTargets + metaCacheTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -26,6 +28,14 @@ var configTargets: [Target] { [
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
     .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+] }
+
+// MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
+var metaCacheTargets: [Target] { [
+    .target(name: "MetaCache", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(name: "MetaCacheTests", dependencies: [
+        "MetaCache", .product(name: "PropertyBased", package: "swift-property-based"),
+    ]),
 ] }
 
 // MARK: The command line.

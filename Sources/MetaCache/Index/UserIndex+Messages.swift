@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+
+/// The result of saving, copying or moving messages: the new UIDs in order, with the mailbox's
+/// UIDVALIDITY, for APPENDUID/COPYUID.
+public struct AssignedUIDs: Sendable, Equatable {
+    public var uidValidity: UInt32
+    public var sourceUIDs: [UInt32]
+    public var destinationUIDs: [UInt32]
+    public var modSeq: Int64
+}
+
+public struct ExpungeResult: Sendable, Equatable {
+    public var expungedUIDs: [UInt32]
+    public var modSeq: Int64
+    /// Objects no message refers to any more: delete them from the store (then `objectsDeleted`).
+    public var releasedObjects: [String]
+}
+
+extension UserIndex {
+    /// Adds saved messages to a mailbox in one transaction: UIDs from UIDNEXT, one new MODSEQ,
+    /// an object reference each. Called only after the objects are stored (durability rule 1).
+    public func appendMessages(_ messages: [NewMessage], toMailbox mailboxID: Int64) async throws -> AssignedUIDs {
+        let user = self.user
+        return try await write { db in
+            var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
+            let modSeq = mailbox.highestModSeq + 1
+            var uids: [UInt32] = []
+            for message in messages {
+                let keywords = try Self.keywordMask(message.keywords, mailbox: mailbox, user: user, in: db)
+                let record = MessageRecord(mailboxID: mailboxID, uid: mailbox.uidNext, guid: message.guid,
+                                           objectKey: message.objectKey, flags: message.flags.rawValue, keywords: keywords,
+                                           modSeq: modSeq, size: message.size, virtualSize: message.virtualSize,
+                                           internalDate: message.internalDate, saveDate: message.saveDate,
+                                           cachedFields: message.cachedFields)
+                try record.insert(db)
+                try Self.retainObject(message.objectKey, size: message.size, in: db)
+                uids.append(mailbox.uidNext)
+                mailbox.uidNext += 1
+            }
+            mailbox.highestModSeq = modSeq
+            try mailbox.update(db)
+            return AssignedUIDs(uidValidity: mailbox.uidValidity, sourceUIDs: [], destinationUIDs: uids, modSeq: modSeq)
+        }
+    }
+
+    /// Copies messages by reference: new rows pointing at the same objects, reference counts up.
+    /// No object is copied, so a COPY costs no request to the store.
+    public func copyMessages(_ uids: UIDSet, from sourceID: Int64, to destinationID: Int64) async throws -> AssignedUIDs {
+        let user = self.user
+        return try await write { db in
+            try Self.copy(uids, from: sourceID, to: destinationID, user: user, in: db)
+        }
+    }
+
+    /// MOVE: copy by reference and expunge the originals in one transaction.
+    public func moveMessages(_ uids: UIDSet, from sourceID: Int64, to destinationID: Int64) async throws -> (AssignedUIDs, ExpungeResult) {
+        let user = self.user
+        return try await write { db in
+            let copied = try Self.copy(uids, from: sourceID, to: destinationID, user: user, in: db)
+            let expunged = try Self.expunge(UIDSet(copied.sourceUIDs), in: sourceID, user: user, in: db)
+            return (copied, expunged)
+        }
+    }
+
+    /// Removes messages, logs their UIDs with the new MODSEQ (QRESYNC), and releases their objects.
+    public func expungeMessages(_ uids: UIDSet, in mailboxID: Int64) async throws -> ExpungeResult {
+        let user = self.user
+        return try await write { db in try Self.expunge(uids, in: mailboxID, user: user, in: db) }
+    }
+
+    // MARK: - Reading
+
+    /// UID, flags, keywords and MODSEQ of every message, in UID order: what SELECT needs.
+    public func messageStates(in mailboxID: Int64) async throws -> [MessageState] {
+        try await read { db in
+            let names = try Self.keywordNames(mailboxID, in: db)
+            return try Row.fetchAll(db, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? ORDER BY uid",
+                                    arguments: [mailboxID]).map { row in
+                MessageState(uid: row["uid"], flags: MessageFlags(rawValue: row["flags"]),
+                             keywords: Self.keywords(row["keywords"], names: names), modSeq: row["modSeq"])
+            }
+        }
+    }
+
+    /// Full rows (with the cached MIME fields) for the given UIDs, in UID order.
+    public func messages(_ uids: UIDSet, in mailboxID: Int64) async throws -> [MessageRecord] {
+        try await read { db in
+            var records: [MessageRecord] = []
+            for condition in uids.sqlConditions {
+                records += try MessageRecord.fetchAll(
+                    db, sql: "SELECT * FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
+                    arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+            }
+            return records
+        }
+    }
+
+    /// The keyword names of a mailbox, by bit position.
+    public func keywordNames(in mailboxID: Int64) async throws -> [Int: String] {
+        try await read { db in try Self.keywordNames(mailboxID, in: db) }
+    }
+
+    /// Messages whose MODSEQ is above `modSeq` (CONDSTORE CHANGEDSINCE).
+    public func changedMessages(in mailboxID: Int64, since modSeq: Int64) async throws -> [MessageState] {
+        try await read { db in
+            let names = try Self.keywordNames(mailboxID, in: db)
+            return try Row.fetchAll(db, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
+                                    arguments: [mailboxID, modSeq]).map { row in
+                MessageState(uid: row["uid"], flags: MessageFlags(rawValue: row["flags"]),
+                             keywords: Self.keywords(row["keywords"], names: names), modSeq: row["modSeq"])
+            }
+        }
+    }
+
+    /// UIDs expunged after `modSeq` (QRESYNC VANISHED).
+    public func expungedUIDs(in mailboxID: Int64, since modSeq: Int64) async throws -> [UInt32] {
+        try await read { db in
+            try UInt32.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
+                                arguments: [mailboxID, modSeq])
+        }
+    }
+
+    /// Gives the calling session the \Recent messages (UIDs from the returned value up) and takes
+    /// them away from every later session, as RFC 3501 requires.
+    public func claimRecent(in mailboxID: Int64) async throws -> UInt32 {
+        let user = self.user
+        return try await write { db in
+            var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
+            let first = mailbox.firstRecentUID
+            mailbox.firstRecentUID = mailbox.uidNext
+            try mailbox.update(db)
+            return first
+        }
+    }
+
+    // MARK: - Object references
+
+    /// Objects whose last reference went and that the store has not confirmed deleted yet.
+    public func pendingObjectDeletes() async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT key FROM pendingDelete ORDER BY key") }
+    }
+
+    /// The store deleted these objects.
+    public func objectsDeleted(_ keys: [String]) async throws {
+        try await write { db in
+            for key in keys { try db.execute(sql: "DELETE FROM pendingDelete WHERE key = ?", arguments: [key]) }
+        }
+    }
+
+    public func referenceCount(of key: String) async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT refCount FROM object WHERE key = ?", arguments: [key]) ?? 0 }
+    }
+
+    // MARK: - Transaction bodies
+
+    static func requireMailbox(_ id: Int64, user: String, in db: Database) throws -> MailboxRecord {
+        guard let mailbox = try MailboxRecord.fetchOne(db, key: id) else {
+            throw IndexError.mailboxNotFound(user: user, mailbox: "#\(id)")
+        }
+        return mailbox
+    }
+
+    static func copy(_ uids: UIDSet, from sourceID: Int64, to destinationID: Int64, user: String, in db: Database) throws -> AssignedUIDs {
+        _ = try requireMailbox(sourceID, user: user, in: db)
+        var destination = try requireMailbox(destinationID, user: user, in: db)
+        let sourceNames = try keywordNames(sourceID, in: db)
+        let modSeq = destination.highestModSeq + 1
+        var sourceUIDs: [UInt32] = [], destinationUIDs: [UInt32] = []
+        for condition in uids.sqlConditions {
+            let rows = try MessageRecord.fetchAll(
+                db, sql: "SELECT * FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
+                arguments: StatementArguments([sourceID]) + StatementArguments(condition.arguments))
+            for var row in rows {
+                sourceUIDs.append(row.uid)
+                let names = keywords(row.keywords, names: sourceNames)
+                row.keywords = try keywordMask(names, mailbox: destination, user: user, in: db)
+                row.mailboxID = destinationID
+                row.uid = destination.uidNext
+                row.modSeq = modSeq
+                try row.insert(db)
+                try retainObject(row.objectKey, size: row.size, in: db)
+                destinationUIDs.append(destination.uidNext)
+                destination.uidNext += 1
+            }
+        }
+        if !destinationUIDs.isEmpty {
+            destination.highestModSeq = modSeq
+            try destination.update(db)
+        }
+        return AssignedUIDs(uidValidity: destination.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs,
+                            modSeq: destinationUIDs.isEmpty ? destination.highestModSeq : modSeq)
+    }
+
+    static func expunge(_ uids: UIDSet, in mailboxID: Int64, user: String, in db: Database) throws -> ExpungeResult {
+        var mailbox = try requireMailbox(mailboxID, user: user, in: db)
+        var expunged: [UInt32] = [], keys: [String] = []
+        for condition in uids.sqlConditions {
+            let rows = try Row.fetchAll(db, sql: "SELECT uid, objectKey FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
+                                        arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+            for row in rows {
+                expunged.append(row["uid"])
+                keys.append(row["objectKey"])
+            }
+        }
+        guard !expunged.isEmpty else {
+            return ExpungeResult(expungedUIDs: [], modSeq: mailbox.highestModSeq, releasedObjects: [])
+        }
+        let modSeq = mailbox.highestModSeq + 1
+        for uid in expunged {
+            try db.execute(sql: "DELETE FROM message WHERE mailboxID = ? AND uid = ?", arguments: [mailboxID, uid])
+            try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)",
+                           arguments: [mailboxID, uid, modSeq])
+        }
+        let released = try releaseObjects(keys, in: db)
+        mailbox.highestModSeq = modSeq
+        try mailbox.update(db)
+        return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released)
+    }
+
+    static func retainObject(_ key: String, size: Int64, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO object(key, refCount, size) VALUES (?, 1, ?)
+            ON CONFLICT(key) DO UPDATE SET refCount = refCount + 1
+            """, arguments: [key, size])
+        try db.execute(sql: "DELETE FROM pendingDelete WHERE key = ?", arguments: [key])
+    }
+
+    /// Drops one reference per key; returns the keys that reached zero (queued as pending deletes).
+    static func releaseObjects(_ keys: [String], in db: Database) throws -> [String] {
+        var released: [String] = []
+        for key in keys {
+            try db.execute(sql: "UPDATE object SET refCount = refCount - 1 WHERE key = ?", arguments: [key])
+            let remaining = try Int.fetchOne(db, sql: "SELECT refCount FROM object WHERE key = ?", arguments: [key]) ?? 0
+            if remaining <= 0 {
+                try db.execute(sql: "DELETE FROM object WHERE key = ?", arguments: [key])
+                try db.execute(sql: "INSERT OR IGNORE INTO pendingDelete(key) VALUES (?)", arguments: [key])
+                released.append(key)
+            }
+        }
+        return released
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// One user's local index: an SQLite database in WAL mode under the user's `mail_home`.
+/// It holds everything IMAP and POP3 need without touching the bucket. Every change runs in one
+/// transaction on GRDB's own serial writer queue, so no caller ever blocks an event loop or the
+/// cooperative thread pool on SQLite.
+public final class UserIndex: Sendable {
+    public let user: String
+    public let path: String
+    let pool: DatabasePool
+
+    public static let fileName = "objectmail.index.sqlite"
+
+    /// Opens (creating if needed) the index in `directory` and migrates it to the current schema.
+    public init(user: String, directory: String) throws {
+        self.user = user
+        self.path = (directory as NSString).appendingPathComponent(Self.fileName)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.label = "index(\(user))"
+            // WAL + synchronous=NORMAL: a crash keeps the database consistent; the last transactions
+            // may be lost, and the bucket (objects carry their metadata) is the truth that
+            // recovery rescans. This is Dovecot's mail_fsync=never trade-off for the metacache.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try IndexSchema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw IndexError.database(user: user, detail: "\(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping SQLite failures to `IndexError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw IndexError.database(user: user, detail: error.message ?? error.description)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw IndexError.database(user: user, detail: error.message ?? error.description)
+        }
+    }
+
+    // MARK: - Small per-user state
+
+    public func state(_ key: String) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM state WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setState(_ key: String, _ value: String?) async throws {
+        try await write { db in
+            if let value {
+                try db.execute(sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM state WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import MetaCache
+
+@Suite struct UserIndexMessageTests {
+    @Test func appendAssignsUIDsAndOneModSeq() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 42).id)
+        let first = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
+        #expect(first.destinationUIDs == [1, 2] && first.uidValidity == 42 && first.modSeq == 2)
+        let second = try await index.appendMessages([newMessage(3, flags: [.seen], keywords: ["$Junk"])], toMailbox: inbox)
+        #expect(second.destinationUIDs == [3] && second.modSeq == 3)
+        let states = try await index.messageStates(in: inbox)
+        #expect(states.map(\.uid) == [1, 2, 3])
+        #expect(states[2] == MessageState(uid: 3, flags: [.seen], keywords: ["$Junk"], modSeq: 3))
+        let rows = try await index.messages(UIDSet([2, 3]), in: inbox)
+        #expect(rows.map(\.size) == [102, 103])
+        #expect(rows[0].cachedFields == Data([2]))
+    }
+
+    @Test func copyIsByReferenceAndExpungeDeletesTheLastOne() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let archive = try #require(try await index.createMailbox(name: "Archive", guid: "g1", uidValidity: 2).id)
+        _ = try await index.appendMessages((1...3).map { newMessage($0, keywords: ["work"]) }, toMailbox: inbox)
+        let copied = try await index.copyMessages(UIDSet(ranges: [2...3]), from: inbox, to: archive)
+        #expect(copied.sourceUIDs == [2, 3] && copied.destinationUIDs == [1, 2] && copied.uidValidity == 2)
+        #expect(try await index.referenceCount(of: newMessage(2).objectKey) == 2)
+        #expect(try await index.messageStates(in: archive).map(\.keywords) == [["work"], ["work"]])
+
+        let first = try await index.expungeMessages(UIDSet(ranges: [1...3]), in: inbox)
+        #expect(first.expungedUIDs == [1, 2, 3])
+        #expect(first.releasedObjects == [newMessage(1).objectKey])
+        let second = try await index.expungeMessages(.all, in: archive)
+        #expect(Set(second.releasedObjects) == [newMessage(2).objectKey, newMessage(3).objectKey])
+        #expect(try await index.pendingObjectDeletes().count == 3)
+        #expect(try await index.expungedUIDs(in: inbox, since: 1) == [1, 2, 3])
+        #expect(try await index.expungedUIDs(in: inbox, since: first.modSeq).isEmpty)
+    }
+
+    @Test func moveKeepsTheObjectAndLogsTheExpunge() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let trash = try #require(try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id)
+        _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
+        let (copied, expunged) = try await index.moveMessages(UIDSet([2]), from: inbox, to: trash)
+        #expect(copied.destinationUIDs == [1] && expunged.expungedUIDs == [2])
+        #expect(expunged.releasedObjects.isEmpty)
+        #expect(try await index.referenceCount(of: newMessage(2).objectKey) == 1)
+        #expect(try await index.messageStates(in: inbox).map(\.uid) == [1])
+        #expect(try await index.messages(.all, in: trash).map(\.objectKey) == [newMessage(2).objectKey])
+    }
+
+    @Test func storeFlagsBumpsModSeqOnlyForRealChanges() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages([newMessage(1, flags: [.seen]), newMessage(2)], toMailbox: inbox)
+        let added = try await index.storeFlags(FlagChange(.add, flags: [.seen], keywords: ["Important"]), on: .all, in: inbox)
+        #expect(added.changed.map(\.uid) == [1, 2])
+        #expect(added.changed.allSatisfy { $0.modSeq == 3 && $0.flags == [.seen] && $0.keywords == ["Important"] })
+        let again = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: .all, in: inbox)
+        #expect(again.changed.isEmpty)
+        let removed = try await index.storeFlags(FlagChange(.remove, flags: [], keywords: ["IMPORTANT"]), on: UIDSet([2]), in: inbox)
+        #expect(removed.changed == [MessageState(uid: 2, flags: [.seen], keywords: [], modSeq: 4)])
+        let replaced = try await index.storeFlags(FlagChange(.replace, flags: [.deleted, .draft]), on: UIDSet([1]), in: inbox)
+        #expect(replaced.changed == [MessageState(uid: 1, flags: [.deleted, .draft], keywords: [], modSeq: 5)])
+        #expect(try await index.changedMessages(in: inbox, since: 4).map(\.uid) == [1])
+    }
+
+    @Test func unchangedSinceRefusesNewerMessages() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages([newMessage(1)], toMailbox: inbox)          // modseq 2
+        _ = try await index.appendMessages([newMessage(2)], toMailbox: inbox)          // modseq 3
+        let result = try await index.storeFlags(FlagChange(.add, flags: [.flagged]), on: .all, in: inbox, unchangedSince: 2)
+        #expect(result.changed.map(\.uid) == [1])
+        #expect(result.modifiedSince == [2])
+    }
+
+    @Test func recentBelongsToTheFirstSessionOnly() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
+        #expect(try await index.claimRecent(in: inbox) == 1)
+        #expect(try await index.claimRecent(in: inbox) == 3)
+        _ = try await index.appendMessages([newMessage(3)], toMailbox: inbox)
+        #expect(try await index.claimRecent(in: inbox) == 3)
+    }
+
+    @Test func keywordLimitIsATypedError() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages([newMessage(1, keywords: (0..<63).map { "k\($0)" })], toMailbox: inbox)
+        await #expect(throws: IndexError.tooManyKeywords(user: "user@example.com", mailbox: "INBOX", limit: 63)) {
+            _ = try await index.storeFlags(FlagChange(.add, flags: [], keywords: ["one-too-many"]), on: .all, in: inbox)
+        }
+    }
+
+    @Test func uidSetMergesAndChunks() {
+        var set = UIDSet([5, 1, 2, 3, 9])
+        #expect(set.ranges == [1...3, 5...5, 9...9])
+        set.insert(4...8)
+        #expect(set.ranges == [1...9])
+        set.insert(10...UInt32.max)
+        #expect(set.ranges == [1...UInt32.max])
+        #expect(UIDSet((1...2000).map { $0 * 2 }).sqlConditions.count == 5)
+        #expect(UIDSet([1, 3]).contains(3) && !UIDSet([1, 3]).contains(2))
+    }
+}
