@@ -24,7 +24,8 @@ var configTargets: [Target] { [
 
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
-    .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
+    .target(name: "ObjectStore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
 ] }
 
 // MARK: The command line.
