@@ -26,6 +26,9 @@ var configTargets: [Target] { [
 var objectStoreTargets: [Target] { [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
     .target(name: "ObjectStore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
+    // The store contract as a regular target, so MinIOTest can run it against s3 too.
+    .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
+    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "StoreContract"]),
 ] }
 
 // MARK: The command line.

@@ -39,13 +39,16 @@ extension PipelineRegistry {
             case .wrapper(let argumentNames, let factory):
                 var values: [String] = []
                 var positions: [Int] = []
-                for argumentName in argumentNames {
+                for (index, argumentName) in argumentNames.enumerated() {
                     guard let end = rest.firstIndex(of: ":") else {
-                        // The last argument without a colon after it: there is no parent.
-                        if !rest.isEmpty && values.count == argumentNames.count - 1 {
+                        guard !rest.isEmpty else {
+                            throw PipelineError.missingArgument(driver: name, argument: argumentName, position: position(rest.startIndex))
+                        }
+                        // The string ends inside the arguments: name what is missing after this value.
+                        if index == argumentNames.count - 1 {
                             throw PipelineError.missingParent(driver: name, position: position(rest.endIndex))
                         }
-                        throw PipelineError.missingArgument(driver: name, argument: argumentName, position: position(rest.startIndex))
+                        throw PipelineError.missingArgument(driver: name, argument: argumentNames[index + 1], position: position(rest.endIndex))
                     }
                     values.append(String(rest[..<end]))
                     positions.append(position(rest.startIndex))
