@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
-    targets: configTargets + objectStoreTargets + executableTargets
+    targets: configTargets + objectStoreTargets + fsCacheTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -28,13 +28,20 @@ var objectStoreTargets: [Target] { [
     .target(name: "ObjectStore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
-    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "StoreContract"]),
+    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract"]),
+] }
+
+// MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
+var fsCacheTargets: [Target] { [
+    .target(name: "FSCache", dependencies: ["ObjectStore", .product(name: "Logging", package: "swift-log")]),
+    .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
+    .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore"], path: "bench/FSCacheBench"),
 ] }
 
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore",
+        "Config", "ObjectStore", "FSCache",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
