@@ -16,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
-    targets: configTargets + objectStoreTargets + metaCacheTargets + executableTargets
+    targets: configTargets + objectStoreTargets + fsCacheTargets + metaCacheTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -27,7 +27,18 @@ var configTargets: [Target] { [
 
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
-    .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
+    .target(name: "ObjectStore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
+    // The store contract as a regular target, so MinIOTest can run it against s3 too.
+    .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
+    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract"]),
+] }
+
+// MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
+var fsCacheTargets: [Target] { [
+    .target(name: "FSCache", dependencies: ["ObjectStore", .product(name: "Logging", package: "swift-log")]),
+    .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
+    .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore"], path: "bench/FSCacheBench"),
 ] }
 
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
@@ -41,7 +52,7 @@ var metaCacheTargets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore",
+        "Config", "ObjectStore", "FSCache",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

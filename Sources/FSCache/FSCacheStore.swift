@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import ObjectStore
+import Synchronization
+
+/// The `fscache:SIZE:DIR:PARENT` wrapper: a size-bounded on-disk cache of whole objects in front
+/// of a slow or costly parent (the bucket).
+///
+/// - Read-through: a get that misses fetches the whole object once (concurrent misses of one key
+///   share that fetch), stores it, and serves the requested range; later ranges, stats and
+///   downloads of the key need no parent request.
+/// - Write-through: a put goes to the parent first, then into the cache (a mail just delivered
+///   is read from the cache).
+/// - Entries are written to `DIR/tmp` and renamed into place, so no partial entry is ever served
+///   and a crash mid-fill leaves only a temporary file, removed at the next start-up.
+/// - Puts, copies onto a key and deletes invalidate the key's entry, before and after the parent
+///   changes, and fills that started earlier are not installed.
+/// - A full or unwritable cache disk never fails a request: the object is served from the parent
+///   and a warning is logged.
+/// - The total size is kept under SIZE by evicting least recently used entries at each install;
+///   concurrent fills may overshoot by the entries being written, never more. Accounting is
+///   rebuilt from the directory at start-up (one process owns a cache directory's accounting).
+/// - Objects fetched on a miss are held in memory once (a get returns them in memory anyway).
+public final class FSCacheStore: ObjectStore {
+    public let parent: any ObjectStore
+    public let directory: String
+    public let maxSize: Int64
+    private let layout: FSCacheLayout
+    private let index: FSCacheIndex
+    private let io = BlockingIOPool.shared
+    private let logger: Logger
+    private let startup = Mutex<Task<Void, Never>?>(nil)
+    private let isReady = Atomic<Bool>(false)
+
+    public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
+
+    public init(parent: any ObjectStore, directory: String, maxSize: Int64,
+                logger: Logger = Logger(label: "objectmail.fscache")) {
+        self.parent = parent
+        self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.maxSize = maxSize
+        self.layout = FSCacheLayout(directory: self.directory)
+        self.index = FSCacheIndex(maxSize: maxSize)
+        self.logger = logger
+    }
+
+    static let factory: PipelineRegistry.WrapperFactory = { arguments, context in
+        guard let size = FSCacheSize.parse(arguments[0]), size > 0 else {
+            throw PipelineArgumentError(index: 0, expected: "a size such as 1G, 500M or 100k")
+        }
+        let directory = context.expandVariables(arguments[1])
+        guard directory.hasPrefix("/") else {
+            throw PipelineArgumentError(index: 1, expected: "an absolute directory")
+        }
+        return { parent in FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger) }
+    }
+
+    /// The cache's figures now.
+    public var statistics: FSCacheStatistics { index.statistics }
+
+    /// Entry file names from least to most recently used (for tests and diagnostics).
+    var entryNamesOldestFirst: [String] { index.namesOldestFirst }
+
+    func entryName(for key: String) -> String { layout.name(for: key) }
+
+    /// Waits until the start-up scan has rebuilt the accounting (the first call starts it).
+    public func waitUntilReady() async {
+        if isReady.load(ordering: .acquiring) { return }
+        let task = startup.withLock { task in
+            if let task { return task }
+            let started = Task { await self.rebuild() }
+            task = started
+            return started
+        }
+        await task.value
+    }
+
+    private func rebuild() async {
+        do {
+            let layout = self.layout
+            let (report, entries) = try await io.run { try FSCacheScanner.scan(layout: layout, maxAge: nil) }
+            index.load(entries.map { ($0.name, $0.size) }) { name in try? FileSystem.removeFile(layout.path(forName: name)) }
+            logger.debug("fscache loaded", metadata: ["directory": "\(directory)", "entries": "\(report.entries)",
+                                                       "bytes": "\(report.bytes)", "removed": "\(report.removedInvalid)"])
+        } catch {
+            logger.warning("fscache: cannot scan the cache directory; starting empty",
+                           metadata: ["directory": "\(directory)", "error": "\(error)"])
+        }
+        isReady.store(true, ordering: .releasing)
+    }
+
+    // MARK: Reads
+
+    public func get(_ key: String, range: ByteRange?) async throws -> StoredObject {
+        await waitUntilReady()
+        let name = layout.name(for: key)
+        if let object = try await readEntry(key: key, name: name, { fd, header in
+            let info = header.info(key: key)
+            guard let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key) else {
+                return StoredObject(info: info, body: [])
+            }
+            let body = try fd.read(count: Int(positions.upperBound - positions.lowerBound + 1), at: positions.lowerBound)
+            return StoredObject(info: info, body: body)
+        }) {
+            return object
+        }
+        let object = try await fill(key: key, name: name)
+        return StoredObject(info: object.info, body: try object.body.slice(range, key: key))
+    }
+
+    public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
+        await waitUntilReady()
+        let name = layout.name(for: key)
+        if let info = try await readEntry(key: key, name: name, { fd, header in
+            let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
+            try ObjectFile.copyData(of: fd, range: positions, to: path)
+            return header.info(key: key)
+        }) {
+            return info
+        }
+        let object = try await fill(key: key, name: name)
+        let body = try object.body.slice(range, key: key)
+        do {
+            try await io.run {
+                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+                do {
+                    try ObjectFile.writePlain(body, to: temporary)
+                    try FileSystem.rename(temporary, to: path)
+                } catch {
+                    try? FileSystem.removeFile(temporary)
+                    throw error
+                }
+            }
+        } catch {
+            throw ObjectStoreError.io(key: key, detail: "\(error)")
+        }
+        return object.info
+    }
+
+    /// A stat of a cached key needs no parent request; a miss asks the parent without filling.
+    public func stat(_ key: String) async throws -> ObjectInfo {
+        await waitUntilReady()
+        let name = layout.name(for: key)
+        if let info = try await readEntry(key: key, name: name, { _, header in header.info(key: key) }) {
+            return info
+        }
+        return try await parent.stat(key)
+    }
+
+    public func list(prefix: String, delimiter: String?, continuation: String?, maxKeys: Int) async throws -> ListPage {
+        try await parent.list(prefix: prefix, delimiter: delimiter, continuation: continuation, maxKeys: maxKeys)
+    }
+
+    /// Runs `serve` on the key's entry if there is a valid one; nil means a miss. Only range errors
+    /// (the client's fault) propagate: a broken or unreadable entry is a miss, never an error.
+    private func readEntry<T: Sendable>(key: String, name: String,
+                                        _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T) async throws -> T? {
+        let path = layout.path(forName: name)
+        let logger = self.logger
+        let result: (T, Int64)? = try await io.run {
+            let fd: FileDescriptor
+            do {
+                fd = try FileDescriptor.open(path, flags: O_RDONLY)
+            } catch let error as SystemCallError {
+                if !error.isNotFound { logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"]) }
+                return nil
+            }
+            do {
+                guard let header = try ObjectFile.readHeader(fd, requireFooter: true), header.trailer.key == key else { return nil }
+                return (try serve(fd, header), try fd.size())
+            } catch let error as SystemCallError {
+                logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"])
+                return nil
+            }
+        }
+        guard let (value, fileSize) = result else { return nil }
+        index.recordHit(name, size: fileSize)
+        return value
+    }
+
+    /// Fetches the whole object from the parent once for all concurrent misses of the key, and stores it.
+    private func fill(key: String, name: String) async throws -> StoredObject {
+        index.recordMiss()
+        let task = index.fill(name) { generation, id in
+            Task {
+                defer { self.index.finishFill(name, id: id) }
+                let object = try await self.parent.get(key, range: nil)
+                self.index.recordParentFetch(bytes: object.body.count)
+                let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
+                                                lastModified: object.info.lastModified, etag: object.info.etag)
+                await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                return object
+            }
+        }
+        return try await task.value
+    }
+
+    // MARK: Writes
+
+    public func put(_ key: String, body: ObjectBody, options: PutOptions) async throws {
+        await waitUntilReady()
+        let name = layout.name(for: key)
+        await invalidate(name)
+        try await parent.put(key, body: body, options: options)
+        let generation = await invalidate(name)
+        let trailer = ObjectFileTrailer(metadata: options.metadata, contentType: options.contentType, key: key, lastModified: Date())
+        await store(key: key, name: name, body: body, trailer: trailer, generation: generation)
+    }
+
+    public func delete(_ key: String) async throws {
+        await waitUntilReady()
+        let name = layout.name(for: key)
+        await invalidate(name)
+        try await parent.delete(key)
+        await invalidate(name)
+    }
+
+    public func deleteMany(_ keys: [String]) async throws -> [BulkDeleteFailure] {
+        await waitUntilReady()
+        let names = keys.map(layout.name(for:))
+        await invalidate(names)
+        let failures = try await parent.deleteMany(keys)
+        await invalidate(names)
+        return failures
+    }
+
+    public func copy(from source: String, to destination: String, metadata: MetadataDirective) async throws {
+        await waitUntilReady()
+        let name = layout.name(for: destination)
+        await invalidate(name)
+        try await parent.copy(from: source, to: destination, metadata: metadata)
+        await invalidate(name)
+    }
+
+    /// Drops the key's entry (file included); returns the generation a write-through may install with.
+    @discardableResult
+    private func invalidate(_ name: String) async -> UInt64 {
+        await invalidate([name]).first ?? index.generation(name)
+    }
+
+    /// Drops many entries in one trip to an I/O thread (bulk deletes).
+    @discardableResult
+    private func invalidate(_ names: [String]) async -> [UInt64] {
+        let layout = self.layout
+        let index = self.index
+        return (try? await io.run {
+            names.map { name in index.invalidate(name) { try? FileSystem.removeFile(layout.path(forName: name)) } }
+        }) ?? names.map(index.generation)
+    }
+
+    /// Writes an entry to a temporary file and installs it. Failures (full or read-only disk) are
+    /// logged and counted, never thrown: the parent already has the object.
+    private func store(key: String, name: String, body: ObjectBody, trailer: ObjectFileTrailer, generation: UInt64) async {
+        let layout = self.layout
+        let index = self.index
+        do {
+            try await io.run {
+                let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
+                do {
+                    try FileSystem.makeDirectories(layout.temporaryDirectory)
+                    try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: false)
+                    let size = try FileDescriptor.open(temporary, flags: O_RDONLY).size()
+                    try FileSystem.makeDirectories(layout.subdirectory(forName: name))
+                    let installed = try index.install(name, size: size, generation: generation,
+                                                      rename: { try FileSystem.rename(temporary, to: layout.path(forName: name)) },
+                                                      removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
+                    if !installed { try? FileSystem.removeFile(temporary) }
+                } catch {
+                    try? FileSystem.removeFile(temporary)
+                    throw error
+                }
+            }
+        } catch {
+            index.recordStoreFailure()
+            logger.warning("fscache: cannot store an entry; serving from the parent",
+                           metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)"])
+        }
+    }
+}

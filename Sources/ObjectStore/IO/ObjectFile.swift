@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The on-disk form of an object, used by the posix driver and by the fscache:
+/// the object's bytes, then a small trailer with its metadata, then a fixed 24-byte footer.
+///
+///     [data][trailer: "name\tvalue\n" lines][trailer length: UInt64 LE][data length: UInt64 LE]["OMOBJ01\n"]
+///
+/// Why one file and not a sidecar or xattrs: data and metadata reach their final name in one
+/// `rename`, so a crash can never pair new bytes with old (or missing) metadata; xattrs are not
+/// supported on every file system (tmpfs without user xattrs, some overlays) and are lost by
+/// plain `cp`. The data comes first so ranges are plain offsets and `head -c SIZE` recovers a mail.
+/// A file without the footer (dropped in by an operator) reads as a plain object without metadata.
+package struct ObjectFileTrailer: Sendable, Equatable {
+    package var metadata: [String: String]
+    package var contentType: String?
+    /// The object's key: the cache stores it to detect hash collisions.
+    package var key: String?
+    package var lastModified: Date?
+    package var etag: String?
+
+    package init(metadata: [String: String] = [:], contentType: String? = nil, key: String? = nil,
+                 lastModified: Date? = nil, etag: String? = nil) {
+        self.metadata = metadata
+        self.contentType = contentType
+        self.key = key
+        self.lastModified = lastModified
+        self.etag = etag
+    }
+
+    // System fields start with ":" — metadata names never do (they are S3 header names).
+    package func encoded(dataLength: Int64) -> [UInt8] {
+        var text = ""
+        func line(_ name: String, _ value: String) {
+            text += Self.escape(name) + "\t" + Self.escape(value) + "\n"
+        }
+        if let contentType { line(":content-type", contentType) }
+        if let key { line(":key", key) }
+        if let lastModified { line(":mtime", String(lastModified.timeIntervalSince1970)) }
+        if let etag { line(":etag", etag) }
+        for name in metadata.keys.sorted() { line(name, metadata[name]!) }
+        var bytes = Array(text.utf8)
+        let trailerLength = UInt64(bytes.count)
+        withUnsafeBytes(of: trailerLength.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt64(dataLength).littleEndian) { bytes += $0 }
+        bytes += ObjectFile.magic
+        return bytes
+    }
+
+    package static func decode(_ bytes: [UInt8]) -> ObjectFileTrailer? {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        var trailer = ObjectFileTrailer()
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            let name = unescape(parts[0]), value = unescape(parts[1])
+            switch name {
+            case ":content-type": trailer.contentType = value
+            case ":key": trailer.key = value
+            case ":mtime": trailer.lastModified = Double(value).map { Date(timeIntervalSince1970: $0) }
+            case ":etag": trailer.etag = value
+            default: trailer.metadata[name] = value
+            }
+        }
+        return trailer
+    }
+
+    private static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x25 || $0 == 0x09 || $0 == 0x0A }) else { return text }
+        return text.replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\t", with: "%09")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    private static func unescape(_ text: Substring) -> String {
+        guard text.contains("%") else { return String(text) }
+        return text.replacingOccurrences(of: "%09", with: "\t")
+            .replacingOccurrences(of: "%0A", with: "\n")
+            .replacingOccurrences(of: "%25", with: "%")
+    }
+}
+
+package enum ObjectFile {
+    static let magic: [UInt8] = Array("OMOBJ01\n".utf8)
+    static let footerLength: Int64 = 24
+
+    /// What `open` found: the object's data length, its trailer, and the file's modification time.
+    package struct Header: Sendable {
+        package var dataLength: Int64
+        package var trailer: ObjectFileTrailer
+        package var modified: Date
+
+        package func info(key: String) -> ObjectInfo {
+            ObjectInfo(key: key, size: dataLength, lastModified: trailer.lastModified ?? modified,
+                       etag: trailer.etag, metadata: trailer.metadata)
+        }
+    }
+
+    /// Reads the footer and trailer. A file without a valid footer is a plain object with no metadata;
+    /// with `requireFooter` (the cache) it is rejected instead, since every cache file has one.
+    package static func readHeader(_ fd: borrowing FileDescriptor, requireFooter: Bool = false) throws -> Header? {
+        let (fileSize, modified) = try fd.status()
+        if fileSize >= footerLength {
+            let footer = try fd.read(count: Int(footerLength), at: fileSize - footerLength)
+            if footer.count == Int(footerLength), Array(footer[16..<24]) == magic {
+                let trailerLength = Int64(littleEndianBytes: footer[0..<8])
+                let dataLength = Int64(littleEndianBytes: footer[8..<16])
+                if trailerLength >= 0, dataLength >= 0, dataLength + trailerLength + footerLength == fileSize,
+                   let trailer = ObjectFileTrailer.decode(try fd.read(count: Int(trailerLength), at: dataLength)) {
+                    return Header(dataLength: dataLength, trailer: trailer, modified: modified)
+                }
+            }
+        }
+        if requireFooter { return nil }
+        return Header(dataLength: fileSize, trailer: ObjectFileTrailer(), modified: modified)
+    }
+
+    /// Writes data (from memory or streamed from a file) and the trailer into a new file at `path`,
+    /// optionally fsyncing it. The caller renames or links it into place.
+    package static func write(to path: String, body: ObjectBody, trailer: ObjectFileTrailer, sync: Bool) throws {
+        do {
+            let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+            let length: Int64
+            switch body {
+            case .bytes(let bytes):
+                // One write for data and trailer: small objects cost a single system call.
+                try fd.write(bytes + trailer.encoded(dataLength: Int64(bytes.count)))
+                length = Int64(bytes.count)
+            case .file(let sourcePath):
+                let source = try FileDescriptor.open(sourcePath, flags: O_RDONLY)
+                length = try source.size()
+                try fd.copy(from: source, offset: 0, length: length)
+                try fd.write(trailer.encoded(dataLength: length))
+            }
+            if sync { try fd.sync() }
+        } catch {
+            try? FileSystem.removeFile(path)
+            throw error
+        }
+    }
+
+    /// Writes `data` with a new trailer after it: the data part of an existing object file is copied.
+    package static func writeCopy(of source: borrowing FileDescriptor, dataLength: Int64, to path: String,
+                                  trailer: ObjectFileTrailer, sync: Bool) throws {
+        do {
+            let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+            try fd.copy(from: source, offset: 0, length: dataLength)
+            try fd.write(trailer.encoded(dataLength: dataLength))
+            if sync { try fd.sync() }
+        } catch {
+            try? FileSystem.removeFile(path)
+            throw error
+        }
+    }
+
+    /// Streams `range` of the data to a new file at `path` (via a temporary name beside it, so no
+    /// partial file is ever visible at `path`).
+    package static func copyData(of source: borrowing FileDescriptor, range: ClosedRange<Int64>?, to path: String) throws {
+        let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+        do {
+            let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+            if let range {
+                try fd.copy(from: source, offset: range.lowerBound, length: range.upperBound - range.lowerBound + 1)
+            }
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            try? FileSystem.removeFile(temporary)
+            throw error
+        }
+    }
+}
+
+extension Int64 {
+    init(littleEndianBytes bytes: ArraySlice<UInt8>) {
+        var value: UInt64 = 0
+        for (index, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+        self = Int64(bitPattern: value)
+    }
+}
+
+extension ObjectFile {
+    /// Writes plain bytes (no trailer) to a new file.
+    package static func writePlain(_ bytes: [UInt8], to path: String) throws {
+        let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        try fd.write(bytes)
+    }
+}

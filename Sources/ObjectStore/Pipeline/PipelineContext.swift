@@ -1,0 +1,15 @@
+import Logging
+
+/// What every driver factory may use while a pipeline string is turned into stores.
+public struct PipelineContext: Sendable {
+    public var logger: Logger
+    /// Expands variables in directory arguments (fscache's DIR, posix's root). Identity by default;
+    /// the server passes one that expands Dovecot %-variables (%u, %4Nu …) for the current user.
+    public var expandVariables: @Sendable (String) -> String
+
+    public init(logger: Logger = Logger(label: "objectmail.objectstore"),
+                expandVariables: @escaping @Sendable (String) -> String = { $0 }) {
+        self.logger = logger
+        self.expandVariables = expandVariables
+    }
+}

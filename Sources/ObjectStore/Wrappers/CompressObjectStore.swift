@@ -1,0 +1,128 @@
+/// The `compress` wrapper (Dovecot's `compress:gz:LEVEL:` and `compress:maybe-gz:LEVEL:`):
+/// objects are gzip-compressed on put and decompressed on read.
+///
+/// - Reads recognise compressed objects by gzip's magic bytes. With `maybe-gz`, objects without
+///   them are passed through unchanged (a bucket written before compression was turned on);
+///   with `gz` they are reported as corrupt, as Dovecot does.
+/// - Ranges are served by decompressing the whole object and slicing (gzip cannot seek).
+/// - The uncompressed size is stored in the metadata entry `uncompressed-size`, so `stat` and
+///   listings report the size the client sees without downloading; the entry is hidden from callers.
+/// - Bodies are compressed in memory (mail objects are at most tens of MB).
+public final class CompressObjectStore: ObjectStore {
+    public enum Method: String, Sendable {
+        case gz
+        case maybeGz = "maybe-gz"
+    }
+
+    static let sizeMetadataName = "uncompressed-size"
+
+    public let parent: any ObjectStore
+    public let method: Method
+    public let level: Int32
+
+    public var description: String { "compress:\(method.rawValue):\(level):\(parent.description)" }
+
+    public init(parent: any ObjectStore, method: Method, level: Int) {
+        self.parent = parent
+        self.method = method
+        self.level = Int32(level)
+    }
+
+    static let factory: PipelineRegistry.WrapperFactory = { arguments, _ in
+        guard let method = Method(rawValue: arguments[0]) else {
+            throw PipelineArgumentError(index: 0, expected: "gz or maybe-gz")
+        }
+        guard let level = Int(arguments[1]), (1...9).contains(level) else {
+            throw PipelineArgumentError(index: 1, expected: "a compression level from 1 to 9")
+        }
+        return { parent in CompressObjectStore(parent: parent, method: method, level: level) }
+    }
+
+    public func put(_ key: String, body: ObjectBody, options: PutOptions) async throws {
+        let plain: [UInt8]
+        do { plain = try body.loadBytes() } catch { throw ObjectStoreError.io(key: key, detail: "\(error)") }
+        let compressed: [UInt8]
+        do { compressed = try Gzip.compress(plain, level: level) } catch { throw ObjectStoreError.io(key: key, detail: "\(error)") }
+        var stored = options
+        stored.metadata[Self.sizeMetadataName] = String(plain.count)
+        try await parent.put(key, body: .bytes(compressed), options: stored)
+    }
+
+    public func get(_ key: String, range: ByteRange?) async throws -> StoredObject {
+        let stored = try await parent.get(key, range: nil)
+        let plain = try decode(stored.body, key: key)
+        var info = visible(stored.info)
+        info.size = Int64(plain.count)
+        return StoredObject(info: info, body: try plain.slice(range, key: key))
+    }
+
+    public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
+        let object = try await get(key, range: range)
+        do {
+            try await BlockingIOPool.shared.run {
+                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+                try ObjectFile.writePlain(object.body, to: temporary)
+                do { try FileSystem.rename(temporary, to: path) } catch {
+                    try? FileSystem.removeFile(temporary)
+                    throw error
+                }
+            }
+        } catch {
+            throw ObjectStoreError.io(key: key, detail: "\(error)")
+        }
+        return object.info
+    }
+
+    public func stat(_ key: String) async throws -> ObjectInfo {
+        let info = try await parent.stat(key)
+        if info.metadata[Self.sizeMetadataName] != nil { return visible(info) }
+        // Written without this wrapper (or by Dovecot): only the data tells the size.
+        return try await get(key, range: nil).info
+    }
+
+    public func delete(_ key: String) async throws {
+        try await parent.delete(key)
+    }
+
+    public func deleteMany(_ keys: [String]) async throws -> [BulkDeleteFailure] {
+        try await parent.deleteMany(keys)
+    }
+
+    public func copy(from source: String, to destination: String, metadata: MetadataDirective) async throws {
+        guard case .replace(var replacement) = metadata else {
+            return try await parent.copy(from: source, to: destination, metadata: .copy)
+        }
+        // Keep the hidden size entry: it describes the bytes, which the copy keeps.
+        if let size = try await parent.stat(source).metadata[Self.sizeMetadataName] {
+            replacement[Self.sizeMetadataName] = size
+        }
+        try await parent.copy(from: source, to: destination, metadata: .replace(replacement))
+    }
+
+    public func list(prefix: String, delimiter: String?, continuation: String?, maxKeys: Int) async throws -> ListPage {
+        var page = try await parent.list(prefix: prefix, delimiter: delimiter, continuation: continuation, maxKeys: maxKeys)
+        page.objects = page.objects.map(visible)
+        return page
+    }
+
+    private func decode(_ bytes: [UInt8], key: String) throws -> [UInt8] {
+        guard Gzip.isCompressed(bytes) else {
+            if method == .maybeGz { return bytes }
+            throw ObjectStoreError.corrupt(key: key, detail: "object is not gzip-compressed (use compress:maybe-gz: to read plain objects)")
+        }
+        do {
+            return try Gzip.decompress(bytes)
+        } catch {
+            throw ObjectStoreError.corrupt(key: key, detail: "\(error)")
+        }
+    }
+
+    /// The info callers see: the uncompressed size (when known) and no internal metadata.
+    private func visible(_ info: ObjectInfo) -> ObjectInfo {
+        var info = info
+        if let size = info.metadata.removeValue(forKey: Self.sizeMetadataName).flatMap({ Int64($0) }) {
+            info.size = size
+        }
+        return info
+    }
+}
