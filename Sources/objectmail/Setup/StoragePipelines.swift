@@ -1,0 +1,42 @@
+import Config
+import Foundation
+import FSCache
+import Logging
+import ObjectStore
+
+/// Builds the object-store pipelines named by `obox_fs` and `obox_index_fs`.
+///
+/// The whole setting value goes through %-variable expansion first, as in Dovecot, so `%%` stands
+/// for a literal percent sign (a `:` inside an S3 secret is written `%%3A`) and per-user
+/// directories such as `/var/cache/mails/%4Nu` work.
+struct StoragePipelines {
+    var registry: PipelineRegistry = .standard
+    var logger: Logger
+
+    func store(_ setting: String, template: String, variables: VariableExpander) throws -> any ObjectStore {
+        let expanded: String
+        do {
+            expanded = try variables.expand(template)
+        } catch let error as ConfigError {
+            throw ConfigError("\(setting): \(error.message)")
+        }
+        do {
+            let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath)
+            return try registry.makeStore(expanded, context: context)
+        } catch let error as PipelineError {
+            throw ConfigError("\(setting): \(error)")
+        }
+    }
+
+    /// Directory arguments (posix's root, fscache's DIR) may be relative to the directory the server
+    /// starts in, which is what the embedded default's `var/…` paths rely on.
+    @Sendable static func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// Asks the store for one key, so that a wrong endpoint, bucket or credential shows at start-up.
+    func check(_ store: any ObjectStore) async throws {
+        _ = try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
+    }
+}
