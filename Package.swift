@@ -16,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
-    targets: configTargets + objectStoreTargets + fsCacheTargets + metaCacheTargets + executableTargets
+    targets: configTargets + objectStoreTargets + fsCacheTargets + metaCacheTargets + objectMailTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -47,6 +47,14 @@ var metaCacheTargets: [Target] { [
     .testTarget(name: "MetaCacheTests", dependencies: [
         "MetaCache", .product(name: "PropertyBased", package: "swift-property-based"),
     ]),
+] }
+
+// MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
+var objectMailTargets: [Target] { [
+    .target(name: "ObjectMail", dependencies: [
+        "Config", "MetaCache", "ObjectStore", .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "ObjectStore"]),
 ] }
 
 // MARK: The command line.

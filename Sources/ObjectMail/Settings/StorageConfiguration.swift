@@ -1,0 +1,54 @@
+import Config
+
+/// The storage settings, read once from the configuration.
+public struct StorageConfiguration: Sendable, Equatable {
+    /// `mail_location = obox:%8Mu/%u`: the template of each user's key prefix in the bucket.
+    public var prefixTemplate: String
+    /// `mail_home`: the template of each user's local metacache directory.
+    public var homeTemplate: String
+    /// `obox_max_parallel_deletes`: objects deleted per bulk request batch.
+    public var maxParallelDeletes: Int
+    /// The mailboxes of `namespace inbox { mailbox NAME { … } }`.
+    public var mailboxes: [ConfiguredMailbox]
+
+    public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
+                mailboxes: [ConfiguredMailbox] = []) {
+        self.prefixTemplate = prefixTemplate
+        self.homeTemplate = homeTemplate
+        self.maxParallelDeletes = maxParallelDeletes
+        self.mailboxes = mailboxes
+    }
+
+    /// The layout of one user: templates expanded with the user's variables.
+    public func layout(for user: String) throws -> UserLayout {
+        let variables = VariableExpander.forUser(user)
+        let home = try variables.expand(homeTemplate)
+        let prefix = try VariableExpander.forUser(user, home: home).expand(prefixTemplate)
+        return UserLayout(user: user, prefix: prefix.trimmingSlashes(), home: home)
+    }
+}
+
+/// A mailbox the configuration names: its special use and whether it is created or subscribed
+/// automatically at login (Dovecot's `auto = no|create|subscribe`).
+public struct ConfiguredMailbox: Sendable, Equatable {
+    public enum Auto: String, Sendable, Equatable { case no, create, subscribe }
+
+    public var name: MailboxName
+    public var specialUse: String?
+    public var auto: Auto
+
+    public init(name: MailboxName, specialUse: String? = nil, auto: Auto = .no) {
+        self.name = name
+        self.specialUse = specialUse
+        self.auto = auto
+    }
+}
+
+extension String {
+    func trimmingSlashes() -> String {
+        var text = Substring(self)
+        while text.hasSuffix("/") { text.removeLast() }
+        while text.hasPrefix("/") { text.removeFirst() }
+        return String(text)
+    }
+}

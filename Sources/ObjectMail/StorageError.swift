@@ -1,0 +1,30 @@
+import MetaCache
+import ObjectStore
+
+/// Why a mail operation failed, in terms a protocol can turn into a tagged answer.
+public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidName(String, MailboxNameError)
+    case mailboxNotFound(user: String, mailbox: String)
+    case mailboxExists(user: String, mailbox: String)
+    /// The operation is not allowed on this mailbox (deleting INBOX, a \Noselect name with children …).
+    case notAllowed(user: String, mailbox: String, reason: String)
+    /// The object store failed; temporary failures may succeed later (NO [UNAVAILABLE], 451 4.3.0).
+    case store(user: String, ObjectStoreError)
+    case index(IndexError)
+
+    public var isTemporary: Bool {
+        if case .store(_, let error) = self { return error.isTemporary }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidName(let name, let error): return "\(error): \(name)"
+        case .mailboxNotFound(let user, let mailbox): return "user \(user): mailbox \(mailbox) does not exist"
+        case .mailboxExists(let user, let mailbox): return "user \(user): mailbox \(mailbox) already exists"
+        case .notAllowed(let user, let mailbox, let reason): return "user \(user): mailbox \(mailbox): \(reason)"
+        case .store(let user, let error): return "user \(user): \(error)"
+        case .index(let error): return error.description
+        }
+    }
+}

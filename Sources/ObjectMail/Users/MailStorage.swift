@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import ObjectStore
+
+/// The storage of the whole process: one `MailUser` actor per active user, shared by every
+/// session of that user, and the object store each user's mail lives in.
+public actor MailStorage {
+    public typealias StoreForUser = @Sendable (_ layout: UserLayout) throws -> any ObjectStore
+
+    public nonisolated let configuration: StorageConfiguration
+    let storeForUser: StoreForUser
+    let logger: Logger
+    private var active: [String: MailUser] = [:]
+
+    /// `storeForUser` builds (or shares) the user's `obox_fs` pipeline.
+    public init(configuration: StorageConfiguration, logger: Logger, storeForUser: @escaping StoreForUser) {
+        self.configuration = configuration
+        self.storeForUser = storeForUser
+        self.logger = logger
+    }
+
+    /// The user's actor, loaded and prepared on first use.
+    public func user(_ name: String) async throws -> MailUser {
+        if let user = active[name] { return user }
+        let layout: UserLayout
+        do {
+            layout = try configuration.layout(for: name)
+        } catch {
+            throw StorageError.notAllowed(user: name, mailbox: "", reason: "bad mail_home or mail_location: \(error)")
+        }
+        let store = try storeForUser(layout)
+        let user = try MailUser(name: name, layout: layout, store: store, configuration: configuration, logger: logger)
+        try await user.prepare()
+        // Another task may have loaded the same user while this one was preparing.
+        if let existing = active[name] { return existing }
+        active[name] = user
+        return user
+    }
+}

@@ -1,0 +1,100 @@
+import MetaCache
+
+extension MailUser {
+    /// Every mailbox, plus the names that exist only as parents of others, sorted by name.
+    public func listMailboxes() async throws -> [MailboxListing] {
+        try await mapErrors {
+            let records = try await index.mailboxes()
+            let subscribed = Set(try await index.subscriptions())
+            let configuredUse = Dictionary(configuration.mailboxes.compactMap { box in box.specialUse.map { (box.name.value, $0) } },
+                                           uniquingKeysWith: { first, _ in first })
+            var listings: [String: MailboxListing] = [:]
+            for record in records {
+                guard let name = try? MailboxName(record.name) else { continue }
+                listings[record.name] = MailboxListing(name: name, exists: true, hasChildren: false,
+                                                       subscribed: subscribed.contains(record.name),
+                                                       specialUse: record.specialUse ?? configuredUse[record.name])
+                for ancestor in name.ancestors where listings[ancestor]?.exists != true {
+                    guard let parent = try? MailboxName(ancestor) else { continue }
+                    listings[ancestor] = MailboxListing(name: parent, exists: false, hasChildren: true,
+                                                        subscribed: subscribed.contains(ancestor), specialUse: nil)
+                }
+            }
+            for record in records {
+                guard let name = try? MailboxName(record.name) else { continue }
+                for ancestor in name.ancestors { listings[ancestor]?.hasChildren = true }
+            }
+            return listings.values.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// The mailbox with this name, or `mailboxNotFound`.
+    public func mailbox(_ raw: String) async throws -> MailboxRecord {
+        let name = try parseName(raw)
+        return try await mapErrors {
+            guard let record = try await index.mailbox(named: name.value) else {
+                throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
+            }
+            return record
+        }
+    }
+
+    /// CREATE. Parents are not created; they list as \Noselect until created themselves.
+    @discardableResult
+    public func createMailbox(_ raw: String, specialUse: String? = nil) async throws -> MailboxRecord {
+        let name = try parseName(raw)
+        return try await mapErrors {
+            let record = try await createIndexMailbox(name, specialUse: specialUse)
+            logger.info("mailbox created", metadata: ["box": "\(name)"])
+            return record
+        }
+    }
+
+    /// DELETE. The mailbox's messages go, and objects nothing else refers to are deleted from the
+    /// store in bulk. Mailboxes below it stay, and its name remains as their \Noselect parent.
+    public func deleteMailbox(_ raw: String) async throws {
+        let name = try parseName(raw)
+        guard !name.isInbox else {
+            throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "INBOX can't be deleted")
+        }
+        try await mapErrors {
+            if try await index.mailbox(named: name.value) == nil {
+                let hasChildren = try await index.mailboxes().contains { name.isAncestor(of: (try? MailboxName($0.name)) ?? .inbox) }
+                if hasChildren {
+                    throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "Name has inferior hierarchical names")
+                }
+                throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
+            }
+            _ = try await index.deleteMailbox(named: name.value)
+            logger.info("mailbox deleted", metadata: ["box": "\(name)"])
+        }
+        await deletePendingObjects()
+    }
+
+    /// RENAME, with the mailboxes below it. Renaming INBOX moves its messages to a new mailbox
+    /// and leaves INBOX empty, as RFC 3501 says.
+    public func renameMailbox(_ rawOld: String, to rawNew: String) async throws {
+        let old = try parseName(rawOld), new = try parseName(rawNew)
+        if old == new || old.isAncestor(of: new) {
+            throw StorageError.notAllowed(user: name, mailbox: old.value, reason: "Can't rename a mailbox to itself or below itself")
+        }
+        try await mapErrors {
+            if try await index.mailbox(named: new.value) != nil {
+                throw StorageError.mailboxExists(user: name, mailbox: new.value)
+            }
+            if old.isInbox {
+                let inbox = try await mailbox(old.value)
+                let target = try await createIndexMailbox(new, specialUse: nil)
+                _ = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+            } else {
+                try await index.renameMailbox(old.value, to: new.value)
+            }
+            logger.info("mailbox renamed", metadata: ["box": "\(old)", "to": "\(new)"])
+        }
+    }
+
+    public func setSubscribed(_ raw: String, _ subscribed: Bool) async throws {
+        let name = try parseName(raw)
+        try await mapErrors { try await index.setSubscribed(name.value, subscribed) }
+    }
+}

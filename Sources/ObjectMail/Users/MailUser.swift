@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import MetaCache
+import ObjectStore
+
+/// One active user. Every session of the user shares this actor, so the user's index changes
+/// are serialised here and every session sees the others' changes.
+public actor MailUser {
+    public nonisolated let name: String
+    public nonisolated let layout: UserLayout
+    let index: UserIndex
+    let store: any ObjectStore
+    let configuration: StorageConfiguration
+    var logger: Logger
+
+    public init(name: String, layout: UserLayout, store: any ObjectStore, configuration: StorageConfiguration,
+                logger: Logger) throws {
+        self.name = name
+        self.layout = layout
+        self.store = store
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "user"] = "\(name)"
+        self.logger = logger
+        do {
+            index = try UserIndex(user: name, directory: layout.home)
+        } catch let error as IndexError {
+            throw StorageError.index(error)
+        }
+    }
+
+    /// Makes the user ready for a session: INBOX and the configured automatic mailboxes exist
+    /// and are subscribed where configured, and deletes left over from a failed request are retried.
+    public func prepare() async throws {
+        try await mapErrors {
+            if try await index.mailbox(named: MailboxName.inbox.value) == nil {
+                _ = try await createIndexMailbox(.inbox, specialUse: nil)
+                try await index.setSubscribed(MailboxName.inbox.value, true)
+            }
+            for configured in configuration.mailboxes where configured.auto != .no {
+                if try await index.mailbox(named: configured.name.value) == nil {
+                    _ = try await createIndexMailbox(configured.name, specialUse: configured.specialUse)
+                }
+                if configured.auto == .subscribe {
+                    try await index.setSubscribed(configured.name.value, true)
+                }
+            }
+        }
+        await deletePendingObjects()
+    }
+
+    // MARK: - Shared helpers
+
+    /// Runs `body`, turning index errors into storage errors.
+    func mapErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as IndexError {
+            switch error {
+            case .mailboxNotFound(let user, let mailbox): throw StorageError.mailboxNotFound(user: user, mailbox: mailbox)
+            case .mailboxExists(let user, let mailbox): throw StorageError.mailboxExists(user: user, mailbox: mailbox)
+            default: throw StorageError.index(error)
+            }
+        } catch let error as ObjectStoreError {
+            throw StorageError.store(user: name, error)
+        }
+    }
+
+    func parseName(_ raw: String) throws -> MailboxName {
+        do {
+            return try MailboxName(raw)
+        } catch {
+            throw StorageError.invalidName(raw, error)
+        }
+    }
+
+    func createIndexMailbox(_ name: MailboxName, specialUse: String?) async throws -> MailboxRecord {
+        try await index.createMailbox(name: name.value, guid: UniqueID.make(), uidValidity: try await nextUIDValidity(),
+                                      specialUse: specialUse)
+    }
+
+    /// The current time, or one more than the last UIDVALIDITY handed out, so that a mailbox
+    /// deleted and created again within a second still gets a new UIDVALIDITY.
+    func nextUIDValidity() async throws -> UInt32 {
+        let last = UInt32(try await index.state("last-uidvalidity") ?? "0") ?? 0
+        let next = max(UniqueID.uidValidity(), last &+ 1)
+        try await index.setState("last-uidvalidity", String(next))
+        return next
+    }
+
+    /// Deletes objects whose last reference is gone. Failures stay queued in the index and are
+    /// retried on the next expunge or login; the client's operation has already succeeded.
+    func deletePendingObjects() async {
+        do {
+            let pending = try await index.pendingObjectDeletes()
+            guard !pending.isEmpty else { return }
+            var deleted: [String] = []
+            for start in stride(from: 0, to: pending.count, by: configuration.maxParallelDeletes) {
+                let batch = Array(pending[start..<min(start + configuration.maxParallelDeletes, pending.count)])
+                let failures = try await store.deleteMany(batch.map(layout.bucketKey))
+                let failed = Set(failures.map(\.key))
+                deleted += batch.filter { !failed.contains(layout.bucketKey($0)) }
+                for failure in failures {
+                    logger.warning("could not delete object, will retry", metadata: ["key": "\(failure.key)", "code": "\(failure.code)"])
+                }
+            }
+            try await index.objectsDeleted(deleted)
+        } catch {
+            logger.warning("deleting expunged objects failed, will retry: \(error)")
+        }
+    }
+}
