@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
-    targets: configTargets + objectStoreTargets + executableTargets
+    targets: configTargets + objectStoreTargets + mimeTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -25,6 +25,14 @@ var configTargets: [Target] { [
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
     .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+] }
+
+// MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
+// No storage, socket or NIO dependency: Foundation and glibc (iconv) only.
+var mimeTargets: [Target] { [
+    .target(name: "MIME"),
+    .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
+    .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }
 
 // MARK: The command line.

@@ -1,0 +1,4 @@
+@main
+struct MIMEBench {
+    static func main() {}
+}
