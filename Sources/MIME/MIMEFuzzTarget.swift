@@ -14,5 +14,29 @@ public enum MIMEFuzzTarget {
         _ = message.bodyStructure(extensible: false)
         _ = message.envelope.decodedSubject
         for p in s.parts { _ = p.filename; _ = p.charset }
+        _ = message.searchText
+        _ = message.preview
+        let specifiers: [BodySection.Specifier] = [.full, .header, .text, .mime, .headerFields(["From", "Subject"]), .headerFieldsNot(["To"])]
+        for (path, index) in s.numberedParts().prefix(50) {
+            for spec in specifiers {
+                if let out = try? message.section(BodySection(part: path, specifier: spec), partial: Partial(origin: 1, count: 7)) {
+                    precondition(out.count <= 7)
+                }
+            }
+            if let body = try? message.section(BodySection(part: path)) {
+                precondition(body.count == s.parts[index].virtualBodySize)
+            }
+            _ = try? message.binarySection(path)
+        }
+        _ = try? message.section(BodySection(part: [9, 9, 9]))
+        // The cache must round-trip, and arbitrary bytes must decode or fail with a typed error.
+        let cached = message.cachedFields()
+        let decoded = try? CachedMessageFields(serialized: cached.serialized())
+        precondition(decoded == cached)
+        if let junk = try? CachedMessageFields(serialized: bytes) {
+            _ = junk.bodyStructure(extensible: true)
+            _ = junk.imapEnvelope()
+        }
+        _ = BodySection(String(decoding: bytes.prefix(64), as: UTF8.self))
     }
 }
