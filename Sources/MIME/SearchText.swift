@@ -58,10 +58,15 @@ extension MessageStructure {
         for i in leafParts() {
             let p = parts[i]
             guard p.typeIs("text", "plain") || p.typeIs("text", "html"), !p.isAttachment else { continue }
-            let collapsed = Self.collapseWhitespace(text(ofPart: i, in: message))
+            // 200 characters never need the whole body: decode a prefix (HTML gets more for <head>/<style>).
+            var raw = decodedBody(ofPart: i, in: message)
+            let limit = p.typeIs("text", "html") ? 65_536 : 4_096
+            if raw.count > limit { raw = Self.cutAtCharacterBoundary(raw, limit) }
+            var text = Charsets.toUTF8(raw, charset: p.charset)
+            if p.typeIs("text", "html") { text = HTMLText.toText(text) }
             var out = ""
             var octets = 0
-            for ch in collapsed.prefix(200) {
+            for ch in Self.collapseWhitespace(text, limit: 200) {
                 octets += ch.utf8.count
                 if octets > 256 { break }
                 out.append(ch)
@@ -71,17 +76,30 @@ extension MessageStructure {
         return nil
     }
 
-    static func collapseWhitespace(_ s: String) -> String {
+    /// Cuts before a trailing incomplete UTF-8 sequence, so a prefix of UTF-8 text stays valid UTF-8.
+    static func cutAtCharacterBoundary(_ bytes: Bytes, _ limit: Int) -> Bytes {
+        var end = limit
+        var back = 0
+        while end > 0, back < 4, bytes[end - 1] & 0xC0 == 0x80 { end -= 1; back += 1 }
+        if end > 0, bytes[end - 1] >= 0xC0 { end -= 1 }
+        return Array(bytes[..<end])
+    }
+
+    static func collapseWhitespace(_ s: String, limit: Int = Int.max) -> String {
         var out = ""
+        var count = 0
         var pendingSpace = false
         for ch in s {
             if ch.isWhitespace || ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) {
                 pendingSpace = !out.isEmpty
             } else {
-                if pendingSpace { out.append(" ") }
+                if pendingSpace { out.append(" "); count += 1 }
                 pendingSpace = false
+                guard count < limit else { break }
                 out.append(ch)
+                count += 1
             }
+            if count >= limit { break }
         }
         return out
     }
