@@ -6,7 +6,7 @@ public struct Address: Sendable, Hashable {
     public var route: Bytes?
     /// Local part; for a group start the group name; nil for a group end.
     public var mailbox: Bytes?
-    /// Domain; nil marks a group start/end. Empty when the address had no `@domain`.
+    /// Domain; nil marks a group start/end. "MISSING_DOMAIN" when the address had none (as Dovecot writes it).
     public var host: Bytes?
 
     public init(name: Bytes?, route: Bytes?, mailbox: Bytes?, host: Bytes?) {
@@ -22,12 +22,16 @@ public struct Address: Sendable, Hashable {
     /// `mailbox@host`, or nil for group markers.
     public var address: String? {
         guard let mailbox, let host else { return nil }
-        return host.isEmpty ? mailbox.text : mailbox.text + "@" + host.text
+        return host == AddressParser.missingDomain ? mailbox.text : mailbox.text + "@" + host.text
     }
 }
 
 /// A tolerant RFC 5322 address-list parser (groups, comments, quoted strings, routes, junk).
 public enum AddressParser {
+    /// Placeholders Dovecot puts in ENVELOPE for a missing local part or domain (a NIL host would mean a group).
+    public static let missingMailbox = Array("MISSING_MAILBOX".utf8)
+    public static let missingDomain = Array("MISSING_DOMAIN".utf8)
+
     enum Token: Equatable {
         case word(Bytes)
         case quoted(Bytes)
@@ -172,18 +176,22 @@ public enum AddressParser {
                 route = r
                 inner = inner[(colon + 1)...]
             }
-            guard !inner.isEmpty else { return name.map { Address(name: $0, route: nil, mailbox: [], host: []) } }
+            guard !inner.isEmpty else {
+                return name.map { Address(name: $0, route: nil, mailbox: missingMailbox, host: missingDomain) }
+            }
             return addrSpec(inner, name: name ?? comment, route: route)
         }
         return addrSpec(meaningful[...], name: comment, route: nil)
     }
 
     static func addrSpec(_ tokens: ArraySlice<Token>, name: Bytes?, route: Bytes?) -> Address? {
+        func orMissing(_ b: Bytes, _ placeholder: Bytes) -> Bytes { b.isEmpty ? placeholder : b }
         if let at = tokens.lastIndex(of: .special(UInt8(ascii: "@"))) {
-            return Address(name: name, route: route, mailbox: concatenated(tokens[..<at]), host: concatenated(tokens[(at + 1)...]))
+            return Address(name: name, route: route, mailbox: orMissing(concatenated(tokens[..<at]), missingMailbox),
+                           host: orMissing(concatenated(tokens[(at + 1)...]), missingDomain))
         }
         let local = concatenated(tokens)
         guard !local.isEmpty else { return nil }
-        return Address(name: name, route: route, mailbox: local, host: [])
+        return Address(name: name, route: route, mailbox: local, host: missingDomain)
     }
 }

@@ -8,14 +8,15 @@ public struct IMAPWriter: Sendable {
     mutating func raw(_ s: String) { bytes += s.utf8 }
 
     /// A string: quoted if it is plain 7-bit text, otherwise a literal `{n}\r\n…` (CR, LF or 8-bit bytes
-    /// cannot be quoted). NUL can appear in neither, so NULs are dropped.
+    /// cannot be quoted). NUL can appear in neither: it becomes 0x80, as Dovecot does.
     public mutating func string(_ value: Bytes) {
         var needsLiteral = false
         var hasNUL = false
         for b in value {
             if b == 0 { hasNUL = true } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf { needsLiteral = true }
         }
-        let v = hasNUL ? value.filter { $0 != 0 } : value
+        let v = hasNUL ? value.map { $0 == 0 ? 0x80 : $0 } : value
+        if hasNUL { needsLiteral = true }
         if needsLiteral {
             raw("{\(v.count)}\r\n")
             bytes += v
@@ -29,6 +30,26 @@ public struct IMAPWriter: Sendable {
         bytes.append(ASCII.quote)
     }
 
+    /// Subjects and display names, cleaned up for reading as Dovecot does: TAB/CR/LF become spaces, runs
+    /// of blanks collapse to one, leading and trailing blanks go, NUL becomes 0x80.
+    public mutating func humanString(_ value: Bytes?) {
+        guard let value else { return raw("NIL") }
+        var out = Bytes()
+        out.reserveCapacity(value.count)
+        var lastBlank = true
+        for b in value {
+            if b == ASCII.space || b == ASCII.tab || b == ASCII.cr || b == ASCII.lf {
+                if !lastBlank { out.append(ASCII.space) }
+                lastBlank = true
+            } else {
+                out.append(b == 0 ? 0x80 : b)
+                lastBlank = false
+            }
+        }
+        if out.last == ASCII.space { out.removeLast() }
+        string(out)
+    }
+
     public mutating func nstring(_ value: Bytes?) {
         if let value { string(value) } else { raw("NIL") }
     }
@@ -38,7 +59,7 @@ public struct IMAPWriter: Sendable {
         bytes.append(UInt8(ascii: "("))
         for a in list {
             bytes.append(UInt8(ascii: "("))
-            nstring(a.name)
+            humanString(a.name)
             bytes.append(ASCII.space)
             nstring(a.route)
             bytes.append(ASCII.space)
@@ -53,7 +74,7 @@ public struct IMAPWriter: Sendable {
     public mutating func envelope(_ e: Envelope) {
         bytes.append(UInt8(ascii: "("))
         nstring(e.date); bytes.append(ASCII.space)
-        nstring(e.subject); bytes.append(ASCII.space)
+        humanString(e.subject); bytes.append(ASCII.space)
         addresses(e.from); bytes.append(ASCII.space)
         addresses(e.sender); bytes.append(ASCII.space)
         addresses(e.replyTo); bytes.append(ASCII.space)

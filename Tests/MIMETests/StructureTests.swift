@@ -119,3 +119,17 @@ import MIME
         #expect(Array(bytes[h.bodyStart...]).string == "body")
     }
 }
+
+@Suite struct EnvelopeDetailTests {
+    @Test func missingPartsAndHumanCleanup() throws {
+        let m = MIMEMessage.parse(crlf("From: localonly, <@route.example:user@host.example>, Name <>\nSubject:  tabs\there \n  folded  \nDate: x\n\n"))
+        let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
+        #expect(env[1] == .string(Array("tabs here folded".utf8)))
+        #expect(env[2].description == "((NIL NIL \"localonly\" \"MISSING_DOMAIN\") (NIL \"@route.example\" \"user\" \"host.example\") (\"Name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))")
+        let empty = MIMEMessage.parse(crlf("From: a@b\nSender:\nReply-To:  \nTo:\nSubject:\n\n"))
+        let e = try IMAPGrammar.parse(empty.imapEnvelope()).list!
+        #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
+        #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
+        #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
+    }
+}
