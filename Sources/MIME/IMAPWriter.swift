@@ -131,12 +131,8 @@ public struct IMAPWriter: Sendable {
                 case .multipart:
                     bytes.append(UInt8(ascii: "("))
                     stack.append(.closeMultipart(i))
-                    if p.children.isEmpty {
-                        // A multipart needs at least one body: show an empty text part, as Dovecot does.
-                        raw("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0")
-                        if extensible { raw(" NIL NIL NIL NIL") }
-                        raw(")")
-                    }
+                    // A multipart needs at least one body: show an empty text part, as Dovecot does.
+                    if p.children.isEmpty { emptyTextPart(extensible: extensible) }
                     for c in p.children.reversed() { stack.append(.open(c)) }
                 case .message:
                     singlePartFields(p)
@@ -147,9 +143,7 @@ public struct IMAPWriter: Sendable {
                     if let c = p.children.first {
                         stack.append(.open(c))
                     } else {
-                        raw("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0")
-                        if extensible { raw(" NIL NIL NIL NIL") }
-                        raw(")")
+                        emptyTextPart(extensible: extensible)
                     }
                 case .leaf:
                     singlePartFields(p)
@@ -164,12 +158,7 @@ public struct IMAPWriter: Sendable {
                 if extensible {
                     bytes.append(ASCII.space)
                     parameters(p.parameters)
-                    bytes.append(ASCII.space)
-                    disposition(p)
-                    bytes.append(ASCII.space)
-                    language(p.language)
-                    bytes.append(ASCII.space)
-                    nstring(p.location)
+                    dispositionLanguageLocation(p)
                 }
                 bytes.append(UInt8(ascii: ")"))
             case .closeMessage(let i):
@@ -179,6 +168,12 @@ public struct IMAPWriter: Sendable {
                 bytes.append(UInt8(ascii: ")"))
             }
         }
+    }
+
+    private mutating func emptyTextPart(extensible: Bool) {
+        raw("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0")
+        if extensible { raw(" NIL NIL NIL NIL") }
+        raw(")")
     }
 
     /// `("type" "subtype" params id description encoding size` (the part's opening parenthesis included).
@@ -205,6 +200,11 @@ public struct IMAPWriter: Sendable {
     private mutating func singlePartExtension(_ p: MIMEPart) {
         bytes.append(ASCII.space)
         nstring(p.md5)
+        dispositionLanguageLocation(p)
+    }
+
+    /// The extension fields multipart and single-part bodies share: ` disposition language location`.
+    private mutating func dispositionLanguageLocation(_ p: MIMEPart) {
         bytes.append(ASCII.space)
         disposition(p)
         bytes.append(ASCII.space)
