@@ -16,7 +16,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
-    targets: configTargets + objectStoreTargets + fsCacheTargets + metaCacheTargets + objectMailTargets + executableTargets
+    targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+        + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -55,6 +56,14 @@ var objectMailTargets: [Target] { [
         "Config", "MetaCache", "ObjectStore", .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "ObjectStore"]),
+] }
+
+// MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
+// No storage, socket or NIO dependency: Foundation and glibc (iconv) only.
+var mimeTargets: [Target] { [
+    .target(name: "MIME"),
+    .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
+    .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }
 
 // MARK: The command line.

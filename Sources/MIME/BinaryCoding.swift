@@ -1,0 +1,97 @@
+/// Little helpers for the cached-fields format: LEB128 varints and length-prefixed byte strings.
+struct ByteWriter {
+    var bytes: Bytes = []
+
+    mutating func varint(_ value: Int) {
+        var v = UInt64(bitPattern: Int64(value))
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func data(_ value: Bytes) {
+        varint(value.count)
+        bytes += value
+    }
+
+    mutating func optionalData(_ value: Bytes?) {
+        if let value { bytes.append(1); data(value) } else { bytes.append(0) }
+    }
+
+    mutating func string(_ value: String) { data(Array(value.utf8)) }
+}
+
+struct ByteReader {
+    let bytes: Bytes
+    var index: Int
+    let end: Int
+
+    init(_ bytes: Bytes, from: Int, to: Int) {
+        self.bytes = bytes
+        self.index = from
+        self.end = to
+    }
+
+    var atEnd: Bool { index >= end }
+
+    mutating func byte() throws(CachedFieldsError) -> UInt8 {
+        guard index < end else { throw .truncated(offset: index) }
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    /// A non-negative varint no larger than `max`.
+    mutating func varint(max: Int = Int(Int32.max)) throws(CachedFieldsError) -> Int {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            guard shift < 64 else { throw .corrupt("varint too long at \(index)") }
+            result |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { break }
+            shift += 7
+        }
+        guard result <= UInt64(max) else { throw .corrupt("value \(result) over \(max) at \(index)") }
+        return Int(result)
+    }
+
+    mutating func data() throws(CachedFieldsError) -> Bytes {
+        let n = try varint()
+        guard n <= end - index else { throw .truncated(offset: index) }
+        defer { index += n }
+        return Array(bytes[index..<(index + n)])
+    }
+
+    mutating func optionalData() throws(CachedFieldsError) -> Bytes? {
+        switch try byte() {
+        case 0: return nil
+        case 1: return try data()
+        case let t: throw .corrupt("bad optional tag \(t) at \(index - 1)")
+        }
+    }
+
+    mutating func string() throws(CachedFieldsError) -> String {
+        let d = try data()
+        guard let s = String(validating: d, as: UTF8.self) else { throw .corrupt("invalid UTF-8 string at \(index)") }
+        return s
+    }
+}
+
+/// CRC-32 (IEEE), to tell a damaged cache entry from a valid one.
+enum CRC32 {
+    static let table: [UInt32] = (0..<256).map { i -> UInt32 in
+        var c = UInt32(i)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        table.withUnsafeBufferPointer { t in
+            for b in bytes { crc = t[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+}

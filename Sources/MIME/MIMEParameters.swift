@@ -1,0 +1,247 @@
+/// One `name=value` parameter of Content-Type or Content-Disposition, as BODYSTRUCTURE shows it:
+/// RFC 2231 continuations are joined (`name*0`, `name*1` → `name`; extended ones → `name*` with the
+/// `charset'language'` prefix and %-escapes kept, as Dovecot does). `decodedValue` gives the text.
+public struct MIMEParameter: Sendable, Hashable {
+    /// Name as written, `*` suffix kept for RFC 2231 extended values.
+    public var name: Bytes
+    public var value: Bytes
+
+    public init(name: Bytes, value: Bytes) {
+        self.name = name
+        self.value = value
+    }
+
+    /// The base name without the RFC 2231 `*`.
+    public var baseName: String {
+        var n = name
+        if n.last == UInt8(ascii: "*") { n.removeLast() }
+        return n.text.lowercased()
+    }
+
+    /// The value as text: RFC 2231 `charset'lang'%XX` decoded, RFC 2047 encoded-words decoded (common in
+    /// filenames even though RFC 2047 forbids them there).
+    public var decodedValue: String {
+        if name.last == UInt8(ascii: "*") { return RFC2231.decodeExtendedValue(value) }
+        return EncodedWords.decode(value)
+    }
+}
+
+/// A parsed `type/subtype; params` (Content-Type) or `token; params` (Content-Disposition) value.
+struct MIMEHeaderValue {
+    var primary: Bytes
+    var secondary: Bytes?
+    var parameters: [MIMEParameter]
+
+    /// Lenient parse: unquoted values may hold any byte but `;` and blanks, comments are skipped.
+    static func parse(_ value: Bytes, hasSubtype: Bool) -> MIMEHeaderValue? {
+        var t = MIMETokenizer(bytes: value)
+        t.skipCFWS()
+        guard let primary = t.token(), !primary.isEmpty else { return nil }
+        var secondary: Bytes? = nil
+        if hasSubtype {
+            t.skipCFWS()
+            guard t.consume(UInt8(ascii: "/")) else { return nil }
+            t.skipCFWS()
+            guard let sub = t.token(), !sub.isEmpty else { return nil }
+            secondary = sub
+        }
+        var raw: [(Bytes, Bytes)] = []
+        while !t.atEnd {
+            t.skipCFWS()
+            if !t.consume(UInt8(ascii: ";")) {
+                // Junk between parameters: skip to the next `;`.
+                t.skip(until: UInt8(ascii: ";"))
+                continue
+            }
+            t.skipCFWS()
+            guard let name = t.token(), !name.isEmpty else { continue }
+            t.skipCFWS()
+            guard t.consume(UInt8(ascii: "=")) else { continue }
+            t.skipCFWS()
+            raw.append((name, t.value()))
+        }
+        return MIMEHeaderValue(primary: primary, secondary: secondary, parameters: RFC2231.join(raw))
+    }
+}
+
+/// Tokenizer over RFC 2045 header values.
+struct MIMETokenizer {
+    let bytes: Bytes
+    var index = 0
+
+    var atEnd: Bool { index >= bytes.count }
+
+    mutating func consume(_ b: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == b else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func skip(until b: UInt8) {
+        while index < bytes.count && bytes[index] != b {
+            if bytes[index] == ASCII.quote { _ = quotedString() } else { index += 1 }
+        }
+    }
+
+    /// Blanks and (nested) comments. Nesting depth is counted, not recursed, so junk cannot blow the stack.
+    mutating func skipCFWS() {
+        while index < bytes.count {
+            let b = bytes[index]
+            if ASCII.isSpace(b) { index += 1; continue }
+            if b == UInt8(ascii: "(") {
+                var depth = 0
+                while index < bytes.count {
+                    let c = bytes[index]
+                    index += 1
+                    if c == ASCII.backslash { index += 1; continue }
+                    if c == UInt8(ascii: "(") { depth += 1 } else if c == UInt8(ascii: ")") {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
+                }
+                index = min(index, bytes.count)   // a trailing backslash skipped past the end
+                continue
+            }
+            break
+        }
+    }
+
+    static func isTSpecial(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"),
+             UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), ASCII.backslash, ASCII.quote,
+             UInt8(ascii: "/"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "?"), UInt8(ascii: "="):
+            return true
+        default:
+            return b <= 0x20 || b == 0x7F
+        }
+    }
+
+    mutating func token() -> Bytes? {
+        let s = index
+        while index < bytes.count && !MIMETokenizer.isTSpecial(bytes[index]) { index += 1 }
+        return index > s ? Array(bytes[s..<index]) : nil
+    }
+
+    /// A quoted string, unescaped. An unterminated one runs to the end.
+    mutating func quotedString() -> Bytes {
+        var out = Bytes()
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            if b == ASCII.quote { break }
+            if b == ASCII.backslash && index < bytes.count {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            if b == ASCII.cr || b == ASCII.lf { continue }
+            out.append(b)
+        }
+        return out
+    }
+
+    mutating func value() -> Bytes {
+        if index < bytes.count && bytes[index] == ASCII.quote { return quotedString() }
+        let s = index
+        while index < bytes.count && bytes[index] != UInt8(ascii: ";") && !ASCII.isSpace(bytes[index]) { index += 1 }
+        return Array(bytes[s..<index])
+    }
+}
+
+/// RFC 2231 parameter value continuations and extended (charset'language'%XX) values.
+public enum RFC2231 {
+    /// Joins `name*N` / `name*N*` sections in order; a name seen twice keeps its first value.
+    static func join(_ raw: [(Bytes, Bytes)]) -> [MIMEParameter] {
+        struct Pending { var order: Int; var base: Bytes; var sections: [Int: (Bytes, Bool)] = [:] }
+        var result: [(Int, MIMEParameter)] = []
+        var seen = Set<Bytes>()
+        var pending: [Bytes: Pending] = [:]
+        for (i, (name, value)) in raw.enumerated() {
+            guard let star = name.firstIndex(of: UInt8(ascii: "*")) else {
+                if seen.insert(name.asciiLowercased).inserted { result.append((i, MIMEParameter(name: name, value: value))) }
+                continue
+            }
+            let base = Array(name[..<star])
+            let rest = name[(star + 1)...]
+            var extended = false
+            var number = 0
+            if rest.isEmpty {
+                extended = true
+            } else {
+                var digits = rest
+                if digits.last == UInt8(ascii: "*") { extended = true; digits = digits.dropLast() }
+                guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { continue }
+                number = Int(String(decoding: digits, as: UTF8.self)) ?? 0
+            }
+            var p = pending[base.asciiLowercased] ?? Pending(order: i, base: base)
+            if p.sections[number] == nil { p.sections[number] = (value, extended) }
+            pending[base.asciiLowercased] = p
+        }
+        for (key, p) in pending where !seen.contains(key) {
+            let base = p.base
+            var value = Bytes()
+            let anyExtended = p.sections[0]?.1 ?? false
+            var n = 0
+            // Stop at the first gap: RFC 2231 numbers sections from 0 without holes.
+            while let (v, ext) = p.sections[n] {
+                if anyExtended && !ext { value += percentEncode(v) } else { value += v }
+                n += 1
+            }
+            if n == 0, let first = p.sections.sorted(by: { $0.key < $1.key }).first {
+                value = first.value.0
+            }
+            let name = anyExtended ? base + [UInt8(ascii: "*")] : base
+            result.append((p.order, MIMEParameter(name: name, value: value)))
+        }
+        return result.sorted { $0.0 < $1.0 }.map { $0.1 }
+    }
+
+    static func percentEncode(_ v: Bytes) -> Bytes {
+        var out = Bytes()
+        let hex = Array("0123456789ABCDEF".utf8)
+        for b in v {
+            if b > 0x20 && b < 0x7F && !MIMETokenizer.isTSpecial(b) && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != UInt8(ascii: "%") {
+                out.append(b)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return out
+    }
+
+    /// `charset'language'percent-encoded` → text. Without two quotes the value is taken as plain %-encoded UTF-8.
+    public static func decodeExtendedValue(_ value: Bytes) -> String {
+        var charset = "utf-8"
+        var encoded = value[...]
+        let quotes = value.indices.filter { value[$0] == UInt8(ascii: "'") }
+        if quotes.count >= 2 {
+            let cs = value[..<quotes[0]]
+            if !cs.isEmpty { charset = String(decoding: cs, as: UTF8.self) }
+            encoded = value[(quotes[1] + 1)...]
+        }
+        var raw = Bytes()
+        var i = encoded.startIndex
+        while i < encoded.endIndex {
+            let b = encoded[i]
+            if b == UInt8(ascii: "%"), i + 2 < encoded.endIndex, let h = hexValue(encoded[i + 1]), let l = hexValue(encoded[i + 2]) {
+                raw.append(h << 4 | l)
+                i += 3
+            } else {
+                raw.append(b)
+                i += 1
+            }
+        }
+        return Charsets.toUTF8(raw, charset: charset)
+    }
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x37
+        case 0x61...0x66: return b - 0x57
+        default: return nil
+        }
+    }
+}

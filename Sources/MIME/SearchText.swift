@@ -1,0 +1,127 @@
+import Foundation
+
+/// Text for IMAP SEARCH and PREVIEW: everything decoded to UTF-8.
+public struct SearchText: Sendable, Hashable {
+    /// Header fields as `Name: decoded value` lines (RFC 2047 decoded), top-level header only.
+    public var header: String
+    /// The text of every text/* part (attachments too), HTML reduced, and the decoded headers of
+    /// encapsulated messages: what SEARCH BODY looks at.
+    public var body: String
+    /// SEARCH TEXT: header and body.
+    public var all: String { header + "\n" + body }
+}
+
+extension MessageStructure {
+    /// A leaf part's body with its transfer encoding removed; unknown encodings give the bytes as stored.
+    public func decodedBody(ofPart index: Int, in message: Bytes) -> Bytes {
+        let p = parts[index]
+        let body = message[p.bodyStart..<p.end]
+        switch p.encoding.map({ $0.text.lowercased() }) ?? "" {
+        case "base64": return Base64.decode(body)
+        case "quoted-printable": return QuotedPrintable.decode(body)
+        default: return Array(body)
+        }
+    }
+
+    /// A text part's content as UTF-8 (charset converted; HTML reduced to text if `reduceHTML`).
+    public func text(ofPart index: Int, in message: Bytes, reduceHTML: Bool = true) -> String {
+        let p = parts[index]
+        let s = Charsets.toUTF8(decodedBody(ofPart: index, in: message), charset: p.charset)
+        return reduceHTML && p.typeIs("text", "html") ? HTMLText.toText(s) : s
+    }
+
+    func decodedHeader(of index: Int, in message: Bytes) -> String {
+        let p = parts[index]
+        let block = HeaderBlock.parse(message, start: p.headerStart, end: p.bodyStart)
+        return block.fields.map { $0.name + ": " + EncodedWords.decode($0.unfoldedValue(in: message)) }.joined(separator: "\n")
+    }
+
+    public func searchText(in message: Bytes) -> SearchText {
+        var body: [String] = []
+        var stack = [0]
+        while let i = stack.popLast() {
+            let p = parts[i]
+            if i != 0 && p.isMessageRoot { body.append(decodedHeader(of: i, in: message)) }
+            switch p.kind {
+            case .leaf:
+                if p.typeIs("text") { body.append(text(ofPart: i, in: message)) }
+            case .multipart, .message:
+                stack += p.children.reversed()
+            }
+        }
+        return SearchText(header: decodedHeader(of: 0, in: message), body: body.joined(separator: "\n"))
+    }
+
+    /// RFC 8970 PREVIEW: the first non-attachment text/plain or text/html part, HTML reduced, whitespace
+    /// collapsed, at most 200 characters and 256 octets. nil when the message has no such text.
+    public func preview(in message: Bytes) -> String? {
+        for i in leafParts() {
+            let p = parts[i]
+            guard p.typeIs("text", "plain") || p.typeIs("text", "html"), !p.isAttachment else { continue }
+            // 200 characters never need the whole body: decode a prefix (HTML gets more for <head>/<style>).
+            var raw = decodedBody(ofPart: i, in: message)
+            let limit = p.typeIs("text", "html") ? 65_536 : 4_096
+            if raw.count > limit { raw = Self.cutAtCharacterBoundary(raw, limit) }
+            var text = Charsets.toUTF8(raw, charset: p.charset)
+            if p.typeIs("text", "html") { text = HTMLText.toText(text) }
+            var out = ""
+            var octets = 0
+            for ch in Self.collapseWhitespace(text, limit: 200) {
+                octets += ch.utf8.count
+                if octets > 256 { break }
+                out.append(ch)
+            }
+            return out
+        }
+        return nil
+    }
+
+    /// Cuts before a trailing incomplete UTF-8 sequence, so a prefix of UTF-8 text stays valid UTF-8.
+    static func cutAtCharacterBoundary(_ bytes: Bytes, _ limit: Int) -> Bytes {
+        var end = limit
+        var back = 0
+        while end > 0, back < 4, bytes[end - 1] & 0xC0 == 0x80 { end -= 1; back += 1 }
+        if end > 0, bytes[end - 1] >= 0xC0 { end -= 1 }
+        return Array(bytes[..<end])
+    }
+
+    static func collapseWhitespace(_ s: String, limit: Int = Int.max) -> String {
+        var out = ""
+        var count = 0
+        var pendingSpace = false
+        for ch in s {
+            if ch.isWhitespace || ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" "); count += 1 }
+                pendingSpace = false
+                guard count < limit else { break }
+                out.append(ch)
+                count += 1
+            }
+            if count >= limit { break }
+        }
+        return out
+    }
+}
+
+extension MIMEMessage {
+    public var searchText: SearchText { structure.searchText(in: bytes) }
+    public var preview: String? { structure.preview(in: bytes) }
+}
+
+/// Case-insensitive matching for SEARCH per the i;unicode-casemap collation (RFC 5051). RFC 5051 folds to
+/// titlecase after NFKD; we use NFKD then Swift's full lowercase mapping, which makes the same characters
+/// equal for all but a few titlecase digraphs (e.g. "ǅ"), whose lowercase and titlecase forms both fold alike.
+public enum UnicodeCasemap {
+    public static func fold(_ s: String) -> String {
+        s.decomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// Whether `needle` occurs in `haystack` under the casemap (SEARCH SUBJECT/BODY/TEXT semantics).
+    public static func contains(_ haystack: String, _ needle: String) -> Bool {
+        let n = fold(needle)
+        if n.isEmpty { return true }
+        return fold(haystack).contains(n)
+    }
+}

@@ -1,0 +1,106 @@
+/// Content-Transfer-Encoding decoders. Both are lenient: junk is skipped or kept, never fatal.
+public enum Base64 {
+    static let table: [UInt8] = {
+        var t = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            t[Int(c)] = UInt8(i)
+        }
+        return t
+    }()
+
+    /// Decodes base64, skipping characters outside the alphabet and stopping at the first `=` pad.
+    public static func decode<C: Collection>(_ input: C) -> Bytes where C.Element == UInt8 {
+        var out = Bytes()
+        out.reserveCapacity(input.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        table.withUnsafeBufferPointer { t in
+            for c in input {
+                if c == UInt8(ascii: "=") { break }
+                let v = t[Int(c)]
+                if v == 0xFF { continue }
+                acc = (acc << 6) | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                }
+            }
+        }
+        return out
+    }
+
+    public static func encode(_ input: Bytes) -> Bytes {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = Bytes()
+        out.reserveCapacity((input.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < input.count {
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = input.count - i
+        if rest > 0 {
+            let n = UInt32(input[i]) << 16 | (rest > 1 ? UInt32(input[i + 1]) << 8 : 0)
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
+            out += rest > 1 ? [alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")] : [UInt8(ascii: "="), UInt8(ascii: "=")]
+        }
+        return out
+    }
+}
+
+public enum QuotedPrintable {
+    /// Decodes quoted-printable. `header: true` is RFC 2047's Q encoding (`_` is a space, no soft breaks).
+    /// Soft line breaks (`=` at line end) are removed, blanks at the end of a line dropped (RFC 2045 §6.7),
+    /// hard line breaks become CRLF, and a malformed `=` sequence is kept literally.
+    public static func decode<C: Collection>(_ input: C, header: Bool = false) -> Bytes where C.Element == UInt8, C.Index == Int {
+        var out = Bytes()
+        out.reserveCapacity(input.count)
+        var i = input.startIndex
+        let end = input.endIndex
+        var lineStartInOut = 0
+        while i < end {
+            let b = input[i]
+            if b == UInt8(ascii: "=") {
+                if i + 2 < end {
+                    if let h = RFC2231.hexValue(input[i + 1]), let l = RFC2231.hexValue(input[i + 2]) {
+                        out.append(h << 4 | l)
+                        i += 3
+                        continue
+                    }
+                }
+                if !header {
+                    // Soft line break: "=" then optional blanks, then (CR)LF or the end.
+                    var j = i + 1
+                    while j < end && ASCII.isWSP(input[j]) { j += 1 }
+                    if j == end { i = j; continue }
+                    if input[j] == ASCII.lf { i = j + 1; lineStartInOut = out.count; continue }
+                    if input[j] == ASCII.cr && j + 1 < end && input[j + 1] == ASCII.lf { i = j + 2; lineStartInOut = out.count; continue }
+                }
+                out.append(b)
+                i += 1
+                continue
+            }
+            if header && b == UInt8(ascii: "_") {
+                out.append(ASCII.space)
+            } else if !header && (b == ASCII.lf || b == ASCII.cr) {
+                var j = i
+                if b == ASCII.cr {
+                    guard j + 1 < end, input[j + 1] == ASCII.lf else { out.append(b); i += 1; continue }
+                    j += 1
+                }
+                // Hard line break: drop trailing blanks of the line, emit CRLF.
+                while out.count > lineStartInOut, let last = out.last, ASCII.isWSP(last) { out.removeLast() }
+                out += [ASCII.cr, ASCII.lf]
+                lineStartInOut = out.count
+                i = j + 1
+                continue
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+import MIME
+
+@Suite struct CachedFieldsTests {
+    @Test func roundTripsEveryCorpusMessage() throws {
+        for (name, bytes) in try Corpus.all() {
+            let m = MIMEMessage.parse(bytes)
+            let cached = m.cachedFields()
+            let data = cached.serialized()
+            let decoded = try CachedMessageFields(serialized: data)
+            #expect(decoded == cached, "\(name)")
+            // Everything the server needs comes back identical from the cache alone.
+            #expect(decoded.bodyStructure(extensible: true) == m.bodyStructure(extensible: true), "\(name)")
+            #expect(decoded.bodyStructure(extensible: false) == m.bodyStructure(extensible: false), "\(name)")
+            #expect(decoded.imapEnvelope() == m.imapEnvelope(), "\(name)")
+            #expect(decoded.virtualSize == m.virtualSize)
+            #expect(decoded.preview == m.preview)
+            for (path, _) in m.structure.numberedParts() {
+                #expect(try decoded.structure.section(BodySection(part: path), in: bytes) == (try m.section(BodySection(part: path))))
+            }
+        }
+    }
+
+    @Test func keepsSelectedHeaders() throws {
+        let m = MIMEMessage.parse(try Corpus.load("rfc3501-example.eml"))
+        let c = try CachedMessageFields(serialized: m.cachedFields().serialized())
+        #expect(c.header("Subject")?.string == "IMAP4rev1 WG mtg summary and minutes")
+        #expect(c.header("cc")?.string == "minutes@CNRI.Reston.VA.US,  John Klensin <KLENSIN@MIT.EDU>")
+        #expect(c.header("references") == nil)
+        #expect(c.preview?.hasPrefix("Hello Joe") == true)
+    }
+
+    @Test func rejectsDamagedInput() throws {
+        let data = MIMEMessage.parse(try Corpus.load("nested-rfc822-bare-lf.eml")).cachedFields().serialized()
+        #expect(throws: CachedFieldsError.badMagic) { try CachedMessageFields(serialized: Array("XXXX".utf8) + data.dropFirst(4)) }
+        var v2 = data
+        v2[4] = 2
+        #expect(throws: CachedFieldsError.unsupportedVersion(2)) { try CachedMessageFields(serialized: v2) }
+        #expect(throws: CachedFieldsError.self) { try CachedMessageFields(serialized: []) }
+        for cut in stride(from: 0, to: data.count, by: 7) {
+            #expect(throws: CachedFieldsError.self) { try CachedMessageFields(serialized: Array(data[..<cut])) }
+        }
+        var flipped = data
+        flipped[data.count / 2] ^= 0x10
+        #expect(throws: CachedFieldsError.checksumMismatch) { try CachedMessageFields(serialized: flipped) }
+    }
+
+    @Test func rejectsStructurallyInvalidRecordsEvenWithAValidChecksum() throws {
+        // A hand-made record whose single part claims to end beyond the message.
+        var parts = MIMEMessage.parse(crlf("Subject: x\n\nbody")).structure
+        parts.parts[0].end = 1_000
+        let bogus = CachedMessageFields(structure: parts, headers: [], preview: nil).serialized()
+        #expect(throws: CachedFieldsError.corrupt("part 0 offsets out of range")) { try CachedMessageFields(serialized: bogus) }
+    }
+
+    @Test func sectionsRefuseBytesOfAnotherSize() throws {
+        let m = MIMEMessage.parse(try Corpus.load("multipart-mixed.eml"))
+        #expect(throws: SectionError.structureMismatch(expectedSize: m.bytes.count, actualSize: 3)) {
+            try m.structure.section(BodySection(), in: [1, 2, 3])
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Testing
+import MIME
+
+@Suite struct StructureTests {
+    @Test func rfc3501ExampleEnvelopeAndBodyStructure() throws {
+        let m = MIMEMessage.parse(try Corpus.load("rfc3501-example.eml"))
+        // The ENVELOPE of RFC 3501 §8's example, byte for byte.
+        let expected = "(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" "
+            + "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
+            + "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "
+            + "((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
+            + "\"<B27397-0100000@cac.washington.edu>\")"
+        #expect(m.imapEnvelope().string == expected)
+        #expect(m.bodyStructure(extensible: true).string
+                == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1 NIL NIL NIL NIL)")
+        #expect(m.bodyStructure(extensible: false).string == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)")
+        #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10)
+    }
+
+    @Test func multipartMixedGolden() throws {
+        let m = MIMEMessage.parse(try Corpus.load("multipart-mixed.eml"))
+        let expected = "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0 NIL NIL NIL NIL)"
+            + "(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12 NIL (\"attachment\" (\"filename\" \"a.bin\")) NIL NIL)"
+            + " \"mixed\" (\"boundary\" \"XX\") NIL NIL NIL)"
+        #expect(m.bodyStructure(extensible: true).string == expected)
+        #expect(m.bodyStructure(extensible: false).string
+                == "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12) \"mixed\")")
+        #expect(m.structure.parts[2].filename == "a.bin")
+    }
+
+    @Test func groupsAndComments() throws {
+        let m = MIMEMessage.parse(try Corpus.load("groups-no-body.eml"))
+        let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
+        #expect(env[2].description == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))")
+        #expect(env[5].description == "((NIL NIL \"undisclosed-recipients\" NIL) (NIL NIL NIL NIL))")
+        #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (\"comment only\" NIL \"lone\" \"example.com\"))")
+        // Sender and Reply-To absent: they take From's value (RFC 3501 §7.4.2).
+        #expect(env[3] == env[2] && env[4] == env[2])
+        #expect(m.structure.root.physicalBodySize == 0)
+    }
+
+    @Test func nestedRFC822WithBareLF() throws {
+        let bytes = try Corpus.load("nested-rfc822-bare-lf.eml")
+        let m = MIMEMessage.parse(bytes)
+        let lfs = bytes.filter { $0 == 10 }.count
+        #expect(m.virtualSize == bytes.count + lfs)
+        let body = try IMAPGrammar.parse(m.bodyStructure(extensible: true))
+        try IMAPGrammar.checkBody(body, extensible: true)
+        let first = body.list![0].list!
+        #expect(first[0] == .string(Array("message".utf8)))
+        #expect(first[7].list?[1] == .string(Array("inner".utf8)))   // envelope subject
+        #expect(first[8].list?.count == 7)                            // inner alternative: 2 parts + 5
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: false)), extensible: false)
+    }
+
+    @Test func brokenBoundaries() throws {
+        let wrong = MIMEMessage.parse(try Corpus.load("wrong-boundary.eml"))
+        // No delimiter found: a multipart without parts is shown with one empty text part.
+        #expect(wrong.bodyStructure(extensible: false).string.hasPrefix("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\""))
+        let missing = MIMEMessage.parse(try Corpus.load("missing-close.eml"))
+        #expect(missing.structure.root.children.count == 2)
+        let second = missing.structure.parts[missing.structure.root.children[1]]
+        #expect(second.end == missing.bytes.count)
+    }
+
+    @Test func everyCorpusMessageMatchesTheGrammar() throws {
+        for (name, bytes) in try Corpus.all() {
+            let m = MIMEMessage.parse(bytes)
+            for ext in [true, false] {
+                do {
+                    try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: ext)), extensible: ext)
+                } catch {
+                    Issue.record("\(name): \(error): \(m.bodyStructure(extensible: ext).string)")
+                }
+            }
+            #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10, "\(name)")
+            MIMEFuzzTarget.exercise(bytes)
+        }
+    }
+
+    @Test func eightBitAndNULBecomeLiteralsWithoutNUL() throws {
+        let m = MIMEMessage.parse(try Corpus.load("eightbit-nul.eml"))
+        let env = m.imapEnvelope()
+        #expect(env.string.contains("{12}\r\n8bit "))
+        _ = try IMAPGrammar.parse(env)
+    }
+
+    @Test func deepMultipartNestingDoesNotCrash() throws {
+        var s = "From: x@y\r\nSubject: deep\r\n"
+        let depth = 10_000
+        for i in 0..<depth { s += "Content-Type: multipart/mixed; boundary=b\(i)\r\n\r\n--b\(i)\r\n" }
+        s += "Content-Type: text/plain\r\n\r\nbottom\r\n"
+        for i in (0..<depth).reversed() { s += "--b\(i)--\r\n" }
+        let m = MIMEMessage.parse(Array(s.utf8))
+        #expect(m.structure.parts.count <= MIMELimits.default.maxNesting + 2)
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: true)), extensible: true)
+    }
+
+    @Test func deepRFC822NestingDoesNotCrash() throws {
+        let s = String(repeating: "Content-Type: message/rfc822\r\n\r\n", count: 10_000) + "Subject: x\r\n\r\nbody\r\n"
+        let m = MIMEMessage.parse(Array(s.utf8))
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: false)), extensible: false)
+    }
+
+    @Test func headerOnlyAndEmptyInputs() throws {
+        for s in ["", "\r\n", "\n", "Subject: x", "Subject: x\r\n", ":\r\n\r\n", "no colon at all\n\nbody", "\r"] {
+            let m = MIMEMessage.parse(Array(s.utf8))
+            try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: true)), extensible: true)
+            #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10)
+        }
+    }
+
+    @Test func foldedHeadersKeepPositions() throws {
+        let bytes = crlf("Subject: a very\n  long\n\tsubject\nX: y\n\nbody")
+        let h = HeaderBlock.parse(bytes)
+        #expect(h.fields.count == 2)
+        #expect(h.fields[0].unfoldedValue(in: bytes).string == "a very  long\tsubject")
+        #expect(Array(h.fields[0].raw(in: bytes)).string == "Subject: a very\r\n  long\r\n\tsubject\r\n")
+        #expect(Array(bytes[h.bodyStart...]).string == "body")
+    }
+}
+
+@Suite struct EnvelopeDetailTests {
+    @Test func missingPartsAndHumanCleanup() throws {
+        let m = MIMEMessage.parse(crlf("From: localonly, <@route.example:user@host.example>, Name <>\nSubject:  tabs\there \n  folded  \nDate: x\n\n"))
+        let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
+        #expect(env[1] == .string(Array("tabs here folded".utf8)))
+        #expect(env[2].description == "((NIL NIL \"localonly\" \"MISSING_DOMAIN\") (NIL \"@route.example\" \"user\" \"host.example\") (\"Name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))")
+        let empty = MIMEMessage.parse(crlf("From: a@b\nSender:\nReply-To:  \nTo:\nSubject:\n\n"))
+        let e = try IMAPGrammar.parse(empty.imapEnvelope()).list!
+        #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
+        #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
+        #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
+    }
+}
