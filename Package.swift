@@ -53,9 +53,9 @@ var metaCacheTargets: [Target] { [
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "ObjectStore", .product(name: "Logging", package: "swift-log"),
+        "Config", "MetaCache", "MIME", "ObjectStore", .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "ObjectStore"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore"]),
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.

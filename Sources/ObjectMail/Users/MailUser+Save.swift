@@ -1,0 +1,111 @@
+import Foundation
+import MetaCache
+import MIME
+import ObjectStore
+
+/// A message to save (APPEND, LMTP delivery): its bytes as received and what the client set.
+public struct IncomingMessage: Sendable {
+    public var bytes: [UInt8]
+    public var flags: MessageFlags
+    public var keywords: [String]
+    public var internalDate: Date
+
+    public init(bytes: [UInt8], flags: MessageFlags = [], keywords: [String] = [], internalDate: Date = Date()) {
+        self.bytes = bytes
+        self.flags = flags
+        self.keywords = keywords
+        self.internalDate = internalDate
+    }
+}
+
+/// The names of the metadata stored on every mail object: enough to rebuild the index from the
+/// bucket alone if every index bundle is lost.
+public enum MailObjectMetadata {
+    public static let user = "username"
+    public static let guid = "guid"
+    public static let size = "size"
+    public static let received = "received"
+    public static let saved = "saved"
+    public static let originalMailbox = "origbox"
+}
+
+extension MailUser {
+    /// Saves messages into a mailbox: each is parsed once (its envelope, structure and preview are
+    /// cached in the index so that a first sync needs no GET), stored as one object, and only then
+    /// added to the index in one transaction. Success is returned only after both (durability rule
+    /// 1); if any object cannot be stored, the ones already stored are removed and nothing is added.
+    public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date()) async throws -> AssignedUIDs {
+        let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
+        let store = self.store, layout = self.layout
+        // Every PUT runs to its end before deciding, so that a failure never leaves behind an
+        // object we did not know about (a rescan would adopt it into the mailbox).
+        let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
+            for item in prepared {
+                group.addTask {
+                    do {
+                        try await store.put(layout.bucketKey(item.row.objectKey), body: .bytes(item.bytes), options: item.options)
+                        return .success(item.row.objectKey)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let stored = results.compactMap { try? $0.get() }
+        if let failure = results.lazy.compactMap({ result -> (any Error)? in
+            if case .failure(let error) = result { return error }
+            return nil
+        }).first {
+            if !stored.isEmpty { _ = try? await store.deleteMany(stored.map(layout.bucketKey)) }
+            logger.error("saving failed: \(failure)", metadata: ["box": "\(mailbox.name)"])
+            throw (failure as? ObjectStoreError).map { StorageError.store(user: name, $0) } ?? failure
+        }
+        // An index failure here leaves the objects in the bucket without rows: the rescan of
+        // crash recovery adopts them, so nothing acknowledged depends on them yet.
+        let assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!) }
+        for (item, uid) in zip(prepared, assigned.destinationUIDs) {
+            logger.info("saved", metadata: ["box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
+                                            "msgid": "\(item.messageID)"])
+        }
+        return assigned
+    }
+
+    private struct PreparedMessage: Sendable {
+        var bytes: [UInt8]
+        var row: NewMessage
+        var options: PutOptions
+        var messageID: String
+    }
+
+    private func prepare(_ message: IncomingMessage, mailbox: MailboxRecord, now: Date) -> PreparedMessage {
+        let parsed = MIMEMessage.parse(message.bytes)
+        let cached = parsed.cachedFields()
+        let guid = UniqueID.make()
+        let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
+        let received = Int64(message.internalDate.timeIntervalSince1970)
+        let saved = Int64(now.timeIntervalSince1970)
+        let row = NewMessage(guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
+                             size: Int64(message.bytes.count), virtualSize: Int64(parsed.virtualSize),
+                             internalDate: received, saveDate: saved, cachedFields: Data(cached.serialized()))
+        let metadata = [
+            MailObjectMetadata.user: Self.metadataValue(name),
+            MailObjectMetadata.guid: guid,
+            MailObjectMetadata.size: String(message.bytes.count),
+            MailObjectMetadata.received: String(received),
+            MailObjectMetadata.saved: String(saved),
+            MailObjectMetadata.originalMailbox: mailbox.guid,
+        ]
+        let messageID = parsed.envelope.messageID.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return PreparedMessage(bytes: message.bytes, row: row,
+                               options: PutOptions(metadata: metadata, contentType: "message/rfc822"), messageID: messageID)
+    }
+
+    /// Metadata values travel as HTTP headers: anything outside printable ASCII is percent-encoded.
+    static func metadataValue(_ text: String) -> String {
+        var allowed = CharacterSet(charactersIn: "!#$&'()*+,-./:;<=>?@[]^_`{|}~")
+        allowed.formUnion(.alphanumerics)
+        allowed = allowed.intersection(CharacterSet(charactersIn: Unicode.Scalar(0x21)...Unicode.Scalar(0x7e)))
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

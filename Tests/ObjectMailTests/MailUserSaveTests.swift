@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import MetaCache
+import MIME
+import ObjectStore
+import Testing
+@testable import ObjectMail
+
+@Suite struct MailUserSaveTests {
+    static let message = Array("""
+    From: =?UTF-8?Q?J=C3=B6rg?= <jorg@example.com>\r
+    To: alice@example.com\r
+    Subject: Quarterly report\r
+    Message-ID: <q1@example.com>\r
+    Date: Sat, 21 Nov 2026 10:00:00 +0100\r
+    MIME-Version: 1.0\r
+    Content-Type: multipart/mixed; boundary="b1"\r
+    \r
+    --b1\r
+    Content-Type: text/plain; charset=utf-8\r
+    \r
+    Numbers attached.\r
+    --b1\r
+    Content-Type: application/pdf; name="q1.pdf"\r
+    Content-Transfer-Encoding: base64\r
+    \r
+    JVBERi0xLjQK\r
+    --b1--\r
+
+    """.utf8)
+
+    @Test func saveStoresTheObjectWithMetadataThenIndexesIt() async throws {
+        let (storage, store, _) = try makeStorage()
+        let user = try await storage.user("alice@example.com")
+        let inbox = try await user.mailbox("INBOX")
+        let received = Date(timeIntervalSince1970: 1_790_000_000)
+        let assigned = try await user.saveMessages([IncomingMessage(bytes: Self.message, flags: [.seen], keywords: ["$Forwarded"],
+                                                                    internalDate: received)], to: inbox)
+        #expect(assigned.destinationUIDs == [1])
+        let row = try #require(try await user.messages(.all, in: inbox).first)
+        #expect(row.size == Int64(Self.message.count) && row.virtualSize == Int64(Self.message.count))
+        #expect(row.internalDate == 1_790_000_000)
+        #expect(row.objectKey.hasPrefix("mailboxes/\(inbox.guid)/"))
+        let cached = try CachedMessageFields(serialized: Array(row.cachedFields))
+        #expect(cached.envelope.subject.map { String(decoding: $0, as: UTF8.self) } == "Quarterly report")
+        #expect(String(decoding: cached.bodyStructure(extensible: false), as: UTF8.self).hasSuffix(" \"mixed\")"))
+
+        let object = try await store.get(user.layout.bucketKey(row.objectKey))
+        #expect(object.body == Self.message)
+        #expect(object.info.metadata["username"] == "alice@example.com")
+        #expect(object.info.metadata["guid"] == row.guid)
+        #expect(object.info.metadata["size"] == String(Self.message.count))
+        #expect(object.info.metadata["received"] == "1790000000")
+        #expect(object.info.metadata["origbox"] == inbox.guid)
+        #expect(try await user.messageStates(in: inbox).first?.keywords == ["$Forwarded"])
+    }
+
+    @Test func aFailedStoreLeavesNoRowAndNoObject() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("savefail-\(UUID().uuidString)").path
+        let posix = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
+        let failing = RandomFailObjectStore(parent: posix, rates: try RandomFailRates(parsing: "write=50"), seed: 7)
+        let configuration = StorageConfiguration(homeTemplate: "\(root)/home/%u")
+        let storage = MailStorage(configuration: configuration, logger: Logger(label: "test")) { _ in failing }
+        let user = try await storage.user("bob")
+        let inbox = try await user.mailbox("INBOX")
+        var successes = 0, failures = 0
+        for _ in 0..<20 {
+            do {
+                _ = try await user.saveMessages(Array(repeating: IncomingMessage(bytes: Self.message), count: 3), to: inbox)
+                successes += 1
+            } catch let error as StorageError {
+                #expect(error.isTemporary)
+                failures += 1
+            }
+        }
+        #expect(failures > 0 && successes > 0)
+        // All or nothing per call: the index holds exactly the successful calls' messages, and the
+        // bucket holds exactly their objects.
+        let rows = try await user.messages(.all, in: inbox)
+        #expect(rows.count == successes * 3)
+        let objects = try await posix.listAll(prefix: user.layout.mailboxPrefix(guid: inbox.guid))
+        #expect(Set(objects.map(\.key)) == Set(rows.map { user.layout.bucketKey($0.objectKey) }))
+    }
+}
