@@ -82,3 +82,21 @@ import Testing
         #expect(Set(objects.map(\.key)) == Set(rows.map { user.layout.bucketKey($0.objectKey) }))
     }
 }
+
+@Suite struct MailUserBodyTests {
+    @Test func bodiesComeBackInOrderWithPrefetch() async throws {
+        let (storage, _, _) = try makeStorage()
+        let user = try await storage.user("erin")
+        let inbox = try await user.mailbox("INBOX")
+        let messages = (0..<25).map { IncomingMessage(bytes: Array("Subject: \($0)\r\n\r\nbody \($0)\r\n".utf8)) }
+        _ = try await user.saveMessages(messages, to: inbox)
+        let rows = try await user.messages(.all, in: inbox)
+        var seen: [UInt32] = []
+        for try await (row, bytes) in user.bodies(of: rows, prefetch: 10) {
+            #expect(String(decoding: bytes, as: UTF8.self) == "Subject: \(row.uid - 1)\r\n\r\nbody \(row.uid - 1)\r\n")
+            seen.append(row.uid)
+        }
+        #expect(seen == Array(1...25))
+        #expect(try await user.body(of: rows[3]) == messages[3].bytes)
+    }
+}
