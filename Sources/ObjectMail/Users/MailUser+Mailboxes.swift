@@ -65,7 +65,9 @@ extension MailUser {
                 }
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
+            let record = try await mailbox(name.value)
             _ = try await index.deleteMailbox(named: name.value)
+            publish(MailEvent(mailboxID: record.id!, origin: nil, change: .mailboxGone))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
         }
         await deletePendingObjects()

@@ -1,28 +1,53 @@
+import Foundation
 import MetaCache
 
 extension MailUser {
     /// COPY inside the user: new index rows referring to the same objects. No store request.
-    public func copyMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord) async throws -> AssignedUIDs {
-        try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }
+    public func copyMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
+                             origin: UUID? = nil) async throws -> AssignedUIDs {
+        let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }
+        publishAppended(copied, to: destination, origin: origin)
+        return copied
     }
 
     /// MOVE inside the user: copy by reference and expunge the originals. No store request.
-    public func moveMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord) async throws -> (AssignedUIDs, ExpungeResult) {
-        try await mapErrors { try await index.moveMessages(uids, from: source.id!, to: destination.id!) }
+    public func moveMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
+                             origin: UUID? = nil) async throws -> (AssignedUIDs, ExpungeResult) {
+        let (copied, expunged) = try await mapErrors { try await index.moveMessages(uids, from: source.id!, to: destination.id!) }
+        publishAppended(copied, to: destination, origin: origin)
+        publishExpunged(expunged, in: source, origin: origin)
+        return (copied, expunged)
     }
 
     /// EXPUNGE: the rows go at once; objects nothing refers to any more are deleted from the store
     /// in bulk requests (⌈N/1000⌉ DeleteObjects on S3).
-    public func expungeMessages(_ uids: UIDSet, in mailbox: MailboxRecord) async throws -> ExpungeResult {
+    public func expungeMessages(_ uids: UIDSet, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
         let result = try await mapErrors { try await index.expungeMessages(uids, in: mailbox.id!) }
+        publishExpunged(result, in: mailbox, origin: origin)
         if !result.releasedObjects.isEmpty { await deletePendingObjects() }
         return result
     }
 
     /// STORE flags and keywords, with CONDSTORE's UNCHANGEDSINCE.
     public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailbox: MailboxRecord,
-                           unchangedSince: Int64? = nil) async throws -> FlagStoreResult {
-        try await mapErrors { try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince) }
+                           unchangedSince: Int64? = nil, origin: UUID? = nil) async throws -> FlagStoreResult {
+        let result = try await mapErrors {
+            try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince)
+        }
+        if !result.changed.isEmpty {
+            publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .flagsChanged(result.changed)))
+        }
+        return result
+    }
+
+    func publishAppended(_ assigned: AssignedUIDs, to mailbox: MailboxRecord, origin: UUID?) {
+        guard !assigned.destinationUIDs.isEmpty else { return }
+        publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
+    }
+
+    func publishExpunged(_ result: ExpungeResult, in mailbox: MailboxRecord, origin: UUID?) {
+        guard !result.expungedUIDs.isEmpty else { return }
+        publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
     }
 
     public func messageStates(in mailbox: MailboxRecord) async throws -> [MessageState] {

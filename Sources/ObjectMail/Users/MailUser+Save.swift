@@ -34,7 +34,8 @@ extension MailUser {
     /// cached in the index so that a first sync needs no GET), stored as one object, and only then
     /// added to the index in one transaction. Success is returned only after both (durability rule
     /// 1); if any object cannot be stored, the ones already stored are removed and nothing is added.
-    public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date()) async throws -> AssignedUIDs {
+    public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
+                             origin: UUID? = nil) async throws -> AssignedUIDs {
         let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
         let store = self.store, layout = self.layout
         // Every PUT runs to its end before deciding, so that a failure never leaves behind an
@@ -68,6 +69,7 @@ extension MailUser {
             logger.info("saved", metadata: ["box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
                                             "msgid": "\(item.messageID)"])
         }
+        publishAppended(assigned, to: mailbox, origin: origin)
         return assigned
     }
 

@@ -12,6 +12,8 @@ public actor MailUser {
     let store: any ObjectStore
     let configuration: StorageConfiguration
     var logger: Logger
+    /// Sessions watching this user's mailboxes, by subscription id.
+    var watchers: [UUID: Watcher] = [:]
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, configuration: StorageConfiguration,
                 logger: Logger) throws {
