@@ -1,0 +1,27 @@
+import Foundation
+import MetaCache
+import MIME
+
+extension MailUser {
+    /// The UIDs of the messages in `mailbox` that match, in UID order. The index decides what it
+    /// can; only messages it cannot decide are fetched (through the fscache, `prefetch` at a time).
+    public func search(_ query: SearchQuery, in mailbox: MailboxRecord, prefetch: Int = 10,
+                       now: Date = Date(), timeZone: TimeZone = .current) async throws -> [UInt32] {
+        let rows = try await messages(.all, in: mailbox)
+        let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
+        let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
+        var matches: [UInt32] = [], undecided: [MessageRecord] = []
+        for row in rows {
+            let cached = try? CachedMessageFields(serialized: Array(row.cachedFields))
+            switch evaluator.evaluate(row, cached: cached, body: nil) {
+            case true?: matches.append(row.uid)
+            case false?: break
+            case nil: undecided.append(row)
+            }
+        }
+        for try await (row, body) in bodies(of: undecided, prefetch: prefetch) {
+            if evaluator.evaluate(row, cached: nil, body: body) == true { matches.append(row.uid) }
+        }
+        return matches.sorted()
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import MetaCache
+import MIME
+
+/// Evaluates a `SearchQuery` against one message. The first pass uses only the index row and its
+/// cached fields; where that cannot decide (BODY, TEXT, a header the index does not cache) the
+/// answer is `nil` and the caller fetches the body for a second pass.
+struct SearchEvaluator {
+    let query: SearchQuery
+    let keywordNames: [Int: String]
+    let now: Date
+    let timeZone: TimeZone
+
+    /// Three-valued: true, false, or nil when the body is needed.
+    func evaluate(_ row: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?) -> Bool? {
+        evaluate(query, row, MessageView(row: row, cached: cached, body: body))
+    }
+
+    private func evaluate(_ query: SearchQuery, _ row: MessageRecord, _ view: MessageView) -> Bool? {
+        switch query {
+        case .all: return true
+        case .uids(let set): return set.contains(row.uid)
+        case .flags(let flags, let set):
+            return set ? row.systemFlags.isSuperset(of: flags) : row.systemFlags.isDisjoint(with: flags)
+        case .keyword(let keyword, let set):
+            let has = keywordNames.contains { position, name in
+                name.caseInsensitiveCompare(keyword) == .orderedSame && row.keywords & (Int64(1) << position) != 0
+            }
+            return has == set
+        case .larger(let size): return row.virtualSize > size
+        case .smaller(let size): return row.virtualSize < size
+        case .internalDate(let comparison): return comparison.matches(day(row.internalDate))
+        case .saveDate(let comparison): return comparison.matches(day(row.saveDate))
+        case .sentDate(let comparison):
+            guard let date = view.header("date") else { return view.canReadHeaders("date") ? false : nil }
+            guard let parsed = RFC5322Date.parse(date) else { return false }
+            return comparison.matches(SearchDay(utc: parsed.timestamp + Int64(parsed.offsetMinutes) * 60))
+        case .older(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate >= seconds
+        case .younger(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate <= seconds
+        case .modSeqAtLeast(let modSeq): return row.modSeq >= modSeq
+        case .header(let name, let text):
+            let lower = name.lowercased()
+            guard view.canReadHeaders(lower) else { return nil }
+            let values = view.headers(lower)
+            if text.isEmpty { return !values.isEmpty }
+            return values.contains { UnicodeCasemap.contains(EncodedWords.decode($0), text) }
+        case .body(let text):
+            guard let search = view.searchText else { return nil }
+            return UnicodeCasemap.contains(search.body, text)
+        case .text(let text):
+            guard let search = view.searchText else { return nil }
+            return UnicodeCasemap.contains(search.all, text)
+        case .not(let inner):
+            return evaluate(inner, row, view).map { !$0 }
+        case .or(let left, let right):
+            let first = evaluate(left, row, view)
+            if first == true { return true }
+            let second = evaluate(right, row, view)
+            if second == true { return true }
+            return first == false && second == false ? false : nil
+        case .and(let queries):
+            var undecided = false
+            for inner in queries {
+                switch evaluate(inner, row, view) {
+                case false?: return false
+                case nil: undecided = true
+                case true?: break
+                }
+            }
+            return undecided ? nil : true
+        }
+    }
+
+    private func day(_ seconds: Int64) -> SearchDay {
+        SearchDay(utc: seconds + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))))
+    }
+}
+
+/// What a search can see of a message: cached header fields always, the whole message once fetched.
+private struct MessageView {
+    let row: MessageRecord
+    let cached: CachedMessageFields?
+    let body: [UInt8]?
+
+    init(row: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?) {
+        self.row = row
+        self.cached = cached
+        self.body = body
+        if let body {
+            parsed = MIMEMessage.parse(body)
+        } else {
+            parsed = nil
+        }
+    }
+
+    let parsed: MIMEMessage?
+
+    func canReadHeaders(_ name: String) -> Bool {
+        parsed != nil || (cached != nil && CachedMessageFields.cachedHeaderNames.contains(name))
+    }
+
+    func header(_ name: String) -> [UInt8]? { headers(name).first }
+
+    func headers(_ name: String) -> [[UInt8]] {
+        if let parsed {
+            return parsed.header.all(name).map { $0.unfoldedValue(in: parsed.bytes) }
+        }
+        guard let cached else { return [] }
+        return cached.headers.filter { $0.name == name }.map(\.value)
+    }
+
+    var searchText: SearchText? { parsed?.searchText }
+}
+
+extension SearchDay {
+    /// The calendar day of a moment given as seconds since 1970, already shifted to local time.
+    init(utc seconds: Int64) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        self.init(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+    }
+}

@@ -1,0 +1,66 @@
+import MetaCache
+
+/// A search over one mailbox, in storage terms. The IMAP session turns sequence numbers, \Recent
+/// and SEARCHRES into UID sets before it gets here; everything else maps one to one.
+public indirect enum SearchQuery: Sendable, Equatable {
+    case all
+    case uids(UIDSet)
+    /// The system flags all set (`set: true`) or all clear.
+    case flags(MessageFlags, set: Bool)
+    case keyword(String, set: Bool)
+    case larger(Int64)
+    case smaller(Int64)
+    case internalDate(DayComparison)
+    /// The Date: header's day, as written (its own time zone).
+    case sentDate(DayComparison)
+    case saveDate(DayComparison)
+    /// INTERNALDATE at least this many seconds before now (RFC 5032 OLDER).
+    case older(seconds: Int64)
+    case younger(seconds: Int64)
+    /// A header field containing the text (case-insensitive, RFC 2047-decoded); "" matches any
+    /// message that has the field.
+    case header(name: String, contains: String)
+    case body(String)
+    case text(String)
+    case modSeqAtLeast(Int64)
+    case not(SearchQuery)
+    case or(SearchQuery, SearchQuery)
+    case and([SearchQuery])
+}
+
+/// BEFORE/ON/SINCE: a calendar day, compared disregarding time of day.
+public struct DayComparison: Sendable, Equatable {
+    public enum Relation: Sendable, Equatable { case before, on, since }
+
+    public var relation: Relation
+    public var day: SearchDay
+
+    public init(_ relation: Relation, _ day: SearchDay) {
+        self.relation = relation
+        self.day = day
+    }
+
+    func matches(_ other: SearchDay) -> Bool {
+        switch relation {
+        case .before: return other < day
+        case .on: return other == day
+        case .since: return other >= day
+        }
+    }
+}
+
+public struct SearchDay: Sendable, Equatable, Comparable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func < (lhs: SearchDay, rhs: SearchDay) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import MetaCache
+import Testing
+@testable import ObjectMail
+
+@Suite struct MailUserSearchTests {
+    static func mail(from: String, to: String, subject: String, date: String, body: String, extra: String = "") -> [UInt8] {
+        Array("From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nDate: \(date)\r\n\(extra)\r\n\(body)\r\n".utf8)
+    }
+
+    func setUp() async throws -> (MailUser, MailboxRecord) {
+        let (storage, _, _) = try makeStorage()
+        let user = try await storage.user("grace")
+        let inbox = try await user.mailbox("INBOX")
+        let day = { (d: Int) in Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(d) * 86_400) }
+        _ = try await user.saveMessages([
+            IncomingMessage(bytes: Self.mail(from: "Alice <alice@example.com>", to: "grace@example.com",
+                                             subject: "=?UTF-8?Q?R=C3=A9union?= plans", date: "Mon, 2 Nov 2026 23:30:00 -0800",
+                                             body: "Let us meet in the Grand Café."), flags: [.seen], internalDate: day(0)),
+            IncomingMessage(bytes: Self.mail(from: "bob@example.org", to: "grace@example.com", subject: "Invoice 42",
+                                             date: "Tue, 3 Nov 2026 09:00:00 +0000", body: String(repeating: "x", count: 5000),
+                                             extra: "Bcc: hidden@example.net\r\nX-Priority: 1\r\n"),
+                            flags: [.flagged], keywords: ["$Work"], internalDate: day(1)),
+            IncomingMessage(bytes: Self.mail(from: "carol@example.com", to: "team@example.com", subject: "lunch?",
+                                             date: "Wed, 4 Nov 2026 12:00:00 +0100", body: "Pizza at noon"), internalDate: day(2)),
+        ], to: inbox)
+        return (user, inbox)
+    }
+
+    @Test func indexOnlyKeys() async throws {
+        let (user, inbox) = try await setUp()
+        let utc = TimeZone(identifier: "UTC")!
+        func search(_ query: SearchQuery) async throws -> [UInt32] { try await user.search(query, in: inbox, timeZone: utc) }
+        #expect(try await search(.all) == [1, 2, 3])
+        #expect(try await search(.flags([.seen], set: true)) == [1])
+        #expect(try await search(.flags([.seen], set: false)) == [2, 3])
+        #expect(try await search(.keyword("$work", set: true)) == [2])
+        #expect(try await search(.larger(1000)) == [2])
+        #expect(try await search(.smaller(1000)) == [1, 3])
+        #expect(try await search(.header(name: "From", contains: "ALICE")) == [1])
+        #expect(try await search(.header(name: "subject", contains: "réunion")) == [1])
+        #expect(try await search(.header(name: "To", contains: "")) == [1, 2, 3])
+        #expect(try await search(.or(.uids(UIDSet([1])), .flags([.flagged], set: true))) == [1, 2])
+        #expect(try await search(.not(.uids(UIDSet([2])))) == [1, 3])
+        // 1_790_000_000 is 2026-09-21 (UTC); internal dates are one day apart.
+        #expect(try await search(.internalDate(DayComparison(.on, SearchDay(year: 2026, month: 9, day: 22)))) == [2])
+        #expect(try await search(.internalDate(DayComparison(.before, SearchDay(year: 2026, month: 9, day: 22)))) == [1])
+        #expect(try await search(.internalDate(DayComparison(.since, SearchDay(year: 2026, month: 9, day: 22)))) == [2, 3])
+        // SENTON uses the Date: header's own day: 2 Nov 23:30 -0800 is 2 Nov there, 3 Nov in UTC.
+        #expect(try await search(.sentDate(DayComparison(.on, SearchDay(year: 2026, month: 11, day: 2)))) == [1])
+        #expect(try await search(.modSeqAtLeast(3)) == [])
+    }
+
+    @Test func bodyKeysFetchTheBody() async throws {
+        let (user, inbox) = try await setUp()
+        #expect(try await user.search(.body("grand CAFÉ"), in: inbox) == [1])
+        #expect(try await user.search(.text("pizza"), in: inbox) == [3])
+        #expect(try await user.search(.text("Invoice"), in: inbox) == [2])
+        #expect(try await user.search(.header(name: "Bcc", contains: "hidden"), in: inbox) == [2])
+        #expect(try await user.search(.header(name: "X-Priority", contains: ""), in: inbox) == [2])
+        #expect(try await user.search(.and([.flags([.seen], set: false), .body("noon")]), in: inbox) == [3])
+        #expect(try await user.search(.not(.body("pizza")), in: inbox) == [1, 2])
+    }
+}
