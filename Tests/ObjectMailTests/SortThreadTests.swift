@@ -1,0 +1,90 @@
+import Foundation
+import MetaCache
+import Testing
+@testable import ObjectMail
+
+@Suite struct SortThreadTests {
+    /// uid: (from, subject, message-id, references) with dates one hour apart in uid order.
+    static let corpus: [(String, String, String, String)] = [
+        ("Alice <alice@example.com>", "Hello", "a@x", ""),
+        ("bob@example.com", "Re: Hello", "b@x", "<a@x>"),
+        ("Carol <carol@example.com>", "RE: [list] Re: hello", "c@x", "<a@x> <b@x>"),
+        ("dave@example.com", "Other", "d@x", ""),
+        ("erin@example.com", "Re: Other (fwd)", "e@x", "<d@x>"),
+        ("Frank <frank@example.com>", "hello", "f@x", ""),
+        ("grace@example.com", "Re: Lost parent", "g@x", "<missing@x>"),
+        ("heidi@example.com", "Re: Lost parent", "h@x", "<missing@x>"),
+    ]
+
+    func setUp() async throws -> (MailUser, MailboxRecord) {
+        let (storage, _, _) = try makeStorage()
+        let user = try await storage.user("threads")
+        let inbox = try await user.mailbox("INBOX")
+        var messages: [IncomingMessage] = []
+        for (n, (from, subject, id, references)) in Self.corpus.enumerated() {
+            let date = Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(n) * 3600)
+            let header = "From: \(from)\r\nTo: x@example.com\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\n"
+                + (references.isEmpty ? "" : "References: \(references)\r\n")
+                + "Date: \(Self.rfc5322(date))\r\n\r\n" + String(repeating: "b", count: (n * 37) % 100) + "\r\n"
+            messages.append(IncomingMessage(bytes: Array(header.utf8), internalDate: date.addingTimeInterval(TimeInterval(-n * 7200))))
+        }
+        _ = try await user.saveMessages(messages, to: inbox)
+        return (user, inbox)
+    }
+
+    static func rfc5322(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, d MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
+    @Test func baseSubjects() {
+        #expect(BaseSubject.extract("Re: [list] Fwd: Hello  World (fwd)").subject == "hello world")
+        #expect(BaseSubject.extract("Re: [list] Fwd: Hello  World (fwd)").isReplyOrForward)
+        #expect(BaseSubject.extract("[fwd: Meeting]").subject == "meeting")
+        #expect(BaseSubject.extract("[PATCH] fix") == ("fix", false))
+        #expect(BaseSubject.extract("[only]").subject == "[only]")
+        #expect(BaseSubject.extract("Re[2]: x").subject == "x")
+        #expect(!BaseSubject.extract("Regarding: x").isReplyOrForward)
+    }
+
+    @Test func sortCriteria() async throws {
+        let (user, inbox) = try await setUp()
+        let all = Array(UInt32(1)...8)
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.date, reverse: true)]) == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.arrival)]) == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.subject), SortCriterion(.date)]) == [1, 2, 3, 6, 7, 8, 4, 5])
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.from)]) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try await user.sort([1, 2, 3, 6], in: inbox, by: [SortCriterion(.displayFrom)]) == [1, 2, 3, 6])
+        #expect(try await user.sort([2, 6], in: inbox, by: [SortCriterion(.displayFrom)]) == [2, 6])
+        let bySize = try await user.sort(all, in: inbox, by: [SortCriterion(.size, reverse: true)])
+        let sizes = Dictionary(uniqueKeysWithValues: try await user.messages(.all, in: inbox).map { ($0.uid, $0.virtualSize) })
+        #expect(Set(bySize) == Set(all))
+        #expect(zip(bySize, bySize.dropFirst()).allSatisfy { sizes[$0]! >= sizes[$1]! })
+    }
+
+    @Test func threadByReferences() async throws {
+        let (user, inbox) = try await setUp()
+        let threads = try await user.thread(Array(1...8), in: inbox, algorithm: .references)
+        #expect(threads == [
+            ThreadNode(uid: nil, children: [ThreadNode(uid: 1, children: [ThreadNode(uid: 2, children: [ThreadNode(uid: 3)])]),
+                                             ThreadNode(uid: 6)]),
+            ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
+            ThreadNode(uid: nil, children: [ThreadNode(uid: 7), ThreadNode(uid: 8)]),
+        ])
+    }
+
+    @Test func threadByRefsAndOrderedSubject() async throws {
+        let (user, inbox) = try await setUp()
+        let refs = try await user.thread(Array(1...8), in: inbox, algorithm: .refs)
+        #expect(refs.map { $0.uid } == [1, 4, 6, nil])
+        let ordered = try await user.thread(Array(1...8), in: inbox, algorithm: .orderedSubject)
+        #expect(ordered == [
+            ThreadNode(uid: 1, children: [ThreadNode(uid: 2), ThreadNode(uid: 3), ThreadNode(uid: 6)]),
+            ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
+            ThreadNode(uid: 7, children: [ThreadNode(uid: 8)]),
+        ])
+    }
+}
