@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import StoreContract
 import Testing
 @testable import FSCache
 
@@ -56,6 +57,7 @@ import Testing
         #expect(installedBeforeKill <= 1)
         #expect(try await restarted.get("user/big").body == body)
         #expect(parent.reads == (installedBeforeKill == 1 ? 0 : 1))
+        await restarted.waitForPendingWrites()
         // The leftover temporary file is never accounted or served, and a second restart hits.
         let again = FSCacheStore(parent: parent, directory: cacheDirectory, maxSize: 1 << 30)
         await again.waitUntilReady()
@@ -80,6 +82,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(try await restarted.get("k").body == bytes(10_000, 1))
         #expect(parent.reads == 1)
+        await restarted.waitForPendingWrites()
         let report = try await rescanFSCache(directory: scratch.path + "/cache", maxAge: nil)
         #expect(report.entries == 1 && report.bytes == restarted.statistics.currentSize)
         let expired = try await rescanFSCache(directory: scratch.path + "/cache", maxAge: 0)

@@ -28,6 +28,8 @@ struct FSCommand: AsyncParsableCommand {
         do {
             let store = try PipelineRegistry.standard.makeStore(pipeline, context: PipelineContext(logger: logger))
             try await body(store)
+            // fscache writes an entry after answering; let it finish before the process exits.
+            if let cache = store as? FSCacheStore { await cache.waitForPendingWrites() }
         } catch let error as ObjectStoreError {
             printError("\(error)")
             if case .notFound = error { throw ExitCode(ExitStatus.notFound) }
