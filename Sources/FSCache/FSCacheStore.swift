@@ -128,21 +128,7 @@ public final class FSCacheStore: ObjectStore {
             return info
         }
         let object = try await fill(key: key, name: name)
-        let body = try object.body.slice(range, key: key)
-        do {
-            try await io.run {
-                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
-                do {
-                    try ObjectFile.writePlain(body, to: temporary)
-                    try FileSystem.rename(temporary, to: path)
-                } catch {
-                    try? FileSystem.removeFile(temporary)
-                    throw error
-                }
-            }
-        } catch {
-            throw ObjectStoreError.io(key: key, detail: "\(error)")
-        }
+        try await ObjectFile.saveDownload(try object.body.slice(range, key: key), to: path, key: key)
         return object.info
     }
 

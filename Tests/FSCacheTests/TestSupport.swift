@@ -1,20 +1,6 @@
 import Foundation
 import StoreContract
 
-/// A fresh directory under the system temporary directory, removed when the test is done.
-final class ScratchDirectory: Sendable {
-    let path: String
-
-    init(_ name: String = "fscache") {
-        path = NSTemporaryDirectory() + "/\(name)-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 func bytes(_ count: Int, _ seed: UInt8) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
 }

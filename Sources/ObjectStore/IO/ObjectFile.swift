@@ -217,9 +217,23 @@ extension Int64 {
 }
 
 extension ObjectFile {
-    /// Writes plain bytes (no trailer) to a new file.
-    package static func writePlain(_ bytes: [UInt8], to path: String) throws {
-        let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
-        try fd.write(bytes)
+    /// `download` for layers that hold the object in memory: writes `bytes` to a temporary name
+    /// beside `path` on an I/O thread, then renames it, so no partial file is ever left at `path`.
+    package static func saveDownload(_ bytes: [UInt8], to path: String, key: String) async throws {
+        do {
+            try await BlockingIOPool.shared.run {
+                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+                do {
+                    let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+                    try fd.write(bytes)
+                    try FileSystem.rename(temporary, to: path)
+                } catch {
+                    try? FileSystem.removeFile(temporary)
+                    throw error
+                }
+            }
+        } catch {
+            throw ObjectStoreError.io(key: key, detail: "\(error)")
+        }
     }
 }
