@@ -29,7 +29,8 @@ var configTargets: [Target] { [
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
-    .target(name: "ObjectStore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
+    .systemLibrary(name: "CSystemIO"),
+    .target(name: "ObjectStore", dependencies: ["CZlib", "CSystemIO", .product(name: "Logging", package: "swift-log")]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
     .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract"]),
@@ -39,7 +40,7 @@ var objectStoreTargets: [Target] { [
 var fsCacheTargets: [Target] { [
     .target(name: "FSCache", dependencies: ["ObjectStore", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
-    .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore"], path: "bench/FSCacheBench"),
+    .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
 
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.

@@ -6,9 +6,12 @@ import Synchronization
 /// the few file operations that must be atomic with the bookkeeping (the rename that installs an
 /// entry, the unlinks of evicted and invalidated entries) run under it on an I/O thread.
 final class FSCacheIndex: Sendable {
+    /// A miss being served: `fetch` gets the object from the parent (what callers await),
+    /// `completion` then writes the entry and unregisters the fill.
     struct Fill {
         let id: UInt64
-        let task: Task<StoredObject, any Error>
+        let fetch: Task<StoredObject, any Error>
+        let completion: Task<Void, Never>
     }
 
     private struct State {
@@ -67,14 +70,21 @@ final class FSCacheIndex: Sendable {
     }
 
     /// Joins the fill in flight for `name`, or starts one with `start(generation, id)`.
-    func fill(_ name: String, start: (UInt64, UInt64) -> Task<StoredObject, any Error>) -> Task<StoredObject, any Error> {
+    /// Returns the task that fetches the object.
+    func fill(_ name: String, start: (UInt64, UInt64) -> (Task<StoredObject, any Error>, Task<Void, Never>))
+        -> Task<StoredObject, any Error> {
         state.withLock { state in
-            if let fill = state.fills[name] { return fill.task }
+            if let fill = state.fills[name] { return fill.fetch }
             state.nextFillID += 1
-            let task = start(state.generations[Self.bucket(name)], state.nextFillID)
-            state.fills[name] = Fill(id: state.nextFillID, task: task)
-            return task
+            let (fetch, completion) = start(state.generations[Self.bucket(name)], state.nextFillID)
+            state.fills[name] = Fill(id: state.nextFillID, fetch: fetch, completion: completion)
+            return fetch
         }
+    }
+
+    /// The fills whose entries are still being written.
+    var pendingCompletions: [Task<Void, Never>] {
+        state.withLock { $0.fills.values.map(\.completion) }
     }
 
     func finishFill(_ name: String, id: UInt64) {

@@ -61,6 +61,16 @@ public final class FSCacheStore: ObjectStore {
     /// The cache's figures now.
     public var statistics: FSCacheStatistics { index.statistics }
 
+    /// Waits until the entries of misses served so far are written (they are written after the
+    /// caller got its object). A short-lived process (the command line) calls it before exiting.
+    public func waitForPendingWrites() async {
+        while true {
+            let pending = index.pendingCompletions
+            if pending.isEmpty { return }
+            for completion in pending { await completion.value }
+        }
+    }
+
     /// Entry file names from least to most recently used (for tests and diagnostics).
     var entryNamesOldestFirst: [String] { index.namesOldestFirst }
 
@@ -97,13 +107,9 @@ public final class FSCacheStore: ObjectStore {
     public func get(_ key: String, range: ByteRange?) async throws -> StoredObject {
         await waitUntilReady()
         let name = layout.name(for: key)
-        if let object = try await readEntry(key: key, name: name, { fd, header in
-            let info = header.info(key: key)
-            guard let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key) else {
-                return StoredObject(info: info, body: [])
-            }
-            let body = try fd.read(count: Int(positions.upperBound - positions.lowerBound + 1), at: positions.lowerBound)
-            return StoredObject(info: info, body: body)
+        if let object = try await readEntry(key: key, name: name, wholeFileLimit: range == nil ? 256 * 1024 : 0, inline: true, { fd, header in
+            let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
+            return StoredObject(info: header.info(key: key), body: try ObjectFile.readData(fd, header: header, positions: positions))
         }) {
             return object
         }
@@ -114,7 +120,7 @@ public final class FSCacheStore: ObjectStore {
     public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
         await waitUntilReady()
         let name = layout.name(for: key)
-        if let info = try await readEntry(key: key, name: name, { fd, header in
+        if let info = try await readEntry(key: key, name: name, inline: false, { fd, header in
             let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
             try ObjectFile.copyData(of: fd, range: positions, to: path)
             return header.info(key: key)
@@ -122,21 +128,7 @@ public final class FSCacheStore: ObjectStore {
             return info
         }
         let object = try await fill(key: key, name: name)
-        let body = try object.body.slice(range, key: key)
-        do {
-            try await io.run {
-                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
-                do {
-                    try ObjectFile.writePlain(body, to: temporary)
-                    try FileSystem.rename(temporary, to: path)
-                } catch {
-                    try? FileSystem.removeFile(temporary)
-                    throw error
-                }
-            }
-        } catch {
-            throw ObjectStoreError.io(key: key, detail: "\(error)")
-        }
+        try await ObjectFile.saveDownload(try object.body.slice(range, key: key), to: path, key: key)
         return object.info
     }
 
@@ -144,7 +136,7 @@ public final class FSCacheStore: ObjectStore {
     public func stat(_ key: String) async throws -> ObjectInfo {
         await waitUntilReady()
         let name = layout.name(for: key)
-        if let info = try await readEntry(key: key, name: name, { _, header in header.info(key: key) }) {
+        if let info = try await readEntry(key: key, name: name, inline: true, { _, header in header.info(key: key) }) {
             return info
         }
         return try await parent.stat(key)
@@ -156,24 +148,29 @@ public final class FSCacheStore: ObjectStore {
 
     /// Runs `serve` on the key's entry if there is a valid one; nil means a miss. Only range errors
     /// (the client's fault) propagate: a broken or unreadable entry is a miss, never an error.
-    private func readEntry<T: Sendable>(key: String, name: String,
+    ///
+    /// With `inline`, a small entry is first read right here on the cooperative thread, but only
+    /// from the page cache (preadv2 RWF_NOWAIT): a hit then costs no thread hop (~15 µs instead of
+    /// ~50 µs), and a read that would wait for the disk is handed to an I/O thread instead.
+    private func readEntry<T: Sendable>(key: String, name: String, wholeFileLimit: Int64 = 0, inline: Bool,
                                         _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T) async throws -> T? {
         let path = layout.path(forName: name)
         let logger = self.logger
-        let result: (T, Int64)? = try await io.run {
-            let fd: FileDescriptor
+        var result: (T, Int64)?
+        var served = false
+        if inline {
             do {
-                fd = try FileDescriptor.open(path, flags: O_RDONLY)
-            } catch let error as SystemCallError {
-                if !error.isNotFound { logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"]) }
-                return nil
+                result = try Self.readEntryFile(path: path, key: key, wholeFileLimit: wholeFileLimit,
+                                                cachedReadsOnly: true, logger: logger, serve)
+                served = true
+            } catch let error as SystemCallError where error.wouldBlock {
+                // Not in memory (or too large to copy here): read it on an I/O thread.
             }
-            do {
-                guard let header = try ObjectFile.readHeader(fd, requireFooter: true), header.trailer.key == key else { return nil }
-                return (try serve(fd, header), try fd.size())
-            } catch let error as SystemCallError {
-                logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"])
-                return nil
+        }
+        if !served {
+            result = try await io.run {
+                try Self.readEntryFile(path: path, key: key, wholeFileLimit: wholeFileLimit,
+                                       cachedReadsOnly: false, logger: logger, serve)
             }
         }
         guard let (value, fileSize) = result else { return nil }
@@ -181,19 +178,50 @@ public final class FSCacheStore: ObjectStore {
         return value
     }
 
+    /// Entries larger than this are always read on an I/O thread.
+    private static let inlineReadLimit: Int64 = 1 << 20
+
+    private static func readEntryFile<T>(path: String, key: String, wholeFileLimit: Int64, cachedReadsOnly: Bool, logger: Logger,
+                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> (T, Int64)? {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, flags: O_RDONLY, cachedReadsOnly: cachedReadsOnly)
+        } catch let error as SystemCallError {
+            if !error.isNotFound { logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"]) }
+            return nil
+        }
+        do {
+            if cachedReadsOnly, try fd.size() > inlineReadLimit {
+                throw SystemCallError("inline read", path: path, errno: EAGAIN)
+            }
+            guard let header = try ObjectFile.readHeader(fd, requireFooter: true, wholeFileLimit: wholeFileLimit),
+                  header.trailer.key == key else { return nil }
+            return (try serve(fd, header), header.fileSize)
+        } catch let error as SystemCallError {
+            if cachedReadsOnly && error.wouldBlock { throw error }
+            logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     /// Fetches the whole object from the parent once for all concurrent misses of the key, and stores it.
     private func fill(key: String, name: String) async throws -> StoredObject {
         index.recordMiss()
         let task = index.fill(name) { generation, id in
-            Task {
-                defer { self.index.finishFill(name, id: id) }
-                let object = try await self.parent.get(key, range: nil)
-                self.index.recordParentFetch(bytes: object.body.count)
-                let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
-                                                lastModified: object.info.lastModified, etag: object.info.etag)
-                await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
-                return object
+            let fetch = Task { try await self.parent.get(key, range: nil) }
+            // The callers get the object as soon as it is fetched; the entry is written meanwhile.
+            // Gets arriving before it is installed still join this fill (it stays registered until
+            // the write is done) and cost no parent request.
+            let completion = Task {
+                if let object = try? await fetch.value {
+                    self.index.recordParentFetch(bytes: object.body.count)
+                    let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
+                                                    lastModified: object.info.lastModified, etag: object.info.etag)
+                    await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                }
+                self.index.finishFill(name, id: id)
             }
+            return (fetch, completion)
         }
         return try await task.value
     }
@@ -260,13 +288,15 @@ public final class FSCacheStore: ObjectStore {
             try await io.run {
                 let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
                 do {
-                    try FileSystem.makeDirectories(layout.temporaryDirectory)
-                    try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: false)
-                    let size = try FileDescriptor.open(temporary, flags: O_RDONLY).size()
-                    try FileSystem.makeDirectories(layout.subdirectory(forName: name))
-                    let installed = try index.install(name, size: size, generation: generation,
-                                                      rename: { try FileSystem.rename(temporary, to: layout.path(forName: name)) },
-                                                      removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
+                    // Directories are created on the first ENOENT, not checked on every store.
+                    let size = try retryingAfterMakingDirectory(layout.temporaryDirectory) {
+                        try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: false)
+                    }
+                    let installed = try index.install(name, size: size, generation: generation, rename: {
+                        try retryingAfterMakingDirectory(layout.subdirectory(forName: name)) {
+                            try FileSystem.rename(temporary, to: layout.path(forName: name))
+                        }
+                    }, removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
                     if !installed { try? FileSystem.removeFile(temporary) }
                 } catch {
                     try? FileSystem.removeFile(temporary)
@@ -278,5 +308,15 @@ public final class FSCacheStore: ObjectStore {
             logger.warning("fscache: cannot store an entry; serving from the parent",
                            metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)"])
         }
+    }
+}
+
+/// Runs `body`; if it fails because `directory` is missing, creates it and runs `body` once more.
+private func retryingAfterMakingDirectory<T>(_ directory: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SystemCallError where error.errno == ENOENT {
+        try FileSystem.makeDirectories(directory)
+        return try body()
     }
 }

@@ -11,6 +11,8 @@ struct ObjectMailCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self,
             ConfigCommand.self,
+            FSCommand.self,
+            FSCacheCommand.self,
         ]
     )
 }

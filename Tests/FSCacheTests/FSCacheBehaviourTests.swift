@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import StoreContract
 import Testing
 @testable import FSCache
 
@@ -27,6 +28,7 @@ import Testing
         try await fixture.parent.put("m/1", body: .bytes(body), options: PutOptions(metadata: ["guid": "g1"]))
         #expect(try await fixture.cache.get("m/1", range: ByteRange(offset: 5, length: 10)).body == Array(body[5..<15]))
         #expect(fixture.parent.reads == 1)
+        await fixture.cache.waitForPendingWrites()
         let object = try await fixture.cache.get("m/1")
         #expect(object.body == body)
         #expect(object.info.metadata == ["guid": "g1"])
@@ -79,6 +81,7 @@ import Testing
         for key in ["a", "c", "d"] { _ = try await fixture.cache.get(key) }
         #expect(fixture.parent.reads == 0)
         _ = try await fixture.cache.get("b")
+        await fixture.cache.waitForPendingWrites()
         #expect(fixture.parent.reads == 1)             // b was gone; refilling it evicts c
         #expect(fixture.cache.statistics.evictions == 2)
         #expect(fixture.cache.statistics.currentSize <= fixture.cache.maxSize)
@@ -134,6 +137,7 @@ import Testing
         #expect(fixture.parent.count("get") == 1)
         #expect(fixture.cache.statistics.parentFetches == 1)
         #expect(fixture.cache.statistics.misses == 20)
+        await fixture.cache.waitForPendingWrites()
         _ = try await fixture.cache.get("big")
         #expect(fixture.parent.count("get") == 1)
     }
@@ -145,6 +149,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         try await fixture.cache.delete("k")
         _ = try? await reader.value
+        await fixture.cache.waitForPendingWrites()
         await #expect(throws: ObjectStoreError.notFound(key: "k")) { try await fixture.cache.get("k") }
         #expect(fixture.cache.statistics.entries == 0)
     }
@@ -168,9 +173,12 @@ import Testing
         let cache = FSCacheStore(parent: parent, directory: "/sys/objectmail-fscache-test", maxSize: 1 << 20)
         try await cache.put("k", bytes: [1, 2, 3])
         #expect(try await cache.get("k").body == [1, 2, 3])
+        await cache.waitForPendingWrites()
         #expect(try await cache.get("k", range: ByteRange(offset: 1)).body == [2, 3])
+        await cache.waitForPendingWrites()
         let path = scratch.path + "/out"
         _ = try await cache.download("k", to: path, range: nil)
+        await cache.waitForPendingWrites()
         #expect(FileManager.default.contents(atPath: path) == Data([1, 2, 3]))
         #expect(parent.reads == 3)
         #expect(cache.statistics.storeFailures == 4)
@@ -188,6 +196,7 @@ import Testing
         let big = bytes(600_000, 9)
         try await cache.put("big", bytes: big)
         #expect(try await cache.get("big").body == big)
+        await cache.waitForPendingWrites()
         #expect(cache.statistics.storeFailures == 2)
         // Nothing half-written stays behind on the full disk.
         #expect(entryFileBytes(mountPoint + "/cache") == 0)

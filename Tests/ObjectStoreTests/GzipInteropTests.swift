@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import StoreContract
 import Testing
 
 @Suite struct GzipInteropTests {

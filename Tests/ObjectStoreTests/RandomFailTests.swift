@@ -1,4 +1,5 @@
 import ObjectStore
+import StoreContract
 import Testing
 
 @Suite struct RandomFailTests {

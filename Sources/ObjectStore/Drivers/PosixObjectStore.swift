@@ -46,12 +46,9 @@ public final class PosixObjectStore: ObjectStore {
         let path = try keys.path(for: key)
         return try await run(key) {
             let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-            let header = try ObjectFile.readHeader(fd)!
-            let info = header.info(key: key)
+            let header = try ObjectFile.readHeader(fd, wholeFileLimit: range == nil ? 256 * 1024 : 0)!
             let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
-            guard let positions else { return StoredObject(info: info, body: []) }
-            let body = try fd.read(count: Int(positions.upperBound - positions.lowerBound + 1), at: positions.lowerBound)
-            return StoredObject(info: info, body: body)
+            return StoredObject(info: header.info(key: key), body: try ObjectFile.readData(fd, header: header, positions: positions))
         }
     }
 

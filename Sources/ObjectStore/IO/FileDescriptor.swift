@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystemIO
 import Foundation
 
 /// A failed system call, with errno, turned into `ObjectStoreError` at the layer that knows the key.
@@ -18,6 +19,8 @@ package struct SystemCallError: Error, Sendable, CustomStringConvertible {
     }
 
     package var isNotFound: Bool { errno == ENOENT || errno == ENOTDIR }
+    /// A non-blocking read found the data not in the page cache.
+    package var wouldBlock: Bool { errno == EAGAIN || errno == EOPNOTSUPP }
     package var isAlreadyExists: Bool { errno == EEXIST }
 
     package var description: String {
@@ -30,16 +33,21 @@ package struct SystemCallError: Error, Sendable, CustomStringConvertible {
 package struct FileDescriptor: ~Copyable {
     package let raw: Int32
     package let path: String
+    /// Reads fail with EAGAIN (`wouldBlock`) instead of waiting for the disk.
+    package let cachedReadsOnly: Bool
 
-    package static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+    /// - Parameter cachedReadsOnly: only read what is in the page cache (for reads on a
+    ///   cooperative thread, which must never wait for a disk).
+    package static func open(_ path: String, flags: Int32, mode: mode_t = 0o644, cachedReadsOnly: Bool = false) throws -> FileDescriptor {
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemCallError("open", path: path, errno: errno) }
-        return FileDescriptor(raw: fd, path: path)
+        return FileDescriptor(raw: fd, path: path, cachedReadsOnly: cachedReadsOnly)
     }
 
-    private init(raw: Int32, path: String) {
+    private init(raw: Int32, path: String, cachedReadsOnly: Bool) {
         self.raw = raw
         self.path = path
+        self.cachedReadsOnly = cachedReadsOnly
     }
 
     deinit { _ = Glibc.close(raw) }
@@ -68,7 +76,9 @@ package struct FileDescriptor: ~Copyable {
     package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         var done = 0
         while done < buffer.count {
-            let n = pread(raw, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            let n = cachedReadsOnly
+                ? csystemio_pread_nowait(raw, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+                : pread(raw, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemCallError("pread", path: path, errno: errno)

@@ -91,6 +91,10 @@ package enum ObjectFile {
         package var dataLength: Int64
         package var trailer: ObjectFileTrailer
         package var modified: Date
+        /// The whole data, when the file was small enough to read in one call.
+        package var data: [UInt8]?
+        /// Data, trailer and footer: what the file occupies.
+        package var fileSize: Int64
 
         package func info(key: String) -> ObjectInfo {
             ObjectInfo(key: key, size: dataLength, lastModified: trailer.lastModified ?? modified,
@@ -100,41 +104,73 @@ package enum ObjectFile {
 
     /// Reads the footer and trailer. A file without a valid footer is a plain object with no metadata;
     /// with `requireFooter` (the cache) it is rejected instead, since every cache file has one.
-    package static func readHeader(_ fd: borrowing FileDescriptor, requireFooter: Bool = false) throws -> Header? {
+    ///
+    /// One `pread` of the file's tail usually gets footer and trailer together; files up to
+    /// `wholeFileLimit` bytes are read whole in that one call and their data kept in `Header.data`,
+    /// so serving a small object costs open, fstat, one read and close.
+    package static func readHeader(_ fd: borrowing FileDescriptor, requireFooter: Bool = false,
+                                   wholeFileLimit: Int64 = 0) throws -> Header? {
         let (fileSize, modified) = try fd.status()
-        if fileSize >= footerLength {
-            let footer = try fd.read(count: Int(footerLength), at: fileSize - footerLength)
-            if footer.count == Int(footerLength), Array(footer[16..<24]) == magic {
-                let trailerLength = Int64(littleEndianBytes: footer[0..<8])
-                let dataLength = Int64(littleEndianBytes: footer[8..<16])
-                if trailerLength >= 0, dataLength >= 0, dataLength + trailerLength + footerLength == fileSize,
-                   let trailer = ObjectFileTrailer.decode(try fd.read(count: Int(trailerLength), at: dataLength)) {
-                    return Header(dataLength: dataLength, trailer: trailer, modified: modified)
+        let tailLength = fileSize <= wholeFileLimit ? fileSize : min(fileSize, 4096)
+        let tail = try fd.read(count: Int(tailLength), at: fileSize - tailLength)
+        let tailStart = fileSize - Int64(tail.count)
+        if tail.count >= Int(footerLength) {
+            let footer = tail[(tail.count - Int(footerLength))...]
+            if footer.suffix(8).elementsEqual(magic) {
+                let trailerLength = Int64(littleEndianBytes: footer.prefix(8))
+                let dataLength = Int64(littleEndianBytes: footer.dropFirst(8).prefix(8))
+                if trailerLength >= 0, dataLength >= 0, dataLength + trailerLength + footerLength == fileSize {
+                    let trailerBytes = dataLength >= tailStart
+                        ? Array(tail[Int(dataLength - tailStart)..<(tail.count - Int(footerLength))])
+                        : try fd.read(count: Int(trailerLength), at: dataLength)
+                    if let trailer = ObjectFileTrailer.decode(trailerBytes) {
+                        var header = Header(dataLength: dataLength, trailer: trailer, modified: modified, fileSize: fileSize)
+                        if tailStart == 0 { header.data = Array(tail[0..<Int(dataLength)]) }
+                        return header
+                    }
                 }
             }
         }
         if requireFooter { return nil }
-        return Header(dataLength: fileSize, trailer: ObjectFileTrailer(), modified: modified)
+        var header = Header(dataLength: fileSize, trailer: ObjectFileTrailer(), modified: modified, fileSize: fileSize)
+        if tailStart == 0 { header.data = tail }
+        return header
+    }
+
+    /// Reads `positions` of the object's data, from `header.data` when the file was read whole.
+    package static func readData(_ fd: borrowing FileDescriptor, header: Header, positions: ClosedRange<Int64>?) throws -> [UInt8] {
+        guard let positions else { return [] }
+        if let data = header.data {
+            return positions.lowerBound == 0 && positions.upperBound == Int64(data.count) - 1
+                ? data : Array(data[Int(positions.lowerBound)...Int(positions.upperBound)])
+        }
+        return try fd.read(count: Int(positions.upperBound - positions.lowerBound + 1), at: positions.lowerBound)
     }
 
     /// Writes data (from memory or streamed from a file) and the trailer into a new file at `path`,
     /// optionally fsyncing it. The caller renames or links it into place.
-    package static func write(to path: String, body: ObjectBody, trailer: ObjectFileTrailer, sync: Bool) throws {
+    /// Returns the file's size.
+    @discardableResult
+    package static func write(to path: String, body: ObjectBody, trailer: ObjectFileTrailer, sync: Bool) throws -> Int64 {
         do {
             let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
             let length: Int64
+            let encodedTrailer: [UInt8]
             switch body {
             case .bytes(let bytes):
                 // One write for data and trailer: small objects cost a single system call.
-                try fd.write(bytes + trailer.encoded(dataLength: Int64(bytes.count)))
                 length = Int64(bytes.count)
+                encodedTrailer = trailer.encoded(dataLength: length)
+                try fd.write(bytes + encodedTrailer)
             case .file(let sourcePath):
                 let source = try FileDescriptor.open(sourcePath, flags: O_RDONLY)
                 length = try source.size()
+                encodedTrailer = trailer.encoded(dataLength: length)
                 try fd.copy(from: source, offset: 0, length: length)
-                try fd.write(trailer.encoded(dataLength: length))
+                try fd.write(encodedTrailer)
             }
             if sync { try fd.sync() }
+            return length + Int64(encodedTrailer.count)
         } catch {
             try? FileSystem.removeFile(path)
             throw error
@@ -181,9 +217,23 @@ extension Int64 {
 }
 
 extension ObjectFile {
-    /// Writes plain bytes (no trailer) to a new file.
-    package static func writePlain(_ bytes: [UInt8], to path: String) throws {
-        let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
-        try fd.write(bytes)
+    /// `download` for layers that hold the object in memory: writes `bytes` to a temporary name
+    /// beside `path` on an I/O thread, then renames it, so no partial file is ever left at `path`.
+    package static func saveDownload(_ bytes: [UInt8], to path: String, key: String) async throws {
+        do {
+            try await BlockingIOPool.shared.run {
+                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+                do {
+                    let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+                    try fd.write(bytes)
+                    try FileSystem.rename(temporary, to: path)
+                } catch {
+                    try? FileSystem.removeFile(temporary)
+                    throw error
+                }
+            }
+        } catch {
+            throw ObjectStoreError.io(key: key, detail: "\(error)")
+        }
     }
 }

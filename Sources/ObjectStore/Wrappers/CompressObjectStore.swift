@@ -58,18 +58,7 @@ public final class CompressObjectStore: ObjectStore {
 
     public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
         let object = try await get(key, range: range)
-        do {
-            try await BlockingIOPool.shared.run {
-                let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
-                try ObjectFile.writePlain(object.body, to: temporary)
-                do { try FileSystem.rename(temporary, to: path) } catch {
-                    try? FileSystem.removeFile(temporary)
-                    throw error
-                }
-            }
-        } catch {
-            throw ObjectStoreError.io(key: key, detail: "\(error)")
-        }
+        try await ObjectFile.saveDownload(object.body, to: path, key: key)
         return object.info
     }
 

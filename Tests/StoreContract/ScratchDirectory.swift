@@ -1,10 +1,10 @@
 import Foundation
 
-/// A fresh directory under the system temporary directory, removed when the test is done.
-final class ScratchDirectory: Sendable {
-    let path: String
+/// A fresh directory under the system temporary directory, removed when the test (or benchmark) is done.
+public final class ScratchDirectory: Sendable {
+    public let path: String
 
-    init(_ name: String = "objectstore") {
+    public init(_ name: String = "objectstore") {
         path = NSTemporaryDirectory() + "/\(name)-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
