@@ -56,7 +56,7 @@ var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
         "Config", "MetaCache", "MIME", "ObjectStore", .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.

@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import MetaCache
 import ObjectStore
+import StoreContract
 import Testing
 @testable import ObjectMail
 
 /// A storage over a posix store in a temporary directory.
-func makeStorage(mailboxes: [ConfiguredMailbox] = []) throws -> (MailStorage, any ObjectStore, String) {
+func makeStorage(mailboxes: [ConfiguredMailbox] = []) throws -> (MailStorage, CountingStore, String) {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mailstore-\(UUID().uuidString)").path
-    let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
+    let store = CountingStore(parent: try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects"))
     let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(root)/home/%2Mu/%u", mailboxes: mailboxes)
     let storage = MailStorage(configuration: configuration, logger: Logger(label: "test")) { _ in store }
     return (storage, store, root)
