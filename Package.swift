@@ -57,6 +57,10 @@ var objectMailTargets: [Target] { [
         "Config", "MetaCache", "MIME", "ObjectStore", .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
+    .executableTarget(name: "storage-bench", dependencies: [
+        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "bench/StorageBench"),
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
