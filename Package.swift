@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
-    targets: configTargets + objectStoreTargets + executableTargets
+    targets: configTargets + objectStoreTargets + authTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -28,10 +28,24 @@ var objectStoreTargets: [Target] { [
     .target(name: "ObjectStore", dependencies: [.product(name: "Logging", package: "swift-log")]),
 ] }
 
+// MARK: Auth: passdb/userdb drivers, password schemes, master users, cache, penalties.
+var authTargets: [Target] { [
+    .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt"),
+    .systemLibrary(name: "CArgon2", pkgConfig: "libargon2"),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+    .target(name: "Auth", dependencies: [
+        "Config", "CCrypt", "CArgon2", "CSQLite",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "AuthTests", dependencies: ["Auth", "Config"]),
+    .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
+] }
+
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore",
+        "Config", "ObjectStore", "Auth",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -1,0 +1,1 @@
+print("auth-bench: not yet")
