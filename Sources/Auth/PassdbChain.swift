@@ -34,7 +34,11 @@ struct PassdbChain: Sendable {
         var collected: [String: String] = [:]
 
         func finish() async -> PassdbOutcome {
-            if let authenticated { return .authenticated(user: authenticated.user, fields: authenticated.fields, pass: authenticated.pass) }
+            if let authenticated {
+                // nologin: the password was right but the account may not log in (Dovecot checks it after the chain).
+                if password != nil, authenticated.fields["nologin"] != nil { return .failed(.loginDisabled) }
+                return .authenticated(user: authenticated.user, fields: authenticated.fields, pass: authenticated.pass)
+            }
             if let password, !verified { await burnDummyVerification(password) }
             if let internalError { return .internalFailure(internalError) }
             return .failed(failure)
@@ -57,7 +61,7 @@ struct PassdbChain: Sendable {
                 }
             case .fail(let reason):
                 // A wrong password says more than "not in this passdb": keep it for the log.
-                if reason != .unknownUser || failure == .unknownUser { failure = reason }
+                if failure == .unknownUser { failure = reason }
                 action = passdb.deny ? .continueCurrent : passdb.options.onFailure
                 if action == .returnCurrent || action == .continueFail { authenticated = nil }
             case .internalFailure(let message):
@@ -114,7 +118,6 @@ struct PassdbChain: Sendable {
             matches = false
         }
         guard matches else { return .fail(.passwordMismatch) }
-        if fields["nologin"] != nil { return .fail(.loginDisabled) }
         return .ok(user: user, fields: fields)
     }
 
