@@ -23,3 +23,8 @@ public enum Passwords {
         return "{\(name.uppercased())}" + (try scheme.generate(password, encoding: encoding))
     }
 }
+
+extension Passwords {
+    /// Every scheme name and alias, sorted.
+    public static var schemeNames: [String] { PasswordScheme.names }
+}

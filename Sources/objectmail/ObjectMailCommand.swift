@@ -11,6 +11,9 @@ struct ObjectMailCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self,
             ConfigCommand.self,
+            PwCommand.self,
+            AuthCommand.self,
+            UserCommand.self,
         ]
     )
 }
