@@ -1,1 +1,0 @@
-print("auth-bench: not yet")
