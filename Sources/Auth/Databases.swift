@@ -59,34 +59,38 @@ struct Userdb: Sendable {
 /// Builds drivers from `passdb { }` / `userdb { }` blocks.
 enum DriverFactory {
     static func passdb(_ settings: Settings, pool: BlockingPool) throws -> Passdb {
-        let args = settings.string("args")
-        let driver: any PassdbDriver
-        switch settings.string("driver") {
-        case "passwd-file": driver = try PasswdFileDriver(args: args, pool: pool)
-        case "static": driver = StaticDriver(args: args)
-        case "sql": driver = try SQLDriver(configPath: args, pool: pool)
-        case let other: throw unsupported(other, kind: "passdb", settings: settings)
-        }
+        guard let driver = try bothKinds(settings, pool: pool) else { throw unsupported(kind: "passdb", settings: settings) }
         return Passdb(driver: driver, options: DatabaseOptions(settings), master: settings.bool("master"),
                       pass: settings.bool("pass"), deny: settings.bool("deny"),
                       skip: Passdb.Skip(rawValue: settings.string("skip")) ?? .never)
     }
 
     static func userdb(_ settings: Settings, pool: BlockingPool) throws -> Userdb {
-        let args = settings.string("args")
         let driver: any UserdbDriver
-        switch settings.string("driver") {
-        case "passwd-file": driver = try PasswdFileDriver(args: args, pool: pool)
-        case "static": driver = StaticDriver(args: args)
-        case "prefetch": driver = PrefetchUserdb()
-        case "sql": driver = try SQLDriver(configPath: args, pool: pool)
-        case let other: throw unsupported(other, kind: "userdb", settings: settings)
+        if settings.string("driver") == "prefetch" {
+            driver = PrefetchUserdb()
+        } else if let both = try bothKinds(settings, pool: pool) {
+            driver = both
+        } else {
+            throw unsupported(kind: "userdb", settings: settings)
         }
         return Userdb(driver: driver, options: DatabaseOptions(settings),
                       skip: Userdb.Skip(rawValue: settings.string("skip")) ?? .never)
     }
 
-    private static func unsupported(_ driver: String, kind: String, settings: Settings) -> ConfigError {
+    /// The drivers that serve as passdb and userdb alike; nil for any other name.
+    private static func bothKinds(_ settings: Settings, pool: BlockingPool) throws -> (any PassdbDriver & UserdbDriver)? {
+        let args = settings.string("args")
+        switch settings.string("driver") {
+        case "passwd-file": return try PasswdFileDriver(args: args, pool: pool)
+        case "static": return StaticDriver(args: args)
+        case "sql": return try SQLDriver(configPath: args, pool: pool)
+        default: return nil
+        }
+    }
+
+    private static func unsupported(kind: String, settings: Settings) -> ConfigError {
+        let driver = settings.string("driver")
         let known = kind == "passdb" ? "passwd-file, static, sql" : "passwd-file, static, sql, prefetch"
         let message = driver.isEmpty ? "\(kind) needs a driver (\(known))"
             : "\(kind) driver '\(driver)' is not supported by this build (supported: \(known))"

@@ -23,28 +23,11 @@ import Testing
             auth_master_user_separator = *
             auth_failure_delay = 0
             \(extra)
-            passdb {
-              driver = passwd-file
-              args = \(masters)
-              master = yes
-              \(master)
-            }
-            passdb {
-              driver = passwd-file
-              args = \(users)
-            }
-            passdb {
-              driver = static
-              args = password=fallback
-            }
-            userdb {
-              driver = prefetch
-            }
-            userdb {
-              driver = passwd-file
-              args = \(users)
-              default_fields = quota_rule=*:storage=1G
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(masters)", "master = yes", "\(master)"))
+            \(block("passdb", "driver = passwd-file", "args = \(users)"))
+            \(block("passdb", "driver = static", "args = password=fallback"))
+            \(block("userdb", "driver = prefetch"))
+            \(block("userdb", "driver = passwd-file", "args = \(users)", "default_fields = quota_rule=*:storage=1G"))
             """, clock: clock)
         return (auth, clock)
     }
@@ -86,19 +69,9 @@ import Testing
     @Test func withoutSeparatorThereAreNoMasterLogins() async throws {
         let auth = try makeAuthenticator("""
             auth_failure_delay = 0
-            passdb {
-              driver = passwd-file
-              args = \(masters)
-              master = yes
-            }
-            passdb {
-              driver = passwd-file
-              args = \(users)
-            }
-            userdb {
-              driver = static
-              args = allow_all_users=yes
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(masters)", "master = yes"))
+            \(block("passdb", "driver = passwd-file", "args = \(users)"))
+            \(block("userdb", "driver = static", "args = allow_all_users=yes"))
             """)
         #expect(!(await auth.authenticate(user: "jane@example.com*admin", password: "masterpw", service: "imap").isSuccess))
     }
@@ -115,25 +88,10 @@ import Testing
         let denied = try directory.write("denied", "jane@example.com::\n")
         let auth = try makeAuthenticator("""
             auth_failure_delay = 0
-            passdb {
-              driver = passwd-file
-              args = \(denied)
-              deny = yes
-            }
-            passdb {
-              driver = passwd-file
-              args = \(users)
-              result_success = continue-ok
-            }
-            passdb {
-              driver = static
-              args = password=other extra=from-static
-              skip = authenticated
-            }
-            userdb {
-              driver = static
-              args = allow_all_users=yes
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(denied)", "deny = yes"))
+            \(block("passdb", "driver = passwd-file", "args = \(users)", "result_success = continue-ok"))
+            \(block("passdb", "driver = static", "args = password=other extra=from-static", "skip = authenticated"))
+            \(block("userdb", "driver = static", "args = allow_all_users=yes"))
             """)
         #expect(await auth.authenticate(user: "jane@example.com", password: "secret123", service: "imap").failureReason == .denied)
         #expect(await auth.authenticate(user: "ghost", password: "other", service: "imap").success?.passdbFields["extra"] == "from-static")
@@ -142,14 +100,8 @@ import Testing
 
     @Test func staticUserdbWithoutAllowAllUsersAsksThePassdb() async throws {
         let auth = try makeAuthenticator("""
-            passdb {
-              driver = passwd-file
-              args = \(users)
-            }
-            userdb {
-              driver = static
-              args = uid=vmail gid=vmail home=/var/vmail/%d/%n
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(users)"))
+            \(block("userdb", "driver = static", "args = uid=vmail gid=vmail home=/var/vmail/%d/%n"))
             """)
         #expect(try await auth.lookupUser("jane@example.com")?.home == "/var/vmail/example.com/jane")
         #expect(try await auth.lookupUser("ghost@example.com") == nil)
@@ -224,14 +176,8 @@ import Testing
         // Unknown users go through a dummy SHA512-CRYPT verification: the time is of the same order as a wrong password.
         let auth = try makeAuthenticator("""
             auth_failure_delay = 0
-            passdb {
-              driver = passwd-file
-              args = \(users)
-            }
-            userdb {
-              driver = static
-              args = allow_all_users=yes
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(users)"))
+            \(block("userdb", "driver = static", "args = allow_all_users=yes"))
             """)
         let clock = ContinuousClock()
         var unknown = Duration.zero

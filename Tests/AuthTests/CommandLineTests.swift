@@ -56,14 +56,8 @@ private func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
             """)
         let config = try directory.write("objectmail.conf", """
             auth_failure_delay = 0
-            passdb {
-              driver = passwd-file
-              args = \(passwd)
-            }
-            userdb {
-              driver = passwd-file
-              args = \(passwd)
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(passwd)"))
+            \(block("userdb", "driver = passwd-file", "args = \(passwd)"))
             """)
         let success = try run(["auth", "test", "-c", config, "jane@example.com", "secret123"])
         #expect(success.status == 0)

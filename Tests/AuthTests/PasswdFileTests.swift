@@ -21,14 +21,8 @@ import Testing
             bob@example.com:\(Fixture.bareSha512crypt):::::
             """)
         let auth = try makeAuthenticator("""
-            passdb {
-              driver = passwd-file
-              args = \(file)
-            }
-            userdb {
-              driver = passwd-file
-              args = \(file)
-            }
+            \(block("passdb", "driver = passwd-file", "args = \(file)"))
+            \(block("userdb", "driver = passwd-file", "args = \(file)"))
             auth_failure_delay = 0
             """)
         let jane = try #require(await auth.authenticate(user: "Jane@Example.com", password: "secret123", service: "imap").success)
@@ -49,14 +43,8 @@ import Testing
         try directory.write("example.com/passwd", "jane:{PLAIN}one\n")
         try directory.write("example.org/passwd", "jane:{PLAIN}two\n")
         let auth = try makeAuthenticator("""
-            passdb {
-              driver = passwd-file
-              args = scheme=PLAIN username_format=%n \(directory.path)/%d/passwd
-            }
-            userdb {
-              driver = static
-              args = home=/var/vmail/%d/%n allow_all_users=yes
-            }
+            \(block("passdb", "driver = passwd-file", "args = scheme=PLAIN username_format=%n \(directory.path)/%d/passwd"))
+            \(block("userdb", "driver = static", "args = home=/var/vmail/%d/%n allow_all_users=yes"))
             auth_failure_delay = 0
             """)
         #expect(await auth.authenticate(user: "jane@example.com", password: "one", service: "imap").isSuccess)

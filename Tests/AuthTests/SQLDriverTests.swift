@@ -53,15 +53,8 @@ private func makeDatabase(at path: String) throws {
             iterate_query = SELECT username FROM users;
             """)
         let auth = try makeAuthenticator("""
-            passdb {
-              driver = sql
-              args = \(sqlConf)
-            }
-            userdb {
-              driver = sql
-              args = \(sqlConf)
-              override_fields = mail=obox:%u
-            }
+            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
+            \(block("userdb", "driver = sql", "args = \(sqlConf)", "override_fields = mail=obox:%u"))
             auth_failure_delay = 0
             """)
         let jane = try #require(await auth.authenticate(user: "JANE@example.com", password: "secret123", service: "imap").success)
@@ -88,14 +81,8 @@ private func makeDatabase(at path: String) throws {
             user_query = SELECT home FROM users WHERE username='%u'
             """)
         let auth = try makeAuthenticator("""
-            passdb {
-              driver = sql
-              args = \(sqlConf)
-            }
-            userdb {
-              driver = sql
-              args = \(sqlConf)
-            }
+            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
+            \(block("userdb", "driver = sql", "args = \(sqlConf)"))
             auth_failure_delay = 0
             """)
         guard case .temporaryFailure = await auth.authenticate(user: "jane", password: "x", service: "imap") else {

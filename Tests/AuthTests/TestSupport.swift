@@ -68,3 +68,8 @@ enum Fixture {
     static let bareSha512crypt = "$6$fCvoIl.THu8Hg7f4$wlQhGmfEYpo5buN6XmGnDZvQGzxvT9x5DJ6Q3iorGMAMsOu8fTny5NfBCNZzcMEJtBnhKirLAtrMFulaB7Cy//"
     static let ssha = "{SSHA}ebZxVltufeKjjyGh+MtvLa+w+8ryPud8"
 }
+
+/// A `passdb { }` or `userdb { }` block for configuration text.
+func block(_ type: String, _ settings: String...) -> String {
+    "\(type) {\n" + settings.map { "  \($0)\n" }.joined() + "}"
+}

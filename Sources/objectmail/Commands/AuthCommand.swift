@@ -26,6 +26,17 @@ struct AuthOptions: ParsableArguments {
             throw ExitCode(2)
         }
     }
+
+    /// Runs a command body; a backend that cannot answer exits with EX_TEMPFAIL.
+    func withAuthenticator(_ body: (Authenticator) async throws -> Void) async throws {
+        let authenticator = try authenticator()
+        do {
+            try await body(authenticator)
+        } catch let error as AuthBackendError {
+            FileHandle.standardError.write(Data("objectmail: Error: \(error)\n".utf8))
+            throw ExitCode(AuthExitCode.temporaryFailure)
+        }
+    }
 }
 
 /// `objectmail auth test|lookup`, like doveadm auth.
@@ -87,8 +98,7 @@ struct AuthLookupCommand: AsyncParsableCommand {
     @Argument var user: String
 
     func run() async throws {
-        let authenticator = try options.authenticator()
-        do {
+        try await options.withAuthenticator { authenticator in
             guard let found = try await authenticator.lookupPassdb(user, service: options.service) else {
                 print("passdb: \(user) not found")
                 throw ExitCode(AuthExitCode.noUser)
@@ -98,9 +108,6 @@ struct AuthLookupCommand: AsyncParsableCommand {
             for (key, value) in found.fields.sorted(by: { $0.key < $1.key }) where key != "user" {
                 print("  \(key.padding(toLength: max(10, key.count), withPad: " ", startingAt: 0)): \(value)")
             }
-        } catch let error as AuthBackendError {
-            FileHandle.standardError.write(Data("objectmail: Error: \(error)\n".utf8))
-            throw ExitCode(AuthExitCode.temporaryFailure)
         }
     }
 }
@@ -124,8 +131,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let authenticator = try options.authenticator()
-        do {
+        try await options.withAuthenticator { authenticator in
             if all {
                 for user in try await authenticator.iterateUsers() { print(user) }
                 return
@@ -143,9 +149,6 @@ struct UserCommand: AsyncParsableCommand {
                 for (key, value) in record.fields.sorted(by: { $0.key < $1.key }) { print("\(key)\t\(value)") }
             }
             if missing { throw ExitCode(AuthExitCode.noUser) }
-        } catch let error as AuthBackendError {
-            FileHandle.standardError.write(Data("objectmail: Error: \(error)\n".utf8))
-            throw ExitCode(AuthExitCode.temporaryFailure)
         }
     }
 }
