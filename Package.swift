@@ -33,8 +33,9 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt"),
     .systemLibrary(name: "CArgon2", pkgConfig: "libargon2"),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+    .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite",
+        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -54,10 +54,10 @@ struct SQLConfig: Sendable, Equatable {
         passwordQuery = values["password_query"] ?? ""
         userQuery = values["user_query"] ?? ""
         iterateQuery = values["iterate_query"] ?? ""
-        guard driver == "sqlite" else {
-            throw ConfigError(driver.isEmpty ? "\(file): driver is missing (sqlite)"
-                              : "\(file): SQL driver '\(driver)' is not supported by this build (only sqlite)")
+        guard ["sqlite", "mysql"].contains(driver) else {
+            throw ConfigError(driver.isEmpty ? "\(file): driver is missing (sqlite or mysql)"
+                              : "\(file): SQL driver '\(driver)' is not supported by this build (sqlite, mysql)")
         }
-        guard !connect.isEmpty else { throw ConfigError("\(file): connect is missing (the SQLite database path)") }
+        guard !connect.isEmpty else { throw ConfigError("\(file): connect is missing") }
     }
 }

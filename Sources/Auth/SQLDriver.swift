@@ -2,26 +2,25 @@ import Config
 
 /// `driver = sql` with `args = /etc/dovecot/dovecot-sql.conf.ext`: password_query, user_query and
 /// iterate_query with %-variables, each value SQL-escaped before it is put into the query.
+/// Backends: sqlite (`connect = /path/users.db`) and mysql (MariaDB/MySQL via libmariadb).
 final class SQLDriver: PassdbDriver, UserdbDriver {
     let config: SQLConfig
-    private let database: SQLiteDatabase
+    private let database: any SQLConnection
     private let pool: BlockingPool
 
     init(configPath: String, pool: BlockingPool) throws {
         guard !configPath.isEmpty else { throw ConfigError("driver = sql needs args = PATH to a dovecot-sql.conf.ext file") }
         config = try SQLConfig(file: configPath)
-        database = SQLiteDatabase(path: config.connect)
+        switch config.driver {
+        case "mysql": database = try MySQLConnection(connect: ConnectString(config.connect))
+        default: database = SQLiteDatabase(path: config.connect)
+        }
         self.pool = pool
     }
 
-    /// SQLite's quoting: a single quote is doubled.
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "'", with: "''")
-    }
-
     private func rows(_ template: String, _ context: LookupContext) async throws -> [[String: String]] {
-        let sql = try context.expander(escaping: Self.escape).expand(template)
         let database = database
+        let sql = try context.expander(escaping: { database.escape($0) }).expand(template)
         return try await pool.run { try database.query(sql) }
     }
 

@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// One SQLite connection used only from `BlockingPool` threads; the lock keeps one statement at a time.
-final class SQLiteDatabase: @unchecked Sendable {
+final class SQLiteDatabase: SQLConnection, @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
     // Guarded by `lock`.
@@ -16,7 +16,11 @@ final class SQLiteDatabase: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
-    /// Rows as column name → text; NULL columns are left out.
+    /// SQLite's quoting: a single quote is doubled.
+    func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "'", with: "''")
+    }
+
     func query(_ sql: String) throws -> [[String: String]] {
         try lock.withLock {
             let database = try open()
