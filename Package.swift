@@ -17,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + executableTargets
+        + authTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -71,10 +71,25 @@ var mimeTargets: [Target] { [
     .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }
 
+// MARK: Auth: passdb/userdb drivers, password schemes, master users, cache, penalties.
+var authTargets: [Target] { [
+    .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt"),
+    .systemLibrary(name: "CArgon2", pkgConfig: "libargon2"),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+    .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb"),
+    .target(name: "Auth", dependencies: [
+        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "AuthTests", dependencies: ["Auth", "Config"]),
+    .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
+] }
+
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache",
+        "Config", "ObjectStore", "FSCache", "Auth",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

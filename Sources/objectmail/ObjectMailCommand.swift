@@ -13,6 +13,9 @@ struct ObjectMailCommand: AsyncParsableCommand {
             ConfigCommand.self,
             FSCommand.self,
             FSCacheCommand.self,
+            PwCommand.self,
+            AuthCommand.self,
+            UserCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import Auth
 import Config
 
 /// Every setting this build honours, contributed by the code that reads it.
@@ -7,6 +8,7 @@ enum Registry {
         var registry = SettingsRegistry()
         registry.register(LogSettings.definitions)
         registry.registerPlugin(StorageSettings.pluginDefinitions)
+        AuthSettings.register(in: &registry)
         return registry
     }()
 }

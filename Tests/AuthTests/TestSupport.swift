@@ -1,0 +1,75 @@
+import Config
+import Foundation
+@testable import Auth
+
+/// A registry with only the auth settings, as the server registers them.
+let authRegistry: SettingsRegistry = {
+    var registry = SettingsRegistry()
+    AuthSettings.register(in: &registry)
+    return registry
+}()
+
+/// A clock that records the delays asked for and advances by them instead of sleeping.
+final class RecordingClock: AuthClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var time = 1000.0
+    private var recorded: [Double] = []
+
+    func now() -> Double { lock.withLock { time } }
+
+    func sleep(seconds: Double) async {
+        lock.withLock {
+            recorded.append(seconds)
+            time += seconds
+        }
+    }
+
+    func advance(_ seconds: Double) { lock.withLock { time += seconds } }
+
+    var sleeps: [Double] { lock.withLock { recorded } }
+
+    func clear() { lock.withLock { recorded.removeAll() } }
+}
+
+/// A scratch directory removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "objectmail-auth-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+/// An authenticator from configuration text; failure delay off unless the text sets it.
+func makeAuthenticator(_ config: String, clock: RecordingClock = RecordingClock()) throws -> Authenticator {
+    let settings = try authRegistry.load(text: config)
+    return try Authenticator(settings: settings, clock: clock)
+}
+
+extension AuthResult {
+    var success: AuthSuccess? { if case .success(let value) = self { return value } else { return nil } }
+    var failureReason: AuthFailureReason? { if case .failure(let reason) = self { return reason } else { return nil } }
+}
+
+/// Hashes for "secret123" made once by openssl passwd -6 and mkpasswd.
+enum Fixture {
+    static let sha512crypt = "{SHA512-CRYPT}$6$saltsalt12$o0H/vlnD7nqKW6G.6x9.qcMtzTmDGSRTNwX/0ky0qovft2rIBKOO.U0vspGpSNvlgNqRf0bMftC96y4PtCnBv."
+    static let bareSha512crypt = "$6$fCvoIl.THu8Hg7f4$wlQhGmfEYpo5buN6XmGnDZvQGzxvT9x5DJ6Q3iorGMAMsOu8fTny5NfBCNZzcMEJtBnhKirLAtrMFulaB7Cy//"
+    static let ssha = "{SSHA}ebZxVltufeKjjyGh+MtvLa+w+8ryPud8"
+}
+
+/// A `passdb { }` or `userdb { }` block for configuration text.
+func block(_ type: String, _ settings: String...) -> String {
+    "\(type) {\n" + settings.map { "  \($0)\n" }.joined() + "}"
+}
