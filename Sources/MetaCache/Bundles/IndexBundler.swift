@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import Logging
+import ObjectStore
+
+/// When index bundles go to the bucket: Dovecot's delayed uploads. A folder uploads after
+/// `obox_max_rescan_mail_count` new mails, within `metacache_upload_interval` of any other change
+/// (flags), and everything at unload and at clean shutdown. Uploads never run on a client's path:
+/// the owner calls `uploadDue()` from a background task and `flush()` when unloading.
+public actor IndexBundler {
+    public struct Policy: Sendable, Equatable {
+        /// obox_max_rescan_mail_count: new mails in a folder that trigger an upload.
+        public var maxNewMails: Int
+        /// metacache_upload_interval: how long any other change may wait.
+        public var uploadInterval: Duration
+        /// A new base is written when the diffs since the last one exceed this share of its size…
+        public var rebaseFraction: Double
+        /// …or when this many diffs follow it.
+        public var maxDiffs: Int
+
+        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 100) {
+            self.maxNewMails = maxNewMails
+            self.uploadInterval = uploadInterval
+            self.rebaseFraction = rebaseFraction
+            self.maxDiffs = maxDiffs
+        }
+    }
+
+    public struct Figures: Sendable, Equatable {
+        public var bundlesUploaded = 0
+        public var bytesUploaded = 0
+        public var bases = 0
+    }
+
+    let index: UserIndex
+    let store: any ObjectStore
+    let prefix: String
+    let policy: Policy
+    let logger: Logger
+    /// When each folder's oldest not-yet-uploaded change happened (lost on a crash: then the
+    /// bucket plus a rescan is the truth, and the rescan reads at most maxNewMails per folder).
+    private var pendingSince: [String: ContinuousClock.Instant] = [:]
+    public private(set) var figures = Figures()
+
+    public init(index: UserIndex, store: any ObjectStore, prefix: String, policy: Policy = Policy(), logger: Logger) {
+        self.index = index
+        self.store = store
+        self.prefix = prefix
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Uploads the folders whose upload is due, and the root bundle if the mailbox list changed.
+    /// Returns how many bundles were uploaded.
+    @discardableResult
+    public func uploadDue(now: ContinuousClock.Instant = .now) async throws -> Int {
+        try await upload(force: false, now: now)
+    }
+
+    /// Uploads every change now (user unload, clean shutdown).
+    @discardableResult
+    public func flush() async throws -> Int {
+        try await upload(force: true, now: .now)
+    }
+
+    private func upload(force: Bool, now: ContinuousClock.Instant) async throws -> Int {
+        var uploaded = try await uploadRootIfChanged() ? 1 : 0
+        for mailbox in try await index.mailboxes() {
+            let state = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
+            let changed = state == nil || state!.lastModSeq != mailbox.highestModSeq || state!.lastUIDNext != mailbox.uidNext
+            guard changed else {
+                pendingSince[mailbox.guid] = nil
+                continue
+            }
+            let first = pendingSince[mailbox.guid] ?? now
+            pendingSince[mailbox.guid] = first
+            let newMails = Int(mailbox.uidNext) - Int(state?.lastUIDNext ?? 1)
+            let due = force || state == nil || newMails >= policy.maxNewMails || now - first >= policy.uploadInterval
+            guard due else { continue }
+            try await uploadMailbox(guid: mailbox.guid, state: state)
+            pendingSince[mailbox.guid] = nil
+            uploaded += 1
+        }
+        return uploaded
+    }
+
+    private func uploadMailbox(guid: String, state: BundleState?) async throws {
+        let rebase = state.map { Double($0.diffBytes) > policy.rebaseFraction * Double(max($0.baseBytes, 1)) || $0.diffCount >= policy.maxDiffs } ?? true
+        let name = BundleNames.make(base: rebase)
+        let bundle = try await index.exportMailbox(guid: guid, since: rebase ? nil : state?.lastModSeq,
+                                                   previous: rebase ? nil : state?.lastName)
+        let bytes = BundleCodec.encode(bundle)
+        let key = BundleNames.mailboxDirectory(prefix: prefix, guid: guid) + name
+        try await store.put(key, body: .bytes(bytes), options: PutOptions(contentType: "application/octet-stream", createOnly: true))
+        let next = rebase
+            ? BundleState(lastName: name, lastModSeq: bundle.highestModSeq, lastUIDNext: bundle.uidNext, baseBytes: bytes.count, diffBytes: 0, diffCount: 0)
+            : BundleState(lastName: name, lastModSeq: bundle.highestModSeq, lastUIDNext: bundle.uidNext, baseBytes: state!.baseBytes,
+                          diffBytes: state!.diffBytes + bytes.count, diffCount: state!.diffCount + 1)
+        try await index.setState(BundleState.key(guid), next.encoded)
+        figures.bundlesUploaded += 1
+        figures.bytesUploaded += bytes.count
+        if rebase {
+            figures.bases += 1
+            await deleteBundles(in: BundleNames.mailboxDirectory(prefix: prefix, guid: guid), olderThan: name)
+        }
+        logger.debug("index bundle uploaded", metadata: ["key": "\(key)", "bytes": "\(bytes.count)", "messages": "\(bundle.messages.count)"])
+    }
+
+    private func uploadRootIfChanged() async throws -> Bool {
+        let root = try await index.exportRoot()
+        let bytes = BundleCodec.encode(root)
+        // The checksum at the end of the encoding identifies the contents.
+        let fingerprint = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()
+        let last = try await index.state(BundleState.rootKey)
+        guard last?.split(separator: " ").last.map(String.init) != fingerprint else { return false }
+        let name = BundleNames.make(base: true)
+        try await store.put(BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(bytes),
+                            options: PutOptions(contentType: "application/octet-stream", createOnly: true))
+        try await index.setState(BundleState.rootKey, "\(name) \(fingerprint)")
+        figures.bundlesUploaded += 1
+        figures.bytesUploaded += bytes.count
+        await deleteBundles(in: BundleNames.rootDirectory(prefix: prefix), olderThan: name)
+        return true
+    }
+
+    /// Removes bundles a newer base replaced. A failure only leaves garbage that the next base removes.
+    private func deleteBundles(in directory: String, olderThan name: String) async {
+        do {
+            let old = try await store.listAll(prefix: directory).map(\.key).filter {
+                let file = $0.dropFirst(directory.count)
+                return BundleNames.isBundle(String(file)) && file < name
+            }
+            if !old.isEmpty { _ = try await store.deleteMany(old) }
+        } catch {
+            logger.warning("could not delete replaced index bundles in \(directory): \(error)")
+        }
+    }
+}

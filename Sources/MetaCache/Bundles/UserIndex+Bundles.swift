@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+
+extension UserIndex {
+    /// A base bundle (`since == nil`) or the diff of everything with MODSEQ above `since`.
+    public func exportMailbox(guid: String, since: Int64?, previous: String?) async throws -> MailboxBundle {
+        let user = self.user
+        return try await read { db in
+            guard let mailbox = try MailboxRecord.filter(Column("guid") == guid).fetchOne(db), let id = mailbox.id else {
+                throw IndexError.mailboxNotFound(user: user, mailbox: guid)
+            }
+            let floor = since ?? 0
+            // Local row ids mean nothing on another backend: bundles carry mailbox GUIDs instead.
+            let messages = try MessageRecord.fetchAll(db, sql: "SELECT * FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
+                                                      arguments: [id, floor]).map { row in
+                var copy = row
+                copy.mailboxID = 0
+                return copy
+            }
+            var expunged: [UInt32: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT uid, modSeq FROM expunged WHERE mailboxID = ? AND modSeq > ?", arguments: [id, floor]) {
+                expunged[row["uid"]] = row["modSeq"]
+            }
+            return MailboxBundle(kind: since == nil ? .base : .diff, mailboxGUID: guid, previous: previous, sinceModSeq: floor,
+                                 uidValidity: mailbox.uidValidity, uidNext: mailbox.uidNext, highestModSeq: mailbox.highestModSeq,
+                                 createdAt: mailbox.createdAt, keywords: try Self.keywordNames(id, in: db),
+                                 messages: messages, expunged: expunged)
+        }
+    }
+
+    public func exportRoot() async throws -> RootBundle {
+        try await read { db in
+            let mailboxes = try MailboxRecord.order(Column("name")).fetchAll(db).map {
+                RootBundle.Mailbox(guid: $0.guid, name: $0.name, uidValidity: $0.uidValidity, specialUse: $0.specialUse, createdAt: $0.createdAt)
+            }
+            let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM subscription ORDER BY name")
+            var state: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM state WHERE key NOT LIKE 'bundle:%'") {
+                state[row["key"]] = row["value"]
+            }
+            return RootBundle(mailboxes: mailboxes, subscriptions: subscriptions, state: state)
+        }
+    }
+
+    /// Makes the mailbox list, subscriptions and user state those of the root bundle. Mailboxes
+    /// are matched by GUID, so a rename done on another backend arrives as a rename.
+    public func importRoot(_ root: RootBundle) async throws {
+        try await write { db in
+            let known = try MailboxRecord.fetchAll(db)
+            let wanted = Set(root.mailboxes.map(\.guid))
+            for mailbox in known where !wanted.contains(mailbox.guid) {
+                try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [mailbox.id])
+            }
+            // Temporary names first, so swapped names cannot collide on the UNIQUE constraint.
+            for mailbox in known where wanted.contains(mailbox.guid) {
+                try db.execute(sql: "UPDATE mailbox SET name = ? WHERE id = ?", arguments: ["\u{7f}import-" + mailbox.guid, mailbox.id])
+            }
+            for entry in root.mailboxes {
+                if var existing = try MailboxRecord.filter(Column("guid") == entry.guid).fetchOne(db) {
+                    existing.name = entry.name
+                    existing.specialUse = entry.specialUse
+                    try existing.update(db)
+                } else {
+                    var record = MailboxRecord(id: nil, guid: entry.guid, name: entry.name, uidValidity: entry.uidValidity, uidNext: 1,
+                                               highestModSeq: 1, firstRecentUID: 1, specialUse: entry.specialUse, createdAt: entry.createdAt)
+                    try record.insert(db)
+                }
+            }
+            try db.execute(sql: "DELETE FROM subscription")
+            for name in root.subscriptions {
+                try db.execute(sql: "INSERT OR IGNORE INTO subscription(name) VALUES (?)", arguments: [name])
+            }
+            for (key, value) in root.state {
+                try db.execute(sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            }
+        }
+    }
+
+    /// Applies a base (replacing the mailbox's messages) or a diff (upserting changed messages and
+    /// applying expunges). The mailbox must exist (from the root bundle).
+    public func applyMailboxBundle(_ bundle: MailboxBundle) async throws {
+        let user = self.user
+        try await write { db in
+            guard var mailbox = try MailboxRecord.filter(Column("guid") == bundle.mailboxGUID).fetchOne(db), let id = mailbox.id else {
+                throw IndexError.mailboxNotFound(user: user, mailbox: bundle.mailboxGUID)
+            }
+            if bundle.kind == .base {
+                try db.execute(sql: "DELETE FROM message WHERE mailboxID = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM expunged WHERE mailboxID = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM keyword WHERE mailboxID = ?", arguments: [id])
+            }
+            for (position, name) in bundle.keywords {
+                try db.execute(sql: "INSERT OR REPLACE INTO keyword(mailboxID, position, name) VALUES (?, ?, ?)",
+                               arguments: [id, position, name])
+            }
+            for var message in bundle.messages {
+                message.mailboxID = id
+                try message.save(db, onConflict: .replace)
+            }
+            for (uid, modSeq) in bundle.expunged {
+                try db.execute(sql: "DELETE FROM message WHERE mailboxID = ? AND uid = ?", arguments: [id, uid])
+                try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)", arguments: [id, uid, modSeq])
+            }
+            mailbox.uidValidity = bundle.uidValidity
+            mailbox.uidNext = max(mailbox.uidNext, bundle.uidNext)
+            mailbox.highestModSeq = max(mailbox.highestModSeq, bundle.highestModSeq)
+            mailbox.firstRecentUID = mailbox.uidNext
+            try mailbox.update(db)
+        }
+    }
+
+    /// Recounts object references from the message rows (after loading bundles).
+    public func rebuildObjectReferences() async throws {
+        try await write { db in
+            try db.execute(sql: """
+                DELETE FROM object;
+                INSERT INTO object(key, refCount, size)
+                    SELECT objectKey, COUNT(*), MAX(size) FROM message GROUP BY objectKey;
+                DELETE FROM pendingDelete WHERE key IN (SELECT key FROM object);
+                """)
+        }
+    }
+
+    /// Every object key the index refers to (for a rescan).
+    public func referencedObjects() async throws -> Set<String> {
+        try await read { db in Set(try String.fetchAll(db, sql: "SELECT key FROM object")) }
+    }
+}
