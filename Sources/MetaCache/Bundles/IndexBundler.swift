@@ -17,12 +17,16 @@ public actor IndexBundler {
         public var rebaseFraction: Double
         /// …or when this many diffs follow it.
         public var maxDiffs: Int
+        /// How often a user with changes not yet uploaded checks whether an upload is due.
+        public var checkInterval: Duration
 
-        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 100) {
+        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 100,
+                    checkInterval: Duration = .seconds(5)) {
             self.maxNewMails = maxNewMails
             self.uploadInterval = uploadInterval
             self.rebaseFraction = rebaseFraction
             self.maxDiffs = maxDiffs
+            self.checkInterval = checkInterval
         }
     }
 
@@ -41,6 +45,9 @@ public actor IndexBundler {
     /// bucket plus a rescan is the truth, and the rescan reads at most maxNewMails per folder).
     private var pendingSince: [String: ContinuousClock.Instant] = [:]
     public private(set) var figures = Figures()
+
+    /// True while some folder has changes that are not uploaded yet.
+    public var hasPendingChanges: Bool { !pendingSince.isEmpty }
 
     public init(index: UserIndex, store: any ObjectStore, prefix: String, policy: Policy = Policy(), logger: Logger) {
         self.index = index

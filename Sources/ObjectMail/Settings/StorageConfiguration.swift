@@ -1,4 +1,5 @@
 import Config
+import MetaCache
 
 /// The storage settings, read once from the configuration.
 public struct StorageConfiguration: Sendable, Equatable {
@@ -10,13 +11,16 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var maxParallelDeletes: Int
     /// The mailboxes of `namespace inbox { mailbox NAME { … } }`.
     public var mailboxes: [ConfiguredMailbox]
+    /// When index bundles are uploaded (obox_max_rescan_mail_count, metacache_upload_interval).
+    public var bundlePolicy: IndexBundler.Policy
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
-                mailboxes: [ConfiguredMailbox] = []) {
+                mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy()) {
         self.prefixTemplate = prefixTemplate
         self.homeTemplate = homeTemplate
         self.maxParallelDeletes = maxParallelDeletes
         self.mailboxes = mailboxes
+        self.bundlePolicy = bundlePolicy
     }
 
     /// The layout of one user: templates expanded with the user's variables.

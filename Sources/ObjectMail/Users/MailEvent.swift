@@ -38,6 +38,7 @@ extension MailUser {
     }
 
     func publish(_ event: MailEvent) {
+        scheduleUpload()
         for watcher in watchers.values where watcher.mailboxID == nil || watcher.mailboxID == event.mailboxID {
             watcher.continuation.yield(event)
         }

@@ -27,6 +27,9 @@ public enum MailObjectMetadata {
     public static let received = "received"
     public static let saved = "saved"
     public static let originalMailbox = "origbox"
+    /// The name of that mailbox when the mail was saved, so a rebuild from objects alone can put
+    /// recovered mail back under a name the user knows (percent-encoded UTF-8).
+    public static let originalMailboxName = "origbox-name"
 }
 
 extension MailUser {
@@ -97,6 +100,7 @@ extension MailUser {
             MailObjectMetadata.received: String(received),
             MailObjectMetadata.saved: String(saved),
             MailObjectMetadata.originalMailbox: mailbox.guid,
+            MailObjectMetadata.originalMailboxName: Self.metadataValue(mailbox.name),
         ]
         let messageID = parsed.envelope.messageID.map { String(decoding: $0, as: UTF8.self) } ?? ""
         return PreparedMessage(bytes: message.bytes, row: row,

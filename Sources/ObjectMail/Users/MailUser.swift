@@ -14,9 +14,12 @@ public actor MailUser {
     var logger: Logger
     /// Sessions watching this user's mailboxes, by subscription id.
     var watchers: [UUID: Watcher] = [:]
+    /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
+    let bundler: IndexBundler?
+    var uploadLoop: Task<Void, Never>?
 
-    public init(name: String, layout: UserLayout, store: any ObjectStore, configuration: StorageConfiguration,
-                logger: Logger) throws {
+    public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
+                configuration: StorageConfiguration, logger: Logger) throws {
         self.name = name
         self.layout = layout
         self.store = store
@@ -24,10 +27,15 @@ public actor MailUser {
         var logger = logger
         logger[metadataKey: "user"] = "\(name)"
         self.logger = logger
+        let index: UserIndex
         do {
             index = try UserIndex(user: name, directory: layout.home)
         } catch let error as IndexError {
             throw StorageError.index(error)
+        }
+        self.index = index
+        bundler = indexStore.map {
+            IndexBundler(index: index, store: $0, prefix: layout.prefix, policy: configuration.bundlePolicy, logger: logger)
         }
     }
 
@@ -76,9 +84,11 @@ public actor MailUser {
         }
     }
 
-    func createIndexMailbox(_ name: MailboxName, specialUse: String?) async throws -> MailboxRecord {
-        try await index.createMailbox(name: name.value, guid: UniqueID.make(), uidValidity: try await nextUIDValidity(),
-                                      specialUse: specialUse)
+    func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make()) async throws -> MailboxRecord {
+        let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
+                                                   specialUse: specialUse)
+        scheduleUpload()
+        return record
     }
 
     /// The current time, or one more than the last UIDVALIDITY handed out, so that a mailbox

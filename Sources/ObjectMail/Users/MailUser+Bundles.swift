@@ -1,0 +1,87 @@
+import Foundation
+import MetaCache
+import MIME
+import ObjectStore
+
+extension MailUser {
+    /// Starts the background upload loop if it is not running: it checks every
+    /// `checkInterval` whether an upload is due and stops when nothing is pending.
+    /// Uploads never delay the client's command.
+    func scheduleUpload() {
+        guard let bundler, uploadLoop == nil else { return }
+        let interval = configuration.bundlePolicy.checkInterval
+        uploadLoop = Task { [weak self] in
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: interval)
+                    try await bundler.uploadDue()
+                } catch is CancellationError {
+                    break
+                } catch {
+                    await self?.logUploadFailure(error)
+                }
+                if await !bundler.hasPendingChanges { break }
+            }
+            await self?.uploadLoopEnded()
+        }
+    }
+
+    private func uploadLoopEnded() {
+        uploadLoop = nil
+    }
+
+    private func logUploadFailure(_ error: any Error) {
+        logger.warning("index bundle upload failed, will retry: \(error)")
+    }
+
+    /// Uploads every change now (user unload, clean shutdown).
+    public func flush() async throws {
+        uploadLoop?.cancel()
+        uploadLoop = nil
+        guard let bundler else { return }
+        _ = try await mapErrors { try await bundler.flush() }
+    }
+
+    /// Adopts objects no bundle mentioned: mail saved after the last upload (crash) or every mail
+    /// when the bundles are gone. Each is read once (its metadata and bytes) and added to the
+    /// mailbox it is stored under; a folder no bundle names is recreated under the name saved in
+    /// the objects' metadata. Returns how many messages were adopted.
+    func adopt(_ report: IndexLoader.Report) async throws -> Int {
+        var adopted = 0
+        for (guid, orphans) in report.orphans.sorted(by: { $0.key < $1.key }) {
+            var fetched: [(ObjectInfo, [UInt8])] = []
+            for orphan in orphans {
+                let object = try await mapErrors { try await store.get(orphan.key) }
+                fetched.append((object.info, object.body))
+            }
+            fetched.sort { ($0.0.metadata[MailObjectMetadata.saved] ?? "", $0.0.key) < ($1.0.metadata[MailObjectMetadata.saved] ?? "", $1.0.key) }
+            let mailbox = try await mailboxForAdoption(guid: guid, metadata: fetched.first?.0.metadata ?? [:])
+            let messages = fetched.map { info, bytes in
+                let parsed = MIMEMessage.parse(bytes)
+                let received = info.metadata[MailObjectMetadata.received].flatMap(Int64.init)
+                    ?? Int64(info.lastModified?.timeIntervalSince1970 ?? 0)
+                let saved = info.metadata[MailObjectMetadata.saved].flatMap(Int64.init) ?? received
+                return NewMessage(guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
+                                  objectKey: String(info.key.dropFirst(layout.prefix.isEmpty ? 0 : layout.prefix.count + 1)),
+                                  size: Int64(bytes.count), virtualSize: Int64(parsed.virtualSize), internalDate: received,
+                                  saveDate: saved, cachedFields: Data(parsed.cachedFields().serialized()))
+            }
+            _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id!) }
+            adopted += messages.count
+            logger.info("adopted mail from the bucket", metadata: ["box": "\(mailbox.name)", "count": "\(messages.count)"])
+        }
+        if adopted > 0 { scheduleUpload() }
+        return adopted
+    }
+
+    private func mailboxForAdoption(guid: String, metadata: [String: String]) async throws -> MailboxRecord {
+        if let existing = try await mapErrors({ try await index.mailbox(guid: guid) }) { return existing }
+        let savedName = metadata[MailObjectMetadata.originalMailboxName]?.removingPercentEncoding
+        let recovered = try parseName("Recovered/\(guid)")
+        var name = (try? MailboxName(savedName ?? "")) ?? recovered
+        if try await mapErrors({ try await index.mailbox(named: name.value) }) != nil {
+            name = recovered
+        }
+        return try await mapErrors { try await createIndexMailbox(name, specialUse: nil, guid: guid) }
+    }
+}
