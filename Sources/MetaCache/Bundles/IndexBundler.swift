@@ -61,13 +61,27 @@ public actor IndexBundler {
     /// Returns how many bundles were uploaded.
     @discardableResult
     public func uploadDue(now: ContinuousClock.Instant = .now) async throws -> Int {
-        try await upload(force: false, now: now)
+        try await oneAtATime { try await self.upload(force: false, now: now) }
     }
 
     /// Uploads every change now (user unload, clean shutdown).
     @discardableResult
     public func flush() async throws -> Int {
-        try await upload(force: true, now: .now)
+        try await oneAtATime { try await self.upload(force: true, now: .now) }
+    }
+
+    /// The last upload started. Uploads never overlap: two diffs written from the same state would
+    /// both claim the same predecessor and break the chain.
+    private var lastUpload: Task<Void, Never>?
+
+    private func oneAtATime(_ body: @escaping @Sendable () async throws -> Int) async throws -> Int {
+        let previous = lastUpload
+        let task = Task { () async throws -> Int in
+            await previous?.value
+            return try await body()
+        }
+        lastUpload = Task { _ = try? await task.value }
+        return try await task.value
     }
 
     private func upload(force: Bool, now: ContinuousClock.Instant) async throws -> Int {
