@@ -64,6 +64,10 @@ var objectMailTargets: [Target] { [
         "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
         .product(name: "Logging", package: "swift-log"),
     ], path: "bench/StorageBench"),
+    .executableTarget(name: "bundle-bench", dependencies: [
+        "ObjectMail", "MetaCache", "ObjectStore", "FSCache", "StoreContract",
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "bench/BundleBench"),
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.

@@ -1,0 +1,111 @@
+import Foundation
+import FSCache
+import Logging
+import MetaCache
+import ObjectMail
+import ObjectStore
+import StoreContract
+
+/// The metacache benchmark (issue 7):
+///  1. index upload cost per delivery into a large folder: bundle PUTs and bytes per delivered
+///     message, amortised over many deliveries (base rewrites included);
+///  2. a cold load: a user with many messages in 20 folders, loaded by a backend with an empty
+///     metacache — time until INBOX can be selected, and the requests it took.
+///
+/// usage: bundle-bench [PIPELINE] [FOLDER_MESSAGES] [DELIVERIES] [COLD_MESSAGES]
+@main
+struct BundleBench {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pipeline = arguments.first.flatMap { $0.isEmpty ? nil : $0 } ?? "posix:\(scratch)/bucket"
+        let folderSize = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
+        let deliveries = arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000
+        let coldMessages = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
+        let bucket = CountingStore(parent: try PipelineRegistry.standard.makeStore(pipeline))
+        print("bundle-bench: bucket \(bucket.parent.description.replacingOccurrences(of: scratch, with: "$TMP"))")
+        try await uploadCost(bucket: bucket, scratch: scratch, folderSize: folderSize, deliveries: deliveries)
+        try await coldLoad(bucket: bucket, scratch: scratch, messages: coldMessages)
+    }
+
+    static func row(_ index: Int, folder: String) -> NewMessage {
+        let cached = Data((0..<420).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
+        return NewMessage(guid: String(format: "%032x", index), objectKey: "mailboxes/\(folder)/\(String(format: "%032x", index))",
+                          size: 20_000, virtualSize: 20_400, internalDate: 1_790_000_000 + Int64(index),
+                          saveDate: 1_790_000_000 + Int64(index), cachedFields: cached)
+    }
+
+    static func uploadCost(bucket: CountingStore, scratch: String, folderSize: Int, deliveries: Int) async throws {
+        let index = try UserIndex(user: "big", directory: "\(scratch)/big")
+        let inbox = try index.mailboxID(try await index.createMailbox(name: "INBOX", guid: "bigfolder", uidValidity: 1))
+        var next = 0
+        while next < folderSize {
+            let batch = min(5_000, folderSize - next)
+            _ = try await index.appendMessages((next..<next + batch).map { row($0, folder: "bigfolder") }, toMailbox: inbox)
+            next += batch
+        }
+        let bundler = IndexBundler(index: index, store: bucket, prefix: "big", logger: Logger(label: "bench"))
+        let start = ContinuousClock.now
+        try await bundler.flush()
+        let baseTime = ContinuousClock.now - start
+        let base = await bundler.figures
+        print(String(format: "base of a %d-message folder: %d KiB, written in %@", folderSize, base.bytesUploaded / 1024, "\(baseTime)"))
+        for delivery in 0..<deliveries {
+            _ = try await index.appendMessages([row(folderSize + delivery, folder: "bigfolder")], toMailbox: inbox)
+            try await bundler.uploadDue()
+        }
+        try await bundler.flush()
+        let after = await bundler.figures
+        let puts = after.bundlesUploaded - base.bundlesUploaded
+        let bytes = after.bytesUploaded - base.bytesUploaded
+        print(String(format: "%d deliveries: %d bundle PUTs (%.3f per delivery), %d KiB (%.2f KiB per delivery), %d new bases",
+                     deliveries, puts, Double(puts) / Double(deliveries), bytes / 1024, Double(bytes) / 1024 / Double(deliveries),
+                     after.bases - base.bases))
+    }
+
+    static func coldLoad(bucket: CountingStore, scratch: String, messages: Int) async throws {
+        let folders = 20
+        let writer = try makeStorage(bucket: bucket, home: "\(scratch)/writer")
+        let user = try await writer.user("cold@example.com")
+        var mailboxes = [try await user.mailbox("INBOX")]
+        for n in 1..<folders { mailboxes.append(try await user.createMailbox("Folder \(n)")) }
+        let perFolder = messages / folders
+        let body = Array(("Subject: cold\r\nFrom: a@example.com\r\n\r\n" + String(repeating: "x", count: 2_000)).utf8)
+        for mailbox in mailboxes {
+            var saved = 0
+            while saved < perFolder {
+                let batch = min(100, perFolder - saved)
+                _ = try await user.saveMessages(Array(repeating: IncomingMessage(bytes: body), count: batch), to: mailbox)
+                saved += batch
+            }
+        }
+        try await user.flush()
+        let requestsBefore = requests(bucket), readsBefore = bucket.reads, listsBefore = bucket.count("list")
+        let start = ContinuousClock.now
+        let reader = try makeStorage(bucket: bucket, home: "\(scratch)/reader")
+        let loaded = try await reader.user("cold@example.com")
+        let inbox = try await loaded.mailbox("INBOX")
+        let states = try await loaded.messageStates(in: inbox)
+        let elapsed = ContinuousClock.now - start
+        print("cold load of \(perFolder * folders) messages in \(folders) folders: INBOX (\(states.count) messages) ready in \(elapsed); "
+              + "requests: \(requests(bucket) - requestsBefore) (GET \(bucket.reads - readsBefore), LIST \(bucket.count("list") - listsBefore))")
+    }
+
+    static func makeStorage(bucket: CountingStore, home: String) throws -> MailStorage {
+        let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u")
+        return MailStorage(configuration: configuration, logger: Logger(label: "bench"), storeForUser: { _ in bucket },
+                           indexStoreForUser: { _ in bucket })
+    }
+
+    static func requests(_ store: CountingStore) -> Int {
+        ["get", "download", "put", "stat", "delete", "deleteMany", "copy", "list"].reduce(0) { $0 + store.count($1) }
+    }
+}
+
+extension UserIndex {
+    func mailboxID(_ record: MailboxRecord) throws -> Int64 {
+        guard let id = record.id else { throw IndexError.mailboxNotFound(user: user, mailbox: record.name) }
+        return id
+    }
+}
