@@ -45,7 +45,7 @@ struct BundleBench {
             _ = try await index.appendMessages((next..<next + batch).map { row($0, folder: "bigfolder") }, toMailbox: inbox)
             next += batch
         }
-        let bundler = IndexBundler(index: index, store: bucket, prefix: "big", logger: Logger(label: "bench"))
+        let bundler = IndexBundler(index: index, store: bucket, prefix: "big", logger: quietLogger)
         let start = ContinuousClock.now
         try await bundler.flush()
         let baseTime = ContinuousClock.now - start
@@ -94,7 +94,7 @@ struct BundleBench {
 
     static func makeStorage(bucket: CountingStore, home: String) throws -> MailStorage {
         let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u")
-        return MailStorage(configuration: configuration, logger: Logger(label: "bench"), storeForUser: { _ in bucket },
+        return MailStorage(configuration: configuration, logger: quietLogger, storeForUser: { _ in bucket },
                            indexStoreForUser: { _ in bucket })
     }
 
@@ -109,3 +109,10 @@ extension UserIndex {
         return id
     }
 }
+
+/// Benchmarks print their own figures; the storage's info lines (one per saved message) would drown them.
+let quietLogger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .warning
+    return logger
+}()

@@ -25,7 +25,7 @@ struct StorageBench {
         let parent = try PipelineRegistry.standard.makeStore(pipeline)
         let store = CountingStore(parent: parent)
         let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(scratch)/home/%u")
-        let storage = MailStorage(configuration: configuration, logger: Logger(label: "bench")) { _ in store }
+        let storage = MailStorage(configuration: configuration, logger: quietLogger) { _ in store }
         let user = try await storage.user("bench-\(UUID().uuidString.prefix(8))@example.com")
         let inbox = try await user.mailbox("INBOX")
 
@@ -117,3 +117,10 @@ struct StorageBench {
               speed.padding(toLength: 14, withPad: " ", startingAt: 0), requests)
     }
 }
+
+/// Benchmarks print their own figures; the storage's info lines (one per saved message) would drown them.
+let quietLogger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .warning
+    return logger
+}()
