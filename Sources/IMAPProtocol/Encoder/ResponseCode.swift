@@ -3,7 +3,7 @@ public enum ResponseCode: Sendable, Equatable {
     case alert, parse, readOnly, readWrite, tryCreate, uidNotSticky, noModSeq, closed, expungeIssued
     case alreadyExists, nonExistent, unavailable, cannot, limit, overQuota, serverBug, clientBug
     case authenticationFailed, authorizationFailed, expired, privacyRequired, contactAdmin, noPermission, inUse
-    case corruption, hasChildren, notSaved, useAttribute, unknownCTE, compressionActive, notificationOverflow
+    case corruption, hasChildren, notSaved, useAttribute, unknownCTE, compressionActive, notificationOverflow, tooBig
     case capability([String])
     case permanentFlags([String])
     case uidNext(UInt32)
@@ -54,6 +54,7 @@ public enum ResponseCode: Sendable, Equatable {
         case .unknownCTE: "UNKNOWN-CTE"
         case .compressionActive: "COMPRESSIONACTIVE"
         case .notificationOverflow: "NOTIFICATIONOVERFLOW"
+        case .tooBig: "TOOBIG"
         case .capability: "CAPABILITY"
         case .permanentFlags: "PERMANENTFLAGS"
         case .uidNext: "UIDNEXT"

@@ -132,6 +132,9 @@ extension ByteCursor {
     }
 
     private mutating func selectedCommand(_ name: String, uid: Bool) throws(IMAPParseError) -> IMAPCommand {
+        guard ["SEARCH", "SORT", "THREAD", "FETCH", "STORE", "COPY", "MOVE"].contains(name) else {
+            throw fail("Unknown UID command")
+        }
         try space()
         switch name {
         case "SEARCH": return .search(try searchCommand(), uid: uid)
@@ -433,17 +436,22 @@ extension ByteCursor {
         default: throw fail("Unknown NOTIFY filter")
         }
         try space()
-        if !takeWord("NONE") {
-            try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
-                let event = try cursor.keyword("a NOTIFY event")
-                group.events.append(event)
-                if event == "MESSAGENEW", cursor.current == 0x20, cursor.index + 1 < cursor.bytes.count,
-                   cursor.bytes[cursor.index + 1] == UInt8(ascii: "(") {
-                    cursor.index += 1
-                    group.messageNewFetch = try cursor.fetchAttributeList()
-                }
-            }
+        if takeWord("NONE") {
+            try close()
+            return group
         }
+        // RFC 5465's grammar puts the events in parentheses, its examples do not: accept both.
+        let parenthesised = current == UInt8(ascii: "(")
+        if parenthesised { try open() }
+        repeat {
+            let event = try keyword("a NOTIFY event")
+            group.events.append(event)
+            if event == "MESSAGENEW", current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
+                index += 1
+                group.messageNewFetch = try fetchAttributeList()
+            }
+        } while take(0x20)
+        if parenthesised { try close() }
         try close()
         return group
     }
