@@ -72,7 +72,10 @@ var imapProtocolTargets: [Target] { [
     .target(name: "IMAPProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(name: "IMAPProtocolTests", dependencies: [
         "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
-    ]),
+    ], exclude: ["Bench"]),
+    .executableTarget(name: "imap-protocol-bench", dependencies: [
+        "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], path: "Tests/IMAPProtocolTests/Bench"),
 ] }
 
 // MARK: The command line.

@@ -109,6 +109,12 @@ import Testing
         #expect(try harness.feed("d APPEND INBOX {5000}\r\n") == ["+"])
     }
 
+    @Test func hugeSkippedLiteralClosesTheConnection() throws {
+        let harness = try Harness(limits: IMAPFramingLimits(maxLineLength: 20, maxSkippedLiteralSize: 1000))
+        #expect(try harness.feed("a APPEND INBOX " + String(repeating: "x", count: 30) + " {99999999999+}\r\n")
+            == ["rejected:a BAD Command line too long", "rejected:* BAD Literal too large to skip (close)"])
+    }
+
     @Test func tooManyLiteralsInOneCommand() throws {
         let harness = try Harness(limits: IMAPFramingLimits(maxLiteralsPerCommand: 2))
         #expect(try harness.feed("a APPEND INBOX {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\nb NOOP\r\n")

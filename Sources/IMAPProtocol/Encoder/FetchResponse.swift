@@ -24,6 +24,8 @@ public enum FetchItem: Sendable, Equatable {
     case saveDate(IMAPDateTime?)
     /// nil when a lazy preview is not available yet.
     case preview(String?)
+    /// `SNIPPET (FUZZY "text")`
+    case snippet(String?)
     case emailID(String)
     case threadID(String?)
 }
@@ -98,6 +100,10 @@ extension IMAPResponseEncoder {
         case .preview(let text):
             buffer.writeStaticString("PREVIEW ")
             writeNString(text, into: &buffer)
+        case .snippet(let text):
+            buffer.writeStaticString("SNIPPET (FUZZY ")
+            writeNString(text, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: ")"))
         case .emailID(let id):
             buffer.writeStaticString("EMAILID (")
             buffer.writeString(id)

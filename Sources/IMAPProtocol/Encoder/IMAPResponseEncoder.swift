@@ -109,19 +109,18 @@ public struct IMAPResponseEncoder: Sendable {
     // MARK: Simple untagged data
 
     public func writeCapability(_ capabilities: [String], into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("* CAPABILITY")
-        for capability in capabilities {
-            buffer.writeInteger(UInt8(ascii: " "))
-            buffer.writeString(capability)
-        }
-        buffer.writeStaticString("\r\n")
+        writeAtoms("* CAPABILITY", capabilities, into: &buffer)
     }
 
     public func writeEnabled(_ capabilities: [String], into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("* ENABLED")
-        for capability in capabilities {
+        writeAtoms("* ENABLED", capabilities, into: &buffer)
+    }
+
+    private func writeAtoms(_ prefix: StaticString, _ atoms: [String], into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(prefix)
+        for atom in atoms {
             buffer.writeInteger(UInt8(ascii: " "))
-            buffer.writeString(capability)
+            buffer.writeString(atom)
         }
         buffer.writeStaticString("\r\n")
     }
@@ -275,6 +274,34 @@ public struct IMAPResponseEncoder: Sendable {
         buffer.writeStaticString("\r\n")
     }
 
+    /// `* NAMESPACE (("" "/")) NIL NIL` — personal, other users' and shared namespaces; an empty group is NIL.
+    public func writeNamespace(personal: [NamespaceDescription], otherUsers: [NamespaceDescription],
+                               shared: [NamespaceDescription], into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("* NAMESPACE")
+        for group in [personal, otherUsers, shared] {
+            buffer.writeInteger(UInt8(ascii: " "))
+            guard !group.isEmpty else {
+                buffer.writeStaticString("NIL")
+                continue
+            }
+            buffer.writeInteger(UInt8(ascii: "("))
+            for namespace in group {
+                buffer.writeInteger(UInt8(ascii: "("))
+                let prefix = utf8Accept ? namespace.prefix : ModifiedUTF7.encode(namespace.prefix)
+                writeString(Array(prefix.utf8), into: &buffer)
+                buffer.writeInteger(UInt8(ascii: " "))
+                if let delimiter = namespace.delimiter {
+                    writeString(Array(String(delimiter).utf8), into: &buffer)
+                } else {
+                    buffer.writeStaticString("NIL")
+                }
+                buffer.writeInteger(UInt8(ascii: ")"))
+            }
+            buffer.writeInteger(UInt8(ascii: ")"))
+        }
+        buffer.writeStaticString("\r\n")
+    }
+
     // MARK: Mailboxes
 
     /// `* LIST (\HasNoChildren) "/" "Sent Items" ("CHILDINFO" ("SUBSCRIBED"))` — or LSUB.
@@ -408,6 +435,17 @@ public struct IMAPResponseEncoder: Sendable {
         buffer.writeInteger(UInt8(ascii: "{"))
         buffer.writeDecimal(UInt64(length))
         buffer.writeStaticString("}\r\n")
+    }
+}
+
+/// One namespace of a NAMESPACE answer (RFC 2342).
+public struct NamespaceDescription: Sendable, Equatable {
+    public var prefix: String
+    public var delimiter: Character?
+
+    public init(prefix: String, delimiter: Character?) {
+        self.prefix = prefix
+        self.delimiter = delimiter
     }
 }
 

@@ -40,9 +40,9 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    /// The next frame from `buffer`, or nil when more input is needed. Separate from `decode` so it can be
-    /// driven without a channel.
-    mutating func nextFrame(_ buffer: inout ByteBuffer) -> IMAPFrame? {
+    /// The next frame from `buffer`, or nil when more input is needed. Public so the framer can also be
+    /// driven without a channel (benchmarks, tools).
+    public mutating func nextFrame(_ buffer: inout ByteBuffer) -> IMAPFrame? {
         while true {
             switch state {
             case .skippingLiteral(let remaining):
@@ -64,6 +64,11 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
                 buffer.moveReaderIndex(forwardBy: lineFeed + 1)
                 resetCommand()
                 if let marker, marker.nonSynchronizing {
+                    guard marker.length <= limits.maxSkippedLiteralSize else {
+                        buffer.moveReaderIndex(to: buffer.writerIndex)
+                        return .rejected(IMAPFramingError(kind: .literalTooLarge, tag: nil, status: .bad,
+                                                          message: "Literal too large to skip", closeConnection: true))
+                    }
                     // The client sends this literal without waiting; drop it and the rest of its command.
                     state = .skippingLiteral(remaining: marker.length)
                 }

@@ -19,6 +19,8 @@ public enum FetchAttribute: Sendable, Hashable {
     case saveDate
     /// PREVIEW (RFC 8970); `lazy` from `PREVIEW (LAZY)`.
     case preview(lazy: Bool)
+    /// The pre-RFC 8970 `SNIPPET (FUZZY)` form Dovecot 2.3 still advertises (SNIPPET=FUZZY).
+    case snippet
     case emailID
     case threadID
 

@@ -59,6 +59,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case move(SequenceSet, mailbox: String, uid: Bool)
     case sort(SortCommand, uid: Bool)
     case thread(ThreadCommand, uid: Bool)
+    /// CANCELUPDATE (RFC 5267): stop the UPDATE contexts of these search tags.
+    case cancelUpdate(tags: [String])
 
     /// The command name for logs and statistics (never includes arguments, so never a password).
     public var name: String {
@@ -103,6 +105,7 @@ public enum IMAPCommand: Sendable, Equatable {
         case .move(_, _, let uid): uid ? "UID MOVE" : "MOVE"
         case .sort(_, let uid): uid ? "UID SORT" : "SORT"
         case .thread(_, let uid): uid ? "UID THREAD" : "THREAD"
+        case .cancelUpdate: "CANCELUPDATE"
         }
     }
 }

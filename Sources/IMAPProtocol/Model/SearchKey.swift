@@ -47,7 +47,6 @@ public enum SearchReturnOption: String, Sendable, Hashable {
     /// CONTEXT=SEARCH (RFC 5267).
     case update = "UPDATE"
     case context = "CONTEXT"
-    case partial = "PARTIAL"
 }
 
 public struct SearchCommand: Sendable, Equatable {

@@ -205,7 +205,7 @@ struct ByteCursor {
         if binary && !allowBinary { throw fail("Binary literal not allowed here") }
         try expect(UInt8(ascii: "{"), "'{'")
         let length = try number("a literal length")
-        _ = take(UInt8(ascii: "+")) || take(UInt8(ascii: "-"))
+        _ = take(UInt8(ascii: "+"))
         try expect(UInt8(ascii: "}"), "'}'")
         _ = take(0x0D)
         try expect(0x0A, "end of line after literal length")

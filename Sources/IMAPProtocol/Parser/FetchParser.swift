@@ -34,6 +34,14 @@ extension ByteCursor {
         case "EMAILID": return .emailID
         case "THREADID": return .threadID
         case "PREVIEW": return .preview(lazy: try previewModifiers())
+        case "SNIPPET":
+            if current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
+                index += 1
+                try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
+                    guard cursor.takeWord("FUZZY") else { throw cursor.fail("Unknown SNIPPET algorithm") }
+                }
+            }
+            return .snippet
         case "BODY", "BODY.PEEK":
             guard current == UInt8(ascii: "[") else {
                 guard name == "BODY" else { throw fail("BODY.PEEK needs a section") }

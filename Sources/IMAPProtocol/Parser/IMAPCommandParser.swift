@@ -120,6 +120,13 @@ extension ByteCursor {
             try space()
             return .compress(mechanism: try keyword("a compression mechanism"))
         case "NOTIFY": return .notify(try notify())
+        case "CANCELUPDATE":
+            var tags: [String] = []
+            repeat {
+                try space()
+                tags.append(try string())
+            } while current == 0x20
+            return .cancelUpdate(tags: tags)
         case "GETMETADATA": return try getMetadata()
         case "SETMETADATA": return try setMetadata()
         default: throw fail("Unknown command")
