@@ -37,11 +37,10 @@ extension ByteCursor {
 
     // MARK: Flags
 
-    /// A flag: `\Word`, or a keyword atom. `\*` only where `allowWildcard`.
-    mutating func flag(allowWildcard: Bool = false) throws(IMAPParseError) -> String {
+    /// A flag: `\Word`, or a keyword atom.
+    mutating func flag() throws(IMAPParseError) -> String {
         let start = index
         if take(UInt8(ascii: "\\")) {
-            if allowWildcard && take(UInt8(ascii: "*")) { return "\\*" }
             _ = try atomRange("a flag name")
             return string(start..<index)
         }
