@@ -113,8 +113,8 @@ import Testing
         let line = encoded {
             $0.writeFetch(sequence: 12, [
                 .uid(4827313), .flags(["\\Seen"]), .internalDate(date), .rfc822Size(4286), .modSeq(12121231000),
-                .envelope(ByteBuffer(string: "(NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL)")),
-                .bodyStructure(ByteBuffer(string: "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1)"), extensible: false),
+                .envelope(Array("(NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8)),
+                .bodyStructure(Array("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1)".utf8), extensible: false),
                 .bodySection(SectionSpec(part: [1, 2], kind: .headerFields(["From", "X y"])), origin: 0, data: ByteBuffer(string: "ab")),
                 .bodySection(SectionSpec(), origin: nil, data: nil),
                 .binary(part: [1], origin: nil, data: ByteBuffer(bytes: [0x61, 0x00])),

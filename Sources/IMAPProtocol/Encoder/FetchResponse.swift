@@ -8,10 +8,10 @@ public enum FetchItem: Sendable, Equatable {
     case internalDate(IMAPDateTime)
     case rfc822Size(UInt64)
     case modSeq(UInt64)
-    /// Rendered `(date subject …)` bytes.
-    case envelope(ByteBuffer)
-    /// Rendered body structure; `extensible` picks the name BODYSTRUCTURE over BODY.
-    case bodyStructure(ByteBuffer, extensible: Bool)
+    /// Rendered `(date subject …)` bytes, as `MessageStructure.imapEnvelope()` in MIME returns them.
+    case envelope([UInt8])
+    /// Rendered body structure (`bodyStructure(extensible:)` in MIME); `extensible` picks BODYSTRUCTURE over BODY.
+    case bodyStructure([UInt8], extensible: Bool)
     /// `BODY[section]<origin> data`; `origin` is the partial offset when one was asked for; nil data is NIL.
     case bodySection(SectionSpec, origin: UInt32?, data: ByteBuffer?)
     /// `BINARY[part]<origin>`: a `~{n}` literal when the data holds NUL, else a normal literal.
@@ -63,10 +63,10 @@ extension IMAPResponseEncoder {
             buffer.writeInteger(UInt8(ascii: ")"))
         case .envelope(let rendered):
             buffer.writeStaticString("ENVELOPE ")
-            buffer.writeImmutableBuffer(rendered)
+            buffer.writeBytes(rendered)
         case .bodyStructure(let rendered, let extensible):
             buffer.writeStaticString(extensible ? "BODYSTRUCTURE " : "BODY ")
-            buffer.writeImmutableBuffer(rendered)
+            buffer.writeBytes(rendered)
         case .bodySection(let section, let origin, let data):
             buffer.writeStaticString("BODY")
             writeSection(section, into: &buffer)
