@@ -141,5 +141,7 @@ import Testing
         #expect(try harness.feed("a STARTTLS\r\n") == ["command:a STARTTLS\r\n"])
         let injected = try Harness()
         #expect(try injected.feed("a STARTTLS\r\nb LOGIN x y\r\n") == ["rejected:a BAD Data after STARTTLS (close)"])
+        let compressed = try Harness()
+        #expect(try compressed.feed("z1 compress DEFLATE\r\n\u{1}\u{2}") == ["rejected:z1 BAD Data after COMPRESS (close)"])
     }
 }

@@ -136,11 +136,12 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         resetCommand()
         // Clients sometimes send an empty line between commands; Dovecot ignores it too.
         if isBlank { return nil }
-        // Bytes already queued behind STARTTLS were sent in plaintext yet would be read as if protected.
-        if buffer.readableBytes > 0 && literalCount == 0 && isStartTLS(command) {
+        // Bytes already queued behind STARTTLS were sent in plaintext yet would be read as if protected;
+        // behind COMPRESS they would be compressed data read as commands. Clients must wait for the OK.
+        if buffer.readableBytes > 0 && literalCount == 0, let name = layerSwitchingCommand(command) {
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            return .rejected(IMAPFramingError(kind: .plaintextInjection, tag: IMAPCommandParser.tag(of: command),
-                                              status: .bad, message: "Data after STARTTLS", closeConnection: true))
+            return .rejected(IMAPFramingError(kind: .dataAfterLayerSwitch, tag: IMAPCommandParser.tag(of: command),
+                                              status: .bad, message: "Data after \(name)", closeConnection: true))
         }
         return .command(command)
     }
@@ -211,16 +212,25 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         }
     }
 
-    private func isStartTLS(_ command: ByteBuffer) -> Bool {
-        command.withUnsafeReadableBytes { bytes in
-            guard let space = bytes.firstIndex(of: 0x20) else { return false }
-            let word = Array("STARTTLS".utf8)
-            var index = space + 1
-            for expected in word {
-                guard index < bytes.count, bytes[index] & 0xDF == expected else { return false }
-                index += 1
+    /// "STARTTLS" or "COMPRESS" when the command is one of those, which put a new layer under the framer.
+    private func layerSwitchingCommand(_ command: ByteBuffer) -> String? {
+        command.withUnsafeReadableBytes { bytes -> String? in
+            guard let space = bytes.firstIndex(of: 0x20) else { return nil }
+            for name in ["STARTTLS", "COMPRESS"] {
+                var index = space + 1
+                var matches = true
+                for expected in name.utf8 {
+                    guard index < bytes.count, bytes[index] & 0xDF == expected else {
+                        matches = false
+                        break
+                    }
+                    index += 1
+                }
+                if matches && index < bytes.count && (bytes[index] == 0x0D || bytes[index] == 0x0A || bytes[index] == 0x20) {
+                    return name
+                }
             }
-            return index < bytes.count && (bytes[index] == 0x0D || bytes[index] == 0x0A)
+            return nil
         }
     }
 }

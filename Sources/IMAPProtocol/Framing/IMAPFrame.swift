@@ -16,7 +16,9 @@ public enum IMAPFrame: Sendable, Equatable {
 
 public struct IMAPFramingError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case lineTooLong, literalTooLarge, nonSynchronizingLiteralTooLarge, tooManyLiterals, plaintextInjection
+        case lineTooLong, literalTooLarge, nonSynchronizingLiteralTooLarge, tooManyLiterals
+        /// Input queued behind STARTTLS or COMPRESS, before the new layer was in place.
+        case dataAfterLayerSwitch
     }
 
     public var kind: Kind
