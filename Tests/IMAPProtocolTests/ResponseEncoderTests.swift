@@ -65,6 +65,13 @@ import Testing
         } == "* NAMESPACE ((\"\" \"/\")) NIL ((\"&ANY-ffentlich/\" \"/\"))\r\n")
     }
 
+    @Test func metadata() {
+        #expect(encoded {
+            $0.writeMetadata(mailbox: "", [MetadataEntry(name: "/shared/comment", value: ByteBuffer(string: "Shared comment")),
+                                           MetadataEntry(name: "/private/x", value: nil)], into: &$1)
+        } == "* METADATA \"\" (/shared/comment \"Shared comment\" /private/x NIL)\r\n")
+    }
+
     @Test func threadTreesFollowRFC5256() {
         // (2)(3 6 (4 23)(44 7 96))
         let threads = [

@@ -302,6 +302,24 @@ public struct IMAPResponseEncoder: Sendable {
         buffer.writeStaticString("\r\n")
     }
 
+    /// `* METADATA "INBOX" (/private/comment "text")` (RFC 5464); values go out as strings or NIL.
+    public func writeMetadata(mailbox: String, _ entries: [MetadataEntry], into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("* METADATA ")
+        writeMailbox(mailbox, into: &buffer)
+        buffer.writeStaticString(" (")
+        for (position, entry) in entries.enumerated() {
+            if position > 0 { buffer.writeInteger(UInt8(ascii: " ")) }
+            writeAString(entry.name, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: " "))
+            if let value = entry.value {
+                writeString(Array(value.readableBytesView), into: &buffer)
+            } else {
+                buffer.writeStaticString("NIL")
+            }
+        }
+        buffer.writeStaticString(")\r\n")
+    }
+
     // MARK: Mailboxes
 
     /// `* LIST (\HasNoChildren) "/" "Sent Items" ("CHILDINFO" ("SUBSCRIBED"))` — or LSUB.
