@@ -51,6 +51,13 @@ import Testing
             $0.writeESearch(ESearchResponse(tag: "A285", uid: true, min: 7, max: 3800, count: 15, all: [7...7, 9...12]), into: &$1)
         } == "* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800 COUNT 15 ALL 7,9:12\r\n")
         #expect(encoded { $0.writeESearch(ESearchResponse(tag: "a", uid: false, count: 0), into: &$1) } == "* ESEARCH (TAG \"a\") COUNT 0\r\n")
+        // RFC 5267 §4.4 shape.
+        #expect(encoded {
+            $0.writeESearch(ESearchResponse(tag: "B01", uid: true, updates: [
+                ESearchContextUpdate(added: true, position: 0, messages: [2733...2733]),
+                ESearchContextUpdate(added: false, position: 0, messages: [5...6]),
+            ]), into: &$1)
+        } == "* ESEARCH (TAG \"B01\") UID ADDTO (0 2733) REMOVEFROM (0 5:6)\r\n")
         #expect(encoded { $0.writeID([IDParameter(key: "name", value: "ObjectMail"), IDParameter(key: "os", value: nil)], into: &$1) }
             == "* ID (\"name\" \"ObjectMail\" \"os\" NIL)\r\n")
         #expect(encoded { $0.writeID(nil, into: &$1) } == "* ID NIL\r\n")

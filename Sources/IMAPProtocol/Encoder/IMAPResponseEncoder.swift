@@ -198,6 +198,13 @@ public struct IMAPResponseEncoder: Sendable {
             buffer.writeStaticString(" MODSEQ ")
             buffer.writeDecimal(modSeq)
         }
+        for update in response.updates {
+            buffer.writeStaticString(update.added ? " ADDTO (" : " REMOVEFROM (")
+            buffer.writeDecimal(update.position)
+            buffer.writeInteger(UInt8(ascii: " "))
+            SequenceSetFormatter.write(update.messages, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: ")"))
+        }
         buffer.writeStaticString("\r\n")
     }
 
@@ -497,9 +504,12 @@ public struct ESearchResponse: Sendable, Equatable {
     public var count: UInt32?
     public var all: [ClosedRange<UInt32>]?
     public var modSeq: UInt64?
+    /// CONTEXT=SEARCH (RFC 5267) updates of a search or sort result the client keeps open.
+    public var updates: [ESearchContextUpdate]
 
     public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, count: UInt32? = nil,
-                all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil) {
+                all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil, updates: [ESearchContextUpdate] = []) {
+        self.updates = updates
         self.tag = tag
         self.uid = uid
         self.min = min
@@ -507,6 +517,19 @@ public struct ESearchResponse: Sendable, Equatable {
         self.count = count
         self.all = all
         self.modSeq = modSeq
+    }
+}
+
+/// `ADDTO (position set)` or `REMOVEFROM (position set)`; position 0 for unsorted searches.
+public struct ESearchContextUpdate: Sendable, Equatable {
+    public var added: Bool
+    public var position: UInt32
+    public var messages: [ClosedRange<UInt32>]
+
+    public init(added: Bool, position: UInt32, messages: [ClosedRange<UInt32>]) {
+        self.added = added
+        self.position = position
+        self.messages = messages
     }
 }
 
