@@ -115,6 +115,13 @@ import Testing
             == ["rejected:a BAD Command line too long", "rejected:* BAD Literal too large to skip (close)"])
     }
 
+    @Test func commandSizeCapsMultiAppend() throws {
+        let harness = try Harness(limits: IMAPFramingLimits(maxLiteralSize: 100, maxCommandSize: 150))
+        let first = "a APPEND INBOX {80+}\r\n" + String(repeating: "1", count: 80)
+        #expect(try harness.feed(first + " {80}\r\n") == ["rejected:a NO Command larger than 150 bytes"])
+        #expect(try harness.feed("b NOOP\r\n") == ["command:b NOOP\r\n"])
+    }
+
     @Test func tooManyLiteralsInOneCommand() throws {
         let harness = try Harness(limits: IMAPFramingLimits(maxLiteralsPerCommand: 2))
         #expect(try harness.feed("a APPEND INBOX {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\nb NOOP\r\n")

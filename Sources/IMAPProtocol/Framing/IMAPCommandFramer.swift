@@ -124,6 +124,10 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
             return .frame(rejectLiteral(.nonSynchronizingLiteralTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad,
                                         code: nil, message: "Non-synchronizing literal larger than \(cap) bytes (LITERAL-)"))
         }
+        if UInt64(lineFeed + 1) + marker.length > limits.maxCommandSize {
+            return .frame(rejectLiteral(.commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
+                                        message: "Command larger than \(limits.maxCommandSize) bytes"))
+        }
         let next = lineFeed + 1 + Int(marker.length)
         state = .line(lineStart: next)
         searchFrom = next

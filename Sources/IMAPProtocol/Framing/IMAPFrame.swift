@@ -16,7 +16,7 @@ public enum IMAPFrame: Sendable, Equatable {
 
 public struct IMAPFramingError: Error, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case lineTooLong, literalTooLarge, nonSynchronizingLiteralTooLarge, tooManyLiterals
+        case lineTooLong, literalTooLarge, nonSynchronizingLiteralTooLarge, tooManyLiterals, commandTooLarge
         /// Input queued behind STARTTLS or COMPRESS, before the new layer was in place.
         case dataAfterLayerSwitch
     }
@@ -50,12 +50,16 @@ public struct IMAPFramingLimits: Sendable, Equatable {
     public var maxNonSynchronizingLiteralSize: UInt64?
     /// Literals in one command (MULTIAPPEND and CATENATE use many, nothing else does).
     public var maxLiteralsPerCommand: Int
+    /// All bytes of one command, literals included: the whole command is buffered before it is parsed,
+    /// so this bounds a connection's memory.
+    public var maxCommandSize: UInt64
     /// A rejected non-synchronizing literal larger than this is not skipped: the connection is closed.
     public var maxSkippedLiteralSize: UInt64
 
     public init(maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
                 maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
-                maxSkippedLiteralSize: UInt64 = 1024 * 1024 * 1024) {
+                maxCommandSize: UInt64 = 256 * 1024 * 1024, maxSkippedLiteralSize: UInt64 = 1024 * 1024 * 1024) {
+        self.maxCommandSize = maxCommandSize
         self.maxLineLength = maxLineLength
         self.maxLiteralSize = maxLiteralSize
         self.maxNonSynchronizingLiteralSize = maxNonSynchronizingLiteralSize
