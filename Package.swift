@@ -15,9 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + executableTargets
+        + authTargets + imapProtocolTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -91,6 +92,17 @@ var authTargets: [Target] { [
     ]),
     .testTarget(name: "AuthTests", dependencies: ["Auth", "Config"]),
     .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
+] }
+
+// MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing).
+var imapProtocolTargets: [Target] { [
+    .target(name: "IMAPProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+    .testTarget(name: "IMAPProtocolTests", dependencies: [
+        "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+    ]),
+    .executableTarget(name: "imap-protocol-bench", dependencies: [
+        "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], path: "bench/IMAPProtocolBench"),
 ] }
 
 // MARK: The command line.

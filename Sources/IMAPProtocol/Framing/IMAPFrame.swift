@@ -1,0 +1,85 @@
+import NIOCore
+
+/// What `IMAPCommandFramer` delivers, in the order the session must act on it.
+public enum IMAPFrame: Sendable, Equatable {
+    /// A complete command: its line(s), literal data and the final CRLF, ready for `IMAPCommandParser`.
+    case command(ByteBuffer)
+    /// One line without its CRLF, in `.line` mode (IDLE's `DONE`, AUTHENTICATE responses).
+    case line(ByteBuffer)
+    /// The client announced a synchronizing literal and waits: write `+ OK` now, even while an earlier
+    /// pipelined command is still running.
+    case continuationRequest
+    /// The framer refused input (too long, too many literals …); answer with `response` and, if
+    /// `closeConnection`, say BYE and close.
+    case rejected(IMAPFramingError)
+}
+
+public struct IMAPFramingError: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case lineTooLong, literalTooLarge, nonSynchronizingLiteralTooLarge, tooManyLiterals, commandTooLarge
+        /// Input queued behind STARTTLS or COMPRESS, before the new layer was in place.
+        case dataAfterLayerSwitch
+    }
+
+    public var kind: Kind
+    /// The command's tag when it could be read; nil means answer untagged.
+    public var tag: String?
+    public var status: ResponseStatus
+    public var code: ResponseCode?
+    public var message: String
+    public var closeConnection: Bool
+
+    public init(kind: Kind, tag: String?, status: ResponseStatus, code: ResponseCode? = nil, message: String,
+                closeConnection: Bool = false) {
+        self.kind = kind
+        self.tag = tag
+        self.status = status
+        self.code = code
+        self.message = message
+        self.closeConnection = closeConnection
+    }
+}
+
+/// Limits that keep a client from making the server buffer without bound.
+public struct IMAPFramingLimits: Sendable, Equatable {
+    /// `imap_max_line_length`: bytes of one line, literals not counted.
+    public var maxLineLength: Int
+    /// The largest literal accepted (APPENDLIMIT).
+    public var maxLiteralSize: UInt64
+    /// LITERAL- (RFC 7888) caps non-synchronizing literals at 4096; nil for LITERAL+ (no cap but `maxLiteralSize`).
+    public var maxNonSynchronizingLiteralSize: UInt64?
+    /// Literals in one command (MULTIAPPEND and CATENATE use many, nothing else does).
+    public var maxLiteralsPerCommand: Int
+    /// All bytes of one command, literals included: the whole command is buffered before it is parsed,
+    /// so this bounds a connection's memory.
+    public var maxCommandSize: UInt64
+    /// A rejected non-synchronizing literal larger than this is not skipped: the connection is closed.
+    public var maxSkippedLiteralSize: UInt64
+
+    public init(maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
+                maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
+                maxCommandSize: UInt64 = 256 * 1024 * 1024, maxSkippedLiteralSize: UInt64 = 1024 * 1024 * 1024) {
+        self.maxCommandSize = maxCommandSize
+        self.maxLineLength = maxLineLength
+        self.maxLiteralSize = maxLiteralSize
+        self.maxNonSynchronizingLiteralSize = maxNonSynchronizingLiteralSize
+        self.maxLiteralsPerCommand = maxLiteralsPerCommand
+        self.maxSkippedLiteralSize = maxSkippedLiteralSize
+    }
+}
+
+/// How the next input is framed. The session switches to `.line` while it waits for IDLE's DONE or for
+/// AUTHENTICATE responses, and back to `.command` afterwards. Changes apply from the next frame on, because
+/// the framer hands each frame up the pipeline before it decodes the next one.
+public enum IMAPFramingMode: Sendable, Equatable {
+    case command
+    case line
+}
+
+/// Shared by the framer and the session handler on the same event loop (both are built in one
+/// `childChannelInitializer` call and never leave the loop).
+public final class IMAPFramerControl {
+    public var mode: IMAPFramingMode = .command
+
+    public init() {}
+}

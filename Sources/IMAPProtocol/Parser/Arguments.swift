@@ -1,0 +1,144 @@
+import NIOCore
+
+/// Composite arguments: mailbox names, flags, sequence sets, dates.
+extension ByteCursor {
+    // MARK: Mailboxes
+
+    /// A mailbox name (astring), decoded from modified UTF-7 (or UTF-8 with UTF8=ACCEPT); `inbox` in any case
+    /// is `INBOX`.
+    mutating func mailbox() throws(IMAPParseError) -> String {
+        let name = try decodeMailbox(try astringBytes())
+        return name.utf8.count == 5 && name.uppercased() == "INBOX" ? "INBOX" : name
+    }
+
+    /// A LIST pattern: like a mailbox, but `%` and `*` may appear in the atom form.
+    mutating func listMailbox() throws(IMAPParseError) -> String {
+        if atStringStart { return try decodeMailbox(try stringBytes()) }
+        let start = index
+        while let byte = current,
+              ByteCursor.isAtomChar(byte) || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "]") {
+            index += 1
+        }
+        guard index > start else { throw fail("Expected a mailbox pattern") }
+        return try decodeMailbox(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
+    }
+
+    func decodeMailbox(_ raw: [UInt8]) throws(IMAPParseError) -> String {
+        if options.utf8Accept {
+            guard let name = String(validating: raw, as: UTF8.self) else { throw fail("Mailbox name is not valid UTF-8") }
+            return name
+        }
+        do {
+            return try ModifiedUTF7.decode(raw)
+        } catch {
+            throw fail("Mailbox name is not valid mUTF-7: \(error.reason)")
+        }
+    }
+
+    // MARK: Flags
+
+    /// A flag: `\Word`, or a keyword atom.
+    mutating func flag() throws(IMAPParseError) -> String {
+        let start = index
+        if take(UInt8(ascii: "\\")) {
+            _ = try atomRange("a flag name")
+            return string(start..<index)
+        }
+        return string(try atomRange("a flag"))
+    }
+
+    mutating func flagList() throws(IMAPParseError) -> [String] {
+        var flags: [String] = []
+        try list { (cursor: inout ByteCursor) throws(IMAPParseError) in flags.append(try cursor.flag()) }
+        return flags
+    }
+
+    // MARK: Sequence sets
+
+    /// `1:3,5,7:*` or `$`.
+    mutating func sequenceSet() throws(IMAPParseError) -> SequenceSet {
+        if take(UInt8(ascii: "$")) { return .lastSearchResult }
+        var ranges: [SequenceRange] = []
+        repeat {
+            let first = try sequenceNumber()
+            if take(UInt8(ascii: ":")) {
+                ranges.append(SequenceRange(first, try sequenceNumber()))
+            } else {
+                ranges.append(SequenceRange(first))
+            }
+        } while take(UInt8(ascii: ","))
+        if let byte = current, ByteCursor.isAtomChar(byte) { throw fail("Invalid sequence set") }
+        return .ranges(ranges)
+    }
+
+    private mutating func sequenceNumber() throws(IMAPParseError) -> SequenceNumber {
+        if take(UInt8(ascii: "*")) { return .last }
+        guard let byte = current, byte >= 0x30, byte <= 0x39 else { throw fail("Invalid sequence set") }
+        let value = try number()
+        guard value > 0 else { throw fail("Invalid sequence set: 0 is not a message number") }
+        return .number(value)
+    }
+
+    // MARK: Dates
+
+    /// `1-Feb-1994` or the same in quotes (search keys).
+    mutating func date() throws(IMAPParseError) -> IMAPDate {
+        let quoted = take(UInt8(ascii: "\""))
+        let result = try dateText(fixedDay: false)
+        if quoted { try expect(UInt8(ascii: "\""), "'\"' after date") }
+        return result
+    }
+
+    private mutating func dateText(fixedDay: Bool) throws(IMAPParseError) -> IMAPDate {
+        var day = 0, digits = 0
+        if fixedDay && take(0x20) { digits = 1 }
+        while let byte = current, byte >= 0x30, byte <= 0x39, digits < 2 {
+            day = day * 10 + Int(byte - 0x30)
+            digits += 1
+            index += 1
+        }
+        guard digits > 0, day >= 1 else { throw fail("Invalid date") }
+        try expect(UInt8(ascii: "-"), "'-' in date")
+        guard index + 3 <= bytes.count else { throw fail("Invalid date") }
+        let monthName = upper(index..<index + 3)
+        guard let monthIndex = IMAPDate.monthNames.firstIndex(where: { $0.uppercased() == monthName }) else {
+            throw fail("Invalid month in date")
+        }
+        index += 3
+        try expect(UInt8(ascii: "-"), "'-' in date")
+        let year = Int(try digitsExactly(4, "a four-digit year"))
+        guard day <= IMAPDate.daysIn(month: monthIndex + 1, year: year) else { throw fail("Invalid day in date") }
+        return IMAPDate(year: year, month: monthIndex + 1, day: day)
+    }
+
+    private mutating func digitsExactly(_ count: Int, _ what: @autoclosure () -> String) throws(IMAPParseError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<count {
+            guard let byte = current, byte >= 0x30, byte <= 0x39 else { throw fail("Expected \(what())") }
+            value = value * 10 + UInt32(byte - 0x30)
+            index += 1
+        }
+        return value
+    }
+
+    /// `"17-Jul-1996 02:44:25 -0700"` (APPEND).
+    mutating func dateTime() throws(IMAPParseError) -> IMAPDateTime {
+        try expect(UInt8(ascii: "\""), "a quoted date-time")
+        let date = try dateText(fixedDay: true)
+        try expect(0x20, "a space in date-time")
+        let hour = try digitsExactly(2, "hours")
+        try expect(UInt8(ascii: ":"), "':' in time")
+        let minute = try digitsExactly(2, "minutes")
+        try expect(UInt8(ascii: ":"), "':' in time")
+        let second = try digitsExactly(2, "seconds")
+        guard hour < 24, minute < 60, second < 61 else { throw fail("Invalid time") }
+        try expect(0x20, "a space before the time zone")
+        let sign: Int
+        if take(UInt8(ascii: "+")) { sign = 1 } else if take(UInt8(ascii: "-")) { sign = -1 } else { throw fail("Invalid time zone") }
+        let zone = try digitsExactly(4, "a four-digit time zone")
+        guard zone % 100 < 60 else { throw fail("Invalid time zone") }
+        try expect(UInt8(ascii: "\""), "'\"' after date-time")
+        return IMAPDateTime(date: date, hour: Int(hour), minute: Int(minute), second: Int(second),
+                            zoneMinutes: sign * Int(zone / 100 * 60 + zone % 100))
+    }
+}

@@ -1,0 +1,161 @@
+import IMAPProtocol
+import NIOCore
+import Testing
+
+@Suite struct ResponseEncoderTests {
+    @Test func statusResponsesWithCodes() {
+        #expect(encoded { $0.writeTagged("a1", .ok, code: .readWrite, "SELECT completed", into: &$1) } == "a1 OK [READ-WRITE] SELECT completed\r\n")
+        #expect(encoded { $0.writeTagged("a", .no, code: .tryCreate, "No such mailbox", into: &$1) } == "a NO [TRYCREATE] No such mailbox\r\n")
+        #expect(encoded { $0.writeUntagged(.ok, code: .uidValidity(3857529045), "UIDs valid", into: &$1) }
+            == "* OK [UIDVALIDITY 3857529045] UIDs valid\r\n")
+        #expect(encoded { $0.writeUntagged(.ok, code: .permanentFlags(["\\Deleted", "\\Seen", "\\*"]), "Limited", into: &$1) }
+            == "* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n")
+        #expect(encoded { $0.writeTagged("A003", .ok, code: .appendUID(uidValidity: 38505, uids: [3955...3955]), "APPEND completed", into: &$1) }
+            == "A003 OK [APPENDUID 38505 3955] APPEND completed\r\n")
+        #expect(encoded {
+            $0.writeTagged("A004", .ok, code: .copyUID(uidValidity: 38505, source: [304...304, 319...320], destination: [3956...3958]),
+                           "Done", into: &$1)
+        } == "A004 OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n")
+        #expect(encoded { $0.writeTagged("d", .ok, code: .modified([7...7, 9...9]), "Conditional STORE failed", into: &$1) }
+            == "d OK [MODIFIED 7,9] Conditional STORE failed\r\n")
+        #expect(encoded { $0.writeUntagged(.ok, code: .highestModSeq(715194045007), "Highest", into: &$1) }
+            == "* OK [HIGHESTMODSEQ 715194045007] Highest\r\n")
+        #expect(encoded { $0.writeUntagged(.ok, code: .capability(["IMAP4rev1", "IDLE"]), "ready", into: &$1) }
+            == "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n")
+        #expect(encoded { $0.writeTagged("a", .no, code: .badCharset(["UTF-8", "US-ASCII"]), "x", into: &$1) }
+            == "a NO [BADCHARSET (UTF-8 US-ASCII)] x\r\n")
+        let plain: [(ResponseCode, String)] = [
+            (.noModSeq, "NOMODSEQ"), (.alreadyExists, "ALREADYEXISTS"), (.nonExistent, "NONEXISTENT"), (.unavailable, "UNAVAILABLE"),
+            (.cannot, "CANNOT"), (.limit, "LIMIT"), (.overQuota, "OVERQUOTA"), (.serverBug, "SERVERBUG"),
+            (.authenticationFailed, "AUTHENTICATIONFAILED"), (.clientBug, "CLIENTBUG"), (.inUse, "INUSE"), (.closed, "CLOSED"),
+        ]
+        for (code, atom) in plain {
+            #expect(encoded { $0.writeTagged("t", .no, code: code, "x", into: &$1) } == "t NO [\(atom)] x\r\n")
+        }
+        #expect(encoded { $0.writeTagged("t", .bad, "line\r\nbreak", into: &$1) } == "t BAD line  break\r\n")
+        #expect(encoded { $0.writeContinuation(into: &$1) } == "+ OK\r\n")
+    }
+
+    @Test func untaggedData() {
+        #expect(encoded { $0.writeExists(172, into: &$1) } == "* 172 EXISTS\r\n")
+        #expect(encoded { $0.writeRecent(0, into: &$1) } == "* 0 RECENT\r\n")
+        #expect(encoded { $0.writeExpunge(3, into: &$1) } == "* 3 EXPUNGE\r\n")
+        #expect(encoded { $0.writeFlags(["\\Answered", "$Forwarded"], into: &$1) } == "* FLAGS (\\Answered $Forwarded)\r\n")
+        #expect(encoded { $0.writeCapability(["IMAP4rev1", "LITERAL+"], into: &$1) } == "* CAPABILITY IMAP4rev1 LITERAL+\r\n")
+        #expect(encoded { $0.writeEnabled(["CONDSTORE"], into: &$1) } == "* ENABLED CONDSTORE\r\n")
+        #expect(encoded { $0.writeVanished([300...310, 405...405], earlier: true, into: &$1) } == "* VANISHED (EARLIER) 300:310,405\r\n")
+        #expect(encoded { $0.writeSearch([2, 3, 6], highestModSeq: 917162500, into: &$1) } == "* SEARCH 2 3 6 (MODSEQ 917162500)\r\n")
+        #expect(encoded { $0.writeSearch([], into: &$1) } == "* SEARCH\r\n")
+        #expect(encoded { $0.writeSearch([5, 1], keyword: "SORT", into: &$1) } == "* SORT 5 1\r\n")
+        #expect(encoded {
+            $0.writeESearch(ESearchResponse(tag: "A285", uid: true, min: 7, max: 3800, count: 15, all: [7...7, 9...12]), into: &$1)
+        } == "* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800 COUNT 15 ALL 7,9:12\r\n")
+        #expect(encoded { $0.writeESearch(ESearchResponse(tag: "a", uid: false, count: 0), into: &$1) } == "* ESEARCH (TAG \"a\") COUNT 0\r\n")
+        // RFC 5267 §4.4 shape.
+        #expect(encoded {
+            $0.writeESearch(ESearchResponse(tag: "B01", uid: true, updates: [
+                ESearchContextUpdate(added: true, position: 0, messages: [2733...2733]),
+                ESearchContextUpdate(added: false, position: 0, messages: [5...6]),
+            ]), into: &$1)
+        } == "* ESEARCH (TAG \"B01\") UID ADDTO (0 2733) REMOVEFROM (0 5:6)\r\n")
+        #expect(encoded { $0.writeID([IDParameter(key: "name", value: "ObjectMail"), IDParameter(key: "os", value: nil)], into: &$1) }
+            == "* ID (\"name\" \"ObjectMail\" \"os\" NIL)\r\n")
+        #expect(encoded { $0.writeID(nil, into: &$1) } == "* ID NIL\r\n")
+        #expect(encoded { $0.writeQuota(root: "", [("STORAGE", 10, 512)], into: &$1) } == "* QUOTA \"\" (STORAGE 10 512)\r\n")
+        #expect(encoded { $0.writeQuotaRoot(mailbox: "INBOX", roots: ["User quota"], into: &$1) } == "* QUOTAROOT INBOX \"User quota\"\r\n")
+    }
+
+    @Test func namespace() {
+        #expect(encoded {
+            $0.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: "/")], otherUsers: [],
+                              shared: [NamespaceDescription(prefix: "Öffentlich/", delimiter: "/")], into: &$1)
+        } == "* NAMESPACE ((\"\" \"/\")) NIL ((\"&ANY-ffentlich/\" \"/\"))\r\n")
+    }
+
+    @Test func metadata() {
+        #expect(encoded {
+            $0.writeMetadata(mailbox: "", [MetadataEntry(name: "/shared/comment", value: ByteBuffer(string: "Shared comment")),
+                                           MetadataEntry(name: "/private/x", value: nil)], into: &$1)
+        } == "* METADATA \"\" (/shared/comment \"Shared comment\" /private/x NIL)\r\n")
+    }
+
+    @Test func threadTreesFollowRFC5256() {
+        // (2)(3 6 (4 23)(44 7 96))
+        let threads = [
+            ThreadNode(message: 2),
+            ThreadNode(message: 3, children: [ThreadNode(message: 6, children: [
+                ThreadNode(message: 4, children: [ThreadNode(message: 23)]),
+                ThreadNode(message: 44, children: [ThreadNode(message: 7, children: [ThreadNode(message: 96)])]),
+            ])]),
+        ]
+        #expect(encoded { $0.writeThread(threads, into: &$1) } == "* THREAD (2)(3 6 (4 23)(44 7 96))\r\n")
+        #expect(encoded { $0.writeThread([ThreadNode(message: nil, children: [ThreadNode(message: 3), ThreadNode(message: 5)])], into: &$1) }
+            == "* THREAD ((3)(5))\r\n")
+        #expect(encoded { $0.writeThread([], into: &$1) } == "* THREAD\r\n")
+    }
+
+    @Test func listAndStatusEncodeNames() {
+        #expect(encoded { $0.writeList(ListEntry(attributes: ["\\HasNoChildren"], delimiter: "/", name: "INBOX"), into: &$1) }
+            == "* LIST (\\HasNoChildren) \"/\" INBOX\r\n")
+        #expect(encoded { $0.writeList(ListEntry(attributes: [], delimiter: "/", name: "Sent Items/台北"), into: &$1) }
+            == "* LIST () \"/\" \"Sent Items/&U,BTFw-\"\r\n")
+        #expect(encoded(utf8Accept: true) { $0.writeList(ListEntry(attributes: [], delimiter: ".", name: "台北"), into: &$1) }
+            == "* LIST () \".\" \"台北\"\r\n")
+        #expect(encoded { $0.writeList(ListEntry(attributes: ["\\NoSelect"], delimiter: nil, name: "NIL"), lsub: true, into: &$1) }
+            == "* LSUB (\\NoSelect) NIL \"NIL\"\r\n")
+        #expect(encoded {
+            $0.writeList(ListEntry(attributes: ["\\Subscribed"], delimiter: "/", name: "Foo", childInfo: ["SUBSCRIBED"], oldName: "Bar"), into: &$1)
+        } == "* LIST (\\Subscribed) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\") \"OLDNAME\" (Bar))\r\n")
+        #expect(encoded { $0.writeStatus(mailbox: "Tom & Jerry", [(.messages, 231), (.uidNext, 44292), (.size, 1_000_000)], into: &$1) }
+            == "* STATUS \"Tom &- Jerry\" (MESSAGES 231 UIDNEXT 44292 SIZE 1000000)\r\n")
+    }
+
+    @Test func stringsPickQuotedOrLiteral() {
+        #expect(encoded { $0.writeNString(nil, into: &$1) } == "NIL")
+        #expect(encoded { $0.writeNString("a \"b\" \\c", into: &$1) } == "\"a \\\"b\\\" \\\\c\"")
+        #expect(encoded { $0.writeNString("two\r\nlines", into: &$1) } == "{10}\r\ntwo\r\nlines")
+        #expect(encoded { $0.writeNString("Grüße", into: &$1) } == "{7}\r\nGrüße")
+        #expect(encoded(utf8Accept: true) { $0.writeNString("Grüße", into: &$1) } == "\"Grüße\"")
+        #expect(encoded(utf8Accept: true) { $0.writeString([0xFF, 0x41], into: &$1) }.hasPrefix("{2}\r\n"))
+        #expect(encoded { $0.writeAString("plain", into: &$1) } == "plain")
+        #expect(encoded { $0.writeAString("", into: &$1) } == "\"\"")
+        #expect(encoded { $0.writeNString(String(repeating: "x", count: 2000), into: &$1) }.hasPrefix("{2000}\r\n"))
+    }
+
+    @Test func fetchItems() {
+        let date = IMAPDateTime(date: IMAPDate(year: 1996, month: 7, day: 7), hour: 2, minute: 44, second: 5, zoneMinutes: -420)
+        let line = encoded {
+            $0.writeFetch(sequence: 12, [
+                .uid(4827313), .flags(["\\Seen"]), .internalDate(date), .rfc822Size(4286), .modSeq(12121231000),
+                .envelope(Array("(NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8)),
+                .bodyStructure(Array("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1)".utf8), extensible: false),
+                .bodySection(SectionSpec(part: [1, 2], kind: .headerFields(["From", "X y"])), origin: 0, data: ByteBuffer(string: "ab")),
+                .bodySection(SectionSpec(), origin: nil, data: nil),
+                .binary(part: [1], origin: nil, data: ByteBuffer(bytes: [0x61, 0x00])),
+                .binarySize(part: [], 77), .saveDate(nil), .preview("Hi"), .snippet("Yo"), .emailID("M6d"), .threadID(nil),
+            ], into: &$1)
+        }
+        #expect(line == "* 12 FETCH (UID 4827313 FLAGS (\\Seen) INTERNALDATE \"07-Jul-1996 02:44:05 -0700\" RFC822.SIZE 4286 "
+            + "MODSEQ (12121231000) ENVELOPE (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1) "
+            + "BODY[1.2.HEADER.FIELDS (From \"X y\")]<0> {2}\r\nab BODY[] NIL BINARY[1] ~{2}\r\na\u{0} BINARY.SIZE[] 77 "
+            + "SAVEDATE NIL PREVIEW \"Hi\" SNIPPET (FUZZY \"Yo\") EMAILID (M6d) THREADID NIL)\r\n")
+    }
+
+    @Test func dateTimeRoundTripsThroughEpoch() {
+        let date = IMAPDateTime(secondsSinceEpoch: 837_596_665, zoneMinutes: -420)
+        #expect(encoded { $0.writeDateTime(date, into: &$1) } == "\"17-Jul-1996 02:44:25 -0700\"")
+        #expect(date.secondsSinceEpoch == 837_596_665)
+        #expect(IMAPDateTime(secondsSinceEpoch: 0).date == IMAPDate(year: 1970, month: 1, day: 1))
+        #expect(IMAPDate(year: 2000, month: 3, day: 1).daysSinceEpoch == 11_017)
+    }
+
+    @Test func sequenceSetCompaction() {
+        #expect(SequenceSetFormatter.string(SequenceSetFormatter.compact([5, 1, 2, 3, 9, 10, 3])) == "1:3,5,9:10")
+        #expect(SequenceSetFormatter.string(SequenceSetFormatter.runs([5, 6, 2, 3, 4294967295])) == "5:6,2:3,4294967295")
+        #expect(SequenceSetFormatter.string([]) == "")
+        let set = SequenceSet.ranges([SequenceRange(.number(10), .last), SequenceRange(.number(3), .number(1)), SequenceRange(.number(4))])
+        #expect(set.resolvedRanges(largest: 20) == [1...4, 10...20])
+        #expect(set.resolvedRanges(largest: 0) == [0...10])
+        #expect(SequenceSet.lastSearchResult.resolvedRanges(largest: 5) == nil)
+    }
+}
