@@ -15,9 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + executableTargets
+        + authTargets + serverTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -86,10 +87,25 @@ var authTargets: [Target] { [
     .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
 ] }
 
+// MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
+var serverTargets: [Target] { [
+    .target(name: "Server", dependencies: [
+        "Config", "Auth", "ObjectMail", "MetaCache",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "ServerTests", dependencies: [
+        "Server", "Config", "Auth", "ObjectMail", "ObjectStore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+    ]),
+] }
+
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "Server",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
