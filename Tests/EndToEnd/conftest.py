@@ -67,6 +67,7 @@ class LMTPServer:
     """An `objectmail serve` process on a temporary configuration: passwd-file users, a posix store."""
 
     def __init__(self, binary: str, root: pathlib.Path, obox_fs: str = "", extra: str = "", plugin: str = ""):
+        self.binary = binary
         self.root = root
         self.port = free_port()
         self.objects = root / "objects"
@@ -108,10 +109,18 @@ class LMTPServer:
         self.output = self.process.stdout.read().decode(errors="replace")
         return status
 
+    def read_object(self, path: pathlib.Path) -> bytes:
+        """An object's bytes as the store gives them back (`objectmail fs get`: the posix driver
+        keeps metadata in the file, so the file itself is not the object)."""
+        key = str(path.relative_to(self.objects))
+        result = subprocess.run([self.binary, "fs", "get", f"posix:{self.objects}", key], capture_output=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
     def stored(self, user: str) -> list[bytes]:
         """Every mail object of the user, read back from the posix store."""
         paths = sorted(self.objects.glob(f"*/{user}/mailboxes/*/*"))
-        return [path.read_bytes() for path in paths if path.is_file()]
+        return [self.read_object(path) for path in paths if path.is_file()]
 
     def mailbox_of_objects(self, user: str) -> dict[str, list[bytes]]:
         """Objects grouped by mailbox name (names from the user's index database)."""
@@ -122,7 +131,7 @@ class LMTPServer:
         grouped: dict[str, list[bytes]] = {}
         for path in self.objects.glob(f"*/{user}/mailboxes/*/*"):
             if path.is_file():
-                grouped.setdefault(names.get(path.parent.name, path.parent.name), []).append(path.read_bytes())
+                grouped.setdefault(names.get(path.parent.name, path.parent.name), []).append(self.read_object(path))
         return grouped
 
 

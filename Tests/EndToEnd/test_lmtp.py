@@ -116,7 +116,7 @@ def test_hundred_messages_pipelined_in_one_write(lmtp_server):
     commands = [b"LHLO pipeline.test\r\n"]
     for number in range(100):
         commands.append(b"MAIL FROM:<sender@example.org>\r\nRCPT TO:<joe@example.com>\r\nDATA\r\n"
-                        + MESSAGE.replace(b"<m1@", b"<m%d@" % number) + b".\r\n")
+                        + MESSAGE.replace(b"<m1@", b"<m%d@" % number).replace(b"\r\n.", b"\r\n..") + b".\r\n")
     commands.append(b"QUIT\r\n")
     with socket.create_connection(("127.0.0.1", server.port), timeout=120) as sock:
         sock.sendall(b"".join(commands))
