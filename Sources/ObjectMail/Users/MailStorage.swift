@@ -11,6 +11,9 @@ public actor MailStorage {
     let storeForUser: StoreForUser
     let logger: Logger
     private var active: [String: MailUser] = [:]
+    /// Users being loaded: concurrent first requests (parallel LMTP deliveries) wait for the same
+    /// load, so one user never gets two actors and two index connections racing to create INBOX.
+    private var loading: [String: Task<MailUser, any Error>] = [:]
 
     /// `storeForUser` builds (or shares) the user's `obox_fs` pipeline.
     public init(configuration: StorageConfiguration, logger: Logger, storeForUser: @escaping StoreForUser) {
@@ -22,6 +25,16 @@ public actor MailStorage {
     /// The user's actor, loaded and prepared on first use.
     public func user(_ name: String) async throws -> MailUser {
         if let user = active[name] { return user }
+        if let load = loading[name] { return try await load.value }
+        let load = Task { try await self.load(name) }
+        loading[name] = load
+        defer { loading[name] = nil }
+        let user = try await load.value
+        active[name] = user
+        return user
+    }
+
+    private func load(_ name: String) async throws -> MailUser {
         let layout: UserLayout
         do {
             layout = try configuration.layout(for: name)
@@ -31,9 +44,6 @@ public actor MailStorage {
         let store = try storeForUser(layout)
         let user = try MailUser(name: name, layout: layout, store: store, configuration: configuration, logger: logger)
         try await user.prepare()
-        // Another task may have loaded the same user while this one was preparing.
-        if let existing = active[name] { return existing }
-        active[name] = user
         return user
     }
 }
