@@ -160,3 +160,22 @@ def test_swaks_delivers(lmtp_server):
     assert "<-  250 2.0.0 <jane@example.com>" in result.stdout, result.stdout
     [stored] = server.stored("jane@example.com")
     assert b"Subject: from swaks" in stored and b"swaks body" in stored
+
+
+def test_parallel_first_deliveries_to_one_user(lmtp_server):
+    """Several sessions deliver to a user nobody has touched yet, at the same moment."""
+    import concurrent.futures
+    server = lmtp_server()
+
+    def deliver(number: int):
+        client = lmtp(server)
+        client.mail("sender@example.org")
+        client.rcpt("ann@example.com")
+        reply = client.data(MESSAGE.replace(b"<m1@", b"<p%d@" % number))
+        client.quit()
+        return reply
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(deliver, range(8)))
+    assert [code for code, _ in replies] == [250] * 8, replies
+    assert len(server.stored("ann@example.com")) == 8

@@ -55,15 +55,22 @@ relayhost =
 virtual_mailbox_domains = example.com
 virtual_transport = {lmtp_destination}
 maillog_file = {self.log}
+maillog_file_prefixes = {self.root}
 """)
         self.postconf("-F", "*/*/chroot = n")
-        subprocess.run([POSTFIX, "-c", str(self.config), "start"], check=True, capture_output=True, timeout=60)
+        # The queue belongs to root (Postfix creates its subdirectories), the data directory to postfix.
+        (self.root / "queue").mkdir()
+        (self.root / "data").mkdir()
+        shutil.chown(self.root / "data", user="postfix")
+        started = subprocess.run([POSTFIX, "-c", str(self.config), "start"], capture_output=True, text=True, timeout=60)
+        assert started.returncode == 0, started.stdout + started.stderr + self.log_text()
 
     def postconf(self, *args: str) -> None:
         subprocess.run(["postconf", "-c", str(self.config), *args], check=True, capture_output=True, timeout=30)
 
     def sendmail(self, sender: str, recipient: str, data: bytes) -> None:
-        subprocess.run([SENDMAIL, "-C", str(self.config), "-f", sender, recipient], input=data, check=True, timeout=60)
+        # -i: a line with a lone dot is part of the message, not its end.
+        subprocess.run([SENDMAIL, "-C", str(self.config), "-i", "-f", sender, recipient], input=data, check=True, timeout=60)
 
     def stop(self) -> None:
         subprocess.run([POSTFIX, "-c", str(self.config), "stop"], capture_output=True, timeout=60)
