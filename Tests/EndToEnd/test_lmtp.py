@@ -1,8 +1,11 @@
 """LMTP delivery against a real `objectmail serve` process with a posix store."""
+import os
 import shutil
+import signal
 import smtplib
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -179,3 +182,34 @@ def test_parallel_first_deliveries_to_one_user(lmtp_server):
         replies = list(pool.map(deliver, range(8)))
     assert [code for code, _ in replies] == [250] * 8, replies
     assert len(server.stored("ann@example.com")) == 8
+
+
+def test_unix_socket_listener_with_mode(lmtp_server, tmp_path):
+    socket_path = tmp_path / "lmtp.sock"
+    server = lmtp_server(extra=f"service lmtp {{\n  unix_listener {socket_path} {{\n    mode = 0660\n  }}\n}}\n")
+    assert oct(os.stat(socket_path).st_mode & 0o777) == "0o660"
+    client = smtplib.LMTP(str(socket_path), timeout=60)  # a host starting with / is a Unix socket
+    client.ehlo("unix.test")
+    client.sendmail("sender@example.org", ["joe@example.com"], MESSAGE)
+    client.quit()
+    [stored] = server.stored("joe@example.com")
+    assert body_of(stored) == MESSAGE
+    assert b"Received: from unix.test ([local])" in stored
+
+
+def test_sigterm_lets_an_open_transaction_finish(lmtp_server):
+    server = lmtp_server()
+    client = lmtp(server)
+    client.mail("sender@example.org")
+    client.rcpt("jane@example.com")
+    server.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    # No new connections once shutdown has begun …
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
+    # … but the open session still gets its message saved.
+    code, message = client.data(MESSAGE)
+    assert code == 250, message
+    client.quit()
+    assert server.process.wait(timeout=30) == 0
+    assert len(server.stored("jane@example.com")) == 1
