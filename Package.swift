@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + imapProtocolTargets + executableTargets
+        + authTargets + imapProtocolTargets + serverTargets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -105,10 +105,25 @@ var imapProtocolTargets: [Target] { [
     ], path: "bench/IMAPProtocolBench"),
 ] }
 
+// MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
+var serverTargets: [Target] { [
+    .target(name: "Server", dependencies: [
+        "Config", "Auth", "ObjectMail", "MetaCache",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "ServerTests", dependencies: [
+        "Server", "Config", "Auth", "ObjectMail", "ObjectStore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+    ]),
+] }
+
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "Server",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -1,7 +1,11 @@
 """Shared fixtures for the end-to-end tests: they drive the real objectmail binary."""
 import os
 import pathlib
+import signal
+import socket
 import subprocess
+import textwrap
+import time
 
 import pytest
 
@@ -24,3 +28,127 @@ def run(objectmail_bin):
     def runner(*args, cwd=REPO, timeout=60):
         return subprocess.run([objectmail_bin, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     return runner
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with status {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> int:
+    """SIGTERM, then the exit status (the server must stop by itself within the timeout)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+
+
+USERS = ["jane@example.com", "joe@example.com", "ann@example.com"]
+
+
+class LMTPServer:
+    """An `objectmail serve` process on a temporary configuration: passwd-file users, a posix store."""
+
+    def __init__(self, binary: str, root: pathlib.Path, obox_fs: str = "", extra: str = "", plugin: str = ""):
+        self.binary = binary
+        self.root = root
+        self.port = free_port()
+        self.objects = root / "objects"
+        self.log = root / "objectmail.log"
+        users = root / "users"
+        users.write_text("".join(f"{user}:{{PLAIN}}secret::::::\n" for user in USERS))
+        self.config = root / "objectmail.conf"
+        self.config.write_text(textwrap.dedent(f"""\
+            log_path = {self.log}
+            hostname = lmtp.test
+            protocols = lmtp
+            service lmtp {{
+              inet_listener lmtp {{
+                address = 127.0.0.1
+                port = {self.port}
+              }}
+            }}
+            mail_home = {root}/home/%u
+            passdb {{
+              driver = passwd-file
+              args = {users}
+            }}
+            userdb {{
+              driver = passwd-file
+              args = {users}
+            }}
+            plugin {{
+              obox_fs = {obox_fs or f"posix:{self.objects}"}
+              obox_index_fs = posix:{self.objects}
+            #PLUGIN
+            }}
+            """).replace("#PLUGIN", plugin) + extra)
+        self.process = subprocess.Popen([binary, "serve", "-c", str(self.config)], cwd=root,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process)
+
+    def stop(self) -> int:
+        status = stop(self.process)
+        self.output = self.process.stdout.read().decode(errors="replace")
+        return status
+
+    def read_object(self, path: pathlib.Path) -> bytes:
+        """An object's bytes as the store gives them back (`objectmail fs get`: the posix driver
+        keeps metadata in the file, so the file itself is not the object)."""
+        key = str(path.relative_to(self.objects))
+        result = subprocess.run([self.binary, "fs", "get", f"posix:{self.objects}", key], capture_output=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def stored(self, user: str) -> list[bytes]:
+        """Every mail object of the user, read back from the posix store."""
+        paths = sorted(self.objects.glob(f"*/{user}/mailboxes/*/*"))
+        return [self.read_object(path) for path in paths if path.is_file()]
+
+    def mailbox_of_objects(self, user: str) -> dict[str, list[bytes]]:
+        """Objects grouped by mailbox name (names from the user's index database)."""
+        import sqlite3
+        database = sqlite3.connect(self.root / "home" / user / "objectmail.index.sqlite")
+        names = dict(database.execute("SELECT guid, name FROM mailbox"))
+        database.close()
+        grouped: dict[str, list[bytes]] = {}
+        for path in self.objects.glob(f"*/{user}/mailboxes/*/*"):
+            if path.is_file():
+                grouped.setdefault(names.get(path.parent.name, path.parent.name), []).append(self.read_object(path))
+        return grouped
+
+
+@pytest.fixture
+def lmtp_server(objectmail_bin, tmp_path):
+    """Starts servers on request (`lmtp_server(obox_fs=…, extra=…)`); each is stopped and must exit 0."""
+    servers = []
+
+    def start(**options) -> LMTPServer:
+        root = tmp_path / f"server{len(servers)}"
+        root.mkdir()
+        server = LMTPServer(objectmail_bin, root, **options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            status = server.stop()
+            assert status == 0, server.output + server.log.read_text(errors="replace")

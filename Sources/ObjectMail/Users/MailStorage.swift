@@ -13,6 +13,8 @@ public actor MailStorage {
     let indexStoreForUser: StoreForUser?
     let logger: Logger
     private var active: [String: MailUser] = [:]
+    /// Users being loaded: concurrent first requests (parallel LMTP deliveries) wait for the same
+    /// load, so one user never gets two actors and two index connections racing to create INBOX.
     private var loading: [String: Task<MailUser, any Error>] = [:]
 
     /// `storeForUser` builds (or shares) the user's `obox_fs` pipeline, `indexStoreForUser` the

@@ -1,12 +1,14 @@
 import ArgumentParser
+import Auth
 import Config
 import Foundation
 import Logging
+import ObjectMail
 import ObjectStore
+import Server
 
-/// `objectmail serve`: start the server with the given configuration.
-/// Until the protocol listeners land it validates the configuration, builds the storage pipelines,
-/// checks that the store answers, says what it will serve, and exits.
+/// `objectmail serve`: start the server with the given configuration and serve until SIGTERM or
+/// SIGINT. It checks that the stores answer, opens every configured listener, and says which.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -21,9 +23,43 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "objectmail")
         logger.info("ObjectMail \(ObjectMailVersion.current) starting with \(options.path)")
 
-        let plugin = settings.singleSection("plugin")
         let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
-        // Start-up has no user: templates that need one (%u, %4Nu …) are checked with a placeholder.
+        let server: ObjectMailServer
+        let listeners: [ListenerSpec]
+        do {
+            try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
+            let storage = MailStorage(configuration: try StorageConfiguration(settings: settings),
+                                      logger: Logger(label: "objectmail.storage"),
+                                      storeForUser: userStores(settings: settings, pipelines: pipelines))
+            let authenticator = try Authenticator(settings: settings)
+            let lmtp = LMTPConfiguration(settings: settings)
+            let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
+                                           logger: Logger(label: "lmtp"))
+            listeners = try ListenerSpec.all(from: settings)
+            server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp)], logger: Logger(label: "objectmail"))
+        } catch let error as ConfigError {
+            logger.critical("\(error.description)")
+            throw ExitCode(2)
+        }
+        do {
+            try await server.start(listeners)
+        } catch {
+            logger.critical("cannot listen: \(error)")
+            await server.shutdown(grace: .zero)
+            throw ExitCode(1)
+        }
+        for listener in listeners { logger.notice("listening: \(listener)") }
+
+        let signal = await ShutdownSignal.wait()
+        logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
+        await server.shutdown(grace: .seconds(10))
+        logger.notice("stopped")
+    }
+
+    /// Asks each store for one key, so that a wrong endpoint, bucket or credential shows at start-up.
+    /// Start-up has no user: templates that need one (%u, %4Nu …) are checked with a placeholder.
+    private func checkStores(settings: Settings, pipelines: StoragePipelines, logger: Logger) async throws {
+        let plugin = settings.singleSection("plugin")
         let variables = VariableExpander.forUser("objectmail-startup-check")
         for name in ["obox_fs", "obox_index_fs"] {
             let template = plugin.string(name)
@@ -32,14 +68,15 @@ struct ServeCommand: AsyncParsableCommand {
                 let store = try pipelines.store(name, template: template, variables: variables)
                 try await pipelines.check(store)
                 logger.info("\(name): \(shown): store answers")
-            } catch let error as ConfigError {
-                logger.critical("\(error.description)")
-                throw ExitCode(2)
             } catch let error as ObjectStoreError {
                 logger.critical("\(name): \(shown): the store does not answer: \(error)")
                 throw ExitCode(1)
             }
         }
-        logger.notice("No protocol listeners are implemented in this build yet: nothing to serve")
+    }
+
+    private func userStores(settings: Settings, pipelines: StoragePipelines) -> MailStorage.StoreForUser {
+        let stores = SharedStores(template: settings.singleSection("plugin").string("obox_fs"), pipelines: pipelines)
+        return { layout in try stores.store(for: layout) }
     }
 }

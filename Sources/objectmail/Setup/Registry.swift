@@ -1,5 +1,7 @@
 import Auth
 import Config
+import ObjectMail
+import Server
 
 /// Every setting this build honours, contributed by the code that reads it.
 /// A module that starts honouring a setting adds its definitions here (one line per module).
@@ -7,8 +9,9 @@ enum Registry {
     static let shared: SettingsRegistry = {
         var registry = SettingsRegistry()
         registry.register(LogSettings.definitions)
-        registry.registerPlugin(StorageSettings.pluginDefinitions)
+        StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
+        ServerSettings.register(in: &registry)
         return registry
     }()
 }

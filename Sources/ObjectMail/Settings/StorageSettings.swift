@@ -1,0 +1,89 @@
+import Config
+
+/// The storage settings this module honours, with Dovecot's names: where each user's mail lives
+/// (`mail_location`, `mail_home`), the INBOX namespace and its mailboxes, and the obox pipelines.
+public enum StorageSettings {
+    public static let definitions: [SettingDefinition] = [
+        SettingDefinition("mail_location", .string, default: "obox:%8Mu/%u",
+                          "obox:PREFIX: each user's key prefix in the bucket (%8Mu spreads users over partitions)."),
+        SettingDefinition("mail_home", .string, default: "var/vmail/%2Mu/%u",
+                          "Each user's local directory (metacache index); relative paths start at the start directory."),
+    ]
+
+    public static let pluginDefinitions: [SettingDefinition] = [
+        SettingDefinition("obox_fs", .string, default: "fscache:512M:var/cache/mails:posix:var/objects",
+                          "The object-store pipeline for mail objects (fscache:SIZE:DIR:…, compress:gz:LEVEL:…, s3:URL, posix:DIR).",
+                          secrecy: .urlCredentials),
+        SettingDefinition("obox_index_fs", .string, default: "compress:gz:6:posix:var/objects",
+                          "The object-store pipeline for index bundles; normally compress:gz:6: in front of the same store.",
+                          secrecy: .urlCredentials),
+    ]
+
+    static let mailboxSection = SectionDefinition("mailbox", naming: .required, "A mailbox of the namespace.", settings: [
+        SettingDefinition("special_use", .string, "RFC 6154 special-use flag (\\Drafts, \\Junk, \\Trash, \\Sent, \\Archive …)."),
+        SettingDefinition("auto", .choice(["no", "create", "subscribe"]), default: "no",
+                          "Create (and subscribe) the mailbox automatically for every user."),
+    ])
+
+    static let namespaceSection = SectionDefinition("namespace", naming: .required, "The mailbox namespace (only the INBOX namespace).",
+        settings: [
+            SettingDefinition("prefix", .string, "Namespace prefix; only the empty prefix is supported."),
+            SettingDefinition("separator", .string, default: "/", "Hierarchy separator; only / is supported."),
+            SettingDefinition("inbox", .bool, default: "no", "This namespace holds INBOX."),
+        ],
+        sections: [mailboxSection])
+
+    public static func register(in registry: inout SettingsRegistry) {
+        registry.register(definitions)
+        registry.registerPlugin(pluginDefinitions)
+        registry.register(section: namespaceSection)
+    }
+}
+
+extension StorageConfiguration {
+    /// Reads `mail_location`, `mail_home` and the namespaces; unsupported values are `ConfigError`s
+    /// with file:line, so an operator never runs with a layout other than the one configured.
+    public init(settings: Settings) throws {
+        let location = settings.string("mail_location")
+        let prefix = try Self.prefixTemplate(fromLocation: location, at: settings.location(of: "mail_location"))
+        var mailboxes: [ConfiguredMailbox] = []
+        for namespace in settings.sections("namespace") {
+            if !namespace.string("prefix").isEmpty {
+                throw ConfigError("namespace \(namespace.name ?? ""): only prefix = (empty) is supported, not '\(namespace.string("prefix"))'",
+                                  at: namespace.location(of: "prefix"))
+            }
+            if namespace.string("separator") != String(MailboxName.separator) {
+                throw ConfigError("namespace \(namespace.name ?? ""): only separator = / is supported, not '\(namespace.string("separator"))'",
+                                  at: namespace.location(of: "separator"))
+            }
+            for box in namespace.sections("mailbox") {
+                let raw = box.name ?? ""
+                let name: MailboxName
+                do {
+                    name = try MailboxName(raw)
+                } catch {
+                    throw ConfigError("namespace \(namespace.name ?? "") mailbox \(raw): \(error)", at: box.section.location)
+                }
+                let use = box.string("special_use")
+                mailboxes.append(ConfiguredMailbox(name: name, specialUse: use.isEmpty ? nil : use,
+                                                   auto: ConfiguredMailbox.Auto(rawValue: box.string("auto")) ?? .no))
+            }
+        }
+        self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes)
+    }
+
+    /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.
+    static func prefixTemplate(fromLocation location: String, at place: SourceLocation?) throws -> String {
+        guard location.hasPrefix("obox:") else {
+            throw ConfigError("mail_location: only the obox driver is supported (obox:%8Mu/%u), not '\(location)'", at: place)
+        }
+        let parts = location.dropFirst("obox:".count).split(separator: ":", omittingEmptySubsequences: false)
+        for option in parts.dropFirst() where option != "INDEX=~/" && option != "CONTROL=~/" && !option.isEmpty {
+            throw ConfigError("mail_location: unsupported option '\(option)' (only INDEX=~/ and CONTROL=~/)", at: place)
+        }
+        guard let prefix = parts.first, !prefix.isEmpty else {
+            throw ConfigError("mail_location: obox needs a key prefix such as %8Mu/%u", at: place)
+        }
+        return String(prefix)
+    }
+}

@@ -1,0 +1,73 @@
+import NIOCore
+
+/// Collects a DATA body: lines up to the lone ".", dot-unstuffed, every line ended with CRLF
+/// (a bare LF from a sloppy client counts as a line end). Past the size limit the bytes are
+/// counted and dropped, so the terminating dot is still found and the answer can be 552.
+struct DataReader {
+    let limit: Int
+    private(set) var message: [UInt8] = []
+    private(set) var tooBig = false
+    /// The current line so far (once too big: only its first bytes, enough to spot the ".").
+    private var line: [UInt8] = []
+    private var lineLength = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Consumes bytes from `buffer`; true once the terminating "." line has been read.
+    mutating func read(_ buffer: inout ByteBuffer) -> Bool {
+        while buffer.readableBytes > 0 {
+            let view = buffer.readableBytesView
+            guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
+                keep(view[...])
+                buffer.moveReaderIndex(forwardBy: view.count)
+                return false
+            }
+            keep(view[view.startIndex..<newline])
+            buffer.moveReaderIndex(forwardBy: newline - view.startIndex + 1)
+            if finishLine() { return true }
+        }
+        return false
+    }
+
+    private mutating func keep(_ bytes: ByteBufferView.SubSequence) {
+        lineLength += bytes.count
+        if tooBig {
+            if line.count < 3 { line += bytes.prefix(3 - line.count) }
+            return
+        }
+        line += bytes
+        if message.count + line.count + 2 > limit {
+            markTooBig()
+            line = Array(line.prefix(3))
+        }
+    }
+
+    /// Ends the current line; true if it was the terminating ".".
+    private mutating func finishLine() -> Bool {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            lineLength = 0
+        }
+        var content = line[...]
+        if lineLength == line.count && content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+        let isDot = content.count == 1 && content.first == UInt8(ascii: ".")
+            && (lineLength == 1 || (lineLength == 2 && line.last == UInt8(ascii: "\r")))
+        if isDot { return true }
+        guard !tooBig else { return false }
+        if content.first == UInt8(ascii: ".") { content = content.dropFirst() }
+        if message.count + content.count + 2 > limit {
+            markTooBig()
+            return false
+        }
+        message += content
+        message += [13, 10]
+        return false
+    }
+
+    private mutating func markTooBig() {
+        tooBig = true
+        message = []
+    }
+}

@@ -1,0 +1,290 @@
+import Logging
+import NIOCore
+
+/// One LMTP session (RFC 2033). Commands are handled strictly in order: while a lookup or a
+/// delivery runs (off the event loop), further pipelined input waits in the buffer, so replies
+/// keep the order of the commands.
+final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let backend: any LMTPBackend
+    let configuration: LMTPConfiguration
+    let connection: ConnectionContext
+    private var logger: Logger
+    private var input: ByteBuffer?
+    private var mode = LMTPInputMode.command
+    private var helo: String?
+    private var transaction: LMTPTransaction?
+    /// A lookup or delivery is running; input is not read until it ends.
+    private var busy = false
+    private var quitting = false
+
+    init(backend: any LMTPBackend, configuration: LMTPConfiguration, connection: ConnectionContext) {
+        self.backend = backend
+        self.configuration = configuration
+        self.connection = connection
+        self.logger = connection.logger
+    }
+
+    private var sessionInfo: LMTPSessionInfo {
+        LMTPSessionInfo(id: connection.sessionID, helo: helo ?? "", remoteIP: connection.remoteIP)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        logger.debug("connect from \(connection.remoteIP)")
+        send(LMTPReply(220, "\(configuration.hostname) ObjectMail ready."), context: context)
+        context.flush()
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if input == nil {
+            input = bytes
+        } else {
+            input!.writeBuffer(&bytes)
+        }
+        process(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        logger.debug("disconnected")
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("connection error: \(error)")
+        context.close(promise: nil)
+    }
+
+    // MARK: - Input
+
+    /// Handles as much buffered input as possible, then sends the replies in one flush.
+    private func process(context: ChannelHandlerContext) {
+        while !busy && !quitting, var buffer = input, buffer.readableBytes > 0 {
+            input = nil
+            let progressed = step(&buffer, context: context)
+            if buffer.readableBytes > 0 {
+                if var newer = input { buffer.writeBuffer(&newer) }
+                input = buffer
+            }
+            if !progressed { break }
+        }
+        if input?.readableBytes == 0 { input = nil } else { input?.discardReadBytes() }
+        context.flush()
+    }
+
+    /// Reads one command or one piece of a body; false when more input is needed.
+    private func step(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        switch mode {
+        case .command, .discardingLine:
+            guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.readableBytes > configuration.maxCommandLine {
+                    if case .command = mode { send(LMTPReply(500, "5.5.2 Line too long"), context: context) }
+                    mode = .discardingLine
+                    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                }
+                return false
+            }
+            let length = newline - buffer.readerIndex
+            var line = buffer.readString(length: length) ?? ""
+            buffer.moveReaderIndex(forwardBy: 1)
+            if case .discardingLine = mode {
+                mode = .command
+                return true
+            }
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.utf8.count > configuration.maxCommandLine {
+                send(LMTPReply(500, "5.5.2 Line too long"), context: context)
+                return true
+            }
+            handle(LMTPCommand.parse(line[...]), context: context)
+            return true
+        case .data(var reader):
+            let finished = reader.read(&buffer)
+            mode = .data(reader)
+            if finished {
+                mode = .command
+                finishData(reader, context: context)
+            }
+            return finished
+        case .chunk(let remaining, let last, let rejection):
+            let count = min(remaining, buffer.readableBytes)
+            if rejection == nil, transaction != nil {
+                addChunk(buffer.readableBytesView.prefix(count))
+            }
+            buffer.moveReaderIndex(forwardBy: count)
+            guard remaining == count else {
+                mode = .chunk(remaining: remaining - count, last: last, rejection: rejection)
+                return false
+            }
+            mode = .command
+            finishChunk(last: last, rejection: rejection, context: context)
+            return true
+        }
+    }
+
+    private func addChunk(_ bytes: ByteBufferView.SubSequence) {
+        guard transaction?.chunksTooBig == false else { return }
+        if (transaction?.chunks?.count ?? 0) + bytes.count > configuration.maxMessageSize {
+            transaction?.chunksTooBig = true
+            transaction?.chunks = []
+        } else {
+            transaction?.chunks?.append(contentsOf: bytes)
+        }
+    }
+
+    // MARK: - Commands
+
+    private func handle(_ command: LMTPCommand, context: ChannelHandlerContext) {
+        switch command {
+        case .lhlo(let domain):
+            helo = domain
+            transaction = nil
+            send(LMTPReply(code: 250, lines: [configuration.hostname, "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES",
+                                              "PIPELINING", "SIZE \(configuration.maxMessageSize)", "SMTPUTF8"]), context: context)
+        case .mail(let from, let parameters):
+            mail(from: from, parameters: parameters, context: context)
+        case .rcpt(let to, let parameters):
+            rcpt(to: to, parameters: parameters, context: context)
+        case .data:
+            guard let transaction else { return send(LMTPReply(503, "5.5.1 MAIL needed first"), context: context) }
+            guard transaction.chunks == nil else {
+                return send(LMTPReply(503, "5.5.1 DATA cannot be used with BDAT"), context: context)
+            }
+            guard !transaction.recipients.isEmpty else { return send(LMTPReply(503, "5.5.1 No valid recipients"), context: context) }
+            mode = .data(DataReader(limit: configuration.maxMessageSize))
+            send(LMTPReply(354, "OK"), context: context)
+        case .bdat(let size, let last):
+            var rejection: LMTPReply?
+            if transaction == nil {
+                rejection = LMTPReply(503, "5.5.1 MAIL needed first")
+            } else if transaction!.recipients.isEmpty {
+                rejection = LMTPReply(503, "5.5.1 No valid recipients")
+            } else if transaction!.chunks == nil {
+                transaction!.chunks = []
+            }
+            mode = .chunk(remaining: size, last: last, rejection: rejection)
+            if size == 0 {
+                mode = .command
+                finishChunk(last: last, rejection: rejection, context: context)
+            }
+        case .rset:
+            transaction = nil
+            send(LMTPReply(250, "2.0.0 OK"), context: context)
+        case .noop:
+            send(LMTPReply(250, "2.0.0 OK"), context: context)
+        case .vrfy:
+            send(LMTPReply(252, "2.3.3 Try RCPT instead"), context: context)
+        case .quit:
+            quitting = true
+            send(LMTPReply(221, "2.0.0 \(configuration.hostname) Bye"), context: context)
+            context.flush()
+            context.close(promise: nil)
+        case .unknown:
+            send(LMTPReply(500, "5.5.1 Unknown command"), context: context)
+        case .syntaxError(let message):
+            send(LMTPReply(501, "5.5.4 \(message)"), context: context)
+        }
+    }
+
+    private func mail(from: String, parameters: [String: String], context: ChannelHandlerContext) {
+        guard helo != nil else { return send(LMTPReply(503, "5.5.1 LHLO first"), context: context) }
+        guard transaction == nil else { return send(LMTPReply(503, "5.5.1 MAIL already given"), context: context) }
+        for (name, value) in parameters {
+            switch name {
+            case "SIZE":
+                guard let size = Int(value) else { return send(LMTPReply(501, "5.5.4 Invalid SIZE parameter"), context: context) }
+                if size > configuration.maxMessageSize {
+                    return send(LMTPReply(552, "5.3.4 Message too big for system"), context: context)
+                }
+            case "BODY":
+                guard ["7BIT", "8BITMIME"].contains(value.uppercased()) else {
+                    return send(LMTPReply(501, "5.5.4 Unsupported BODY parameter"), context: context)
+                }
+            case "SMTPUTF8":
+                guard value.isEmpty else { return send(LMTPReply(501, "5.5.4 SMTPUTF8 takes no value"), context: context) }
+            default:
+                return send(LMTPReply(555, "5.5.4 Unsupported parameter \(name)"), context: context)
+            }
+        }
+        transaction = LMTPTransaction(mailFrom: from)
+        send(LMTPReply(250, "2.1.0 OK"), context: context)
+    }
+
+    private func rcpt(to address: String, parameters: [String: String], context: ChannelHandlerContext) {
+        guard transaction != nil else { return send(LMTPReply(503, "5.5.1 MAIL needed first"), context: context) }
+        var original: String?
+        for (name, value) in parameters {
+            guard name == "ORCPT" else { return send(LMTPReply(555, "5.5.4 Unsupported parameter \(name)"), context: context) }
+            // ORCPT=rfc822;user@example.com (xtext).
+            let parts = value.split(separator: ";", maxSplits: 1)
+            if parts.count == 2 { original = String(parts[1]).xtextDecoded }
+        }
+        let backend = self.backend, session = sessionInfo, orcpt = original
+        runAsync(context: context, { await backend.resolveRecipient(address, originalRecipient: orcpt, session: session) }) { handler, context, lookup in
+            switch lookup {
+            case .accepted(let recipient):
+                handler.transaction?.recipients.append(recipient)
+                handler.send(LMTPReply(250, "2.1.5 OK"), context: context)
+            case .unknown:
+                handler.send(LMTPReply(550, "5.1.1 <\(address)> User doesn't exist: \(address)"), context: context)
+            case .temporaryFailure:
+                handler.send(LMTPReply(451, "4.3.0 <\(address)> Temporary internal error"), context: context)
+            }
+        }
+    }
+
+    private func finishData(_ reader: DataReader, context: ChannelHandlerContext) {
+        guard let transaction else { return }
+        deliver(transaction, bytes: reader.message, tooBig: reader.tooBig, context: context)
+    }
+
+    private func finishChunk(last: Bool, rejection: LMTPReply?, context: ChannelHandlerContext) {
+        if let rejection { return send(rejection, context: context) }
+        guard let transaction else { return }
+        if !last {
+            if transaction.chunksTooBig {
+                self.transaction = nil
+                return send(LMTPReply(552, "5.3.4 Message too big for system"), context: context)
+            }
+            return send(LMTPReply(250, "2.0.0 \(transaction.chunks?.count ?? 0) octets received"), context: context)
+        }
+        deliver(transaction, bytes: transaction.chunks ?? [], tooBig: transaction.chunksTooBig, context: context)
+    }
+
+    /// The end of a message: one reply per accepted recipient, in RCPT order.
+    private func deliver(_ transaction: LMTPTransaction, bytes: [UInt8], tooBig: Bool, context: ChannelHandlerContext) {
+        self.transaction = nil
+        if tooBig {
+            for _ in transaction.recipients { send(LMTPReply(552, "5.3.4 Message too big for system"), context: context) }
+            return
+        }
+        let message = LMTPMessage(mailFrom: transaction.mailFrom, recipients: transaction.recipients, bytes: bytes)
+        let backend = self.backend, session = sessionInfo
+        runAsync(context: context, { await backend.deliver(message, session: session) }) { handler, context, replies in
+            for reply in replies { handler.send(reply, context: context) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `work` off the event loop; input waits until `then` has run on the loop again.
+    private func runAsync<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> T,
+                                       then: @escaping (LMTPSessionHandler, ChannelHandlerContext, T) -> Void) {
+        busy = true
+        context.flush()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask(work).assumeIsolated().whenSuccess { value in
+            let (handler, context) = loopBound.value
+            handler.busy = false
+            then(handler, context, value)
+            handler.process(context: context)
+        }
+    }
+
+    private func send(_ reply: LMTPReply, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(ByteBuffer(string: reply.wire)), promise: nil)
+    }
+}

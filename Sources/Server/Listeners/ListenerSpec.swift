@@ -1,0 +1,61 @@
+import Config
+
+/// One socket to listen on, read from `service NAME { inet_listener … unix_listener … }`.
+public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
+    public enum Endpoint: Sendable, Equatable {
+        case inet(host: String, port: Int)
+        case unix(path: String, mode: UInt32, user: String, group: String)
+    }
+
+    /// The protocol served (the service name: lmtp, later imap, pop3).
+    public var service: String
+    public var endpoint: Endpoint
+
+    public var description: String {
+        switch endpoint {
+        case .inet(let host, let port): return "\(service) on \(host.contains(":") ? "[\(host)]" : host):\(port)"
+        case .unix(let path, _, _, _): return "\(service) on unix:\(path)"
+        }
+    }
+
+    /// Every listener of the enabled protocols. A protocol without any listener, or one this build
+    /// does not implement, is a configuration error rather than a server that silently serves less.
+    public static func all(from settings: Settings) throws -> [ListenerSpec] {
+        let protocols = settings.list("protocols")
+        for name in protocols where !ServerSettings.implementedProtocols.contains(name) {
+            throw ConfigError("protocols: \(name) is not implemented in this build (available: "
+                              + ServerSettings.implementedProtocols.joined(separator: ", ") + ")",
+                              at: settings.location(of: "protocols"))
+        }
+        var specs: [ListenerSpec] = []
+        for service in settings.sections("service") {
+            let name = service.name ?? ""
+            guard protocols.contains(name) else { continue }
+            for listener in service.sections("inet_listener") {
+                let port = listener.number("port")
+                guard port > 0 else { continue }
+                guard port < 65536 else {
+                    throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
+                }
+                var addresses = listener.list("address")
+                if addresses.isEmpty { addresses = ["*"] }
+                for address in addresses {
+                    specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port)))
+                }
+            }
+            for listener in service.sections("unix_listener") {
+                guard let mode = UInt32(listener.string("mode"), radix: 8), mode <= 0o777 else {
+                    throw ConfigError("unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
+                                      at: listener.location(of: "mode"))
+                }
+                specs.append(ListenerSpec(service: name, endpoint: .unix(path: listener.name ?? "", mode: mode,
+                                                                         user: listener.string("user"), group: listener.string("group"))))
+            }
+        }
+        for name in protocols where !specs.contains(where: { $0.service == name }) {
+            throw ConfigError("protocols includes \(name) but service \(name) has no inet_listener with a port or unix_listener",
+                              at: settings.location(of: "protocols"))
+        }
+        return specs
+    }
+}

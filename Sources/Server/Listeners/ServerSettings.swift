@@ -1,0 +1,45 @@
+import Config
+
+/// The listener and LMTP settings the server honours, with Dovecot's names and defaults.
+public enum ServerSettings {
+    /// Protocols this build can serve; `protocols` may name only these.
+    public static let implementedProtocols = ["lmtp"]
+
+    static let inetListener = SectionDefinition("inet_listener", naming: .required, "A TCP listener.", settings: [
+        SettingDefinition("address", .list, "Addresses to listen on (* for every IPv4 address, :: for IPv6); default *."),
+        SettingDefinition("port", .number, default: "0", "TCP port; 0 disables the listener."),
+    ])
+
+    static let unixListener = SectionDefinition("unix_listener", naming: .required,
+                                                "A Unix socket; the name is its path (relative paths start at the start directory).",
+                                                settings: [
+        SettingDefinition("mode", .string, default: "0600", "Permissions of the socket file (octal)."),
+        SettingDefinition("user", .string, "Owner of the socket file (e.g. postfix); empty keeps the server's user."),
+        SettingDefinition("group", .string, "Group of the socket file; empty keeps the server's group."),
+    ])
+
+    public static func register(in registry: inout SettingsRegistry) {
+        registry.register([
+            SettingDefinition("protocols", .list, default: "lmtp", "Protocols to serve (this build: lmtp)."),
+            SettingDefinition("hostname", .string, "Host name in the LMTP greeting, LHLO reply and Received: header; default: the system's."),
+            SettingDefinition("recipient_delimiter", .string, default: "+",
+                              "Characters separating the user from a detail (user+detail@domain); empty disables details."),
+            SettingDefinition("lmtp_save_to_detail_mailbox", .bool, default: "no",
+                              "Deliver user+detail@domain into the mailbox named detail instead of INBOX."),
+            SettingDefinition("lmtp_user_concurrency_limit", .number, default: "0",
+                              "Deliveries to one user running at the same time; 0 means no limit."),
+            SettingDefinition("lda_mailbox_autocreate", .bool, default: "no",
+                              "Create the destination mailbox (a detail mailbox) when it does not exist, instead of using INBOX."),
+            SettingDefinition("lda_mailbox_autosubscribe", .bool, default: "no", "Subscribe mailboxes created by lda_mailbox_autocreate."),
+            SettingDefinition("lda_add_delivered_to_header", .bool, default: "yes", "Add a Delivered-To: header with the recipient."),
+            SettingDefinition("lda_original_recipient_header", .string,
+                              "Header (e.g. X-Original-To) to carry the original recipient (ORCPT, else RCPT TO); empty: none."),
+        ])
+        registry.registerPlugin([
+            SettingDefinition("quota_max_mail_size", .size, default: "0",
+                              "Largest message accepted (552 5.3.4 above it); 0: the built-in limit of 100M."),
+        ])
+        registry.register(section: SectionDefinition("service", naming: .required, "Listeners of a protocol (service lmtp { … }).",
+                                                     sections: [inetListener, unixListener]))
+    }
+}

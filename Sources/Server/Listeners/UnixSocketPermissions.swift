@@ -1,0 +1,23 @@
+import Foundation
+
+/// `unix_listener { mode user group }`: Postfix's lmtp client must be able to connect.
+enum UnixSocketPermissions {
+    static func apply(path: String, mode: UInt32, user: String, group: String) throws {
+        guard chmod(path, mode_t(mode)) == 0 else {
+            throw ListenerError(listener: "unix:\(path)", message: "chmod \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+        }
+        guard !user.isEmpty || !group.isEmpty else { return }
+        var uid = uid_t.max, gid = gid_t.max  // -1: leave unchanged
+        if !user.isEmpty {
+            guard let entry = getpwnam(user) else { throw ListenerError(listener: "unix:\(path)", message: "unknown user \(user)") }
+            uid = entry.pointee.pw_uid
+        }
+        if !group.isEmpty {
+            guard let entry = getgrnam(group) else { throw ListenerError(listener: "unix:\(path)", message: "unknown group \(group)") }
+            gid = entry.pointee.gr_gid
+        }
+        guard chown(path, uid, gid) == 0 else {
+            throw ListenerError(listener: "unix:\(path)", message: "chown \(user):\(group): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Config
+import Foundation
+import ObjectMail
+import ObjectStore
+import Synchronization
+
+/// Each user's `obox_fs` pipeline: the template is %-expanded for the user, and users whose
+/// expansion is the same share one store instance (and so one fscache and its size limit).
+final class SharedStores: Sendable {
+    let template: String
+    let pipelines: StoragePipelines
+    private let stores = Mutex<[String: any ObjectStore]>([:])
+
+    init(template: String, pipelines: StoragePipelines) {
+        self.template = template
+        self.pipelines = pipelines
+    }
+
+    func store(for layout: UserLayout) throws -> any ObjectStore {
+        let variables = VariableExpander.forUser(layout.user, home: layout.home)
+        let expanded = try variables.expand(template)
+        return try stores.withLock { stores in
+            if let store = stores[expanded] { return store }
+            // The expanded string is a pipeline with no variables left: %% must stay literal.
+            let store = try pipelines.store("obox_fs", template: expanded.replacingOccurrences(of: "%", with: "%%"),
+                                            variables: variables)
+            stores[expanded] = store
+            return store
+        }
+    }
+}
