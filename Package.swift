@@ -34,8 +34,9 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CArgon2", pkgConfig: "libargon2"),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
     .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb"),
+    .systemLibrary(name: "CLDAP", pkgConfig: "ldap"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB",
+        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -85,6 +85,9 @@ struct PassdbChain: Sendable {
 
     private func lookup(_ passdb: Passdb, context: LookupContext, password: String?, verified: inout Bool) async -> Step {
         countLookup()
+        if let password, !passdb.deny, let binder = passdb.driver as? any BindingPassdbDriver, binder.verifiesByBinding {
+            return await bind(binder, passdb: passdb, context: context, password: password, verified: &verified)
+        }
         let entry: PassdbEntry?
         var fields: [String: String]
         do {
@@ -119,6 +122,28 @@ struct PassdbChain: Sendable {
         }
         guard matches else { return .fail(.passwordMismatch) }
         return .ok(user: user, fields: fields)
+    }
+
+    /// The backend checks the password (LDAP auth_bind); fields come back only on success.
+    private func bind(_ binder: any BindingPassdbDriver, passdb: Passdb, context: LookupContext, password: String,
+                      verified: inout Bool) async -> Step {
+        let fields: [String: String]
+        do {
+            switch try await binder.authenticate(context, password: password) {
+            case .unknownUser: return .fail(.unknownUser)
+            case .mismatch:
+                verified = true
+                return .fail(.passwordMismatch)
+            case .matched(let found):
+                verified = true
+                fields = try passdb.options.apply(to: found, expander: context.expander)
+            }
+        } catch {
+            logger.error("passdb \(passdb.options.name) failed", metadata: ["user": "\(context.user)", "error": "\(error)"])
+            return .internalFailure("passdb \(passdb.options.name): \(error)")
+        }
+        if let nets = fields["allow_nets"], !NetworkList(nets).contains(context.remoteIP) { return .fail(.networkNotAllowed) }
+        return .ok(user: Self.canonicalUser(fields, default: context.user), fields: fields)
     }
 
     /// `user=` or `username=`+`domain=` from the database replace the login name (case-insensitive lookups).

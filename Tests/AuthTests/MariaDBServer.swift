@@ -33,6 +33,7 @@ final class MariaDBServer {
     }
 
     deinit {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
