@@ -94,18 +94,7 @@ final class LDAPDriver: PassdbDriver, UserdbDriver, BindingPassdbDriver {
 /// Escaping of user input placed into LDAP filters (RFC 4515) and DNs (RFC 4514).
 enum LDAPEscaping {
     static func filter(_ value: String) -> String {
-        var escaped = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "*": escaped += "\\2a"
-            case "(": escaped += "\\28"
-            case ")": escaped += "\\29"
-            case "\\": escaped += "\\5c"
-            case "\0": escaped += "\\00"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        Escaping.replace(value, ["*": "\\2a", "(": "\\28", ")": "\\29", "\\": "\\5c", "\0": "\\00"])
     }
 
     static func dnValue(_ value: String) -> String {

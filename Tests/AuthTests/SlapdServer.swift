@@ -78,7 +78,7 @@ final class SlapdServer {
                 """
         }
         let data = try directory.write("data.ldif", ldif)
-        try Self.runTool("/usr/sbin/slapadd", ["-f", config, "-l", data])
+        try runSetupTool("/usr/sbin/slapadd", ["-f", config, "-l", data])
         process.executableURL = URL(fileURLWithPath: Self.daemon)
         process.arguments = ["-d", "0", "-f", config, "-h", "\(uri)/"]
         _ = FileManager.default.createFile(atPath: path + "/slapd.log", contents: nil)
@@ -86,7 +86,7 @@ final class SlapdServer {
         process.standardError = FileHandle(forWritingAtPath: path + "/slapd.log")
         try process.run()
         for _ in 0..<100 {
-            if (try? Self.runTool("/usr/bin/ldapsearch", ["-x", "-H", uri, "-b", "dc=example,dc=com", "-s", "base"])) != nil { return }
+            if (try? runSetupTool("/usr/bin/ldapsearch", ["-x", "-H", uri, "-b", "dc=example,dc=com", "-s", "base"])) != nil { return }
             usleep(100_000)
         }
         process.terminate()
@@ -99,20 +99,5 @@ final class SlapdServer {
         // slapd's graceful SIGTERM shutdown can wait on client connections: the data is throw-away.
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-    }
-
-    private static func runTool(_ path: String, _ arguments: [String]) throws {
-        let tool = Process()
-        tool.executableURL = URL(fileURLWithPath: path)
-        tool.arguments = arguments
-        tool.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        tool.standardError = errors
-        try tool.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        tool.waitUntilExit()
-        guard tool.terminationStatus == 0 else {
-            throw AuthBackendError(driver: "test", "\(path) exited with \(tool.terminationStatus): \(String(decoding: message, as: UTF8.self))")
-        }
     }
 }
