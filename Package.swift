@@ -35,8 +35,9 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
     .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb"),
     .systemLibrary(name: "CLDAP", pkgConfig: "ldap"),
+    .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP",
+        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -27,9 +27,9 @@ struct SQLConfig: Sendable, Equatable {
         passwordQuery = values["password_query"] ?? ""
         userQuery = values["user_query"] ?? ""
         iterateQuery = values["iterate_query"] ?? ""
-        guard ["sqlite", "mysql"].contains(driver) else {
-            throw ConfigError(driver.isEmpty ? "\(file): driver is missing (sqlite or mysql)"
-                              : "\(file): SQL driver '\(driver)' is not supported by this build (sqlite, mysql)")
+        guard ["sqlite", "mysql", "pgsql"].contains(driver) else {
+            throw ConfigError(driver.isEmpty ? "\(file): driver is missing (sqlite, mysql or pgsql)"
+                              : "\(file): SQL driver '\(driver)' is not supported by this build (sqlite, mysql, pgsql)")
         }
         guard !connect.isEmpty else { throw ConfigError("\(file): connect is missing") }
     }
