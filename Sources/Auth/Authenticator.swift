@@ -99,7 +99,7 @@ public final class Authenticator: Sendable {
 
     private func resolve(_ login: (user: String, master: String?), _ request: AuthRequest) async -> AuthResult {
         let context = LookupContext(user: login.user, service: request.service, remoteIP: request.remoteIP,
-                                    localIP: request.localIP, prefetched: nil)
+                                    localIP: request.localIP, prefetched: nil, secured: request.secured)
         var user = login.user
         var fields: [String: String] = [:]
         if let master = login.master {

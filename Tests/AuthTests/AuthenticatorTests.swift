@@ -187,6 +187,16 @@ import Testing
         #expect(auth.passwordVerificationCount == 3)
     }
 
+    @Test func templatesSeeWhereTheLoginComesFrom() async throws {
+        let auth = try makeAuthenticator("""
+            auth_failure_delay = 0
+            \(block("passdb", "driver = static", "args = nopassword", "override_fields = via=%s/%r/%l/%{secured}"))
+            \(block("userdb", "driver = static", "args = allow_all_users=yes"))
+            """)
+        let login = await auth.authenticate(user: "u", password: "x", service: "pop3", remoteIP: "192.0.2.9", localIP: "192.0.2.1", secured: true)
+        #expect(login.success?.passdbFields["via"] == "pop3/192.0.2.9/192.0.2.1/secured")
+    }
+
     @Test func configurationErrors() throws {
         #expect(throws: (any Error).self) { try makeAuthenticator("userdb {\n driver = static\n}") }
         #expect(throws: (any Error).self) { try makeAuthenticator("passdb {\n driver = ldap\n}\nuserdb {\n driver = static\n}") }
