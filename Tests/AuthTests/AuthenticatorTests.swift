@@ -66,6 +66,15 @@ import Testing
         #expect(!(await auth.authenticate(user: "admin", password: "masterpw", service: "imap").isSuccess), "master passdbs are not for normal logins")
     }
 
+    @Test func masterWithoutPassGoesStraightToTheUserdb() async throws {
+        let (auth, _) = try chained(master: "pass = no")
+        // ghost is in no normal passdb; without pass = yes only the userdb decides, and it does not know ghost.
+        #expect(await auth.authenticate(user: "ghost@example.com*admin", password: "masterpw", service: "imap").failureReason == .unknownInUserdb)
+        let login = try #require(await auth.authenticate(user: "jane@example.com*admin", password: "masterpw", service: "imap").success)
+        #expect(login.masterUser == "admin")
+        #expect(login.userdb.home == "/home/jane")
+    }
+
     @Test func withoutSeparatorThereAreNoMasterLogins() async throws {
         let auth = try makeAuthenticator("""
             auth_failure_delay = 0

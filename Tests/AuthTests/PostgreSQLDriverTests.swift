@@ -26,11 +26,7 @@ struct PostgreSQLDriverTests {
             user_query = SELECT home, quota AS quota_rule FROM users WHERE username = '%n' AND domain = '%d'
             iterate_query = SELECT username, domain FROM users
             """)
-        let auth = try makeAuthenticator("""
-            auth_failure_delay = 0
-            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
-            \(block("userdb", "driver = sql", "args = \(sqlConf)"))
-            """)
+        let auth = try makeSQLAuthenticator(sqlConf)
         let jane = try #require(await auth.authenticate(user: "jane@example.com", password: "secret123", service: "imap").success)
         #expect(jane.userdb.home == "/var/vmail/example.com/jane")
         #expect(jane.userdb.quotaRule == "*:storage=1G")

@@ -110,3 +110,12 @@ func runSetupTool(_ path: String, _ arguments: [String], stdin: String? = nil) t
         throw AuthBackendError(driver: "test", "\(path) exited with \(run.status): \(run.errors)")
     }
 }
+
+/// passdb and userdb both `driver = sql` with one dovecot-sql.conf.ext, no failure delay.
+func makeSQLAuthenticator(_ sqlConf: String) throws -> Authenticator {
+    try makeAuthenticator("""
+        auth_failure_delay = 0
+        \(block("passdb", "driver = sql", "args = \(sqlConf)"))
+        \(block("userdb", "driver = sql", "args = \(sqlConf)"))
+        """)
+}
