@@ -84,6 +84,25 @@ struct LDAPDriverTests {
         #expect(lookup.fields["password"] == SlapdServer.janePassword)
     }
 
+    /// STARTTLS with tls_require_cert = hard, as the RHEL seed asks: the CA file makes it work, without it nothing does.
+    @Test func startTLSVerifiesTheServerCertificate() async throws {
+        let server = try SlapdServer()
+        let settings = """
+            tls = yes
+            tls_require_cert = hard
+            auth_bind = yes
+            auth_bind_userdn = uid=%n,ou=People,dc=example,dc=com
+            base = ou=People,dc=example,dc=com
+            """
+        let trusting = try authenticator(server, settings + "\ntls_ca_cert_file = \(server.certificate)\n")
+        #expect(await trusting.authenticate(user: "jane", password: "secret123", service: "imap").isSuccess)
+        let distrusting = try authenticator(server, settings + "\ntls_ca_cert_file = /etc/ssl/certs/ca-certificates.crt\n")
+        guard case .temporaryFailure = await distrusting.authenticate(user: "jane", password: "secret123", service: "imap") else {
+            Issue.record("an unverifiable certificate must not be accepted")
+            return
+        }
+    }
+
     @Test func wrongServiceCredentialsAreATemporaryFailure() async throws {
         let server = try SlapdServer()
         let auth = try authenticator(server, """

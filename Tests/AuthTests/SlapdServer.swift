@@ -15,11 +15,17 @@ final class SlapdServer {
 
     var uri: String { "ldap://127.0.0.1:\(port)" }
 
+    /// The self-signed certificate slapd presents for STARTTLS (CN and SAN 127.0.0.1).
+    var certificate: String { directory.path + "/cert.pem" }
+
     init() throws {
         directory = try TemporaryDirectory()
         port = Int.random(in: 20000...40000)
         let path = directory.path
         try FileManager.default.createDirectory(atPath: path + "/db", withIntermediateDirectories: true)
+        try runSetupTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path + "/key.pem",
+                                              "-out", path + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                              "-addext", "subjectAltName=IP:127.0.0.1"])
         let config = try directory.write("slapd.conf", """
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
@@ -27,6 +33,8 @@ final class SlapdServer {
             include /etc/ldap/schema/inetorgperson.schema
             modulepath /usr/lib/ldap
             moduleload back_mdb
+            TLSCertificateFile \(path)/cert.pem
+            TLSCertificateKeyFile \(path)/key.pem
             pidfile \(path)/slapd.pid
             database mdb
             maxsize 10485760
