@@ -93,8 +93,9 @@ func runTool(_ path: String, _ arguments: [String], stdin: String? = nil) throws
     tool.standardError = errors
     tool.standardInput = input
     try tool.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
+    // A tool that exits early (a client that could not connect yet) closes the pipe: that is its answer, not ours.
+    if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
     // Small outputs only (pipes hold 64 KiB): read errors after output.
     let printed = output.fileHandleForReading.readDataToEndOfFile()
     let complaints = errors.fileHandleForReading.readDataToEndOfFile()
