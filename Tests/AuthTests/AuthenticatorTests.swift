@@ -35,7 +35,7 @@ import Testing
     @Test func passdbsAreTriedInOrderAndPrefetchGivesUserdbFields() async throws {
         let (auth, _) = try chained()
         let jane = try #require(await auth.authenticate(user: "jane@example.com", password: "secret123", service: "imap").success)
-        #expect(jane.userdb.mail == "obox:%u")
+        #expect(jane.userdb.mail == "obox:jane@example.com")
         // The static passdb after passwd-file takes anyone with its password; userdb passwd-file then does not know them.
         #expect(await auth.authenticate(user: "ghost@example.com", password: "fallback", service: "imap").failureReason == .unknownInUserdb)
         // A wrong password in the first passdb continues to the next (result_failure = continue).
