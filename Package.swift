@@ -85,8 +85,10 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CArgon2", pkgConfig: "libargon2"),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
     .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb"),
+    .systemLibrary(name: "CLDAP", pkgConfig: "ldap"),
+    .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB",
+        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -5,7 +5,7 @@ public enum AuthSettings {
     static let results = ["return-ok", "return-fail", "return", "continue", "continue-ok", "continue-fail"]
 
     static let commonDatabaseSettings: [SettingDefinition] = [
-        SettingDefinition("driver", .string, "passwd-file, static, sql (sqlite) or prefetch."),
+        SettingDefinition("driver", .string, "passwd-file, static, sql (sqlite, mysql), ldap, or prefetch (userdb)."),
         SettingDefinition("args", .string, "Driver arguments: a file path, key=value options, or a dovecot-sql.conf.ext path."),
         SettingDefinition("default_fields", .string, "Fields (key=value with %-variables) used when the database has none."),
         SettingDefinition("override_fields", .string, "Fields (key=value with %-variables) that replace what the database returns."),

@@ -17,7 +17,7 @@ public final class Authenticator: Sendable {
     let penalty = AuthPenalty()
     let clock: any AuthClock
     let logger: Logger
-    private let lookups = LookupCounter()
+    let counters = AuthCounters()
 
     /// Reads the auth settings and builds every driver; a bad block is a `ConfigError` with file:line.
     public init(settings: Settings, clock: any AuthClock = SystemAuthClock(), pool: BlockingPool = .shared,
@@ -32,12 +32,9 @@ public final class Authenticator: Sendable {
         guard !normal.isEmpty else { throw ConfigError("No passdb configured: add a passdb { driver = … } block") }
         guard !userdbBlocks.isEmpty else { throw ConfigError("No userdb configured: add a userdb { driver = … } block") }
 
-        // A real hash of a random password: verified when the user is unknown, so timing does not tell.
-        let dummy = try Passwords.generate(SecureRandom.alphanumeric(16), scheme: "SHA512-CRYPT")
-        let counter = lookups
-        let countLookup: @Sendable () -> Void = { counter.value.add(1, ordering: .relaxed) }
-        passdbs = PassdbChain(passdbs: normal, pool: pool, logger: logger, countLookup: countLookup, dummyHash: dummy)
-        masterPassdbs = PassdbChain(passdbs: master, pool: pool, logger: logger, countLookup: countLookup, dummyHash: dummy)
+        let dummy = try DummyHash()
+        passdbs = PassdbChain(passdbs: normal, pool: pool, logger: logger, counters: counters, dummy: dummy)
+        masterPassdbs = PassdbChain(passdbs: master, pool: pool, logger: logger, counters: counters, dummy: dummy)
         userdbs = UserdbChain(userdbs: userdbBlocks, passdbs: passdbs, logger: logger)
         usernameFormat = settings.string("auth_username_format")
         defaultRealm = settings.string("auth_default_realm")
@@ -52,7 +49,10 @@ public final class Authenticator: Sendable {
     }
 
     /// How many times a passdb driver was asked (cache hits do not ask): for metrics and tests.
-    public var passdbLookupCount: Int { lookups.value.load(ordering: .relaxed) }
+    public var passdbLookupCount: Int { counters.lookups.load(ordering: .relaxed) }
+
+    /// How many password hashes were verified (dummy ones for unknown users included).
+    public var passwordVerificationCount: Int { counters.verifications.load(ordering: .relaxed) }
 
     public func authenticate(user: String, password: String, service: String, remoteIP: String? = nil,
                              localIP: String? = nil, secured: Bool = false) async -> AuthResult {
@@ -99,7 +99,7 @@ public final class Authenticator: Sendable {
 
     private func resolve(_ login: (user: String, master: String?), _ request: AuthRequest) async -> AuthResult {
         let context = LookupContext(user: login.user, service: request.service, remoteIP: request.remoteIP,
-                                    localIP: request.localIP, prefetched: nil)
+                                    localIP: request.localIP, prefetched: nil, secured: request.secured)
         var user = login.user
         var fields: [String: String] = [:]
         if let master = login.master {
@@ -175,6 +175,8 @@ public final class Authenticator: Sendable {
     }
 }
 
-final class LookupCounter: Sendable {
-    let value = Atomic<Int>(0)
+/// Work counters shared by the passdb chains.
+final class AuthCounters: Sendable {
+    let lookups = Atomic<Int>(0)
+    let verifications = Atomic<Int>(0)
 }

@@ -85,13 +85,14 @@ enum DriverFactory {
         case "passwd-file": return try PasswdFileDriver(args: args, pool: pool)
         case "static": return StaticDriver(args: args)
         case "sql": return try SQLDriver(configPath: args, pool: pool)
+        case "ldap": return try LDAPDriver(configPath: args, pool: pool)
         default: return nil
         }
     }
 
     private static func unsupported(kind: String, settings: Settings) -> ConfigError {
         let driver = settings.string("driver")
-        let known = kind == "passdb" ? "passwd-file, static, sql" : "passwd-file, static, sql, prefetch"
+        let known = kind == "passdb" ? "passwd-file, static, sql, ldap" : "passwd-file, static, sql, ldap, prefetch"
         let message = driver.isEmpty ? "\(kind) needs a driver (\(known))"
             : "\(kind) driver '\(driver)' is not supported by this build (supported: \(known))"
         return ConfigError(message, at: settings.location(of: "driver") ?? settings.section.location)

@@ -13,6 +13,20 @@ protocol PassdbDriver: Sendable {
     func lookup(_ context: LookupContext) async throws -> PassdbEntry?
 }
 
+/// The result of letting the backend check the password itself (LDAP auth_bind).
+enum BindOutcome: Sendable, Equatable {
+    case matched([String: String])
+    case mismatch
+    case unknownUser
+}
+
+/// A passdb that can verify a password by binding as the user instead of returning a hash.
+protocol BindingPassdbDriver: PassdbDriver {
+    /// False when this instance returns hashes after all (LDAP without auth_bind).
+    var verifiesByBinding: Bool { get }
+    func authenticate(_ context: LookupContext, password: String) async throws -> BindOutcome
+}
+
 enum UserdbLookup: Sendable, Equatable {
     case found([String: String])
     case notFound

@@ -8,6 +8,8 @@ struct LookupContext: Sendable {
     var localIP: String?
     /// userdb_* fields from the passdb that authenticated this login (nil outside a login, e.g. LMTP).
     var prefetched: [String: String]?
+    /// The login came over TLS or a local connection: `%{secured}` expands to "secured", else to nothing.
+    var secured = false
 
     /// `%u %n %d %s %r %l` and `%{rip}`-style long names for templates.
     var expander: VariableExpander { expander(escaping: { $0 }) }
@@ -17,6 +19,7 @@ struct LookupContext: Sendable {
         var extra: [String: String] = ["rip": escape(remoteIP ?? ""), "lip": escape(localIP ?? "")]
         extra["real_rip"] = extra["rip"]
         extra["real_lip"] = extra["lip"]
+        extra["secured"] = secured ? "secured" : ""
         return VariableExpander.forUser(escape(user), service: escape(service), extra: extra)
     }
 

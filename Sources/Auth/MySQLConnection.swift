@@ -22,20 +22,7 @@ final class MySQLConnection: SQLConnection, @unchecked Sendable {
 
     /// What mysql_real_escape_string does for UTF-8: backslash before quotes, backslash, NUL, CR, LF and ^Z.
     func escape(_ value: String) -> String {
-        var escaped = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\0": escaped += "\\0"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\\": escaped += "\\\\"
-            case "'": escaped += "\\'"
-            case "\"": escaped += "\\\""
-            case "\u{1A}": escaped += "\\Z"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        Escaping.replace(value, ["\0": "\\0", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "'": "\\'", "\"": "\\\"", "\u{1A}": "\\Z"])
     }
 
     func query(_ sql: String) throws -> [[String: String]] {

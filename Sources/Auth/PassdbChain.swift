@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The result of running the passdb blocks in order for one user.
 enum PassdbOutcome: Sendable {
@@ -15,9 +16,9 @@ struct PassdbChain: Sendable {
     let passdbs: [Passdb]
     let pool: BlockingPool
     let logger: Logger
-    let countLookup: @Sendable () -> Void
-    /// A hash verified when no real one was, so that an unknown user costs as much as a wrong password.
-    let dummyHash: String
+    let counters: AuthCounters
+    /// Verified when no real hash was, so that an unknown user costs as much as a wrong password.
+    let dummy: DummyHash
 
     private enum Step {
         case ok(user: String, fields: [String: String])
@@ -84,7 +85,10 @@ struct PassdbChain: Sendable {
     }
 
     private func lookup(_ passdb: Passdb, context: LookupContext, password: String?, verified: inout Bool) async -> Step {
-        countLookup()
+        counters.lookups.add(1, ordering: .relaxed)
+        if let password, !passdb.deny, let binder = passdb.driver as? any BindingPassdbDriver, binder.verifiesByBinding {
+            return await bind(binder, passdb: passdb, context: context, password: password, verified: &verified)
+        }
         let entry: PassdbEntry?
         var fields: [String: String]
         do {
@@ -100,15 +104,15 @@ struct PassdbChain: Sendable {
         if passdb.deny { return .ok(user: user, fields: fields) }
         guard let password else { return .ok(user: user, fields: fields) }
 
-        if let nets = fields["allow_nets"], !NetworkList(nets).contains(context.remoteIP) {
-            return .fail(.networkNotAllowed)
-        }
+        if !Self.networkAllowed(fields, context) { return .fail(.networkNotAllowed) }
         let matches: Bool
         if let flag = fields["nopassword"], flag.isEmpty || ["y", "yes", "1", "true"].contains(flag.lowercased()) {
             matches = true
         } else if let stored = entry?.password, !stored.isEmpty, let scheme = entry?.defaultScheme {
             verified = true
             do {
+                counters.verifications.add(1, ordering: .relaxed)
+                dummy.remember(stored, defaultScheme: scheme)
                 matches = try await pool.run { try Passwords.verify(password, stored: stored, defaultScheme: scheme) }
             } catch {
                 logger.error("passdb \(passdb.options.name): cannot verify password", metadata: ["user": "\(context.user)", "error": "\(error)"])
@@ -119,6 +123,34 @@ struct PassdbChain: Sendable {
         }
         guard matches else { return .fail(.passwordMismatch) }
         return .ok(user: user, fields: fields)
+    }
+
+    /// The backend checks the password (LDAP auth_bind); fields come back only on success.
+    private func bind(_ binder: any BindingPassdbDriver, passdb: Passdb, context: LookupContext, password: String,
+                      verified: inout Bool) async -> Step {
+        let fields: [String: String]
+        do {
+            switch try await binder.authenticate(context, password: password) {
+            case .unknownUser: return .fail(.unknownUser)
+            case .mismatch:
+                verified = true
+                return .fail(.passwordMismatch)
+            case .matched(let found):
+                verified = true
+                fields = try passdb.options.apply(to: found, expander: context.expander)
+            }
+        } catch {
+            logger.error("passdb \(passdb.options.name) failed", metadata: ["user": "\(context.user)", "error": "\(error)"])
+            return .internalFailure("passdb \(passdb.options.name): \(error)")
+        }
+        if !Self.networkAllowed(fields, context) { return .fail(.networkNotAllowed) }
+        return .ok(user: Self.canonicalUser(fields, default: context.user), fields: fields)
+    }
+
+    /// `allow_nets=` restricts where the user may log in from (e.g. nopassword for trusted proxies).
+    static func networkAllowed(_ fields: [String: String], _ context: LookupContext) -> Bool {
+        guard let nets = fields["allow_nets"] else { return true }
+        return NetworkList(nets).contains(context.remoteIP)
     }
 
     /// `user=` or `username=`+`domain=` from the database replace the login name (case-insensitive lookups).
@@ -132,7 +164,24 @@ struct PassdbChain: Sendable {
     }
 
     private func burnDummyVerification(_ password: String) async {
-        let hash = dummyHash
-        _ = await pool.run { (try? Passwords.verify(password, stored: hash)) ?? false }
+        let (hash, scheme) = dummy.current
+        counters.verifications.add(1, ordering: .relaxed)
+        _ = await pool.run { (try? Passwords.verify(password, stored: hash, defaultScheme: scheme)) ?? false }
+    }
+}
+
+/// The hash an unknown user's password is checked against: the last real hash verified (same scheme and
+/// cost as the users' own), or a SHA512-CRYPT hash of a random password until one was seen.
+final class DummyHash: Sendable {
+    private let state: Mutex<(hash: String, scheme: String)>
+
+    init() throws {
+        state = Mutex((try Passwords.generate(SecureRandom.alphanumeric(16), scheme: "SHA512-CRYPT"), "PLAIN"))
+    }
+
+    var current: (hash: String, scheme: String) { state.withLock { $0 } }
+
+    func remember(_ hash: String, defaultScheme: String) {
+        state.withLock { $0 = (hash, defaultScheme) }
     }
 }

@@ -30,7 +30,7 @@ final class PasswdFileDriver: PassdbDriver, UserdbDriver {
 
     func lookup(_ context: LookupContext) async throws -> PassdbEntry? {
         guard let record = try await record(for: context) else { return nil }
-        var fields = record.extraFields
+        var fields = try record.expandedExtraFields(context)
         // The prefetch userdb gets uid/gid/home as userdb_ fields, as with Dovecot's passwd-file passdb.
         for (key, value) in record.userdbColumns where fields["userdb_" + key] == nil { fields["userdb_" + key] = value }
         return PassdbEntry(password: record.password, defaultScheme: defaultScheme, fields: fields)
@@ -39,7 +39,7 @@ final class PasswdFileDriver: PassdbDriver, UserdbDriver {
     func lookup(_ context: LookupContext) async throws -> UserdbLookup {
         guard let record = try await record(for: context) else { return .notFound }
         var fields = record.userdbColumns
-        for (key, value) in record.extraFields {
+        for (key, value) in try record.expandedExtraFields(context) {
             if key.hasPrefix(FieldSplit.userdbPrefix) {
                 fields[String(key.dropFirst(FieldSplit.userdbPrefix.count))] = value
             }
@@ -75,6 +75,13 @@ struct PasswdRecord: Sendable, Equatable {
             userdbColumns[name] = columns[index]
         }
         extraFields = columns.count > 7 ? FieldTemplate(columns[7]).literal() : [:]
+    }
+
+    /// Extra field values may use %-variables (`userdb_mail=obox:%u`), as in Dovecot.
+    func expandedExtraFields(_ context: LookupContext) throws -> [String: String] {
+        guard extraFields.values.contains(where: { $0.contains("%") }) else { return extraFields }
+        let expander = context.expander
+        return try extraFields.mapValues { try expander.expand($0) }
     }
 
     static func parse(_ text: String) -> [String: PasswdRecord] {

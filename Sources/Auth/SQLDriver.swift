@@ -2,7 +2,7 @@ import Config
 
 /// `driver = sql` with `args = /etc/dovecot/dovecot-sql.conf.ext`: password_query, user_query and
 /// iterate_query with %-variables, each value SQL-escaped before it is put into the query.
-/// Backends: sqlite (`connect = /path/users.db`) and mysql (MariaDB/MySQL via libmariadb).
+/// Backends: sqlite (`connect = /path/users.db`), mysql (MariaDB/MySQL via libmariadb), pgsql (libpq).
 final class SQLDriver: PassdbDriver, UserdbDriver {
     let config: SQLConfig
     private let database: any SQLConnection
@@ -13,6 +13,7 @@ final class SQLDriver: PassdbDriver, UserdbDriver {
         config = try SQLConfig(file: configPath)
         switch config.driver {
         case "mysql": database = try MySQLConnection(connect: ConnectString(config.connect))
+        case "pgsql": database = PostgreSQLConnection(conninfo: config.connect)
         default: database = SQLiteDatabase(path: config.connect)
         }
         self.pool = pool

@@ -12,26 +12,8 @@ private func objectmailBinary() throws -> String {
     throw AuthBackendError(driver: "test", "objectmail binary not found next to \(directory.path): run swift build first")
 }
 
-private struct Run {
-    var status: Int32
-    var output: String
-}
-
-private func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try objectmailBinary())
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+private func run(_ arguments: [String], stdin: String? = nil) throws -> ToolRun {
+    try runTool(try objectmailBinary(), arguments, stdin: stdin)
 }
 
 @Suite struct CommandLineTests {

@@ -15,7 +15,7 @@ final class MariaDBServer {
     init() throws {
         directory = try TemporaryDirectory()
         port = Int.random(in: 20000...40000)
-        try Self.runTool("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(directory.path)/data",
+        try runSetupTool("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(directory.path)/data",
                                                          "--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"])
         process.executableURL = URL(fileURLWithPath: Self.daemon)
         process.arguments = ["--no-defaults", "--user=root", "--datadir=\(directory.path)/data", "--socket=\(socket)",
@@ -33,29 +33,13 @@ final class MariaDBServer {
     }
 
     deinit {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 
     /// Runs statements as root over the socket.
     func sql(_ statements: String) throws {
-        try Self.runTool("/usr/bin/mariadb", ["--no-defaults", "-S", socket, "-uroot"], stdin: statements)
-    }
-
-    private static func runTool(_ path: String, _ arguments: [String], stdin: String? = nil) throws {
-        let tool = Process()
-        tool.executableURL = URL(fileURLWithPath: path)
-        tool.arguments = arguments
-        tool.standardOutput = FileHandle.nullDevice
-        tool.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        tool.standardInput = input
-        try tool.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        tool.waitUntilExit()
-        guard tool.terminationStatus == 0 else {
-            throw AuthBackendError(driver: "test", "\(path) exited with \(tool.terminationStatus)")
-        }
+        try runSetupTool("/usr/bin/mariadb", ["--no-defaults", "-S", socket, "-uroot"], stdin: statements)
     }
 }

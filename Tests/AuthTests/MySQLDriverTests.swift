@@ -37,11 +37,7 @@ struct MySQLDriverTests {
             user_query = SELECT home, quota AS quota_rule FROM users WHERE username = '%n' AND domain = '%d'
             iterate_query = SELECT username, domain FROM users
             """)
-        let auth = try makeAuthenticator("""
-            auth_failure_delay = 0
-            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
-            \(block("userdb", "driver = sql", "args = \(sqlConf)"))
-            """)
+        let auth = try makeSQLAuthenticator(sqlConf)
         let jane = try #require(await auth.authenticate(user: "jane@example.com", password: "secret123", service: "imap").success)
         #expect(jane.user == "jane@example.com")
         #expect(jane.userdb.home == "/var/vmail/example.com/jane")
@@ -66,11 +62,7 @@ struct MySQLDriverTests {
             password_query = SELECT password FROM users WHERE username = '%u'
             user_query = SELECT home FROM users WHERE username = '%u'
             """)
-        let auth = try makeAuthenticator("""
-            auth_failure_delay = 0
-            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
-            \(block("userdb", "driver = sql", "args = \(sqlConf)"))
-            """)
+        let auth = try makeSQLAuthenticator(sqlConf)
         guard case .temporaryFailure(let message) = await auth.authenticate(user: "jane", password: "x", service: "imap") else {
             Issue.record("expected a temporary failure")
             return

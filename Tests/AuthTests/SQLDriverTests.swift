@@ -35,7 +35,7 @@ private func makeDatabase(at path: String) throws {
         #expect(config.passwordQuery == "SELECT username AS user, password FROM users WHERE username = '%u'")
         #expect(config.userQuery == "SELECT home FROM users WHERE username='%u'")
         #expect(config.defaultPassScheme == "SHA512-CRYPT")
-        #expect(throws: (any Error).self) { try SQLConfig(text: "driver = pgsql\nconnect = host=x", file: "f") }
+        #expect(throws: (any Error).self) { try SQLConfig(text: "driver = oracle\nconnect = host=x", file: "f") }
         #expect(throws: (any Error).self) { try SQLConfig(text: "driver = sqlite\nconect = x", file: "f") }
     }
 

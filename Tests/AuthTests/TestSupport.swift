@@ -73,3 +73,50 @@ enum Fixture {
 func block(_ type: String, _ settings: String...) -> String {
     "\(type) {\n" + settings.map { "  \($0)\n" }.joined() + "}"
 }
+
+/// What a child process printed and how it ended.
+struct ToolRun {
+    var status: Int32
+    var output: String
+    var errors: String
+}
+
+/// Runs a program to completion, feeding it `stdin`.
+func runTool(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> ToolRun {
+    let tool = Process()
+    tool.executableURL = URL(fileURLWithPath: path)
+    tool.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    let input = Pipe()
+    tool.standardOutput = output
+    tool.standardError = errors
+    tool.standardInput = input
+    try tool.run()
+    // A tool that exits early (a client that could not connect yet) closes the pipe: that is its answer, not ours.
+    if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    // Small outputs only (pipes hold 64 KiB): read errors after output.
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    let complaints = errors.fileHandleForReading.readDataToEndOfFile()
+    tool.waitUntilExit()
+    return ToolRun(status: tool.terminationStatus, output: String(decoding: printed, as: UTF8.self),
+                   errors: String(decoding: complaints, as: UTF8.self))
+}
+
+/// Runs a setup tool that must succeed.
+func runSetupTool(_ path: String, _ arguments: [String], stdin: String? = nil) throws {
+    let run = try runTool(path, arguments, stdin: stdin)
+    guard run.status == 0 else {
+        throw AuthBackendError(driver: "test", "\(path) exited with \(run.status): \(run.errors)")
+    }
+}
+
+/// passdb and userdb both `driver = sql` with one dovecot-sql.conf.ext, no failure delay.
+func makeSQLAuthenticator(_ sqlConf: String) throws -> Authenticator {
+    try makeAuthenticator("""
+        auth_failure_delay = 0
+        \(block("passdb", "driver = sql", "args = \(sqlConf)"))
+        \(block("userdb", "driver = sql", "args = \(sqlConf)"))
+        """)
+}
