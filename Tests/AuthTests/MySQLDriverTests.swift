@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Auth
 
-@Suite(.serialized, .enabled(if: MariaDBServer.available, "needs Debian's mariadb-server"))
+@Suite(.serialized)
 struct MySQLDriverTests {
     @Test func connectStringParsing() {
         let connect = ConnectString("host=127.0.0.1 dbname=mailserver user=mailuser password=\"a b\" port=3306")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Auth
 
-@Suite(.serialized, .enabled(if: PostgreSQLServer.available, "needs Debian's postgresql"))
+@Suite(.serialized)
 struct PostgreSQLDriverTests {
     /// The seeds' queries (001/004) against a real PostgreSQL, reached over TCP with a password.
     @Test func seedQueriesAgainstARealPostgreSQL() async throws {
