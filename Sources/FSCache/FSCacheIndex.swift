@@ -65,6 +65,10 @@ final class FSCacheIndex: Sendable {
         }
     }
 
+    func recordSkippedWrite() {
+        state.withLock { $0.statistics.skippedWrites += 1 }
+    }
+
     func recordStoreFailure() {
         state.withLock { $0.statistics.storeFailures += 1 }
     }

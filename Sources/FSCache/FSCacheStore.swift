@@ -31,6 +31,13 @@ public final class FSCacheStore: ObjectStore {
     private let layout: FSCacheLayout
     private let index: FSCacheIndex
     private let io = BlockingIOPool.shared
+    /// Cache entries are written on their own threads, so that reads (hits falling back from the
+    /// page cache, the parent's own file reads) never queue behind them.
+    private static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
+    /// Bytes of fetched objects waiting to be written; beyond `maxBacklog` new misses are served
+    /// without being cached, so a burst of misses cannot pile up objects in memory.
+    private let backlog = Atomic<Int>(0)
+    static let maxBacklog = 64 << 20
     private let logger: Logger
     private let startup = Mutex<Task<Void, Never>?>(nil)
     private let isReady = Atomic<Bool>(false)
@@ -215,9 +222,15 @@ public final class FSCacheStore: ObjectStore {
             let completion = Task {
                 if let object = try? await fetch.value {
                     self.index.recordParentFetch(bytes: object.body.count)
-                    let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
-                                                    lastModified: object.info.lastModified, etag: object.info.etag)
-                    await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                    let size = object.body.count
+                    if self.backlog.add(size, ordering: .relaxed).newValue <= Self.maxBacklog {
+                        let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
+                                                        lastModified: object.info.lastModified, etag: object.info.etag)
+                        await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                    } else {
+                        self.index.recordSkippedWrite()
+                    }
+                    self.backlog.subtract(size, ordering: .relaxed)
                 }
                 self.index.finishFill(name, id: id)
             }
@@ -285,7 +298,7 @@ public final class FSCacheStore: ObjectStore {
         let layout = self.layout
         let index = self.index
         do {
-            try await io.run {
+            try await Self.writers.run {
                 let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
                 do {
                     // Directories are created on the first ENOENT, not checked on every store.
