@@ -163,7 +163,7 @@ public final class FSCacheStore: ObjectStore {
                                         _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T) async throws -> T? {
         let path = layout.path(forName: name)
         let logger = self.logger
-        var result: (T, Int64)?
+        var result: T?
         var served = false
         if inline {
             do {
@@ -180,8 +180,8 @@ public final class FSCacheStore: ObjectStore {
                                        cachedReadsOnly: false, logger: logger, serve)
             }
         }
-        guard let (value, fileSize) = result else { return nil }
-        index.recordHit(name, size: fileSize)
+        guard let value = result else { return nil }
+        index.recordHit(name)
         return value
     }
 
@@ -189,7 +189,7 @@ public final class FSCacheStore: ObjectStore {
     private static let inlineReadLimit: Int64 = 1 << 20
 
     private static func readEntryFile<T>(path: String, key: String, wholeFileLimit: Int64, cachedReadsOnly: Bool, logger: Logger,
-                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> (T, Int64)? {
+                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> T? {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(path, flags: O_RDONLY, cachedReadsOnly: cachedReadsOnly)
@@ -203,7 +203,7 @@ public final class FSCacheStore: ObjectStore {
             }
             guard let header = try ObjectFile.readHeader(fd, requireFooter: true, wholeFileLimit: wholeFileLimit),
                   header.trailer.key == key else { return nil }
-            return (try serve(fd, header), header.fileSize)
+            return try serve(fd, header)
         } catch let error as SystemCallError {
             if cachedReadsOnly && error.wouldBlock { throw error }
             logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"])

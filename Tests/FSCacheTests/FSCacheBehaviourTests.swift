@@ -112,6 +112,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
         }
         try await writers.value
+        await fixture.cache.waitForPendingWrites()
         #expect(largest <= overshootBound, "the disk held \(largest) bytes with a limit of \(fixture.cache.maxSize)")
         let figures = fixture.cache.statistics
         #expect(figures.currentSize <= fixture.cache.maxSize)
