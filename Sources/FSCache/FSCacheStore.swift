@@ -10,8 +10,8 @@ import Synchronization
 /// of a slow or costly parent (the bucket).
 ///
 /// - Read-through: a get that misses fetches the whole object once (concurrent misses of one key
-///   share that fetch), stores it, and serves the requested range; later ranges, stats and
-///   downloads of the key need no parent request.
+///   share that fetch), serves the requested range, and writes the entry right after; later
+///   ranges, stats and downloads of the key need no parent request.
 /// - Write-through: a put goes to the parent first, then into the cache (a mail just delivered
 ///   is read from the cache).
 /// - Entries are written to `DIR/tmp` and renamed into place, so no partial entry is ever served
@@ -129,7 +129,12 @@ public final class FSCacheStore: ObjectStore {
         let name = layout.name(for: key)
         if let info = try await readEntry(key: key, name: name, inline: false, { fd, header in
             let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
-            try ObjectFile.copyData(of: fd, range: positions, to: path)
+            do {
+                try ObjectFile.copyData(of: fd, range: positions, to: path)
+            } catch let error as SystemCallError {
+                // The target is the caller's problem, not a broken entry: report it, do not refetch.
+                throw ObjectStoreError.io(key: key, detail: error.description)
+            }
             return header.info(key: key)
         }) {
             return info
