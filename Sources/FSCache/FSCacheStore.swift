@@ -34,19 +34,20 @@ public final class FSCacheStore: ObjectStore {
     /// Cache entries are written on their own threads, so that reads (hits falling back from the
     /// page cache, the parent's own file reads) never queue behind them.
     private static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
-    /// Bytes of fetched objects waiting to be written; beyond `maxBacklog` new misses are served
-    /// without being cached, so a burst of misses cannot pile up objects in memory.
+    /// Bytes of fetched objects waiting to be written; beyond `maxWriteBacklog` new misses are
+    /// served without being cached, so a burst of misses cannot pile up objects in memory.
     private let backlog = Atomic<Int>(0)
-    static let maxBacklog = 64 << 20
+    public let maxWriteBacklog: Int
     private let logger: Logger
     private let startup = Mutex<Task<Void, Never>?>(nil)
     private let isReady = Atomic<Bool>(false)
 
     public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
 
-    public init(parent: any ObjectStore, directory: String, maxSize: Int64,
+    public init(parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
                 logger: Logger = Logger(label: "objectmail.fscache")) {
         self.parent = parent
+        self.maxWriteBacklog = maxWriteBacklog
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.maxSize = maxSize
         self.layout = FSCacheLayout(directory: self.directory)
@@ -228,7 +229,7 @@ public final class FSCacheStore: ObjectStore {
                 if let object = try? await fetch.value {
                     self.index.recordParentFetch(bytes: object.body.count)
                     let size = object.body.count
-                    if self.backlog.add(size, ordering: .relaxed).newValue <= Self.maxBacklog {
+                    if self.backlog.add(size, ordering: .relaxed).newValue <= self.maxWriteBacklog {
                         let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
                                                         lastModified: object.info.lastModified, etag: object.info.etag)
                         await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)

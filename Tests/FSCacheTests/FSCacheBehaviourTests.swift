@@ -143,6 +143,19 @@ import Testing
         #expect(fixture.parent.count("get") == 1)
     }
 
+    @Test func missesBeyondTheWriteBacklogAreServedUncached() async throws {
+        let scratch = ScratchDirectory()
+        let parent = CountingStore(parent: PosixObjectStore(root: scratch.path + "/objects", syncWrites: false))
+        try await parent.put("big", bytes: bytes(5000, 4))
+        let cache = FSCacheStore(parent: parent, directory: scratch.path + "/cache", maxSize: 1 << 30, maxWriteBacklog: 1000)
+        #expect(try await cache.get("big").body == bytes(5000, 4))
+        await cache.waitForPendingWrites()
+        #expect(cache.statistics.skippedWrites == 1)
+        #expect(cache.statistics.entries == 0)
+        _ = try await cache.get("big")
+        #expect(parent.reads == 2)
+    }
+
     @Test func aFillStartedBeforeADeleteIsNotInstalled() async throws {
         let fixture = Fixture(getDelay: .milliseconds(300))
         try await fixture.parent.put("k", bytes: [1, 2, 3])
