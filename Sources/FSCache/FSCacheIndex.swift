@@ -26,6 +26,7 @@ final class FSCacheIndex: Sendable {
 
     let maxSize: Int64
     private let state = Mutex(State())
+    private let hits = Atomic<Int>(0)
 
     init(maxSize: Int64) {
         self.maxSize = maxSize
@@ -38,6 +39,7 @@ final class FSCacheIndex: Sendable {
     var statistics: FSCacheStatistics {
         state.withLock { state in
             var figures = state.statistics
+            figures.hits = hits.load(ordering: .relaxed)
             figures.currentSize = state.lru.totalSize
             figures.entries = state.lru.count
             return figures
@@ -46,12 +48,14 @@ final class FSCacheIndex: Sendable {
 
     var namesOldestFirst: [String] { state.withLock { $0.lru.namesOldestFirst } }
 
-    func recordHit(_ name: String, size: Int64) {
-        state.withLock { state in
-            state.statistics.hits += 1
-            // A file found on disk but unknown (written by another process) joins the accounting.
-            if !state.lru.touch(name) { state.lru.insertNewest(name, size: size) }
-        }
+    /// Counts a hit and moves the entry to the LRU's recent end — unless an install or invalidation
+    /// holds the lock (it may be renaming on a slow disk): a hit never waits for that, and the entry
+    /// then keeps its place (LRU order is approximate under contention, as atime-based caches are).
+    func recordHit(_ name: String) {
+        hits.add(1, ordering: .relaxed)
+        // An entry unknown here (evicted while it was being read, or written by another process)
+        // is not added: its file may already be gone. Start-up accounts what is on disk.
+        _ = state.withLockIfAvailable { $0.lru.touch(name) }
     }
 
     func recordMiss() {
@@ -63,6 +67,10 @@ final class FSCacheIndex: Sendable {
             $0.statistics.parentFetches += 1
             $0.statistics.bytesFromParent += Int64(bytes)
         }
+    }
+
+    func recordSkippedWrite() {
+        state.withLock { $0.statistics.skippedWrites += 1 }
     }
 
     func recordStoreFailure() {

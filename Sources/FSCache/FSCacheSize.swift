@@ -8,7 +8,7 @@ public enum FSCacheSize {
             unitText = String(last) + unitText
             digits = digits.dropLast()
         }
-        guard let value = Int64(digits) else { return nil }
+        guard let value = Int64(digits), value >= 0 else { return nil }
         let unit = unitText.lowercased().trimmingCharacters(in: " ")
         let shifts: [String: Int64] = ["": 0, "b": 0, "k": 10, "kb": 10, "m": 20, "mb": 20, "g": 30, "gb": 30, "t": 40, "tb": 40]
         guard let shift = shifts[unit] else { return nil }

@@ -10,6 +10,8 @@ public struct FSCacheStatistics: Sendable, Equatable {
     public var evictions: Int = 0
     /// Entries that could not be written (full or unwritable disk): served from the parent instead.
     public var storeFailures: Int = 0
+    /// Misses served without caching because too many entries were still waiting to be written.
+    public var skippedWrites: Int = 0
     /// Bytes of cache files accounted for (data plus the small metadata trailer).
     public var currentSize: Int64 = 0
     public var entries: Int = 0

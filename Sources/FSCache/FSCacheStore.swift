@@ -10,8 +10,8 @@ import Synchronization
 /// of a slow or costly parent (the bucket).
 ///
 /// - Read-through: a get that misses fetches the whole object once (concurrent misses of one key
-///   share that fetch), stores it, and serves the requested range; later ranges, stats and
-///   downloads of the key need no parent request.
+///   share that fetch), serves the requested range, and writes the entry right after; later
+///   ranges, stats and downloads of the key need no parent request.
 /// - Write-through: a put goes to the parent first, then into the cache (a mail just delivered
 ///   is read from the cache).
 /// - Entries are written to `DIR/tmp` and renamed into place, so no partial entry is ever served
@@ -31,15 +31,23 @@ public final class FSCacheStore: ObjectStore {
     private let layout: FSCacheLayout
     private let index: FSCacheIndex
     private let io = BlockingIOPool.shared
+    /// Cache entries are written on their own threads, so that reads (hits falling back from the
+    /// page cache, the parent's own file reads) never queue behind them.
+    private static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
+    /// Bytes of fetched objects waiting to be written; beyond `maxWriteBacklog` new misses are
+    /// served without being cached, so a burst of misses cannot pile up objects in memory.
+    private let backlog = Atomic<Int>(0)
+    public let maxWriteBacklog: Int
     private let logger: Logger
     private let startup = Mutex<Task<Void, Never>?>(nil)
     private let isReady = Atomic<Bool>(false)
 
     public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
 
-    public init(parent: any ObjectStore, directory: String, maxSize: Int64,
+    public init(parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
                 logger: Logger = Logger(label: "objectmail.fscache")) {
         self.parent = parent
+        self.maxWriteBacklog = maxWriteBacklog
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.maxSize = maxSize
         self.layout = FSCacheLayout(directory: self.directory)
@@ -122,7 +130,12 @@ public final class FSCacheStore: ObjectStore {
         let name = layout.name(for: key)
         if let info = try await readEntry(key: key, name: name, inline: false, { fd, header in
             let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
-            try ObjectFile.copyData(of: fd, range: positions, to: path)
+            do {
+                try ObjectFile.copyData(of: fd, range: positions, to: path)
+            } catch let error as SystemCallError {
+                // The target is the caller's problem, not a broken entry: report it, do not refetch.
+                throw ObjectStoreError.io(key: key, detail: error.description)
+            }
             return header.info(key: key)
         }) {
             return info
@@ -156,7 +169,7 @@ public final class FSCacheStore: ObjectStore {
                                         _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T) async throws -> T? {
         let path = layout.path(forName: name)
         let logger = self.logger
-        var result: (T, Int64)?
+        var result: T?
         var served = false
         if inline {
             do {
@@ -173,8 +186,8 @@ public final class FSCacheStore: ObjectStore {
                                        cachedReadsOnly: false, logger: logger, serve)
             }
         }
-        guard let (value, fileSize) = result else { return nil }
-        index.recordHit(name, size: fileSize)
+        guard let value = result else { return nil }
+        index.recordHit(name)
         return value
     }
 
@@ -182,7 +195,7 @@ public final class FSCacheStore: ObjectStore {
     private static let inlineReadLimit: Int64 = 1 << 20
 
     private static func readEntryFile<T>(path: String, key: String, wholeFileLimit: Int64, cachedReadsOnly: Bool, logger: Logger,
-                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> (T, Int64)? {
+                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> T? {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(path, flags: O_RDONLY, cachedReadsOnly: cachedReadsOnly)
@@ -196,7 +209,7 @@ public final class FSCacheStore: ObjectStore {
             }
             guard let header = try ObjectFile.readHeader(fd, requireFooter: true, wholeFileLimit: wholeFileLimit),
                   header.trailer.key == key else { return nil }
-            return (try serve(fd, header), header.fileSize)
+            return try serve(fd, header)
         } catch let error as SystemCallError {
             if cachedReadsOnly && error.wouldBlock { throw error }
             logger.warning("fscache: cannot read an entry", metadata: ["key": "\(key)", "error": "\(error)"])
@@ -215,9 +228,15 @@ public final class FSCacheStore: ObjectStore {
             let completion = Task {
                 if let object = try? await fetch.value {
                     self.index.recordParentFetch(bytes: object.body.count)
-                    let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
-                                                    lastModified: object.info.lastModified, etag: object.info.etag)
-                    await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                    let size = object.body.count
+                    if self.backlog.add(size, ordering: .relaxed).newValue <= self.maxWriteBacklog {
+                        let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
+                                                        lastModified: object.info.lastModified, etag: object.info.etag)
+                        await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
+                    } else {
+                        self.index.recordSkippedWrite()
+                    }
+                    self.backlog.subtract(size, ordering: .relaxed)
                 }
                 self.index.finishFill(name, id: id)
             }
@@ -285,7 +304,7 @@ public final class FSCacheStore: ObjectStore {
         let layout = self.layout
         let index = self.index
         do {
-            try await io.run {
+            try await Self.writers.run {
                 let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
                 do {
                     // Directories are created on the first ENOENT, not checked on every store.

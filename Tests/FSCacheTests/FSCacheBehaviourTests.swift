@@ -112,6 +112,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(5))
         }
         try await writers.value
+        await fixture.cache.waitForPendingWrites()
         #expect(largest <= overshootBound, "the disk held \(largest) bytes with a limit of \(fixture.cache.maxSize)")
         let figures = fixture.cache.statistics
         #expect(figures.currentSize <= fixture.cache.maxSize)
@@ -140,6 +141,19 @@ import Testing
         await fixture.cache.waitForPendingWrites()
         _ = try await fixture.cache.get("big")
         #expect(fixture.parent.count("get") == 1)
+    }
+
+    @Test func missesBeyondTheWriteBacklogAreServedUncached() async throws {
+        let scratch = ScratchDirectory()
+        let parent = CountingStore(parent: PosixObjectStore(root: scratch.path + "/objects", syncWrites: false))
+        try await parent.put("big", bytes: bytes(5000, 4))
+        let cache = FSCacheStore(parent: parent, directory: scratch.path + "/cache", maxSize: 1 << 30, maxWriteBacklog: 1000)
+        #expect(try await cache.get("big").body == bytes(5000, 4))
+        await cache.waitForPendingWrites()
+        #expect(cache.statistics.skippedWrites == 1)
+        #expect(cache.statistics.entries == 0)
+        _ = try await cache.get("big")
+        #expect(parent.reads == 2)
     }
 
     @Test func aFillStartedBeforeADeleteIsNotInstalled() async throws {

@@ -4,7 +4,7 @@ import StoreContract
 import Testing
 
 @Suite struct GzipInteropTests {
-    let text = Array(String(repeating: "Received: from mx.example.com by objectmail; Sun, 22 Nov 2026\r\n", count: 500).utf8)
+    let text = Array(String(repeating: "Received: from mx.example.com by objectmail; Sun, 22 Nov 2026\r\n", count: 3500).utf8)
 
     @Test func readsWhatTheGzipCommandWrote() async throws {
         let scratch = ScratchDirectory()
@@ -20,6 +20,18 @@ import Testing
         #expect(object.body == text)
         #expect(object.info.size == Int64(text.count))
         #expect(try await store.get("mail", range: ByteRange(offset: 100, length: 50)).body == Array(text[100..<150]))
+        // download decompresses in chunks from a file: whole, a range crossing 64 KiB chunks, and the end.
+        let out = scratch.path + "/out"
+        #expect(try await store.download("mail", to: out, range: nil).size == Int64(text.count))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: out))) == text)
+        _ = try await store.download("mail", to: out, range: ByteRange(offset: 65_000, length: 2000))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: out))) == Array(text[65_000..<67_000]))
+        _ = try await store.download("mail", to: out, range: ByteRange(offset: Int64(text.count) - 3, length: 100))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: out))) == Array(text.suffix(3)))
+        await #expect(throws: ObjectStoreError.self) {
+            try await store.download("mail", to: scratch.path + "/beyond", range: ByteRange(offset: Int64(text.count) + 5))
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/beyond"))
     }
 
     @Test func theGzipCommandReadsWhatWeWrote() async throws {
@@ -51,6 +63,12 @@ import Testing
         await #expect(throws: ObjectStoreError.self) {
             try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).get("truncated")
         }
+        await #expect(throws: ObjectStoreError.self) {
+            try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).download("truncated", to: scratch.path + "/t", range: nil)
+        }
+        #expect((try FileManager.default.contentsOfDirectory(atPath: scratch.path)).filter { $0 == "t" || $0.hasPrefix("t.") }.isEmpty)
+        _ = try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).download("plain", to: scratch.path + "/p", range: ByteRange(offset: 10, length: 5))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/p"))) == Array(text[10..<15]))
     }
 
     /// gzip output from the wrapper itself, read back raw from the parent.

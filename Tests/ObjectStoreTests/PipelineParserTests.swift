@@ -56,6 +56,23 @@ import Testing
         }
     }
 
+    @Test func driverErrorsAreScrubbedOfTheURLCredentials() {
+        struct Careless: Error, CustomStringConvertible {
+            var description: String
+        }
+        let registry = PipelineRegistry.builtIn.registering("s3", .driver(argument: "URL") { argument, _ in
+            throw Careless(description: "cannot parse \(argument) (secret wJalr/XUtn+FEMI)")
+        })
+        do {
+            _ = try registry.makeStore("s3:https://AKIDEXAMPLE:wJalr%2FXUtn%2BFEMI@host/bucket/")
+            Issue.record("accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("position 4"))
+            #expect(!text.contains("AKIDEXAMPLE") && !text.contains("wJalr%2FXUtn%2BFEMI") && !text.contains("wJalr/XUtn+FEMI"), "\(text)")
+        }
+    }
+
     @Test func errorsNeverShowCredentials() {
         // "s3" is not registered on this branch: the URL after it must not be echoed.
         let pipelines = [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A pipeline string that cannot be built. Positions are 1-based character columns in the string.
 /// Never carries credentials: the argument of a terminal driver (an S3 URL) is never quoted, and
 /// any other value that looks like it holds a user or password is shown as "(redacted)".
@@ -26,6 +28,21 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .driverFailed(let driver, let position, let detail):
             return "storage pipeline position \(position): \(driver): \(detail)"
         }
+    }
+
+    /// A safety net for drivers' own error texts: removes the user and password of a URL
+    /// argument (`scheme://USER:PASSWORD@host…`, raw or %-decoded) wherever they appear.
+    static func scrub(_ detail: String, credentialsOf argument: String) -> String {
+        guard let schemeEnd = argument.range(of: "://"),
+              let at = argument[schemeEnd.upperBound...].firstIndex(of: "@") else { return detail }
+        let userInfo = argument[schemeEnd.upperBound..<at]
+        var secrets = userInfo.split(separator: ":").map(String.init).filter { $0.count >= 3 }
+        secrets += secrets.compactMap { $0.removingPercentEncoding }
+        var scrubbed = detail
+        for secret in secrets.sorted(by: { $0.count > $1.count }) {
+            scrubbed = scrubbed.replacingOccurrences(of: secret, with: "(redacted)")
+        }
+        return scrubbed
     }
 
     /// Values that could be (part of) a URL with credentials are not echoed.

@@ -32,7 +32,8 @@ extension PipelineRegistry {
                 } catch let error as PipelineError {
                     throw error
                 } catch {
-                    throw PipelineError.driverFailed(driver: name, position: position(rest.startIndex), detail: "\(error)")
+                    let detail = PipelineError.scrub("\(error)", credentialsOf: String(rest))
+                    throw PipelineError.driverFailed(driver: name, position: position(rest.startIndex), detail: detail)
                 }
                 return wrappers.reversed().reduce(store) { parent, wrap in wrap(parent) }
 

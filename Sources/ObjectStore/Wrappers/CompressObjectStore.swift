@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// The `compress` wrapper (Dovecot's `compress:gz:LEVEL:` and `compress:maybe-gz:LEVEL:`):
 /// objects are gzip-compressed on put and decompressed on read.
 ///
@@ -7,7 +10,8 @@
 /// - Ranges are served by decompressing the whole object and slicing (gzip cannot seek).
 /// - The uncompressed size is stored in the metadata entry `uncompressed-size`, so `stat` and
 ///   listings report the size the client sees without downloading; the entry is hidden from callers.
-/// - Bodies are compressed in memory (mail objects are at most tens of MB).
+/// - Bodies are compressed in memory (mail objects are at most tens of MB); `download`
+///   decompresses from a temporary file in chunks.
 public final class CompressObjectStore: ObjectStore {
     public enum Method: String, Sendable {
         case gz
@@ -56,10 +60,63 @@ public final class CompressObjectStore: ObjectStore {
         return StoredObject(info: info, body: try plain.slice(range, key: key))
     }
 
+    /// Streams: the stored object is downloaded to a temporary file beside `path` and decompressed
+    /// from there chunk by chunk, keeping only the requested range.
     public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
-        let object = try await get(key, range: range)
-        try await ObjectFile.saveDownload(object.body, to: path, key: key)
-        return object.info
+        let storedPath = path + "." + FileSystem.temporaryName(prefix: "stored")
+        let stored = try await parent.download(key, to: storedPath, range: nil)
+        let method = self.method
+        let size: Int64 = try await BlockingIOPool.shared.run {
+            defer { try? FileSystem.removeFile(storedPath) }
+            return try Self.decode(file: storedPath, range: range, to: path, method: method, key: key)
+        }
+        var info = visible(stored)
+        info.size = size
+        return info
+    }
+
+    /// Decodes the stored file into `path` (only `range` of it); returns the uncompressed size.
+    private static func decode(file storedPath: String, range: ByteRange?, to path: String, method: Method, key: String) throws -> Int64 {
+        let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
+        do {
+            let source = try FileDescriptor.open(storedPath, flags: O_RDONLY)
+            let output = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+            let wanted = range ?? ByteRange(offset: 0)
+            let start = wanted.offset
+            let end = wanted.length.map { start + $0 } ?? Int64.max
+            var position: Int64 = 0
+            // Keeps the part of each decoded chunk that falls inside the range.
+            func keep(_ chunk: UnsafeRawBufferPointer) throws {
+                let chunkEnd = position + Int64(chunk.count)
+                let from = max(start, position), to = min(end, chunkEnd)
+                if from < to { try output.write(UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)])) }
+                position = chunkEnd
+            }
+            if Gzip.isCompressed(try source.read(count: 2, at: 0)) {
+                do {
+                    try Gzip.decompress(source, emit: keep)
+                } catch let failure as Gzip.Failure {
+                    throw ObjectStoreError.corrupt(key: key, detail: failure.description)
+                }
+            } else if method == .maybeGz {
+                let size = try source.size()
+                if let positions = try wanted.resolve(size: size, key: key) {
+                    try output.copy(from: source, offset: positions.lowerBound, length: positions.upperBound - positions.lowerBound + 1)
+                }
+                position = size
+            } else {
+                throw ObjectStoreError.corrupt(key: key, detail: "object is not gzip-compressed (use compress:maybe-gz: to read plain objects)")
+            }
+            _ = try wanted.resolve(size: position, key: key)   // a range beyond the end fails like S3
+            try FileSystem.rename(temporary, to: path)
+            return position
+        } catch let error as SystemCallError {
+            try? FileSystem.removeFile(temporary)
+            throw ObjectStoreError.io(key: key, detail: error.description)
+        } catch {
+            try? FileSystem.removeFile(temporary)
+            throw error
+        }
     }
 
     public func stat(_ key: String) async throws -> ObjectInfo {

@@ -65,3 +65,56 @@ package enum Gzip {
         return output
     }
 }
+
+extension Gzip {
+    /// Streams the decompressed bytes of the gzip file behind `source` to `emit`, 64 KiB at a time,
+    /// so that a large object is never held in memory. Handles concatenated members.
+    package static func decompress(_ source: borrowing FileDescriptor, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var stream = z_stream()
+        guard czlib_inflate_init(&stream, 47) == Z_OK else { throw Failure(description: "inflateInit2 failed") }
+        defer { inflateEnd(&stream) }
+        let chunkSize = 64 * 1024
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { input.deallocate(); output.deallocate() }
+        var offset: Int64 = 0
+        var finished = false
+        while true {
+            if stream.avail_in == 0 {
+                let got = try source.read(into: input, at: offset)
+                offset += Int64(got)
+                if got == 0 {
+                    if finished { return }
+                    throw Failure(description: "truncated gzip stream")
+                }
+                stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.avail_in = uInt(got)
+                if finished {
+                    // More data after a complete member: the next member starts here.
+                    guard inflateReset(&stream) == Z_OK else { throw Failure(description: "inflateReset failed") }
+                    finished = false
+                }
+            }
+            stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(chunkSize)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            let produced = chunkSize - Int(stream.avail_out)
+            if produced > 0 { try emit(UnsafeRawBufferPointer(rebasing: output[0..<produced])) }
+            switch status {
+            case Z_STREAM_END:
+                finished = true
+                if stream.avail_in > 0 {
+                    guard inflateReset(&stream) == Z_OK else { throw Failure(description: "inflateReset failed") }
+                    finished = false
+                }
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where stream.avail_in == 0:
+                continue   // needs more input: read on
+
+            default:
+                throw Failure(description: "bad gzip stream (zlib status \(status))")
+            }
+        }
+    }
+}

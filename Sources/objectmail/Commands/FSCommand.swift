@@ -112,6 +112,8 @@ struct FSCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete objects (several keys go in bulk requests).")
+        @Flag(name: [.customShort("R"), .long], help: "Delete every object under each KEY taken as a prefix (doveadm fs delete -R).")
+        var recursive = false
         @Argument var pipeline: String
         @Argument(parsing: .remaining) var keys: [String]
 
@@ -121,7 +123,13 @@ struct FSCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await FSCommand.run(pipeline) { store in
-                if keys.count == 1 {
+                var keys = self.keys
+                if recursive {
+                    var found: [String] = []
+                    for prefix in keys { found += try await store.listAll(prefix: prefix).map(\.key) }
+                    keys = found
+                    if keys.isEmpty { return }
+                } else if keys.count == 1 {
                     try await store.delete(keys[0])
                     return
                 }
