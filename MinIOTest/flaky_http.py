@@ -1,5 +1,5 @@
 """A tiny HTTP server for the S3 client's retry, timeout and shutdown tests (S3 semantics are tested
-against SeaweedFS). It prints its port, then answers by the last path component:
+against SeaweedFS). Usage: flaky_http.py PARENT_PID. It prints its port and pid, then answers by the last path component:
   fail-N-ID    503 SlowDown for the first N requests to that path, then 200
   status-C-ID  always HTTP C with an S3 error body
   slow-ID      waits 30 s before answering
@@ -44,8 +44,18 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
+import os, signal
+# Started from a test thread whose signal mask may block SIGTERM: undo that.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 server = Server(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
-# Exit when the parent (the test process) closes our stdin.
-threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+print(server.server_address[1], os.getpid(), flush=True)
+# Exit once the test process (argv[1]) is gone, even if it crashed.
+def watch(parent=int(sys.argv[1])):
+    while True:
+        try:
+            os.kill(parent, 0)
+        except OSError:
+            os._exit(0)
+        time.sleep(1)
+threading.Thread(target=watch, daemon=True).start()
 server.serve_forever()

@@ -17,7 +17,7 @@ stop)
     if [ -f "$dir/weed.pid" ]; then
         pid=$(cat "$dir/weed.pid")
         kill "$pid" 2>/dev/null || true
-        i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+        i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done
         kill -9 "$pid" 2>/dev/null || true
     fi
     rm -rf "$dir"
