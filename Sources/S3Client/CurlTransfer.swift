@@ -9,9 +9,9 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 256)
 
-    // Request body.
-    private var bodyBytes: [UInt8] = []
-    private var bodyOffset = 0
+    // Request body: in memory (handed to libcurl as POSTFIELDS, so headers and a small body leave in
+    // one write) or a file streamed through the read callback.
+    private var bodyBuffer: UnsafeMutableRawBufferPointer?
     private var bodyFile: Int32 = -1
 
     // Response.
@@ -67,10 +67,9 @@ final class CurlTransfer {
         }
         switch request.body {
         case .none:
-            if request.method == "PUT" || request.method == "POST" { try configureUpload(size: 0) }
+            if request.method == "PUT" || request.method == "POST" { configureMemoryBody([]) }
         case .bytes(let bytes):
-            bodyBytes = bytes
-            try configureUpload(size: Int64(bytes.count))
+            configureMemoryBody(bytes)
         case .file(let path, let size):
             bodyFile = open(path, O_RDONLY | O_CLOEXEC)
             guard bodyFile >= 0 else {
@@ -78,6 +77,15 @@ final class CurlTransfer {
             }
             try configureUpload(size: size)
         }
+    }
+
+    /// libcurl sends POSTFIELDS with the method from CURLOPT_CUSTOMREQUEST (PUT or POST) and rewinds it itself.
+    private func configureMemoryBody(_ bytes: [UInt8]) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        buffer.copyBytes(from: bytes)
+        bodyBuffer = buffer
+        _ = objectmail_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+        _ = objectmail_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
     }
 
     private func configureUpload(size: Int64) throws(HTTPTransportFailure) {
@@ -141,6 +149,8 @@ final class CurlTransfer {
         headerList = nil
         if bodyFile >= 0 { Foundation.close(bodyFile) }
         bodyFile = -1
+        bodyBuffer?.deallocate()
+        bodyBuffer = nil
         if downloadFile >= 0 { Foundation.close(downloadFile) }
         downloadFile = -1
     }
@@ -152,28 +162,17 @@ final class CurlTransfer {
     }
 
     fileprivate func readBody(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        if bodyFile >= 0 {
+        while true {
             let count = read(bodyFile, buffer, capacity)
-            if count < 0 {
-                localError = "cannot read body file: \(String(cString: strerror(errno)))"
-                return objectmail_readfunc_abort()
-            }
-            return count
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            localError = "cannot read body file: \(String(cString: strerror(errno)))"
+            return objectmail_readfunc_abort()
         }
-        let count = min(capacity, bodyBytes.count - bodyOffset)
-        guard count > 0 else { return 0 }
-        bodyBytes.withUnsafeBytes { source in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + bodyOffset, byteCount: count)
-        }
-        bodyOffset += count
-        return count
     }
 
     fileprivate func seekBody(to offset: Int64) -> Bool {
-        if bodyFile >= 0 { return lseek(bodyFile, off_t(offset), SEEK_SET) == off_t(offset) }
-        guard offset >= 0, offset <= bodyBytes.count else { return false }
-        bodyOffset = Int(offset)
-        return true
+        lseek(bodyFile, off_t(offset), SEEK_SET) == off_t(offset)
     }
 
     fileprivate func writeBody(_ data: UnsafeMutablePointer<CChar>, count: Int) -> Int {
