@@ -3,6 +3,7 @@
 # Starts SeaweedFS (MinIOTest/seaweedfs.sh), builds s3-bench in release, runs both workloads and prints a
 # markdown table: PUT/GET/HEAD/DELETE req/s and MB/s at 4 KB and 1 MB with 1, 8 and 32 requests in flight.
 #   bench/s3-bench.sh [SIZE:COUNT ...]     default: 4096:3000 1048576:300 (a quarter of COUNT at 1 in flight)
+# The two clients alternate per (size, in-flight) step, so load from other processes hits both alike.
 set -eu
 cd "$(dirname "$0")/.."
 data=$(mktemp -d /tmp/objectmail-s3-bench.XXXXXX)
@@ -11,9 +12,15 @@ swift build -c release --product s3-bench >&2
 SEAWEEDFS_WATCH_PID=$$ MinIOTest/seaweedfs.sh start "$data/weed" > "$data/env"
 . "$data/env"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')" >&2
-.build/release/s3-bench "$OBJECTMAIL_TEST_S3_URL" "$@" | tee "$data/results" >&2
-python3 bench/s3_bench_boto3.py "$OBJECTMAIL_TEST_S3_ENDPOINT" "$OBJECTMAIL_TEST_S3_ACCESS_KEY" \
-    "$OBJECTMAIL_TEST_S3_SECRET_KEY" "$OBJECTMAIL_TEST_S3_BUCKET" "$@" | tee -a "$data/results" >&2
+[ $# -gt 0 ] || set -- 4096:3000 1048576:300
+: > "$data/results"
+for workload in "$@"; do
+    for inflight in 1 8 32; do
+        .build/release/s3-bench "$OBJECTMAIL_TEST_S3_URL" "$workload:$inflight" | tee -a "$data/results" >&2
+        python3 bench/s3_bench_boto3.py "$OBJECTMAIL_TEST_S3_ENDPOINT" "$OBJECTMAIL_TEST_S3_ACCESS_KEY" \
+            "$OBJECTMAIL_TEST_S3_SECRET_KEY" "$OBJECTMAIL_TEST_S3_BUCKET" "$workload:$inflight" | tee -a "$data/results" >&2
+    done
+done
 python3 - "$data/results" <<'PY'
 import sys
 rows = {}

@@ -3,8 +3,9 @@ import Logging
 import S3Client
 
 /// PUT, GET, HEAD and DELETE throughput of S3Client against one endpoint.
-/// Usage: s3-bench URL [SIZE:COUNT ...] — prints `RESULT objectmail OP SIZE INFLIGHT COUNT SECONDS` lines
-/// for 1, 8 and 32 requests in flight; bench/s3-bench.sh turns them into a table next to boto3's.
+/// Usage: s3-bench URL [SIZE:COUNT[:INFLIGHT] ...] — prints `RESULT objectmail OP SIZE INFLIGHT COUNT SECONDS`
+/// lines (without INFLIGHT: for 1, 8 and 32 in flight, with a quarter of COUNT at 1);
+/// bench/s3-bench.sh turns them into a table next to boto3's.
 @main
 struct S3Bench {
     static func main() async throws {
@@ -16,15 +17,16 @@ struct S3Bench {
         var logger = Logger(label: "objectmail.s3-bench")
         logger.logLevel = .error
         let client = try S3Client(url: arguments[1], logger: logger)
-        var workloads = arguments.dropFirst(2).compactMap { spec -> (Int, Int)? in
+        var workloads = arguments.dropFirst(2).compactMap { spec -> (Int, Int, [Int])? in
             let parts = spec.split(separator: ":").compactMap { Int($0) }
-            return parts.count == 2 ? (parts[0], parts[1]) : nil
+            guard parts.count >= 2 else { return nil }
+            return (parts[0], parts[1], parts.count > 2 ? [parts[2]] : [1, 8, 32])
         }
-        if workloads.isEmpty { workloads = [(4096, 3000), (1 << 20, 300)] }
+        if workloads.isEmpty { workloads = [(4096, 3000, [1, 8, 32]), (1 << 20, 300, [1, 8, 32])] }
         let run = UUID().uuidString.prefix(8)
-        for (size, count) in workloads {
+        for (size, count, inFlights) in workloads {
             let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            for inFlight in [1, 8, 32] {
+            for inFlight in inFlights {
                 let operations = inFlight == 1 ? max(count / 4, 20) : count
                 let keys = (0..<operations).map { "bench/objectmail-\(run)/\(size)/\(inFlight)/\($0)" }
                 try await phase("PUT", size, inFlight, keys) { try await client.putObject($0, body: .bytes(body)) }
