@@ -31,6 +31,21 @@ import Testing
         #expect(store.client.metrics.count(.get) == 2)
     }
 
+    @Test func createOnlyRetryThatMeetsItsOwnEarlierWriteSucceeds() async throws {
+        let server = try FlakyHTTPServer()
+        defer { server.stop() }
+        let client = try S3Client(url: server.url("max_retries=2"), logger: testLogger)
+        // First attempt stored but answered 503; the retry gets 412; HEAD shows our own bytes.
+        try await client.putObject("stored-a", body: .bytes(Array("mail".utf8)), createOnly: true)
+        #expect(client.metrics.count(.put) == 2)
+        #expect(client.metrics.count(.head) == 1)
+        // Other bytes under the key: a real conflict, reported as such.
+        let store = try S3ObjectStore(urlString: server.url("max_retries=2"), logger: testLogger)
+        await #expect(throws: ObjectStoreError.alreadyExists(key: "stored-other-b")) {
+            try await store.put("stored-other-b", body: .bytes(Array("mine".utf8)), options: PutOptions(createOnly: true))
+        }
+    }
+
     @Test func neverRetriesOther4xx() async throws {
         let server = try FlakyHTTPServer()
         defer { server.stop() }

@@ -7,7 +7,7 @@ import Testing
 /// Object semantics against a real S3 server (SeaweedFS unless OBJECTMAIL_TEST_S3_URL names another).
 @Suite struct S3ObjectTests {
     @Test func roundTripKeepsBodyMetadataAndContentType() async throws {
-        let client = try await makeClient()
+        let client = try await makeClient(["addhdr": "X-ObjectMail-Test:%20signed"])  // extra headers are signed too
         let key = uniquePrefix("roundtrip") + "mail with spaces+plus~tilde/ünïcode"
         let body = Array("From: a@example.com\r\n\r\nhello\r\n".utf8)
         try await client.putObject(key, body: .bytes(body), contentType: "message/rfc822",

@@ -10,19 +10,28 @@ extension S3Client {
         var spec = RequestSpec(operation: .put, method: "PUT", key: key)
         spec.headers = [("Content-Type", contentType)] + Self.metadataHeaders(metadata)
         if createOnly { spec.headers.append(("If-None-Match", "*")) }
+        let md5: String
         switch body {
         case .bytes(let bytes):
             spec.body = .bytes(bytes)
             spec.payloadHash = S3Signer.hexSHA256(bytes)
+            md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
         case .file(let path):
             // The payload hash is computed by streaming the file once, so the body is signed without
             // ever being held in memory (UNSIGNED-PAYLOAD would let a corrupted body through over http).
-            let (size, hash) = try Self.sizeAndHash(ofFile: path, key: key)
-            spec.body = .file(path: path, size: size)
-            spec.payloadHash = hash
+            let digest = try Self.digest(ofFile: path, key: key)
+            spec.body = .file(path: path, size: digest.size)
+            spec.payloadHash = digest.sha256
+            md5 = digest.md5
         }
-        let response = try await execute(spec)
-        return response.headers["etag"]
+        do {
+            return try await execute(spec).headers["etag"]
+        } catch let error as S3Error where createOnly && error.isAlreadyExists && error.attempts > 1 {
+            // An earlier attempt may have stored the object before its answer was lost; then the retry
+            // meets our own write. A single-part ETag is the body's MD5: the same bytes mean it was us.
+            guard let existing = try? await headObject(key), existing.etag == "\"\(md5)\"" else { throw error }
+            return existing.etag
+        }
     }
 
     /// GetObject into memory, optionally a byte range (`offset`, `length`; nil length: to the end).
@@ -104,23 +113,25 @@ extension S3Client {
                             metadata: metadata, requestID: headers["x-amz-request-id"])
     }
 
-    /// Reads the file once in 1 MiB pieces: its size and hex SHA-256.
-    static func sizeAndHash(ofFile path: String, key: String) throws -> (Int64, String) {
+    /// Reads the file once in 1 MiB pieces: its size, hex SHA-256 and hex MD5.
+    static func digest(ofFile path: String, key: String) throws -> (size: Int64, sha256: String, md5: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw S3Error(kind: .localFile, operation: .put, key: key, code: "LocalFile", message: "cannot open body file")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        var sha256 = SHA256()
+        var md5 = Insecure.MD5()
         var size: Int64 = 0
         do {
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                hasher.update(data: chunk)
+                sha256.update(data: chunk)
+                md5.update(data: chunk)
                 size += Int64(chunk.count)
             }
         } catch {
             throw S3Error(kind: .localFile, operation: .put, key: key, code: "LocalFile", message: "cannot read body file: \(error)")
         }
-        return (size, S3Signer.hex(hasher.finalize()))
+        return (size, S3Signer.hex(sha256.finalize()), S3Signer.hex(md5.finalize()))
     }
 }
 
