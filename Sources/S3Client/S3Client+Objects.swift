@@ -10,25 +10,27 @@ extension S3Client {
         var spec = RequestSpec(operation: .put, method: "PUT", key: key)
         spec.headers = [("Content-Type", contentType)] + Self.metadataHeaders(metadata)
         if createOnly { spec.headers.append(("If-None-Match", "*")) }
-        let md5: String
         switch body {
         case .bytes(let bytes):
             spec.body = .bytes(bytes)
             spec.payloadHash = S3Signer.hexSHA256(bytes)
-            md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
         case .file(let path):
             // The payload hash is computed by streaming the file once, so the body is signed without
             // ever being held in memory (UNSIGNED-PAYLOAD would let a corrupted body through over http).
             let digest = try Self.digest(ofFile: path, key: key)
             spec.body = .file(path: path, size: digest.size)
             spec.payloadHash = digest.sha256
-            md5 = digest.md5
         }
         do {
             return try await execute(spec).headers["etag"]
         } catch let error as S3Error where createOnly && error.isAlreadyExists && error.attempts > 1 {
             // An earlier attempt may have stored the object before its answer was lost; then the retry
             // meets our own write. A single-part ETag is the body's MD5: the same bytes mean it was us.
+            let md5: String
+            switch body {
+            case .bytes(let bytes): md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
+            case .file(let path): md5 = try Self.digest(ofFile: path, key: key).md5
+            }
             guard let existing = try? await headObject(key), existing.etag == "\"\(md5)\"" else { throw error }
             return existing.etag
         }
