@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + imapProtocolTargets + serverTargets + executableTargets
+        + authTargets + imapProtocolTargets + serverTargets + s3Targets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -31,7 +31,9 @@ var configTargets: [Target] { [
 var objectStoreTargets: [Target] { [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
     .systemLibrary(name: "CSystemIO"),
-    .target(name: "ObjectStore", dependencies: ["CZlib", "CSystemIO", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "ObjectStore", dependencies: [
+        "CZlib", "CSystemIO", "S3Client", .product(name: "Logging", package: "swift-log"),
+    ]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
     .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract"]),
@@ -120,6 +122,29 @@ var serverTargets: [Target] { [
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
+] }
+
+// MARK: S3Client: an S3 HTTP client on libcurl's multi interface (SigV4, retries, streaming bodies).
+var s3Targets: [Target] { [
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    .target(name: "S3Client", dependencies: [
+        "CCurl", "CLibXML2",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .testTarget(name: "S3ClientTests", dependencies: ["S3Client", .product(name: "Logging", package: "swift-log")],
+                exclude: ["botocore_reference.py"]),
+    // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
+    .testTarget(name: "MinIOTest", dependencies: [
+        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
+    .executableTarget(name: "s3-bench", dependencies: [
+        "S3Client", "ObjectStore",
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "bench/S3Bench"),
 ] }
 
 // MARK: The command line.

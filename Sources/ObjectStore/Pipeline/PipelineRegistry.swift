@@ -36,6 +36,9 @@ public struct PipelineRegistry: Sendable {
         "posix": .driver(argument: "root directory") { argument, context in
             PosixObjectStore(root: context.expandVariables(argument), logger: context.logger)
         },
+        "s3": .driver(argument: "URL") { argument, context in
+            try S3ObjectStore(urlString: argument, logger: context.logger)
+        },
         "compress": .wrapper(arguments: ["method", "level"], CompressObjectStore.factory),
         "randomfail": .wrapper(arguments: ["failure rates"], RandomFailObjectStore.factory),
     ])

