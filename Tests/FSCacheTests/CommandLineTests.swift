@@ -56,9 +56,13 @@ import Testing
 
     @Test func badPipelinesAreUsageErrorsWithoutSecrets() throws {
         try #require(FileManager.default.isExecutableFile(atPath: FSCacheCrashTests.objectmailBinary), "build objectmail first")
-        let result = try objectmail("fs", "stat", "compress:gz:6:s3:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/", "k")
+        let result = try objectmail("fs", "stat", "compress:gz:6:s4:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/", "k")
         #expect(result.status == 64)
         #expect(result.error.contains("position 15"))
         #expect(!result.error.contains("wJalrXUtnFEMI") && !result.error.contains("AKIDEXAMPLE"))
+        // A store that cannot be reached is a temporary failure (EX_TEMPFAIL), and says so without the secret.
+        let unreachable = try objectmail("fs", "stat", "s3:https://AKIDEXAMPLE:wJalrXUtnFEMI@nonexistent.invalid/bucket/?max_retries=0", "k")
+        #expect(unreachable.status == 75)
+        #expect(!unreachable.error.contains("wJalrXUtnFEMI"))
     }
 }

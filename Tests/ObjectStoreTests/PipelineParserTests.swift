@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func unknownDriverNamesPositionAndChoices() {
-        #expect(throws: PipelineError.unknownDriver(name: "zstd", position: 15, known: ["compress", "posix", "randomfail"])) {
+        #expect(throws: PipelineError.unknownDriver(name: "zstd", position: 15, known: ["compress", "posix", "randomfail", "s3"])) {
             try PipelineRegistry.builtIn.makeStore("compress:gz:6:zstd:/x")
         }
     }
@@ -74,9 +74,10 @@ import Testing
     }
 
     @Test func errorsNeverShowCredentials() {
-        // "s3" is not registered on this branch: the URL after it must not be echoed.
+        // An unknown driver, and a URL the s3 driver refuses: neither may echo the credentials.
         let pipelines = [
-            "compress:gz:6:s3:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
+            "compress:gz:6:s4:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
+            "compress:gz:6:s3:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/?no_such_parameter=1",
             "compress:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
             "https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
         ]

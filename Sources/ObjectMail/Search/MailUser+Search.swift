@@ -5,7 +5,7 @@ import MIME
 extension MailUser {
     /// The UIDs of the messages in `mailbox` that match, in UID order. The index decides what it
     /// can; only messages it cannot decide are fetched (through the fscache, `prefetch` at a time).
-    public func search(_ query: SearchQuery, in mailbox: MailboxRecord, prefetch: Int = 10,
+    public func search(_ query: SearchQuery, in mailbox: MailboxRecord, prefetch: Int? = nil,
                        now: Date = Date(), timeZone: TimeZone = .current) async throws -> [UInt32] {
         let rows = try await messages(.all, in: mailbox)
         let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
@@ -19,7 +19,7 @@ extension MailUser {
             case nil: undecided.append(row)
             }
         }
-        for try await (row, body) in bodies(of: undecided, prefetch: prefetch) {
+        for try await (row, body) in bodies(of: undecided, prefetch: prefetch ?? configuration.prefetchCount) {
             if evaluator.evaluate(row, cached: nil, body: body) == true { matches.append(row.uid) }
         }
         return matches.sorted()

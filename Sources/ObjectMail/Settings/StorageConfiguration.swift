@@ -13,9 +13,13 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var mailboxes: [ConfiguredMailbox]
     /// When index bundles are uploaded (obox_max_rescan_mail_count, metacache_upload_interval).
     public var bundlePolicy: IndexBundler.Policy
+    /// `mail_prefetch_count`: bodies fetched in parallel.
+    public var prefetchCount: Int
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
-                mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy()) {
+                mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
+                prefetchCount: Int = 10) {
+        self.prefetchCount = prefetchCount
         self.prefixTemplate = prefixTemplate
         self.homeTemplate = homeTemplate
         self.maxParallelDeletes = maxParallelDeletes

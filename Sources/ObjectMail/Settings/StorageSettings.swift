@@ -1,4 +1,5 @@
 import Config
+import MetaCache
 
 /// The storage settings this module honours, with Dovecot's names: where each user's mail lives
 /// (`mail_location`, `mail_home`), the INBOX namespace and its mailboxes, and the obox pipelines.
@@ -8,6 +9,8 @@ public enum StorageSettings {
                           "obox:PREFIX: each user's key prefix in the bucket (%8Mu spreads users over partitions)."),
         SettingDefinition("mail_home", .string, default: "var/vmail/%2Mu/%u",
                           "Each user's local directory (metacache index); relative paths start at the start directory."),
+        SettingDefinition("mail_prefetch_count", .number, default: "10",
+                          "How many mail bodies are fetched from the object store in parallel (FETCH, SEARCH BODY/TEXT)."),
     ]
 
     public static let pluginDefinitions: [SettingDefinition] = [
@@ -17,6 +20,10 @@ public enum StorageSettings {
         SettingDefinition("obox_index_fs", .string, default: "compress:gz:6:posix:var/objects",
                           "The object-store pipeline for index bundles; normally compress:gz:6: in front of the same store.",
                           secrecy: .urlCredentials),
+        SettingDefinition("obox_max_rescan_mail_count", .number, default: "10",
+                          "Upload a folder's index bundle after this many new mails (and a rescan reads at most this many)."),
+        SettingDefinition("metacache_upload_interval", .time, default: "5min",
+                          "Upload index changes other than new mail (flags, expunges) within this time."),
     ]
 
     static let mailboxSection = SectionDefinition("mailbox", naming: .required, "A mailbox of the namespace.", settings: [
@@ -69,7 +76,11 @@ extension StorageConfiguration {
                                                    auto: ConfiguredMailbox.Auto(rawValue: box.string("auto")) ?? .no))
             }
         }
-        self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes)
+        let plugin = settings.singleSection("plugin")
+        let policy = IndexBundler.Policy(maxNewMails: max(1, plugin.number("obox_max_rescan_mail_count")),
+                                         uploadInterval: .milliseconds(plugin.milliseconds("metacache_upload_interval")))
+        self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
+                  bundlePolicy: policy, prefetchCount: max(1, settings.number("mail_prefetch_count")))
     }
 
     /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.

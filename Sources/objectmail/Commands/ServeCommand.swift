@@ -26,11 +26,14 @@ struct ServeCommand: AsyncParsableCommand {
         let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
+        var mailStorage: MailStorage?
         do {
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
             let storage = MailStorage(configuration: try StorageConfiguration(settings: settings),
                                       logger: Logger(label: "objectmail.storage"),
-                                      storeForUser: userStores(settings: settings, pipelines: pipelines))
+                                      storeForUser: userStores("obox_fs", settings: settings, pipelines: pipelines),
+                                      indexStoreForUser: userStores("obox_index_fs", settings: settings, pipelines: pipelines))
+            mailStorage = storage
             let authenticator = try Authenticator(settings: settings)
             let lmtp = LMTPConfiguration(settings: settings)
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
@@ -53,6 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
+        // A clean shutdown uploads every index change, so the next backend loads without a rescan.
+        await mailStorage?.flushAll()
         logger.notice("stopped")
     }
 
@@ -75,8 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func userStores(settings: Settings, pipelines: StoragePipelines) -> MailStorage.StoreForUser {
-        let stores = SharedStores(template: settings.singleSection("plugin").string("obox_fs"), pipelines: pipelines)
+    /// Each user's store for a pipeline setting, shared between users whose expansion is the same.
+    private func userStores(_ setting: String, settings: Settings, pipelines: StoragePipelines) -> MailStorage.StoreForUser {
+        let stores = SharedStores(setting: setting, template: settings.singleSection("plugin").string(setting), pipelines: pipelines)
         return { layout in try stores.store(for: layout) }
     }
 }

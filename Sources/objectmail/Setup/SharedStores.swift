@@ -7,11 +7,14 @@ import Synchronization
 /// Each user's `obox_fs` pipeline: the template is %-expanded for the user, and users whose
 /// expansion is the same share one store instance (and so one fscache and its size limit).
 final class SharedStores: Sendable {
+    /// The setting the template comes from (`obox_fs`, `obox_index_fs`), for error messages.
+    let setting: String
     let template: String
     let pipelines: StoragePipelines
     private let stores = Mutex<[String: any ObjectStore]>([:])
 
-    init(template: String, pipelines: StoragePipelines) {
+    init(setting: String, template: String, pipelines: StoragePipelines) {
+        self.setting = setting
         self.template = template
         self.pipelines = pipelines
     }
@@ -22,7 +25,7 @@ final class SharedStores: Sendable {
         return try stores.withLock { stores in
             if let store = stores[expanded] { return store }
             // The expanded string is a pipeline with no variables left: %% must stay literal.
-            let store = try pipelines.store("obox_fs", template: expanded.replacingOccurrences(of: "%", with: "%%"),
+            let store = try pipelines.store(setting, template: expanded.replacingOccurrences(of: "%", with: "%%"),
                                             variables: variables)
             stores[expanded] = store
             return store
