@@ -131,5 +131,7 @@ import MIME
         #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
         #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
         #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
+        let twice = MIMEMessage.parse(crlf("Subject: first\nSubject: second\n\n"))
+        #expect(twice.envelope.subject == Array("second".utf8))
     }
 }
