@@ -185,7 +185,7 @@ public struct IMAPWriter: Sendable {
         bytes.append(ASCII.space)
         var params = p.parameters
         if p.typeIs("text") && !params.contains(where: { $0.baseName == "charset" }) {
-            params.insert(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8)), at: 0)
+            params.append(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8)))   // last, as Dovecot
         }
         parameters(params)
         bytes.append(ASCII.space)

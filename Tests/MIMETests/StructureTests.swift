@@ -135,3 +135,53 @@ import MIME
         #expect(twice.envelope.subject == Array("second".utf8))
     }
 }
+
+@Suite struct RobustnessTests {
+    @Test func digestDefaultsAndPrefixBoundaries() throws {
+        let m = MIMEMessage.parse(try Corpus.load("digest-prefix-boundary.eml"))
+        let s = m.structure
+        #expect(s.root.children.count == 2)
+        let first = s.parts[s.root.children[0]]
+        #expect(first.kind == .message)                       // multipart/digest: parts default to message/rfc822
+        #expect(first.envelope?.subject == Array("digest one".utf8))
+        let second = s.parts[s.root.children[1]]
+        #expect(second.kind == .multipart && second.children.count == 1)   // "--foobar" is not "--foo"
+        #expect(try m.section(BodySection("2.1")!).string == "inner text")
+        let bs = m.bodyStructure(extensible: true)
+        #expect(bs.string.contains("(\"name\" {12}\r\nrésumé.txt \"charset\" \"us-ascii\")"))       // 8-bit parameter as a literal
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(bs), extensible: true)
+    }
+
+    @Test func hugeFoldedHeader() throws {
+        let folded = (0..<20_000).map { "\tword\($0)" }.joined(separator: "\r\n")
+        let m = MIMEMessage.parse(Array(("Subject: start\r\n" + folded + "\r\nFrom: a@b\r\n\r\nbody").utf8))
+        #expect(m.envelope.subject?.count ?? 0 > 100_000)
+        #expect(m.envelope.from?.first?.mailbox == Array("a".utf8))
+        #expect(try m.section(BodySection(part: [1])).string == "body")
+    }
+
+    /// A deterministic mini-fuzz in CI: mutated corpus messages go through every entry point.
+    @Test func mutatedCorpusNeverTraps() throws {
+        var state: UInt64 = 0x1234_5678
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let interesting: [[UInt8]] = [[13, 10], [10], Array("--".utf8), Array("=?utf-8?q?".utf8), [0], [0xFF],
+                                      Array("\r\n\r\n".utf8), Array("Content-Type: multipart/mixed; boundary=XX\r\n".utf8)]
+        for (_, original) in try Corpus.all() {
+            for _ in 0..<60 {
+                var bytes = original
+                for _ in 0..<(1 + next() % 4) {
+                    let at = bytes.isEmpty ? 0 : next() % bytes.count
+                    switch next() % 3 {
+                    case 0: if !bytes.isEmpty { bytes.removeSubrange(at..<min(bytes.count, at + next() % 16)) }
+                    case 1: bytes.insert(contentsOf: interesting[next() % interesting.count], at: at)
+                    default: if !bytes.isEmpty { bytes[at] = UInt8(truncatingIfNeeded: next()) }
+                    }
+                }
+                MIMEFuzzTarget.exercise(bytes)
+            }
+        }
+    }
+}
