@@ -109,7 +109,9 @@ enum BoundaryScanner {
                 guard dash == start || buffer[dash - 1] == ASCII.lf,
                       dash + 1 < end, buffer[dash + 1] == ASCII.dash,
                       buffer.matches(needle, at: dash + 2, limit: end) else {
-                    pos = dash + 1
+                    // Not a delimiter: no other on this line, so resume at the next line (lines of dashes stay cheap).
+                    guard let lf = buffer.firstIndex(of: ASCII.lf, from: dash, to: end) else { break }
+                    pos = lf + 1
                     continue
                 }
                 var j = dash + 2 + needle.count
@@ -120,7 +122,8 @@ enum BoundaryScanner {
                 }
                 while j < end && (ASCII.isWSP(buffer[j]) || buffer[j] == ASCII.cr) { j += 1 }
                 guard j >= end || buffer[j] == ASCII.lf else {
-                    pos = dash + 1
+                    guard let lf = buffer.firstIndex(of: ASCII.lf, from: j, to: end) else { break }
+                    pos = lf + 1
                     continue
                 }
                 let lineEnd = j < end ? j + 1 : end

@@ -73,12 +73,13 @@ import MIME
     }
 
     @Test func htmlReducedToText() {
-        let html = "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
+        let html = "<!DOCTYPE html><?xml version=\"1.0\"?><html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
             + "<p>Hello&nbsp;<b>World</b> &amp; &#x263A; &#65;</p><!-- hidden --><a href=\"x>y\">link</a> 1 < 2</body></html>"
         let text = HTMLText.toText(html)
         #expect(text.contains("Hello World & ☺ A"))
         #expect(text.contains("link"))
         #expect(text.contains("1 < 2"))
+        #expect(!text.contains("DOCTYPE") && !text.contains("xml"))
         #expect(!text.contains("alert") && !text.contains("hidden") && !text.contains("color") && !text.contains("href"))
     }
 
