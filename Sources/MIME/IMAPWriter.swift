@@ -5,7 +5,10 @@ public struct IMAPWriter: Sendable {
 
     public init() {}
 
-    mutating func raw(_ s: String) { bytes += s.utf8 }
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }   // contiguous copy, not the generic per-element path
+    }
 
     /// A string: quoted if it is plain 7-bit text, otherwise a literal `{n}\r\n…` (CR, LF or 8-bit bytes
     /// cannot be quoted). NUL can appear in neither: it becomes 0x80, as Dovecot does.

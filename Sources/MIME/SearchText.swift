@@ -86,9 +86,9 @@ extension MessageStructure {
     }
 
     /// Runs of whitespace and control characters become one space, trimmed; stops after `limit` characters.
-    /// Works on scalars (cheap) and counts characters only on the short result.
+    /// Works on UTF-8 bytes and scalars (cheap) and counts characters only on the short result.
     static func collapseWhitespace(_ s: String, limit: Int = Int.max) -> String {
-        var out: [Unicode.Scalar] = []
+        var out = Bytes()
         var pendingSpace = false
         // Characters are rarely more than three scalars; the character cut happens on the short result.
         let scalarBudget = limit == Int.max ? Int.max : limit * 3
@@ -101,13 +101,13 @@ extension MessageStructure {
                 pendingSpace = !out.isEmpty
                 continue
             }
-            if pendingSpace { out.append(" ") }
+            if pendingSpace { out.append(ASCII.space) }
             pendingSpace = false
-            out.append(scalar)
+            if v < 0x80 { out.append(UInt8(v)) } else { out += UTF8.encode(scalar)! }
             taken += 1
             if taken >= scalarBudget { break }
         }
-        let result = String(String.UnicodeScalarView(out))
+        let result = String(decoding: out, as: UTF8.self)
         return limit == Int.max ? result : String(result.prefix(limit))
     }
 }
