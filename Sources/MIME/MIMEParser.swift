@@ -67,6 +67,26 @@ enum MIMEParser {
             return index
         }
 
+        /// The enclosing multipart gave the line ending before its next delimiter to that delimiter, but here
+        /// it ends this part's close-delimiter line ("--inner--" LF "--outer"): like Dovecot, count it in this
+        /// part and in the ancestors that end where it ends (a message/rfc822 around it, for instance).
+        mutating func extendOverStrippedLineEnd(_ index: Int) {
+            let oldEnd = parts[index].end
+            guard oldEnd < buffer.count else { return }
+            var newEnd = oldEnd
+            if buffer[oldEnd] == ASCII.lf {
+                newEnd += 1
+            } else if buffer[oldEnd] == ASCII.cr, oldEnd + 1 < buffer.count, buffer[oldEnd + 1] == ASCII.lf {
+                newEnd += 2
+            }
+            guard newEnd > oldEnd else { return }
+            var i: Int? = index
+            while let current = i, parts[current].end == oldEnd {
+                parts[current].end = newEnd
+                i = parts[current].parent
+            }
+        }
+
         /// Creates the children of a multipart or message part; returns their indices (to expand in turn).
         mutating func expand(_ index: Int) -> [Int] {
             let part = parts[index]
@@ -84,7 +104,9 @@ enum MIMEParser {
                 guard let boundary = boundaries[index] else { return [] }
                 let digest = part.subtype.equalsIgnoringCase("digest")
                 var added: [Int] = []
-                for range in BoundaryScanner.bodyParts(buffer, from: part.bodyStart, to: part.end, boundary: boundary) {
+                let split = BoundaryScanner.bodyParts(buffer, from: part.bodyStart, to: part.end, boundary: boundary)
+                if split.closeLineReachesEnd { extendOverStrippedLineEnd(index) }
+                for range in split.parts {
                     guard parts.count < limits.maxParts else { break }
                     added.append(addPart(headerStart: range.lowerBound, end: range.upperBound, parent: index,
                                          depth: depth + 1, isMessageRoot: false, inDigest: digest))
@@ -99,8 +121,11 @@ enum MIMEParser {
 enum BoundaryScanner {
     /// Ranges of the body parts. The line ending before a delimiter belongs to the delimiter. A missing close
     /// delimiter ends the last part at `to`; text after the close delimiter is the epilogue.
-    static func bodyParts(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int, boundary: Bytes) -> [Range<Int>] {
+    /// `closeLineReachesEnd`: the close delimiter's line runs to `end` (its line ending lies beyond the range).
+    static func bodyParts(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int, boundary: Bytes)
+        -> (parts: [Range<Int>], closeLineReachesEnd: Bool) {
         var result: [Range<Int>] = []
+        var closeLineReachesEnd = false
         var partStart: Int? = nil
         var pos = start
         boundary.withUnsafeBytes { needle in
@@ -133,12 +158,16 @@ enum BoundaryScanner {
                     if delimiterStart > start && buffer[delimiterStart - 1] == ASCII.cr { delimiterStart -= 1 }
                 }
                 if let s = partStart { result.append(s..<max(s, delimiterStart)) }
-                if isClose { partStart = nil; return }
+                if isClose {
+                    partStart = nil
+                    closeLineReachesEnd = j >= end
+                    return
+                }
                 partStart = lineEnd
                 pos = lineEnd
             }
         }
         if let s = partStart { result.append(s..<end) }
-        return result
+        return (result, closeLineReachesEnd)
     }
 }

@@ -33,7 +33,7 @@ import MIME
         let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
         #expect(env[2].description == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))")
         #expect(env[5].description == "((NIL NIL \"undisclosed-recipients\" NIL) (NIL NIL NIL NIL))")
-        #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (\"comment only\" NIL \"lone\" \"example.com\"))")
+        #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (NIL NIL \"lone\" \"example.com\"))")
         // Sender and Reply-To absent: they take From's value (RFC 3501 §7.4.2).
         #expect(env[3] == env[2] && env[4] == env[2])
         #expect(m.structure.root.physicalBodySize == 0)
@@ -183,5 +183,30 @@ import MIME
                 MIMEFuzzTarget.exercise(bytes)
             }
         }
+    }
+}
+
+/// ENVELOPE, BODYSTRUCTURE and BODY exactly as Dovecot 2.3.19 (Debian 12) answered `UID FETCH 1:* (ENVELOPE
+/// BODYSTRUCTURE BODY)` for the corpus (files under Corpus/dovecot-2.3.19, captured with /usr/lib/dovecot/imap
+/// in PREAUTH mode over a maildir holding the .eml files).
+@Suite struct DovecotComparisonTests {
+    @Test func matchesDovecotByteForByte() throws {
+        var compared = 0
+        for (name, bytes) in try Corpus.all() {
+            let golden = "dovecot-2.3.19/" + name.replacingOccurrences(of: ".eml", with: ".fetch")
+            guard let expected = try? Corpus.load(golden) else { continue }
+            let m = MIMEMessage.parse(bytes)
+            var ours = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8) + m.bodyStructure(extensible: true)
+            ours += Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
+            if name == "rfc3501-example.eml" {
+                // Known difference: Dovecot writes BODY of a top-level plain 7-bit text message from a canned
+                // lowercase template; we keep the header's case (IMAP compares these case-insensitively).
+                #expect(ours.string.lowercased() == expected.string.lowercased(), "\(name)")
+            } else {
+                #expect(ours == expected, "\(name)")
+            }
+            compared += 1
+        }
+        #expect(compared >= 10)
     }
 }

@@ -7,6 +7,17 @@ import MIME
 struct MIMEBench {
     static func main() {
         let args = CommandLine.arguments.dropFirst()
+        if args.first == "--dump" {
+            // mime-bench --dump FILE…: ENVELOPE, BODYSTRUCTURE and BODY lines, to diff against another server.
+            for path in args.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                let m = MIMEMessage.parse(Array(data))
+                let line = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8)
+                    + m.bodyStructure(extensible: true) + Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
+                FileHandle.standardOutput.write(Data(Array("\(path)\n".utf8) + line + [10]))
+            }
+            return
+        }
         let breakdown = args.contains("--breakdown")
         let scale = args.compactMap { Double($0) }.first ?? 1
         var gen = CorpusGenerator()
