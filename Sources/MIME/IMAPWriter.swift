@@ -140,7 +140,7 @@ public struct IMAPWriter: Sendable {
                 case .message:
                     singlePartFields(p)
                     bytes.append(ASCII.space)
-                    envelope(p.envelope ?? Envelope())
+                    envelope(p.children.first.flatMap { structure.parts[$0].envelope } ?? Envelope())
                     bytes.append(ASCII.space)
                     stack.append(.closeMessage(i))
                     if let c = p.children.first {

@@ -37,14 +37,16 @@ enum MIMEParser {
             var fields = PartHeaderFields(header: header, buffer: buffer, inDigest: inDigest)
             var kind = MIMEPart.Kind.leaf
             var boundary: Bytes? = nil
-            if fields.type.equalsIgnoringCase("multipart"), let b = fields.boundary, !b.isEmpty {
+            if fields.type.equalsIgnoringCase("multipart") {
+                // Without a boundary it has no parts (shown with one empty text part), as Dovecot does.
                 kind = .multipart
-                boundary = b
+                boundary = fields.boundary.flatMap { $0.isEmpty ? nil : $0 }
             } else if fields.type.equalsIgnoringCase("message")
                         && (fields.subtype.equalsIgnoringCase("rfc822") || fields.subtype.equalsIgnoringCase("global")) {
                 kind = .message
             }
-            if kind != .leaf && depth >= limits.maxNesting {
+            // The top-level message counts as the first level, as in Dovecot's limit.
+            if kind != .leaf && depth + 1 >= limits.maxNesting {
                 // Beyond the limit the body is opaque; say so in the type so BODYSTRUCTURE stays well-formed.
                 kind = .leaf
                 boundary = nil
@@ -98,7 +100,6 @@ enum MIMEParser {
                 guard parts.count < limits.maxParts else { return [] }
                 let child = addPart(headerStart: part.bodyStart, end: part.end, parent: index, depth: depth + 1,
                                     isMessageRoot: true, inDigest: false)
-                parts[index].envelope = parts[child].envelope
                 return [child]
             case .multipart:
                 guard let boundary = boundaries[index] else { return [] }
