@@ -158,7 +158,6 @@ public enum AddressParser {
     static func mailbox(_ tokens: [Token]) -> Address? {
         let meaningful = tokens.filter { if case .comment = $0 { return false } else { return true } }
         guard !meaningful.isEmpty else { return nil }
-        let comment: Bytes? = tokens.lazy.compactMap { if case .comment(let c) = $0, !c.isEmpty { return c } else { return nil } }.first
         if let open = meaningful.firstIndex(of: .special(UInt8(ascii: "<"))) {
             let name = phrase(Array(meaningful[..<open]))
             var inner = meaningful[(open + 1)...]
@@ -179,9 +178,9 @@ public enum AddressParser {
             guard !inner.isEmpty else {
                 return name.map { Address(name: $0, route: nil, mailbox: missingMailbox, host: missingDomain) }
             }
-            return addrSpec(inner, name: name ?? comment, route: route)
+            return addrSpec(inner, name: name, route: route)
         }
-        return addrSpec(meaningful[...], name: comment, route: nil)
+        return addrSpec(meaningful[...], name: nil, route: nil)   // comments are not names (Dovecot)
     }
 
     static func addrSpec(_ tokens: ArraySlice<Token>, name: Bytes?, route: Bytes?) -> Address? {

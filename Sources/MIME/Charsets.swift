@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +20,9 @@ public enum Charsets {
     ]
 
     public static func toUTF8(_ bytes: Bytes, charset: String) -> String {
-        let name = charset.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"")).lowercased()
+        // Manual trim: building a Foundation CharacterSet per call costs more than the conversion.
+        let name = String(charset.drop { $0 == " " || $0 == "\t" || $0 == "\"" }
+                            .reversed().drop { $0 == " " || $0 == "\t" || $0 == "\"" }.reversed()).lowercased()
         if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("utf-16") && !name.hasPrefix("utf-32")
             && !name.hasPrefix("utf-7") && !name.contains("2022") {
             return String(decoding: bytes, as: UTF8.self)

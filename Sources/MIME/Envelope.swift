@@ -28,7 +28,8 @@ public struct Envelope: Sendable, Hashable {
     }
 
     init(header: HeaderBlock, buffer: UnsafeRawBufferPointer) {
-        func value(_ name: String) -> Bytes? { header.first(name).map { $0.unfoldedValue(in: buffer) } }
+        // Repeated fields: the last one counts (Dovecot's behaviour; RFC 5322 allows only one).
+        func value(_ name: String) -> Bytes? { header.last(name).map { $0.unfoldedValue(in: buffer) } }
         func addresses(_ name: String) -> [Address]? {
             guard let v = value(name) else { return nil }
             let list = AddressParser.parse(v)

@@ -70,7 +70,8 @@ public enum HTMLText {
             name += String(s[i]).lowercased()
             i += 1
         }
-        guard name != "" && name != "/" || (i < s.count && s[i] == "!") else { return ("", start + 1) }
+        if name.isEmpty && i < s.count && (s[i] == "!" || s[i] == "?") { name = "!" }   // <!DOCTYPE …>, <?xml …?>
+        guard name != "" && name != "/" else { return ("", start + 1) }
         // Skip attributes, honouring quotes so a `>` inside a value does not end the tag.
         var quote: Unicode.Scalar? = nil
         while i < s.count {

@@ -44,6 +44,12 @@ public struct HeaderBlock: Sendable, Hashable {
         return fields.first { $0.hasName(lower) }
     }
 
+    /// The last field with this name: ENVELOPE takes the last of repeated fields, as Dovecot does.
+    public func last(_ name: String) -> HeaderField? {
+        let lower = name.lowercased()
+        return fields.last { $0.hasName(lower) }
+    }
+
     public func all(_ name: String) -> [HeaderField] {
         let lower = name.lowercased()
         return fields.filter { $0.hasName(lower) }

@@ -5,7 +5,10 @@ public struct IMAPWriter: Sendable {
 
     public init() {}
 
-    mutating func raw(_ s: String) { bytes += s.utf8 }
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }   // contiguous copy, not the generic per-element path
+    }
 
     /// A string: quoted if it is plain 7-bit text, otherwise a literal `{n}\r\n…` (CR, LF or 8-bit bytes
     /// cannot be quoted). NUL can appear in neither: it becomes 0x80, as Dovecot does.
@@ -137,7 +140,7 @@ public struct IMAPWriter: Sendable {
                 case .message:
                     singlePartFields(p)
                     bytes.append(ASCII.space)
-                    envelope(p.envelope ?? Envelope())
+                    envelope(p.children.first.flatMap { structure.parts[$0].envelope } ?? Envelope())
                     bytes.append(ASCII.space)
                     stack.append(.closeMessage(i))
                     if let c = p.children.first {
@@ -185,7 +188,7 @@ public struct IMAPWriter: Sendable {
         bytes.append(ASCII.space)
         var params = p.parameters
         if p.typeIs("text") && !params.contains(where: { $0.baseName == "charset" }) {
-            params.insert(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8)), at: 0)
+            params.append(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8)))   // last, as Dovecot
         }
         parameters(params)
         bytes.append(ASCII.space)

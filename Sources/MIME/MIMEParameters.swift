@@ -185,8 +185,8 @@ public enum RFC2231 {
             let anyExtended = p.sections[0]?.1 ?? false
             var n = 0
             // Stop at the first gap: RFC 2231 numbers sections from 0 without holes.
-            while let (v, ext) = p.sections[n] {
-                if anyExtended && !ext { value += percentEncode(v) } else { value += v }
+            while let (v, _) = p.sections[n] {
+                value += v   // sections joined as written, as Dovecot does (no re-escaping)
                 n += 1
             }
             if n == 0, let first = p.sections.sorted(by: { $0.key < $1.key }).first {
@@ -196,19 +196,6 @@ public enum RFC2231 {
             result.append((p.order, MIMEParameter(name: name, value: value)))
         }
         return result.sorted { $0.0 < $1.0 }.map { $0.1 }
-    }
-
-    static func percentEncode(_ v: Bytes) -> Bytes {
-        var out = Bytes()
-        let hex = Array("0123456789ABCDEF".utf8)
-        for b in v {
-            if b > 0x20 && b < 0x7F && !MIMETokenizer.isTSpecial(b) && b != UInt8(ascii: "*") && b != UInt8(ascii: "'") && b != UInt8(ascii: "%") {
-                out.append(b)
-            } else {
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-            }
-        }
-        return out
     }
 
     /// `charset'language'percent-encoded` → text. Without two quotes the value is taken as plain %-encoded UTF-8.

@@ -37,14 +37,16 @@ enum MIMEParser {
             var fields = PartHeaderFields(header: header, buffer: buffer, inDigest: inDigest)
             var kind = MIMEPart.Kind.leaf
             var boundary: Bytes? = nil
-            if fields.type.equalsIgnoringCase("multipart"), let b = fields.boundary, !b.isEmpty {
+            if fields.type.equalsIgnoringCase("multipart") {
+                // Without a boundary it has no parts (shown with one empty text part), as Dovecot does.
                 kind = .multipart
-                boundary = b
+                boundary = fields.boundary.flatMap { $0.isEmpty ? nil : $0 }
             } else if fields.type.equalsIgnoringCase("message")
                         && (fields.subtype.equalsIgnoringCase("rfc822") || fields.subtype.equalsIgnoringCase("global")) {
                 kind = .message
             }
-            if kind != .leaf && depth >= limits.maxNesting {
+            // The top-level message counts as the first level, as in Dovecot's limit.
+            if kind != .leaf && depth + 1 >= limits.maxNesting {
                 // Beyond the limit the body is opaque; say so in the type so BODYSTRUCTURE stays well-formed.
                 kind = .leaf
                 boundary = nil
@@ -67,6 +69,26 @@ enum MIMEParser {
             return index
         }
 
+        /// The enclosing multipart gave the line ending before its next delimiter to that delimiter, but here
+        /// it ends this part's close-delimiter line ("--inner--" LF "--outer"): like Dovecot, count it in this
+        /// part and in the ancestors that end where it ends (a message/rfc822 around it, for instance).
+        mutating func extendOverStrippedLineEnd(_ index: Int) {
+            let oldEnd = parts[index].end
+            guard oldEnd < buffer.count else { return }
+            var newEnd = oldEnd
+            if buffer[oldEnd] == ASCII.lf {
+                newEnd += 1
+            } else if buffer[oldEnd] == ASCII.cr, oldEnd + 1 < buffer.count, buffer[oldEnd + 1] == ASCII.lf {
+                newEnd += 2
+            }
+            guard newEnd > oldEnd else { return }
+            var i: Int? = index
+            while let current = i, parts[current].end == oldEnd {
+                parts[current].end = newEnd
+                i = parts[current].parent
+            }
+        }
+
         /// Creates the children of a multipart or message part; returns their indices (to expand in turn).
         mutating func expand(_ index: Int) -> [Int] {
             let part = parts[index]
@@ -78,13 +100,14 @@ enum MIMEParser {
                 guard parts.count < limits.maxParts else { return [] }
                 let child = addPart(headerStart: part.bodyStart, end: part.end, parent: index, depth: depth + 1,
                                     isMessageRoot: true, inDigest: false)
-                parts[index].envelope = parts[child].envelope
                 return [child]
             case .multipart:
                 guard let boundary = boundaries[index] else { return [] }
                 let digest = part.subtype.equalsIgnoringCase("digest")
                 var added: [Int] = []
-                for range in BoundaryScanner.bodyParts(buffer, from: part.bodyStart, to: part.end, boundary: boundary) {
+                let split = BoundaryScanner.bodyParts(buffer, from: part.bodyStart, to: part.end, boundary: boundary)
+                if split.closeLineReachesEnd { extendOverStrippedLineEnd(index) }
+                for range in split.parts {
                     guard parts.count < limits.maxParts else { break }
                     added.append(addPart(headerStart: range.lowerBound, end: range.upperBound, parent: index,
                                          depth: depth + 1, isMessageRoot: false, inDigest: digest))
@@ -99,8 +122,11 @@ enum MIMEParser {
 enum BoundaryScanner {
     /// Ranges of the body parts. The line ending before a delimiter belongs to the delimiter. A missing close
     /// delimiter ends the last part at `to`; text after the close delimiter is the epilogue.
-    static func bodyParts(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int, boundary: Bytes) -> [Range<Int>] {
+    /// `closeLineReachesEnd`: the close delimiter's line runs to `end` (its line ending lies beyond the range).
+    static func bodyParts(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int, boundary: Bytes)
+        -> (parts: [Range<Int>], closeLineReachesEnd: Bool) {
         var result: [Range<Int>] = []
+        var closeLineReachesEnd = false
         var partStart: Int? = nil
         var pos = start
         boundary.withUnsafeBytes { needle in
@@ -109,7 +135,9 @@ enum BoundaryScanner {
                 guard dash == start || buffer[dash - 1] == ASCII.lf,
                       dash + 1 < end, buffer[dash + 1] == ASCII.dash,
                       buffer.matches(needle, at: dash + 2, limit: end) else {
-                    pos = dash + 1
+                    // Not a delimiter: no other on this line, so resume at the next line (lines of dashes stay cheap).
+                    guard let lf = buffer.firstIndex(of: ASCII.lf, from: dash, to: end) else { break }
+                    pos = lf + 1
                     continue
                 }
                 var j = dash + 2 + needle.count
@@ -120,7 +148,8 @@ enum BoundaryScanner {
                 }
                 while j < end && (ASCII.isWSP(buffer[j]) || buffer[j] == ASCII.cr) { j += 1 }
                 guard j >= end || buffer[j] == ASCII.lf else {
-                    pos = dash + 1
+                    guard let lf = buffer.firstIndex(of: ASCII.lf, from: j, to: end) else { break }
+                    pos = lf + 1
                     continue
                 }
                 let lineEnd = j < end ? j + 1 : end
@@ -130,12 +159,16 @@ enum BoundaryScanner {
                     if delimiterStart > start && buffer[delimiterStart - 1] == ASCII.cr { delimiterStart -= 1 }
                 }
                 if let s = partStart { result.append(s..<max(s, delimiterStart)) }
-                if isClose { partStart = nil; return }
+                if isClose {
+                    partStart = nil
+                    closeLineReachesEnd = j >= end
+                    return
+                }
                 partStart = lineEnd
                 pos = lineEnd
             }
         }
         if let s = partStart { result.append(s..<end) }
-        return result
+        return (result, closeLineReachesEnd)
     }
 }

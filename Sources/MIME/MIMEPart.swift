@@ -41,7 +41,8 @@ public struct MIMEPart: Sendable, Hashable {
     /// Body size with every bare LF counted as CRLF (what IMAP reports and serves).
     public var virtualBodySize: Int
     public var virtualHeaderSize: Int
-    /// The envelope of the encapsulated message, for `.message` parts.
+    /// The envelope of this part when it is a message (`isMessageRoot`: top level or encapsulated). For a
+    /// `.message` part, the encapsulated message's envelope is on its child: `MessageStructure.encapsulatedEnvelope(ofPart:)`.
     public var envelope: Envelope?
 
     public var physicalHeaderSize: Int { bodyStart - headerStart }

@@ -12,6 +12,11 @@ public struct MessageStructure: Sendable, Hashable {
     public var root: MIMEPart { parts[0] }
     public var envelope: Envelope { parts[0].envelope ?? Envelope() }
 
+    /// For a message/rfc822 (or message/global) part: the envelope of the message it encapsulates.
+    public func encapsulatedEnvelope(ofPart index: Int) -> Envelope? {
+        parts[index].kind == .message ? parts[index].children.first.flatMap { parts[$0].envelope } : nil
+    }
+
     public static func parse(_ bytes: Bytes, limits: MIMELimits = .default) -> MessageStructure {
         bytes.withUnsafeBytes { parse($0, limits: limits) }
     }

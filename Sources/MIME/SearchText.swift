@@ -60,7 +60,7 @@ extension MessageStructure {
             guard p.typeIs("text", "plain") || p.typeIs("text", "html"), !p.isAttachment else { continue }
             // 200 characters never need the whole body: decode a prefix (HTML gets more for <head>/<style>).
             var raw = decodedBody(ofPart: i, in: message)
-            let limit = p.typeIs("text", "html") ? 65_536 : 4_096
+            let limit = p.typeIs("text", "html") ? 65_536 : 2_048
             if raw.count > limit { raw = Self.cutAtCharacterBoundary(raw, limit) }
             var text = Charsets.toUTF8(raw, charset: p.charset)
             if p.typeIs("text", "html") { text = HTMLText.toText(text) }
@@ -85,23 +85,30 @@ extension MessageStructure {
         return Array(bytes[..<end])
     }
 
+    /// Runs of whitespace and control characters become one space, trimmed; stops after `limit` characters.
+    /// Works on UTF-8 bytes and scalars (cheap) and counts characters only on the short result.
     static func collapseWhitespace(_ s: String, limit: Int = Int.max) -> String {
-        var out = ""
-        var count = 0
+        var out = Bytes()
         var pendingSpace = false
-        for ch in s {
-            if ch.isWhitespace || ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) {
+        // Characters are rarely more than three scalars; the character cut happens on the short result.
+        let scalarBudget = limit == Int.max ? Int.max : limit * 3
+        var taken = 0
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            let blank = v < 0x80 ? (v <= 0x20 || v == 0x7F)
+                : (scalar.properties.isWhitespace || scalar.properties.generalCategory == .control)
+            if blank {
                 pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(" "); count += 1 }
-                pendingSpace = false
-                guard count < limit else { break }
-                out.append(ch)
-                count += 1
+                continue
             }
-            if count >= limit { break }
+            if pendingSpace { out.append(ASCII.space) }
+            pendingSpace = false
+            if v < 0x80 { out.append(UInt8(v)) } else { out += UTF8.encode(scalar)! }
+            taken += 1
+            if taken >= scalarBudget { break }
         }
-        return out
+        let result = String(decoding: out, as: UTF8.self)
+        return limit == Int.max ? result : String(result.prefix(limit))
     }
 }
 

@@ -73,12 +73,13 @@ import MIME
     }
 
     @Test func htmlReducedToText() {
-        let html = "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
+        let html = "<!DOCTYPE html><?xml version=\"1.0\"?><html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
             + "<p>Hello&nbsp;<b>World</b> &amp; &#x263A; &#65;</p><!-- hidden --><a href=\"x>y\">link</a> 1 < 2</body></html>"
         let text = HTMLText.toText(html)
         #expect(text.contains("Hello World & ☺ A"))
         #expect(text.contains("link"))
         #expect(text.contains("1 < 2"))
+        #expect(!text.contains("DOCTYPE") && !text.contains("xml"))
         #expect(!text.contains("alert") && !text.contains("hidden") && !text.contains("color") && !text.contains("href"))
     }
 
@@ -108,5 +109,25 @@ import MIME
         #expect(UnicodeCasemap.contains("ﬁle report", "FILE"))
         #expect(!UnicodeCasemap.contains("ecole", "école"))
         #expect(UnicodeCasemap.contains("anything", ""))
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    /// iconv descriptors are per conversion: many tasks converting at once must agree with one alone.
+    @Test func concurrentCharsetConversions() async {
+        let jis: [UInt8] = [0x1B, 0x24, 0x42, 0x25, 0x46, 0x25, 0x39, 0x25, 0x48, 0x1B, 0x28, 0x42]
+        let gb18030: [UInt8] = [0x81, 0x30, 0x81, 0x30]   // U+0080 in GB18030's four-byte range
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 {
+                group.addTask {
+                    Charsets.toUTF8(jis, charset: "iso-2022-jp") == "テスト"
+                        && Charsets.toUTF8(gb18030, charset: "GB18030") == "\u{80}"
+                }
+            }
+            var all: [Bool] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 64 && results.allSatisfy { $0 })
     }
 }

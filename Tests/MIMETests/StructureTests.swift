@@ -33,7 +33,7 @@ import MIME
         let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
         #expect(env[2].description == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))")
         #expect(env[5].description == "((NIL NIL \"undisclosed-recipients\" NIL) (NIL NIL NIL NIL))")
-        #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (\"comment only\" NIL \"lone\" \"example.com\"))")
+        #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (NIL NIL \"lone\" \"example.com\"))")
         // Sender and Reply-To absent: they take From's value (RFC 3501 §7.4.2).
         #expect(env[3] == env[2] && env[4] == env[2])
         #expect(m.structure.root.physicalBodySize == 0)
@@ -131,5 +131,82 @@ import MIME
         #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
         #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
         #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
+        let twice = MIMEMessage.parse(crlf("Subject: first\nSubject: second\n\n"))
+        #expect(twice.envelope.subject == Array("second".utf8))
+    }
+}
+
+@Suite struct RobustnessTests {
+    @Test func digestDefaultsAndPrefixBoundaries() throws {
+        let m = MIMEMessage.parse(try Corpus.load("digest-prefix-boundary.eml"))
+        let s = m.structure
+        #expect(s.root.children.count == 2)
+        let first = s.parts[s.root.children[0]]
+        #expect(first.kind == .message)                       // multipart/digest: parts default to message/rfc822
+        #expect(s.encapsulatedEnvelope(ofPart: s.root.children[0])?.subject == Array("digest one".utf8))
+        let second = s.parts[s.root.children[1]]
+        #expect(second.kind == .multipart && second.children.count == 1)   // "--foobar" is not "--foo"
+        #expect(try m.section(BodySection("2.1")!).string == "inner text")
+        let bs = m.bodyStructure(extensible: true)
+        #expect(bs.string.contains("(\"name\" {12}\r\nrésumé.txt \"charset\" \"us-ascii\")"))       // 8-bit parameter as a literal
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(bs), extensible: true)
+    }
+
+    @Test func hugeFoldedHeader() throws {
+        let folded = (0..<20_000).map { "\tword\($0)" }.joined(separator: "\r\n")
+        let m = MIMEMessage.parse(Array(("Subject: start\r\n" + folded + "\r\nFrom: a@b\r\n\r\nbody").utf8))
+        #expect(m.envelope.subject?.count ?? 0 > 100_000)
+        #expect(m.envelope.from?.first?.mailbox == Array("a".utf8))
+        #expect(try m.section(BodySection(part: [1])).string == "body")
+    }
+
+    /// A deterministic mini-fuzz in CI: mutated corpus messages go through every entry point.
+    @Test func mutatedCorpusNeverTraps() throws {
+        var state: UInt64 = 0x1234_5678
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let interesting: [[UInt8]] = [[13, 10], [10], Array("--".utf8), Array("=?utf-8?q?".utf8), [0], [0xFF],
+                                      Array("\r\n\r\n".utf8), Array("Content-Type: multipart/mixed; boundary=XX\r\n".utf8)]
+        for (_, original) in try Corpus.all() {
+            for _ in 0..<60 {
+                var bytes = original
+                for _ in 0..<(1 + next() % 4) {
+                    let at = bytes.isEmpty ? 0 : next() % bytes.count
+                    switch next() % 3 {
+                    case 0: if !bytes.isEmpty { bytes.removeSubrange(at..<min(bytes.count, at + next() % 16)) }
+                    case 1: bytes.insert(contentsOf: interesting[next() % interesting.count], at: at)
+                    default: if !bytes.isEmpty { bytes[at] = UInt8(truncatingIfNeeded: next()) }
+                    }
+                }
+                MIMEFuzzTarget.exercise(bytes)
+            }
+        }
+    }
+}
+
+/// ENVELOPE, BODYSTRUCTURE and BODY exactly as Dovecot 2.3.19 (Debian 12) answered `UID FETCH 1:* (ENVELOPE
+/// BODYSTRUCTURE BODY)` for the corpus (files under Corpus/dovecot-2.3.19, captured with /usr/lib/dovecot/imap
+/// in PREAUTH mode over a maildir holding the .eml files).
+@Suite struct DovecotComparisonTests {
+    @Test func matchesDovecotByteForByte() throws {
+        var compared = 0
+        for (name, bytes) in try Corpus.all() {
+            let golden = "dovecot-2.3.19/" + name.replacingOccurrences(of: ".eml", with: ".fetch")
+            guard let expected = try? Corpus.load(golden) else { continue }
+            let m = MIMEMessage.parse(bytes)
+            var ours = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8) + m.bodyStructure(extensible: true)
+            ours += Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
+            if name == "rfc3501-example.eml" {
+                // Known difference: Dovecot writes BODY of a top-level plain 7-bit text message from a canned
+                // lowercase template; we keep the header's case (IMAP compares these case-insensitively).
+                #expect(ours.string.lowercased() == expected.string.lowercased(), "\(name)")
+            } else {
+                #expect(ours == expected, "\(name)")
+            }
+            compared += 1
+        }
+        #expect(compared >= 14)
     }
 }

@@ -6,8 +6,20 @@ import MIME
 @main
 struct MIMEBench {
     static func main() {
-        let args = CommandLine.arguments
-        let scale = args.count > 1 ? Double(args[1]) ?? 1 : 1
+        let args = CommandLine.arguments.dropFirst()
+        if args.first == "--dump" {
+            // mime-bench --dump FILE…: ENVELOPE, BODYSTRUCTURE and BODY lines, to diff against another server.
+            for path in args.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                let m = MIMEMessage.parse(Array(data))
+                let line = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8)
+                    + m.bodyStructure(extensible: true) + Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
+                FileHandle.standardOutput.write(Data(Array("\(path)\n".utf8) + line + [10]))
+            }
+            return
+        }
+        let breakdown = args.contains("--breakdown")
+        let scale = args.compactMap { Double($0) }.first ?? 1
         var gen = CorpusGenerator()
         let classes: [(String, [[UInt8]])] = [
             ("plain text", (0..<Int(2000 * scale)).map { gen.plain(id: $0) }),
@@ -17,23 +29,39 @@ struct MIMEBench {
         print("mime-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, one used")
         for (name, corpus) in classes {
             let total = corpus.reduce(0) { $0 + $1.count }
-            var checksum = 0
-            // Warm-up pass, then timed passes until at least one second has gone by.
-            for m in corpus { checksum &+= work(m) }
-            var passes = 0
-            let clock = ContinuousClock()
-            let start = clock.now
-            repeat {
-                for m in corpus { checksum &+= work(m) }
-                passes += 1
-            } while clock.now - start < .seconds(1)
-            let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let mb = Double(total * passes) / 1_000_000
-            let perMessageMicros = seconds / Double(corpus.count * passes) * 1e6
-            print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %5d msgs %8.1f MB/pass  %9.1f MB/s  %9.1f µs/msg  (check %d)",
-                         corpus.count, Double(total) / 1e6, mb / seconds, perMessageMicros, checksum & 0xFFFF))
+            let steps: [(String, ([UInt8]) -> Int)] = breakdown
+                ? [("parse only", parseOnly), ("+ envelope", parseEnvelope), ("+ bodystructure", parseStructures), ("full", work)]
+                : [("", work)]
+            for (label, step) in steps {
+                let (mbps, micros, checksum) = measure(corpus, total: total, step)
+                print((name + (label.isEmpty ? "" : " [\(label)]")).padding(toLength: 42, withPad: " ", startingAt: 0)
+                      + String(format: " %5d msgs %8.1f MB/pass  %9.1f MB/s  %9.1f µs/msg  (check %d)",
+                               corpus.count, Double(total) / 1e6, mbps, micros, checksum & 0xFFFF))
+            }
         }
+    }
+
+    /// Runs `step` over the corpus once to warm up, then until at least one second has gone by.
+    static func measure(_ corpus: [[UInt8]], total: Int, _ step: ([UInt8]) -> Int) -> (Double, Double, Int) {
+        var checksum = 0
+        for m in corpus { checksum &+= step(m) }
+        var passes = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        repeat {
+            for m in corpus { checksum &+= step(m) }
+            passes += 1
+        } while clock.now - start < .seconds(1)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(total * passes) / 1e6 / seconds, seconds / Double(corpus.count * passes) * 1e6, checksum)
+    }
+
+    @inline(never) static func parseOnly(_ bytes: [UInt8]) -> Int { MIMEMessage.parse(bytes).structure.parts.count }
+    @inline(never) static func parseEnvelope(_ bytes: [UInt8]) -> Int { MIMEMessage.parse(bytes).imapEnvelope().count }
+    @inline(never) static func parseStructures(_ bytes: [UInt8]) -> Int {
+        let m = MIMEMessage.parse(bytes)
+        return m.imapEnvelope().count &+ m.bodyStructure(extensible: true).count &+ m.bodyStructure(extensible: false).count
     }
 
     /// What delivery does: parse once, build what the index caches (envelope, bodystructure, preview …).
