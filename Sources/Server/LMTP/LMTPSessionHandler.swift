@@ -18,6 +18,9 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var transaction: LMTPTransaction?
     /// A lookup or delivery is running; input is not read until it ends.
     private var busy = false
+    /// Pipelined input held while busy; above this the socket is not read until the work ends.
+    static let maxHeldInput = 256 * 1024
+    private var readingPaused = false
     private var quitting = false
 
     init(backend: any LMTPBackend, configuration: LMTPConfiguration, connection: ConnectionContext) {
@@ -46,6 +49,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             input!.writeBuffer(&bytes)
         }
         process(context: context)
+        if busy && !readingPaused && (input?.readableBytes ?? 0) > Self.maxHeldInput {
+            readingPaused = true
+            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -281,6 +288,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             handler.busy = false
             then(handler, context, value)
             handler.process(context: context)
+            if handler.readingPaused && !handler.busy {
+                handler.readingPaused = false
+                try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+            }
         }
     }
 
