@@ -141,6 +141,27 @@ struct LMTPSessionTests {
     }
 }
 
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPShutdownTests {
+    @Test func idleSessionIsClosedAtOnceAndAnOpenTransactionFinishesFirst() async throws {
+        var idle = try await LMTPTestSession(backend: RecordingBackend(users: ["jane@example.com"]))
+        try await idle.greet()
+        idle.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        #expect(try await idle.reply() == "421 4.3.2 mx.test Shutting down")
+        try await idle.channel.closeFuture.get()
+
+        var busy = try await LMTPTestSession(backend: RecordingBackend(users: ["jane@example.com"]))
+        try await busy.greet()
+        try await busy.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\n")
+        #expect(try await busy.replies(2).codes == ["250 2.1.0", "250 2.1.5"])
+        busy.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        try await busy.send("DATA\r\nhello\r\n.\r\n")
+        #expect(try await busy.replies(3).codes == ["354 OK", "250 2.0.0", "421 4.3.2"])
+        try await busy.channel.closeFuture.get()
+        #expect(busy.backend.messages.count == 1)
+    }
+}
+
 @Suite struct LMTPParsingTests {
     @Test func paths() {
         #expect(LMTPCommand.parse("MAIL FROM:<a@b> SIZE=10 BODY=8BITMIME") == .mail(from: "a@b", parameters: ["SIZE": "10", "BODY": "8BITMIME"]))
