@@ -68,6 +68,10 @@ struct LMTPSessionTests {
         #expect(backend.messages.last?.bytes == Array("abc".utf8))
         try await session.send("DATA\r\n")
         #expect(try await session.reply() == "503 5.5.1 MAIL needed first")
+
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 1\r\nxRCPT TO:<joe@example.com>\r\nDATA\r\n")
+        #expect(try await session.replies(5) == ["250 2.1.0 OK", "250 2.1.5 OK", "250 2.0.0 1 octets received",
+                                                 "503 5.5.1 RCPT after BDAT", "503 5.5.1 DATA cannot be used with BDAT"])
     }
 
     @Test func messageSizeLimits() async throws {

@@ -247,6 +247,7 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func rcpt(to address: String, parameters: [String: String], context: ChannelHandlerContext) {
         guard transaction != nil else { return send(LMTPReply(503, "5.5.1 MAIL needed first"), context: context) }
+        guard transaction?.chunks == nil else { return send(LMTPReply(503, "5.5.1 RCPT after BDAT"), context: context) }
         var original: String?
         for (name, value) in parameters {
             guard name == "ORCPT" else { return send(LMTPReply(555, "5.5.4 Unsupported parameter \(name)"), context: context) }
