@@ -5,6 +5,7 @@ import Logging
 import MetaCache
 import ObjectMail
 import ObjectStore
+import StoreContract
 import Testing
 @testable import Server
 
@@ -13,6 +14,11 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("lmtp-delivery-\(UUID().uuidString)").path
 
     func makeDelivery(_ configuration: LMTPConfiguration, obox: String? = nil) throws -> (StorageDelivery, MailStorage) {
+        let (delivery, storage, _) = try makeCountedDelivery(configuration, obox: obox)
+        return (delivery, storage)
+    }
+
+    func makeCountedDelivery(_ configuration: LMTPConfiguration, obox: String? = nil) throws -> (StorageDelivery, MailStorage, CountingStore) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try "jane@example.com:{PLAIN}x::::::\n".write(toFile: "\(root)/users", atomically: true, encoding: .utf8)
         var registry = SettingsRegistry()
@@ -27,11 +33,11 @@ import Testing
               args = \(root)/users
             }
             """)
-        let store = try PipelineRegistry.builtIn.makeStore(obox ?? "posix:\(root)/objects")
+        let store = CountingStore(parent: try PipelineRegistry.builtIn.makeStore(obox ?? "posix:\(root)/objects"))
         let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
                                   logger: Logger(label: "test")) { _ in store }
         return (StorageDelivery(authenticator: try Authenticator(settings: settings), storage: storage,
-                                configuration: configuration, logger: Logger(label: "test")), storage)
+                                configuration: configuration, logger: Logger(label: "test")), storage, store)
     }
 
     let session = LMTPSessionInfo(id: "SESSION", helo: "relay.test", remoteIP: "127.0.0.1")
@@ -83,5 +89,21 @@ import Testing
         #expect(replies == [LMTPReply(451, "4.3.0 <jane@example.com> Temporary failure")])
         let user = try await storage.user("jane@example.com")
         #expect(try await user.mailbox("INBOX").uidNext == 1)
+    }
+
+    /// Cost rule: one PUT per delivered recipient, nothing read.
+    @Test func oneStoreRequestPerRecipient() async throws {
+        let (delivery, _, store) = try makeCountedDelivery(LMTPConfiguration(hostname: "mx.test"))
+        let jane = try await recipient(delivery, "jane@example.com")
+        let detail = try await recipient(delivery, "jane+x@example.com")
+        _ = await delivery.deliver(LMTPMessage(mailFrom: "", recipients: [jane], bytes: Array("first\r\n".utf8)), session: session)
+        let before = (puts: store.count("put"), reads: store.reads)
+        for _ in 0..<10 {
+            let replies = await delivery.deliver(LMTPMessage(mailFrom: "", recipients: [jane, detail], bytes: Array("x\r\n".utf8)),
+                                                 session: session)
+            #expect(replies.map(\.code) == [250, 250])
+        }
+        #expect(store.count("put") - before.puts == 20)
+        #expect(store.reads - before.reads == 0)
     }
 }
