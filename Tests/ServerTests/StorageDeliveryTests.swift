@@ -10,8 +10,10 @@ import Testing
 @testable import Server
 
 /// The real backend: userdb lookups through Auth (passwd-file) and saves into a posix store.
-@Suite struct StorageDeliveryTests {
+@Suite final class StorageDeliveryTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("lmtp-delivery-\(UUID().uuidString)").path
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func makeDelivery(_ configuration: LMTPConfiguration, obox: String? = nil) throws -> (StorageDelivery, MailStorage) {
         let (delivery, storage, _) = try makeCountedDelivery(configuration, obox: obox)
