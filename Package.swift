@@ -118,7 +118,7 @@ var serverTargets: [Target] { [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ServerTests", dependencies: [
-        "Server", "Config", "Auth", "ObjectMail", "ObjectStore",
+        "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),

@@ -1,6 +1,7 @@
 """A real Postfix (Debian's) relays 100 messages submitted with its sendmail to ObjectMail over LMTP."""
 import os
 import pathlib
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -112,3 +113,29 @@ def test_postfix_delivers_100_messages_byte_exact(lmtp_server):
     assert found == expected
     assert log.count("status=sent") == 100
     assert "250 2.0.0" in log
+
+
+def test_postfix_delivers_over_the_unix_socket_it_is_given(lmtp_server):
+    """`unix_listener PATH { mode = 0600 user = postfix }` as Postfix's lmtp:unix: transport needs it."""
+    socket_dir = pathlib.Path(tempfile.mkdtemp(prefix="objectmail-lmtp-socket-"))
+    socket_dir.chmod(0o755)
+    socket_path = socket_dir / "dovecot-lmtp"
+    try:
+        server = lmtp_server(extra=f"service lmtp {{\n  unix_listener {socket_path} {{\n    mode = 0600\n"
+                                   f"    user = postfix\n    group = postfix\n  }}\n}}\n")
+        status = os.stat(socket_path)
+        assert (status.st_mode & 0o777, status.st_uid) == (0o600, pwd.getpwnam("postfix").pw_uid)
+        postfix = Postfix(f"lmtp:unix:{socket_path}")
+        try:
+            for number in range(10):
+                postfix.sendmail("sender@example.org", "ann@example.com", message(number))
+            deadline = time.monotonic() + 120
+            while len(server.stored("ann@example.com")) < 10 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            stored = server.stored("ann@example.com")
+            assert len(stored) == 10, postfix.log_text()[-3000:]
+        finally:
+            postfix.stop()
+        assert b"Received: from mx.test ([local])" in stored[0]
+    finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)

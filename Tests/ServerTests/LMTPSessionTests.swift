@@ -68,6 +68,10 @@ struct LMTPSessionTests {
         #expect(backend.messages.last?.bytes == Array("abc".utf8))
         try await session.send("DATA\r\n")
         #expect(try await session.reply() == "503 5.5.1 MAIL needed first")
+
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 1\r\nxRCPT TO:<joe@example.com>\r\nDATA\r\n")
+        #expect(try await session.replies(5) == ["250 2.1.0 OK", "250 2.1.5 OK", "250 2.0.0 1 octets received",
+                                                 "503 5.5.1 RCPT after BDAT", "503 5.5.1 DATA cannot be used with BDAT"])
     }
 
     @Test func messageSizeLimits() async throws {
@@ -138,6 +142,27 @@ struct LMTPSessionTests {
         ])
         #expect(backend.messages.first?.recipients.first?.originalRecipient == "jane+x@example.com")
         try await session.channel.closeFuture.get()
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPShutdownTests {
+    @Test func idleSessionIsClosedAtOnceAndAnOpenTransactionFinishesFirst() async throws {
+        var idle = try await LMTPTestSession(backend: RecordingBackend(users: ["jane@example.com"]))
+        try await idle.greet()
+        idle.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        #expect(try await idle.reply() == "421 4.3.2 mx.test Shutting down")
+        try await idle.channel.closeFuture.get()
+
+        var busy = try await LMTPTestSession(backend: RecordingBackend(users: ["jane@example.com"]))
+        try await busy.greet()
+        try await busy.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\n")
+        #expect(try await busy.replies(2).codes == ["250 2.1.0", "250 2.1.5"])
+        busy.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        try await busy.send("DATA\r\nhello\r\n.\r\n")
+        #expect(try await busy.replies(3).codes == ["354 OK", "250 2.0.0", "421 4.3.2"])
+        try await busy.channel.closeFuture.get()
+        #expect(busy.backend.messages.count == 1)
     }
 }
 

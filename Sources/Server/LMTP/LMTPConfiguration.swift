@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import NIOCore
 
 /// The LMTP settings, read once at start-up.
 public struct LMTPConfiguration: Sendable {
@@ -8,6 +9,8 @@ public struct LMTPConfiguration: Sendable {
     /// RFC 5321 asks for at least 512 octets per command line; Postfix sends far less.
     public static let defaultMaxCommandLine = 4096
 
+    /// A client silent this long is disconnected (421 4.4.2), like Dovecot's SMTP server's 5 minutes.
+    public var idleTimeout: TimeAmount = .minutes(5)
     public var hostname: String
     public var maxMessageSize: Int
     public var maxCommandLine: Int

@@ -18,6 +18,11 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var transaction: LMTPTransaction?
     /// A lookup or delivery is running; input is not read until it ends.
     private var busy = false
+    /// The server is shutting down: close as soon as no transaction is open.
+    private var stopping = false
+    /// Pipelined input held while busy; above this the socket is not read until the work ends.
+    static let maxHeldInput = 256 * 1024
+    private var readingPaused = false
     private var quitting = false
 
     init(backend: any LMTPBackend, configuration: LMTPConfiguration, connection: ConnectionContext) {
@@ -46,11 +51,38 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             input!.writeBuffer(&bytes)
         }
         process(context: context)
+        if busy && !readingPaused && (input?.readableBytes ?? 0) > Self.maxHeldInput {
+            readingPaused = true
+            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         logger.debug("disconnected")
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent {
+            stopping = true
+            closeIfIdle(context: context, reply: LMTPReply(421, "4.3.2 \(configuration.hostname) Shutting down"))
+        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, !busy {
+            logger.info("disconnected for inactivity")
+            send(LMTPReply(421, "4.4.2 \(configuration.hostname) Disconnected for inactivity"), context: context)
+            context.flush()
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// During shutdown: between transactions, say goodbye and close.
+    private func closeIfIdle(context: ChannelHandlerContext, reply: LMTPReply) {
+        guard stopping, !busy, !quitting, transaction == nil, case .command = mode else { return }
+        quitting = true
+        send(reply, context: context)
+        context.flush()
+        context.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -215,6 +247,7 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func rcpt(to address: String, parameters: [String: String], context: ChannelHandlerContext) {
         guard transaction != nil else { return send(LMTPReply(503, "5.5.1 MAIL needed first"), context: context) }
+        guard transaction?.chunks == nil else { return send(LMTPReply(503, "5.5.1 RCPT after BDAT"), context: context) }
         var original: String?
         for (name, value) in parameters {
             guard name == "ORCPT" else { return send(LMTPReply(555, "5.5.4 Unsupported parameter \(name)"), context: context) }
@@ -281,6 +314,11 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             handler.busy = false
             then(handler, context, value)
             handler.process(context: context)
+            handler.closeIfIdle(context: context, reply: LMTPReply(421, "4.3.2 \(handler.configuration.hostname) Shutting down"))
+            if handler.readingPaused && !handler.busy {
+                handler.readingPaused = false
+                try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+            }
         }
     }
 

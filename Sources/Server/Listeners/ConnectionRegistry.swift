@@ -15,7 +15,18 @@ final class ConnectionRegistry: Sendable {
 
     var count: Int { channels.withLock { $0.count } }
 
+    /// Tells every session that the server is stopping (`ServerShutdownEvent`), so idle ones can say goodbye now.
+    func announceShutdown() {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        }
+    }
+
     func closeAll() -> [EventLoopFuture<Void>] {
         channels.withLock { $0.values.map { $0.close() } }
     }
 }
+
+/// Fired into every connection's pipeline when the server starts shutting down: a session that is
+/// idle closes at once (LMTP: 421), one in the middle of a transaction finishes it first.
+public struct ServerShutdownEvent: Sendable {}

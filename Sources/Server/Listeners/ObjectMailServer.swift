@@ -78,6 +78,7 @@ public final class ObjectMailServer: Sendable {
     /// Stops accepting, lets open sessions finish for up to `grace`, then closes the rest.
     public func shutdown(grace: Duration = .seconds(10)) async {
         for channel in listening.withLock({ $0 }) { try? await channel.close() }
+        connections.announceShutdown()
         let clock = ContinuousClock()
         let deadline = clock.now + grace
         while connections.count > 0 && clock.now < deadline {
