@@ -15,12 +15,14 @@ public actor IndexBundler {
         public var uploadInterval: Duration
         /// A new base is written when the diffs since the last one exceed this share of its size…
         public var rebaseFraction: Double
-        /// …or when this many diffs follow it.
+        /// …or when this many diffs follow it. A cold load reads the base and every diff after it,
+        /// so this bounds its GETs; a large folder's base is big, so rewriting it rarely is what keeps
+        /// a delivery's upload cost to about a kilobyte (measured: docs/metacache-benchmark.md).
         public var maxDiffs: Int
         /// How often a user with changes not yet uploaded checks whether an upload is due.
         public var checkInterval: Duration
 
-        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 100,
+        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 1000,
                     checkInterval: Duration = .seconds(5)) {
             self.maxNewMails = maxNewMails
             self.uploadInterval = uploadInterval
