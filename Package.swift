@@ -41,7 +41,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["ObjectStore", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }

@@ -1,3 +1,4 @@
+import Config
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +57,7 @@ public final class FSCacheStore: ObjectStore {
     }
 
     static let factory: PipelineRegistry.WrapperFactory = { arguments, context in
-        guard let size = FSCacheSize.parse(arguments[0]), size > 0 else {
+        guard let size = SettingType.parseSize(arguments[0]), size > 0 else {
             throw PipelineArgumentError(index: 0, expected: "a size such as 1G, 500M or 100k")
         }
         let directory = context.expandVariables(arguments[1])

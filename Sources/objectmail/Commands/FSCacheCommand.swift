@@ -1,3 +1,4 @@
+import Config
 import ArgumentParser
 import FSCache
 
@@ -20,7 +21,7 @@ struct FSCacheCommand: AsyncParsableCommand {
         func run() async throws {
             var age: Double?
             if let maxAge {
-                guard let seconds = FSCacheInterval.parse(maxAge) else {
+                guard let seconds = SettingType.parseMilliseconds(maxAge).map({ Double($0) / 1000 }) else {
                     throw ValidationError("MAX_AGE \"\(maxAge)\" is not a time interval such as 3600, 12h or 7d")
                 }
                 age = seconds
