@@ -4,6 +4,8 @@
 # reference, same machine, same load generator, same run. Needs root (Dovecot drops to nobody).
 #   bench/lmtp-bench.sh                 # 10 s per point
 #   SECONDS_PER_POINT=30 SIZE=8192 bench/lmtp-bench.sh
+#   OBOX_FS="s3:$OBJECTMAIL_TEST_S3_URL" bench/lmtp-bench.sh   # into an S3 server (e.g. MinIOTest/seaweedfs.sh);
+#       then the store's PUTs per delivered recipient (mail objects + index bundles) are counted too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/install-deps.sh
@@ -43,9 +45,10 @@ userdb {
   driver = passwd-file
   args = $work/users
 }
+mail_debug = ${OBOX_FS:+yes}
 plugin {
-  obox_fs = posix:$work/objects
-  obox_index_fs = compress:gz:6:posix:$work/objects
+  obox_fs = ${OBOX_FS:-posix:$work/objects}
+  obox_index_fs = ${OBOX_FS:+compress:gz:6:$OBOX_FS}${OBOX_FS:-compress:gz:6:posix:$work/objects}
 }
 CONF
 
@@ -94,7 +97,9 @@ for port in $objectmail_port $dovecot_port; do
 done
 
 echo "LMTP benchmark: ${SECONDS_PER_POINT}s per point, ${SIZE}-byte messages, 10 recipients in rotation, $(nproc) cores"
-echo "$(dovecot --version | cut -d' ' -f1) (Maildir) vs ObjectMail $("$binary" --version) (posix store, release build)"
+store="posix store"
+[ -n "${OBOX_FS:-}" ] && store="S3 store"
+echo "$(dovecot --version | cut -d' ' -f1) (Maildir) vs ObjectMail $("$binary" --version) ($store, release build)"
 printf "%-12s %5s %9s %9s %9s %9s\n" server conns msgs msgs/s p50_ms p99_ms
 for connections in $CONNECTIONS; do
     for target in "objectmail:$objectmail_port" "dovecot:$dovecot_port"; do
@@ -104,4 +109,14 @@ for connections in $CONNECTIONS; do
             --size "$SIZE" --users "$users" --label "$label" |
             python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-12s %5d %9d %9.1f %9.2f %9.2f%s" % (r["server"], r["connections"], r["messages"], r["msgs_per_s"], r["p50_ms"], r["p99_ms"], "  FAILURES=%d" % r["failures"] if r["failures"] else ""))'
     done
-done
+done | tee "$work/results.txt"
+
+if [ -n "${OBOX_FS:-}" ]; then
+    # Stop ObjectMail so that its clean-shutdown flush is counted, then count what went to the store:
+    # one mail object per delivered recipient, and every index bundle (logged at debug level).
+    kill -TERM "$objectmail_pid"; wait "$objectmail_pid" 2>/dev/null || true
+    delivered=$(awk '$1 == "objectmail" { sum += $3 } END { print sum + 0 }' "$work/results.txt")
+    saved=$(grep -c "saved mail to" "$work/objectmail.log" || true)
+    bundles=$(grep -c "index bundle uploaded" "$work/objectmail.log" || true)
+    python3 -c "import sys; d, s, b = map(int, sys.argv[1:]); print('store PUTs: %d mail objects + %d index bundles for %d delivered recipients = %.3f PUTs per recipient' % (s, b, d, (s + b) / max(d, 1)))" "$delivered" "$saved" "$bundles"
+fi

@@ -140,6 +140,7 @@ public actor IndexBundler {
         try await store.put(BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(bytes),
                             options: PutOptions(contentType: "application/octet-stream", createOnly: true))
         try await index.setState(BundleState.rootKey, "\(name) \(fingerprint)")
+        logger.debug("index bundle uploaded", metadata: ["key": "\(BundleNames.rootDirectory(prefix: prefix) + name)", "bytes": "\(bytes.count)"])
         figures.bundlesUploaded += 1
         figures.bytesUploaded += bytes.count
         await deleteBundles(in: BundleNames.rootDirectory(prefix: prefix), olderThan: name)
