@@ -1,0 +1,92 @@
+import Auth
+import IMAPProtocol
+import NIOCore
+import ObjectMail
+import Synchronization
+
+extension ProtocolService {
+    /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
+    public static func imap(authenticator: Authenticator, storage: MailStorage) -> ProtocolService {
+        ProtocolService(name: "imap") { channel, connection in
+            channel.eventLoop.makeCompletedFuture {
+                let traffic = TrafficCounter()
+                let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
+                let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
+                                          storage: storage, traffic: traffic, inputs: continuation)
+                try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
+                try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation))
+                Task { await session.run(inputs) }
+            }
+        }
+    }
+}
+
+/// What the session task reacts to: client input, or a change to the mailbox it IDLEs on.
+enum IMAPSessionInput: Sendable {
+    case frame(IMAPFrame)
+    case mailboxChanged
+}
+
+/// Hands framed input to the session task. Literal continuations are answered here at once, since the
+/// client waits for them even while an earlier command still runs.
+final class IMAPChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = IMAPFrame
+    typealias OutboundOut = ByteBuffer
+
+    let inputs: AsyncStream<IMAPSessionInput>.Continuation
+
+    init(inputs: AsyncStream<IMAPSessionInput>.Continuation) {
+        self.inputs = inputs
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if case .continuationRequest = frame {
+            var buffer = context.channel.allocator.buffer(capacity: 8)
+            IMAPResponseEncoder().writeContinuation(into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        inputs.yield(.frame(frame))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        inputs.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        inputs.finish()
+        context.close(promise: nil)
+    }
+}
+
+/// Bytes in and out of one connection, for the logout line.
+final class TrafficCounter: Sendable {
+    let received = Atomic<Int>(0)
+    let sent = Atomic<Int>(0)
+}
+
+final class TrafficCountingHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let traffic: TrafficCounter
+
+    init(traffic: TrafficCounter) {
+        self.traffic = traffic
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        traffic.received.add(unwrapInboundIn(data).readableBytes, ordering: .relaxed)
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        traffic.sent.add(unwrapOutboundIn(data).readableBytes, ordering: .relaxed)
+        context.write(data, promise: promise)
+    }
+}
