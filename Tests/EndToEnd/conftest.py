@@ -152,3 +152,36 @@ def lmtp_server(objectmail_bin, tmp_path):
         if server.process.poll() is None:
             status = server.stop()
             assert status == 0, server.output + server.log.read_text(errors="replace")
+
+
+IMAP_PASSWORD = "secret"
+
+
+@pytest.fixture
+def imap_server(lmtp_server):
+    """Starts a server that also serves IMAP (`server.imap_port`); `server.imap(user)` logs in with imaplib."""
+    import imaplib
+
+    def start(**options) -> LMTPServer:
+        imap_port = free_port()
+        extra = textwrap.dedent(f"""\
+            protocols = lmtp imap
+            service imap-login {{
+              inet_listener imap {{
+                address = 127.0.0.1
+                port = {imap_port}
+              }}
+            }}
+            """) + options.pop("extra", "")
+        server = lmtp_server(extra=extra, **options)
+        wait_for_port(imap_port, server.process)
+        server.imap_port = imap_port
+
+        def connect(user=None, password=IMAP_PASSWORD):
+            client = imaplib.IMAP4("127.0.0.1", imap_port, timeout=60)
+            if user:
+                client.login(user, password)
+            return client
+        server.imap = connect
+        return server
+    return start

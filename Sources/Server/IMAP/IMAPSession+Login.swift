@@ -31,7 +31,7 @@ extension IMAPSession {
     func authenticateResponse(tag: String, line: String) async {
         if line == "*" { return tagged(tag, .bad, "Authentication aborted by client.") }
         let encoded = line == "=" ? "" : line
-        guard let data = Data(base64Encoded: encoded) else { return tagged(tag, .bad, "Invalid base64 data in response.") }
+        guard let data = Data(base64Encoded: encoded) else { return tagged(tag, .bad, "Invalid base64 data in response") }
         let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == 3, !fields[1].isEmpty else {
             return tagged(tag, .no, code: .authenticationFailed, "Authentication failed.")

@@ -101,9 +101,10 @@ actor IMAPSession {
     }
 
     static func line(_ buffer: ByteBuffer) -> String {
-        var text = String(buffer: buffer)
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-        return text
+        // Bytes, not characters: "\r\n" is one Character in Swift.
+        var bytes = Array(buffer.readableBytesView)
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes what is buffered; called after each command and during long FETCH answers.
