@@ -218,6 +218,9 @@ actor IMAPSession {
 
     private func executeSelected(_ tagged: TaggedCommand, user: MailUser) async throws {
         let tag = tagged.tag
+        // Commands work on the current state: new messages and flags first (removals wait, §7.4.1).
+        await synchronize(allowExpunge: false)
+        guard selected != nil else { return self.tagged(tag, .no, "Selected mailbox was deleted.") }
         switch tagged.command {
         case .close:
             if let selected, !selected.readOnly {

@@ -21,12 +21,10 @@ struct MailboxView: Sendable {
     private(set) var messages: [MessageState]
     /// Messages of this session that are \Recent.
     private(set) var recent: Set<UInt32>
-    private var announcedRecent: Int
 
     init(messages: [MessageState], firstRecentUID: UInt32) {
         self.messages = messages.sorted { $0.uid < $1.uid }
         recent = Set(self.messages.lazy.map(\.uid).filter { $0 >= firstRecentUID })
-        announcedRecent = recent.count
     }
 
     var count: UInt32 { UInt32(messages.count) }
@@ -108,10 +106,8 @@ struct MailboxView: Sendable {
             for state in added where state.uid >= firstRecentUID { recent.insert(state.uid) }
             updates.append(.exists(count))
         }
-        if !added.isEmpty || recent.count != announcedRecent {
-            updates.append(.recent(UInt32(recent.count)))
-            announcedRecent = recent.count
-        }
+        // Like Dovecot, RECENT goes with EXISTS; after an EXPUNGE the client counts for itself.
+        if !added.isEmpty { updates.append(.recent(UInt32(recent.count))) }
         // FETCH responses refer to sequence numbers after any EXPUNGE and EXISTS above.
         let flagUpdates = updates.filter { if case .flags = $0 { return true } else { return false } }
         let rest = updates.filter { if case .flags = $0 { return false } else { return true } }
