@@ -24,6 +24,8 @@ extension ProtocolService {
 
 /// What the session task reacts to: client input, or a change to the mailbox it IDLEs on.
 enum IMAPSessionInput: Sendable {
+    /// The connection is up: time for the greeting.
+    case connected
     case frame(IMAPFrame)
     case mailboxChanged
 }
@@ -35,9 +37,25 @@ final class IMAPChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let inputs: AsyncStream<IMAPSessionInput>.Continuation
+    private var announced = false
 
     init(inputs: AsyncStream<IMAPSessionInput>.Continuation) {
         self.inputs = inputs
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { announceConnection() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        announceConnection()
+        context.fireChannelActive()
+    }
+
+    private func announceConnection() {
+        guard !announced else { return }
+        announced = true
+        inputs.yield(.connected)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

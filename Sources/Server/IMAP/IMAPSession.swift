@@ -49,22 +49,24 @@ actor IMAPSession {
     }
 
     func run(_ stream: AsyncStream<IMAPSessionInput>) async {
-        encoder.writeUntagged(.ok, code: .capability(Self.preLoginCapabilities), "ObjectMail ready.", into: &output)
-        flush()
         for await input in stream {
             switch input {
+            case .connected:
+                encoder.writeUntagged(.ok, code: .capability(Self.preLoginCapabilities), "ObjectMail ready.", into: &output)
             case .frame(let frame): await handle(frame)
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
             }
-            flush()
             if loggingOut { break }
+            flush()
         }
         await endIdle()
+        // The last answer (BYE) must be on the wire before the socket closes.
+        if output.readableBytes > 0 { try? await channel.writeAndFlush(output).get() }
         let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
         if loggingOut || userName != nil {
             logger.info("\(loggingOut ? "Logged out" : "Disconnected") in=\(received) out=\(sent)")
         }
-        channel.close(promise: nil)
+        try? await channel.close()
     }
 
     // MARK: - Input
