@@ -85,6 +85,12 @@ def test_bad_commands_get_bad_and_the_session_goes_on(imap_server):
     assert read_until_tagged(reader, b"a5")[-1].startswith(b"a5 BAD ")
     sock.sendall(b"a6 SELECT nosuch\r\n")
     assert read_until_tagged(reader, b"a6")[-1].startswith(b"a6 NO [NONEXISTENT]")
+    sock.sendall(b"a8 SELECT INBOX\r\n")
+    assert read_until_tagged(reader, b"a8")[-1].startswith(b"a8 OK [READ-WRITE]")
+    sock.sendall(b"a9 FETCH 5 FLAGS\r\n")
+    assert read_until_tagged(reader, b"a9")[-1] == b"a9 BAD Error in IMAP command FETCH: Invalid messageset\r\n"
+    sock.sendall(b"a10 UID FETCH 5 FLAGS\r\n")
+    assert read_until_tagged(reader, b"a10") == [b"a10 OK Fetch completed.\r\n"]
     sock.sendall(b"a7 LOGOUT\r\n")
     lines = read_until_tagged(reader, b"a7")
     assert lines[0].startswith(b"* BYE") and lines[-1].startswith(b"a7 OK")

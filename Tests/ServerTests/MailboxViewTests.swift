@@ -25,6 +25,13 @@ import Testing
         #expect(view.uids(in: .ranges([SequenceRange(.number(20), .last)]), byUID: true) == [12])
     }
 
+    @Test func sequenceNumbersBeyondTheViewAreInvalid() {
+        let view = view([3, 7])
+        #expect(view.isValid(.ranges([SequenceRange(.number(1), .last)]), byUID: false))
+        #expect(!view.isValid(.ranges([SequenceRange(.number(3))]), byUID: false))
+        #expect(view.isValid(.ranges([SequenceRange(.number(300))]), byUID: true))
+    }
+
     @Test func recentMessagesStartAtTheClaimedUID() {
         let view = view([1, 2, 3], firstRecentUID: 2)
         #expect(view.recent == [2, 3])

@@ -222,7 +222,10 @@ actor IMAPSession {
         let tag = tagged.tag
         // Commands work on the current state: new messages and flags first (removals wait, §7.4.1).
         await synchronize(allowExpunge: false)
-        guard selected != nil else { return self.tagged(tag, .no, "Selected mailbox was deleted.") }
+        guard let view = selected?.view else { return self.tagged(tag, .no, "Selected mailbox was deleted.") }
+        if let (set, byUID) = Self.sequenceSet(of: tagged.command), !view.isValid(set, byUID: byUID) {
+            return self.tagged(tag, .bad, "Error in IMAP command \(tagged.command.name): Invalid messageset")
+        }
         switch tagged.command {
         case .close:
             if let selected, !selected.readOnly {
@@ -254,6 +257,16 @@ actor IMAPSession {
             try await copy(tag: tag, set, to: mailbox, byUID: uid, move: true, user: user)
         default:
             self.tagged(tag, .bad, "Unknown command \(tagged.command.name).")
+        }
+    }
+
+    /// The message set a command works on, for checking it before anything runs.
+    static func sequenceSet(of command: IMAPCommand) -> (SequenceSet, Bool)? {
+        switch command {
+        case .fetch(let set, _, _, let uid), .store(let set, _, _, let uid), .copy(let set, _, let uid), .move(let set, _, let uid):
+            return (set, uid)
+        default:
+            return nil
         }
     }
 

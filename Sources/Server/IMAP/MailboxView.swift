@@ -68,6 +68,17 @@ struct MailboxView: Sendable {
         return result
     }
 
+    /// False when a sequence set names numbers beyond the view (RFC 3501 asks for BAD then; UIDs
+    /// that do not exist are simply left out).
+    func isValid(_ set: SequenceSet, byUID: Bool) -> Bool {
+        guard !byUID, case .ranges(let ranges) = set else { return true }
+        return ranges.allSatisfy { range in
+            [range.first, range.last].allSatisfy { end in
+                if case .number(let number) = end { return number <= count } else { return true }
+            }
+        }
+    }
+
     /// Records flag changes this session made and reported itself, so they are not reported twice.
     mutating func noteOwnChanges(_ states: [MessageState]) {
         for state in states {
