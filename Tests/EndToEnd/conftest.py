@@ -185,3 +185,26 @@ def imap_server(lmtp_server):
         server.imap = connect
         return server
     return start
+
+
+def raw_imap(server, user=None):
+    """A plain socket after the greeting (logged in when `user` is given), for what imaplib cannot send."""
+    sock = socket.create_connection(("127.0.0.1", server.imap_port), timeout=30)
+    reader = sock.makefile("rb")
+    greeting = reader.readline()
+    assert greeting.startswith(b"* OK [CAPABILITY IMAP4rev1 "), greeting
+    if user:
+        sock.sendall(b"l LOGIN %s %s\r\n" % (user.encode(), IMAP_PASSWORD.encode()))
+        assert until_tagged(reader, b"l")[-1].startswith(b"l OK")
+    return sock, reader
+
+
+def until_tagged(reader, tag: bytes) -> list[bytes]:
+    """The response lines up to and including the one tagged `tag`."""
+    lines = []
+    while True:
+        line = reader.readline()
+        assert line, "connection closed"
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines

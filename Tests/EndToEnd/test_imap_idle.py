@@ -1,24 +1,5 @@
 """Two IMAP sessions of one user see each other's changes: IDLE wakes on APPEND, NOOP reports EXPUNGE and flags."""
-import socket
-
-
-def logged_in_socket(server, user="jane@example.com"):
-    sock = socket.create_connection(("127.0.0.1", server.imap_port), timeout=30)
-    reader = sock.makefile("rb")
-    reader.readline()
-    sock.sendall(b"l LOGIN %s secret\r\n" % user.encode())
-    until_tagged(reader, b"l")
-    return sock, reader
-
-
-def until_tagged(reader, tag):
-    lines = []
-    while True:
-        line = reader.readline()
-        assert line, "connection closed"
-        lines.append(line)
-        if line.startswith(tag + b" "):
-            return lines
+from conftest import raw_imap, until_tagged
 
 
 def test_idle_sees_append_expunge_and_flags_of_another_session(imap_server):
@@ -26,7 +7,7 @@ def test_idle_sees_append_expunge_and_flags_of_another_session(imap_server):
     other = server.imap("jane@example.com")
     other.append("INBOX", None, None, b"Subject: first\r\n\r\nx\r\n")
 
-    sock, reader = logged_in_socket(server)
+    sock, reader = raw_imap(server, "jane@example.com")
     sock.sendall(b"s SELECT INBOX\r\n")
     assert b"* 1 EXISTS\r\n" in until_tagged(reader, b"s")
     sock.sendall(b"i IDLE\r\n")

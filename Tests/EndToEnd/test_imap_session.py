@@ -1,28 +1,9 @@
 """IMAP against a real `objectmail serve`: login, capabilities, errors, logout (imaplib)."""
 import base64
 import imaplib
-import socket
 
 import pytest
-
-
-def raw_session(server):
-    """A plain socket after the greeting, for what imaplib cannot send."""
-    sock = socket.create_connection(("127.0.0.1", server.imap_port), timeout=30)
-    reader = sock.makefile("rb")
-    greeting = reader.readline()
-    assert greeting.startswith(b"* OK [CAPABILITY IMAP4rev1 ")
-    return sock, reader
-
-
-def read_until_tagged(reader, tag: bytes) -> list[bytes]:
-    lines = []
-    while True:
-        line = reader.readline()
-        assert line, "connection closed"
-        lines.append(line)
-        if line.startswith(tag + b" "):
-            return lines
+from conftest import raw_imap, until_tagged
 
 
 def test_capabilities_before_and_after_login(imap_server):
@@ -61,37 +42,37 @@ def test_authenticate_plain_with_and_without_initial_response(imap_server):
     typ, _ = client.authenticate("PLAIN", lambda _: b"\0joe@example.com\0secret")
     assert typ == "OK"
     client.logout()
-    sock, reader = raw_session(server)
+    sock, reader = raw_imap(server)
     token = base64.b64encode(b"\0ann@example.com\0secret")
     sock.sendall(b"a AUTHENTICATE PLAIN " + token + b"\r\n")
-    assert read_until_tagged(reader, b"a")[-1].startswith(b"a OK [CAPABILITY ")
+    assert until_tagged(reader, b"a")[-1].startswith(b"a OK [CAPABILITY ")
     sock.sendall(b"b LOGOUT\r\n")
-    assert read_until_tagged(reader, b"b")[-1].startswith(b"b OK")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b OK")
     sock.close()
 
 
 def test_bad_commands_get_bad_and_the_session_goes_on(imap_server):
     server = imap_server()
-    sock, reader = raw_session(server)
+    sock, reader = raw_imap(server)
     sock.sendall(b"a1 FOO\r\n")
-    assert read_until_tagged(reader, b"a1")[-1].startswith(b"a1 BAD ")
+    assert until_tagged(reader, b"a1")[-1].startswith(b"a1 BAD ")
     sock.sendall(b"a2 SELECT INBOX\r\n")
-    assert read_until_tagged(reader, b"a2")[-1].startswith(b"a2 BAD ")  # not logged in
+    assert until_tagged(reader, b"a2")[-1].startswith(b"a2 BAD ")  # not logged in
     sock.sendall(b"a3 LOGIN jane@example.com secret\r\n")
-    assert read_until_tagged(reader, b"a3")[-1].startswith(b"a3 OK")
+    assert until_tagged(reader, b"a3")[-1].startswith(b"a3 OK")
     sock.sendall(b"a4 FETCH 1 FLAGS\r\n")
-    assert read_until_tagged(reader, b"a4")[-1].startswith(b"a4 BAD ")  # nothing selected
+    assert until_tagged(reader, b"a4")[-1].startswith(b"a4 BAD ")  # nothing selected
     sock.sendall(b"a5 SELECT\r\n")
-    assert read_until_tagged(reader, b"a5")[-1].startswith(b"a5 BAD ")
+    assert until_tagged(reader, b"a5")[-1].startswith(b"a5 BAD ")
     sock.sendall(b"a6 SELECT nosuch\r\n")
-    assert read_until_tagged(reader, b"a6")[-1].startswith(b"a6 NO [NONEXISTENT]")
+    assert until_tagged(reader, b"a6")[-1].startswith(b"a6 NO [NONEXISTENT]")
     sock.sendall(b"a8 SELECT INBOX\r\n")
-    assert read_until_tagged(reader, b"a8")[-1].startswith(b"a8 OK [READ-WRITE]")
+    assert until_tagged(reader, b"a8")[-1].startswith(b"a8 OK [READ-WRITE]")
     sock.sendall(b"a9 FETCH 5 FLAGS\r\n")
-    assert read_until_tagged(reader, b"a9")[-1] == b"a9 BAD Error in IMAP command FETCH: Invalid messageset\r\n"
+    assert until_tagged(reader, b"a9")[-1] == b"a9 BAD Error in IMAP command FETCH: Invalid messageset\r\n"
     sock.sendall(b"a10 UID FETCH 5 FLAGS\r\n")
-    assert read_until_tagged(reader, b"a10") == [b"a10 OK Fetch completed.\r\n"]
+    assert until_tagged(reader, b"a10") == [b"a10 OK Fetch completed.\r\n"]
     sock.sendall(b"a7 LOGOUT\r\n")
-    lines = read_until_tagged(reader, b"a7")
+    lines = until_tagged(reader, b"a7")
     assert lines[0].startswith(b"* BYE") and lines[-1].startswith(b"a7 OK")
     sock.close()
