@@ -76,3 +76,13 @@ def test_bad_commands_get_bad_and_the_session_goes_on(imap_server):
     lines = until_tagged(reader, b"a7")
     assert lines[0].startswith(b"* BYE") and lines[-1].startswith(b"a7 OK")
     sock.close()
+
+
+def test_many_pipelined_commands_are_answered_in_order(imap_server):
+    server = imap_server()
+    sock, reader = raw_imap(server, "jane@example.com")
+    sock.sendall(b"".join(b"p%d NOOP\r\n" % number for number in range(500)) + b"s SELECT INBOX\r\n")
+    for number in range(500):
+        assert reader.readline() == b"p%d OK NOOP completed.\r\n" % number
+    assert until_tagged(reader, b"s")[-1].startswith(b"s OK [READ-WRITE]")
+    sock.close()

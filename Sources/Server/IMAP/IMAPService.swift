@@ -15,7 +15,7 @@ extension ProtocolService {
                                           storage: storage, traffic: traffic, inputs: continuation)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
-                try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation))
+                try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
                 Task { await session.run(inputs) }
             }
         }
@@ -37,10 +37,12 @@ final class IMAPChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let inputs: AsyncStream<IMAPSessionInput>.Continuation
+    let traffic: TrafficCounter
     private var announced = false
 
-    init(inputs: AsyncStream<IMAPSessionInput>.Continuation) {
+    init(inputs: AsyncStream<IMAPSessionInput>.Continuation, traffic: TrafficCounter) {
         self.inputs = inputs
+        self.traffic = traffic
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -67,6 +69,10 @@ final class IMAPChannelHandler: ChannelInboundHandler {
             return
         }
         inputs.yield(.frame(frame))
+        // A client pipelining faster than commands run: stop reading until the session catches up.
+        if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -82,8 +88,12 @@ final class IMAPChannelHandler: ChannelInboundHandler {
 
 /// Bytes in and out of one connection, for the logout line.
 final class TrafficCounter: Sendable {
+    /// Frames handed to the session and not yet taken; above this the channel stops reading.
+    static let maxQueuedFrames = 64
+
     let received = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
+    let queuedFrames = Atomic<Int>(0)
 }
 
 final class TrafficCountingHandler: ChannelDuplexHandler {

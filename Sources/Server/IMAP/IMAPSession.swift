@@ -53,7 +53,11 @@ actor IMAPSession {
             switch input {
             case .connected:
                 encoder.writeUntagged(.ok, code: .capability(Self.preLoginCapabilities), "ObjectMail ready.", into: &output)
-            case .frame(let frame): await handle(frame)
+            case .frame(let frame):
+                if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
+                    channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+                }
+                await handle(frame)
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
             }
             if loggingOut { break }
