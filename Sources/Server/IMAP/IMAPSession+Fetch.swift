@@ -6,10 +6,13 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], byUID: Bool, user: MailUser) async throws {
+    func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
+               user: MailUser) async throws {
         guard var current = selected else { return }
         var attributes = requested
         if byUID && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
+        if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
+        if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         let uids = current.view.uids(in: set, byUID: byUID)
         guard !uids.isEmpty else { return }
         let needsBody = attributes.contains { attribute in
@@ -34,7 +37,10 @@ extension IMAPSession {
                 if !attributes.contains(.flags) { attributes.append(.flags) }
             }
         }
-        let records = try await user.messages(UIDSet(uids), in: current.mailbox)
+        var records = try await user.messages(UIDSet(uids), in: current.mailbox)
+        if let changedSince {
+            records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
+        }
         if needsBody {
             for try await (record, body) in user.bodies(of: records, prefetch: 10) {
                 writeFetch(record, body: body, attributes: attributes)
@@ -52,7 +58,9 @@ extension IMAPSession {
         for attribute in attributes {
             switch attribute {
             case .uid: items.append(.uid(record.uid))
-            case .flags: items.append(.flags(flagNames(state)))
+            case .flags:
+                items.append(.flags(flagNames(state)))
+                if condstore && !attributes.contains(.modSeq) { items.append(.modSeq(UInt64(state.modSeq))) }
             case .internalDate: items.append(.internalDate(IMAPDateTime(secondsSinceEpoch: record.internalDate)))
             case .rfc822Size: items.append(.rfc822Size(UInt64(record.virtualSize)))
             case .modSeq: items.append(.modSeq(UInt64(state.modSeq)))

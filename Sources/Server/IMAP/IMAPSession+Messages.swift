@@ -16,6 +16,7 @@ extension IMAPSession {
         case .replace: .replace
         }
         var modified: [UInt32] = []
+        if unchangedSince != nil { condstore = true }
         if !uids.isEmpty {
             let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
                                                    in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id)
@@ -28,6 +29,7 @@ extension IMAPSession {
                 guard let sequence = current.view.sequence(of: uid), let state = current.view.state(of: uid) else { continue }
                 var items: [FetchItem] = [.flags(flagNames(state))]
                 if byUID { items.insert(.uid(uid), at: 0) }
+                if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
                 encoder.writeFetch(sequence: sequence, items, into: &output)
             }
         }
@@ -35,7 +37,9 @@ extension IMAPSession {
         if modified.isEmpty {
             tagged(tag, .ok, "Store completed.")
         } else {
-            tagged(tag, .ok, code: .modified(SequenceSetFormatter.runs(modified)), "Conditional store failed.")
+            // MODIFIED names UIDs for UID STORE, sequence numbers for STORE.
+            let numbers = byUID ? modified : modified.compactMap { current.view.sequence(of: $0) }
+            tagged(tag, .ok, code: .modified(SequenceSetFormatter.runs(numbers)), "Conditional store failed.")
         }
     }
 
@@ -65,6 +69,16 @@ extension IMAPSession {
         }
     }
 
+    static func mentionsModSeq(_ key: SearchKey) -> Bool {
+        switch key {
+        case .modSeq: true
+        case .not(let inner): mentionsModSeq(inner)
+        case .or(let left, let right): mentionsModSeq(left) || mentionsModSeq(right)
+        case .and(let keys): keys.contains(where: mentionsModSeq)
+        default: false
+        }
+    }
+
     func expunge(tag: String, only set: SequenceSet?, user: MailUser) async throws {
         guard let current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
@@ -89,7 +103,10 @@ extension IMAPSession {
         let matches = Set(try await user.search(query, in: current.mailbox))
         let found = current.view.messages.enumerated().filter { matches.contains($0.element.uid) }
         let numbers = found.map { byUID ? $0.element.uid : UInt32($0.offset + 1) }
-        encoder.writeSearch(numbers, into: &output)
+        // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
+        let highest = Self.mentionsModSeq(command.key) ? found.map { UInt64($0.element.modSeq) }.max() : nil
+        if highest != nil { condstore = true }
+        encoder.writeSearch(numbers, highestModSeq: highest, into: &output)
         await synchronize(allowExpunge: byUID)
         tagged(tag, .ok, "Search completed.")
     }

@@ -62,7 +62,9 @@ extension IMAPSession {
             case .exists(let count): encoder.writeExists(count, into: &output)
             case .recent(let count): encoder.writeRecent(count, into: &output)
             case .flags(let sequence, let state):
-                encoder.writeFetch(sequence: sequence, [.uid(state.uid), .flags(flagNames(state))], into: &output)
+                var items: [FetchItem] = [.uid(state.uid), .flags(flagNames(state))]
+                if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
+                encoder.writeFetch(sequence: sequence, items, into: &output)
             }
         }
     }

@@ -11,7 +11,7 @@ import ObjectMail
 actor IMAPSession {
     static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN"]
     static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE"]
+                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE"]
 
     let channel: any Channel
     let connection: ConnectionContext
@@ -33,6 +33,8 @@ actor IMAPSession {
     var pendingAuthenticateTag: String?
     var idle: IdleState?
     var loggingOut = false
+    /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
+    var condstore = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation) {
@@ -169,16 +171,20 @@ actor IMAPSession {
         let tag = tagged.tag
         do {
             switch tagged.command {
-            case .enable:
-                encoder.writeEnabled([], into: &output)
+            case .enable(let extensions):
+                let enabling = extensions.contains { $0.uppercased() == "CONDSTORE" } && !condstore
+                if enabling { condstore = true }
+                encoder.writeEnabled(enabling ? ["CONDSTORE"] : [], into: &output)
                 self.tagged(tag, .ok, "Enabled.")
             case .namespace:
                 encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
                                        otherUsers: [], shared: [], into: &output)
                 self.tagged(tag, .ok, "Namespace completed.")
-            case .select(let mailbox, _):
+            case .select(let mailbox, let parameters):
+                if parameters.condstore { condstore = true }
                 try await select(tag: tag, mailbox: mailbox, readOnly: false, user: user)
-            case .examine(let mailbox, _):
+            case .examine(let mailbox, let parameters):
+                if parameters.condstore { condstore = true }
                 try await select(tag: tag, mailbox: mailbox, readOnly: true, user: user)
             case .create(let mailbox, let specialUse):
                 var name = mailbox
@@ -249,8 +255,8 @@ actor IMAPSession {
             try await expunge(tag: tag, only: set, user: user)
         case .search(let command, let uid):
             try await search(tag: tag, command, byUID: uid, user: user)
-        case .fetch(let set, let attributes, _, let uid):
-            try await fetch(set, attributes: attributes, byUID: uid, user: user)
+        case .fetch(let set, let attributes, let modifiers, let uid):
+            try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
             self.tagged(tag, .ok, "Fetch completed.")
         case .store(let set, let operation, let unchangedSince, let uid):
