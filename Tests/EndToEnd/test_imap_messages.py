@@ -96,3 +96,18 @@ def test_copy_and_move_report_copyuid(imap_server):
     assert [item[1].strip() for item in data if isinstance(item, tuple)] == [b"Subject: m1", b"Subject: m2",
                                                                             b"Subject: m2", b"Subject: m3"]
     client.logout()
+
+
+def test_esearch_return_options(imap_server):
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    for number in range(1, 6):
+        client.append("INBOX", "(\\Seen)" if number % 2 else None, None, b"Subject: e%d\r\n\r\nx\r\n" % number)
+    client.select("INBOX")
+    typ, data = client._simple_command("SEARCH", "RETURN", "(MIN MAX COUNT ALL)", "SEEN")
+    assert typ == "OK"
+    assert client.untagged_responses.pop("ESEARCH")[-1].endswith(b"MIN 1 MAX 5 COUNT 3 ALL 1,3,5")
+    typ, data = client._simple_command("UID", "SEARCH", "RETURN", "()", "UNSEEN")
+    assert typ == "OK"
+    assert client.untagged_responses.pop("ESEARCH")[-1].endswith(b"UID ALL 2,4")
+    client.logout()

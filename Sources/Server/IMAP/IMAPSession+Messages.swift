@@ -106,7 +106,20 @@ extension IMAPSession {
         // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
         let highest = Self.mentionsModSeq(command.key) ? found.map { UInt64($0.element.modSeq) }.max() : nil
         if highest != nil { condstore = true }
-        encoder.writeSearch(numbers, highestModSeq: highest, into: &output)
+        if let options = command.returnOptions {
+            // ESEARCH (RFC 4731); an empty RETURN () means ALL. SAVE and CONTEXT are not offered.
+            let wanted = Set(options.isEmpty ? [.all] : options)
+            if wanted.contains(.save) || wanted.contains(.update) || wanted.contains(.context) {
+                return tagged(tag, .bad, "Unsupported SEARCH RETURN option.")
+            }
+            encoder.writeESearch(ESearchResponse(tag: tag, uid: byUID, min: wanted.contains(.min) ? numbers.first : nil,
+                                                 max: wanted.contains(.max) ? numbers.last : nil,
+                                                 count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
+                                                 all: wanted.contains(.all) && !numbers.isEmpty ? SequenceSetFormatter.runs(numbers) : nil,
+                                                 modSeq: highest), into: &output)
+        } else {
+            encoder.writeSearch(numbers, highestModSeq: highest, into: &output)
+        }
         await synchronize(allowExpunge: byUID)
         tagged(tag, .ok, "Search completed.")
     }
