@@ -28,6 +28,8 @@ enum IMAPSessionInput: Sendable {
     case connected
     case frame(IMAPFrame)
     case mailboxChanged
+    /// Time for IDLE's keep-alive line (`imap_idle_notify_interval`, Dovecot's default 2 minutes).
+    case idleKeepalive
 }
 
 /// Hands framed input to the session task. Literal continuations are answered here at once, since the

@@ -83,7 +83,10 @@ extension IMAPSession {
         let watch = Task {
             for await _ in subscription.events { inputs.yield(.mailboxChanged) }
         }
-        idle = IdleState(tag: tag, watch: watch, subscriptionID: subscription.id)
+        let keepalive = Task {
+            while (try? await Task.sleep(for: Self.idleNotifyInterval)) != nil { inputs.yield(.idleKeepalive) }
+        }
+        idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription.id)
         encoder.writeContinuation("idling", into: &output)
         await synchronize(allowExpunge: true)
     }
@@ -104,6 +107,7 @@ extension IMAPSession {
         guard let state = idle else { return }
         idle = nil
         state.watch?.cancel()
+        state.keepalive?.cancel()
         if let id = state.subscriptionID { await user?.stopWatching(id) }
     }
 }

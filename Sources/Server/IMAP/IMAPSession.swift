@@ -13,6 +13,9 @@ actor IMAPSession {
     static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
                                "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH"]
 
+    /// Keeps NAT gateways and clients from dropping an idling connection.
+    static let idleNotifyInterval = Duration.seconds(120)
+
     let channel: any Channel
     let connection: ConnectionContext
     let authenticator: Authenticator
@@ -61,6 +64,7 @@ actor IMAPSession {
                 }
                 await handle(frame)
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
+            case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
             }
             if loggingOut { break }
             flush()

@@ -14,5 +14,6 @@ struct SelectedMailbox: Sendable {
 struct IdleState: Sendable {
     var tag: String
     var watch: Task<Void, Never>?
+    var keepalive: Task<Void, Never>?
     var subscriptionID: UUID?
 }
