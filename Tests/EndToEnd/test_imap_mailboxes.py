@@ -1,7 +1,7 @@
 """IMAP mailbox commands against a real server: LIST/LSUB, CREATE, RENAME, DELETE, SUBSCRIBE, STATUS."""
-import imaplib
+import re
 
-import pytest
+from conftest import raw_imap, until_tagged
 
 
 def names(listing):
@@ -67,3 +67,14 @@ def test_append_to_missing_mailbox_says_trycreate(imap_server):
     typ, data = client.append("Missing", None, None, b"Subject: x\r\n\r\nx\r\n")
     assert typ == "NO" and b"[TRYCREATE]" in data[0]
     client.logout()
+
+
+def test_multiappend_is_all_or_nothing_and_status_size(imap_server):
+    server = imap_server()
+    sock, reader = raw_imap(server, "jane@example.com")
+    first, second = b"Subject: a\r\n\r\n1\r\n", b"Subject: b\r\n\r\n22\r\n"
+    sock.sendall(b"a APPEND INBOX (\\Seen) {%d+}\r\n%s {%d+}\r\n%s\r\n" % (len(first), first, len(second), second))
+    assert re.match(rb"a OK \[APPENDUID \d+ 1:2\] ", until_tagged(reader, b"a")[-1])
+    sock.sendall(b"s STATUS INBOX (MESSAGES UNSEEN SIZE)\r\n")
+    assert until_tagged(reader, b"s")[0] == b"* STATUS INBOX (MESSAGES 2 UNSEEN 1 SIZE %d)\r\n" % (len(first) + len(second))
+    sock.close()

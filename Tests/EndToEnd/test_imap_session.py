@@ -49,6 +49,15 @@ def test_authenticate_plain_with_and_without_initial_response(imap_server):
     sock.sendall(b"b LOGOUT\r\n")
     assert until_tagged(reader, b"b")[-1].startswith(b"b OK")
     sock.close()
+    # AUTHENTICATE LOGIN: user name and password in two steps.
+    sock, reader = raw_imap(server)
+    sock.sendall(b"c AUTHENTICATE LOGIN\r\n")
+    assert reader.readline() == b"+ VXNlcm5hbWU6\r\n"
+    sock.sendall(base64.b64encode(b"jane@example.com") + b"\r\n")
+    assert reader.readline() == b"+ UGFzc3dvcmQ6\r\n"
+    sock.sendall(base64.b64encode(b"secret") + b"\r\n")
+    assert until_tagged(reader, b"c")[-1].startswith(b"c OK [CAPABILITY ")
+    sock.close()
 
 
 def test_bad_commands_get_bad_and_the_session_goes_on(imap_server):

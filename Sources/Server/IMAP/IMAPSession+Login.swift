@@ -27,11 +27,29 @@ extension IMAPSession {
         }
     }
 
-    /// The SASL PLAIN message (RFC 4616): authzid NUL authcid NUL password, base64-encoded.
-    func authenticateResponse(tag: String, line: String) async {
+    /// Sends the continuation for the next SASL step and waits for the client's line.
+    func askForAuthentication(_ pending: PendingAuthentication) {
+        switch pending {
+        case .plain: encoder.writeContinuation("", into: &output)
+        case .loginUser: encoder.writeContinuation("VXNlcm5hbWU6", into: &output)  // "Username:"
+        case .loginPassword: encoder.writeContinuation("UGFzc3dvcmQ6", into: &output)  // "Password:"
+        }
+        pendingAuthentication = pending
+    }
+
+    /// One SASL response: PLAIN (RFC 4616) in one step, LOGIN in two (user name, then password).
+    func authenticateResponse(_ pending: PendingAuthentication, line: String) async {
+        let tag = pending.tag
         if line == "*" { return tagged(tag, .bad, "Authentication aborted by client.") }
         let encoded = line == "=" ? "" : line
         guard let data = Data(base64Encoded: encoded) else { return tagged(tag, .bad, "Invalid base64 data in response") }
+        switch pending {
+        case .plain: break
+        case .loginUser:
+            return askForAuthentication(.loginPassword(tag: tag, user: String(decoding: data, as: UTF8.self)))
+        case .loginPassword(_, let user):
+            return await login(tag: tag, user: user, password: String(decoding: data, as: UTF8.self))
+        }
         let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == 3, !fields[1].isEmpty else {
             return tagged(tag, .no, code: .authenticationFailed, "Authentication failed.")
@@ -40,5 +58,18 @@ extension IMAPSession {
             return tagged(tag, .no, code: .authorizationFailed, "Authorization as another user is not allowed.")
         }
         await login(tag: tag, user: fields[1], password: fields[2])
+    }
+}
+
+/// A SASL exchange waiting for the client's next line.
+enum PendingAuthentication: Sendable {
+    case plain(tag: String)
+    case loginUser(tag: String)
+    case loginPassword(tag: String, user: String)
+
+    var tag: String {
+        switch self {
+        case .plain(let tag), .loginUser(let tag), .loginPassword(let tag, _): tag
+        }
     }
 }

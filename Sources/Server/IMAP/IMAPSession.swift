@@ -9,9 +9,10 @@ import ObjectMail
 /// One IMAP connection: the state machine (not authenticated → authenticated → selected → logout)
 /// running as one task, so commands run strictly in order and storage calls simply await.
 actor IMAPSession {
-    static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN"]
+    static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"]
     static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH"]
+                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH",
+                               "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
 
     /// Keeps NAT gateways and clients from dropping an idling connection.
     static let idleNotifyInterval = Duration.seconds(120)
@@ -32,8 +33,8 @@ actor IMAPSession {
     var userName: String?
     var user: MailUser?
     var selected: SelectedMailbox?
-    /// AUTHENTICATE PLAIN waiting for the client's response line.
-    var pendingAuthenticateTag: String?
+    /// AUTHENTICATE waiting for the client's response line.
+    var pendingAuthentication: PendingAuthentication?
     var idle: IdleState?
     var loggingOut = false
     /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
@@ -97,9 +98,9 @@ actor IMAPSession {
             }
         case .command(let buffer), .line(let buffer):
             if idle != nil { return await idleInput(buffer) }
-            if let tag = pendingAuthenticateTag {
-                pendingAuthenticateTag = nil
-                return await authenticateResponse(tag: tag, line: Self.line(buffer))
+            if let pending = pendingAuthentication {
+                pendingAuthentication = nil
+                return await authenticateResponse(pending, line: Self.line(buffer))
             }
             let command: TaggedCommand
             do {
@@ -156,14 +157,16 @@ actor IMAPSession {
             await login(tag: tag, user: credentials.username, password: credentials.password)
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
-            guard mechanism.uppercased() == "PLAIN" else {
-                return self.tagged(tag, .no, "Unsupported authentication mechanism.")
+            let pending: PendingAuthentication
+            switch mechanism.uppercased() {
+            case "PLAIN": pending = .plain(tag: tag)
+            case "LOGIN": pending = .loginUser(tag: tag)
+            default: return self.tagged(tag, .no, "Unsupported authentication mechanism.")
             }
             if let initialResponse {
-                await authenticateResponse(tag: tag, line: initialResponse)
+                await authenticateResponse(pending, line: initialResponse)
             } else {
-                encoder.writeContinuation("", into: &output)
-                pendingAuthenticateTag = tag
+                askForAuthentication(pending)
             }
         default:
             guard let user else { return self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
