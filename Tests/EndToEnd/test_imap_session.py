@@ -95,3 +95,22 @@ def test_many_pipelined_commands_are_answered_in_order(imap_server):
         assert reader.readline() == b"p%d OK NOOP completed.\r\n" % number
     assert until_tagged(reader, b"s")[-1].startswith(b"s OK [READ-WRITE]")
     sock.close()
+
+
+def test_mail_max_userip_connections_is_ten(imap_server):
+    server = imap_server()
+    sessions = [raw_imap(server, "jane@example.com") for _ in range(10)]
+    sock, reader = raw_imap(server)
+    sock.sendall(b"x LOGIN jane@example.com secret\r\n")
+    assert reader.readline() == (b"* BYE Maximum number of connections from user+IP exceeded "
+                                 b"(mail_max_userip_connections=10)\r\n")
+    assert reader.readline() == b""
+    sock.close()
+    first_sock, first_reader = sessions.pop()
+    first_sock.sendall(b"o LOGOUT\r\n")
+    until_tagged(first_reader, b"o")
+    assert first_reader.readline() == b""  # the server closed it, so its count is gone
+    sock, reader = raw_imap(server, "jane@example.com")  # asserts the login succeeds
+    sock.close()
+    for other, _ in sessions:
+        other.close()

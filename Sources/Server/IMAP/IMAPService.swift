@@ -6,13 +6,16 @@ import Synchronization
 
 extension ProtocolService {
     /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
-    public static func imap(authenticator: Authenticator, storage: MailStorage) -> ProtocolService {
-        ProtocolService(name: "imap") { channel, connection in
+    /// `maxUserIPConnections` is Dovecot's `mail_max_userip_connections` (0: no limit).
+    public static func imap(authenticator: Authenticator, storage: MailStorage, maxUserIPConnections: Int = 10) -> ProtocolService {
+        let userIPConnections = UserIPConnections(limit: maxUserIPConnections)
+        return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
                 let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
-                                          storage: storage, traffic: traffic, inputs: continuation)
+                                          storage: storage, traffic: traffic, inputs: continuation,
+                                          userIPConnections: userIPConnections)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
@@ -118,5 +121,32 @@ final class TrafficCountingHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         traffic.sent.add(unwrapOutboundIn(data).readableBytes, ordering: .relaxed)
         context.write(data, promise: promise)
+    }
+}
+
+/// Logged-in sessions per user and remote IP, for `mail_max_userip_connections`.
+final class UserIPConnections: Sendable {
+    let limit: Int
+    private let counts = Mutex<[String: Int]>([:])
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts one more session for the key; false (and nothing counted) when the limit is reached.
+    func acquire(_ key: String) -> Bool {
+        counts.withLock { counts in
+            let current = counts[key, default: 0]
+            guard limit <= 0 || current < limit else { return false }
+            counts[key] = current + 1
+            return true
+        }
+    }
+
+    func release(_ key: String) {
+        counts.withLock { counts in
+            let remaining = counts[key, default: 1] - 1
+            counts[key] = remaining > 0 ? remaining : nil
+        }
     }
 }

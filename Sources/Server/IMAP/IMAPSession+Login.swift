@@ -10,6 +10,14 @@ extension IMAPSession {
                                                       localIP: localIP, secured: secured)
         switch result {
         case .success(let success):
+            let key = "\(success.user)\u{0}\(remoteIP ?? "local")"
+            guard userIPConnections.acquire(key) else {
+                encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
+                                      + "(mail_max_userip_connections=\(userIPConnections.limit))", into: &output)
+                loggingOut = true
+                return
+            }
+            userIPKey = key
             do {
                 user = try await storage.user(success.user)
                 userName = success.user
@@ -17,6 +25,8 @@ extension IMAPSession {
                 logger.info("Login: user=<\(success.user)>, method=PLAIN, rip=\(remoteIP ?? "local")")
                 tagged(tag, .ok, code: .capability(Self.capabilities), "Logged in")
             } catch {
+                userIPConnections.release(key)
+                userIPKey = nil
                 logger.error("cannot open the mail of \(success.user): \(error)")
                 tagged(tag, .no, code: .unavailable, "Temporary storage failure, try again later.")
             }

@@ -23,6 +23,9 @@ actor IMAPSession {
     let storage: MailStorage
     let traffic: TrafficCounter
     let inputs: AsyncStream<IMAPSessionInput>.Continuation
+    let userIPConnections: UserIPConnections
+    /// The key this session counts under in `userIPConnections`, once logged in.
+    var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
     let id = UUID()
     var logger: Logger
@@ -41,7 +44,8 @@ actor IMAPSession {
     var condstore = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
-         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation) {
+         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections) {
+        self.userIPConnections = userIPConnections
         self.channel = channel
         self.connection = connection
         self.authenticator = authenticator
@@ -77,6 +81,7 @@ actor IMAPSession {
         if loggingOut || userName != nil {
             logger.info("\(loggingOut ? "Logged out" : "Disconnected") in=\(received) out=\(sent)")
         }
+        if let userIPKey { userIPConnections.release(userIPKey) }
         try? await channel.close()
     }
 
