@@ -30,7 +30,7 @@ import Testing
         let pipeline = "fscache:1G:\(cacheDirectory):posix:\(scratch.path)/objects"
 
         var killedMidFill = false
-        for _ in 0..<5 where !killedMidFill {
+        for _ in 0..<50 where !killedMidFill {  // a loaded machine can run a whole fill between two polls
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["fs", "get", pipeline, "user/big"]
