@@ -112,13 +112,13 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "MetaCache",
+        "Config", "Auth", "ObjectMail", "MetaCache", "IMAPProtocol", "MIME",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ServerTests", dependencies: [
-        "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract",
+        "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),

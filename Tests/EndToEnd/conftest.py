@@ -152,3 +152,59 @@ def lmtp_server(objectmail_bin, tmp_path):
         if server.process.poll() is None:
             status = server.stop()
             assert status == 0, server.output + server.log.read_text(errors="replace")
+
+
+IMAP_PASSWORD = "secret"
+
+
+@pytest.fixture
+def imap_server(lmtp_server):
+    """Starts a server that also serves IMAP (`server.imap_port`); `server.imap(user)` logs in with imaplib."""
+    import imaplib
+
+    def start(**options) -> LMTPServer:
+        imap_port = free_port()
+        extra = textwrap.dedent(f"""\
+            protocols = lmtp imap
+            service imap-login {{
+              inet_listener imap {{
+                address = 127.0.0.1
+                port = {imap_port}
+              }}
+            }}
+            """) + options.pop("extra", "")
+        server = lmtp_server(extra=extra, **options)
+        wait_for_port(imap_port, server.process)
+        server.imap_port = imap_port
+
+        def connect(user=None, password=IMAP_PASSWORD):
+            client = imaplib.IMAP4("127.0.0.1", imap_port, timeout=60)
+            if user:
+                client.login(user, password)
+            return client
+        server.imap = connect
+        return server
+    return start
+
+
+def raw_imap(server, user=None):
+    """A plain socket after the greeting (logged in when `user` is given), for what imaplib cannot send."""
+    sock = socket.create_connection(("127.0.0.1", server.imap_port), timeout=30)
+    reader = sock.makefile("rb")
+    greeting = reader.readline()
+    assert greeting.startswith(b"* OK [CAPABILITY IMAP4rev1 "), greeting
+    if user:
+        sock.sendall(b"l LOGIN %s %s\r\n" % (user.encode(), IMAP_PASSWORD.encode()))
+        assert until_tagged(reader, b"l")[-1].startswith(b"l OK")
+    return sock, reader
+
+
+def until_tagged(reader, tag: bytes) -> list[bytes]:
+    """The response lines up to and including the one tagged `tag`."""
+    lines = []
+    while True:
+        line = reader.readline()
+        assert line, "connection closed"
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines

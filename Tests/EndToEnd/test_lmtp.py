@@ -1,6 +1,5 @@
 """LMTP delivery against a real `objectmail serve` process with a posix store."""
 import os
-import shutil
 import signal
 import smtplib
 import socket
@@ -152,7 +151,6 @@ def test_bdat_chunks(lmtp_server):
     assert body_of(stored) == MESSAGE
 
 
-@pytest.mark.skipif(shutil.which("swaks") is None, reason="swaks (Debian package) is not installed")
 def test_swaks_delivers(lmtp_server):
     server = lmtp_server()
     result = subprocess.run(["swaks", "--protocol", "LMTP", "--server", "127.0.0.1", "--port", str(server.port),

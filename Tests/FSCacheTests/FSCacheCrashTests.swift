@@ -31,7 +31,7 @@ import Testing
 
         var killedMidFill = false
         // Catching a 64 MB fill in progress is a race with the scheduler: a loaded machine needs more tries.
-        for _ in 0..<30 where !killedMidFill {
+        for _ in 0..<50 where !killedMidFill {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["fs", "get", pipeline, "user/big"]

@@ -63,3 +63,11 @@ extension MailUser {
         try await self.mailbox(mailbox.name)
     }
 }
+
+extension MailUser {
+    /// The first UID that is \Recent for the calling session; later sessions no longer see those
+    /// messages as \Recent (RFC 3501). IMAP SELECT needs it; the index keeps it per mailbox.
+    public func claimRecent(in mailbox: MailboxRecord) async throws -> UInt32 {
+        try await mapErrors { try await index.claimRecent(in: mailbox.id!) }
+    }
+}

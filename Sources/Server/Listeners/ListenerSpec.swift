@@ -29,7 +29,8 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         }
         var specs: [ListenerSpec] = []
         for service in settings.sections("service") {
-            let name = service.name ?? ""
+            // Dovecot names IMAP's listeners `service imap-login`.
+            let name = (service.name ?? "") == "imap-login" ? "imap" : (service.name ?? "")
             guard protocols.contains(name) else { continue }
             for listener in service.sections("inet_listener") {
                 let port = listener.number("port")

@@ -39,7 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
                                            logger: Logger(label: "lmtp"))
             listeners = try ListenerSpec.all(from: settings)
-            server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp)], logger: Logger(label: "objectmail"))
+            server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
+                                                 .imap(authenticator: authenticator, storage: storage)],
+                                      logger: Logger(label: "objectmail"))
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
             throw ExitCode(2)

@@ -1,0 +1,152 @@
+import Auth
+import IMAPProtocol
+import NIOCore
+import ObjectMail
+import Synchronization
+
+extension ProtocolService {
+    /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
+    /// `maxUserIPConnections` is Dovecot's `mail_max_userip_connections` (0: no limit).
+    public static func imap(authenticator: Authenticator, storage: MailStorage, maxUserIPConnections: Int = 10) -> ProtocolService {
+        let userIPConnections = UserIPConnections(limit: maxUserIPConnections)
+        return ProtocolService(name: "imap") { channel, connection in
+            channel.eventLoop.makeCompletedFuture {
+                let traffic = TrafficCounter()
+                let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
+                let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
+                                          storage: storage, traffic: traffic, inputs: continuation,
+                                          userIPConnections: userIPConnections)
+                try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
+                try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
+                Task { await session.run(inputs) }
+            }
+        }
+    }
+}
+
+/// What the session task reacts to: client input, or a change to the mailbox it IDLEs on.
+enum IMAPSessionInput: Sendable {
+    /// The connection is up: time for the greeting.
+    case connected
+    case frame(IMAPFrame)
+    case mailboxChanged
+    /// Time for IDLE's keep-alive line (`imap_idle_notify_interval`, Dovecot's default 2 minutes).
+    case idleKeepalive
+}
+
+/// Hands framed input to the session task. Literal continuations are answered here at once, since the
+/// client waits for them even while an earlier command still runs.
+final class IMAPChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = IMAPFrame
+    typealias OutboundOut = ByteBuffer
+
+    let inputs: AsyncStream<IMAPSessionInput>.Continuation
+    let traffic: TrafficCounter
+    private var announced = false
+
+    init(inputs: AsyncStream<IMAPSessionInput>.Continuation, traffic: TrafficCounter) {
+        self.inputs = inputs
+        self.traffic = traffic
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { announceConnection() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        announceConnection()
+        context.fireChannelActive()
+    }
+
+    private func announceConnection() {
+        guard !announced else { return }
+        announced = true
+        inputs.yield(.connected)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if case .continuationRequest = frame {
+            var buffer = context.channel.allocator.buffer(capacity: 8)
+            IMAPResponseEncoder().writeContinuation(into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        inputs.yield(.frame(frame))
+        // A client pipelining faster than commands run: stop reading until the session catches up.
+        if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        inputs.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        inputs.finish()
+        context.close(promise: nil)
+    }
+}
+
+/// Bytes in and out of one connection, for the logout line.
+final class TrafficCounter: Sendable {
+    /// Frames handed to the session and not yet taken; above this the channel stops reading.
+    static let maxQueuedFrames = 64
+
+    let received = Atomic<Int>(0)
+    let sent = Atomic<Int>(0)
+    let queuedFrames = Atomic<Int>(0)
+}
+
+final class TrafficCountingHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let traffic: TrafficCounter
+
+    init(traffic: TrafficCounter) {
+        self.traffic = traffic
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        traffic.received.add(unwrapInboundIn(data).readableBytes, ordering: .relaxed)
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        traffic.sent.add(unwrapOutboundIn(data).readableBytes, ordering: .relaxed)
+        context.write(data, promise: promise)
+    }
+}
+
+/// Logged-in sessions per user and remote IP, for `mail_max_userip_connections`.
+final class UserIPConnections: Sendable {
+    let limit: Int
+    private let counts = Mutex<[String: Int]>([:])
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts one more session for the key; false (and nothing counted) when the limit is reached.
+    func acquire(_ key: String) -> Bool {
+        counts.withLock { counts in
+            let current = counts[key, default: 0]
+            guard limit <= 0 || current < limit else { return false }
+            counts[key] = current + 1
+            return true
+        }
+    }
+
+    func release(_ key: String) {
+        counts.withLock { counts in
+            let remaining = counts[key, default: 1] - 1
+            counts[key] = remaining > 0 ? remaining : nil
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import IMAPProtocol
+import MetaCache
+import MIME
+import NIOCore
+import ObjectMail
+
+extension IMAPSession {
+    func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
+               user: MailUser) async throws {
+        guard var current = selected else { return }
+        var attributes = requested
+        if byUID && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
+        if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
+        if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
+        let uids = current.view.uids(in: set, byUID: byUID)
+        guard !uids.isEmpty else { return }
+        let needsBody = attributes.contains { attribute in
+            switch attribute {
+            case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize: true
+            default: false
+            }
+        }
+        let setsSeen = !current.readOnly && attributes.contains { attribute in
+            switch attribute {
+            case .rfc822, .rfc822Text: true
+            case .bodySection(_, _, let peek), .binary(_, _, let peek): !peek
+            default: false
+            }
+        }
+        if setsSeen {
+            let unseen = uids.filter { current.view.state(of: $0)?.flags.contains(.seen) == false }
+            if !unseen.isEmpty {
+                let result = try await user.storeFlags(FlagChange(.add, flags: .seen), on: UIDSet(unseen), in: current.mailbox, origin: id)
+                current.view.noteOwnChanges(result.changed)
+                selected = current
+                if !attributes.contains(.flags) { attributes.append(.flags) }
+            }
+        }
+        var records = try await user.messages(UIDSet(uids), in: current.mailbox)
+        if let changedSince {
+            records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
+        }
+        if needsBody {
+            for try await (record, body) in user.bodies(of: records, prefetch: 10) {
+                writeFetch(record, body: body, attributes: attributes)
+            }
+        } else {
+            for record in records { writeFetch(record, body: nil, attributes: attributes) }
+        }
+    }
+
+    private func writeFetch(_ record: MessageRecord, body: [UInt8]?, attributes: [FetchAttribute]) {
+        guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return }
+        let cached = try? CachedMessageFields(serialized: Array(record.cachedFields))
+        let structure = cached?.structure ?? body.map { MessageStructure.parse($0) }
+        var items: [FetchItem] = []
+        for attribute in attributes {
+            switch attribute {
+            case .uid: items.append(.uid(record.uid))
+            case .flags:
+                items.append(.flags(flagNames(state)))
+                if condstore && !attributes.contains(.modSeq) { items.append(.modSeq(UInt64(state.modSeq))) }
+            case .internalDate: items.append(.internalDate(IMAPDateTime(secondsSinceEpoch: record.internalDate)))
+            case .rfc822Size: items.append(.rfc822Size(UInt64(record.virtualSize)))
+            case .modSeq: items.append(.modSeq(UInt64(state.modSeq)))
+            case .envelope: items.append(.envelope(structure?.imapEnvelope() ?? Array("NIL".utf8)))
+            case .bodyStructure(let extensible):
+                if let structure { items.append(.bodyStructure(structure.bodyStructure(extensible: extensible), extensible: extensible)) }
+            case .rfc822:
+                items.append(.rfc822(section(BodySection(), partial: nil, structure: structure, body: body)))
+            case .rfc822Header:
+                items.append(.rfc822Header(section(BodySection(specifier: .header), partial: nil, structure: structure, body: body)))
+            case .rfc822Text:
+                items.append(.rfc822Text(section(BodySection(specifier: .text), partial: nil, structure: structure, body: body)))
+            case .bodySection(let spec, let partial, _):
+                let data = section(Self.bodySection(spec), partial: partial, structure: structure, body: body)
+                items.append(.bodySection(spec, origin: partial?.offset, data: data))
+            case .binary(let part, let partial, _):
+                var data: ByteBuffer?
+                if let structure, let body {
+                    let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
+                    data = (try? structure.binarySection(part.map(Int.init), partial: range, in: body)).map { ByteBuffer(bytes: $0) }
+                }
+                items.append(.binary(part: part, origin: partial?.offset, data: data))
+            case .binarySize(let part):
+                if let structure, let body, let size = try? structure.binarySize(part.map(Int.init), in: body) {
+                    items.append(.binarySize(part: part, UInt64(size)))
+                }
+            case .saveDate: items.append(.saveDate(IMAPDateTime(secondsSinceEpoch: record.saveDate)))
+            case .preview, .snippet, .emailID, .threadID: continue
+            }
+        }
+        encoder.writeFetch(sequence: sequence, items, into: &output)
+        if output.readableBytes > 256 * 1024 { flush() }
+    }
+
+    private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, body: [UInt8]?) -> ByteBuffer? {
+        guard let structure, let body else { return nil }
+        let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
+        return (try? structure.section(section, partial: range, in: body)).map { ByteBuffer(bytes: $0) }
+    }
+
+    static func bodySection(_ spec: SectionSpec) -> BodySection {
+        let part = spec.part.map(Int.init)
+        switch spec.kind {
+        case .complete: return BodySection(part: part, specifier: .full)
+        case .header: return BodySection(part: part, specifier: .header)
+        case .headerFields(let names): return BodySection(part: part, specifier: .headerFields(names))
+        case .headerFieldsNot(let names): return BodySection(part: part, specifier: .headerFieldsNot(names))
+        case .text: return BodySection(part: part, specifier: .text)
+        case .mime: return BodySection(part: part, specifier: .mime)
+        }
+    }
+}

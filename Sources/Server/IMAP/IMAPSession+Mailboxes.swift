@@ -1,0 +1,120 @@
+import Foundation
+import IMAPProtocol
+import MetaCache
+import NIOCore
+import ObjectMail
+
+extension IMAPSession {
+    func list(_ command: ListCommand, user: MailUser, lsub: Bool = false) async throws {
+        let separator = MailboxName.separator
+        if command.patterns.allSatisfy(\.isEmpty) {
+            // The hierarchy delimiter query (RFC 3501 §6.3.8).
+            encoder.writeList(ListEntry(attributes: ["\\Noselect"], delimiter: separator, name: ""), lsub: lsub, into: &output)
+            return
+        }
+        let subscribedOnly = command.selectionOptions.contains(.subscribed)
+        let patterns = command.patterns.filter { !$0.isEmpty }.map { MailboxPattern(command.reference + $0, separator: separator) }
+        for listing in try await user.listMailboxes() {
+            let name = listing.name.value
+            guard patterns.contains(where: { $0.matches(name) }) else { continue }
+            if subscribedOnly && !listing.subscribed { continue }
+            var attributes: [String] = []
+            if !listing.exists { attributes.append("\\Noselect") }
+            if !lsub { attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren") }
+            if subscribedOnly && !lsub { attributes.append("\\Subscribed") }
+            if let specialUse = listing.specialUse, !lsub { attributes.append(specialUse) }
+            encoder.writeList(ListEntry(attributes: attributes, delimiter: separator, name: name), lsub: lsub, into: &output)
+        }
+    }
+
+    func status(mailbox name: String, attributes: [StatusAttribute], user: MailUser) async throws {
+        let mailbox = try await user.mailbox(name)
+        let states = try await user.messageStates(in: mailbox)
+        var items: [(StatusAttribute, UInt64)] = []
+        for attribute in attributes {
+            switch attribute {
+            case .messages: items.append((attribute, UInt64(states.count)))
+            case .recent: items.append((attribute, UInt64(states.filter { $0.uid >= mailbox.firstRecentUID }.count)))
+            case .uidNext: items.append((attribute, UInt64(mailbox.uidNext)))
+            case .uidValidity: items.append((attribute, UInt64(mailbox.uidValidity)))
+            case .unseen: items.append((attribute, UInt64(states.filter { !$0.flags.contains(.seen) }.count)))
+            case .highestModSeq: items.append((attribute, UInt64(max(mailbox.highestModSeq, 1))))
+            case .deleted: items.append((attribute, UInt64(states.filter { $0.flags.contains(.deleted) }.count)))
+            case .size:
+                let size = try await user.messages(.all, in: mailbox).reduce(Int64(0)) { $0 + $1.virtualSize }
+                items.append((attribute, UInt64(size)))
+            case .appendLimit: continue
+            }
+        }
+        encoder.writeStatus(mailbox: mailbox.name, items, into: &output)
+    }
+
+    func append(tag: String, mailbox name: String, messages: [AppendMessage], user: MailUser) async throws {
+        let mailbox = try await user.mailbox(name)
+        var incoming: [IncomingMessage] = []
+        for message in messages {
+            guard case .literal(let buffer, _, _) = message.content else {
+                return tagged(tag, .no, code: .cannot, "CATENATE is not supported.")
+            }
+            let (flags, keywords) = Self.splitFlags(message.flags)
+            let date = message.internalDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) } ?? Date()
+            incoming.append(IncomingMessage(bytes: Array(buffer.readableBytesView), flags: flags, keywords: keywords, internalDate: date))
+        }
+        let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id)
+        if selected?.mailbox.id == mailbox.id { await synchronize(allowExpunge: true) }
+        tagged(tag, .ok, code: .appendUID(uidValidity: assigned.uidValidity,
+                                          uids: SequenceSetFormatter.runs(assigned.destinationUIDs)), "Append completed.")
+    }
+
+    /// System flags and keywords of a flag list; \Recent cannot be set by a client.
+    static func splitFlags(_ names: [String]) -> (MessageFlags, [String]) {
+        var flags: MessageFlags = []
+        var keywords: [String] = []
+        for name in names {
+            if let flag = MessageFlags(imapName: name) {
+                flags.insert(flag)
+            } else if !name.hasPrefix("\\") {
+                keywords.append(name)
+            }
+        }
+        return (flags, keywords)
+    }
+}
+
+/// A LIST pattern: `*` matches anything, `%` anything but the hierarchy separator (RFC 3501 §6.3.8).
+/// INBOX is matched case-insensitively, as its name is.
+struct MailboxPattern {
+    let characters: [Character]
+    let separator: Character
+
+    init(_ pattern: String, separator: Character) {
+        var text = pattern
+        if text.uppercased().hasPrefix("INBOX") {
+            let rest = text.dropFirst(5)
+            if rest.isEmpty || rest.first == separator { text = "INBOX" + rest }
+        }
+        characters = Array(text)
+        self.separator = separator
+    }
+
+    func matches(_ name: String) -> Bool {
+        Self.match(characters[...], Array(name)[...], separator: separator)
+    }
+
+    private static func match(_ pattern: ArraySlice<Character>, _ name: ArraySlice<Character>, separator: Character) -> Bool {
+        guard let first = pattern.first else { return name.isEmpty }
+        let rest = pattern.dropFirst()
+        switch first {
+        case "*", "%":
+            var candidate = name
+            while true {
+                if match(rest, candidate, separator: separator) { return true }
+                guard let next = candidate.first, first == "*" || next != separator else { return false }
+                candidate = candidate.dropFirst()
+            }
+        default:
+            guard name.first == first else { return false }
+            return match(rest, name.dropFirst(), separator: separator)
+        }
+    }
+}

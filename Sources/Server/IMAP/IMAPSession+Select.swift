@@ -1,0 +1,113 @@
+import IMAPProtocol
+import MetaCache
+import NIOCore
+import ObjectMail
+
+extension IMAPSession {
+    func select(tag: String, mailbox name: String, readOnly: Bool, user: MailUser) async throws {
+        selected = nil
+        let mailbox = try await user.mailbox(name)
+        let states = try await user.messageStates(in: mailbox)
+        let firstRecent = readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
+        let view = MailboxView(messages: states, firstRecentUID: firstRecent)
+        selected = SelectedMailbox(mailbox: mailbox, view: view, readOnly: readOnly)
+
+        let keywords = Set(states.flatMap(\.keywords)).sorted()
+        let systemFlags = MessageFlags.names.map(\.1)
+        encoder.writeFlags(systemFlags + keywords, into: &output)
+        encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
+                              readOnly ? "No permanent flags permitted" : "Flags permitted.", into: &output)
+        encoder.writeExists(view.count, into: &output)
+        encoder.writeRecent(UInt32(view.recent.count), into: &output)
+        if let firstUnseen = view.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+            encoder.writeUntagged(.ok, code: .unseen(UInt32(firstUnseen + 1)), "First unseen.", into: &output)
+        }
+        encoder.writeUntagged(.ok, code: .uidValidity(mailbox.uidValidity), "UIDs valid", into: &output)
+        encoder.writeUntagged(.ok, code: .uidNext(mailbox.uidNext), "Predicted next UID", into: &output)
+        encoder.writeUntagged(.ok, code: .highestModSeq(UInt64(max(mailbox.highestModSeq, 1))), "Highest", into: &output)
+        tagged(tag, .ok, code: readOnly ? .readOnly : .readWrite, "\(readOnly ? "Examine" : "Select") completed.")
+    }
+
+    /// Brings the client's view up to date with the index when something changed, and writes the
+    /// untagged responses. Without `allowExpunge` (during FETCH, STORE, SEARCH) removals wait.
+    func synchronize(allowExpunge: Bool) async {
+        guard let user, var current = selected else { return }
+        do {
+            let mailbox = try await user.refresh(current.mailbox)
+            let changed = mailbox.highestModSeq != current.mailbox.highestModSeq || mailbox.uidNext != current.mailbox.uidNext
+            guard changed || (allowExpunge && current.expungePending) else { return }
+            let states = try await user.messageStates(in: mailbox)
+            var firstRecent = UInt32.max
+            if mailbox.uidNext != current.mailbox.uidNext {
+                firstRecent = current.readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
+            }
+            let updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent)
+            current.mailbox = mailbox
+            current.expungePending = current.view.count > states.count
+            selected = current
+            write(updates)
+        } catch StorageError.mailboxNotFound {
+            selected = nil
+            encoder.writeUntagged(.bye, "Selected mailbox was deleted, have to disconnect.", into: &output)
+            loggingOut = true
+        } catch {
+            logger.error("synchronizing \(current.mailbox.name) failed: \(error)")
+        }
+    }
+
+    func write(_ updates: [MailboxViewUpdate]) {
+        for update in updates {
+            switch update {
+            case .expunge(let sequence): encoder.writeExpunge(sequence, into: &output)
+            case .exists(let count): encoder.writeExists(count, into: &output)
+            case .recent(let count): encoder.writeRecent(count, into: &output)
+            case .flags(let sequence, let state):
+                var items: [FetchItem] = [.uid(state.uid), .flags(flagNames(state))]
+                if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
+                encoder.writeFetch(sequence: sequence, items, into: &output)
+            }
+        }
+    }
+
+    func flagNames(_ state: MessageState) -> [String] {
+        var names = state.flags.imapNames + state.keywords
+        if selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
+        return names
+    }
+
+    // MARK: - IDLE
+
+    func startIdle(tag: String, user: MailUser) async {
+        let subscription = await user.watch(mailboxID: selected?.mailbox.id)
+        let inputs = self.inputs
+        let watch = Task {
+            for await _ in subscription.events { inputs.yield(.mailboxChanged) }
+        }
+        let keepalive = Task {
+            while (try? await Task.sleep(for: Self.idleNotifyInterval)) != nil { inputs.yield(.idleKeepalive) }
+        }
+        idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription.id)
+        encoder.writeContinuation("idling", into: &output)
+        await synchronize(allowExpunge: true)
+    }
+
+    func idleInput(_ buffer: ByteBuffer) async {
+        let tag = idle?.tag ?? "*"
+        let done = Self.line(buffer).uppercased() == "DONE"
+        await endIdle()
+        if done {
+            await synchronize(allowExpunge: true)
+            tagged(tag, .ok, "Idle completed.")
+        } else {
+            tagged(tag, .bad, "Expected DONE.")
+        }
+    }
+
+    func endIdle() async {
+        guard let state = idle else { return }
+        idle = nil
+        state.watch?.cancel()
+        state.keepalive?.cancel()
+        if let id = state.subscriptionID { await user?.stopWatching(id) }
+    }
+}

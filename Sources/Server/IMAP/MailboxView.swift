@@ -1,0 +1,127 @@
+import IMAPProtocol
+import MetaCache
+
+/// An untagged response that tells the client how the selected mailbox changed.
+enum MailboxViewUpdate: Sendable, Equatable {
+    case expunge(sequence: UInt32)
+    case exists(UInt32)
+    case recent(UInt32)
+    /// Flags of a message changed (by another session, or by this one outside STORE).
+    case flags(sequence: UInt32, MessageState)
+}
+
+/// The selected mailbox as the client knows it: sequence numbers map to UIDs by position.
+///
+/// The index is the truth; this view follows it only at moments the protocol allows. New messages
+/// can be announced at any command's end (EXISTS only grows the numbering); removed messages stay
+/// in the view — and keep their sequence numbers — until an EXPUNGE response may be sent, which
+/// RFC 3501 §7.4.1 forbids during FETCH, STORE and SEARCH.
+struct MailboxView: Sendable {
+    /// The client's messages in sequence order (ascending UIDs), with their last announced state.
+    private(set) var messages: [MessageState]
+    /// Messages of this session that are \Recent.
+    private(set) var recent: Set<UInt32>
+
+    init(messages: [MessageState], firstRecentUID: UInt32) {
+        self.messages = messages.sorted { $0.uid < $1.uid }
+        recent = Set(self.messages.lazy.map(\.uid).filter { $0 >= firstRecentUID })
+    }
+
+    var count: UInt32 { UInt32(messages.count) }
+    var uids: [UInt32] { messages.map(\.uid) }
+    var largestUID: UInt32 { messages.last?.uid ?? 0 }
+
+    /// 1-based sequence number of a UID in the view.
+    func sequence(of uid: UInt32) -> UInt32? {
+        index(of: uid).map { UInt32($0 + 1) }
+    }
+
+    func state(of uid: UInt32) -> MessageState? {
+        index(of: uid).map { messages[$0] }
+    }
+
+    private func index(of uid: UInt32) -> Int? {
+        var low = 0, high = messages.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            let value = messages[middle].uid
+            if value == uid { return middle }
+            if value < uid { low = middle + 1 } else { high = middle - 1 }
+        }
+        return nil
+    }
+
+    /// The UIDs a sequence set names, in ascending order; `*` is the last message (or largest UID).
+    /// Sequence numbers beyond the view and UIDs not in it are left out.
+    func uids(in set: SequenceSet, byUID: Bool) -> [UInt32] {
+        if byUID {
+            guard let ranges = set.resolvedRanges(largest: largestUID) else { return [] }
+            return messages.lazy.map(\.uid).filter { uid in ranges.contains { $0.contains(uid) } }
+        }
+        guard let ranges = set.resolvedRanges(largest: count) else { return [] }
+        var result: [UInt32] = []
+        for range in ranges {
+            let lower = max(Int(range.lowerBound), 1), upper = min(Int(range.upperBound), messages.count)
+            guard lower <= upper else { continue }
+            result.append(contentsOf: messages[(lower - 1)...(upper - 1)].map(\.uid))
+        }
+        return result
+    }
+
+    /// False when a sequence set names numbers beyond the view (RFC 3501 asks for BAD then; UIDs
+    /// that do not exist are simply left out).
+    func isValid(_ set: SequenceSet, byUID: Bool) -> Bool {
+        guard !byUID, case .ranges(let ranges) = set else { return true }
+        return ranges.allSatisfy { range in
+            [range.first, range.last].allSatisfy { end in
+                if case .number(let number) = end { return number <= count } else { return true }
+            }
+        }
+    }
+
+    /// Records flag changes this session made and reported itself, so they are not reported twice.
+    mutating func noteOwnChanges(_ states: [MessageState]) {
+        for state in states {
+            if let position = index(of: state.uid) { messages[position] = state }
+        }
+    }
+
+    /// Brings the view to the index's state `current` and returns what to tell the client.
+    /// Without `allowExpunge`, removed messages stay in the view; they are reported later.
+    /// `firstRecentUID` marks new messages from that UID up as this session's \Recent.
+    mutating func reconcile(with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max) -> [MailboxViewUpdate] {
+        var updates: [MailboxViewUpdate] = []
+        var currentByUID: [UInt32: MessageState] = [:]
+        currentByUID.reserveCapacity(current.count)
+        for state in current { currentByUID[state.uid] = state }
+
+        if allowExpunge {
+            // Highest first, so each number refers to the view as it is after the previous EXPUNGE.
+            for position in messages.indices.reversed() where currentByUID[messages[position].uid] == nil {
+                updates.append(.expunge(sequence: UInt32(position + 1)))
+                recent.remove(messages[position].uid)
+                messages.remove(at: position)
+            }
+        }
+        for position in messages.indices {
+            guard let now = currentByUID[messages[position].uid] else { continue }
+            if now.flags != messages[position].flags || Set(now.keywords) != Set(messages[position].keywords) {
+                updates.append(.flags(sequence: UInt32(position + 1), now))
+            }
+            messages[position] = now
+        }
+        let largest = largestUID
+        let added = current.filter { $0.uid > largest }.sorted { $0.uid < $1.uid }
+        if !added.isEmpty {
+            messages.append(contentsOf: added)
+            for state in added where state.uid >= firstRecentUID { recent.insert(state.uid) }
+            updates.append(.exists(count))
+        }
+        // Like Dovecot, RECENT goes with EXISTS; after an EXPUNGE the client counts for itself.
+        if !added.isEmpty { updates.append(.recent(UInt32(recent.count))) }
+        // FETCH responses refer to sequence numbers after any EXPUNGE and EXISTS above.
+        let flagUpdates = updates.filter { if case .flags = $0 { return true } else { return false } }
+        let rest = updates.filter { if case .flags = $0 { return false } else { return true } }
+        return rest + flagUpdates
+    }
+}

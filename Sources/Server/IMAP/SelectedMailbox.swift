@@ -1,0 +1,19 @@
+import Foundation
+import MetaCache
+
+/// The selected mailbox of a session: its record as of the last synchronization and the client's view.
+struct SelectedMailbox: Sendable {
+    var mailbox: MailboxRecord
+    var view: MailboxView
+    var readOnly: Bool
+    /// A removed message is still in the view (it could not be reported yet).
+    var expungePending = false
+}
+
+/// An IDLE in progress: its tag and the watch that wakes the session.
+struct IdleState: Sendable {
+    var tag: String
+    var watch: Task<Void, Never>?
+    var keepalive: Task<Void, Never>?
+    var subscriptionID: UUID?
+}

@@ -1,0 +1,42 @@
+"""Two IMAP sessions of one user see each other's changes: IDLE wakes on APPEND, NOOP reports EXPUNGE and flags."""
+from conftest import raw_imap, until_tagged
+
+
+def test_idle_sees_append_expunge_and_flags_of_another_session(imap_server):
+    server = imap_server()
+    other = server.imap("jane@example.com")
+    other.append("INBOX", None, None, b"Subject: first\r\n\r\nx\r\n")
+
+    sock, reader = raw_imap(server, "jane@example.com")
+    sock.sendall(b"s SELECT INBOX\r\n")
+    assert b"* 1 EXISTS\r\n" in until_tagged(reader, b"s")
+    sock.sendall(b"i IDLE\r\n")
+    assert reader.readline() == b"+ idling\r\n"
+
+    other.append("INBOX", None, None, b"Subject: second\r\n\r\ny\r\n")
+    assert reader.readline() == b"* 2 EXISTS\r\n"
+    assert reader.readline() == b"* 2 RECENT\r\n"  # both are \Recent in this session
+    sock.sendall(b"DONE\r\n")
+    assert until_tagged(reader, b"i")[-1].startswith(b"i OK")
+
+    other.select("INBOX")
+    other.store("1", "+FLAGS", "(\\Deleted \\Flagged)")
+    sock.sendall(b"f FETCH 1:* (FLAGS)\r\n")
+    lines = until_tagged(reader, b"f")
+    # No EXPUNGE during FETCH, but the new flags are shown.
+    assert not any(b"EXPUNGE" in line for line in lines)
+    assert b"* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Recent))\r\n" in lines
+    other.expunge()
+    sock.sendall(b"f2 FETCH 1:* (UID)\r\n")
+    lines = until_tagged(reader, b"f2")
+    assert not any(b"EXPUNGE" in line for line in lines)
+    # Message 1 keeps its number until the EXPUNGE may be sent; its data is gone, so it is left out.
+    assert lines == [b"* 2 FETCH (UID 2)\r\n", b"f2 OK Fetch completed.\r\n"]
+    sock.sendall(b"n NOOP\r\n")
+    lines = until_tagged(reader, b"n")
+    assert lines == [b"* 1 EXPUNGE\r\n", b"n OK NOOP completed.\r\n"]
+    sock.sendall(b"f3 FETCH 1:* (UID)\r\n")
+    assert until_tagged(reader, b"f3")[0] == b"* 1 FETCH (UID 2)\r\n"
+    sock.sendall(b"o LOGOUT\r\n")
+    until_tagged(reader, b"o")
+    other.logout()

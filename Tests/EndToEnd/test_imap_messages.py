@@ -1,0 +1,113 @@
+"""IMAP message commands against a real server: APPEND/FETCH round trip, STORE, SEARCH, EXPUNGE, COPY, MOVE."""
+import re
+
+MESSAGE = (b"From: Sender <sender@example.org>\r\nTo: jane@example.com\r\nSubject: round trip\r\n"
+           b"Date: Tue, 3 Nov 2026 10:00:00 +0100\r\nMessage-ID: <rt@example.org>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=b1\r\n\r\n"
+           b"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nh\xc3\xa9llo\r\n"
+           b"--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAw==\r\n"
+           b"--b1--\r\n")
+
+
+def fetch_one(client, spec, message="1"):
+    typ, data = client.fetch(message, spec)
+    assert typ == "OK", data
+    return data
+
+
+def test_append_fetch_round_trip_is_byte_exact(imap_server):
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    typ, data = client.append("INBOX", "(\\Flagged $Label1)", '"03-Nov-2026 10:00:00 +0100"', MESSAGE)
+    assert typ == "OK"
+    assert re.match(rb"\[APPENDUID \d+ 1\] ", data[0])
+    typ, data = client.select("INBOX")
+    assert (typ, data) == ("OK", [b"1"])
+    assert client.untagged_responses.get("RECENT") == [b"1"]
+    data = fetch_one(client, "(UID FLAGS RFC822.SIZE INTERNALDATE)")
+    assert data == [b'1 (UID 1 FLAGS (\\Flagged $Label1 \\Recent) RFC822.SIZE %d '
+                    b'INTERNALDATE "03-Nov-2026 09:00:00 +0000")' % len(MESSAGE)]
+    data = fetch_one(client, "(BODY.PEEK[])")
+    assert data[0][1] == MESSAGE
+    data = fetch_one(client, "(RFC822.HEADER BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[]<0.4>)")
+    literals = [item[1] for item in data if isinstance(item, tuple)]
+    assert literals[0] == MESSAGE[:MESSAGE.index(b"\r\n\r\n") + 4]
+    assert literals[1] == b"h\xc3\xa9llo"
+    assert literals[2].startswith(b"Content-Type: application/octet-stream\r\n")
+    assert literals[3] == b"From"
+    data = fetch_one(client, "(ENVELOPE BODYSTRUCTURE)")
+    assert b'ENVELOPE ("Tue, 3 Nov 2026 10:00:00 +0100" "round trip" (("Sender" NIL "sender" "example.org"))' in data[0]
+    assert b'"mixed" ("boundary" "b1")' in data[0]
+    # Peeking left \Seen alone; BODY[TEXT] sets it and reports the new flags.
+    assert b"\\Seen" not in fetch_one(client, "FLAGS")[0]
+    data = fetch_one(client, "(BODY[TEXT])")
+    assert b"\\Seen" in b"".join(part if isinstance(part, bytes) else part[0] for part in data)
+    client.logout()
+
+
+def test_store_search_expunge(imap_server):
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    for number in range(1, 6):
+        client.append("INBOX", None, None, b"Subject: message %d\r\n\r\nbody %d\r\n" % (number, number))
+    client.select("INBOX")
+    assert client.store("2,4", "+FLAGS", "(\\Deleted)")[1] == [b"2 (FLAGS (\\Deleted \\Recent))",
+                                                              b"4 (FLAGS (\\Deleted \\Recent))"]
+    assert client.store("1", "+FLAGS.SILENT", "(\\Seen)")[1] == [None]
+    assert client.search(None, "DELETED") == ("OK", [b"2 4"])
+    assert client.search(None, "UNSEEN NOT DELETED") == ("OK", [b"3 5"])
+    assert client.search(None, 'SUBJECT "message 3"') == ("OK", [b"3"])
+    assert client.search(None, "BODY", '"body 5"') == ("OK", [b"5"])
+    assert client.search(None, "2:3") == ("OK", [b"2 3"])
+    assert client.uid("SEARCH", "UID 4:*") == ("OK", [b"4 5"])
+    assert client.search(None, "RECENT") == ("OK", [b"1 2 3 4 5"])
+    typ, data = client.expunge()
+    assert (typ, data) == ("OK", [b"4", b"2"])
+    assert client.search(None, "ALL") == ("OK", [b"1 2 3"])
+    assert client.uid("SEARCH", "ALL") == ("OK", [b"1 3 5"])
+    assert client.uid("STORE", "5", "-FLAGS", "(\\Recent)")[0] == "OK"
+    client.uid("STORE", "5", "+FLAGS", "(\\Deleted)")
+    assert client.uid("EXPUNGE", "5")[0] == "OK"
+    assert client.untagged_responses.pop("EXPUNGE") == [b"3"]
+    typ, data = client.fetch("1:*", "(UID)")
+    assert data == [b"1 (UID 1)", b"2 (UID 3)"]
+    client.close()
+    client.logout()
+
+
+def test_copy_and_move_report_copyuid(imap_server):
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    client.create("Archive")
+    for number in range(1, 4):
+        client.append("INBOX", None, None, b"Subject: m%d\r\n\r\nx\r\n" % number)
+    client.select("INBOX")
+    typ, data = client.copy("1:2", "Archive")
+    assert typ == "OK" and re.match(rb"\[COPYUID \d+ 1:2 1:2\] ", data[0])
+    typ, data = client.copy("1", "Nowhere")
+    assert typ == "NO" and b"[TRYCREATE]" in data[0]
+    typ, data = client._simple_command("MOVE", "2:3", "Archive")
+    assert typ == "OK"
+    assert client.untagged_responses.pop("EXPUNGE") == [b"3", b"2"]
+    assert re.match(rb"\[COPYUID \d+ 2:3 3:4\] ", client.untagged_responses.pop("OK")[-1])
+    assert client.search(None, "ALL") == ("OK", [b"1"])
+    client.select("Archive")
+    data = client.fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")[1]
+    assert [item[1].strip() for item in data if isinstance(item, tuple)] == [b"Subject: m1", b"Subject: m2",
+                                                                            b"Subject: m2", b"Subject: m3"]
+    client.logout()
+
+
+def test_esearch_return_options(imap_server):
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    for number in range(1, 6):
+        client.append("INBOX", "(\\Seen)" if number % 2 else None, None, b"Subject: e%d\r\n\r\nx\r\n" % number)
+    client.select("INBOX")
+    typ, data = client._simple_command("SEARCH", "RETURN", "(MIN MAX COUNT ALL)", "SEEN")
+    assert typ == "OK"
+    assert client.untagged_responses.pop("ESEARCH")[-1].endswith(b"MIN 1 MAX 5 COUNT 3 ALL 1,3,5")
+    typ, data = client._simple_command("UID", "SEARCH", "RETURN", "()", "UNSEEN")
+    assert typ == "OK"
+    assert client.untagged_responses.pop("ESEARCH")[-1].endswith(b"UID ALL 2,4")
+    client.logout()

@@ -1,0 +1,74 @@
+import IMAPProtocol
+import MetaCache
+@testable import Server
+import Testing
+
+/// The selected mailbox's sequence-number bookkeeping (RFC 3501 §7.4.1), without a server.
+@Suite struct MailboxViewTests {
+    func state(_ uid: UInt32, _ flags: MessageFlags = [], keywords: [String] = [], modSeq: Int64 = 1) -> MessageState {
+        MessageState(uid: uid, flags: flags, keywords: keywords, modSeq: modSeq)
+    }
+
+    func view(_ uids: [UInt32], firstRecentUID: UInt32 = .max) -> MailboxView {
+        MailboxView(messages: uids.map { state($0) }, firstRecentUID: firstRecentUID)
+    }
+
+    @Test func sequenceNumbersFollowUIDOrder() {
+        let view = view([7, 3, 12])
+        #expect(view.uids == [3, 7, 12])
+        #expect(view.sequence(of: 12) == 3)
+        #expect(view.sequence(of: 8) == nil)
+        #expect(view.uids(in: .ranges([SequenceRange(.number(2), .last)]), byUID: false) == [7, 12])
+        #expect(view.uids(in: .ranges([SequenceRange(.number(5), .number(9))]), byUID: false) == [])
+        #expect(view.uids(in: .ranges([SequenceRange(.number(4), .last)]), byUID: true) == [7, 12])
+        // `UID n:*` with n above every UID still names the last message (RFC 3501 §6.4.8).
+        #expect(view.uids(in: .ranges([SequenceRange(.number(20), .last)]), byUID: true) == [12])
+    }
+
+    @Test func sequenceNumbersBeyondTheViewAreInvalid() {
+        let view = view([3, 7])
+        #expect(view.isValid(.ranges([SequenceRange(.number(1), .last)]), byUID: false))
+        #expect(!view.isValid(.ranges([SequenceRange(.number(3))]), byUID: false))
+        #expect(view.isValid(.ranges([SequenceRange(.number(300))]), byUID: true))
+    }
+
+    @Test func recentMessagesStartAtTheClaimedUID() {
+        let view = view([1, 2, 3], firstRecentUID: 2)
+        #expect(view.recent == [2, 3])
+    }
+
+    @Test func newMessagesAreAnnouncedWithExistsAndRecent() {
+        var view = view([1, 2])
+        let updates = view.reconcile(with: [state(1), state(2), state(5)], allowExpunge: false, firstRecentUID: 5)
+        #expect(updates == [.exists(3), .recent(1)])
+        #expect(view.sequence(of: 5) == 3)
+        #expect(view.recent == [5])
+    }
+
+    @Test func expungesWaitUntilAllowedAndKeepNumbering() {
+        var view = view([1, 2, 3, 4])
+        // Another session removed 2 and 4 and added 9: during FETCH only EXISTS may go out.
+        let current = [state(1), state(3), state(9)]
+        #expect(view.reconcile(with: current, allowExpunge: false) == [.exists(5), .recent(0)])
+        #expect(view.uids == [1, 2, 3, 4, 9])
+        #expect(view.sequence(of: 9) == 5)
+        // At the next allowed moment: highest first, so every number is valid when it is read.
+        #expect(view.reconcile(with: current, allowExpunge: true) == [.expunge(sequence: 4), .expunge(sequence: 2)])
+        #expect(view.uids == [1, 3, 9])
+        #expect(view.sequence(of: 9) == 3)
+        #expect(view.reconcile(with: current, allowExpunge: true) == [])
+    }
+
+    @Test func flagChangesFollowExpungesInNewNumbers() {
+        var view = view([1, 2, 3])
+        let updates = view.reconcile(with: [state(1), state(3, [.seen], modSeq: 4)], allowExpunge: true)
+        #expect(updates == [.expunge(sequence: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
+    }
+
+    @Test func ownChangesAreNotReportedAgain() {
+        var view = view([1, 2])
+        view.noteOwnChanges([state(2, [.flagged], keywords: ["$Label1"], modSeq: 3)])
+        #expect(view.state(of: 2)?.flags == [.flagged])
+        #expect(view.reconcile(with: [state(1), state(2, [.flagged], keywords: ["$Label1"], modSeq: 3)], allowExpunge: true) == [])
+    }
+}
