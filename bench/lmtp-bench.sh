@@ -27,6 +27,14 @@ dovecot_port=$(free_port)
 users=$(seq -f "user%g@example.com" 1 10 | paste -sd, -)
 seq -f "user%g@example.com:{PLAIN}secret::::::" 1 10 > "$work/users"
 
+# The pipeline values go through %-variable expansion, so an S3 URL's %-escapes are written %% (as in Dovecot).
+if [ -n "${OBOX_FS:-}" ]; then
+    mail_fs=${OBOX_FS//%/%%}
+    index_fs="compress:gz:6:$mail_fs"
+else
+    mail_fs="posix:$work/objects"
+    index_fs="compress:gz:6:posix:$work/objects"
+fi
 cat > "$work/objectmail.conf" <<CONF
 log_path = $work/objectmail.log
 protocols = lmtp
@@ -47,8 +55,8 @@ userdb {
 }
 mail_debug = ${OBOX_FS:+yes}
 plugin {
-  obox_fs = ${OBOX_FS:-posix:$work/objects}
-  obox_index_fs = ${OBOX_FS:+compress:gz:6:$OBOX_FS}${OBOX_FS:-compress:gz:6:posix:$work/objects}
+  obox_fs = $mail_fs
+  obox_index_fs = $index_fs
 }
 CONF
 

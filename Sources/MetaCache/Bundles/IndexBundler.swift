@@ -23,7 +23,7 @@ public actor IndexBundler {
         public var checkInterval: Duration
 
         public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 1000,
-                    checkInterval: Duration = .seconds(5)) {
+                    checkInterval: Duration = .seconds(1)) {
             self.maxNewMails = maxNewMails
             self.uploadInterval = uploadInterval
             self.rebaseFraction = rebaseFraction
