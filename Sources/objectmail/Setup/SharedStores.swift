@@ -21,12 +21,10 @@ final class SharedStores: Sendable {
 
     func store(for layout: UserLayout) throws -> any ObjectStore {
         let variables = VariableExpander.forUser(layout.user, home: layout.home)
-        let expanded = try variables.expand(template)
+        let expanded = try pipelines.expand(setting, template: template, variables: variables)
         return try stores.withLock { stores in
             if let store = stores[expanded] { return store }
-            // The expanded string is a pipeline with no variables left: %% must stay literal.
-            let store = try pipelines.store(setting, template: expanded.replacingOccurrences(of: "%", with: "%%"),
-                                            variables: variables)
+            let store = try pipelines.makeStore(setting, pipeline: expanded)
             stores[expanded] = store
             return store
         }

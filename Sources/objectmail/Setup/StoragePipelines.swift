@@ -14,15 +14,23 @@ struct StoragePipelines {
     var logger: Logger
 
     func store(_ setting: String, template: String, variables: VariableExpander) throws -> any ObjectStore {
-        let expanded: String
+        try makeStore(setting, pipeline: try expand(setting, template: template, variables: variables))
+    }
+
+    /// The setting's value with its %-variables expanded: the pipeline string itself.
+    func expand(_ setting: String, template: String, variables: VariableExpander) throws -> String {
         do {
-            expanded = try variables.expand(template)
+            return try variables.expand(template)
         } catch let error as ConfigError {
             throw ConfigError("\(setting): \(error.message)")
         }
+    }
+
+    /// Builds the stores of an already expanded pipeline string.
+    func makeStore(_ setting: String, pipeline: String) throws -> any ObjectStore {
         do {
             let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath)
-            return try registry.makeStore(expanded, context: context)
+            return try registry.makeStore(pipeline, context: context)
         } catch let error as PipelineError {
             throw ConfigError("\(setting): \(error)")
         }
