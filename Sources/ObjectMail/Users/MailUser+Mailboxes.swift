@@ -58,14 +58,13 @@ extension MailUser {
             throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "INBOX can't be deleted")
         }
         try await mapErrors {
-            if try await index.mailbox(named: name.value) == nil {
+            guard let record = try await index.mailbox(named: name.value) else {
                 let hasChildren = try await index.mailboxes().contains { name.isAncestor(of: (try? MailboxName($0.name)) ?? .inbox) }
                 if hasChildren {
                     throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "Name has inferior hierarchical names")
                 }
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
-            let record = try await mailbox(name.value)
             _ = try await index.deleteMailbox(named: name.value)
             publish(MailEvent(mailboxID: record.id!, origin: nil, change: .mailboxGone))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
