@@ -59,8 +59,14 @@ extension MailUser {
     }
 
     /// The mailbox as the index has it now (UIDNEXT, HIGHESTMODSEQ …).
+    /// Looked up by GUID, so a mailbox renamed by another session is still the same mailbox.
     public func refresh(_ mailbox: MailboxRecord) async throws -> MailboxRecord {
-        try await self.mailbox(mailbox.name)
+        try await mapErrors {
+            guard let current = try await index.mailbox(guid: mailbox.guid) else {
+                throw StorageError.mailboxNotFound(user: name, mailbox: mailbox.name)
+            }
+            return current
+        }
     }
 }
 
