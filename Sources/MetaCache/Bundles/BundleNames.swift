@@ -30,6 +30,11 @@ public enum BundleNames {
     public static func mailboxesDirectory(prefix: String) -> String { join(prefix, "mailboxes/") }
 
     static func join(_ prefix: String, _ rest: String) -> String { prefix.isEmpty ? rest : "\(prefix)/\(rest)" }
+
+    /// The inverse of `join`: a bucket key relative to the user's prefix, as index rows store it.
+    public static func relativeKey(_ key: String, prefix: String) -> String {
+        String(key.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1))
+    }
 }
 
 /// What the index remembers about a mailbox's last upload: what a diff must follow and when the

@@ -83,42 +83,34 @@ public struct IndexLoader: Sendable {
     private func rescan(index: UserIndex, knownGUIDs: Set<String>, report: inout Report) async throws {
         let referenced = try await index.referencedObjects()
         let mailboxesDirectory = BundleNames.mailboxesDirectory(prefix: prefix)
-        var folders: [String] = []
-        var token: String?
-        repeat {
-            let page = try await store.list(prefix: mailboxesDirectory, delimiter: "/", continuation: token, maxKeys: 1000)
-            report.listRequests += 1
-            folders += page.commonPrefixes.map { String($0.dropFirst(mailboxesDirectory.count).dropLast()) }
-            token = page.nextContinuation
-        } while token != nil
+        let folders = try await listing(mailboxesDirectory, report: &report).commonPrefixes.map {
+            String($0.dropFirst(mailboxesDirectory.count).dropLast())
+        }
         for guid in folders {
-            var orphans: [ObjectInfo] = []
-            var token: String?
-            let folder = mailboxesDirectory + guid + "/"
-            repeat {
-                let page = try await store.list(prefix: folder, delimiter: "/", continuation: token, maxKeys: 1000)
-                report.listRequests += 1
-                for object in page.objects {
-                    let relative = String(object.key.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1))
-                    if !referenced.contains(relative) { orphans.append(object) }
-                }
-                token = page.nextContinuation
-            } while token != nil
+            let objects = try await listing(mailboxesDirectory + guid + "/", report: &report).objects
+            let orphans = objects.filter { !referenced.contains(BundleNames.relativeKey($0.key, prefix: prefix)) }
             if !orphans.isEmpty { report.orphans[guid] = orphans }
             if !knownGUIDs.contains(guid) && !orphans.isEmpty { report.unknownMailboxGUIDs.append(guid) }
         }
     }
 
     private func bundleNames(in directory: String, report: inout Report) async throws -> [String] {
-        var names: [String] = []
+        try await listing(directory, report: &report).objects
+            .map { String($0.key.dropFirst(directory.count)) }.filter(BundleNames.isBundle).sorted()
+    }
+
+    /// Every page of one directory level (objects and rolled-up sub-directories), counting requests.
+    private func listing(_ directory: String, report: inout Report) async throws -> ListPage {
+        var all = ListPage(objects: [])
         var token: String?
         repeat {
             let page = try await store.list(prefix: directory, delimiter: "/", continuation: token, maxKeys: 1000)
             report.listRequests += 1
-            names += page.objects.map { String($0.key.dropFirst(directory.count)) }.filter(BundleNames.isBundle)
+            all.objects += page.objects
+            all.commonPrefixes += page.commonPrefixes
             token = page.nextContinuation
         } while token != nil
-        return names.sorted()
+        return all
     }
 
     /// Downloads keys `parallelism` at a time, returning the bodies in order.

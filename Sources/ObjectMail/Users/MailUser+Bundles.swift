@@ -62,7 +62,7 @@ extension MailUser {
                     ?? Int64(info.lastModified?.timeIntervalSince1970 ?? 0)
                 let saved = info.metadata[MailObjectMetadata.saved].flatMap(Int64.init) ?? received
                 return NewMessage(guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
-                                  objectKey: String(info.key.dropFirst(layout.prefix.isEmpty ? 0 : layout.prefix.count + 1)),
+                                  objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
                                   size: Int64(bytes.count), virtualSize: Int64(parsed.virtualSize), internalDate: received,
                                   saveDate: saved, cachedFields: Data(parsed.cachedFields().serialized()))
             }
