@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + s3Targets + executableTargets
@@ -116,12 +118,21 @@ var serverTargets: [Target] { [
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-    ]),
+    ] + tlsDependencies),
     .testTarget(name: "ServerTests", dependencies: [
         "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
+] }
+
+// MARK: TLS (Sources/Server/TLS): swift-nio-ssl for the listeners and STARTTLS, swift-certificates for the
+// self-signed certificate of the embedded default.
+var tlsDependencies: [Target.Dependency] { [
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "Crypto", package: "swift-crypto"),
 ] }
 
 // MARK: S3Client: an S3 HTTP client on libcurl's multi interface (SigV4, retries, streaming bodies).

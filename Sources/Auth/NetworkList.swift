@@ -1,7 +1,7 @@
 import Foundation
 
-/// `allow_nets=10.0.0.0/8,::1` from a passdb: the remote IPs a user may log in from.
-struct NetworkList: Sendable {
+/// `allow_nets=10.0.0.0/8,::1` from a passdb, `login_trusted_networks`: a list of IP networks.
+public struct NetworkList: Sendable {
     private struct Network: Sendable {
         var address: [UInt8]
         var prefix: Int
@@ -9,7 +9,7 @@ struct NetworkList: Sendable {
 
     private let networks: [Network]
 
-    init(_ text: String) {
+    public init(_ text: String) {
         networks = text.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { item in
             let parts = item.split(separator: "/", maxSplits: 1)
             guard let address = Self.bytes(of: String(parts[0])) else { return nil }
@@ -19,7 +19,9 @@ struct NetworkList: Sendable {
         }
     }
 
-    func contains(_ ip: String?) -> Bool {
+    public var isEmpty: Bool { networks.isEmpty }
+
+    public func contains(_ ip: String?) -> Bool {
         guard let ip, let address = Self.bytes(of: ip) else { return false }
         return networks.contains { network in
             guard network.address.count == address.count else { return false }
@@ -35,7 +37,7 @@ struct NetworkList: Sendable {
     }
 
     /// 4 bytes for IPv4 (also IPv4-mapped IPv6), 16 for IPv6, nil for anything else.
-    static func bytes(of text: String) -> [UInt8]? {
+    public static func bytes(of text: String) -> [UInt8]? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             return withUnsafeBytes(of: &v4) { Array($0) }

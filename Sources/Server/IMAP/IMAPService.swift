@@ -11,13 +11,14 @@ extension ProtocolService {
         let userIPConnections = UserIPConnections(limit: maxUserIPConnections)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
+                let makeFramer: @Sendable () -> any ChannelHandler = { ByteToMessageHandler(IMAPCommandFramer()) }
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
                 let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
                                           storage: storage, traffic: traffic, inputs: continuation,
-                                          userIPConnections: userIPConnections)
+                                          userIPConnections: userIPConnections, makeFramer: makeFramer)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
+                try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
                 Task { await session.run(inputs) }
             }
@@ -33,6 +34,8 @@ enum IMAPSessionInput: Sendable {
     case mailboxChanged
     /// Time for IDLE's keep-alive line (`imap_idle_notify_interval`, Dovecot's default 2 minutes).
     case idleKeepalive
+    /// The TLS handshake after STARTTLS is done: input from here on came through TLS.
+    case tlsEstablished
 }
 
 /// Hands framed input to the session task. Literal continuations are answered here at once, since the

@@ -4,8 +4,7 @@ import NIOCore
 
 extension IMAPSession {
     func login(tag: String, user name: String, password: String) async {
-        let remoteIP = connection.remoteAddress?.ipAddress, localIP = connection.localAddress?.ipAddress
-        let secured = remoteIP == nil || remoteIP == "127.0.0.1" || remoteIP == "::1"
+        let client = transport.client, remoteIP = client.ip, localIP = client.localIP, secured = transport.secured
         let result = await authenticator.authenticate(user: name, password: password, service: "imap", remoteIP: remoteIP,
                                                       localIP: localIP, secured: secured)
         switch result {
@@ -22,7 +21,7 @@ extension IMAPSession {
                 user = try await storage.user(success.user)
                 userName = success.user
                 logger[metadataKey: "user"] = "\(success.user)"
-                logger.info("Login: user=<\(success.user)>, method=PLAIN, rip=\(remoteIP ?? "local")")
+                logger.info("Login: user=<\(success.user)>, method=PLAIN, \(client.logFields)\(transport.tlsActive ? ", TLS" : "")")
                 tagged(tag, .ok, code: .capability(Self.capabilities), "Logged in")
             } catch {
                 userIPConnections.release(key)

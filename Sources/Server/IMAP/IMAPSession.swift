@@ -24,6 +24,10 @@ actor IMAPSession {
     let traffic: TrafficCounter
     let inputs: AsyncStream<IMAPSessionInput>.Continuation
     let userIPConnections: UserIPConnections
+    /// A fresh command framer, for STARTTLS (which drops the old one with any clear text it holds).
+    let makeFramer: @Sendable () -> any ChannelHandler
+    /// TLS state and the client's address (the socket's, or a trusted proxy's forwarded one).
+    var transport: SessionTransport
     /// The key this session counts under in `userIPConnections`, once logged in.
     var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
@@ -44,7 +48,10 @@ actor IMAPSession {
     var condstore = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
-         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections) {
+         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
+         makeFramer: @escaping @Sendable () -> any ChannelHandler) {
+        self.makeFramer = makeFramer
+        self.transport = SessionTransport(connection)
         self.userIPConnections = userIPConnections
         self.channel = channel
         self.connection = connection
@@ -62,14 +69,16 @@ actor IMAPSession {
         for await input in stream {
             switch input {
             case .connected:
-                encoder.writeUntagged(.ok, code: .capability(Self.preLoginCapabilities), "ObjectMail ready.", into: &output)
+                encoder.writeUntagged(.ok, code: .capability(preLoginCapabilityList), "ObjectMail ready.", into: &output)
             case .frame(let frame):
                 if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
+                guard transport.accepts() else { continue }
                 await handle(frame)
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
+            case .tlsEstablished: transport.handshakeCompleted(logger: logger)
             }
             if loggingOut { break }
             flush()
@@ -142,7 +151,7 @@ actor IMAPSession {
         let tag = tagged.tag
         switch tagged.command {
         case .capability:
-            encoder.writeCapability(user == nil ? Self.preLoginCapabilities : Self.capabilities, into: &output)
+            encoder.writeCapability(user == nil ? preLoginCapabilityList : Self.capabilities, into: &output)
             self.tagged(tag, .ok, "Capability completed.")
         case .noop, .check:
             if case .check = tagged.command, selected == nil { return notSelected(tag) }
@@ -152,16 +161,19 @@ actor IMAPSession {
             encoder.writeUntagged(.bye, "Logging out", into: &output)
             self.tagged(tag, .ok, "Logout completed.")
             loggingOut = true
-        case .id:
+        case .id(let parameters):
+            acceptForwardedID(parameters)
             encoder.writeID([IDParameter(key: "name", value: "ObjectMail")], into: &output)
             self.tagged(tag, .ok, "ID completed.")
         case .starttls:
-            self.tagged(tag, .bad, "STARTTLS is not available.")
+            await startTLS(tag: tag)
         case .login(let credentials):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
+            guard checkPlaintextAuth(tag) else { return }
             await login(tag: tag, user: credentials.username, password: credentials.password)
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
+            guard checkPlaintextAuth(tag) else { return }
             let pending: PendingAuthentication
             switch mechanism.uppercased() {
             case "PLAIN": pending = .plain(tag: tag)

@@ -9,6 +9,9 @@ enum LMTPCommand: Equatable {
     case noop
     case quit
     case vrfy
+    case starttls
+    /// Postfix's XCLIENT (ADDR, PORT, HELO, LOGIN …), from a trusted proxy or MTA.
+    case xclient([String: String])
     case unknown(String)
     /// A known verb with arguments that do not parse.
     case syntaxError(String)
@@ -44,6 +47,8 @@ enum LMTPCommand: Equatable {
         case "NOOP": return .noop
         case "QUIT": return .quit
         case "VRFY": return .vrfy
+        case "STARTTLS": return rest.isEmpty ? .starttls : .syntaxError("STARTTLS takes no parameters")
+        case "XCLIENT": return XClient.parse(rest).map { .xclient($0) } ?? .syntaxError("Invalid XCLIENT parameters")
         default: return .unknown(verb)
         }
     }

@@ -24,16 +24,22 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let maxHeldInput = 256 * 1024
     private var readingPaused = false
     private var quitting = false
+    /// TLS state and the client's address (XCLIENT from a trusted peer replaces it).
+    private var transport: SessionTransport
+    /// STARTTLS was answered: clear text pipelined behind it in the same read is dropped.
+    private var dropBufferedInput = false
 
     init(backend: any LMTPBackend, configuration: LMTPConfiguration, connection: ConnectionContext) {
         self.backend = backend
         self.configuration = configuration
         self.connection = connection
         self.logger = connection.logger
+        self.transport = SessionTransport(connection)
     }
 
     private var sessionInfo: LMTPSessionInfo {
-        LMTPSessionInfo(id: connection.sessionID, helo: helo ?? "", remoteIP: connection.remoteIP)
+        LMTPSessionInfo(id: connection.sessionID, helo: transport.client.forwardedHelo ?? helo ?? "",
+                        remoteIP: transport.client.ip ?? "local")
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -132,6 +138,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return true
             }
             handle(LMTPCommand.parse(line[...]), context: context)
+            if dropBufferedInput {
+                dropBufferedInput = false
+                buffer.moveReaderIndex(to: buffer.writerIndex)
+            }
             return true
         case .data(var reader):
             let finished = reader.read(&buffer)
@@ -174,8 +184,35 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .lhlo(let domain):
             helo = domain
             transaction = nil
-            send(LMTPReply(code: 250, lines: [configuration.hostname, "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES",
-                                              "PIPELINING", "SIZE \(configuration.maxMessageSize)", "SMTPUTF8"]), context: context)
+            send(LMTPReply(code: 250, lines: [configuration.hostname] + LMTPTransportCommands.capabilities(transport)
+                           + ["8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "PIPELINING",
+                              "SIZE \(configuration.maxMessageSize)", "SMTPUTF8"]), context: context)
+        case .starttls:
+            guard transaction == nil else { return send(LMTPReply(503, "5.5.1 STARTTLS not allowed in a transaction"), context: context) }
+            guard transport.canStartTLS, let tls = transport.security.tls else {
+                return send(LMTPReply(502, "5.5.1 TLS is not available"), context: context)
+            }
+            send(LMTPReply(220, "2.0.0 Begin TLS negotiation now."), context: context)
+            context.flush()
+            do {
+                try TLSUpgrade.addTLSHandler(to: context.channel, context: tls.context)
+            } catch {
+                logger.error("STARTTLS failed: \(error)")
+                return context.close(promise: nil)
+            }
+            // RFC 3207: forget everything from before TLS, including input already read.
+            transport.startingTLS()
+            transport.handshakeCompleted(logger: logger)
+            dropBufferedInput = true
+            helo = nil
+        case .xclient(let fields):
+            guard transaction == nil else { return send(LMTPReply(503, "5.5.1 XCLIENT not allowed in a transaction"), context: context) }
+            guard transport.applyXClient(fields) else {
+                return send(LMTPReply(550, "5.7.0 You are not from trusted IP"), context: context)
+            }
+            logger.debug("XCLIENT: \(transport.client.logFields)")
+            helo = nil
+            send(LMTPReply(220, "\(configuration.hostname) ObjectMail ready."), context: context)
         case .mail(let from, let parameters):
             mail(from: from, parameters: parameters, context: context)
         case .rcpt(let to, let parameters):

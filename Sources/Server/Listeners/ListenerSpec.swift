@@ -10,10 +10,12 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     /// The protocol served (the service name: lmtp, later imap, pop3).
     public var service: String
     public var endpoint: Endpoint
+    /// `inet_listener { ssl = yes }`: implicit TLS (imaps 993, pop3s 995).
+    public var ssl = false
 
     public var description: String {
         switch endpoint {
-        case .inet(let host, let port): return "\(service) on \(host.contains(":") ? "[\(host)]" : host):\(port)"
+        case .inet(let host, let port): return "\(service) on \(host.contains(":") ? "[\(host)]" : host):\(port)\(ssl ? " (TLS)" : "")"
         case .unix(let path, _, _, _): return "\(service) on unix:\(path)"
         }
     }
@@ -41,7 +43,8 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
                 var addresses = listener.list("address")
                 if addresses.isEmpty { addresses = ["*"] }
                 for address in addresses {
-                    specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port)))
+                    specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
+                                              ssl: listener.bool("ssl")))
                 }
             }
             for listener in service.sections("unix_listener") {

@@ -10,10 +10,13 @@ public final class ObjectMailServer: Sendable {
     let group: MultiThreadedEventLoopGroup
     let services: [String: ProtocolService]
     let logger: Logger
+    let security: ConnectionSecurity
     private let connections = ConnectionRegistry()
     private let listening = Mutex<[any Channel]>([])
 
-    public init(services: [ProtocolService], threads: Int = System.coreCount, logger: Logger) {
+    public init(services: [ProtocolService], threads: Int = System.coreCount, logger: Logger,
+                security: ConnectionSecurity = .plaintextOnly) {
+        self.security = security
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.logger = logger
@@ -39,7 +42,11 @@ public final class ObjectMailServer: Sendable {
     public var boundAddresses: [SocketAddress] { listening.withLock { channels in channels.compactMap { $0.localAddress } } }
 
     private func bind(_ spec: ListenerSpec, service: ProtocolService) async throws -> any Channel {
-        let connections = self.connections, logger = self.logger
+        let connections = self.connections, logger = self.logger, security = self.security
+        let implicitTLS = spec.ssl ? security.tls : nil
+        if spec.ssl && implicitTLS == nil {
+            throw ListenerError(listener: spec.description, message: "ssl = yes needs TLS: set ssl_cert and ssl_key (and not ssl = no)")
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -51,7 +58,14 @@ public final class ObjectMailServer: Sendable {
                 let id = SessionID.make()
                 sessionLogger[metadataKey: "session"] = "\(id)"
                 let context = ConnectionContext(sessionID: id, logger: sessionLogger,
-                                                remoteAddress: channel.remoteAddress, localAddress: channel.localAddress)
+                                                remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
+                                                security: security, isTLS: implicitTLS != nil)
+                if let implicitTLS {
+                    // The provider's current context: after a SIGHUP reload, new connections get the new certificate.
+                    do { try TLSUpgrade.addTLSHandler(to: channel, context: implicitTLS.context) } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
                 return service.initializeConnection(channel, context)
             }
         do {

@@ -8,6 +8,9 @@ public struct ConnectionContext: Sendable {
     public var logger: Logger
     public var remoteAddress: SocketAddress?
     public var localAddress: SocketAddress?
+    /// TLS and login policy (Sources/Server/TLS); `isTLS` when the listener is implicit TLS.
+    public var security: ConnectionSecurity = .plaintextOnly
+    public var isTLS = false
 
     /// The client's IP for logs and headers (`local` for a Unix socket).
     public var remoteIP: String { remoteAddress?.ipAddress ?? "local" }

@@ -8,6 +8,7 @@ public enum ServerSettings {
     static let inetListener = SectionDefinition("inet_listener", naming: .required, "A TCP listener.", settings: [
         SettingDefinition("address", .list, "Addresses to listen on (* for every IPv4 address, :: for IPv6); default *."),
         SettingDefinition("port", .number, default: "0", "TCP port; 0 disables the listener."),
+        SettingDefinition("ssl", .bool, default: "no", "Implicit TLS on this port (imaps 993, pop3s 995); needs ssl_cert and ssl_key."),
     ])
 
     static let unixListener = SectionDefinition("unix_listener", naming: .required,

@@ -39,10 +39,15 @@ struct ServeCommand: AsyncParsableCommand {
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
                                            logger: Logger(label: "lmtp"))
             listeners = try ListenerSpec.all(from: settings)
+            let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
                                                  .imap(authenticator: authenticator, storage: storage)],
-                                      logger: Logger(label: "objectmail"))
+                                      logger: Logger(label: "objectmail"), security: security)
+            if let tls = security.tls { installCertificateReload(tls, logger: logger) }
         } catch let error as ConfigError {
+            logger.critical("\(error.description)")
+            throw ExitCode(2)
+        } catch let error as TLSSetupError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
         }
@@ -61,6 +66,24 @@ struct ServeCommand: AsyncParsableCommand {
         // A clean shutdown uploads every index change, so the next backend loads without a rescan.
         await mailStorage?.flushAll()
         logger.notice("stopped")
+    }
+
+    /// SIGHUP re-reads the configuration (and so the `ssl_cert = </path` files) and swaps the TLS context:
+    /// new connections get the new certificate, open sessions keep theirs. A bad new certificate keeps the old one.
+    private func installCertificateReload(_ tls: TLSContextProvider, logger: Logger) {
+        let path = options.path
+        ReloadSignal.install {
+            do {
+                let settings = try Registry.shared.load(file: path)
+                guard let context = try TLSContextProvider.makeContext(TLSSettings(settings: settings), logger: logger) else {
+                    return logger.warning("SIGHUP: TLS is now off in the configuration; restart to stop offering it")
+                }
+                tls.replace(with: context)
+                logger.notice("SIGHUP: reloaded the TLS certificate; new connections use it")
+            } catch {
+                logger.error("SIGHUP: keeping the old TLS certificate: \(error)")
+            }
+        }
     }
 
     /// Asks each store for one key, so that a wrong endpoint, bucket or credential shows at start-up.

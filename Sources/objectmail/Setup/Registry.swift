@@ -12,6 +12,7 @@ enum Registry {
         StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
+        TLSSettings.register(in: &registry)
         return registry
     }()
 }

@@ -1,0 +1,58 @@
+import IMAPProtocol
+import NIOCore
+
+/// STARTTLS, the capabilities that depend on the transport, the plaintext-login rule, and the client
+/// identity a trusted proxy forwards in ID.
+extension IMAPSession {
+    /// Before login: STARTTLS while TLS can start; LOGINDISABLED and no AUTH= while a password may not be
+    /// sent (Dovecot hides the plaintext mechanisms, and this build has no other).
+    var preLoginCapabilityList: [String] {
+        var list = Self.preLoginCapabilities
+        if transport.canStartTLS {
+            list.insert("STARTTLS", at: list.firstIndex(of: "IMAP4rev1").map { $0 + 1 } ?? 0)
+        }
+        if !transport.plaintextAuthAllowed {
+            list.removeAll { $0.uppercased().hasPrefix("AUTH=") }
+            list.append("LOGINDISABLED")
+        }
+        return list
+    }
+
+    /// False (and the tagged NO written) when a password may not be sent on this connection.
+    func checkPlaintextAuth(_ tag: String) -> Bool {
+        guard !transport.plaintextAuthAllowed else { return true }
+        let text = transport.security.mode == .required && transport.security.tls != nil
+            ? "Authentication not allowed until SSL/TLS is enabled."
+            : "Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
+        tagged(tag, .no, code: .privacyRequired, text)
+        return false
+    }
+
+    func startTLS(tag: String) async {
+        guard let provider = transport.security.tls else { return tagged(tag, .bad, "TLS support isn't enabled.") }
+        guard transport.canStartTLS else { return tagged(tag, .bad, "TLS is already active.") }
+        guard user == nil else { return tagged(tag, .bad, "STARTTLS is only allowed before login.") }
+        flush()
+        var reply = channel.allocator.buffer(capacity: 48)
+        encoder.writeTagged(tag, .ok, "Begin TLS negotiation now.", into: &reply)
+        transport.startingTLS()
+        let inputs = self.inputs
+        do {
+            try await TLSUpgrade.startTLS(on: channel, context: provider.context, reply: reply, makeFramer: makeFramer,
+                                          onEstablished: { inputs.yield(.tlsEstablished) }).get()
+        } catch {
+            logger.error("STARTTLS failed: \(error)")
+            loggingOut = true
+        }
+    }
+
+    /// ID from a trusted proxy: x-originating-ip/port, x-connected-ip/port and x-session-id replace the
+    /// connection's view of the client (logs, penalties, mail_max_userip_connections).
+    func acceptForwardedID(_ parameters: [IDParameter]?) {
+        guard user == nil, let parameters else { return }
+        let fields = parameters.compactMap { parameter in parameter.value.map { (name: parameter.key, value: $0) } }
+        guard transport.applyForwarded(fields) else { return }
+        if let session = transport.client.forwardedSessionID { logger[metadataKey: "session"] = "\(session)" }
+        logger.debug("client forwarded by a trusted proxy: \(transport.client.logFields)")
+    }
+}
