@@ -48,6 +48,9 @@ public final class Authenticator: Sendable {
         self.logger = logger
     }
 
+    /// `auth_master_user_separator`: protocols turn a SASL authorization identity into `user<sep>master`.
+    public var masterUserSeparator: String { masterSeparator }
+
     /// How many times a passdb driver was asked (cache hits do not ask): for metrics and tests.
     public var passdbLookupCount: Int { counters.lookups.load(ordering: .relaxed) }
 

@@ -64,7 +64,12 @@ extension IMAPSession {
             return tagged(tag, .no, code: .authenticationFailed, "Authentication failed.")
         }
         guard fields[0].isEmpty || fields[0] == fields[1] else {
-            return tagged(tag, .no, code: .authorizationFailed, "Authorization as another user is not allowed.")
+            // authzid ≠ authcid: a master user (e.g. a trusted proxy's) logging in as authzid, as Dovecot allows.
+            let separator = authenticator.masterUserSeparator
+            guard !separator.isEmpty else {
+                return tagged(tag, .no, code: .authorizationFailed, "Authorization as another user is not allowed.")
+            }
+            return await login(tag: tag, user: fields[0] + separator + fields[1], password: fields[2])
         }
         await login(tag: tag, user: fields[1], password: fields[2])
     }
