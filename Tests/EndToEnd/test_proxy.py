@@ -87,8 +87,7 @@ class Dovecot:
 
 @pytest.fixture
 def dovecot_proxy():
-    if not os.access(DOVECOT, os.X_OK):
-        pytest.skip("dovecot (dovecot-imapd) is not installed")
+    assert os.access(DOVECOT, os.X_OK), "dovecot is not installed (scripts/lib/install-deps.sh installs dovecot-imapd)"
     proxies = []
 
     def start(backend_port: int) -> Dovecot:

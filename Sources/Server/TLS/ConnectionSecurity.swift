@@ -65,12 +65,17 @@ public struct ClientAddress: Sendable, Equatable {
     public var forwardedLogin: String?
 
     public init(_ connection: ConnectionContext) {
-        connectionIP = connection.remoteAddress?.ipAddress
-        connectionLocalIP = connection.localAddress?.ipAddress
+        self.init(connectionIP: connection.remoteAddress?.ipAddress, connectionLocalIP: connection.localAddress?.ipAddress,
+                  port: connection.remoteAddress?.port, localPort: connection.localAddress?.port)
+    }
+
+    public init(connectionIP: String?, connectionLocalIP: String?, port: Int? = nil, localPort: Int? = nil) {
+        self.connectionIP = connectionIP
+        self.connectionLocalIP = connectionLocalIP
         ip = connectionIP
-        port = connection.remoteAddress?.port
+        self.port = port
         localIP = connectionLocalIP
-        localPort = connection.localAddress?.port
+        self.localPort = localPort
     }
 
     /// Applies one forwarded field (IMAP ID names, case-insensitive); false when the name is not one of them.

@@ -13,9 +13,13 @@ public struct SessionTransport: Sendable {
     public private(set) var droppedFrames = 0
 
     public init(_ connection: ConnectionContext) {
-        security = connection.security
-        client = ClientAddress(connection)
-        tlsActive = connection.isTLS
+        self.init(security: connection.security, client: ClientAddress(connection), tls: connection.isTLS)
+    }
+
+    public init(security: ConnectionSecurity, client: ClientAddress, tls: Bool = false) {
+        self.security = security
+        self.client = client
+        tlsActive = tls
     }
 
     public var secured: Bool { security.isSecured(client, tls: tlsActive) }

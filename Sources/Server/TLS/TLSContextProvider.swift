@@ -79,7 +79,10 @@ public final class TLSContextProvider: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                      privateKey: .privateKey(key))
         configuration.minimumTLSVersion = try minimumVersion(settings.minimumProtocol)
-        if !settings.cipherList.isEmpty { configuration.cipherSuites = settings.cipherList }
+        if !settings.cipherList.isEmpty {
+            try CipherList.validate(settings.cipherList)
+            configuration.cipherSuites = settings.cipherList
+        }
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
