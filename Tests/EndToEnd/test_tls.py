@@ -30,6 +30,24 @@ def client_context():
     return context
 
 
+def imap_listeners(imap_port, imaps_port, protocols="lmtp imap"):
+    """The IMAP service block: a plaintext listener (unless imap_port is None) and an implicit-TLS one."""
+    plain = "" if imap_port is None else f"""
+          inet_listener imap {{
+            address = 127.0.0.1
+            port = {imap_port}
+          }}"""
+    return f"""protocols = {protocols}
+        service imap-login {{{plain}
+          inet_listener imaps {{
+            address = 127.0.0.1
+            port = {imaps_port}
+            ssl = yes
+          }}
+        }}
+        """.replace("\n        ", "\n")
+
+
 @pytest.fixture
 def tls_server(lmtp_server, tmp_path):
     """A server with IMAP (plain + imaps), LMTP and TLS from certificate files (`server.cert`, `server.key`)."""
@@ -38,19 +56,7 @@ def tls_server(lmtp_server, tmp_path):
         tls.mkdir(exist_ok=True)
         cert, key = make_certificate(tls, "first")
         imap_port, imaps_port = free_port(), free_port()
-        extra = textwrap.dedent(f"""\
-            protocols = lmtp imap
-            service imap-login {{
-              inet_listener imap {{
-                address = 127.0.0.1
-                port = {imap_port}
-              }}
-              inet_listener imaps {{
-                address = 127.0.0.1
-                port = {imaps_port}
-                ssl = yes
-              }}
-            }}
+        extra = imap_listeners(imap_port, imaps_port) + textwrap.dedent(f"""\
             ssl = yes
             ssl_cert = <{cert}
             ssl_key = <{key}
@@ -287,15 +293,7 @@ def test_certificate_reload_on_sighup_keeps_sessions(tls_server, tmp_path):
 def test_tls_listener_without_certificate_is_refused(lmtp_server, tmp_path, objectmail_bin):
     port = free_port()
     config = tmp_path / "bad.conf"
-    config.write_text(textwrap.dedent(f"""\
-        protocols = imap
-        service imap-login {{
-          inet_listener imaps {{
-            address = 127.0.0.1
-            port = {port}
-            ssl = yes
-          }}
-        }}
+    config.write_text(imap_listeners(None, port, protocols="imap") + textwrap.dedent(f"""\
         passdb {{
           driver = static
           args = password=x
@@ -316,17 +314,7 @@ def test_tls_listener_without_certificate_is_refused(lmtp_server, tmp_path, obje
 
 def test_embedded_style_self_signed_certificate_is_generated_once(lmtp_server, tmp_path):
     imaps_port = free_port()
-    extra = textwrap.dedent(f"""\
-        protocols = lmtp imap
-        service imap-login {{
-          inet_listener imaps {{
-            address = 127.0.0.1
-            port = {imaps_port}
-            ssl = yes
-          }}
-        }}
-        ssl_self_signed_dir = {tmp_path}/selfsigned
-        """)
+    extra = imap_listeners(None, imaps_port) + f"ssl_self_signed_dir = {tmp_path}/selfsigned\n"
     server = lmtp_server(extra=extra)
     wait_for_port(imaps_port, server.process)
     first = peer_certificate(imaps_port)
