@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import IMAP_PASSWORD, free_port, until_tagged, wait_for_port
+from conftest import IMAP_PASSWORD, REPO, free_port, stop, until_tagged, wait_for_port
 
 
 def make_certificate(directory, name):
@@ -322,3 +322,27 @@ def test_embedded_style_self_signed_certificate_is_generated_once(lmtp_server, t
     assert (tmp_path / "selfsigned" / "objectmail-selfsigned.key").stat().st_mode & 0o077 == 0
     assert server.stop() == 0
     assert "generated a self-signed TLS certificate" in server.log.read_text()
+
+
+def test_embedded_default_configuration_serves_tls_out_of_the_box(objectmail_bin, tmp_path):
+    """conf/objectmail.conf as shipped (copied, so var/ lands in a temporary folder): imaps on 10993 with a
+    certificate generated on first start, STARTTLS on 10143, LOGINDISABLED only for non-local clients."""
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    process = subprocess.Popen([objectmail_bin, "serve"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(10993, process)
+        assert peer_certificate(10993) == der_of(tmp_path / "var" / "tls" / "objectmail-selfsigned.pem")
+        imaps = imaplib.IMAP4_SSL("127.0.0.1", 10993, ssl_context=client_context(), timeout=30)
+        imaps.login("demo@localhost", "demo")
+        imaps.logout()
+        plain = imaplib.IMAP4("127.0.0.1", 10143, timeout=30)
+        assert "STARTTLS" in plain.capabilities and "LOGINDISABLED" not in plain.capabilities
+        plain.starttls(ssl_context=client_context())
+        plain.login("demo@localhost", "demo")
+        plain.logout()
+    finally:
+        status = stop(process)
+    output = process.stdout.read().decode(errors="replace")
+    assert status == 0, output
+    assert "generated a self-signed TLS certificate for localhost" in output
+    assert "listening: imap on 127.0.0.1:10993 (TLS)" in output
