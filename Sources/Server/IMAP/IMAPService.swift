@@ -6,18 +6,18 @@ import Synchronization
 
 extension ProtocolService {
     /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
-    /// `maxUserIPConnections` is Dovecot's `mail_max_userip_connections` (0: no limit).
-    public static func imap(authenticator: Authenticator, storage: MailStorage, maxUserIPConnections: Int = 10) -> ProtocolService {
-        let userIPConnections = UserIPConnections(limit: maxUserIPConnections)
+    public static func imap(authenticator: Authenticator, storage: MailStorage,
+                            configuration: IMAPConfiguration = IMAPConfiguration()) -> ProtocolService {
+        let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
                 let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
                                           storage: storage, traffic: traffic, inputs: continuation,
-                                          userIPConnections: userIPConnections)
+                                          userIPConnections: userIPConnections, configuration: configuration)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer()))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer(limits: configuration.framingLimits)))
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
                 Task { await session.run(inputs) }
             }
@@ -33,6 +33,10 @@ enum IMAPSessionInput: Sendable {
     case mailboxChanged
     /// Time for IDLE's keep-alive line (`imap_idle_notify_interval`, Dovecot's default 2 minutes).
     case idleKeepalive
+    /// Time to check the pre-login and autologout timeouts.
+    case inactivityCheck
+    /// The server is stopping (SIGTERM): BYE after the running command.
+    case shutdown
 }
 
 /// Hands framed input to the session task. Literal continuations are answered here at once, since the
@@ -78,6 +82,11 @@ final class IMAPChannelHandler: ChannelInboundHandler {
         if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent { inputs.yield(.shutdown) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -14,7 +14,7 @@ extension IMAPSession {
             guard userIPConnections.acquire(key) else {
                 encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
                                       + "(mail_max_userip_connections=\(userIPConnections.limit))", into: &output)
-                loggingOut = true
+                end(.closedByServer("Maximum number of connections from user+IP exceeded"))
                 return
             }
             userIPKey = key
@@ -23,7 +23,8 @@ extension IMAPSession {
                 userName = success.user
                 logger[metadataKey: "user"] = "\(success.user)"
                 logger.info("Login: user=<\(success.user)>, method=PLAIN, rip=\(remoteIP ?? "local")")
-                tagged(tag, .ok, code: .capability(Self.capabilities), "Logged in")
+                tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
+                scheduleInactivityCheck()
             } catch {
                 userIPConnections.release(key)
                 userIPKey = nil

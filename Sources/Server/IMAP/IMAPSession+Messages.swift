@@ -8,6 +8,9 @@ extension IMAPSession {
                user: MailUser) async throws {
         guard var current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
+        if let keyword = overlongKeyword(in: operation.flags) {
+            return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
+        }
         let uids = current.view.uids(in: set, byUID: byUID)
         let (flags, keywords) = Self.splitFlags(operation.flags)
         let mode: FlagChange.Operation = switch operation.mode {
@@ -23,6 +26,9 @@ extension IMAPSession {
             current.view.noteOwnChanges(result.changed)
             selected = current
             modified = result.modifiedSince
+            if flags.contains(.deleted) && operation.mode != .remove {
+                statistics.deleted += result.changed.filter { $0.flags.contains(.deleted) }.count
+            }
         }
         if !operation.silent {
             for uid in uids where !modified.contains(uid) {
@@ -57,6 +63,9 @@ extension IMAPSession {
         } else {
             assigned = try await user.copyMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id)
         }
+        if destination.specialUse?.caseInsensitiveCompare("\\Trash") == .orderedSame {
+            statistics.trashed += assigned.destinationUIDs.count
+        }
         let code = ResponseCode.copyUID(uidValidity: assigned.uidValidity, source: SequenceSetFormatter.runs(assigned.sourceUIDs),
                                         destination: SequenceSetFormatter.runs(assigned.destinationUIDs))
         if move {
@@ -89,6 +98,7 @@ extension IMAPSession {
         }
         if !deleted.isEmpty {
             _ = try await user.expungeMessages(UIDSet(deleted), in: current.mailbox, origin: id)
+            statistics.expunged += deleted.count
         }
         await synchronize(allowExpunge: true)
         tagged(tag, .ok, "Expunge completed.")

@@ -14,9 +14,6 @@ actor IMAPSession {
                                "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH",
                                "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
 
-    /// Keeps NAT gateways and clients from dropping an idling connection.
-    static let idleNotifyInterval = Duration.seconds(120)
-
     let channel: any Channel
     let connection: ConnectionContext
     let authenticator: Authenticator
@@ -24,6 +21,13 @@ actor IMAPSession {
     let traffic: TrafficCounter
     let inputs: AsyncStream<IMAPSessionInput>.Continuation
     let userIPConnections: UserIPConnections
+    let configuration: IMAPConfiguration
+    var statistics = IMAPSessionStatistics()
+    let connectedAt = ContinuousClock.now
+    /// When the last command arrived, for the inactivity timeouts.
+    var lastInput = ContinuousClock.now
+    var inactivityTimer: RepeatedTask?
+    var endReason: IMAPSessionEnd?
     /// The key this session counts under in `userIPConnections`, once logged in.
     var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
@@ -44,8 +48,10 @@ actor IMAPSession {
     var condstore = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
-         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections) {
+         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
+         configuration: IMAPConfiguration) {
         self.userIPConnections = userIPConnections
+        self.configuration = configuration
         self.channel = channel
         self.connection = connection
         self.authenticator = authenticator
@@ -63,24 +69,26 @@ actor IMAPSession {
             switch input {
             case .connected:
                 encoder.writeUntagged(.ok, code: .capability(Self.preLoginCapabilities), "ObjectMail ready.", into: &output)
+                scheduleInactivityCheck()
             case .frame(let frame):
+                lastInput = .now
                 if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 await handle(frame)
-            case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
+            case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
+            case .inactivityCheck: checkInactivity()
+            case .shutdown: shutDown()
             }
             if loggingOut { break }
             flush()
         }
+        inactivityTimer?.cancel()
         await endIdle()
         // The last answer (BYE) must be on the wire before the socket closes.
         if output.readableBytes > 0 { try? await channel.writeAndFlush(output).get() }
-        let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
-        if loggingOut || userName != nil {
-            logger.info("\(loggingOut ? "Logged out" : "Disconnected") in=\(received) out=\(sent)")
-        }
+        logEnd()
         if let userIPKey { userIPConnections.release(userIPKey) }
         try? await channel.close()
     }
@@ -99,7 +107,7 @@ actor IMAPSession {
             }
             if error.closeConnection {
                 encoder.writeUntagged(.bye, "Too much input", into: &output)
-                loggingOut = true
+                end(.closedByServer("Too much input"))
             }
         case .command(let buffer), .line(let buffer):
             if idle != nil { return await idleInput(buffer) }
@@ -114,7 +122,7 @@ actor IMAPSession {
                 encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
                 return
             }
-            await execute(command)
+            await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command)))
         }
     }
 
@@ -142,16 +150,16 @@ actor IMAPSession {
         let tag = tagged.tag
         switch tagged.command {
         case .capability:
-            encoder.writeCapability(user == nil ? Self.preLoginCapabilities : Self.capabilities, into: &output)
+            encoder.writeCapability(user == nil ? Self.preLoginCapabilities : postLoginCapabilities, into: &output)
             self.tagged(tag, .ok, "Capability completed.")
         case .noop, .check:
             if case .check = tagged.command, selected == nil { return notSelected(tag) }
-            await synchronize(allowExpunge: true)
+            await synchronize(allowExpunge: true, newMail: true)
             self.tagged(tag, .ok, "\(tagged.command.name) completed.")
         case .logout:
             encoder.writeUntagged(.bye, "Logging out", into: &output)
             self.tagged(tag, .ok, "Logout completed.")
-            loggingOut = true
+            end(.loggedOut)
         case .id:
             encoder.writeID([IDParameter(key: "name", value: "ObjectMail")], into: &output)
             self.tagged(tag, .ok, "ID completed.")
@@ -254,6 +262,7 @@ actor IMAPSession {
                 let deleted = try await user.messageStates(in: selected.mailbox).filter { $0.flags.contains(.deleted) }
                 if !deleted.isEmpty {
                     _ = try await user.expungeMessages(UIDSet(deleted.map(\.uid)), in: selected.mailbox, origin: id)
+                    statistics.expunged += deleted.count
                 }
             }
             selected = nil
@@ -268,9 +277,14 @@ actor IMAPSession {
         case .search(let command, let uid):
             try await search(tag: tag, command, byUID: uid, user: user)
         case .fetch(let set, let attributes, let modifiers, let uid):
-            try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
+            let skippedExpunged = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince,
+                                                  byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
-            self.tagged(tag, .ok, "Fetch completed.")
+            if skippedExpunged {
+                self.tagged(tag, .ok, code: .expungeIssued, "Some messages were already expunged.")
+            } else {
+                self.tagged(tag, .ok, "Fetch completed.")
+            }
         case .store(let set, let operation, let unchangedSince, let uid):
             try await store(tag: tag, set, operation, unchangedSince: unchangedSince, byUID: uid, user: user)
         case .copy(let set, let mailbox, let uid):

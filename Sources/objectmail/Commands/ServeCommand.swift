@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
                                            logger: Logger(label: "lmtp"))
             listeners = try ListenerSpec.all(from: settings)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
-                                                 .imap(authenticator: authenticator, storage: storage)],
+                                                 .imap(authenticator: authenticator, storage: storage,
+                                                       configuration: try IMAPConfiguration(settings: settings))],
                                       logger: Logger(label: "objectmail"))
         } catch let error as ConfigError {
             logger.critical("\(error.description)")

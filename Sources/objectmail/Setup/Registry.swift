@@ -12,6 +12,7 @@ enum Registry {
         StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
+        IMAPConfiguration.register(in: &registry)
         return registry
     }()
 }
