@@ -191,3 +191,36 @@ def test_append_above_quota_max_mail_size_is_toobig(imap_server):
     sock.sendall(b"Subject: fits\r\n\r\n" + b"y" * 983 + b"\r\n")
     assert until_tagged(reader, b"d")[-1].startswith(b"d OK [APPENDUID ")
     sock.close()
+
+
+def test_internaldate_is_shown_in_the_servers_zone_like_dovecot(imap_server, monkeypatch):
+    # Dovecot writes INTERNALDATE with localtime(); SEARCH ON/SINCE/BEFORE use the same days.
+    monkeypatch.setenv("TZ", "America/New_York")
+    server = imap_server()
+    client = server.imap(USER)
+    client.append("INBOX", None, '"22-Nov-2026 10:00:00 +0100"', b"Subject: morning\r\n\r\nx\r\n")
+    client.append("INBOX", None, '"23-Nov-2026 03:00:00 +0000"', b"Subject: late\r\n\r\ny\r\n")
+    client.append("INBOX", None, '"01-Jul-2026 12:00:00 +0000"', b"Subject: summer\r\n\r\nz\r\n")
+    client.select("INBOX")
+    typ, data = client.fetch("1:3", "(INTERNALDATE)")
+    assert data == [b'1 (INTERNALDATE "22-Nov-2026 04:00:00 -0500")', b'2 (INTERNALDATE "22-Nov-2026 22:00:00 -0500")',
+                    b'3 (INTERNALDATE "01-Jul-2026 08:00:00 -0400")']
+    assert client.search(None, "ON", "22-Nov-2026")[1] == [b"1 2"]
+    assert client.search(None, "SINCE", "23-Nov-2026")[1] == [b""]
+    assert client.search(None, "BEFORE", "22-Nov-2026")[1] == [b"3"]
+    client.logout()
+
+
+def test_a_slowly_arriving_literal_is_activity(imap_server):
+    server = imap_server(extra="imap_autologout_timeout = 2s\n")
+    sock, reader = raw_imap(server, USER)
+    data = b"Subject: slow\r\n\r\n" + b"z" * 60 + b"\r\n"
+    sock.sendall(b"a APPEND INBOX {%d}\r\n" % len(data))
+    assert reader.readline().startswith(b"+ ")
+    # Four seconds for the literal, in pieces: longer than the timeout, but never silent for it.
+    for offset in range(0, len(data), len(data) // 8 + 1):
+        sock.sendall(data[offset:offset + len(data) // 8 + 1])
+        time.sleep(0.5)
+    sock.sendall(b"\r\n")
+    assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
+    sock.close()

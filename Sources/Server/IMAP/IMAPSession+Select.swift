@@ -91,9 +91,10 @@ extension IMAPSession {
             for await _ in subscription.events { inputs.yield(.mailboxChanged) }
         }
         let interval = configuration.idleNotifyInterval
-        let keepalive = Task {
+        // 0 turns the keep-alive off (it would otherwise spin).
+        let keepalive = interval > .zero ? Task {
             while (try? await Task.sleep(for: interval)) != nil { inputs.yield(.idleKeepalive) }
-        }
+        } : nil
         idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription.id)
         encoder.writeContinuation("idling", into: &output)
         await synchronize(allowExpunge: true, newMail: true)

@@ -34,11 +34,10 @@ extension IMAPSession {
     /// One repeated event-loop task per connection, not a Swift task, keeps idle connections cheap.
     func scheduleInactivityCheck() {
         inactivityTimer?.cancel()
-        guard let limit = user == nil ? configuration.loginTimeout : Optional(configuration.autologoutTimeout),
-              limit > .zero else { return }
+        let limit = user == nil ? configuration.loginTimeout : configuration.autologoutTimeout
+        guard limit > .zero else { return }
         // Checking a few times per period bounds how late the timeout fires to an eighth of it.
-        let tick = min(max(limit / 8, .milliseconds(50)), .seconds(60))
-        let amount = TimeAmount.nanoseconds(Int64(tick.components.seconds) * 1_000_000_000 + tick.components.attoseconds / 1_000_000_000)
+        let amount = TimeAmount(min(max(limit / 8, .milliseconds(50)), .seconds(60)))
         let inputs = self.inputs
         inactivityTimer = channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
             inputs.yield(.inactivityCheck)
@@ -47,6 +46,11 @@ extension IMAPSession {
 
     /// Ends the session with `* BYE Disconnected for inactivity.` once the limit has passed without input.
     func checkInactivity() {
+        let received = traffic.received.load(ordering: .relaxed)
+        if received != receivedAtLastCheck {
+            receivedAtLastCheck = received
+            lastInput = .now
+        }
         guard !loggingOut, let limit = inactivityLimit, limit > .zero, ContinuousClock.now - lastInput >= limit else { return }
         if user == nil {
             let seconds = Int((ContinuousClock.now - connectedAt) / .seconds(1))

@@ -26,6 +26,8 @@ actor IMAPSession {
     let connectedAt = ContinuousClock.now
     /// When the last command arrived, for the inactivity timeouts.
     var lastInput = ContinuousClock.now
+    /// Bytes received as of the last inactivity check: a long literal still arriving is activity too.
+    var receivedAtLastCheck = 0
     var inactivityTimer: RepeatedTask?
     var endReason: IMAPSessionEnd?
     /// The key this session counts under in `userIPConnections`, once logged in.
