@@ -31,7 +31,9 @@ extension IMAPSession {
             }
         }
         if !operation.silent {
-            for uid in uids where !modified.contains(uid) {
+            // Messages expunged meanwhile changed nothing, so they get no FETCH (as in Dovecot).
+            let gone = try await expungedMeanwhile(uids, user: user)
+            for uid in uids where !modified.contains(uid) && !gone.contains(uid) {
                 guard let sequence = current.view.sequence(of: uid), let state = current.view.state(of: uid) else { continue }
                 var items: [FetchItem] = [.flags(flagNames(state))]
                 if byUID { items.insert(.uid(uid), at: 0) }
@@ -57,12 +59,15 @@ extension IMAPSession {
         guard !uids.isEmpty else {
             return tagged(tag, .ok, "No messages found.")
         }
+        guard try await expungedMeanwhile(uids, user: user).isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
         let assigned: AssignedUIDs
         if move {
             assigned = try await user.moveMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id).0
         } else {
             assigned = try await user.copyMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id)
         }
+        // Expunged between the check above and the copy: still nothing to name in COPYUID.
+        guard !assigned.sourceUIDs.isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
         if destination.specialUse?.caseInsensitiveCompare("\\Trash") == .orderedSame {
             statistics.trashed += assigned.destinationUIDs.count
         }
