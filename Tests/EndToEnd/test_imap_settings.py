@@ -224,3 +224,28 @@ def test_a_slowly_arriving_literal_is_activity(imap_server):
     sock.sendall(b"\r\n")
     assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
     sock.close()
+
+
+def test_too_many_invalid_commands_disconnect_like_dovecot(imap_server):
+    server = imap_server()
+    # Before login the third invalid command ends the connection (imap-login's limit): an HTTP
+    # client or a port scanner is not kept around.
+    sock, reader = raw_imap(server)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\nUser-Agent: x\r\n")
+    lines = [reader.readline() for _ in range(4)]
+    assert all(line.startswith(b"GET BAD ") or line.startswith(b"Host: BAD ") or line.startswith(b"User-Agent: BAD ")
+               for line in lines[:3]), lines
+    assert lines[3] == b"* BYE Too many invalid IMAP commands.\r\n"
+    assert reader.readline() == b""
+    sock.close()
+    # After login the limit is 20, and the count starts again.
+    sock, reader = raw_imap(server)
+    sock.sendall(b"a1 FOO\r\na2 LOGIN jane@example.com secret\r\n")
+    assert until_tagged(reader, b"a2")[-1].startswith(b"a2 OK")
+    sock.sendall(b"".join(b"b%d BOGUS\r\n" % number for number in range(19)) + b"c NOOP\r\n")
+    assert until_tagged(reader, b"c")[-1] == b"c OK NOOP completed.\r\n"
+    sock.sendall(b"d BOGUS\r\n")
+    assert reader.readline().startswith(b"d BAD ")
+    assert reader.readline() == b"* BYE Too many invalid IMAP commands.\r\n"
+    assert reader.readline() == b""
+    sock.close()

@@ -24,6 +24,8 @@ extension IMAPSession {
                 logger[metadataKey: "user"] = "\(success.user)"
                 logger.info("Login: user=<\(success.user)>, method=PLAIN, rip=\(remoteIP ?? "local")")
                 tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
+                // Dovecot's imap process starts its own count after imap-login handed the client over.
+                invalidCommands = 0
                 scheduleInactivityCheck()
             } catch {
                 userIPConnections.release(key)

@@ -30,6 +30,8 @@ actor IMAPSession {
     var receivedAtLastCheck = 0
     var inactivityTimer: RepeatedTask?
     var endReason: IMAPSessionEnd?
+    /// Commands that could not be parsed or were not allowed, for Dovecot's CLIENT_MAX_BAD_COMMANDS.
+    var invalidCommands = 0
     /// The key this session counts under in `userIPConnections`, once logged in.
     var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
@@ -110,6 +112,8 @@ actor IMAPSession {
             if error.closeConnection {
                 encoder.writeUntagged(.bye, "Too much input", into: &output)
                 end(.closedByServer("Too much input"))
+            } else if error.status == .bad {
+                countInvalidCommand()
             }
         case .command(let buffer), .line(let buffer):
             if idle != nil { return await idleInput(buffer) }
@@ -122,6 +126,7 @@ actor IMAPSession {
                 command = try parser.parse(buffer)
             } catch {
                 encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
+                countInvalidCommand()
                 return
             }
             await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command)))
@@ -184,7 +189,10 @@ actor IMAPSession {
                 askForAuthentication(pending)
             }
         default:
-            guard let user else { return self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
+            guard let user else {
+                self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.")
+                return countInvalidCommand()
+            }
             await executeAuthenticated(tagged, user: user)
         }
     }
