@@ -44,3 +44,29 @@ def test_idle_sees_append_expunge_and_flags_of_another_session(imap_server):
     sock.sendall(b"o LOGOUT\r\n")
     until_tagged(reader, b"o")
     other.logout()
+
+
+def test_idle_reports_flags_and_expunges_of_another_session_at_once(imap_server):
+    server = imap_server()
+    other = server.imap("jane@example.com")
+    for number in range(3):
+        other.append("INBOX", None, None, b"Subject: m%d\r\n\r\nx\r\n" % number)
+    sock, reader = raw_imap(server, "jane@example.com")
+    sock.sendall(b"s EXAMINE INBOX\r\ni IDLE\r\n")
+    until_tagged(reader, b"s")
+    assert reader.readline() == b"+ idling\r\n"
+    other.select("INBOX")
+    other.store("2", "+FLAGS", "(\\Flagged)")
+    assert reader.readline() == b"* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))\r\n"
+    other.store("1", "+FLAGS", "(\\Deleted)")
+    assert reader.readline() == b"* 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))\r\n"
+    other.expunge()
+    # In IDLE an EXPUNGE may go out at once; the numbers shift for what follows.
+    assert reader.readline() == b"* 1 EXPUNGE\r\n"
+    # UID 2 is now number 1 for both sessions.
+    other.store("1", "+FLAGS", "(\\Seen)")
+    assert reader.readline() == b"* 1 FETCH (UID 2 FLAGS (\\Flagged \\Seen \\Recent))\r\n"
+    sock.sendall(b"DONE\r\n")
+    until_tagged(reader, b"i")
+    sock.close()
+    other.logout()
