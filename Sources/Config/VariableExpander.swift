@@ -19,6 +19,10 @@ public struct VariableExpander: Sendable {
         "l": "lip", "r": "rip", "p": "pid", "i": "uid", "w": "password", "g": "guid",
     ]
 
+    /// The one-letter names this expander knows: `shortNames`, unless a template language of its
+    /// own gives letters other meanings (imap_logout_format's %i and %o are bytes in and out).
+    public var letters: [Character: String] = VariableExpander.shortNames
+
     public init(values: [String: String] = [:]) {
         self.values = values
     }
@@ -75,7 +79,7 @@ public struct VariableExpander: Sendable {
                 index = close + 1
             } else {
                 let letter = characters[index]
-                guard let name = Self.shortNames[letter], let value = values[name] else {
+                guard let name = letters[letter], let value = values[name] else {
                     throw ConfigError("Unknown variable %\(letter) in \"\(template)\"")
                 }
                 raw = value

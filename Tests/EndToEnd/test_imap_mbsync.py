@@ -1,14 +1,5 @@
 """mbsync (isync), a real sync client, pulls a mailbox into a Maildir and pushes a flag change back."""
-import subprocess
-
-import pytest
-
-
-
-def run_mbsync(config):
-    result = subprocess.run(["mbsync", "-c", str(config), "-a"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from test_imap_sync_clients import mbsync_config, run_mbsync
 
 
 def test_mbsync_pulls_messages_and_pushes_flags(imap_server, tmp_path):
@@ -22,31 +13,7 @@ def test_mbsync_pulls_messages_and_pushes_flags(imap_server, tmp_path):
 
     maildir = tmp_path / "maildir"
     maildir.mkdir()
-    config = tmp_path / "mbsyncrc"
-    config.write_text(f"""\
-IMAPAccount test
-Host 127.0.0.1
-Port {server.imap_port}
-User jane@example.com
-Pass secret
-SSLType None
-AuthMechs PLAIN
-
-IMAPStore remote
-Account test
-
-MaildirStore local
-Path {maildir}/
-Inbox {maildir}/INBOX
-SubFolders Verbatim
-
-Channel sync
-Far :remote:
-Near :local:
-Patterns *
-Create Both
-SyncState *
-""")
+    config = mbsync_config(tmp_path, server.imap_port, maildir)
     run_mbsync(config)
     # mbsync stores LF line ends and adds its own X-TUID header.
     pulled = [b"".join(line for line in path.read_bytes().splitlines(keepends=True) if not line.startswith(b"X-TUID: "))

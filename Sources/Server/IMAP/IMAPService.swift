@@ -6,17 +6,20 @@ import Synchronization
 
 extension ProtocolService {
     /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
-    /// `maxUserIPConnections` is Dovecot's `mail_max_userip_connections` (0: no limit).
-    public static func imap(authenticator: Authenticator, storage: MailStorage, maxUserIPConnections: Int = 10) -> ProtocolService {
-        let userIPConnections = UserIPConnections(limit: maxUserIPConnections)
+    public static func imap(authenticator: Authenticator, storage: MailStorage,
+                            configuration: IMAPConfiguration = IMAPConfiguration()) -> ProtocolService {
+        let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
-                let makeFramer: @Sendable () -> any ChannelHandler = { ByteToMessageHandler(IMAPCommandFramer()) }
+                let makeFramer: @Sendable () -> any ChannelHandler = {
+                    ByteToMessageHandler(IMAPCommandFramer(limits: configuration.framingLimits))
+                }
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
                 let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
                                           storage: storage, traffic: traffic, inputs: continuation,
-                                          userIPConnections: userIPConnections, makeFramer: makeFramer)
+                                          userIPConnections: userIPConnections, makeFramer: makeFramer,
+                                          configuration: configuration)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
@@ -36,6 +39,10 @@ enum IMAPSessionInput: Sendable {
     case idleKeepalive
     /// The TLS handshake after STARTTLS is done: input from here on came through TLS.
     case tlsEstablished
+    /// Time to check the pre-login and autologout timeouts.
+    case inactivityCheck
+    /// The server is stopping (SIGTERM): BYE after the running command.
+    case shutdown
 }
 
 /// Hands framed input to the session task. Literal continuations are answered here at once, since the
@@ -81,6 +88,11 @@ final class IMAPChannelHandler: ChannelInboundHandler {
         if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ServerShutdownEvent { inputs.yield(.shutdown) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -6,15 +6,17 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
+    /// Returns true when messages of the set were expunged by another session meanwhile: they still
+    /// have their numbers here but nothing to send (Dovecot then answers `OK [EXPUNGEISSUED]`).
     func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
-               user: MailUser) async throws {
-        guard var current = selected else { return }
+               user: MailUser) async throws -> Bool {
+        guard var current = selected else { return false }
         var attributes = requested
         if byUID && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
         if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
         if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         let uids = current.view.uids(in: set, byUID: byUID)
-        guard !uids.isEmpty else { return }
+        guard !uids.isEmpty else { return false }
         let needsBody = attributes.contains { attribute in
             switch attribute {
             case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize: true
@@ -38,6 +40,7 @@ extension IMAPSession {
             }
         }
         var records = try await user.messages(UIDSet(uids), in: current.mailbox)
+        let skippedExpunged = records.count < uids.count
         if let changedSince {
             records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
         }
@@ -48,6 +51,7 @@ extension IMAPSession {
         } else {
             for record in records { writeFetch(record, body: nil, attributes: attributes) }
         }
+        return skippedExpunged
     }
 
     private func writeFetch(_ record: MessageRecord, body: [UInt8]?, attributes: [FetchAttribute]) {
@@ -61,7 +65,7 @@ extension IMAPSession {
             case .flags:
                 items.append(.flags(flagNames(state)))
                 if condstore && !attributes.contains(.modSeq) { items.append(.modSeq(UInt64(state.modSeq))) }
-            case .internalDate: items.append(.internalDate(IMAPDateTime(secondsSinceEpoch: record.internalDate)))
+            case .internalDate: items.append(.internalDate(Self.localDateTime(record.internalDate)))
             case .rfc822Size: items.append(.rfc822Size(UInt64(record.virtualSize)))
             case .modSeq: items.append(.modSeq(UInt64(state.modSeq)))
             case .envelope: items.append(.envelope(structure?.imapEnvelope() ?? Array("NIL".utf8)))
@@ -87,11 +91,12 @@ extension IMAPSession {
                 if let structure, let body, let size = try? structure.binarySize(part.map(Int.init), in: body) {
                     items.append(.binarySize(part: part, UInt64(size)))
                 }
-            case .saveDate: items.append(.saveDate(IMAPDateTime(secondsSinceEpoch: record.saveDate)))
+            case .saveDate: items.append(.saveDate(Self.localDateTime(record.saveDate)))
             case .preview, .snippet, .emailID, .threadID: continue
             }
         }
         encoder.writeFetch(sequence: sequence, items, into: &output)
+        statistics.noteFetch(items)
         if output.readableBytes > 256 * 1024 { flush() }
     }
 
@@ -99,6 +104,14 @@ extension IMAPSession {
         guard let structure, let body else { return nil }
         let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
         return (try? structure.section(section, partial: range, in: body)).map { ByteBuffer(bytes: $0) }
+    }
+
+    /// A stored time in the server's local zone, as Dovecot writes INTERNALDATE (imap_to_datetime uses
+    /// localtime); SEARCH BEFORE/ON/SINCE compare days in the same zone, so what a client sees and
+    /// what it searches agree.
+    static func localDateTime(_ seconds: Int64) -> IMAPDateTime {
+        let offset = TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return IMAPDateTime(secondsSinceEpoch: seconds, zoneMinutes: offset / 60)
     }
 
     static func bodySection(_ spec: SectionSpec) -> BodySection {

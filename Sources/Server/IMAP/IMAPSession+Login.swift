@@ -13,7 +13,7 @@ extension IMAPSession {
             guard userIPConnections.acquire(key) else {
                 encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
                                       + "(mail_max_userip_connections=\(userIPConnections.limit))", into: &output)
-                loggingOut = true
+                end(.closedByServer("Maximum number of connections from user+IP exceeded"))
                 return
             }
             userIPKey = key
@@ -22,7 +22,10 @@ extension IMAPSession {
                 userName = success.user
                 logger[metadataKey: "user"] = "\(success.user)"
                 logger.info("Login: user=<\(success.user)>, method=PLAIN, \(client.logFields)\(transport.tlsActive ? ", TLS" : "")")
-                tagged(tag, .ok, code: .capability(Self.capabilities), "Logged in")
+                tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
+                // Dovecot's imap process starts its own count after imap-login handed the client over.
+                invalidCommands = 0
+                scheduleInactivityCheck()
             } catch {
                 userIPConnections.release(key)
                 userIPKey = nil

@@ -56,6 +56,9 @@ extension IMAPSession {
             guard case .literal(let buffer, _, _) = message.content else {
                 return tagged(tag, .no, code: .cannot, "CATENATE is not supported.")
             }
+            if let keyword = overlongKeyword(in: message.flags) {
+                return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
+            }
             let (flags, keywords) = Self.splitFlags(message.flags)
             let date = message.internalDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) } ?? Date()
             incoming.append(IncomingMessage(bytes: Array(buffer.readableBytesView), flags: flags, keywords: keywords, internalDate: date))

@@ -8,6 +8,9 @@ extension IMAPSession {
                user: MailUser) async throws {
         guard var current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
+        if let keyword = overlongKeyword(in: operation.flags) {
+            return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
+        }
         let uids = current.view.uids(in: set, byUID: byUID)
         let (flags, keywords) = Self.splitFlags(operation.flags)
         let mode: FlagChange.Operation = switch operation.mode {
@@ -23,9 +26,14 @@ extension IMAPSession {
             current.view.noteOwnChanges(result.changed)
             selected = current
             modified = result.modifiedSince
+            if flags.contains(.deleted) && operation.mode != .remove {
+                statistics.deleted += result.changed.filter { $0.flags.contains(.deleted) }.count
+            }
         }
         if !operation.silent {
-            for uid in uids where !modified.contains(uid) {
+            // Messages expunged meanwhile changed nothing, so they get no FETCH (as in Dovecot).
+            let gone = try await expungedMeanwhile(uids, user: user)
+            for uid in uids where !modified.contains(uid) && !gone.contains(uid) {
                 guard let sequence = current.view.sequence(of: uid), let state = current.view.state(of: uid) else { continue }
                 var items: [FetchItem] = [.flags(flagNames(state))]
                 if byUID { items.insert(.uid(uid), at: 0) }
@@ -51,11 +59,17 @@ extension IMAPSession {
         guard !uids.isEmpty else {
             return tagged(tag, .ok, "No messages found.")
         }
+        guard try await expungedMeanwhile(uids, user: user).isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
         let assigned: AssignedUIDs
         if move {
             assigned = try await user.moveMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id).0
         } else {
             assigned = try await user.copyMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id)
+        }
+        // Expunged between the check above and the copy: still nothing to name in COPYUID.
+        guard !assigned.sourceUIDs.isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
+        if destination.specialUse?.caseInsensitiveCompare("\\Trash") == .orderedSame {
+            statistics.trashed += assigned.destinationUIDs.count
         }
         let code = ResponseCode.copyUID(uidValidity: assigned.uidValidity, source: SequenceSetFormatter.runs(assigned.sourceUIDs),
                                         destination: SequenceSetFormatter.runs(assigned.destinationUIDs))
@@ -89,6 +103,7 @@ extension IMAPSession {
         }
         if !deleted.isEmpty {
             _ = try await user.expungeMessages(UIDSet(deleted), in: current.mailbox, origin: id)
+            statistics.expunged += deleted.count
         }
         await synchronize(allowExpunge: true)
         tagged(tag, .ok, "Expunge completed.")

@@ -30,26 +30,33 @@ extension IMAPSession {
 
     /// Brings the client's view up to date with the index when something changed, and writes the
     /// untagged responses. Without `allowExpunge` (during FETCH, STORE, SEARCH) removals wait.
-    func synchronize(allowExpunge: Bool) async {
+    /// `newMail` says whether EXISTS may go out now; by default yes, unless the delay-newmail
+    /// workaround keeps it for NOOP, CHECK and IDLE.
+    func synchronize(allowExpunge: Bool, newMail: Bool? = nil) async {
         guard let user, var current = selected else { return }
+        let announceNew = newMail ?? !configuration.clientWorkarounds.contains(.delayNewmail)
         do {
             let mailbox = try await user.refresh(current.mailbox)
             let changed = mailbox.highestModSeq != current.mailbox.highestModSeq || mailbox.uidNext != current.mailbox.uidNext
-            guard changed || (allowExpunge && current.expungePending) else { return }
+            guard changed || (allowExpunge && current.expungePending) || (announceNew && current.newMailPending) else { return }
             let states = try await user.messageStates(in: mailbox)
             var firstRecent = UInt32.max
-            if mailbox.uidNext != current.mailbox.uidNext {
+            let newArrived = mailbox.uidNext != current.mailbox.uidNext || current.newMailPending
+            if newArrived && announceNew {
                 firstRecent = current.readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
             }
-            let updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent)
+            let updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
+                                                 announceNew: announceNew)
             current.mailbox = mailbox
-            current.expungePending = current.view.count > states.count
+            current.newMailPending = !announceNew && states.contains { $0.uid > current.view.largestUID }
+            let largest = current.view.largestUID
+            current.expungePending = states.lazy.filter { $0.uid <= largest }.count < current.view.count
             selected = current
             write(updates)
         } catch StorageError.mailboxNotFound {
             selected = nil
             encoder.writeUntagged(.bye, "Selected mailbox was deleted, have to disconnect.", into: &output)
-            loggingOut = true
+            end(.closedByServer("Selected mailbox was deleted"))
         } catch {
             logger.error("synchronizing \(current.mailbox.name) failed: \(error)")
         }
@@ -83,12 +90,14 @@ extension IMAPSession {
         let watch = Task {
             for await _ in subscription.events { inputs.yield(.mailboxChanged) }
         }
-        let keepalive = Task {
-            while (try? await Task.sleep(for: Self.idleNotifyInterval)) != nil { inputs.yield(.idleKeepalive) }
-        }
+        let interval = configuration.idleNotifyInterval
+        // 0 turns the keep-alive off (it would otherwise spin).
+        let keepalive = interval > .zero ? Task {
+            while (try? await Task.sleep(for: interval)) != nil { inputs.yield(.idleKeepalive) }
+        } : nil
         idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription.id)
         encoder.writeContinuation("idling", into: &output)
-        await synchronize(allowExpunge: true)
+        await synchronize(allowExpunge: true, newMail: true)
     }
 
     func idleInput(_ buffer: ByteBuffer) async {
@@ -96,7 +105,7 @@ extension IMAPSession {
         let done = Self.line(buffer).uppercased() == "DONE"
         await endIdle()
         if done {
-            await synchronize(allowExpunge: true)
+            await synchronize(allowExpunge: true, newMail: true)
             tagged(tag, .ok, "Idle completed.")
         } else {
             tagged(tag, .bad, "Expected DONE.")

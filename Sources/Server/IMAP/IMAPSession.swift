@@ -14,9 +14,6 @@ actor IMAPSession {
                                "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH",
                                "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
 
-    /// Keeps NAT gateways and clients from dropping an idling connection.
-    static let idleNotifyInterval = Duration.seconds(120)
-
     let channel: any Channel
     let connection: ConnectionContext
     let authenticator: Authenticator
@@ -28,6 +25,17 @@ actor IMAPSession {
     let makeFramer: @Sendable () -> any ChannelHandler
     /// TLS state and the client's address (the socket's, or a trusted proxy's forwarded one).
     var transport: SessionTransport
+    let configuration: IMAPConfiguration
+    var statistics = IMAPSessionStatistics()
+    let connectedAt = ContinuousClock.now
+    /// When the last command arrived, for the inactivity timeouts.
+    var lastInput = ContinuousClock.now
+    /// Bytes received as of the last inactivity check: a long literal still arriving is activity too.
+    var receivedAtLastCheck = 0
+    var inactivityTimer: RepeatedTask?
+    var endReason: IMAPSessionEnd?
+    /// Commands that could not be parsed or were not allowed, for Dovecot's CLIENT_MAX_BAD_COMMANDS.
+    var invalidCommands = 0
     /// The key this session counts under in `userIPConnections`, once logged in.
     var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
@@ -49,10 +57,11 @@ actor IMAPSession {
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
-         makeFramer: @escaping @Sendable () -> any ChannelHandler) {
+         makeFramer: @escaping @Sendable () -> any ChannelHandler, configuration: IMAPConfiguration) {
         self.makeFramer = makeFramer
         self.transport = SessionTransport(connection)
         self.userIPConnections = userIPConnections
+        self.configuration = configuration
         self.channel = channel
         self.connection = connection
         self.authenticator = authenticator
@@ -70,26 +79,28 @@ actor IMAPSession {
             switch input {
             case .connected:
                 encoder.writeUntagged(.ok, code: .capability(preLoginCapabilityList), "ObjectMail ready.", into: &output)
+                scheduleInactivityCheck()
             case .frame(let frame):
+                lastInput = .now
                 if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 guard transport.accepts() else { continue }
                 await handle(frame)
-            case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true) }
+            case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
             case .tlsEstablished: transport.handshakeCompleted(logger: logger)
+            case .inactivityCheck: checkInactivity()
+            case .shutdown: shutDown()
             }
             if loggingOut { break }
             flush()
         }
+        inactivityTimer?.cancel()
         await endIdle()
         // The last answer (BYE) must be on the wire before the socket closes.
         if output.readableBytes > 0 { try? await channel.writeAndFlush(output).get() }
-        let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
-        if loggingOut || userName != nil {
-            logger.info("\(loggingOut ? "Logged out" : "Disconnected") in=\(received) out=\(sent)")
-        }
+        logEnd()
         if let userIPKey { userIPConnections.release(userIPKey) }
         try? await channel.close()
     }
@@ -108,7 +119,9 @@ actor IMAPSession {
             }
             if error.closeConnection {
                 encoder.writeUntagged(.bye, "Too much input", into: &output)
-                loggingOut = true
+                end(.closedByServer("Too much input"))
+            } else if error.status == .bad {
+                countInvalidCommand()
             }
         case .command(let buffer), .line(let buffer):
             if idle != nil { return await idleInput(buffer) }
@@ -121,9 +134,10 @@ actor IMAPSession {
                 command = try parser.parse(buffer)
             } catch {
                 encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
+                countInvalidCommand()
                 return
             }
-            await execute(command)
+            await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command)))
         }
     }
 
@@ -151,16 +165,16 @@ actor IMAPSession {
         let tag = tagged.tag
         switch tagged.command {
         case .capability:
-            encoder.writeCapability(user == nil ? preLoginCapabilityList : Self.capabilities, into: &output)
+            encoder.writeCapability(user == nil ? preLoginCapabilityList : postLoginCapabilities, into: &output)
             self.tagged(tag, .ok, "Capability completed.")
         case .noop, .check:
             if case .check = tagged.command, selected == nil { return notSelected(tag) }
-            await synchronize(allowExpunge: true)
+            await synchronize(allowExpunge: true, newMail: true)
             self.tagged(tag, .ok, "\(tagged.command.name) completed.")
         case .logout:
             encoder.writeUntagged(.bye, "Logging out", into: &output)
             self.tagged(tag, .ok, "Logout completed.")
-            loggingOut = true
+            end(.loggedOut)
         case .id(let parameters):
             acceptForwardedID(parameters)
             encoder.writeID([IDParameter(key: "name", value: "ObjectMail")], into: &output)
@@ -186,7 +200,10 @@ actor IMAPSession {
                 askForAuthentication(pending)
             }
         default:
-            guard let user else { return self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
+            guard let user else {
+                self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.")
+                return countInvalidCommand()
+            }
             await executeAuthenticated(tagged, user: user)
         }
     }
@@ -266,6 +283,7 @@ actor IMAPSession {
                 let deleted = try await user.messageStates(in: selected.mailbox).filter { $0.flags.contains(.deleted) }
                 if !deleted.isEmpty {
                     _ = try await user.expungeMessages(UIDSet(deleted.map(\.uid)), in: selected.mailbox, origin: id)
+                    statistics.expunged += deleted.count
                 }
             }
             selected = nil
@@ -280,9 +298,14 @@ actor IMAPSession {
         case .search(let command, let uid):
             try await search(tag: tag, command, byUID: uid, user: user)
         case .fetch(let set, let attributes, let modifiers, let uid):
-            try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
+            let skippedExpunged = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince,
+                                                  byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
-            self.tagged(tag, .ok, "Fetch completed.")
+            if skippedExpunged {
+                self.tagged(tag, .ok, code: .expungeIssued, "Some messages were already expunged.")
+            } else {
+                self.tagged(tag, .ok, "Fetch completed.")
+            }
         case .store(let set, let operation, let unchangedSince, let uid):
             try await store(tag: tag, set, operation, unchangedSince: unchangedSince, byUID: uid, user: user)
         case .copy(let set, let mailbox, let uid):

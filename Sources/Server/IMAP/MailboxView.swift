@@ -89,7 +89,9 @@ struct MailboxView: Sendable {
     /// Brings the view to the index's state `current` and returns what to tell the client.
     /// Without `allowExpunge`, removed messages stay in the view; they are reported later.
     /// `firstRecentUID` marks new messages from that UID up as this session's \Recent.
-    mutating func reconcile(with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max) -> [MailboxViewUpdate] {
+    /// Without `announceNew`, new messages stay out of the view (and unannounced) for now.
+    mutating func reconcile(with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max,
+                            announceNew: Bool = true) -> [MailboxViewUpdate] {
         var updates: [MailboxViewUpdate] = []
         var currentByUID: [UInt32: MessageState] = [:]
         currentByUID.reserveCapacity(current.count)
@@ -111,7 +113,7 @@ struct MailboxView: Sendable {
             messages[position] = now
         }
         let largest = largestUID
-        let added = current.filter { $0.uid > largest }.sorted { $0.uid < $1.uid }
+        let added = announceNew ? current.filter { $0.uid > largest }.sorted { $0.uid < $1.uid } : []
         if !added.isEmpty {
             messages.append(contentsOf: added)
             for state in added where state.uid >= firstRecentUID { recent.insert(state.uid) }

@@ -8,6 +8,8 @@ struct SelectedMailbox: Sendable {
     var readOnly: Bool
     /// A removed message is still in the view (it could not be reported yet).
     var expungePending = false
+    /// New messages are in the index but not yet announced (imap_client_workarounds = delay-newmail).
+    var newMailPending = false
 }
 
 /// An IDLE in progress: its tag and the watch that wakes the session.

@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
             listeners = try ListenerSpec.all(from: settings)
             let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
-                                                 .imap(authenticator: authenticator, storage: storage)],
+                                                 .imap(authenticator: authenticator, storage: storage,
+                                                       configuration: try IMAPConfiguration(settings: settings))],
                                       logger: Logger(label: "objectmail"), security: security)
             if let tls = security.tls { installCertificateReload(tls, logger: logger) }
         } catch let error as ConfigError {

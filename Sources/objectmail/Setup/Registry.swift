@@ -13,6 +13,7 @@ enum Registry {
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
         TLSSettings.register(in: &registry)
+        IMAPConfiguration.register(in: &registry)
         return registry
     }()
 }

@@ -1,0 +1,99 @@
+import IMAPProtocol
+import NIOCore
+
+/// Why a session ended, for the BYE it got and the log line.
+enum IMAPSessionEnd: Sendable, Equatable {
+    case loggedOut
+    case inactivity
+    case shutdown
+    /// The server ended it for another reason (mailbox deleted, limits); the BYE said why.
+    case closedByServer(String)
+
+    var logText: String {
+        switch self {
+        case .loggedOut: "Logged out"
+        case .inactivity: "Disconnected for inactivity"
+        case .shutdown: "Disconnected: Server shutting down."
+        case .closedByServer(let reason): "Disconnected: \(reason)"
+        }
+    }
+}
+
+extension IMAPSession {
+    /// Dovecot's wording for both the pre-login and the autologout timeout.
+    static let inactivityBye = "Disconnected for inactivity."
+
+    /// The silence allowed in the current state: before login `imap_login_timeout`, after it
+    /// `imap_autologout_timeout`; nil during IDLE, which Dovecot (and we) never time out.
+    var inactivityLimit: Duration? {
+        if idle != nil { return nil }
+        return user == nil ? configuration.loginTimeout : configuration.autologoutTimeout
+    }
+
+    /// (Re)starts the timer that checks for inactivity; called at connect and after login, since the limit changes.
+    /// One repeated event-loop task per connection, not a Swift task, keeps idle connections cheap.
+    func scheduleInactivityCheck() {
+        inactivityTimer?.cancel()
+        let limit = user == nil ? configuration.loginTimeout : configuration.autologoutTimeout
+        guard limit > .zero else { return }
+        // Checking a few times per period bounds how late the timeout fires to an eighth of it.
+        let amount = TimeAmount(min(max(limit / 8, .milliseconds(50)), .seconds(60)))
+        let inputs = self.inputs
+        inactivityTimer = channel.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+            inputs.yield(.inactivityCheck)
+        }
+    }
+
+    /// Ends the session with `* BYE Disconnected for inactivity.` once the limit has passed without input.
+    func checkInactivity() {
+        let received = traffic.received.load(ordering: .relaxed)
+        if received != receivedAtLastCheck {
+            receivedAtLastCheck = received
+            lastInput = .now
+        }
+        guard !loggingOut, let limit = inactivityLimit, limit > .zero, ContinuousClock.now - lastInput >= limit else { return }
+        if user == nil {
+            let seconds = Int((ContinuousClock.now - connectedAt) / .seconds(1))
+            logger.info("Disconnected: Inactivity (no auth attempts in \(seconds) secs): rip=\(transport.client.ip ?? "local")")
+        }
+        encoder.writeUntagged(.bye, Self.inactivityBye, into: &output)
+        end(.inactivity)
+    }
+
+    /// Dovecot's limits on invalid commands (CLIENT_MAX_BAD_COMMANDS): 3 before login (imap-login),
+    /// 20 after it; counted over the session, not in a row, as Dovecot does.
+    static let maxInvalidCommandsBeforeLogin = 3
+    static let maxInvalidCommands = 20
+
+    /// Counts a command answered BAD for its syntax or state; at the limit the client is disconnected
+    /// with Dovecot's `* BYE Too many invalid IMAP commands.` — a client in such a loop never recovers.
+    func countInvalidCommand() {
+        invalidCommands += 1
+        let limit = user == nil ? Self.maxInvalidCommandsBeforeLogin : Self.maxInvalidCommands
+        guard invalidCommands >= limit, !loggingOut else { return }
+        encoder.writeUntagged(.bye, "Too many invalid IMAP commands.", into: &output)
+        if user == nil { logger.info("Disconnected: Too many invalid commands: rip=\(transport.client.ip ?? "local")") }
+        end(.closedByServer("Too many invalid commands"))
+    }
+
+    /// SIGTERM: the running command has finished (inputs are handled in order); say goodbye and close.
+    func shutDown() {
+        guard !loggingOut else { return }
+        encoder.writeUntagged(.bye, "Server shutting down.", into: &output)
+        end(.shutdown)
+    }
+
+    func end(_ reason: IMAPSessionEnd) {
+        loggingOut = true
+        if endReason == nil { endReason = reason }
+    }
+
+    /// One line at the end of a logged-in session, like Dovecot's: the reason, then `imap_logout_format`.
+    func logEnd() {
+        guard userName != nil else { return }
+        let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
+        let text = statistics.logoutText(format: configuration.logoutFormat, received: received, sent: sent,
+                                         session: connection.sessionID)
+        logger.info("\((endReason ?? .closedByServer("Connection closed")).logText) \(text)")
+    }
+}
