@@ -44,6 +44,19 @@ def test_pre_login_timeout_says_bye(imap_server):
     assert reader.readline() == b""
     assert 0.9 <= time.monotonic() - started < 10
     sock.close()
+    # A failed login, then the client goes away: imap-login's "Aborted login" line (fail2ban looks for it).
+    sock, reader = raw_imap(server)
+    sock.sendall(b"a LOGIN jane@example.com wrong\r\nb AUTHENTICATE PLAIN AGpvZUBleGFtcGxlLmNvbQB3cm9uZw==\r\n")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b NO [AUTHENTICATIONFAILED]")
+    reader.close()  # the socket closes only once its file object is closed too
+    sock.close()
+    time.sleep(0.5)  # the server notices the close before it is told to stop
+    stop(server.process)
+    log = server.log.read_text()
+    assert re.search(r"imap<[^>]+>: Info: Disconnected: Inactivity \(no auth attempts in 1 secs\): user=<>, "
+                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
+    assert re.search(r"Info: Aborted login \(auth failed, 2 attempts in \d+ secs\): user=<joe@example\.com>, method=PLAIN, "
+                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
 
 
 def test_autologout_spares_idle_sessions(imap_server):

@@ -3,7 +3,9 @@ import IMAPProtocol
 import NIOCore
 
 extension IMAPSession {
-    func login(tag: String, user name: String, password: String) async {
+    /// `method` is the SASL mechanism for the log (Dovecot logs the LOGIN command as PLAIN).
+    func login(tag: String, user name: String, password: String, method: String) async {
+        lastLoginAttempt = (name, method)
         let remoteIP = connection.remoteAddress?.ipAddress, localIP = connection.localAddress?.ipAddress
         let secured = remoteIP == nil || remoteIP == "127.0.0.1" || remoteIP == "::1"
         let result = await authenticator.authenticate(user: name, password: password, service: "imap", remoteIP: remoteIP,
@@ -22,7 +24,7 @@ extension IMAPSession {
                 user = try await storage.user(success.user)
                 userName = success.user
                 logger[metadataKey: "user"] = "\(success.user)"
-                logger.info("Login: user=<\(success.user)>, method=PLAIN, rip=\(remoteIP ?? "local")")
+                logger.info("Login: user=<\(success.user)>, method=\(method), \(addressesForLog)\(secured ? ", secured" : "")")
                 tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
                 // Dovecot's imap process starts its own count after imap-login handed the client over.
                 invalidCommands = 0
@@ -34,6 +36,7 @@ extension IMAPSession {
                 tagged(tag, .no, code: .unavailable, "Temporary storage failure, try again later.")
             }
         case .failure:
+            failedLogins += 1
             tagged(tag, .no, code: .authenticationFailed, "Authentication failed.")
         case .temporaryFailure:
             tagged(tag, .no, code: .unavailable, "Temporary authentication failure.")
@@ -61,7 +64,7 @@ extension IMAPSession {
         case .loginUser:
             return askForAuthentication(.loginPassword(tag: tag, user: String(decoding: data, as: UTF8.self)))
         case .loginPassword(_, let user):
-            return await login(tag: tag, user: user, password: String(decoding: data, as: UTF8.self))
+            return await login(tag: tag, user: user, password: String(decoding: data, as: UTF8.self), method: "LOGIN")
         }
         let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == 3, !fields[1].isEmpty else {
@@ -70,7 +73,7 @@ extension IMAPSession {
         guard fields[0].isEmpty || fields[0] == fields[1] else {
             return tagged(tag, .no, code: .authorizationFailed, "Authorization as another user is not allowed.")
         }
-        await login(tag: tag, user: fields[1], password: fields[2])
+        await login(tag: tag, user: fields[1], password: fields[2], method: "PLAIN")
     }
 }
 

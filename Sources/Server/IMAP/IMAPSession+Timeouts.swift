@@ -17,6 +17,16 @@ enum IMAPSessionEnd: Sendable, Equatable {
         case .closedByServer(let reason): "Disconnected: \(reason)"
         }
     }
+
+    /// imap-login's words for the same ends, before the parenthesis with the attempts.
+    var loginLogText: String {
+        switch self {
+        case .loggedOut: "Aborted login"
+        case .inactivity: "Disconnected: Inactivity"
+        case .shutdown: "Disconnected: Shutting down"
+        case .closedByServer(let reason): "Disconnected: \(reason)"
+        }
+    }
 }
 
 extension IMAPSession {
@@ -52,10 +62,6 @@ extension IMAPSession {
             lastInput = .now
         }
         guard !loggingOut, let limit = inactivityLimit, limit > .zero, ContinuousClock.now - lastInput >= limit else { return }
-        if user == nil {
-            let seconds = Int((ContinuousClock.now - connectedAt) / .seconds(1))
-            logger.info("Disconnected: Inactivity (no auth attempts in \(seconds) secs): rip=\(connection.remoteIP)")
-        }
         encoder.writeUntagged(.bye, Self.inactivityBye, into: &output)
         end(.inactivity)
     }
@@ -72,7 +78,6 @@ extension IMAPSession {
         let limit = user == nil ? Self.maxInvalidCommandsBeforeLogin : Self.maxInvalidCommands
         guard invalidCommands >= limit, !loggingOut else { return }
         encoder.writeUntagged(.bye, "Too many invalid IMAP commands.", into: &output)
-        if user == nil { logger.info("Disconnected: Too many invalid commands: rip=\(connection.remoteIP)") }
         end(.closedByServer("Too many invalid commands"))
     }
 
@@ -88,9 +93,10 @@ extension IMAPSession {
         if endReason == nil { endReason = reason }
     }
 
-    /// One line at the end of a logged-in session, like Dovecot's: the reason, then `imap_logout_format`.
+    /// One line at the end of a session, like Dovecot's: after login the reason, then `imap_logout_format`;
+    /// before login imap-login's line (see `logEndBeforeLogin`).
     func logEnd() {
-        guard userName != nil else { return }
+        guard userName != nil else { return logEndBeforeLogin() }
         let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
         let text = statistics.logoutText(format: configuration.logoutFormat, received: received, sent: sent,
                                          session: connection.sessionID)
