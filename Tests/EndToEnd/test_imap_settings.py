@@ -37,7 +37,7 @@ def test_mail_max_userip_connections_setting(imap_server):
 
 
 def test_pre_login_timeout_says_bye(imap_server):
-    server = imap_server(extra="imap_login_timeout = 1s\n")
+    server = imap_server(extra="imap_login_timeout = 1s\nauth_failure_delay = 0\n")
     sock, reader = raw_imap(server)
     started = time.monotonic()
     assert reader.readline() == b"* BYE Disconnected for inactivity.\r\n"
@@ -225,15 +225,15 @@ def test_internaldate_is_shown_in_the_servers_zone_like_dovecot(imap_server, mon
 
 
 def test_a_slowly_arriving_literal_is_activity(imap_server):
-    server = imap_server(extra="imap_autologout_timeout = 2s\n")
+    server = imap_server(extra="imap_autologout_timeout = 1s\n")
     sock, reader = raw_imap(server, USER)
     data = b"Subject: slow\r\n\r\n" + b"z" * 60 + b"\r\n"
     sock.sendall(b"a APPEND INBOX {%d}\r\n" % len(data))
     assert reader.readline().startswith(b"+ ")
-    # Four seconds for the literal, in pieces: longer than the timeout, but never silent for it.
+    # 2.4 seconds for the literal, in pieces: longer than the timeout, but never silent for it.
     for offset in range(0, len(data), len(data) // 8 + 1):
         sock.sendall(data[offset:offset + len(data) // 8 + 1])
-        time.sleep(0.5)
+        time.sleep(0.3)
     sock.sendall(b"\r\n")
     assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
     sock.close()
