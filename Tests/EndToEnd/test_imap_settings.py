@@ -262,3 +262,20 @@ def test_too_many_invalid_commands_disconnect_like_dovecot(imap_server):
     assert reader.readline() == b"* BYE Too many invalid IMAP commands.\r\n"
     assert reader.readline() == b""
     sock.close()
+
+
+def test_userdb_overrides_mail_max_userip_connections(imap_server):
+    server = imap_server()
+    users = server.root / "users"
+    users.write_text(users.read_text().replace("joe@example.com:{PLAIN}secret::::::",
+                                               "joe@example.com:{PLAIN}secret::::::userdb_mail_max_userip_connections=1"))
+    first, _ = raw_imap(server, "joe@example.com")
+    sock, reader = raw_imap(server)
+    sock.sendall(b"x LOGIN joe@example.com secret\r\n")
+    assert reader.readline() == (b"* BYE Maximum number of connections from user+IP exceeded "
+                                 b"(mail_max_userip_connections=1)\r\n")
+    sock.close()
+    # Others keep the configured limit.
+    kept = [raw_imap(server, USER) for _ in range(3)]
+    for connection, _ in kept + [(first, None)]:
+        connection.close()

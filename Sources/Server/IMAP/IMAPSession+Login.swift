@@ -13,9 +13,11 @@ extension IMAPSession {
         switch result {
         case .success(let success):
             let key = "\(success.user)\u{0}\(remoteIP ?? "local")"
-            guard userIPConnections.acquire(key) else {
+            // Like any Dovecot setting, the limit may come from the userdb (userdb_mail_max_userip_connections=…).
+            let limit = success.userdb.fields["mail_max_userip_connections"].flatMap { Int($0) } ?? userIPConnections.limit
+            guard userIPConnections.acquire(key, limit: limit) else {
                 encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
-                                      + "(mail_max_userip_connections=\(userIPConnections.limit))", into: &output)
+                                      + "(mail_max_userip_connections=\(limit))", into: &output)
                 end(.closedByServer("Maximum number of connections from user+IP exceeded"))
                 return
             }
