@@ -37,13 +37,26 @@ def test_mail_max_userip_connections_setting(imap_server):
 
 
 def test_pre_login_timeout_says_bye(imap_server):
-    server = imap_server(extra="imap_login_timeout = 1s\n")
+    server = imap_server(extra="imap_login_timeout = 1s\nauth_failure_delay = 0\n")
     sock, reader = raw_imap(server)
     started = time.monotonic()
     assert reader.readline() == b"* BYE Disconnected for inactivity.\r\n"
     assert reader.readline() == b""
     assert 0.9 <= time.monotonic() - started < 10
     sock.close()
+    # A failed login, then the client goes away: imap-login's "Aborted login" line (fail2ban looks for it).
+    sock, reader = raw_imap(server)
+    sock.sendall(b"a LOGIN jane@example.com wrong\r\nb AUTHENTICATE PLAIN AGpvZUBleGFtcGxlLmNvbQB3cm9uZw==\r\n")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b NO [AUTHENTICATIONFAILED]")
+    reader.close()  # the socket closes only once its file object is closed too
+    sock.close()
+    time.sleep(0.5)  # the server notices the close before it is told to stop
+    stop(server.process)
+    log = server.log.read_text()
+    assert re.search(r"imap<[^>]+>: Info: Disconnected: Inactivity \(no auth attempts in 1 secs\): user=<>, "
+                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
+    assert re.search(r"Info: Aborted login \(auth failed, 2 attempts in \d+ secs\): user=<joe@example\.com>, method=PLAIN, "
+                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
 
 
 def test_autologout_spares_idle_sessions(imap_server):
@@ -212,15 +225,15 @@ def test_internaldate_is_shown_in_the_servers_zone_like_dovecot(imap_server, mon
 
 
 def test_a_slowly_arriving_literal_is_activity(imap_server):
-    server = imap_server(extra="imap_autologout_timeout = 2s\n")
+    server = imap_server(extra="imap_autologout_timeout = 1s\n")
     sock, reader = raw_imap(server, USER)
     data = b"Subject: slow\r\n\r\n" + b"z" * 60 + b"\r\n"
     sock.sendall(b"a APPEND INBOX {%d}\r\n" % len(data))
     assert reader.readline().startswith(b"+ ")
-    # Four seconds for the literal, in pieces: longer than the timeout, but never silent for it.
+    # 2.4 seconds for the literal, in pieces: longer than the timeout, but never silent for it.
     for offset in range(0, len(data), len(data) // 8 + 1):
         sock.sendall(data[offset:offset + len(data) // 8 + 1])
-        time.sleep(0.5)
+        time.sleep(0.3)
     sock.sendall(b"\r\n")
     assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
     sock.close()
@@ -249,3 +262,20 @@ def test_too_many_invalid_commands_disconnect_like_dovecot(imap_server):
     assert reader.readline() == b"* BYE Too many invalid IMAP commands.\r\n"
     assert reader.readline() == b""
     sock.close()
+
+
+def test_userdb_overrides_mail_max_userip_connections(imap_server):
+    server = imap_server()
+    users = server.root / "users"
+    users.write_text(users.read_text().replace("joe@example.com:{PLAIN}secret::::::",
+                                               "joe@example.com:{PLAIN}secret::::::userdb_mail_max_userip_connections=1"))
+    first, _ = raw_imap(server, "joe@example.com")
+    sock, reader = raw_imap(server)
+    sock.sendall(b"x LOGIN joe@example.com secret\r\n")
+    assert reader.readline() == (b"* BYE Maximum number of connections from user+IP exceeded "
+                                 b"(mail_max_userip_connections=1)\r\n")
+    sock.close()
+    # Others keep the configured limit.
+    kept = [raw_imap(server, USER) for _ in range(3)]
+    for connection, _ in kept + [(first, None)]:
+        connection.close()

@@ -149,8 +149,10 @@ final class UserIPConnections: Sendable {
     }
 
     /// Counts one more session for the key; false (and nothing counted) when the limit is reached.
-    func acquire(_ key: String) -> Bool {
-        counts.withLock { counts in
+    /// `limit` overrides the configured one for this user (a userdb field, as Dovecot allows).
+    func acquire(_ key: String, limit userLimit: Int? = nil) -> Bool {
+        let limit = userLimit ?? self.limit
+        return counts.withLock { counts in
             let current = counts[key, default: 0]
             guard limit <= 0 || current < limit else { return false }
             counts[key] = current + 1

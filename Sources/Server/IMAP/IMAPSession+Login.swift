@@ -3,16 +3,20 @@ import IMAPProtocol
 import NIOCore
 
 extension IMAPSession {
-    func login(tag: String, user name: String, password: String) async {
+    /// `method` is the SASL mechanism for the log (Dovecot logs the LOGIN command as PLAIN).
+    func login(tag: String, user name: String, password: String, method: String) async {
+        lastLoginAttempt = (name, method)
         let client = transport.client, remoteIP = client.ip, localIP = client.localIP, secured = transport.secured
         let result = await authenticator.authenticate(user: name, password: password, service: "imap", remoteIP: remoteIP,
                                                       localIP: localIP, secured: secured)
         switch result {
         case .success(let success):
             let key = "\(success.user)\u{0}\(remoteIP ?? "local")"
-            guard userIPConnections.acquire(key) else {
+            // Like any Dovecot setting, the limit may come from the userdb (userdb_mail_max_userip_connections=…).
+            let limit = success.userdb.fields["mail_max_userip_connections"].flatMap { Int($0) } ?? userIPConnections.limit
+            guard userIPConnections.acquire(key, limit: limit) else {
                 encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
-                                      + "(mail_max_userip_connections=\(userIPConnections.limit))", into: &output)
+                                      + "(mail_max_userip_connections=\(limit))", into: &output)
                 end(.closedByServer("Maximum number of connections from user+IP exceeded"))
                 return
             }
@@ -21,7 +25,7 @@ extension IMAPSession {
                 user = try await storage.user(success.user)
                 userName = success.user
                 logger[metadataKey: "user"] = "\(success.user)"
-                logger.info("Login: user=<\(success.user)>, method=PLAIN, \(client.logFields)\(transport.tlsActive ? ", TLS" : "")")
+                logger.info("Login: user=<\(success.user)>, method=\(method), \(addressesForLog)\(transport.tlsActive ? ", TLS" : secured ? ", secured" : "")")
                 tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
                 // Dovecot's imap process starts its own count after imap-login handed the client over.
                 invalidCommands = 0
@@ -33,6 +37,7 @@ extension IMAPSession {
                 tagged(tag, .no, code: .unavailable, "Temporary storage failure, try again later.")
             }
         case .failure:
+            failedLogins += 1
             tagged(tag, .no, code: .authenticationFailed, "Authentication failed.")
         case .temporaryFailure:
             tagged(tag, .no, code: .unavailable, "Temporary authentication failure.")
@@ -60,7 +65,7 @@ extension IMAPSession {
         case .loginUser:
             return askForAuthentication(.loginPassword(tag: tag, user: String(decoding: data, as: UTF8.self)))
         case .loginPassword(_, let user):
-            return await login(tag: tag, user: user, password: String(decoding: data, as: UTF8.self))
+            return await login(tag: tag, user: user, password: String(decoding: data, as: UTF8.self), method: "LOGIN")
         }
         let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == 3, !fields[1].isEmpty else {
@@ -72,9 +77,9 @@ extension IMAPSession {
             guard !separator.isEmpty else {
                 return tagged(tag, .no, code: .authorizationFailed, "Authorization as another user is not allowed.")
             }
-            return await login(tag: tag, user: fields[0] + separator + fields[1], password: fields[2])
+            return await login(tag: tag, user: fields[0] + separator + fields[1], password: fields[2], method: "PLAIN")
         }
-        await login(tag: tag, user: fields[1], password: fields[2])
+        await login(tag: tag, user: fields[1], password: fields[2], method: "PLAIN")
     }
 }
 

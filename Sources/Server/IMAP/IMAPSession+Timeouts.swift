@@ -17,6 +17,16 @@ enum IMAPSessionEnd: Sendable, Equatable {
         case .closedByServer(let reason): "Disconnected: \(reason)"
         }
     }
+
+    /// imap-login's words for the same ends, before the parenthesis with the attempts.
+    var loginLogText: String {
+        switch self {
+        case .loggedOut: "Aborted login"
+        case .inactivity: "Disconnected: Inactivity"
+        case .shutdown: "Disconnected: Shutting down"
+        case .closedByServer(let reason): "Disconnected: \(reason)"
+        }
+    }
 }
 
 extension IMAPSession {
@@ -52,28 +62,8 @@ extension IMAPSession {
             lastInput = .now
         }
         guard !loggingOut, let limit = inactivityLimit, limit > .zero, ContinuousClock.now - lastInput >= limit else { return }
-        if user == nil {
-            let seconds = Int((ContinuousClock.now - connectedAt) / .seconds(1))
-            logger.info("Disconnected: Inactivity (no auth attempts in \(seconds) secs): rip=\(transport.client.ip ?? "local")")
-        }
         encoder.writeUntagged(.bye, Self.inactivityBye, into: &output)
         end(.inactivity)
-    }
-
-    /// Dovecot's limits on invalid commands (CLIENT_MAX_BAD_COMMANDS): 3 before login (imap-login),
-    /// 20 after it; counted over the session, not in a row, as Dovecot does.
-    static let maxInvalidCommandsBeforeLogin = 3
-    static let maxInvalidCommands = 20
-
-    /// Counts a command answered BAD for its syntax or state; at the limit the client is disconnected
-    /// with Dovecot's `* BYE Too many invalid IMAP commands.` — a client in such a loop never recovers.
-    func countInvalidCommand() {
-        invalidCommands += 1
-        let limit = user == nil ? Self.maxInvalidCommandsBeforeLogin : Self.maxInvalidCommands
-        guard invalidCommands >= limit, !loggingOut else { return }
-        encoder.writeUntagged(.bye, "Too many invalid IMAP commands.", into: &output)
-        if user == nil { logger.info("Disconnected: Too many invalid commands: rip=\(transport.client.ip ?? "local")") }
-        end(.closedByServer("Too many invalid commands"))
     }
 
     /// SIGTERM: the running command has finished (inputs are handled in order); say goodbye and close.
@@ -88,9 +78,10 @@ extension IMAPSession {
         if endReason == nil { endReason = reason }
     }
 
-    /// One line at the end of a logged-in session, like Dovecot's: the reason, then `imap_logout_format`.
+    /// One line at the end of a session, like Dovecot's: after login the reason, then `imap_logout_format`;
+    /// before login imap-login's line (see `logEndBeforeLogin`).
     func logEnd() {
-        guard userName != nil else { return }
+        guard userName != nil else { return logEndBeforeLogin() }
         let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
         let text = statistics.logoutText(format: configuration.logoutFormat, received: received, sent: sent,
                                          session: connection.sessionID)

@@ -36,6 +36,9 @@ actor IMAPSession {
     var endReason: IMAPSessionEnd?
     /// Commands that could not be parsed or were not allowed, for Dovecot's CLIENT_MAX_BAD_COMMANDS.
     var invalidCommands = 0
+    /// Failed authentications and the last user name and mechanism tried, for the line imap-login logs.
+    var failedLogins = 0
+    var lastLoginAttempt: (user: String, method: String)?
     /// The key this session counts under in `userIPConnections`, once logged in.
     var userIPKey: String?
     /// Marks this session's own changes in `MailEvent`s.
@@ -184,7 +187,7 @@ actor IMAPSession {
         case .login(let credentials):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
             guard checkPlaintextAuth(tag) else { return }
-            await login(tag: tag, user: credentials.username, password: credentials.password)
+            await login(tag: tag, user: credentials.username, password: credentials.password, method: "PLAIN")
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
             guard checkPlaintextAuth(tag) else { return }

@@ -1,0 +1,18 @@
+import IMAPProtocol
+
+extension IMAPSession {
+    /// Dovecot's limits on invalid commands (CLIENT_MAX_BAD_COMMANDS): 3 before login (imap-login),
+    /// 20 after it; counted over the session, not in a row, as Dovecot does.
+    static let maxInvalidCommandsBeforeLogin = 3
+    static let maxInvalidCommands = 20
+
+    /// Counts a command answered BAD for its syntax or state; at the limit the client is disconnected
+    /// with Dovecot's `* BYE Too many invalid IMAP commands.` — a client in such a loop never recovers.
+    func countInvalidCommand() {
+        invalidCommands += 1
+        let limit = user == nil ? Self.maxInvalidCommandsBeforeLogin : Self.maxInvalidCommands
+        guard invalidCommands >= limit, !loggingOut else { return }
+        encoder.writeUntagged(.bye, "Too many invalid IMAP commands.", into: &output)
+        end(.closedByServer("Too many invalid commands"))
+    }
+}
