@@ -54,9 +54,9 @@ def test_pre_login_timeout_says_bye(imap_server):
     stop(server.process)
     log = server.log.read_text()
     assert re.search(r"imap<[^>]+>: Info: Disconnected: Inactivity \(no auth attempts in 1 secs\): user=<>, "
-                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
+                     r"rip=127\.0\.0\.1, rport=\d+, lip=127\.0\.0\.1, lport=\d+, session=<[^>]+>\n", log), log
     assert re.search(r"Info: Aborted login \(auth failed, 2 attempts in \d+ secs\): user=<joe@example\.com>, method=PLAIN, "
-                     r"rip=127\.0\.0\.1, lip=127\.0\.0\.1, session=<[^>]+>\n", log), log
+                     r"rip=127\.0\.0\.1, rport=\d+, lip=127\.0\.0\.1, lport=\d+, session=<[^>]+>\n", log), log
 
 
 def test_autologout_spares_idle_sessions(imap_server):
