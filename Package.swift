@@ -123,6 +123,7 @@ var serverTargets: [Target] { [
         "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
     ]),
 ] }
 
