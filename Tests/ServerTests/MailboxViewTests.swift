@@ -53,7 +53,7 @@ import Testing
         #expect(view.uids == [1, 2, 3, 4, 9])
         #expect(view.sequence(of: 9) == 5)
         // At the next allowed moment: highest first, so every number is valid when it is read.
-        #expect(view.reconcile(with: current, allowExpunge: true) == [.expunge(sequence: 4), .expunge(sequence: 2)])
+        #expect(view.reconcile(with: current, allowExpunge: true) == [.expunge(sequence: 4, uid: 4), .expunge(sequence: 2, uid: 2)])
         #expect(view.uids == [1, 3, 9])
         #expect(view.sequence(of: 9) == 3)
         #expect(view.reconcile(with: current, allowExpunge: true) == [])
@@ -62,7 +62,7 @@ import Testing
     @Test func flagChangesFollowExpungesInNewNumbers() {
         var view = view([1, 2, 3])
         let updates = view.reconcile(with: [state(1), state(3, [.seen], modSeq: 4)], allowExpunge: true)
-        #expect(updates == [.expunge(sequence: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
+        #expect(updates == [.expunge(sequence: 2, uid: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
     }
 
     @Test func ownChangesAreNotReportedAgain() {

@@ -10,7 +10,8 @@ extension IMAPSession {
                user: MailUser) async throws {
         guard var current = selected else { return }
         var attributes = requested
-        if byUID && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
+        // With QRESYNC every FETCH carries the UID, so the client can apply it without a sequence map.
+        if (byUID || qresync) && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
         if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
         if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         let uids = current.view.uids(in: set, byUID: byUID)

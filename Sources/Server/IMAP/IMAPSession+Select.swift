@@ -4,8 +4,15 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    func select(tag: String, mailbox name: String, readOnly: Bool, user: MailUser) async throws {
-        selected = nil
+    func select(tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),
+                user: MailUser) async throws {
+        if parameters.qresync != nil && !qresync { return tagged(tag, .bad, "QRESYNC isn't enabled.") }
+        if parameters.condstore { condstore = true }
+        if selected != nil {
+            // RFC 7162 §3.2.11: marks where the old mailbox's responses end, even if this SELECT fails.
+            selected = nil
+            encoder.writeUntagged(.ok, code: .closed, "Previous mailbox closed.", into: &output)
+        }
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)
         let firstRecent = readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
@@ -25,6 +32,7 @@ extension IMAPSession {
         encoder.writeUntagged(.ok, code: .uidValidity(mailbox.uidValidity), "UIDs valid", into: &output)
         encoder.writeUntagged(.ok, code: .uidNext(mailbox.uidNext), "Predicted next UID", into: &output)
         encoder.writeUntagged(.ok, code: .highestModSeq(UInt64(max(mailbox.highestModSeq, 1))), "Highest", into: &output)
+        if let resync = parameters.qresync { try await writeResync(resync, user: user) }
         tagged(tag, .ok, code: readOnly ? .readOnly : .readWrite, "\(readOnly ? "Examine" : "Select") completed.")
     }
 
@@ -56,9 +64,14 @@ extension IMAPSession {
     }
 
     func write(_ updates: [MailboxViewUpdate]) {
+        if qresync {
+            // RFC 7162 §3.2.10: once QRESYNC is enabled, removals are one VANISHED of UIDs.
+            let vanished = updates.compactMap { if case .expunge(_, let uid) = $0 { uid } else { nil } }
+            if !vanished.isEmpty { encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: false, into: &output) }
+        }
         for update in updates {
             switch update {
-            case .expunge(let sequence): encoder.writeExpunge(sequence, into: &output)
+            case .expunge(let sequence, _): if !qresync { encoder.writeExpunge(sequence, into: &output) }
             case .exists(let count): encoder.writeExists(count, into: &output)
             case .recent(let count): encoder.writeRecent(count, into: &output)
             case .flags(let sequence, let state):

@@ -10,9 +10,12 @@ import ObjectMail
 /// running as one task, so commands run strictly in order and storage calls simply await.
 actor IMAPSession {
     static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"]
+    /// Post-login capabilities: exactly what the session implements (Tests/EndToEnd/test_imap_capabilities.py
+    /// checks each one against a command that uses it).
     static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH",
-                               "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
+                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "QRESYNC", "ESEARCH",
+                               "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
+                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
 
     /// Keeps NAT gateways and clients from dropping an idling connection.
     static let idleNotifyInterval = Duration.seconds(120)
@@ -42,6 +45,8 @@ actor IMAPSession {
     var loggingOut = false
     /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
     var condstore = false
+    /// QRESYNC (RFC 7162) is on: expunges are reported as VANISHED, SELECT takes (QRESYNC …).
+    var qresync = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections) {
@@ -184,20 +189,15 @@ actor IMAPSession {
         do {
             switch tagged.command {
             case .enable(let extensions):
-                let enabling = extensions.contains { $0.uppercased() == "CONDSTORE" } && !condstore
-                if enabling { condstore = true }
-                encoder.writeEnabled(enabling ? ["CONDSTORE"] : [], into: &output)
-                self.tagged(tag, .ok, "Enabled.")
+                enable(tag: tag, extensions)
             case .namespace:
                 encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
                                        otherUsers: [], shared: [], into: &output)
                 self.tagged(tag, .ok, "Namespace completed.")
             case .select(let mailbox, let parameters):
-                if parameters.condstore { condstore = true }
-                try await select(tag: tag, mailbox: mailbox, readOnly: false, user: user)
+                try await select(tag: tag, mailbox: mailbox, readOnly: false, parameters: parameters, user: user)
             case .examine(let mailbox, let parameters):
-                if parameters.condstore { condstore = true }
-                try await select(tag: tag, mailbox: mailbox, readOnly: true, user: user)
+                try await select(tag: tag, mailbox: mailbox, readOnly: true, parameters: parameters, user: user)
             case .create(let mailbox, let specialUse):
                 var name = mailbox
                 if name.hasSuffix(String(MailboxName.separator)) { name.removeLast() }
@@ -268,6 +268,10 @@ actor IMAPSession {
         case .search(let command, let uid):
             try await search(tag: tag, command, byUID: uid, user: user)
         case .fetch(let set, let attributes, let modifiers, let uid):
+            guard !modifiers.vanished || (uid && qresync) else {
+                return self.tagged(tag, .bad, "VANISHED needs UID FETCH and ENABLE QRESYNC.")
+            }
+            if modifiers.vanished, let since = modifiers.changedSince { try await writeVanishedEarlier(set, since: since, user: user) }
             try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
             self.tagged(tag, .ok, "Fetch completed.")
@@ -277,6 +281,10 @@ actor IMAPSession {
             try await copy(tag: tag, set, to: mailbox, byUID: uid, move: false, user: user)
         case .move(let set, let mailbox, let uid):
             try await copy(tag: tag, set, to: mailbox, byUID: uid, move: true, user: user)
+        case .sort(let command, let uid):
+            try await sort(tag: tag, command, byUID: uid, user: user)
+        case .thread(let command, let uid):
+            try await thread(tag: tag, command, byUID: uid, user: user)
         default:
             self.tagged(tag, .bad, "Unknown command \(tagged.command.name).")
         }
