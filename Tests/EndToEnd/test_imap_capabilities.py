@@ -16,6 +16,9 @@ PROBES = {
     "UNSELECT": (None, None),  # the probe session ends with it
     "CHILDREN": (b"LIST \"\" INBOX", b"HasNoChildren"),
     "SPECIAL-USE": (b"LIST (SPECIAL-USE) \"\" *", b"OK"),
+    "CREATE-SPECIAL-USE": (b"CREATE Stuff (USE (\\Archive))", b"OK"),
+    "LIST-EXTENDED": (b"LIST (SUBSCRIBED) \"\" (INBOX Stuff) RETURN (CHILDREN)", b"OK"),
+    "LIST-STATUS": (b"LIST \"\" INBOX RETURN (STATUS (MESSAGES))", b"* STATUS INBOX (MESSAGES "),
     "CONDSTORE": (b"FETCH 1 (MODSEQ)", b"MODSEQ ("),
     "QRESYNC": (b"UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)", b"OK"),
     "ESEARCH": (b"SEARCH RETURN (COUNT) ALL", b"* ESEARCH"),
@@ -31,6 +34,8 @@ PROBES = {
     "MULTIAPPEND": (b"APPEND INBOX {3+}\r\na\r\n {3+}\r\nb\r\n", b"APPENDUID"),
     "STATUS=SIZE": (b"STATUS INBOX (SIZE)", b"SIZE "),
     "SAVEDATE": (b"FETCH 1 (SAVEDATE)", b"SAVEDATE \""),
+    "BINARY": (b"FETCH 1 (BINARY.SIZE[1])", b"BINARY.SIZE[1] 3"),
+    "PREVIEW": (b"FETCH 1 (PREVIEW)", b'PREVIEW "x"'),
 }
 
 

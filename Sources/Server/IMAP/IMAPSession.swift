@@ -13,9 +13,10 @@ actor IMAPSession {
     /// Post-login capabilities: exactly what the session implements (Tests/EndToEnd/test_imap_capabilities.py
     /// checks each one against a command that uses it).
     static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "QRESYNC", "ESEARCH",
+                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
+                               "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
                                "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
-                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
+                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW"]
 
     /// Keeps NAT gateways and clients from dropping an idling connection.
     static let idleNotifyInterval = Duration.seconds(120)
@@ -199,10 +200,7 @@ actor IMAPSession {
             case .examine(let mailbox, let parameters):
                 try await select(tag: tag, mailbox: mailbox, readOnly: true, parameters: parameters, user: user)
             case .create(let mailbox, let specialUse):
-                var name = mailbox
-                if name.hasSuffix(String(MailboxName.separator)) { name.removeLast() }
-                try await user.createMailbox(name, specialUse: specialUse.first)
-                self.tagged(tag, .ok, "Create completed.")
+                try await create(tag: tag, mailbox: mailbox, specialUse: specialUse, user: user)
             case .delete(let mailbox):
                 if selected?.mailbox.name == mailbox { selected = nil }
                 try await user.deleteMailbox(mailbox)
@@ -272,9 +270,13 @@ actor IMAPSession {
                 return self.tagged(tag, .bad, "VANISHED needs UID FETCH and ENABLE QRESYNC.")
             }
             if modifiers.vanished, let since = modifiers.changedSince { try await writeVanishedEarlier(set, since: since, user: user) }
-            try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
+            let decodable = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
-            self.tagged(tag, .ok, "Fetch completed.")
+            if decodable {
+                self.tagged(tag, .ok, "Fetch completed.")
+            } else {
+                self.tagged(tag, .no, code: .unknownCTE, "Unknown Content-Transfer-Encoding.")
+            }
         case .store(let set, let operation, let unchangedSince, let uid):
             try await store(tag: tag, set, operation, unchangedSince: unchangedSince, byUID: uid, user: user)
         case .copy(let set, let mailbox, let uid):
