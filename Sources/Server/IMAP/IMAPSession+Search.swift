@@ -29,6 +29,8 @@ extension IMAPSession {
             tagged(tag, .no, code: .badCharset(Self.searchCharsets), "Unsupported charset.")
             return nil
         }
+        // SORT and THREAD mostly run on ALL: no need to evaluate every index row for that.
+        if case .all = key { return current.view.messages }
         let query = SearchTranslation(view: current.view).query(for: key)
         do {
             let matches = Set(try await user.search(query, in: current.mailbox))

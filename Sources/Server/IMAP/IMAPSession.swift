@@ -16,7 +16,8 @@ actor IMAPSession {
                                "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
                                "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
                                "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
-                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW"]
+                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
+                               "COMPRESS=DEFLATE"]
 
     /// Keeps NAT gateways and clients from dropping an idling connection.
     static let idleNotifyInterval = Duration.seconds(120)
@@ -229,6 +230,8 @@ actor IMAPSession {
                 try await append(tag: tag, mailbox: mailbox, messages: messages, user: user)
             case .idle:
                 await startIdle(tag: tag, user: user)
+            case .compress(let mechanism):
+                await compress(tag: tag, mechanism: mechanism)
             default:
                 guard selected != nil else { return notSelected(tag) }
                 try await executeSelected(tagged, user: user)
