@@ -5,6 +5,8 @@ from conftest import raw_imap, until_tagged
 # One command (or ENABLE) per capability, with what its answer must contain.
 PROBES = {
     "IMAP4rev1": (b"NOOP", b"OK"),
+    "IMAP4rev2": (None, None),  # changes the session: test_imap_rev2.py
+    "UTF8=ACCEPT": (None, None),  # likewise
     "SASL-IR": (None, None),  # pre-login: tested by the login tests
     "LITERAL+": (b"LIST \"\" {5+}\r\nINBOX", b"* LIST ("),
     "ID": (b"ID NIL", b"* ID ("),

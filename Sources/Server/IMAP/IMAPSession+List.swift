@@ -19,7 +19,13 @@ extension IMAPSession {
         tagged(tag, .ok, "Create completed.")
     }
 
-    func list(_ command: ListCommand, user: MailUser, lsub: Bool = false) async throws {
+    /// The LIST line IMAP4rev2 sends in a SELECT answer.
+    func writeSelectedListing(_ name: String, user: MailUser) async throws {
+        try await list(ListCommand(reference: "", patterns: [name]), user: user, wildcards: false)
+    }
+
+    /// `wildcards: false` takes the patterns as plain names (a mailbox called `a*b`).
+    func list(_ command: ListCommand, user: MailUser, lsub: Bool = false, wildcards: Bool = true) async throws {
         let separator = MailboxName.separator
         if !command.patterns.isEmpty && command.patterns.allSatisfy(\.isEmpty) {
             // The hierarchy delimiter query (RFC 3501 §6.3.8).
@@ -33,7 +39,9 @@ extension IMAPSession {
         let returnSubscribed = !lsub && (subscribedOnly || command.returnOptions.contains(.subscribed))
         let statusItems = command.returnOptions.lazy.compactMap { if case .status(let items) = $0 { items } else { nil } }.first
         let patterns = command.patterns.filter { !$0.isEmpty }.map { MailboxPattern(command.reference + $0, separator: separator) }
-        func matches(_ name: String) -> Bool { patterns.contains { $0.matches(name) } }
+        func matches(_ name: String) -> Bool {
+            wildcards ? patterns.contains { $0.matches(name) } : command.patterns.contains(name)
+        }
 
         var listings = try await user.listMailboxes()
         if subscribedOnly {

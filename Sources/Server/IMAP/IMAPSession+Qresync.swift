@@ -17,12 +17,26 @@ extension IMAPSession {
                 qresync = true
                 condstore = true
                 enabled.append(name)
+            case "IMAP4REV2" where !imap4rev2:
+                // RFC 9051 quoted strings and mailbox names are UTF-8.
+                imap4rev2 = true
+                acceptUTF8()
+                enabled.append("IMAP4rev2")
+            case "UTF8=ACCEPT" where !encoder.utf8Accept:
+                acceptUTF8()
+                enabled.append(name)
             default:
                 continue
             }
         }
         encoder.writeEnabled(enabled, into: &output)
         tagged(tag, .ok, "Enabled.")
+    }
+
+    /// UTF8=ACCEPT (RFC 6855): mailbox names raw UTF-8 both ways, UTF-8 in quoted strings.
+    private func acceptUTF8() {
+        encoder.utf8Accept = true
+        parser.options.utf8Accept = true
     }
 
     /// SELECT/EXAMINE (QRESYNC (uidvalidity modseq [known-uids])): what the client missed, written before the

@@ -57,7 +57,8 @@ extension IMAPSession {
         // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
         let highest = Self.mentionsModSeq(key) ? found.map { UInt64($0.modSeq) }.max() : nil
         if highest != nil { condstore = true }
-        guard let options else {
+        // IMAP4rev2 has no `* SEARCH`: a SEARCH without RETURN answers as RETURN (ALL) (RFC 9051 §6.4.4).
+        guard let options = options ?? (imap4rev2 && !sorted ? [] : nil) else {
             return encoder.writeSearch(numbers, highestModSeq: highest, keyword: sorted ? "SORT" : "SEARCH", into: &output)
         }
         // An empty RETURN () means ALL.

@@ -25,8 +25,13 @@ extension IMAPSession {
         encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
                               readOnly ? "No permanent flags permitted" : "Flags permitted.", into: &output)
         encoder.writeExists(view.count, into: &output)
-        encoder.writeRecent(UInt32(view.recent.count), into: &output)
-        if let firstUnseen = view.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+        if imap4rev2 {
+            // RFC 9051 §6.3.2: no RECENT or UNSEEN, but a LIST response with the mailbox's name and attributes.
+            try await writeSelectedListing(mailbox.name, user: user)
+        } else {
+            encoder.writeRecent(UInt32(view.recent.count), into: &output)
+        }
+        if !imap4rev2, let firstUnseen = view.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
             encoder.writeUntagged(.ok, code: .unseen(UInt32(firstUnseen + 1)), "First unseen.", into: &output)
         }
         encoder.writeUntagged(.ok, code: .uidValidity(mailbox.uidValidity), "UIDs valid", into: &output)
@@ -73,7 +78,7 @@ extension IMAPSession {
             switch update {
             case .expunge(let sequence, _): if !qresync { encoder.writeExpunge(sequence, into: &output) }
             case .exists(let count): encoder.writeExists(count, into: &output)
-            case .recent(let count): encoder.writeRecent(count, into: &output)
+            case .recent(let count): if !imap4rev2 { encoder.writeRecent(count, into: &output) }
             case .flags(let sequence, let state):
                 var items: [FetchItem] = [.uid(state.uid), .flags(flagNames(state))]
                 if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
@@ -84,7 +89,7 @@ extension IMAPSession {
 
     func flagNames(_ state: MessageState) -> [String] {
         var names = state.flags.imapNames + state.keywords
-        if selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
+        if !imap4rev2, selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
         return names
     }
 

@@ -12,7 +12,7 @@ actor IMAPSession {
     static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"]
     /// Post-login capabilities: exactly what the session implements (Tests/EndToEnd/test_imap_capabilities.py
     /// checks each one against a command that uses it).
-    static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
+    static let capabilities = ["IMAP4rev1", "IMAP4rev2", "UTF8=ACCEPT", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
                                "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
                                "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
                                "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
@@ -34,8 +34,8 @@ actor IMAPSession {
     /// Marks this session's own changes in `MailEvent`s.
     let id = UUID()
     var logger: Logger
-    let encoder = IMAPResponseEncoder()
-    let parser = IMAPCommandParser()
+    var encoder = IMAPResponseEncoder()
+    var parser = IMAPCommandParser()
     var output = ByteBuffer()
 
     var userName: String?
@@ -49,6 +49,8 @@ actor IMAPSession {
     var condstore = false
     /// QRESYNC (RFC 7162) is on: expunges are reported as VANISHED, SELECT takes (QRESYNC …).
     var qresync = false
+    /// IMAP4rev2 (RFC 9051) is on: no \Recent, SEARCH answers in ESEARCH form, LIST in SELECT, UTF-8 names.
+    var imap4rev2 = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections) {
