@@ -1,7 +1,7 @@
 """BINARY (RFC 3516: BINARY[], BINARY.PEEK, BINARY.SIZE, partial, ~{n} APPEND, UNKNOWN-CTE) and PREVIEW (RFC 8970)."""
 import base64
 
-from conftest import raw_imap, until_tagged
+from conftest import command, raw_imap, until_tagged
 
 PAYLOAD = bytes(range(256)) * 4
 
@@ -12,11 +12,6 @@ MESSAGE = (b"Subject: binary\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mix
            + base64.encodebytes(PAYLOAD).replace(b"\n", b"\r\n") +
            b"--b\r\nContent-Type: application/x-odd\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n"
            b"--b--\r\n")
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
 
 
 def read_literal_answer(reader, tag):

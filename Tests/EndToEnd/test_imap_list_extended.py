@@ -1,10 +1,5 @@
 """LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE and CREATE-SPECIAL-USE (RFC 6154)."""
-from conftest import raw_imap, until_tagged
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
+from conftest import command, raw_imap
 
 
 def session(imap_server):

@@ -2,7 +2,7 @@
 UID FETCH (CHANGEDSINCE n VANISHED), VANISHED instead of EXPUNGE, CLOSED on reselect."""
 import re
 
-from conftest import raw_imap, until_tagged
+from conftest import command, raw_imap
 
 
 def fill(server, user, count):
@@ -10,11 +10,6 @@ def fill(server, user, count):
     for number in range(count):
         client.append("INBOX", None, None, b"Subject: q%d\r\n\r\nbody %d\r\n" % (number, number))
     client.logout()
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
 
 
 def select_state(lines):

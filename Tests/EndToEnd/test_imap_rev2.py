@@ -1,12 +1,7 @@
 """IMAP4rev2 (RFC 9051) switched on by ENABLE, and UTF8=ACCEPT (RFC 6855)."""
 import re
 
-from conftest import raw_imap, until_tagged
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
+from conftest import command, raw_imap
 
 
 def test_imap4rev2_response_differences(imap_server):

@@ -1,10 +1,5 @@
 """ESEARCH (RFC 4731), SEARCHRES (RFC 5182: SAVE and `$`), WITHIN (RFC 5032)."""
-from conftest import raw_imap, until_tagged
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
+from conftest import command, raw_imap
 
 
 def session(imap_server, count=6):

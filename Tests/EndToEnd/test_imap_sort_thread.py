@@ -3,7 +3,7 @@ import imaplib
 import re
 import time
 
-from conftest import raw_imap, until_tagged
+from conftest import command, raw_imap
 
 
 def message(subject, sender, date, message_id, references=b"", body=b"text"):
@@ -24,11 +24,6 @@ MESSAGES = [
     message(b"Re: Lunch?", b"Carol <carol@example.com>", b"Mon, 2 Mar 2026 09:30:00 +0000", b"m@x", b"<l@x>"),
     message(b"Fwd: Release plan", b"Erin <erin@example.com>", b"Mon, 2 Mar 2026 13:00:00 +0000", b"d@x", b"<a@x>"),
 ]
-
-
-def command(sock, reader, tag, text):
-    sock.sendall(tag + b" " + text + b"\r\n")
-    return until_tagged(reader, tag)
 
 
 def session(imap_server):
