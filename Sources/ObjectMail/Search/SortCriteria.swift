@@ -16,7 +16,8 @@ public struct SortCriterion: Sendable, Equatable {
 }
 
 /// The values SORT and THREAD compare, taken from the index row and its cached fields.
-struct SortableMessage {
+/// A class, not a struct: sorting moves these around, and moving a reference beats retaining a dozen strings.
+final class SortableMessage {
     let uid: UInt32
     let arrival: Int64
     let size: Int64
