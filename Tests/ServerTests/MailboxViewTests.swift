@@ -32,6 +32,18 @@ import Testing
         #expect(view.isValid(.ranges([SequenceRange(.number(300))]), byUID: true))
     }
 
+    @Test func savedSearchResultFollowsExpunges() {
+        // SEARCHRES (RFC 5182): `$` names the saved UIDs still in the view, in both UID and sequence commands.
+        var view = view([2, 4, 6, 8])
+        view.savedSearch = [4, 8]
+        #expect(view.uids(in: .lastSearchResult, byUID: true) == [4, 8])
+        #expect(view.uids(in: .lastSearchResult, byUID: false) == [4, 8])
+        #expect(view.isValid(.lastSearchResult, byUID: false))
+        _ = view.reconcile(with: [state(2), state(8)], allowExpunge: true)
+        #expect(view.uids(in: .lastSearchResult, byUID: true) == [8])
+        #expect(view.sequence(of: 8) == 2)
+    }
+
     @Test func recentMessagesStartAtTheClaimedUID() {
         let view = view([1, 2, 3], firstRecentUID: 2)
         #expect(view.recent == [2, 3])
