@@ -208,3 +208,9 @@ def until_tagged(reader, tag: bytes) -> list[bytes]:
         lines.append(line)
         if line.startswith(tag + b" "):
             return lines
+
+
+def command(sock, reader, tag: bytes, text: bytes) -> list[bytes]:
+    """Sends `tag text` on a raw connection and returns the response lines up to the tagged one."""
+    sock.sendall(tag + b" " + text + b"\r\n")
+    return until_tagged(reader, tag)

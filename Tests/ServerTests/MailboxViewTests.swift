@@ -32,6 +32,18 @@ import Testing
         #expect(view.isValid(.ranges([SequenceRange(.number(300))]), byUID: true))
     }
 
+    @Test func savedSearchResultFollowsExpunges() {
+        // SEARCHRES (RFC 5182): `$` names the saved UIDs still in the view, in both UID and sequence commands.
+        var view = view([2, 4, 6, 8])
+        view.savedSearch = [4, 8]
+        #expect(view.uids(in: .lastSearchResult, byUID: true) == [4, 8])
+        #expect(view.uids(in: .lastSearchResult, byUID: false) == [4, 8])
+        #expect(view.isValid(.lastSearchResult, byUID: false))
+        _ = view.reconcile(with: [state(2), state(8)], allowExpunge: true)
+        #expect(view.uids(in: .lastSearchResult, byUID: true) == [8])
+        #expect(view.sequence(of: 8) == 2)
+    }
+
     @Test func recentMessagesStartAtTheClaimedUID() {
         let view = view([1, 2, 3], firstRecentUID: 2)
         #expect(view.recent == [2, 3])
@@ -53,7 +65,7 @@ import Testing
         #expect(view.uids == [1, 2, 3, 4, 9])
         #expect(view.sequence(of: 9) == 5)
         // At the next allowed moment: highest first, so every number is valid when it is read.
-        #expect(view.reconcile(with: current, allowExpunge: true) == [.expunge(sequence: 4), .expunge(sequence: 2)])
+        #expect(view.reconcile(with: current, allowExpunge: true) == [.expunge(sequence: 4, uid: 4), .expunge(sequence: 2, uid: 2)])
         #expect(view.uids == [1, 3, 9])
         #expect(view.sequence(of: 9) == 3)
         #expect(view.reconcile(with: current, allowExpunge: true) == [])
@@ -62,7 +74,7 @@ import Testing
     @Test func flagChangesFollowExpungesInNewNumbers() {
         var view = view([1, 2, 3])
         let updates = view.reconcile(with: [state(1), state(3, [.seen], modSeq: 4)], allowExpunge: true)
-        #expect(updates == [.expunge(sequence: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
+        #expect(updates == [.expunge(sequence: 2, uid: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
     }
 
     @Test func ownChangesAreNotReportedAgain() {

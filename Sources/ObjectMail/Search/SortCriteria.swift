@@ -16,7 +16,8 @@ public struct SortCriterion: Sendable, Equatable {
 }
 
 /// The values SORT and THREAD compare, taken from the index row and its cached fields.
-struct SortableMessage {
+/// A class, not a struct: sorting moves these around, and moving a reference beats retaining a dozen strings.
+final class SortableMessage {
     let uid: UInt32
     let arrival: Int64
     let size: Int64
@@ -106,9 +107,23 @@ extension MailUser {
         }.map(\.uid)
     }
 
+    /// Sort keys come from the cached fields of each row; decoding them dominates SORT, so they are kept
+    /// for one mailbox (a client re-sorting its view asks again and again) and only new messages are decoded.
     func sortable(_ uids: [UInt32], in mailbox: MailboxRecord) async throws -> [SortableMessage] {
-        try await messages(UIDSet(uids), in: mailbox).map { row in
-            SortableMessage(row: row, cached: try? CachedMessageFields(serialized: Array(row.cachedFields)))
+        var cache = sortKeys?.mailboxGUID == mailbox.guid ? sortKeys! : SortKeyCache(mailboxGUID: mailbox.guid)
+        let missing = uids.filter { cache.messages[$0] == nil }
+        if !missing.isEmpty {
+            for row in try await messages(UIDSet(missing), in: mailbox) {
+                cache.messages[row.uid] = SortableMessage(row: row, cached: try? CachedMessageFields(serialized: Array(row.cachedFields)))
+            }
         }
+        sortKeys = cache
+        return uids.compactMap { cache.messages[$0] }
     }
+}
+
+/// The sort keys of one mailbox's messages, by UID.
+struct SortKeyCache {
+    var mailboxGUID: String
+    var messages: [UInt32: SortableMessage] = [:]
 }

@@ -17,6 +17,8 @@ public actor MailUser {
     /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
     let bundler: IndexBundler?
     var uploadLoop: Task<Void, Never>?
+    /// SORT/THREAD keys of the last mailbox sorted (messages never change, so entries stay valid).
+    var sortKeys: SortKeyCache?
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {

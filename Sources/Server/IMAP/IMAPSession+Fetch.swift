@@ -6,17 +6,25 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    /// Returns true when messages of the set were expunged by another session meanwhile: they still
-    /// have their numbers here but nothing to send (Dovecot then answers `OK [EXPUNGEISSUED]`).
+    /// What a FETCH could not fully answer: messages another session expunged meanwhile (they still have
+    /// their numbers here but nothing to send; Dovecot then answers `OK [EXPUNGEISSUED]`), and BINARY parts
+    /// with a Content-Transfer-Encoding that cannot be decoded (NO [UNKNOWN-CTE], RFC 3516 §4.1).
+    struct FetchOutcome {
+        var skippedExpunged = false
+        var decodable = true
+    }
+
+    @discardableResult
     func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
-               user: MailUser) async throws -> Bool {
-        guard var current = selected else { return false }
+               user: MailUser) async throws -> FetchOutcome {
+        guard var current = selected else { return FetchOutcome() }
         var attributes = requested
-        if byUID && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
+        // With QRESYNC every FETCH carries the UID, so the client can apply it without a sequence map.
+        if (byUID || qresync) && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
         if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
         if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         let uids = current.view.uids(in: set, byUID: byUID)
-        guard !uids.isEmpty else { return false }
+        guard !uids.isEmpty else { return FetchOutcome() }
         let needsBody = attributes.contains { attribute in
             switch attribute {
             case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize: true
@@ -44,18 +52,20 @@ extension IMAPSession {
         if let changedSince {
             records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
         }
+        var decodable = true
         if needsBody {
             for try await (record, body) in user.bodies(of: records, prefetch: 10) {
-                writeFetch(record, body: body, attributes: attributes)
+                decodable = writeFetch(record, body: body, attributes: attributes) && decodable
             }
         } else {
-            for record in records { writeFetch(record, body: nil, attributes: attributes) }
+            for record in records { decodable = writeFetch(record, body: nil, attributes: attributes) && decodable }
         }
-        return skippedExpunged
+        return FetchOutcome(skippedExpunged: skippedExpunged, decodable: decodable)
     }
 
-    private func writeFetch(_ record: MessageRecord, body: [UInt8]?, attributes: [FetchAttribute]) {
-        guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return }
+    private func writeFetch(_ record: MessageRecord, body: [UInt8]?, attributes: [FetchAttribute]) -> Bool {
+        guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
+        var decodable = true
         let cached = try? CachedMessageFields(serialized: Array(record.cachedFields))
         let structure = cached?.structure ?? body.map { MessageStructure.parse($0) }
         var items: [FetchItem] = []
@@ -84,20 +94,39 @@ extension IMAPSession {
                 var data: ByteBuffer?
                 if let structure, let body {
                     let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
-                    data = (try? structure.binarySection(part.map(Int.init), partial: range, in: body)).map { ByteBuffer(bytes: $0) }
+                    do {
+                        data = ByteBuffer(bytes: try structure.binarySection(part.map(Int.init), partial: range, in: body))
+                    } catch SectionError.unknownTransferEncoding {
+                        decodable = false
+                    } catch {}
                 }
                 items.append(.binary(part: part, origin: partial?.offset, data: data))
             case .binarySize(let part):
-                if let structure, let body, let size = try? structure.binarySize(part.map(Int.init), in: body) {
-                    items.append(.binarySize(part: part, UInt64(size)))
+                if let structure, let body {
+                    do {
+                        items.append(.binarySize(part: part, UInt64(try structure.binarySize(part.map(Int.init), in: body))))
+                    } catch SectionError.unknownTransferEncoding {
+                        decodable = false
+                    } catch {}
                 }
             case .saveDate: items.append(.saveDate(Self.localDateTime(record.saveDate)))
-            case .preview, .snippet, .emailID, .threadID: continue
+            case .preview(let lazy):
+                // Built at save time and kept in the index (RFC 8970), so PREVIEW costs no GET; "" when the
+                // message has no text. LAZY may answer NIL when it would need the body.
+                if let cached {
+                    items.append(.preview(cached.preview ?? ""))
+                } else if let structure, let body {
+                    items.append(.preview(structure.preview(in: body) ?? ""))
+                } else {
+                    items.append(.preview(lazy ? nil : ""))
+                }
+            case .snippet, .emailID, .threadID: continue
             }
         }
         encoder.writeFetch(sequence: sequence, items, into: &output)
         statistics.noteFetch(items)
         if output.readableBytes > 256 * 1024 { flush() }
+        return decodable
     }
 
     private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, body: [UInt8]?) -> ByteBuffer? {

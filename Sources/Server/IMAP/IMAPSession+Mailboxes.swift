@@ -5,28 +5,6 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    func list(_ command: ListCommand, user: MailUser, lsub: Bool = false) async throws {
-        let separator = MailboxName.separator
-        if command.patterns.allSatisfy(\.isEmpty) {
-            // The hierarchy delimiter query (RFC 3501 §6.3.8).
-            encoder.writeList(ListEntry(attributes: ["\\Noselect"], delimiter: separator, name: ""), lsub: lsub, into: &output)
-            return
-        }
-        let subscribedOnly = command.selectionOptions.contains(.subscribed)
-        let patterns = command.patterns.filter { !$0.isEmpty }.map { MailboxPattern(command.reference + $0, separator: separator) }
-        for listing in try await user.listMailboxes() {
-            let name = listing.name.value
-            guard patterns.contains(where: { $0.matches(name) }) else { continue }
-            if subscribedOnly && !listing.subscribed { continue }
-            var attributes: [String] = []
-            if !listing.exists { attributes.append("\\Noselect") }
-            if !lsub { attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren") }
-            if subscribedOnly && !lsub { attributes.append("\\Subscribed") }
-            if let specialUse = listing.specialUse, !lsub { attributes.append(specialUse) }
-            encoder.writeList(ListEntry(attributes: attributes, delimiter: separator, name: name), lsub: lsub, into: &output)
-        }
-    }
-
     func status(mailbox name: String, attributes: [StatusAttribute], user: MailUser) async throws {
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)

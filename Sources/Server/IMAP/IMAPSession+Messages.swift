@@ -18,7 +18,7 @@ extension IMAPSession {
         case .remove: .remove
         case .replace: .replace
         }
-        var modified: [UInt32] = []
+        var modified: [UInt32] = [], changed: [UInt32] = []
         if unchangedSince != nil { condstore = true }
         if !uids.isEmpty {
             let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
@@ -26,20 +26,21 @@ extension IMAPSession {
             current.view.noteOwnChanges(result.changed)
             selected = current
             modified = result.modifiedSince
+            changed = result.changed.map(\.uid)
             if flags.contains(.deleted) && operation.mode != .remove {
                 statistics.deleted += result.changed.filter { $0.flags.contains(.deleted) }.count
             }
         }
-        if !operation.silent {
-            // Messages expunged meanwhile changed nothing, so they get no FETCH (as in Dovecot).
-            let gone = try await expungedMeanwhile(uids, user: user)
-            for uid in uids where !modified.contains(uid) && !gone.contains(uid) {
-                guard let sequence = current.view.sequence(of: uid), let state = current.view.state(of: uid) else { continue }
-                var items: [FetchItem] = [.flags(flagNames(state))]
-                if byUID { items.insert(.uid(uid), at: 0) }
-                if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
-                encoder.writeFetch(sequence: sequence, items, into: &output)
-            }
+        // RFC 7162 §3.1.3: even .SILENT reports the new MODSEQ of what changed once CONDSTORE is on.
+        let reported = operation.silent ? (condstore ? Set(changed) : []) : Set(uids)
+        // Messages expunged meanwhile changed nothing, so they get no FETCH (as in Dovecot).
+        let gone = reported.isEmpty ? [] : try await expungedMeanwhile(uids, user: user)
+        for uid in uids where reported.contains(uid) && !modified.contains(uid) && !gone.contains(uid) {
+            guard let sequence = current.view.sequence(of: uid), let state = current.view.state(of: uid) else { continue }
+            var items: [FetchItem] = operation.silent ? [] : [.flags(flagNames(state))]
+            if byUID || qresync { items.insert(.uid(uid), at: 0) }
+            if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
+            encoder.writeFetch(sequence: sequence, items, into: &output)
         }
         await synchronize(allowExpunge: byUID)
         if modified.isEmpty {
@@ -83,16 +84,6 @@ extension IMAPSession {
         }
     }
 
-    static func mentionsModSeq(_ key: SearchKey) -> Bool {
-        switch key {
-        case .modSeq: true
-        case .not(let inner): mentionsModSeq(inner)
-        case .or(let left, let right): mentionsModSeq(left) || mentionsModSeq(right)
-        case .and(let keys): keys.contains(where: mentionsModSeq)
-        default: false
-        }
-    }
-
     func expunge(tag: String, only set: SequenceSet?, user: MailUser) async throws {
         guard let current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
@@ -107,94 +98,5 @@ extension IMAPSession {
         }
         await synchronize(allowExpunge: true)
         tagged(tag, .ok, "Expunge completed.")
-    }
-
-    func search(tag: String, _ command: SearchCommand, byUID: Bool, user: MailUser) async throws {
-        guard let current = selected else { return }
-        if let charset = command.charset, !["UTF-8", "US-ASCII"].contains(charset.uppercased()) {
-            return tagged(tag, .no, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset.")
-        }
-        let query = SearchTranslation(view: current.view).query(for: command.key)
-        let matches = Set(try await user.search(query, in: current.mailbox))
-        let found = current.view.messages.enumerated().filter { matches.contains($0.element.uid) }
-        let numbers = found.map { byUID ? $0.element.uid : UInt32($0.offset + 1) }
-        // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
-        let highest = Self.mentionsModSeq(command.key) ? found.map { UInt64($0.element.modSeq) }.max() : nil
-        if highest != nil { condstore = true }
-        if let options = command.returnOptions {
-            // ESEARCH (RFC 4731); an empty RETURN () means ALL. SAVE and CONTEXT are not offered.
-            let wanted = Set(options.isEmpty ? [.all] : options)
-            if wanted.contains(.save) || wanted.contains(.update) || wanted.contains(.context) {
-                return tagged(tag, .bad, "Unsupported SEARCH RETURN option.")
-            }
-            encoder.writeESearch(ESearchResponse(tag: tag, uid: byUID, min: wanted.contains(.min) ? numbers.first : nil,
-                                                 max: wanted.contains(.max) ? numbers.last : nil,
-                                                 count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
-                                                 all: wanted.contains(.all) && !numbers.isEmpty ? SequenceSetFormatter.runs(numbers) : nil,
-                                                 modSeq: highest), into: &output)
-        } else {
-            encoder.writeSearch(numbers, highestModSeq: highest, into: &output)
-        }
-        await synchronize(allowExpunge: byUID)
-        tagged(tag, .ok, "Search completed.")
-    }
-}
-
-/// Turns the client's search key into the storage's query: sequence numbers and \Recent are
-/// properties of this session, so they become UID sets here.
-struct SearchTranslation {
-    let view: MailboxView
-
-    func query(for key: SearchKey) -> SearchQuery {
-        switch key {
-        case .all, .saveDateSupported: return .all
-        case .answered: return .flags(.answered, set: true)
-        case .deleted: return .flags(.deleted, set: true)
-        case .draft: return .flags(.draft, set: true)
-        case .flagged: return .flags(.flagged, set: true)
-        case .seen: return .flags(.seen, set: true)
-        case .unanswered: return .flags(.answered, set: false)
-        case .undeleted: return .flags(.deleted, set: false)
-        case .undraft: return .flags(.draft, set: false)
-        case .unflagged: return .flags(.flagged, set: false)
-        case .unseen: return .flags(.seen, set: false)
-        case .recent: return .uids(UIDSet(view.recent))
-        case .new: return .and([.uids(UIDSet(view.recent)), .flags(.seen, set: false)])
-        case .old: return .not(.uids(UIDSet(view.recent)))
-        case .keyword(let name): return .keyword(name, set: true)
-        case .unkeyword(let name): return .keyword(name, set: false)
-        case .bcc(let text): return .header(name: "bcc", contains: text)
-        case .cc(let text): return .header(name: "cc", contains: text)
-        case .from(let text): return .header(name: "from", contains: text)
-        case .to(let text): return .header(name: "to", contains: text)
-        case .subject(let text): return .header(name: "subject", contains: text)
-        case .header(let name, let value): return .header(name: name.lowercased(), contains: value)
-        case .body(let text): return .body(text)
-        case .text(let text): return .text(text)
-        case .before(let date): return .internalDate(DayComparison(.before, Self.day(date)))
-        case .on(let date): return .internalDate(DayComparison(.on, Self.day(date)))
-        case .since(let date): return .internalDate(DayComparison(.since, Self.day(date)))
-        case .sentBefore(let date): return .sentDate(DayComparison(.before, Self.day(date)))
-        case .sentOn(let date): return .sentDate(DayComparison(.on, Self.day(date)))
-        case .sentSince(let date): return .sentDate(DayComparison(.since, Self.day(date)))
-        case .savedBefore(let date): return .saveDate(DayComparison(.before, Self.day(date)))
-        case .savedOn(let date): return .saveDate(DayComparison(.on, Self.day(date)))
-        case .savedSince(let date): return .saveDate(DayComparison(.since, Self.day(date)))
-        case .larger(let size): return .larger(Int64(clamping: size))
-        case .smaller(let size): return .smaller(Int64(clamping: size))
-        case .older(let seconds): return .older(seconds: Int64(seconds))
-        case .younger(let seconds): return .younger(seconds: Int64(seconds))
-        case .uid(let set): return .uids(UIDSet(view.uids(in: set, byUID: true)))
-        case .sequence(let set): return .uids(UIDSet(view.uids(in: set, byUID: false)))
-        case .modSeq(let value, _): return .modSeqAtLeast(Int64(clamping: value))
-        case .emailID, .threadID: return .uids(UIDSet())
-        case .not(let inner): return .not(query(for: inner))
-        case .or(let left, let right): return .or(query(for: left), query(for: right))
-        case .and(let keys): return .and(keys.map(query(for:)))
-        }
-    }
-
-    static func day(_ date: IMAPDate) -> SearchDay {
-        SearchDay(year: date.year, month: date.month, day: date.day)
     }
 }

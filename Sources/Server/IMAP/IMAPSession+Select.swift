@@ -4,8 +4,15 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    func select(tag: String, mailbox name: String, readOnly: Bool, user: MailUser) async throws {
-        selected = nil
+    func select(tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),
+                user: MailUser) async throws {
+        if parameters.qresync != nil && !qresync { return tagged(tag, .bad, "QRESYNC isn't enabled.") }
+        if parameters.condstore { condstore = true }
+        if selected != nil {
+            // RFC 7162 §3.2.11: marks where the old mailbox's responses end, even if this SELECT fails.
+            selected = nil
+            encoder.writeUntagged(.ok, code: .closed, "Previous mailbox closed.", into: &output)
+        }
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)
         let firstRecent = readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
@@ -18,13 +25,19 @@ extension IMAPSession {
         encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
                               readOnly ? "No permanent flags permitted" : "Flags permitted.", into: &output)
         encoder.writeExists(view.count, into: &output)
-        encoder.writeRecent(UInt32(view.recent.count), into: &output)
-        if let firstUnseen = view.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+        if imap4rev2 {
+            // RFC 9051 §6.3.2: no RECENT or UNSEEN, but a LIST response with the mailbox's name and attributes.
+            try await writeSelectedListing(mailbox.name, user: user)
+        } else {
+            encoder.writeRecent(UInt32(view.recent.count), into: &output)
+        }
+        if !imap4rev2, let firstUnseen = view.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
             encoder.writeUntagged(.ok, code: .unseen(UInt32(firstUnseen + 1)), "First unseen.", into: &output)
         }
         encoder.writeUntagged(.ok, code: .uidValidity(mailbox.uidValidity), "UIDs valid", into: &output)
         encoder.writeUntagged(.ok, code: .uidNext(mailbox.uidNext), "Predicted next UID", into: &output)
         encoder.writeUntagged(.ok, code: .highestModSeq(UInt64(max(mailbox.highestModSeq, 1))), "Highest", into: &output)
+        if let resync = parameters.qresync { try await writeResync(resync, user: user) }
         tagged(tag, .ok, code: readOnly ? .readOnly : .readWrite, "\(readOnly ? "Examine" : "Select") completed.")
     }
 
@@ -63,11 +76,16 @@ extension IMAPSession {
     }
 
     func write(_ updates: [MailboxViewUpdate]) {
+        if qresync {
+            // RFC 7162 §3.2.10: once QRESYNC is enabled, removals are one VANISHED of UIDs.
+            let vanished = updates.compactMap { if case .expunge(_, let uid) = $0 { uid } else { nil } }
+            if !vanished.isEmpty { encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: false, into: &output) }
+        }
         for update in updates {
             switch update {
-            case .expunge(let sequence): encoder.writeExpunge(sequence, into: &output)
+            case .expunge(let sequence, _): if !qresync { encoder.writeExpunge(sequence, into: &output) }
             case .exists(let count): encoder.writeExists(count, into: &output)
-            case .recent(let count): encoder.writeRecent(count, into: &output)
+            case .recent(let count): if !imap4rev2 { encoder.writeRecent(count, into: &output) }
             case .flags(let sequence, let state):
                 var items: [FetchItem] = [.uid(state.uid), .flags(flagNames(state))]
                 if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
@@ -78,7 +96,7 @@ extension IMAPSession {
 
     func flagNames(_ state: MessageState) -> [String] {
         var names = state.flags.imapNames + state.keywords
-        if selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
+        if !imap4rev2, selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
         return names
     }
 

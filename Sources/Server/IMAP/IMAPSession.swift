@@ -10,9 +10,14 @@ import ObjectMail
 /// running as one task, so commands run strictly in order and storage calls simply await.
 actor IMAPSession {
     static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"]
-    static let capabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CONDSTORE", "ESEARCH",
-                               "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE"]
+    /// Post-login capabilities: exactly what the session implements (Tests/EndToEnd/test_imap_capabilities.py
+    /// checks each one against a command that uses it).
+    static let capabilities = ["IMAP4rev1", "IMAP4rev2", "UTF8=ACCEPT", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
+                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
+                               "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
+                               "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
+                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
+                               "COMPRESS=DEFLATE"]
 
     let channel: any Channel
     let connection: ConnectionContext
@@ -44,8 +49,8 @@ actor IMAPSession {
     /// Marks this session's own changes in `MailEvent`s.
     let id = UUID()
     var logger: Logger
-    let encoder = IMAPResponseEncoder()
-    let parser = IMAPCommandParser()
+    var encoder = IMAPResponseEncoder()
+    var parser = IMAPCommandParser()
     var output = ByteBuffer()
 
     var userName: String?
@@ -57,6 +62,10 @@ actor IMAPSession {
     var loggingOut = false
     /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
     var condstore = false
+    /// QRESYNC (RFC 7162) is on: expunges are reported as VANISHED, SELECT takes (QRESYNC …).
+    var qresync = false
+    /// IMAP4rev2 (RFC 9051) is on: no \Recent, SEARCH answers in ESEARCH form, LIST in SELECT, UTF-8 names.
+    var imap4rev2 = false
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
@@ -216,25 +225,17 @@ actor IMAPSession {
         do {
             switch tagged.command {
             case .enable(let extensions):
-                let enabling = extensions.contains { $0.uppercased() == "CONDSTORE" } && !condstore
-                if enabling { condstore = true }
-                encoder.writeEnabled(enabling ? ["CONDSTORE"] : [], into: &output)
-                self.tagged(tag, .ok, "Enabled.")
+                enable(tag: tag, extensions)
             case .namespace:
                 encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
                                        otherUsers: [], shared: [], into: &output)
                 self.tagged(tag, .ok, "Namespace completed.")
             case .select(let mailbox, let parameters):
-                if parameters.condstore { condstore = true }
-                try await select(tag: tag, mailbox: mailbox, readOnly: false, user: user)
+                try await select(tag: tag, mailbox: mailbox, readOnly: false, parameters: parameters, user: user)
             case .examine(let mailbox, let parameters):
-                if parameters.condstore { condstore = true }
-                try await select(tag: tag, mailbox: mailbox, readOnly: true, user: user)
+                try await select(tag: tag, mailbox: mailbox, readOnly: true, parameters: parameters, user: user)
             case .create(let mailbox, let specialUse):
-                var name = mailbox
-                if name.hasSuffix(String(MailboxName.separator)) { name.removeLast() }
-                try await user.createMailbox(name, specialUse: specialUse.first)
-                self.tagged(tag, .ok, "Create completed.")
+                try await create(tag: tag, mailbox: mailbox, specialUse: specialUse, user: user)
             case .delete(let mailbox):
                 if selected?.mailbox.name == mailbox { selected = nil }
                 try await user.deleteMailbox(mailbox)
@@ -263,6 +264,8 @@ actor IMAPSession {
                 try await append(tag: tag, mailbox: mailbox, messages: messages, user: user)
             case .idle:
                 await startIdle(tag: tag, user: user)
+            case .compress(let mechanism):
+                await compress(tag: tag, mechanism: mechanism)
             default:
                 guard selected != nil else { return notSelected(tag) }
                 try await executeSelected(tagged, user: user)
@@ -301,10 +304,15 @@ actor IMAPSession {
         case .search(let command, let uid):
             try await search(tag: tag, command, byUID: uid, user: user)
         case .fetch(let set, let attributes, let modifiers, let uid):
-            let skippedExpunged = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince,
-                                                  byUID: uid, user: user)
+            guard !modifiers.vanished || (uid && qresync) else {
+                return self.tagged(tag, .bad, "VANISHED needs UID FETCH and ENABLE QRESYNC.")
+            }
+            if modifiers.vanished, let since = modifiers.changedSince { try await writeVanishedEarlier(set, since: since, user: user) }
+            let outcome = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
             await synchronize(allowExpunge: uid)
-            if skippedExpunged {
+            if !outcome.decodable {
+                self.tagged(tag, .no, code: .unknownCTE, "Unknown Content-Transfer-Encoding.")
+            } else if outcome.skippedExpunged {
                 self.tagged(tag, .ok, code: .expungeIssued, "Some messages were already expunged.")
             } else {
                 self.tagged(tag, .ok, "Fetch completed.")
@@ -315,6 +323,10 @@ actor IMAPSession {
             try await copy(tag: tag, set, to: mailbox, byUID: uid, move: false, user: user)
         case .move(let set, let mailbox, let uid):
             try await copy(tag: tag, set, to: mailbox, byUID: uid, move: true, user: user)
+        case .sort(let command, let uid):
+            try await sort(tag: tag, command, byUID: uid, user: user)
+        case .thread(let command, let uid):
+            try await thread(tag: tag, command, byUID: uid, user: user)
         default:
             self.tagged(tag, .bad, "Unknown command \(tagged.command.name).")
         }

@@ -3,7 +3,7 @@ import MetaCache
 
 /// An untagged response that tells the client how the selected mailbox changed.
 enum MailboxViewUpdate: Sendable, Equatable {
-    case expunge(sequence: UInt32)
+    case expunge(sequence: UInt32, uid: UInt32)
     case exists(UInt32)
     case recent(UInt32)
     /// Flags of a message changed (by another session, or by this one outside STORE).
@@ -21,6 +21,9 @@ struct MailboxView: Sendable {
     private(set) var messages: [MessageState]
     /// Messages of this session that are \Recent.
     private(set) var recent: Set<UInt32>
+    /// The UIDs a SEARCH RETURN (SAVE) kept for `$` (RFC 5182); expunged ones drop out by themselves
+    /// because `$` is resolved against `messages`.
+    var savedSearch: [UInt32] = []
 
     init(messages: [MessageState], firstRecentUID: UInt32) {
         self.messages = messages.sorted { $0.uid < $1.uid }
@@ -54,6 +57,7 @@ struct MailboxView: Sendable {
     /// The UIDs a sequence set names, in ascending order; `*` is the last message (or largest UID).
     /// Sequence numbers beyond the view and UIDs not in it are left out.
     func uids(in set: SequenceSet, byUID: Bool) -> [UInt32] {
+        if case .lastSearchResult = set { return savedSearch.filter { index(of: $0) != nil } }
         if byUID {
             guard let ranges = set.resolvedRanges(largest: largestUID) else { return [] }
             return messages.lazy.map(\.uid).filter { uid in ranges.contains { $0.contains(uid) } }
@@ -100,7 +104,7 @@ struct MailboxView: Sendable {
         if allowExpunge {
             // Highest first, so each number refers to the view as it is after the previous EXPUNGE.
             for position in messages.indices.reversed() where currentByUID[messages[position].uid] == nil {
-                updates.append(.expunge(sequence: UInt32(position + 1)))
+                updates.append(.expunge(sequence: UInt32(position + 1), uid: messages[position].uid))
                 recent.remove(messages[position].uid)
                 messages.remove(at: position)
             }

@@ -1,0 +1,82 @@
+import IMAPProtocol
+import MetaCache
+import ObjectMail
+
+/// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB; CREATE with
+/// CREATE-SPECIAL-USE.
+extension IMAPSession {
+    /// The special-use attributes RFC 6154 defines; CREATE (USE (…)) takes exactly one of them.
+    static let specialUseAttributes: Set<String> = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"]
+
+    func create(tag: String, mailbox: String, specialUse: [String], user: MailUser) async throws {
+        var name = mailbox
+        if name.hasSuffix(String(MailboxName.separator)) { name.removeLast() }
+        let use = specialUse.map { attribute in Self.specialUseAttributes.first { $0.lowercased() == attribute.lowercased() } }
+        guard use.count <= 1, use.allSatisfy({ $0 != nil }) else {
+            return tagged(tag, .no, code: .useAttribute, "Unsupported special-use attribute (one of \\All \\Archive \\Drafts \\Flagged \\Junk \\Sent \\Trash).")
+        }
+        try await user.createMailbox(name, specialUse: use.first ?? nil)
+        tagged(tag, .ok, "Create completed.")
+    }
+
+    /// The LIST line IMAP4rev2 sends in a SELECT answer.
+    func writeSelectedListing(_ name: String, user: MailUser) async throws {
+        try await list(ListCommand(reference: "", patterns: [name]), user: user, wildcards: false)
+    }
+
+    /// `wildcards: false` takes the patterns as plain names (a mailbox called `a*b`).
+    func list(_ command: ListCommand, user: MailUser, lsub: Bool = false, wildcards: Bool = true) async throws {
+        let separator = MailboxName.separator
+        if !command.patterns.isEmpty && command.patterns.allSatisfy(\.isEmpty) {
+            // The hierarchy delimiter query (RFC 3501 §6.3.8).
+            encoder.writeList(ListEntry(attributes: ["\\Noselect"], delimiter: separator, name: ""), lsub: lsub, into: &output)
+            return
+        }
+        let selection = Set(command.selectionOptions)
+        let subscribedOnly = selection.contains(.subscribed)
+        let specialUseOnly = selection.contains(.specialUse)
+        let recursiveMatch = selection.contains(.recursiveMatch)
+        let returnSubscribed = !lsub && (subscribedOnly || command.returnOptions.contains(.subscribed))
+        let statusItems = command.returnOptions.lazy.compactMap { if case .status(let items) = $0 { items } else { nil } }.first
+        let patterns = command.patterns.filter { !$0.isEmpty }.map { MailboxPattern(command.reference + $0, separator: separator) }
+        func matches(_ name: String) -> Bool {
+            wildcards ? patterns.contains { $0.matches(name) } : command.patterns.contains(name)
+        }
+
+        var listings = try await user.listMailboxes()
+        if subscribedOnly {
+            // Subscriptions outlive their mailboxes: those list as \NonExistent (RFC 5258 §3).
+            let known = Set(listings.map(\.name.value))
+            for name in try await user.subscribedNames() where !known.contains(name) {
+                guard let parsed = try? MailboxName(name) else { continue }
+                listings.append(MailboxListing(name: parsed, exists: false, hasChildren: false, subscribed: true, specialUse: nil))
+            }
+            listings.sort { $0.name < $1.name }
+        }
+        let subscribedNames = listings.filter(\.subscribed).map(\.name.value)
+        for listing in listings {
+            let name = listing.name.value
+            guard matches(name) else { continue }
+            if specialUseOnly && listing.specialUse == nil { continue }
+            // RECURSIVEMATCH: a parent is listed for subscribed descendants the patterns do not reach, with CHILDINFO.
+            let prefix = name + String(separator)
+            let subscribedBelow = recursiveMatch && subscribedOnly
+                && subscribedNames.contains { $0.hasPrefix(prefix) && !matches($0) }
+            if subscribedOnly && !listing.subscribed && !subscribedBelow { continue }
+            var attributes: [String] = []
+            if !listing.exists {
+                let nonExistent = subscribedOnly && !lsub && !listing.hasChildren
+                attributes.append(nonExistent ? "\\NonExistent" : "\\Noselect")
+            }
+            if !lsub { attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren") }
+            if returnSubscribed && listing.subscribed { attributes.append("\\Subscribed") }
+            if let specialUse = listing.specialUse, !lsub { attributes.append(specialUse) }
+            encoder.writeList(ListEntry(attributes: attributes, delimiter: separator, name: name,
+                                        childInfo: subscribedBelow ? ["SUBSCRIBED"] : []), lsub: lsub, into: &output)
+            // LIST-STATUS: a mailbox that vanished meanwhile simply gets no STATUS (RFC 5819 §2).
+            if let statusItems, listing.exists, !lsub {
+                try? await status(mailbox: name, attributes: statusItems, user: user)
+            }
+        }
+    }
+}

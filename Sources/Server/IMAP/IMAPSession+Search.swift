@@ -1,0 +1,156 @@
+import Foundation
+import IMAPProtocol
+import MetaCache
+import ObjectMail
+
+/// SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and CONDSTORE's MODSEQ (RFC 7162); the result
+/// writing is shared with SORT/ESORT (IMAPSession+Sort.swift).
+extension IMAPSession {
+    /// The charsets SEARCH, SORT and THREAD accept (I18NLEVEL=1: text is compared with i;unicode-casemap).
+    static let searchCharsets = ["UTF-8", "US-ASCII"]
+
+    func search(tag: String, _ command: SearchCommand, byUID: Bool, user: MailUser) async throws {
+        let options = command.returnOptions
+        guard supportsReturnOptions(tag: tag, options) else { return }
+        guard let matches = try await matchingStates(tag: tag, command.key, charset: command.charset,
+                                                     saving: options?.contains(.save) == true, user: user) else { return }
+        writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false)
+        await synchronize(allowExpunge: byUID)
+        tagged(tag, .ok, "Search completed.")
+    }
+
+    /// The messages of the view that match `key`, in sequence order; nil when the command was already
+    /// answered (bad charset, unsupported RETURN option). A failing search that would have saved its result
+    /// empties `$`, as RFC 5182 §2.1 asks.
+    func matchingStates(tag: String, _ key: SearchKey, charset: String?, saving: Bool, user: MailUser) async throws -> [MessageState]? {
+        guard let current = selected else { return nil }
+        if let charset, !Self.searchCharsets.contains(charset.uppercased()) {
+            if saving { selected?.view.savedSearch = [] }
+            tagged(tag, .no, code: .badCharset(Self.searchCharsets), "Unsupported charset.")
+            return nil
+        }
+        // SORT and THREAD mostly run on ALL: no need to evaluate every index row for that.
+        if case .all = key { return current.view.messages }
+        let query = SearchTranslation(view: current.view).query(for: key)
+        do {
+            let matches = Set(try await user.search(query, in: current.mailbox))
+            return current.view.messages.filter { matches.contains($0.uid) }
+        } catch {
+            if saving { selected?.view.savedSearch = [] }
+            throw error
+        }
+    }
+
+    /// CONTEXT=SEARCH (RFC 5267) is not offered: its RETURN options get a BAD.
+    func supportsReturnOptions(tag: String, _ options: [SearchReturnOption]?) -> Bool {
+        guard let options, options.contains(.update) || options.contains(.context) else { return true }
+        tagged(tag, .bad, "Unsupported SEARCH RETURN option.")
+        return false
+    }
+
+    /// Writes a SEARCH or SORT result: `* SEARCH`/`* SORT` without RETURN, else `* ESEARCH` (RFC 4731/5267),
+    /// and keeps it for `$` when SAVE was asked for. `found` is in result order (sequence or sort order).
+    func writeResult(_ found: [MessageState], tag: String, options: [SearchReturnOption]?, byUID: Bool,
+                     key: SearchKey, sorted: Bool) {
+        guard let view = selected?.view else { return }
+        let numbers = found.map { byUID ? $0.uid : view.sequence(of: $0.uid) ?? 0 }
+        // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
+        let highest = Self.mentionsModSeq(key) ? found.map { UInt64($0.modSeq) }.max() : nil
+        if highest != nil { condstore = true }
+        // IMAP4rev2 has no `* SEARCH`: a SEARCH without RETURN answers as RETURN (ALL) (RFC 9051 §6.4.4).
+        guard let options = options ?? (imap4rev2 && !sorted ? [] : nil) else {
+            return encoder.writeSearch(numbers, highestModSeq: highest, keyword: sorted ? "SORT" : "SEARCH", into: &output)
+        }
+        // An empty RETURN () means ALL.
+        let wanted = Set(options.isEmpty ? [.all] : options)
+        if wanted.contains(.save) {
+            // RFC 5182 §2.4: with only MIN and/or MAX beside SAVE, only those messages are kept.
+            let onlyEnds = !wanted.contains(.all) && !wanted.contains(.count) && (wanted.contains(.min) || wanted.contains(.max))
+            var saved = found.map(\.uid)
+            if onlyEnds {
+                saved = [wanted.contains(.min) ? found.first?.uid : nil, wanted.contains(.max) ? found.last?.uid : nil]
+                    .compactMap { $0 }
+            }
+            selected?.view.savedSearch = Array(Set(saved)).sorted()
+            if wanted == [.save] { return }
+        }
+        // ESORT (RFC 5267): MIN and MAX are the first and last in sort order, ALL keeps that order.
+        encoder.writeESearch(ESearchResponse(tag: tag, uid: byUID,
+                                             min: wanted.contains(.min) ? (sorted ? numbers.first : numbers.min()) : nil,
+                                             max: wanted.contains(.max) ? (sorted ? numbers.last : numbers.max()) : nil,
+                                             count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
+                                             all: wanted.contains(.all) && !numbers.isEmpty
+                                                ? (sorted ? SequenceSetFormatter.runs(numbers) : SequenceSetFormatter.compact(numbers)) : nil,
+                                             modSeq: highest), into: &output)
+    }
+
+    static func mentionsModSeq(_ key: SearchKey) -> Bool {
+        switch key {
+        case .modSeq: true
+        case .not(let inner): mentionsModSeq(inner)
+        case .or(let left, let right): mentionsModSeq(left) || mentionsModSeq(right)
+        case .and(let keys): keys.contains(where: mentionsModSeq)
+        default: false
+        }
+    }
+
+}
+
+/// Turns the client's search key into the storage's query: sequence numbers and \Recent are
+/// properties of this session, so they become UID sets here.
+struct SearchTranslation {
+    let view: MailboxView
+
+    func query(for key: SearchKey) -> SearchQuery {
+        switch key {
+        case .all, .saveDateSupported: return .all
+        case .answered: return .flags(.answered, set: true)
+        case .deleted: return .flags(.deleted, set: true)
+        case .draft: return .flags(.draft, set: true)
+        case .flagged: return .flags(.flagged, set: true)
+        case .seen: return .flags(.seen, set: true)
+        case .unanswered: return .flags(.answered, set: false)
+        case .undeleted: return .flags(.deleted, set: false)
+        case .undraft: return .flags(.draft, set: false)
+        case .unflagged: return .flags(.flagged, set: false)
+        case .unseen: return .flags(.seen, set: false)
+        case .recent: return .uids(UIDSet(view.recent))
+        case .new: return .and([.uids(UIDSet(view.recent)), .flags(.seen, set: false)])
+        case .old: return .not(.uids(UIDSet(view.recent)))
+        case .keyword(let name): return .keyword(name, set: true)
+        case .unkeyword(let name): return .keyword(name, set: false)
+        case .bcc(let text): return .header(name: "bcc", contains: text)
+        case .cc(let text): return .header(name: "cc", contains: text)
+        case .from(let text): return .header(name: "from", contains: text)
+        case .to(let text): return .header(name: "to", contains: text)
+        case .subject(let text): return .header(name: "subject", contains: text)
+        case .header(let name, let value): return .header(name: name.lowercased(), contains: value)
+        case .body(let text): return .body(text)
+        case .text(let text): return .text(text)
+        case .before(let date): return .internalDate(DayComparison(.before, Self.day(date)))
+        case .on(let date): return .internalDate(DayComparison(.on, Self.day(date)))
+        case .since(let date): return .internalDate(DayComparison(.since, Self.day(date)))
+        case .sentBefore(let date): return .sentDate(DayComparison(.before, Self.day(date)))
+        case .sentOn(let date): return .sentDate(DayComparison(.on, Self.day(date)))
+        case .sentSince(let date): return .sentDate(DayComparison(.since, Self.day(date)))
+        case .savedBefore(let date): return .saveDate(DayComparison(.before, Self.day(date)))
+        case .savedOn(let date): return .saveDate(DayComparison(.on, Self.day(date)))
+        case .savedSince(let date): return .saveDate(DayComparison(.since, Self.day(date)))
+        case .larger(let size): return .larger(Int64(clamping: size))
+        case .smaller(let size): return .smaller(Int64(clamping: size))
+        case .older(let seconds): return .older(seconds: Int64(seconds))
+        case .younger(let seconds): return .younger(seconds: Int64(seconds))
+        case .uid(let set): return .uids(UIDSet(view.uids(in: set, byUID: true)))
+        case .sequence(let set): return .uids(UIDSet(view.uids(in: set, byUID: false)))
+        case .modSeq(let value, _): return .modSeqAtLeast(Int64(clamping: value))
+        case .emailID, .threadID: return .uids(UIDSet())
+        case .not(let inner): return .not(query(for: inner))
+        case .or(let left, let right): return .or(query(for: left), query(for: right))
+        case .and(let keys): return .and(keys.map(query(for:)))
+        }
+    }
+
+    static func day(_ date: IMAPDate) -> SearchDay {
+        SearchDay(year: date.year, month: date.month, day: date.day)
+    }
+}
