@@ -29,8 +29,9 @@ extension IMAPSession {
             tagged(tag, .no, code: .badCharset(Self.searchCharsets), "Unsupported charset.")
             return nil
         }
-        // SORT and THREAD mostly run on ALL: no need to evaluate every index row for that.
-        if case .all = key { return current.view.messages }
+        // SORT and THREAD mostly run on ALL: no need to evaluate every index row for that, unless another
+        // session expunged messages this view still shows (they must not match, RFC 2180 §4.1.3).
+        if case .all = key, !current.expungePending { return current.view.messages }
         let query = SearchTranslation(view: current.view).query(for: key)
         do {
             let matches = Set(try await user.search(query, in: current.mailbox))
