@@ -113,6 +113,7 @@ var imapProtocolTargets: [Target] { [
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
         "Config", "Auth", "ObjectMail", "MetaCache", "IMAPProtocol", "MIME",
+        .product(name: "Crypto", package: "swift-crypto"),  // POP3: APOP digests, UIDL %m
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

@@ -38,9 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
             let lmtp = LMTPConfiguration(settings: settings)
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
                                            logger: Logger(label: "lmtp"))
+            let pop3 = try POP3Configuration(settings: settings)
             listeners = try ListenerSpec.all(from: settings)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
-                                                 .imap(authenticator: authenticator, storage: storage)],
+                                                 .imap(authenticator: authenticator, storage: storage,
+                                                       maxUserIPConnections: pop3.maxUserIPConnections),
+                                                 .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
                                       logger: Logger(label: "objectmail"))
         } catch let error as ConfigError {
             logger.critical("\(error.description)")

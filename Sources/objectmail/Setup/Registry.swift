@@ -12,6 +12,7 @@ enum Registry {
         StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
+        POP3Settings.register(in: &registry)
         return registry
     }()
 }
