@@ -162,17 +162,10 @@ actor IMAPSession {
             await login(tag: tag, user: credentials.username, password: credentials.password)
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
-            let pending: PendingAuthentication
-            switch mechanism.uppercased() {
-            case "PLAIN": pending = .plain(tag: tag)
-            case "LOGIN": pending = .loginUser(tag: tag)
-            default: return self.tagged(tag, .no, "Unsupported authentication mechanism.")
+            guard let exchange = SASLExchange(mechanism: mechanism) else {
+                return self.tagged(tag, .no, "Unsupported authentication mechanism.")
             }
-            if let initialResponse {
-                await authenticateResponse(pending, line: initialResponse)
-            } else {
-                askForAuthentication(pending)
-            }
+            await startAuthentication(PendingAuthentication(tag: tag, exchange: exchange), initialResponse: initialResponse)
         default:
             guard let user else { return self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
             await executeAuthenticated(tagged, user: user)
