@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + imapProtocolTargets + serverTargets + s3Targets + executableTargets
+        + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -123,6 +123,14 @@ var serverTargets: [Target] { [
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
+] }
+
+// MARK: POP3 benchmark: STAT/LIST/UIDL of a large mailbox and RETR throughput, counting store GETs.
+var pop3BenchTargets: [Target] { [
+    .executableTarget(name: "pop3-bench", dependencies: [
+        "Server", "Auth", "Config", "ObjectMail", "MetaCache", "ObjectStore", "FSCache", "StoreContract",
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "bench/POP3Bench"),
 ] }
 
 // MARK: S3Client: an S3 HTTP client on libcurl's multi interface (SigV4, retries, streaming bodies).
