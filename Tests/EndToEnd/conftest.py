@@ -211,23 +211,16 @@ def until_tagged(reader, tag: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-def pop3_server(lmtp_server):
+def pop3_server(imap_server):
     """Starts a server that serves LMTP, IMAP and POP3 (`server.pop3_port`, `server.imap_port`);
     `server.pop3(user)` logs in with poplib, `server.deliver(user, message)` delivers over LMTP."""
-    import imaplib
     import poplib
     import smtplib
 
     def start(**options) -> LMTPServer:
-        pop3_port, imap_port = free_port(), free_port()
+        pop3_port = free_port()
         extra = textwrap.dedent(f"""\
             protocols = lmtp imap pop3
-            service imap-login {{
-              inet_listener imap {{
-                address = 127.0.0.1
-                port = {imap_port}
-              }}
-            }}
             service pop3-login {{
               inet_listener pop3 {{
                 address = 127.0.0.1
@@ -235,9 +228,9 @@ def pop3_server(lmtp_server):
               }}
             }}
             """) + options.pop("extra", "")
-        server = lmtp_server(extra=extra, **options)
+        server = imap_server(extra=extra, **options)
         wait_for_port(pop3_port, server.process)
-        server.pop3_port, server.imap_port = pop3_port, imap_port
+        server.pop3_port = pop3_port
 
         def pop3(user=None, password=IMAP_PASSWORD):
             client = poplib.POP3("127.0.0.1", pop3_port, timeout=60)
@@ -246,17 +239,11 @@ def pop3_server(lmtp_server):
                 client.pass_(password)
             return client
 
-        def imap(user=None, password=IMAP_PASSWORD):
-            client = imaplib.IMAP4("127.0.0.1", imap_port, timeout=60)
-            if user:
-                client.login(user, password)
-            return client
-
         def deliver(user, message: bytes):
             with smtplib.LMTP("127.0.0.1", server.port, timeout=60) as client:
                 client.ehlo("client.test")
                 client.sendmail("sender@example.org", [user], message)
 
-        server.pop3, server.imap, server.deliver = pop3, imap, deliver
+        server.pop3, server.deliver = pop3, deliver
         return server
     return start

@@ -295,6 +295,19 @@ def test_uidls_stable_across_a_cold_metacache(pop3_server, objectmail_bin, uidl_
     client.quit()
 
 
+def test_reuse_xuidl_and_header_md5(pop3_server):
+    import hashlib
+    server = pop3_server(extra="pop3_reuse_xuidl = yes\npop3_uidl_format = %m\n")
+    server.deliver(USER, b"Subject: migrated\r\nX-UIDL: legacy-uidl-1\r\n\r\nbody\r\n")
+    server.deliver(USER, message(2))
+    client = server.pop3(USER)
+    uidls = [line.split()[1] for line in client.uidl()[1]]
+    assert uidls[0] == b"legacy-uidl-1"
+    header = b"\r\n".join(client.top(2, 0)[1]) + b"\r\n"  # the header as stored (CRLF) and the blank line
+    assert uidls[1] == hashlib.md5(header).hexdigest().encode()
+    client.quit()
+
+
 def test_fetchmail_downloads_and_deletes_500_messages(pop3_server, tmp_path):
     fetchmail = shutil.which("fetchmail")
     assert fetchmail, "fetchmail is not installed (scripts/lib/install-deps.sh installs it)"

@@ -68,7 +68,7 @@ extension POP3Maildrop {
     /// (`%m`, `pop3_reuse_xuidl`), which are then read once per session.
     static func load(user: MailUser, configuration: POP3Configuration) async throws -> POP3Maildrop {
         let inbox = try await user.mailbox("INBOX")
-        var records = try await user.messages(.all, in: inbox)
+        var records = try await user.messageListing(in: inbox)
         if !configuration.deletedFlag.isEmpty {
             let hidden = try await user.messageStates(in: inbox).filter { state in
                 state.keywords.contains { $0.caseInsensitiveCompare(configuration.deletedFlag) == .orderedSame }
@@ -81,8 +81,6 @@ extension POP3Maildrop {
             headers = try await readHeaders(of: records, user: user, prefetch: configuration.prefetchCount)
         }
         let messages = records.map { record in
-            var record = record
-            record.cachedFields = Data()
             let header = headers[record.uid]
             let uidl = (configuration.reuseXUIDL ? header.flatMap { POP3MessageWriter.xUIDL(in: $0[...]) } : nil)
                 ?? configuration.uidlFormat.uidl(of: record, uidValidity: inbox.uidValidity, header: header)

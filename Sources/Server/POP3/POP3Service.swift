@@ -49,6 +49,7 @@ final class POP3ChannelHandler: ChannelInboundHandler {
     let inputs: AsyncStream<POP3SessionInput>.Continuation
     let traffic: TrafficCounter
     private var announced = false
+    private var idleEvents = 0
 
     init(inputs: AsyncStream<POP3SessionInput>.Continuation, traffic: TrafficCounter) {
         self.inputs = inputs
@@ -71,6 +72,7 @@ final class POP3ChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idleEvents = 0
         inputs.yield(.frame(unwrapInboundIn(data)))
         // A client pipelining faster than commands run: stop reading until the session catches up.
         if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
@@ -80,7 +82,14 @@ final class POP3ChannelHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
-            inputs.yield(.idleTimeout)
+            idleEvents += 1
+            // The second one means the session could not even answer the first (it waits for a
+            // client that stopped reading): close without it.
+            if idleEvents > 1 {
+                context.close(promise: nil)
+            } else {
+                inputs.yield(.idleTimeout)
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
