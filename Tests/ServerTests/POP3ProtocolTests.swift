@@ -3,6 +3,7 @@ import Foundation
 import MetaCache
 import MIME
 import NIOCore
+import NIOEmbedded
 import ObjectMail
 @testable import Server
 import Testing
@@ -191,5 +192,28 @@ import Testing
             }
             """))
         #expect(specs == [ListenerSpec(service: "pop3", endpoint: .inet(host: "127.0.0.1", port: 110))])
+    }
+}
+
+/// The autologout path of the POP3 channel handler (Dovecot: 10 minutes without I/O).
+@Suite struct POP3ChannelHandlerTests {
+    @Test func idleClientsAreLoggedOutThenClosed() async throws {
+        let (inputs, continuation) = AsyncStream<POP3SessionInput>.makeStream()
+        let channel = EmbeddedChannel(handler: POP3ChannelHandler(inputs: continuation, traffic: TrafficCounter()))
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 110)).get()
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+        #expect(channel.isActive)
+        // The session answers the first; a second means it could not (a client that stopped reading).
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+        #expect(!channel.isActive)
+        var received: [String] = []
+        for await input in inputs {
+            switch input {
+            case .connected: received.append("connected")
+            case .idleTimeout: received.append("idle")
+            case .frame: received.append("frame")
+            }
+        }
+        #expect(received == ["connected", "idle"])
     }
 }
