@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
-        + authTargets + imapProtocolTargets + serverTargets + s3Targets + executableTargets
+        + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -128,12 +128,20 @@ var serverTargets: [Target] { [
 ] }
 
 // MARK: TLS (Sources/Server/TLS): swift-nio-ssl for the listeners and STARTTLS, swift-certificates for the
-// self-signed certificate of the embedded default.
+// self-signed certificate of the embedded default; Crypto also serves POP3 (APOP digests, UIDL %m).
 var tlsDependencies: [Target.Dependency] { [
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
     .product(name: "NIOTLS", package: "swift-nio"),
     .product(name: "X509", package: "swift-certificates"),
     .product(name: "Crypto", package: "swift-crypto"),
+] }
+
+// MARK: POP3 benchmark: STAT/LIST/UIDL of a large mailbox and RETR throughput, counting store GETs.
+var pop3BenchTargets: [Target] { [
+    .executableTarget(name: "pop3-bench", dependencies: [
+        "Server", "Auth", "Config", "ObjectMail", "MetaCache", "ObjectStore", "FSCache", "StoreContract",
+        .product(name: "Logging", package: "swift-log"),
+    ], path: "bench/POP3Bench"),
 ] }
 
 // MARK: S3Client: an S3 HTTP client on libcurl's multi interface (SigV4, retries, streaming bodies).

@@ -214,3 +214,40 @@ def command(sock, reader, tag: bytes, text: bytes) -> list[bytes]:
     """Sends `tag text` on a raw connection and returns the response lines up to the tagged one."""
     sock.sendall(tag + b" " + text + b"\r\n")
     return until_tagged(reader, tag)
+@pytest.fixture
+def pop3_server(imap_server):
+    """Starts a server that serves LMTP, IMAP and POP3 (`server.pop3_port`, `server.imap_port`);
+    `server.pop3(user)` logs in with poplib, `server.deliver(user, message)` delivers over LMTP."""
+    import poplib
+    import smtplib
+
+    def start(**options) -> LMTPServer:
+        pop3_port = free_port()
+        extra = textwrap.dedent(f"""\
+            protocols = lmtp imap pop3
+            service pop3-login {{
+              inet_listener pop3 {{
+                address = 127.0.0.1
+                port = {pop3_port}
+              }}
+            }}
+            """) + options.pop("extra", "")
+        server = imap_server(extra=extra, **options)
+        wait_for_port(pop3_port, server.process)
+        server.pop3_port = pop3_port
+
+        def pop3(user=None, password=IMAP_PASSWORD):
+            client = poplib.POP3("127.0.0.1", pop3_port, timeout=60)
+            if user:
+                client.user(user)
+                client.pass_(password)
+            return client
+
+        def deliver(user, message: bytes):
+            with smtplib.LMTP("127.0.0.1", server.port, timeout=60) as client:
+                client.ehlo("client.test")
+                client.sendmail("sender@example.org", [user], message)
+
+        server.pop3, server.deliver = pop3, deliver
+        return server
+    return start

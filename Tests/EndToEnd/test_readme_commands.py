@@ -34,6 +34,12 @@ def test_run_command_serves_lmtp_on_the_embedded_default_until_sigterm():
         code, message = client.data(b"Subject: README test\r\n\r\nhello\r\n")
         assert code == 250 and message.startswith(b"2.0.0 <demo@localhost> "), message
         client.quit()
+        import poplib
+        pop3 = poplib.POP3("127.0.0.1", 10110, timeout=60)  # conf/objectmail.conf serves POP3 too
+        pop3.user("demo@localhost")
+        pop3.pass_("demo")
+        assert pop3.stat()[0] >= 1
+        pop3.quit()
     finally:
         status = stop(process)
     output = process.stdout.read().decode(errors="replace")
@@ -41,4 +47,5 @@ def test_run_command_serves_lmtp_on_the_embedded_default_until_sigterm():
     assert "starting with conf/objectmail.conf" in output
     assert "obox_fs: fscache:512M:var/cache/mails:posix:var/objects" in output
     assert "listening: lmtp on 127.0.0.1:10024" in output
+    assert "listening: pop3 on 127.0.0.1:10110" in output
     assert "shutting down" in output

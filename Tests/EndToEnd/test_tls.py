@@ -1,6 +1,7 @@
 """TLS end to end: implicit TLS, STARTTLS (IMAP and LMTP), disable_plaintext_auth, the STARTTLS
 injection defence, certificate reload on SIGHUP, XCLIENT. Clients are Python's ssl module and openssl."""
 import imaplib
+import poplib
 import shutil
 import signal
 import socket
@@ -340,9 +341,14 @@ def test_embedded_default_configuration_serves_tls_out_of_the_box(objectmail_bin
         plain.starttls(ssl_context=client_context())
         plain.login("demo@localhost", "demo")
         plain.logout()
+        pop3s = poplib.POP3_SSL("127.0.0.1", 10995, context=client_context(), timeout=30)
+        pop3s.user("demo@localhost")
+        pop3s.pass_("demo")
+        pop3s.quit()
     finally:
         status = stop(process)
     output = process.stdout.read().decode(errors="replace")
     assert status == 0, output
     assert "generated a self-signed TLS certificate for localhost" in output
     assert "listening: imap on 127.0.0.1:10993 (TLS)" in output
+    assert "listening: pop3 on 127.0.0.1:10995 (TLS)" in output

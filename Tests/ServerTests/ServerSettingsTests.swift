@@ -42,9 +42,9 @@ import Testing
     @Test func protocolsWithoutListenersOrNotImplementedAreErrors() throws {
         let none = try load("protocols = lmtp\n")
         #expect(throws: ConfigError.self) { try ListenerSpec.all(from: none) }
-        let pop3 = try load("protocols = pop3 lmtp\nservice lmtp {\n inet_listener lmtp {\n port = 24\n }\n}\n")
-        let error = try #require(throws: ConfigError.self) { try ListenerSpec.all(from: pop3) }
-        #expect(error.description.contains("pop3 is not implemented"))
+        let submission = try load("protocols = submission lmtp\nservice lmtp {\n inet_listener lmtp {\n port = 24\n }\n}\n")
+        let error = try #require(throws: ConfigError.self) { try ListenerSpec.all(from: submission) }
+        #expect(error.description.contains("submission is not implemented"))
         #expect(error.location?.line == 1)
         let badMode = try load("service lmtp {\n unix_listener x {\n mode = 0999\n }\n}\n")
         #expect(throws: ConfigError.self) { try ListenerSpec.all(from: badMode) }

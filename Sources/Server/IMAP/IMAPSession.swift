@@ -196,21 +196,14 @@ actor IMAPSession {
         case .login(let credentials):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
             guard checkPlaintextAuth(tag) else { return }
-            await login(tag: tag, user: credentials.username, password: credentials.password, method: "PLAIN")
+            await login(tag: tag, user: credentials.username, password: credentials.password, mechanism: "PLAIN")
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
             guard checkPlaintextAuth(tag) else { return }
-            let pending: PendingAuthentication
-            switch mechanism.uppercased() {
-            case "PLAIN": pending = .plain(tag: tag)
-            case "LOGIN": pending = .loginUser(tag: tag)
-            default: return self.tagged(tag, .no, "Unsupported authentication mechanism.")
+            guard let exchange = SASLExchange(mechanism: mechanism, masterUserSeparator: authenticator.masterUserSeparator) else {
+                return self.tagged(tag, .no, "Unsupported authentication mechanism.")
             }
-            if let initialResponse {
-                await authenticateResponse(pending, line: initialResponse)
-            } else {
-                askForAuthentication(pending)
-            }
+            await startAuthentication(PendingAuthentication(tag: tag, exchange: exchange), initialResponse: initialResponse)
         default:
             guard let user else {
                 self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.")

@@ -13,6 +13,9 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     /// `inet_listener { ssl = yes }`: implicit TLS (imaps 993, pop3s 995).
     public var ssl = false
 
+    /// Dovecot's login-process service names and the protocol they serve.
+    static let loginServices = ["imap-login": "imap", "pop3-login": "pop3"]
+
     public var description: String {
         switch endpoint {
         case .inet(let host, let port): return "\(service) on \(host.contains(":") ? "[\(host)]" : host):\(port)\(ssl ? " (TLS)" : "")"
@@ -31,8 +34,8 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         }
         var specs: [ListenerSpec] = []
         for service in settings.sections("service") {
-            // Dovecot names IMAP's listeners `service imap-login`.
-            let name = (service.name ?? "") == "imap-login" ? "imap" : (service.name ?? "")
+            // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
+            let name = Self.loginServices[service.name ?? ""] ?? (service.name ?? "")
             guard protocols.contains(name) else { continue }
             for listener in service.sections("inet_listener") {
                 let port = listener.number("port")

@@ -3,7 +3,7 @@ import Config
 /// The listener and LMTP settings the server honours, with Dovecot's names and defaults.
 public enum ServerSettings {
     /// Protocols this build can serve; `protocols` may name only these.
-    public static let implementedProtocols = ["lmtp", "imap"]
+    public static let implementedProtocols = ["lmtp", "imap", "pop3"]
 
     static let inetListener = SectionDefinition("inet_listener", naming: .required, "A TCP listener.", settings: [
         SettingDefinition("address", .list, "Addresses to listen on (* for every IPv4 address, :: for IPv6); default *."),
@@ -21,7 +21,7 @@ public enum ServerSettings {
 
     public static func register(in registry: inout SettingsRegistry) {
         registry.register([
-            SettingDefinition("protocols", .list, default: "lmtp", "Protocols to serve (this build: lmtp, imap)."),
+            SettingDefinition("protocols", .list, default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3)."),
             SettingDefinition("hostname", .string, "Host name in the LMTP greeting, LHLO reply and Received: header; default: the system's."),
             SettingDefinition("recipient_delimiter", .string, default: "+",
                               "Characters separating the user from a detail (user+detail@domain); empty disables details."),

@@ -38,11 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
             let lmtp = LMTPConfiguration(settings: settings)
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
                                            logger: Logger(label: "lmtp"))
+            let pop3 = try POP3Configuration(settings: settings)
             listeners = try ListenerSpec.all(from: settings)
             let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
                                                  .imap(authenticator: authenticator, storage: storage,
-                                                       configuration: try IMAPConfiguration(settings: settings))],
+                                                       configuration: try IMAPConfiguration(settings: settings)),
+                                                 .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
                                       logger: Logger(label: "objectmail"), security: security)
             if let tls = security.tls { installCertificateReload(tls, logger: logger) }
         } catch let error as ConfigError {

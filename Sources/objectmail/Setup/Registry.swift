@@ -14,6 +14,7 @@ enum Registry {
         ServerSettings.register(in: &registry)
         TLSSettings.register(in: &registry)
         IMAPConfiguration.register(in: &registry)
+        POP3Settings.register(in: &registry)
         return registry
     }()
 }
