@@ -43,6 +43,9 @@ public actor IndexBundler {
     let prefix: String
     let policy: Policy
     let logger: Logger
+    /// This process, as named in the root bundles it writes.
+    let writer: String
+    static let writerKey = "writer"
     /// When each folder's oldest not-yet-uploaded change happened (lost on a crash: then the
     /// bucket plus a rescan is the truth, and the rescan reads at most maxNewMails per folder).
     private var pendingSince: [String: ContinuousClock.Instant] = [:]
@@ -57,6 +60,7 @@ public actor IndexBundler {
         self.prefix = prefix
         self.policy = policy
         self.logger = logger
+        self.writer = BundleNames.processWriterID
     }
 
     /// Uploads the folders whose upload is due, and the root bundle if the mailbox list changed.
@@ -87,6 +91,7 @@ public actor IndexBundler {
     }
 
     private func upload(force: Bool, now: ContinuousClock.Instant) async throws -> Int {
+        try await refuseIfAnotherWriter()
         var uploaded = try await uploadRootIfChanged() ? 1 : 0
         for mailbox in try await index.mailboxes() {
             let state = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
@@ -129,8 +134,19 @@ public actor IndexBundler {
         logger.debug("index bundle uploaded", metadata: ["key": "\(key)", "bytes": "\(bytes.count)", "messages": "\(bundle.messages.count)"])
     }
 
+    /// One LIST of the root bundles before an upload: if the newest is not the one this index
+    /// wrote or loaded, another backend uploaded this user's index since, and a diff written now
+    /// would fork the chain. The owner revalidates (merges) first; see `IndexLoader.revalidate`.
+    private func refuseIfAnotherWriter() async throws {
+        guard try await IndexLoader(store: store, prefix: prefix, logger: logger).rootChanged(index: index) else { return }
+        throw BundleError.anotherWriter(BundleNames.rootDirectory(prefix: prefix))
+    }
+
     private func uploadRootIfChanged() async throws -> Bool {
-        let root = try await index.exportRoot()
+        var root = try await index.exportRoot()
+        // Naming the writer makes the first upload of every backend process write a root bundle,
+        // so other backends notice with one LIST of the root that this one took the user over.
+        root.state[Self.writerKey] = writer
         let bytes = BundleCodec.encode(root)
         // The checksum at the end of the encoding identifies the contents.
         let fingerprint = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()

@@ -58,8 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
-        // A clean shutdown uploads every index change, so the next backend loads without a rescan.
-        await mailStorage?.flushAll()
+        // A clean shutdown uploads every index change and clears the users' dirty markers, so the
+        // next start trusts the local indexes and the next backend loads without a rescan.
+        await mailStorage?.shutdown()
         logger.notice("stopped")
     }
 
