@@ -48,6 +48,17 @@ extension UserIndex {
             let modSeq = max(mailbox.highestModSeq, remote.highestModSeq) + 1
             var outcome = MergeOutcome()
             var displaced: [MessageRecord] = []
+            // A message this index saved after its last upload may already be in the bucket's
+            // state under another UID (the other backend adopted its object): one message, the
+            // bucket's UID.
+            let remoteUIDByMessage = Dictionary(remote.messages.map { ("\($0.guid) \($0.objectKey)", $0.uid) }, uniquingKeysWith: { $1 })
+            for (uid, mine) in local where uid >= mark.uidNext {
+                guard let theirs = remoteUIDByMessage["\(mine.guid) \(mine.objectKey)"], theirs != uid else { continue }
+                try db.execute(sql: "DELETE FROM message WHERE mailboxID = ? AND uid = ?", arguments: [id, uid])
+                try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)", arguments: [id, uid, modSeq])
+                local[uid] = nil
+                outcome.removed += 1
+            }
 
             func translated(_ row: MessageRecord) throws -> MessageRecord {
                 var copy = row
