@@ -111,6 +111,9 @@ extension UserIndex {
                 next += 1
                 outcome.renumbered += 1
             }
+            // A UID given back to a message (the bucket's) is no longer expunged.
+            try db.execute(sql: "DELETE FROM expunged WHERE mailboxID = ? AND uid IN (SELECT uid FROM message WHERE mailboxID = ?)",
+                           arguments: [id, id])
             mailbox.uidNext = next
             if outcome.changed || remote.highestModSeq > mailbox.highestModSeq { mailbox.highestModSeq = modSeq }
             try mailbox.update(db)
