@@ -82,7 +82,7 @@ public actor MailStorage {
         let isLocal = FileManager.default.fileExists(atPath: (layout.home as NSString).appendingPathComponent(UserIndex.fileName))
         let wasDirty = DirtyMarker.isSet(home: layout.home)
         do {
-            try DirtyMarker.set(home: layout.home)
+            try DirtyMarker.set(home: layout.home, user: name)
         } catch {
             throw StorageError.index(.database(user: name, detail: "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"))
         }
