@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, free_port, stop, wait_for_port
+from conftest import REPO, free_port, passwd_file_databases, stop, wait_for_port
 
 USERS = [f"user{n}@example.com" for n in range(10)]
 FOLDERS = ["INBOX", "Work"]
@@ -86,21 +86,14 @@ class Backend:
             mail_location = obox:{run_id}/%u
             lmtp_save_to_detail_mailbox = yes
             lda_mailbox_autocreate = yes
-            passdb {{
-              driver = passwd-file
-              args = {users}
-            }}
-            userdb {{
-              driver = passwd-file
-              args = {users}
-            }}
+            #DATABASES
             plugin {{
               obox_fs = s3:{url}
               obox_index_fs = compress:gz:6:s3:{url}
               obox_max_rescan_mail_count = {RESCAN_COUNT}
               metacache_upload_interval = 1s
             }}
-            """))
+            """).replace("#DATABASES", passwd_file_databases(users)))
         self.process = subprocess.Popen([binary, "serve", "-c", str(config)], cwd=root,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.lmtp_port, self.process)
