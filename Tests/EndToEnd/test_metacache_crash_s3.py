@@ -256,18 +256,22 @@ def recover(objectmail_bin, root, seaweed, run_id, ledger, name, bundle_uids=Non
     """Starts a backend on an empty metacache, loads every user (the recovery, counted), verifies, stops it."""
     before = s3_requests(seaweed)
     backend = Backend(objectmail_bin, root, root / name, seaweed, run_id)
-    start = time.monotonic()
-    for user in USERS:
-        client = backend.imap(user)
-        client.select("INBOX", readonly=True)
-        client.logout()
-    elapsed = time.monotonic() - start
-    after = s3_requests(seaweed)
-    requests = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
-    loads = backend.log_metadata("user loaded from the bucket")
-    adopted = backend.log_metadata("adopted mail from the bucket")
-    count = verify(backend, ledger, bundle_uids)
-    assert stop(backend.process) == 0
+    try:
+        start = time.monotonic()
+        for user in USERS:
+            client = backend.imap(user)
+            client.select("INBOX", readonly=True)
+            client.logout()
+        elapsed = time.monotonic() - start
+        after = s3_requests(seaweed)
+        requests = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
+        loads = backend.log_metadata("user loaded from the bucket")
+        adopted = backend.log_metadata("adopted mail from the bucket")
+        count = verify(backend, ledger, bundle_uids)
+        assert stop(backend.process) == 0
+    finally:
+        if backend.process.poll() is None:
+            backend.process.kill()
     assert len(loads) == len(USERS), backend.log.read_text()[-3000:]
     return requests, loads, adopted, elapsed, count
 
@@ -289,6 +293,21 @@ def check_bounds(requests, loads, adopted):
     return bundles, lists, adopted_total
 
 
+def run_workload(backend, ledger, quota, stop_event):
+    """Deliveries on 4 LMTP connections and IMAP flag changes until a random share of the round's
+    quota is acknowledged, then SIGKILL at a random instant."""
+    kill_after = random.randint(MAILS_PER_ROUND // 2, MAILS_PER_ROUND - 10)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=5) as pool:
+        workers = [pool.submit(deliver, backend, ledger, quota, stop_event) for _ in range(4)]
+        workers.append(pool.submit(change_flags, backend, ledger, stop_event))
+        while MAILS_PER_ROUND - quota[0] < kill_after and not all(worker.done() for worker in workers[:4]):
+            time.sleep(0.01)
+        time.sleep(random.random() * 0.2)
+        backend.process.kill()
+        backend.process.wait()
+        stop_event.set()
+
+
 def test_kill_9_loses_no_acknowledged_message(objectmail_bin, seaweed, tmp_path):
     random.seed(os.environ.get("TORTURE_SEED", str(time.time())))
     run_id = f"torture{os.urandom(4).hex()}"  # not from the seed: a rerun on the same server starts empty
@@ -300,16 +319,12 @@ def test_kill_9_loses_no_acknowledged_message(objectmail_bin, seaweed, tmp_path)
         backend = Backend(objectmail_bin, tmp_path, workload_home, seaweed, run_id)
         stop_event = threading.Event()
         quota = [MAILS_PER_ROUND]
-        kill_after = random.randint(MAILS_PER_ROUND // 2, MAILS_PER_ROUND - 10)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as pool:
-            workers = [pool.submit(deliver, backend, ledger, quota, stop_event) for _ in range(4)]
-            workers.append(pool.submit(change_flags, backend, ledger, stop_event))
-            while MAILS_PER_ROUND - quota[0] < kill_after and not all(worker.done() for worker in workers[:4]):
-                time.sleep(0.01)
-            time.sleep(random.random() * 0.2)
-            backend.process.kill()
-            backend.process.wait()
-            stop_event.set()
+        try:
+            run_workload(backend, ledger, quota, stop_event)
+        finally:
+            if backend.process.poll() is None:
+                backend.process.kill()
+                backend.process.wait()
         if round_number > 0:
             assert "did not shut down cleanly" in backend.log.read_text(errors="replace")
         bundle_uids = {user: last_bundle_uids(workload_home, user) for user in USERS}
