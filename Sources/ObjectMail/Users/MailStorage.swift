@@ -52,10 +52,12 @@ public actor MailStorage {
         return user
     }
 
-    private func checkForOtherBackends(_ name: String, _ user: MailUser) async {
+    /// A clean local index is trusted when the check cannot reach the bucket: the user keeps
+    /// working, and the next upload's own check merges what another backend wrote.
+    private func checkForOtherBackends(_ name: String, _ user: MailUser, force: Bool = false) async {
         let now = ContinuousClock.now
         defer { lastAccess[name] = .now }
-        guard let last = lastAccess[name], now - last > configuration.metacache.closeDelay else { return }
+        guard force || lastAccess[name].map({ now - $0 > configuration.metacache.closeDelay }) ?? false else { return }
         // Set before the LIST, so concurrent requests for the user do not check again.
         lastAccess[name] = now
         do {
@@ -95,8 +97,8 @@ public actor MailStorage {
                 logger.warning("the last backend process did not shut down cleanly with this user open: revalidating the index",
                                metadata: ["user": "\(name)"])
                 try await user.revalidate(reason: "unclean shutdown")
-            } else if try await user.anotherBackendUploaded() {
-                try await user.revalidate(reason: "another backend uploaded")
+            } else {
+                await checkForOtherBackends(name, user, force: true)
             }
         }
         try await user.prepare()
