@@ -16,6 +16,7 @@ struct ObjectMailCommand: AsyncParsableCommand {
             PwCommand.self,
             AuthCommand.self,
             UserCommand.self,
+            MetacacheCommand.self,
         ]
     )
 }

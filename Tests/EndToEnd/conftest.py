@@ -60,6 +60,11 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> int:
         raise
 
 
+def passwd_file_databases(users) -> str:
+    """passdb and userdb blocks reading one passwd-file (for a configuration's top level)."""
+    return f"passdb {{\n  driver = passwd-file\n  args = {users}\n}}\nuserdb {{\n  driver = passwd-file\n  args = {users}\n}}"
+
+
 USERS = ["jane@example.com", "joe@example.com", "ann@example.com"]
 
 
@@ -86,20 +91,13 @@ class LMTPServer:
               }}
             }}
             mail_home = {root}/home/%u
-            passdb {{
-              driver = passwd-file
-              args = {users}
-            }}
-            userdb {{
-              driver = passwd-file
-              args = {users}
-            }}
+            #DATABASES
             plugin {{
               obox_fs = {obox_fs or f"posix:{self.objects}"}
               obox_index_fs = posix:{self.objects}
             #PLUGIN
             }}
-            """).replace("#PLUGIN", plugin) + extra)
+            """).replace("#PLUGIN", plugin).replace("#DATABASES", passwd_file_databases(users)) + extra)
         self.process = subprocess.Popen([binary, "serve", "-c", str(self.config)], cwd=root,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process)

@@ -25,6 +25,13 @@ import Testing
         return index
     }
 
+    /// The mail objects the index refers to, so a loader's rescan finds them in the bucket.
+    func putObjects(of index: UserIndex, in store: any ObjectStore, prefix: String) async throws {
+        for key in try await index.referencedObjects() {
+            try await store.put(prefix + "/" + key, bytes: Array(key.utf8))
+        }
+    }
+
     func snapshot(_ index: UserIndex) async throws -> [String] {
         var lines: [String] = []
         for mailbox in try await index.mailboxes() {
@@ -65,6 +72,7 @@ import Testing
         #expect(try await bundler.flush() == 3)
         #expect(try await bundler.flush() == 0)
 
+        try await putObjects(of: index, in: store, prefix: "ab/user")
         let (cold, _) = try makeIndex()
         let report = try await IndexLoader(store: store, prefix: "ab/user", logger: Logger(label: "t")).load(into: cold)
         #expect(report.bundlesRead == 3 && report.brokenChains.isEmpty && report.orphans.isEmpty)
@@ -95,6 +103,7 @@ import Testing
         #expect(try await bundler.uploadDue() == 0)
         #expect(try await bundler.uploadDue(now: .now + .seconds(301)) == 1)
 
+        try await putObjects(of: index, in: store, prefix: "p")
         let (cold, _) = try makeIndex()
         let report = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).load(into: cold)
         // The root, the base and the two diffs.
@@ -147,5 +156,49 @@ import Testing
         #expect(try await cold.messageStates(in: loaded.id!).map(\.uid) == [1])
         #expect(Set(report.orphans["0000inbox"]?.map(\.key) ?? []) == Set((2...4).map { "p/" + newMessage($0, mailboxGUID: "0000inbox").objectKey }))
         #expect(report.unknownMailboxGUIDs == ["0000lost"])
+    }
+
+    @Test func theLoaderDropsRowsWhoseObjectsAreGone() async throws {
+        let index = try await populatedIndex()
+        let (store, _) = try posixStore()
+        _ = try await IndexBundler(index: index, store: store, prefix: "p", logger: Logger(label: "t")).flush()
+        try await putObjects(of: index, in: store, prefix: "p")
+        // Message 4 was expunged on a backend that died before uploading: its object is gone.
+        try await store.delete("p/" + newMessage(4, mailboxGUID: "0000inbox").objectKey)
+        let (cold, _) = try makeIndex()
+        let report = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).load(into: cold)
+        #expect(report.dropped == 1)
+        let inbox = try #require(try await cold.mailbox(named: "INBOX"))
+        #expect(try await cold.messageStates(in: inbox.id!).map(\.uid) == [1, 2, 3])
+    }
+
+    @Test func anUploadAfterAnotherBackendsIsRefusedUntilMerged() async throws {
+        let index = try await populatedIndex()
+        let (store, _) = try posixStore()
+        let mine = IndexBundler(index: index, store: store, prefix: "p", logger: Logger(label: "t"))
+        try await mine.flush()
+        try await putObjects(of: index, in: store, prefix: "p")
+        // Another backend loads the user and uploads (its first upload writes its own root).
+        let (other, _) = try makeIndex()
+        _ = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).load(into: other)
+        let otherInbox = try #require(try await other.mailbox(named: "INBOX"))
+        _ = try await other.appendMessages([newMessage(50, mailboxGUID: "0000inbox")], toMailbox: otherInbox.id!)
+        let theirs = IndexBundler(index: other, store: store, prefix: "p", logger: Logger(label: "t"))
+        #expect(try await theirs.flush() >= 1)
+
+        let inbox = try #require(try await index.mailbox(named: "INBOX"))
+        _ = try await index.appendMessages([newMessage(60, mailboxGUID: "0000inbox")], toMailbox: inbox.id!)
+        let loader = IndexLoader(store: store, prefix: "p", logger: Logger(label: "t"))
+        #expect(try await loader.rootChanged(index: index))
+        await #expect(throws: BundleError.anotherWriter("p/idx/")) { try await mine.flush() }
+        try await store.put("p/" + newMessage(50, mailboxGUID: "0000inbox").objectKey, bytes: [1])
+        try await store.put("p/" + newMessage(60, mailboxGUID: "0000inbox").objectKey, bytes: [1])
+        let report = try await loader.revalidate(index: index)
+        #expect(report.merged["0000inbox"]?.renumbered == 1)
+        #expect(!(try await loader.rootChanged(index: index)))
+        #expect(try await mine.flush() >= 2)
+        // Both messages are there, the other backend's under the UID it gave, ours renumbered.
+        let guids = try await index.messages(.all, in: inbox.id!).map(\.guid)
+        #expect(guids.suffix(2) == [newMessage(50).guid, newMessage(60).guid])
     }
 }

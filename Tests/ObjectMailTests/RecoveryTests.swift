@@ -9,9 +9,9 @@ import Testing
 /// Backends are disposable: another backend with an empty metacache serves the user from the bucket.
 @Suite struct RecoveryTests {
     /// A backend: its own metacache directory, sharing one bucket (a posix store) with the others.
-    static func backend(bucket: any ObjectStore, home: String) -> MailStorage {
+    static func backend(bucket: any ObjectStore, home: String, metacache: MetacacheSettings = MetacacheSettings()) -> MailStorage {
         let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u",
-                                                 bundlePolicy: IndexBundler.Policy(checkInterval: .milliseconds(20)))
+                                                 bundlePolicy: IndexBundler.Policy(checkInterval: .milliseconds(20)), metacache: metacache)
         return MailStorage(configuration: configuration, logger: Logger(label: "test"), storeForUser: { _ in bucket },
                            indexStoreForUser: { _ in bucket })
     }

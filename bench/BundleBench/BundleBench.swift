@@ -81,6 +81,7 @@ struct BundleBench {
         let stored = try await rawSize(of: bucket, prefix: "big/")
         print(String(format: "base of a %d-message folder: %d KiB (%d KiB gzip-compressed), written in %@", folderSize,
                      base.bytesUploaded / 1024, Int(stored / 1024), "\(baseTime)"))
+        let listsBefore = bucket.count("list")
         for delivery in 0..<deliveries {
             _ = try await index.appendMessages([row(folderSize + delivery, folder: "bigfolder")], toMailbox: inbox)
             try await bundler.uploadDue()
@@ -90,10 +91,11 @@ struct BundleBench {
         let puts = after.bundlesUploaded - base.bundlesUploaded
         let bytes = after.bytesUploaded - base.bytesUploaded
         let ratio = Double(stored) / Double(max(base.bytesUploaded, 1))
+        let lists = bucket.count("list") - listsBefore
         print(String(format: "%d deliveries: %d bundle PUTs (%.3f per delivery), %d KiB (%.2f KiB per delivery; about %.2f KiB "
-                     + "gzip-compressed at the base's ratio), %d new bases",
+                     + "gzip-compressed at the base's ratio), %d new bases, %d LISTs (%.3f per delivery: the other-writer check before each upload, old bundles after a base)",
                      deliveries, puts, Double(puts) / Double(deliveries), bytes / 1024, Double(bytes) / 1024 / Double(deliveries),
-                     Double(bytes) * ratio / 1024 / Double(deliveries), after.bases - base.bases))
+                     Double(bytes) * ratio / 1024 / Double(deliveries), after.bases - base.bases, lists, Double(lists) / Double(deliveries)))
     }
 
     static func coldLoad(bucket: CountingStore, indexBucket: CountingStore, scratch: String, messages: Int) async throws {

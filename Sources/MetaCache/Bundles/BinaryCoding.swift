@@ -113,11 +113,14 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bytes are not a bundle this build can read (bad magic, unknown version, checksum mismatch).
     case corrupt(String, String)
     case unsupportedVersion(String, UInt8)
+    /// Another backend uploaded this user's index since this one last loaded or wrote it: merge first.
+    case anotherWriter(String)
 
     public var description: String {
         switch self {
         case .corrupt(let what, let detail): return "index bundle \(what): corrupt: \(detail)"
         case .unsupportedVersion(let what, let version): return "index bundle \(what): unsupported format version \(version)"
+        case .anotherWriter(let directory): return "index bundles \(directory): another backend uploaded since this one loaded the user"
         }
     }
 }

@@ -12,6 +12,11 @@ public enum BundleNames {
         return String(format: "bundle.%08x.%05x.%@%08x", whole, micros, base ? "b" : "d", unique)
     }
 
+    /// Identifies this backend process in the root bundles it writes (host name and a random part).
+    public static let processWriterID: String = {
+        "\(ProcessInfo.processInfo.hostName)-\(String(UInt32.random(in: .min ... .max), radix: 16))"
+    }()
+
     public static func isBase(_ name: String) -> Bool {
         name.split(separator: ".").last?.first == "b"
     }

@@ -43,6 +43,9 @@ public actor IndexBundler {
     let prefix: String
     let policy: Policy
     let logger: Logger
+    /// This process, as named in the root bundles it writes.
+    let writer: String
+    static let writerKey = "writer"
     /// When each folder's oldest not-yet-uploaded change happened (lost on a crash: then the
     /// bucket plus a rescan is the truth, and the rescan reads at most maxNewMails per folder).
     private var pendingSince: [String: ContinuousClock.Instant] = [:]
@@ -57,6 +60,7 @@ public actor IndexBundler {
         self.prefix = prefix
         self.policy = policy
         self.logger = logger
+        self.writer = BundleNames.processWriterID
     }
 
     /// Uploads the folders whose upload is due, and the root bundle if the mailbox list changed.
@@ -87,7 +91,7 @@ public actor IndexBundler {
     }
 
     private func upload(force: Bool, now: ContinuousClock.Instant) async throws -> Int {
-        var uploaded = try await uploadRootIfChanged() ? 1 : 0
+        var due: [(String, BundleState?)] = []
         for mailbox in try await index.mailboxes() {
             let state = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
             let changed = state == nil || state!.lastModSeq != mailbox.highestModSeq || state!.lastUIDNext != mailbox.uidNext
@@ -98,10 +102,22 @@ public actor IndexBundler {
             let first = pendingSince[mailbox.guid] ?? now
             pendingSince[mailbox.guid] = first
             let newMails = Int(mailbox.uidNext) - Int(state?.lastUIDNext ?? 1)
-            let due = force || state == nil || newMails >= policy.maxNewMails || now - first >= policy.uploadInterval
-            guard due else { continue }
-            try await uploadMailbox(guid: mailbox.guid, state: state)
-            pendingSince[mailbox.guid] = nil
+            if force || state == nil || newMails >= policy.maxNewMails || now - first >= policy.uploadInterval {
+                due.append((mailbox.guid, state))
+            }
+        }
+        let root = try await rootToUpload()
+        guard root != nil || !due.isEmpty else { return 0 }
+        // Only when something is about to be written: one LIST, never on the idle checks.
+        try await refuseIfAnotherWriter()
+        var uploaded = 0
+        if let root {
+            try await uploadRoot(root)
+            uploaded += 1
+        }
+        for (guid, state) in due {
+            try await uploadMailbox(guid: guid, state: state)
+            pendingSince[guid] = nil
             uploaded += 1
         }
         return uploaded
@@ -129,22 +145,36 @@ public actor IndexBundler {
         logger.debug("index bundle uploaded", metadata: ["key": "\(key)", "bytes": "\(bytes.count)", "messages": "\(bundle.messages.count)"])
     }
 
-    private func uploadRootIfChanged() async throws -> Bool {
-        let root = try await index.exportRoot()
+    /// One LIST of the root bundles before an upload: if the newest is not the one this index
+    /// wrote or loaded, another backend uploaded this user's index since, and a diff written now
+    /// would fork the chain. The owner revalidates (merges) first; see `IndexLoader.revalidate`.
+    private func refuseIfAnotherWriter() async throws {
+        guard try await IndexLoader(store: store, prefix: prefix, logger: logger).rootChanged(index: index) else { return }
+        throw BundleError.anotherWriter(BundleNames.rootDirectory(prefix: prefix))
+    }
+
+    /// The root bundle's bytes and fingerprint if its contents changed since the last upload.
+    private func rootToUpload() async throws -> (bytes: [UInt8], fingerprint: String)? {
+        var root = try await index.exportRoot()
+        // Naming the writer makes the first upload of every backend process write a root bundle,
+        // so other backends notice with one LIST of the root that this one took the user over.
+        root.state[Self.writerKey] = writer
         let bytes = BundleCodec.encode(root)
         // The checksum at the end of the encoding identifies the contents.
         let fingerprint = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()
         let last = try await index.state(BundleState.rootKey)
-        guard last?.split(separator: " ").last.map(String.init) != fingerprint else { return false }
+        return last?.split(separator: " ").last.map(String.init) == fingerprint ? nil : (bytes, fingerprint)
+    }
+
+    private func uploadRoot(_ root: (bytes: [UInt8], fingerprint: String)) async throws {
         let name = BundleNames.make(base: true)
-        try await store.put(BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(bytes),
+        try await store.put(BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(root.bytes),
                             options: PutOptions(contentType: "application/octet-stream", createOnly: true))
-        try await index.setState(BundleState.rootKey, "\(name) \(fingerprint)")
-        logger.debug("index bundle uploaded", metadata: ["key": "\(BundleNames.rootDirectory(prefix: prefix) + name)", "bytes": "\(bytes.count)"])
+        try await index.setState(BundleState.rootKey, "\(name) \(root.fingerprint)")
+        logger.debug("index bundle uploaded", metadata: ["key": "\(BundleNames.rootDirectory(prefix: prefix) + name)", "bytes": "\(root.bytes.count)"])
         figures.bundlesUploaded += 1
-        figures.bytesUploaded += bytes.count
+        figures.bytesUploaded += root.bytes.count
         await deleteBundles(in: BundleNames.rootDirectory(prefix: prefix), olderThan: name)
-        return true
     }
 
     /// Removes bundles a newer base replaced. A failure only leaves garbage that the next base removes.

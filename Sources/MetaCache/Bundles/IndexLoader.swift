@@ -16,6 +16,13 @@ public struct IndexLoader: Sendable {
         /// Folders that hold objects but are not in the root bundle.
         public var unknownMailboxGUIDs: [String] = []
         public var listRequests = 0
+        /// Revalidation: mailboxes a newer root bundle added, and per folder what the merge changed.
+        public var mailboxesAdded = 0
+        public var merged: [String: MergeOutcome] = [:]
+        /// Messages dropped because their objects are gone from the bucket.
+        public var dropped = 0
+
+        public init() {}
     }
 
     let store: any ObjectStore
@@ -36,61 +43,118 @@ public struct IndexLoader: Sendable {
         let rootDirectory = BundleNames.rootDirectory(prefix: prefix)
         let roots = try await bundleNames(in: rootDirectory, report: &report)
         if let newest = roots.last {
-            let root = try BundleCodec.decodeRoot(try await store.get(rootDirectory + newest).body, name: rootDirectory + newest)
-            report.bundlesRead += 1
-            try await index.importRoot(root)
+            try await index.importRoot(try await readRoot(rootDirectory + newest, report: &report))
             try await index.setState(BundleState.rootKey, "\(newest) -")
         }
         let mailboxes = try await index.mailboxes()
         for mailbox in mailboxes {
-            try await loadMailbox(guid: mailbox.guid, into: index, report: &report)
+            guard let (chain, names, sizes) = try await readChain(guid: mailbox.guid, report: &report), let folded = chain.folded else { continue }
+            try await index.applyMailboxBundle(folded)
+            try await index.setState(BundleState.key(mailbox.guid), Self.state(after: chain, names: names, sizes: sizes).encoded)
         }
         try await index.rebuildObjectReferences()
         try await rescan(index: index, knownGUIDs: Set(mailboxes.map(\.guid)), report: &report)
         return report
     }
 
-    private func loadMailbox(guid: String, into index: UserIndex, report: inout Report) async throws {
+    /// Brings an existing local index in line with the bucket (restart after a crash, or bundles
+    /// another backend uploaded): a newer root adds the mailboxes it names, a folder whose newest
+    /// bundle is not the one this index last uploaded or loaded is merged with the bucket's state
+    /// (`UserIndex.mergeMailbox`) and gets a new base at the next upload, and the rescan drops rows
+    /// whose objects are gone and reports objects no row refers to. Requests: one LIST of the root
+    /// and of each folder's bundles, the GETs of changed chains, the LISTs of the rescan.
+    public func revalidate(index: UserIndex) async throws -> Report {
+        var report = Report()
+        let rootDirectory = BundleNames.rootDirectory(prefix: prefix)
+        let recordedRoot = try await index.state(BundleState.rootKey)?.split(separator: " ").first.map(String.init)
+        if let newest = try await bundleNames(in: rootDirectory, report: &report).last, newest != recordedRoot {
+            report.mailboxesAdded = try await index.mergeRoot(try await readRoot(rootDirectory + newest, report: &report))
+            // "-" never matches a fingerprint: the next upload writes this backend's root.
+            try await index.setState(BundleState.rootKey, "\(newest) -")
+        }
+        let mailboxes = try await index.mailboxes()
+        for mailbox in mailboxes {
+            let recorded = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
+            let directory = BundleNames.mailboxDirectory(prefix: prefix, guid: mailbox.guid)
+            guard let newest = try await bundleNames(in: directory, report: &report).last, newest != recorded?.lastName,
+                  let (chain, _, _) = try await readChain(guid: mailbox.guid, report: &report), let folded = chain.folded else { continue }
+            let mark = recorded.map { UploadMark(modSeq: $0.lastModSeq, uidNext: $0.lastUIDNext) }
+            report.merged[mailbox.guid] = try await index.mergeMailbox(folded, mark: mark)
+            // The next upload writes a base: a diff after a merge would follow no bundle in the bucket.
+            try await index.setState(BundleState.key(mailbox.guid), nil)
+        }
+        try await index.rebuildObjectReferences()
+        try await rescan(index: index, knownGUIDs: Set(mailboxes.map(\.guid)), report: &report)
+        return report
+    }
+
+    /// One LIST: whether the newest root bundle in the bucket is not the one this index last wrote
+    /// or loaded, i.e. another backend uploaded this user's index since (metacache_close_delay).
+    public func rootChanged(index: UserIndex) async throws -> Bool {
+        var report = Report()
+        let recorded = try await index.state(BundleState.rootKey)?.split(separator: " ").first.map(String.init)
+        let newest = try await bundleNames(in: BundleNames.rootDirectory(prefix: prefix), report: &report).last
+        return newest != nil && newest != recorded
+    }
+
+    private func readRoot(_ key: String, report: inout Report) async throws -> RootBundle {
+        let root = try BundleCodec.decodeRoot(try await store.get(key).body, name: key)
+        report.bundlesRead += 1
+        return root
+    }
+
+    /// The newest base of a folder and the diffs after it, downloaded in parallel and folded.
+    private func readChain(guid: String, report: inout Report) async throws -> (BundleChain, [String], [Int])? {
         let directory = BundleNames.mailboxDirectory(prefix: prefix, guid: guid)
         let names = try await bundleNames(in: directory, report: &report)
-        guard let baseIndex = names.lastIndex(where: BundleNames.isBase) else { return }
-        let chain = Array(names[baseIndex...])
-        let bundles = try await download(chain.map { directory + $0 })
-        report.bundlesRead += bundles.count
-        var previous: String?
-        var applied: MailboxBundle?
-        for (name, bytes) in zip(chain, bundles) {
-            let bundle = try BundleCodec.decodeMailbox(bytes, name: directory + name)
-            if bundle.kind == .diff && bundle.previous != previous {
-                // A backend that wrote concurrently, or a lost upload: stop here; the rescan
-                // adopts whatever the missing bundles described.
+        guard let baseIndex = names.lastIndex(where: BundleNames.isBase) else { return nil }
+        let chainNames = Array(names[baseIndex...])
+        let bodies = try await download(chainNames.map { directory + $0 })
+        report.bundlesRead += bodies.count
+        var chain = BundleChain()
+        for (name, bytes) in zip(chainNames, bodies) {
+            // A diff after a bundle the chain never saw (a lost upload, or a backend that wrote
+            // concurrently): stop there; the rescan adopts whatever the missing bundles described.
+            guard chain.apply(try BundleCodec.decodeMailbox(bytes, name: directory + name), name: name) else {
                 report.brokenChains.append(guid)
                 break
             }
-            try await index.applyMailboxBundle(bundle)
-            previous = name
-            applied = bundle
         }
-        if let applied, let previous {
-            let state = BundleState(lastName: previous, lastModSeq: applied.highestModSeq, lastUIDNext: applied.uidNext,
-                                    baseBytes: bundles.first?.count ?? 0, diffBytes: bundles.dropFirst().reduce(0) { $0 + $1.count },
-                                    diffCount: bundles.count - 1)
-            try await index.setState(BundleState.key(guid), state.encoded)
-        }
+        return (chain, chainNames, bodies.map(\.count))
     }
 
-    /// Lists every folder's objects and reports those the index does not refer to.
+    /// What the index remembers after loading a chain: the next diff follows its last bundle.
+    private static func state(after chain: BundleChain, names: [String], sizes: [Int]) -> BundleState {
+        let count = chain.applied.count
+        return BundleState(lastName: chain.applied.last ?? "", lastModSeq: chain.folded?.highestModSeq ?? 0,
+                           lastUIDNext: chain.folded?.uidNext ?? 1, baseBytes: sizes.first ?? 0,
+                           diffBytes: sizes.prefix(count).dropFirst().reduce(0, +), diffCount: count - 1)
+    }
+
+    /// Lists every folder's objects: rows whose objects are gone are dropped, objects no row refers
+    /// to are reported for adoption. The referenced set is read before listing, so a message saved
+    /// while the listing runs is never taken for gone.
     private func rescan(index: UserIndex, knownGUIDs: Set<String>, report: inout Report) async throws {
         let referenced = try await index.referencedObjects()
         let mailboxesDirectory = BundleNames.mailboxesDirectory(prefix: prefix)
         let folders = try await listing(mailboxesDirectory, report: &report).commonPrefixes.map {
             String($0.dropFirst(mailboxesDirectory.count).dropLast())
         }
+        var listed = Set<String>()
         for guid in folders {
             let objects = try await listing(mailboxesDirectory + guid + "/", report: &report).objects
-            let orphans = objects.filter { !referenced.contains(BundleNames.relativeKey($0.key, prefix: prefix)) }
+            let keys = objects.map { BundleNames.relativeKey($0.key, prefix: prefix) }
+            listed.formUnion(keys)
+            let orphans = zip(objects, keys).filter { !referenced.contains($0.1) }.map(\.0)
             if !orphans.isEmpty { report.orphans[guid] = orphans }
             if !knownGUIDs.contains(guid) && !orphans.isEmpty { report.unknownMailboxGUIDs.append(guid) }
+        }
+        let gone = referenced.subtracting(listed)
+        if !gone.isEmpty {
+            report.dropped = try await index.dropMessages(withObjects: gone).values.reduce(0) { $0 + $1.count }
+            logger.warning("index rows whose objects are gone from the bucket dropped", metadata: [
+                "objects": "\(gone.count)", "example": "\(gone.first ?? "")",
+            ])
         }
     }
 

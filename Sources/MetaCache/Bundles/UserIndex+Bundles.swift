@@ -94,13 +94,15 @@ extension UserIndex {
                 try db.execute(sql: "INSERT OR REPLACE INTO keyword(mailboxID, position, name) VALUES (?, ?, ?)",
                                arguments: [id, position, name])
             }
-            for var message in bundle.messages {
-                message.mailboxID = id
-                try message.save(db, onConflict: .replace)
-            }
+            // Expunges first: a row the bundle carries is live even if its UID was once expunged.
             for (uid, modSeq) in bundle.expunged {
                 try db.execute(sql: "DELETE FROM message WHERE mailboxID = ? AND uid = ?", arguments: [id, uid])
                 try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)", arguments: [id, uid, modSeq])
+            }
+            for var message in bundle.messages {
+                message.mailboxID = id
+                try message.save(db, onConflict: .replace)
+                try db.execute(sql: "DELETE FROM expunged WHERE mailboxID = ? AND uid = ?", arguments: [id, message.uid])
             }
             mailbox.uidValidity = bundle.uidValidity
             mailbox.uidNext = max(mailbox.uidNext, bundle.uidNext)

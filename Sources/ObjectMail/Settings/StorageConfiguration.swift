@@ -15,11 +15,14 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var bundlePolicy: IndexBundler.Policy
     /// `mail_prefetch_count`: bodies fetched in parallel.
     public var prefetchCount: Int
+    /// The metacache's own settings (close delay, autofix, space limit).
+    public var metacache: MetacacheSettings
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
-                prefetchCount: Int = 10) {
+                prefetchCount: Int = 10, metacache: MetacacheSettings = MetacacheSettings()) {
         self.prefetchCount = prefetchCount
+        self.metacache = metacache
         self.prefixTemplate = prefixTemplate
         self.homeTemplate = homeTemplate
         self.maxParallelDeletes = maxParallelDeletes
@@ -33,6 +36,26 @@ public struct StorageConfiguration: Sendable, Equatable {
         let home = try variables.expand(homeTemplate)
         let prefix = try VariableExpander.forUser(user, home: home).expand(prefixTemplate)
         return UserLayout(user: user, prefix: prefix.trimmingSlashes(), home: home)
+    }
+}
+
+/// `metacache_close_delay`, `obox_autofix_storage`, `metacache_max_space`, `metacache_max_grace`.
+public struct MetacacheSettings: Sendable, Equatable {
+    /// A user accessed more recently than this is trusted locally; after it, the next access
+    /// checks the bucket (one LIST) for index bundles another backend wrote.
+    public var closeDelay: Duration
+    /// Drop index rows whose object is gone (404 and not listed) instead of only reporting them.
+    public var autofixStorage: Bool
+    /// Local disk the metacache may use (0: no limit); least recently used users are evicted above it.
+    public var maxSpace: Int64
+    /// Above `maxSpace + maxGrace` (when eviction cannot catch up) new logins are refused.
+    public var maxGrace: Int64
+
+    public init(closeDelay: Duration = .seconds(2), autofixStorage: Bool = false, maxSpace: Int64 = 0, maxGrace: Int64 = 1 << 30) {
+        self.closeDelay = closeDelay
+        self.autofixStorage = autofixStorage
+        self.maxSpace = maxSpace
+        self.maxGrace = maxGrace
     }
 }
 

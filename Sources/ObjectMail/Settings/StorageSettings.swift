@@ -24,6 +24,14 @@ public enum StorageSettings {
                           "Upload a folder's index bundle after this many new mails (and a rescan reads at most this many)."),
         SettingDefinition("metacache_upload_interval", .time, default: "5min",
                           "Upload index changes other than new mail (flags, expunges) within this time."),
+        SettingDefinition("metacache_close_delay", .time, default: "2s",
+                          "A user accessed more recently is trusted locally; later accesses check the bucket for another backend's index uploads."),
+        SettingDefinition("obox_autofix_storage", .bool, default: "no",
+                          "Drop a message from the index when its object is gone from the bucket (404 and not listed); otherwise report it."),
+        SettingDefinition("metacache_max_space", .size, default: "0",
+                          "Local disk the metacache (users' indexes) may use; least recently used users are flushed and evicted above it (0: no limit)."),
+        SettingDefinition("metacache_max_grace", .size, default: "1G",
+                          "How far above metacache_max_space the metacache may grow before new logins are refused."),
     ]
 
     static let mailboxSection = SectionDefinition("mailbox", naming: .required, "A mailbox of the namespace.", settings: [
@@ -79,8 +87,11 @@ extension StorageConfiguration {
         let plugin = settings.singleSection("plugin")
         let policy = IndexBundler.Policy(maxNewMails: max(1, plugin.number("obox_max_rescan_mail_count")),
                                          uploadInterval: .milliseconds(plugin.milliseconds("metacache_upload_interval")))
+        let metacache = MetacacheSettings(closeDelay: .milliseconds(plugin.milliseconds("metacache_close_delay")),
+                                          autofixStorage: plugin.bool("obox_autofix_storage"),
+                                          maxSpace: plugin.size("metacache_max_space"), maxGrace: plugin.size("metacache_max_grace"))
         self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
-                  bundlePolicy: policy, prefetchCount: max(1, settings.number("mail_prefetch_count")))
+                  bundlePolicy: policy, prefetchCount: max(1, settings.number("mail_prefetch_count")), metacache: metacache)
     }
 
     /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.

@@ -12,10 +12,16 @@ public actor MailStorage {
     let storeForUser: StoreForUser
     let indexStoreForUser: StoreForUser?
     let logger: Logger
-    private var active: [String: MailUser] = [:]
+    var active: [String: MailUser] = [:]
     /// Users being loaded: concurrent first requests (parallel LMTP deliveries) wait for the same
     /// load, so one user never gets two actors and two index connections racing to create INBOX.
     private var loading: [String: Task<MailUser, any Error>] = [:]
+    /// Users being evicted: a new request for one waits until its index is flushed and removed.
+    var evicting: [String: Task<Void, Never>] = [:]
+    /// When each user was last handed out (metacache_close_delay, least-recently-used eviction).
+    var lastAccess: [String: ContinuousClock.Instant] = [:]
+    /// The metacache directory of every user this process opened (metacache_max_space accounting).
+    var homes: [String: String] = [:]
 
     /// `storeForUser` builds (or shares) the user's `obox_fs` pipeline, `indexStoreForUser` the
     /// `obox_index_fs` one; without it indexes stay local (tests, tools).
@@ -29,65 +35,111 @@ public actor MailStorage {
 
     /// The user's actor, loaded and prepared on first use. A user this backend has no local
     /// index for is loaded from the bucket: the newest bundles, then the objects saved after them.
+    /// A user not accessed for `metacache_close_delay` is first checked against the bucket (one
+    /// LIST) for index uploads by another backend, and merged with them.
     public func user(_ name: String) async throws -> MailUser {
-        if let user = active[name] { return user }
+        if let user = active[name] {
+            await checkForOtherBackends(name, user)
+            return user
+        }
         if let pending = loading[name] { return try await pending.value }
         let task = Task { try await load(name) }
         loading[name] = task
         defer { loading[name] = nil }
         let user = try await task.value
         active[name] = user
+        lastAccess[name] = .now
         return user
     }
 
+    /// A clean local index is trusted when the check cannot reach the bucket: the user keeps
+    /// working, and the next upload's own check merges what another backend wrote.
+    private func checkForOtherBackends(_ name: String, _ user: MailUser, force: Bool = false) async {
+        let now = ContinuousClock.now
+        defer { lastAccess[name] = .now }
+        guard force || lastAccess[name].map({ now - $0 > configuration.metacache.closeDelay }) ?? false else { return }
+        // Set before the LIST, so concurrent requests for the user do not check again.
+        lastAccess[name] = now
+        do {
+            if try await user.anotherBackendUploaded() {
+                try await user.revalidate(reason: "another backend uploaded (metacache_close_delay)")
+            }
+        } catch {
+            logger.warning("could not check the bucket for newer index bundles; using the local index",
+                           metadata: ["user": "\(name)", "error": "\(error)"])
+        }
+    }
+
     private func load(_ name: String) async throws -> MailUser {
+        await evicting[name]?.value
         let layout: UserLayout
         do {
             layout = try configuration.layout(for: name)
         } catch {
             throw StorageError.notAllowed(user: name, mailbox: "", reason: "bad mail_home or mail_location: \(error)")
         }
+        try await makeRoom(for: name, home: layout.home)
         let store = try storeForUser(layout)
         let indexStore = try indexStoreForUser?(layout)
         let isLocal = FileManager.default.fileExists(atPath: (layout.home as NSString).appendingPathComponent(UserIndex.fileName))
+        let wasDirty = DirtyMarker.isSet(home: layout.home)
+        do {
+            try DirtyMarker.set(home: layout.home, user: name)
+        } catch {
+            throw StorageError.index(.database(user: name, detail: "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"))
+        }
         let user = try MailUser(name: name, layout: layout, store: store, indexStore: indexStore, configuration: configuration, logger: logger)
-        if !isLocal, let indexStore {
-            let start = ContinuousClock.now
-            let report: IndexLoader.Report
-            do {
-                report = try await IndexLoader(store: indexStore, prefix: layout.prefix, logger: logger).load(into: user.index)
-            } catch let error as ObjectStoreError {
-                throw StorageError.store(user: name, error)
-            } catch let error as IndexError {
-                throw StorageError.index(error)
-            } catch let error as BundleError {
-                throw StorageError.index(.database(user: name, detail: error.description))
+        homes[name] = layout.home
+        if indexStore != nil {
+            if !isLocal {
+                try await user.loadFromBucket()
+            } else if wasDirty {
+                logger.warning("the last backend process did not shut down cleanly with this user open: revalidating the index",
+                               metadata: ["user": "\(name)"])
+                try await user.revalidate(reason: "unclean shutdown")
+            } else {
+                await checkForOtherBackends(name, user, force: true)
             }
-            let adopted = try await user.adopt(report)
-            let elapsed = ContinuousClock.now - start
-            logger.info("user loaded from the bucket", metadata: [
-                "user": "\(name)", "bundles": "\(report.bundlesRead)", "adopted": "\(adopted)",
-                "broken": "\(report.brokenChains.count)", "elapsed": "\(elapsed)",
-            ])
         }
         try await user.prepare()
         return user
     }
 
-    /// Uploads every active user's changes (clean shutdown: Dovecot's `metacache flushall`).
-    public func flushAll() async {
+    /// Uploads every active user's changes (Dovecot's `metacache flushall`). Returns the users
+    /// whose upload failed.
+    @discardableResult
+    public func flushAll() async -> [String] {
+        var failed: [String] = []
         for (name, user) in active {
             do {
                 try await user.flush()
             } catch {
+                failed.append(name)
                 logger.error("flushing the index failed", metadata: ["user": "\(name)", "error": "\(error)"])
             }
+        }
+        return failed
+    }
+
+    /// Clean shutdown: uploads every change and clears the dirty markers of the users whose
+    /// upload succeeded, so the next start trusts their local indexes.
+    public func shutdown() async {
+        let failed = Set(await flushAll())
+        for (name, user) in active where !failed.contains(name) {
+            DirtyMarker.clear(home: user.layout.home)
         }
     }
 
     /// Flushes a user's index to the bucket and forgets the user (another backend may take over).
     public func unload(_ name: String) async throws {
         guard let user = active.removeValue(forKey: name) else { return }
-        try await user.flush()
+        do {
+            try await user.flush()
+        } catch {
+            active[name] = user
+            throw error
+        }
+        DirtyMarker.clear(home: user.layout.home)
+        lastAccess[name] = nil
     }
 }

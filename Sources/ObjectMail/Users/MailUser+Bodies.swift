@@ -4,7 +4,12 @@ import ObjectStore
 extension MailUser {
     /// The stored bytes of one message (through the fscache when the pipeline has one).
     public func body(of message: MessageRecord) async throws -> [UInt8] {
-        try await mapErrors { try await store.get(layout.bucketKey(message.objectKey), range: nil).body }
+        do {
+            return try await mapErrors { try await store.get(layout.bucketKey(message.objectKey), range: nil).body }
+        } catch StorageError.store(_, .notFound) {
+            await objectMissing(message.objectKey)
+            throw StorageError.store(user: name, .notFound(key: layout.bucketKey(message.objectKey)))
+        }
     }
 
     /// Bodies of many messages, in the order given, fetched `prefetch` at a time in parallel
@@ -36,6 +41,9 @@ extension MailUser {
                     continuation.finish()
                 } catch let error as ObjectStoreError {
                     inFlight.forEach { $0.cancel() }
+                    if case .notFound(let key) = error, let missing = messages.first(where: { layout.bucketKey($0.objectKey) == key }) {
+                        await self.objectMissing(missing.objectKey)
+                    }
                     continuation.finish(throwing: StorageError.store(user: user, error))
                 } catch {
                     inFlight.forEach { $0.cancel() }

@@ -17,6 +17,13 @@ extension MailUser {
                     try await bundler.uploadDue()
                 } catch is CancellationError {
                     break
+                } catch BundleError.anotherWriter {
+                    // Another backend uploaded this user's index: merge its changes, then upload.
+                    do {
+                        try await self?.revalidate(reason: "another backend uploaded")
+                    } catch {
+                        await self?.logUploadFailure(error)
+                    }
                 } catch {
                     await self?.logUploadFailure(error)
                 }
@@ -39,7 +46,14 @@ extension MailUser {
         uploadLoop?.cancel()
         uploadLoop = nil
         guard let bundler else { return }
-        _ = try await mapErrors { try await bundler.flush() }
+        _ = try await mapLoadErrors {
+            do {
+                return try await bundler.flush()
+            } catch BundleError.anotherWriter {
+                try await revalidate(reason: "another backend uploaded")
+                return try await bundler.flush()
+            }
+        }
     }
 
     /// Adopts objects no bundle mentioned: mail saved after the last upload (crash) or every mail
@@ -48,7 +62,14 @@ extension MailUser {
     /// the objects' metadata. Returns how many messages were adopted.
     func adopt(_ report: IndexLoader.Report) async throws -> Int {
         var adopted = 0
-        for (guid, orphans) in report.orphans.sorted(by: { $0.key < $1.key }) {
+        // A save that completed (or is still running) since the listing adds its own row.
+        let referenced = try await mapErrors { try await index.referencedObjects() }
+        for (guid, listed) in report.orphans.sorted(by: { $0.key < $1.key }) {
+            let orphans = listed.filter {
+                let key = BundleNames.relativeKey($0.key, prefix: layout.prefix)
+                return !referenced.contains(key) && !savesInFlight.contains(key)
+            }
+            guard !orphans.isEmpty else { continue }
             var fetched: [(ObjectInfo, [UInt8])] = []
             for orphan in orphans {
                 let object = try await mapErrors { try await store.get(orphan.key) }

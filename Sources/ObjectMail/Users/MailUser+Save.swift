@@ -41,6 +41,9 @@ extension MailUser {
                              origin: UUID? = nil) async throws -> AssignedUIDs {
         let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
         let store = self.store, layout = self.layout
+        let keys = prepared.map(\.row.objectKey)
+        savesInFlight.formUnion(keys)
+        defer { savesInFlight.subtract(keys) }
         // Every PUT runs to its end before deciding, so that a failure never leaves behind an
         // object we did not know about (a rescan would adopt it into the mailbox).
         let results = await withTaskGroup(of: Result<String, any Error>.self) { group in

@@ -16,9 +16,15 @@ public actor MailUser {
     var watchers: [UUID: Watcher] = [:]
     /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
     let bundler: IndexBundler?
+    let indexStore: (any ObjectStore)?
     var uploadLoop: Task<Void, Never>?
     /// SORT/THREAD keys of the last mailbox sorted (messages never change, so entries stay valid).
     var sortKeys: SortKeyCache?
+    /// The revalidation running, if any (they never overlap).
+    var revalidation: Task<Void, Never>?
+    /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
+    /// must not adopt them (the save adds the row itself).
+    var savesInFlight: Set<String> = []
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {
@@ -36,6 +42,7 @@ public actor MailUser {
             throw StorageError.index(error)
         }
         self.index = index
+        self.indexStore = indexStore
         bundler = indexStore.map {
             IndexBundler(index: index, store: $0, prefix: layout.prefix, policy: configuration.bundlePolicy, logger: logger)
         }

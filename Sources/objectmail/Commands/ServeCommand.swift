@@ -29,10 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         var mailStorage: MailStorage?
         do {
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
-            let storage = MailStorage(configuration: try StorageConfiguration(settings: settings),
-                                      logger: Logger(label: "objectmail.storage"),
-                                      storeForUser: userStores("obox_fs", settings: settings, pipelines: pipelines),
-                                      indexStoreForUser: userStores("obox_index_fs", settings: settings, pipelines: pipelines))
+            let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage
             let authenticator = try Authenticator(settings: settings)
             let lmtp = LMTPConfiguration(settings: settings)
@@ -62,12 +59,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for listener in listeners { logger.notice("listening: \(listener)") }
+        // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
+        var admin: AdminServer?
+        do {
+            admin = try mailStorage.map { try AdminServer.start(path: AdminSettings.socketPath(settings), storage: $0, logger: logger) }
+        } catch {
+            logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
+        }
 
         let signal = await ShutdownSignal.wait()
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
-        // A clean shutdown uploads every index change, so the next backend loads without a rescan.
-        await mailStorage?.flushAll()
+        admin?.stop()
+        // A clean shutdown uploads every index change and clears the users' dirty markers, so the
+        // next start trusts the local indexes and the next backend loads without a rescan.
+        await mailStorage?.shutdown()
         logger.notice("stopped")
     }
 
@@ -106,11 +112,5 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-    }
-
-    /// Each user's store for a pipeline setting, shared between users whose expansion is the same.
-    private func userStores(_ setting: String, settings: Settings, pipelines: StoragePipelines) -> MailStorage.StoreForUser {
-        let stores = SharedStores(setting: setting, template: settings.singleSection("plugin").string(setting), pipelines: pipelines)
-        return { layout in try stores.store(for: layout) }
     }
 }

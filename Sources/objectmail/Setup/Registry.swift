@@ -9,6 +9,7 @@ enum Registry {
     static let shared: SettingsRegistry = {
         var registry = SettingsRegistry()
         registry.register(LogSettings.definitions)
+        registry.register(AdminSettings.definitions)
         StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)

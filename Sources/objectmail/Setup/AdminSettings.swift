@@ -1,0 +1,14 @@
+import Config
+
+/// Where the server keeps its runtime files: Dovecot's `base_dir`. The admin socket that
+/// `objectmail metacache …` talks to is `<base_dir>/objectmail-admin`.
+enum AdminSettings {
+    static let definitions: [SettingDefinition] = [
+        SettingDefinition("base_dir", .string, default: "var/run/objectmail",
+                          "Runtime directory: the admin socket (objectmail-admin) lives here; relative paths start at the start directory."),
+    ]
+
+    static func socketPath(_ settings: Settings) -> String {
+        StoragePipelines.absolutePath(settings.string("base_dir")) + "/objectmail-admin"
+    }
+}
