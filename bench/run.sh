@@ -32,4 +32,4 @@ SEAWEEDFS_WATCH_PID=$$ sh MinIOTest/seaweedfs.sh start "$data/weed" > "$data/env
 metrics_port=$(tr ' ' '\n' < "/proc/$OBJECTMAIL_TEST_S3_PID/cmdline" | tr '\0' '\n' | sed -n 's/^-metricsPort=//p')
 s3_port=${OBJECTMAIL_TEST_S3_ENDPOINT##*:}
 python3 bench/suite/suite.py --binary "$binary" --s3-url "$OBJECTMAIL_TEST_S3_URL" --s3-port "$s3_port" \
-    --metrics-port "$metrics_port" "$@"
+    --metrics-port "$metrics_port" --s3-pid "$OBJECTMAIL_TEST_S3_PID" "$@"

@@ -24,7 +24,7 @@ sys.path.insert(0, str(BENCH))  # lmtp_load.py, the LMTP load generator, lives t
 import corpus as corpus_module  # noqa: E402
 import imap_scenarios as imap  # noqa: E402
 from lmtp_load import deliver  # noqa: E402
-from servers import Dovecot, ObjectMail, S3Counter  # noqa: E402
+from servers import Dovecot, ObjectMail, S3Counter, cpu_seconds  # noqa: E402
 BIG_USER = "big@example.com"
 
 
@@ -88,6 +88,15 @@ class Report:
 
 
 class Suite:
+    def cpu(self, server) -> tuple[float, float]:
+        """(server CPU s, SeaweedFS CPU s) so far; SeaweedFS only works for ObjectMail."""
+        return server.cpu_seconds(), cpu_seconds(self.args.s3_pid) if server is not self.dovecot else 0.0
+
+    @staticmethod
+    def cpu_ms_per(before: tuple[float, float], after: tuple[float, float], count: int) -> dict:
+        return {"server_cpu_ms": round((after[0] - before[0]) * 1000 / max(1, count), 3),
+                "s3_server_cpu_ms": round((after[1] - before[1]) * 1000 / max(1, count), 3)}
+
     def __init__(self, args):
         self.args = args
         self.profile = Profile(args.quick)
@@ -131,12 +140,13 @@ class Suite:
                 servers = [self.objectmail, self.posix, self.dovecot]
                 servers = servers if round_index % 2 == 0 else servers[::-1]
                 for server in servers:
-                    before = self.s3.snapshot()
+                    before, cpu_before = self.s3.snapshot(), self.cpu(server)
                     out = subprocess.run([sys.executable, str(BENCH / "lmtp_load.py"), "--port", str(server.lmtp_port),
                                           "--connections", str(connections), "--seconds", str(p.lmtp_seconds),
                                           "--corpus", str(self.work / "corpus"), "--users", ",".join(self.lmtp_users),
                                           "--label", server.name], capture_output=True, text=True, check=True)
                     result = json.loads(out.stdout)
+                    result.update(self.cpu_ms_per(cpu_before, self.cpu(server), result["messages"]))
                     if server is self.objectmail:
                         result["s3"] = S3Counter.delta(before, self.s3.snapshot())
                         delivered_s3 += result["messages"]
@@ -155,7 +165,9 @@ class Suite:
             rows.append([connections, om["msgs_per_s"], px["msgs_per_s"], dc["msgs_per_s"],
                          ratio(om["msgs_per_s"], dc["msgs_per_s"]), ratio(px["msgs_per_s"], dc["msgs_per_s"]),
                          f'{om["p50_ms"]} / {om["p99_ms"]}', f'{px["p50_ms"]} / {px["p99_ms"]}',
-                         f'{dc["p50_ms"]} / {dc["p99_ms"]}', per(om["s3"], om["messages"])])
+                         f'{dc["p50_ms"]} / {dc["p99_ms"]}',
+                         f'{om["server_cpu_ms"]:.2f} + {om["s3_server_cpu_ms"]:.2f} / {px["server_cpu_ms"]:.2f} / '
+                         f'{dc["server_cpu_ms"]:.2f}', per(om["s3"], om["messages"])])
         puts = total.get("PUT", 0) / max(1, delivered_s3)
         self.summary["lmtp_posix_ratio"] = min(float(row[5].rstrip("×")) for row in rows)
         self.summary["lmtp_s3_ratio"] = min(float(row[4].rstrip("×")) for row in rows)
@@ -165,7 +177,8 @@ class Suite:
         self.report.table(
             "LMTP delivery (corpus mails, 10 recipients in rotation; msgs/s, median of rounds)",
             ["conns", "ObjectMail S3", "ObjectMail posix", "Dovecot", "ratio S3", "ratio posix",
-             "p50/p99 ms S3", "p50/p99 ms posix", "p50/p99 ms Dovecot", "S3 requests per mail (during the run)"], rows,
+             "p50/p99 ms S3", "p50/p99 ms posix", "p50/p99 ms Dovecot",
+             "server CPU ms per mail: OM S3 + SeaweedFS / OM posix / Dovecot", "S3 requests per mail (during the run)"], rows,
             [f"S3 store in total, clean-shutdown flush of the index bundles included: {per(total, delivered_s3)} "
              f"requests per delivered recipient ({delivered_s3} recipients): **{puts:.3f} PUTs per recipient**."])
 
@@ -193,6 +206,7 @@ class Suite:
             for round_index in range(p.rounds):
                 for server in self.servers(round_index):
                     before, cpu_before, busy_before = self.s3.snapshot(), time.process_time(), busy_cpu_seconds()
+                    server_before = self.cpu(server)
                     started = time.perf_counter()
                     stats = asyncio.run(imap.mix(server.imap_port, self.mix_users[:clients], p.mix_seconds, self.corpus,
                                                  seed=round_index))
@@ -200,6 +214,7 @@ class Suite:
                     generator, busy = time.process_time() - cpu_before, busy_cpu_seconds() - busy_before
                     ops = sum(len(v) for v in stats.latencies.values())
                     results.setdefault(f"{server.name}/{clients}", []).append({
+                        **self.cpu_ms_per(server_before, self.cpu(server), ops),
                         "ops": ops, "ops_per_s": round(ops / elapsed, 1), "seconds": round(elapsed, 2),
                         "failures": stats.failures,
                         "generator_cpu_share": round(generator / busy, 3) if busy else 0,
@@ -213,7 +228,8 @@ class Suite:
             dc = sorted(dc_runs, key=lambda r: r["ops_per_s"])[len(dc_runs) // 2]
             self.summary[f"imap_ratio_{clients}"] = om["ops_per_s"] / dc["ops_per_s"]
             rows.append([clients, "**all**", om["ops_per_s"], dc["ops_per_s"], ratio(om["ops_per_s"], dc["ops_per_s"]),
-                         "", "", per(om["s3"], om["ops"]),
+                         f'{om["server_cpu_ms"]:.2f} + {om["s3_server_cpu_ms"]:.2f}', f'{dc["server_cpu_ms"]:.2f}',
+                         per(om["s3"], om["ops"]),
                          f'{om["generator_cpu_share"]:.0%} / {dc["generator_cpu_share"]:.0%}'])
             for name, _ in imap.MIX:
                 o, d = om["commands"][name], dc["commands"][name]
@@ -223,8 +239,8 @@ class Suite:
         self.report.results["imap_mix"] = results
         self.report.table(
             f"IMAP mixed load ({p.mix_seconds} s per run, one user per client, {p.mix_mailbox} mails each; median of rounds)",
-            ["clients", "command", "ObjectMail ops/s", "Dovecot ops/s", "ratio", "ObjectMail p50/p99 ms",
-             "Dovecot p50/p99 ms", "S3 requests per IMAP command", "load generator share of busy CPU (OM / Dovecot runs)"],
+            ["clients", "command", "ObjectMail ops/s", "Dovecot ops/s", "ratio",
+             "ObjectMail p50/p99 ms (all: CPU ms per command, + SeaweedFS's)", "Dovecot p50/p99 ms (all: CPU ms per command)", "S3 requests per IMAP command", "load generator share of busy CPU (OM / Dovecot runs)"],
             rows, ["Mix weights: " + ", ".join(f"{name} {weight}" for name, weight in imap.MIX) + ". `login` is a "
                    "reconnect (LOGOUT, connect, greeting, LOGIN); `expunge` is UID STORE +FLAGS (\\Deleted) and "
                    "UID EXPUNGE of a mail the client appended; `idle` is IDLE … DONE."])
@@ -464,6 +480,7 @@ def main() -> None:
     parser.add_argument("--s3-url", required=True, help="ObjectMail's S3 URL (credentials, bucket)")
     parser.add_argument("--s3-port", type=int, required=True)
     parser.add_argument("--metrics-port", type=int, required=True, help="SeaweedFS's Prometheus port")
+    parser.add_argument("--s3-pid", type=int, required=True, help="SeaweedFS's process (for its CPU time)")
     parser.add_argument("--scenarios", default="lmtp,imap,first-sync,idle,cold,latency")
     parser.add_argument("--results", default=str(BENCH / "results"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
