@@ -2,7 +2,8 @@
 
 Mix (by count): 50 % text/plain, 25 % multipart/alternative (text + HTML), 25 % multipart/mixed with a
 base64 attachment. Sizes follow a log-normal distribution with a median of about 20 KB, clipped to
-1 KB - 2 MB (a realistic mailbox: most mails are small, a few carry large attachments). Every third
+1 KB - 2 MB (a realistic mailbox: most mails are small, a few carry large attachments); one mail in a
+thousand is a 2 MB one. Every third
 mail has an RFC 2047 encoded non-ASCII From name or Subject; about 40 % are replies (In-Reply-To,
 References, "Re:") to an earlier mail of the corpus, so threads form."""
 import base64
@@ -37,7 +38,9 @@ def _text(rng: random.Random, size: int) -> str:
 
 def message(rng: random.Random, number: int, earlier: list[tuple[str, str]]) -> tuple[bytes, str, str]:
     """One mail; returns (bytes, Message-ID, subject) so later mails can reply to it."""
-    size = int(min(MAXIMUM, max(MINIMUM, math.exp(math.log(MEDIAN) + SIGMA * rng.gauss(0, 1)))))
+    # One mail in a thousand carries an attachment of the maximum size, so the top of the range is exercised.
+    largest = number % 1000 == 999
+    size = MAXIMUM if largest else int(min(MAXIMUM, max(MINIMUM, math.exp(math.log(MEDIAN) + SIGMA * rng.gauss(0, 1)))))
     sender = rng.choice(NAMES if number % 3 == 0 else NAMES[6:])
     message_id = f"<corpus-{number}@example.org>"
     headers = [f"From: {_address(rng, sender)}", f"To: {_address(rng, rng.choice(NAMES[6:]))}",
@@ -53,7 +56,7 @@ def message(rng: random.Random, number: int, earlier: list[tuple[str, str]]) -> 
         subject = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6))).capitalize()
     encoded_subject = subject if subject.isascii() else email.header.Header(subject, "utf-8").encode()
     headers += [f"Subject: {encoded_subject}", "MIME-Version: 1.0"]
-    kind = rng.random()
+    kind = 0.9 if largest else rng.random()
     header_size = sum(len(h) + 2 for h in headers)
     if kind < 0.5:
         headers.append("Content-Type: text/plain; charset=utf-8")
