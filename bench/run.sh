@@ -19,7 +19,10 @@ python3 -m pip show -q pytest >/dev/null 2>&1 || python3 -m pip install -q pytes
 
 
 echo "building objectmail (release)..." >&2
-swift build -c release --product objectmail 2>&1 | grep -E "error|warning:|Build complete" || true
+build_log=$(mktemp /tmp/objectmail-bench-build.XXXXXX)
+swift build -c release --product objectmail > "$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; exit 1; }
+grep -E "warning:|Build complete" "$build_log" >&2 || true
+rm -f "$build_log"
 binary="$(swift build -c release --show-bin-path)/objectmail"
 
 # 1,000 idle connections: file descriptors for the clients, ObjectMail, and Dovecot's processes.
