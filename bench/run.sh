@@ -6,7 +6,7 @@
 # Installs what it needs on Debian (Dovecot's imapd/pop3d/lmtpd, SeaweedFS), builds ObjectMail in release mode,
 # starts SeaweedFS (MinIOTest/seaweedfs.sh), then bench/suite/suite.py starts ObjectMail (on SeaweedFS) and
 # Dovecot (Maildir, its own config dir and loopback ports) and runs every scenario against both, alternating.
-# Tables go to stdout and bench/results/latest.md, figures to bench/results/latest.json. Needs root (Dovecot
+# Tables go to stdout and bench/results/latest.md, figures to bench/results/latest.json (quick.md/.json with --quick). Needs root (Dovecot
 # runs as root with -F and drops to nobody; the idle scenario raises the open-files limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -415,7 +415,8 @@ class Suite:
                         "further connection of a user already logged in)", v <= 64)),
             ("first sync: 0 GETs", "first_sync_gets", lambda v: (f"{v} GETs", v == 0)),
             ("cold SELECT of 10k messages ≤ 1 s (LOGIN + SELECT)", "cold_s",
-             lambda v: (f"{v:.3f} s for {m['cold_messages']} messages", v <= 1.0)),
+             lambda v: (f"{v:.3f} s for {m['cold_messages']} messages",
+                        v <= 1.0 if m["cold_messages"] >= 10_000 else None)),  # a smaller mailbox proves nothing
             ("100 uncached bodies behind 20 ms ≤ 0.3 s (default mail_prefetch_count)", "latency_fetch_s",
              lambda v: (f"{v:.3f} s (prefetch 0: {m['latency_fetch_serial_s']:.3f} s)", v <= 0.3)),
         ]
@@ -468,9 +469,11 @@ class Suite:
                   f"Corpus: {results['corpus']['mails']} mails (seed 14), median {results['corpus']['median_bytes']:.0f} B, "
                   f"mean {results['corpus']['mean_bytes']} B, largest {results['corpus']['max_bytes']} B. S3 requests "
                   "are SeaweedFS's own counters (GET includes HEAD).", ""]
-        (out / "latest.md").write_text("\n".join(header + self.report.markdown))
-        (out / "latest.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        print(f"results: {out / 'latest.json'}, {out / 'latest.md'}")
+        # A smoke run never overwrites the figures of the last full run.
+        name = "quick" if self.profile.quick else "latest"
+        (out / f"{name}.md").write_text("\n".join(header + self.report.markdown))
+        (out / f"{name}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        print(f"results: {out / f'{name}.json'}, {out / f'{name}.md'}")
 
 
 def main() -> None:
