@@ -63,11 +63,18 @@ import os, signal
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 server = Server(("127.0.0.1", 0), Handler)
 print(server.server_address[1], os.getpid(), flush=True)
-# Exit once the test process (argv[1]) is gone, even if it crashed.
-def watch(parent=int(sys.argv[1])):
+# Exit once the test process (argv[1]) is gone, even if it crashed. A crashed test process stays a
+# zombie until `swift test` reaps it, and `swift test` waits for our end of its output pipe first, so
+# "still signalable" is not enough: our parent changing (we were re-parented) also means it is gone.
+def watch(parent=int(sys.argv[1]), started_under=os.getppid()):
     while True:
         try:
             os.kill(parent, 0)
+            if os.getppid() != started_under:
+                os._exit(0)
+            with open(f"/proc/{parent}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    os._exit(0)
         except OSError:
             os._exit(0)
         time.sleep(1)

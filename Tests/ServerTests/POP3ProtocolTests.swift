@@ -153,6 +153,7 @@ import Testing
         StorageSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
         POP3Settings.register(in: &registry)
+        IMAPConfiguration.register(in: &registry)  // mail_max_userip_connections, shared with IMAP
         return try registry.load(text: text, file: "test.conf")
     }
 
