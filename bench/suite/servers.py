@@ -23,7 +23,7 @@ def write_users(path: pathlib.Path, users: list[str]) -> None:
 
 class S3Counter:
     """SeaweedFS's Prometheus counter `SeaweedFS_s3_request_total{type=…}`: every request its S3 gateway
-    answered, by type. ObjectMail exposes no metrics endpoint yet, so the store's side is what we count.
+    answered, by type (the store's side; `ObjectMailS3Counter` is ObjectMail's own count).
     SeaweedFS files HEAD under GET, so "GET" here is GET + HEAD."""
 
     def __init__(self, metrics_port: int):
@@ -42,6 +42,25 @@ class S3Counter:
     def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
         return {kind: after.get(kind, 0) - before.get(kind, 0) for kind in sorted(after)
                 if after.get(kind, 0) != before.get(kind, 0)}
+
+
+class ObjectMailS3Counter:
+    """ObjectMail's own `objectmail_s3_requests_total{operation=…}` from its stats listener (docs/metrics.md),
+    retries included, by operation (PUT GET HEAD DELETE DeleteObjects COPY LIST). Restarts at zero with the server."""
+
+    def __init__(self, stats_port: int):
+        self.url = f"http://127.0.0.1:{stats_port}/metrics"
+
+    def snapshot(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        text = urllib.request.urlopen(self.url, timeout=10).read().decode()
+        for match in re.finditer(r'^objectmail_s3_requests_total\{([^}]*)\} (\S+)$', text, re.M):
+            kind = re.search(r'operation="([^"]+)"', match.group(1))
+            if kind:
+                counts[kind.group(1)] = counts.get(kind.group(1), 0) + int(float(match.group(2)))
+        return counts
+
+    delta = staticmethod(S3Counter.delta)
 
 
 def memory_of(pid: int) -> tuple[int, int]:
@@ -118,7 +137,8 @@ class ObjectMail(Server):
     def __init__(self, binary: str, root: pathlib.Path, users: list[str], s3_url: str = "", name: str = "objectmail"):
         self.binary, self.root, self.name, self.s3_url = binary, root, name, s3_url
         root.mkdir(parents=True, exist_ok=True)
-        self.lmtp_port, self.imap_port = free_port(), free_port()
+        self.lmtp_port, self.imap_port, self.stats_port = free_port(), free_port(), free_port()
+        self.own_s3 = ObjectMailS3Counter(self.stats_port)
         write_users(root / "users", users)
         self.log = root / "objectmail.log"
 
@@ -148,6 +168,12 @@ service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
     port = {self.imap_port}
+  }}
+}}
+service stats {{
+  inet_listener http {{
+    address = 127.0.0.1
+    port = {self.stats_port}
   }}
 }}
 mail_home = {self.root}/home/%u
