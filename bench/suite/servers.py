@@ -25,6 +25,7 @@ class S3Counter:
     """SeaweedFS's Prometheus counter `SeaweedFS_s3_request_total{type=…}`: every request its S3 gateway
     answered, by type (the store's side; `ObjectMailS3Counter` is ObjectMail's own count).
     SeaweedFS files HEAD under GET, so "GET" here is GET + HEAD."""
+    family, label = "SeaweedFS_s3_request_total", "type"
 
     def __init__(self, metrics_port: int):
         self.url = f"http://127.0.0.1:{metrics_port}/metrics"
@@ -32,8 +33,8 @@ class S3Counter:
     def snapshot(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         text = urllib.request.urlopen(self.url, timeout=10).read().decode()
-        for match in re.finditer(r'^SeaweedFS_s3_request_total\{([^}]*)\} (\S+)$', text, re.M):
-            kind = re.search(r'type="([^"]+)"', match.group(1))
+        for match in re.finditer(rf'^{self.family}\{{([^}}]*)\}} (\S+)$', text, re.M):
+            kind = re.search(rf'{self.label}="([^"]+)"', match.group(1))
             if kind:
                 counts[kind.group(1)] = counts.get(kind.group(1), 0) + int(float(match.group(2)))
         return counts
@@ -44,23 +45,10 @@ class S3Counter:
                 if after.get(kind, 0) != before.get(kind, 0)}
 
 
-class ObjectMailS3Counter:
+class ObjectMailS3Counter(S3Counter):
     """ObjectMail's own `objectmail_s3_requests_total{operation=…}` from its stats listener (docs/metrics.md),
     retries included, by operation (PUT GET HEAD DELETE DeleteObjects COPY LIST). Restarts at zero with the server."""
-
-    def __init__(self, stats_port: int):
-        self.url = f"http://127.0.0.1:{stats_port}/metrics"
-
-    def snapshot(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        text = urllib.request.urlopen(self.url, timeout=10).read().decode()
-        for match in re.finditer(r'^objectmail_s3_requests_total\{([^}]*)\} (\S+)$', text, re.M):
-            kind = re.search(r'operation="([^"]+)"', match.group(1))
-            if kind:
-                counts[kind.group(1)] = counts.get(kind.group(1), 0) + int(float(match.group(2)))
-        return counts
-
-    delta = staticmethod(S3Counter.delta)
+    family, label = "objectmail_s3_requests_total", "operation"
 
 
 def memory_of(pid: int) -> tuple[int, int]:
