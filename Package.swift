@@ -21,6 +21,7 @@ let package = Package(
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
+        + metricsTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -43,7 +44,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "Metrics", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -114,9 +115,10 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "MetaCache", "IMAPProtocol", "MIME", "CZlib",
+        "Config", "Auth", "ObjectMail", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
     ] + tlsDependencies),
     .testTarget(name: "ServerTests", dependencies: [
@@ -149,7 +151,7 @@ var s3Targets: [Target] { [
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .target(name: "S3Client", dependencies: [
-        "CCurl", "CLibXML2",
+        "CCurl", "CLibXML2", "Metrics",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
@@ -174,4 +176,10 @@ var executableTargets: [Target] { [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
+] }
+
+// MARK: Metrics: the process's counters in Prometheus text format, served by `service stats { inet_listener http }`.
+var metricsTargets: [Target] { [
+    .target(name: "Metrics"),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
 ] }

@@ -64,7 +64,11 @@ public final class FSCacheStore: ObjectStore {
         guard directory.hasPrefix("/") else {
             throw PipelineArgumentError(index: 1, expected: "an absolute directory")
         }
-        return { parent in FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger) }
+        return { parent in
+            let store = FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger)
+            FSCacheMetrics.track(store.index)
+            return store
+        }
     }
 
     /// The cache's figures now.

@@ -117,12 +117,18 @@ public final class S3Client: Sendable {
             metrics.record(spec.operation)
             var error: S3Error
             var connecting = false
+            let sent = S3RequestMetrics.bodySize(spec.body)
             do {
                 let response = try await engine.perform(signedRequest(spec, totalTimeoutMs: remainingMs))
+                S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: response.status,
+                                        elapsed: clock.now - attemptStarted, sent: sent,
+                                        received: response.status == 304 || spec.method == "HEAD" ? 0 : S3RequestMetrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
                 if acceptStatus(response.status) { return response }
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
+                S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: nil,
+                                        elapsed: clock.now - attemptStarted, sent: 0, received: 0)
                 (error, connecting) = transportError(failure, operation: spec.operation, key: key)
             }
             error.attempts = attempts

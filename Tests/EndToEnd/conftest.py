@@ -249,3 +249,22 @@ def pop3_server(imap_server):
         server.pop3, server.deliver = pop3, deliver
         return server
     return start
+
+
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory):
+    """A SeaweedFS S3 server for the module (MinIOTest/seaweedfs.sh), or the one named by OBJECTMAIL_TEST_S3_* :
+    {"OBJECTMAIL_TEST_S3_URL": …, "OBJECTMAIL_TEST_S3_METRICS_PORT": … (its Prometheus port), …}."""
+    if os.environ.get("OBJECTMAIL_TEST_S3_METRICS_PORT"):  # a server started by hand (seaweedfs.sh start)
+        yield {key: value for key, value in os.environ.items() if key.startswith("OBJECTMAIL_TEST_S3_")}
+        return
+    directory = tmp_path_factory.mktemp("seaweedfs")
+    started = subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "start", str(directory)],
+                             capture_output=True, text=True, timeout=180, check=True,
+                             env={**os.environ, "SEAWEEDFS_WATCH_PID": str(os.getpid())})
+    values = {key: value.strip("'") for key, value in
+              (line[len("export "):].split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))}
+    try:
+        yield values
+    finally:
+        subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "stop", str(directory)], capture_output=True, timeout=60)

@@ -18,32 +18,13 @@ import threading
 import time
 import urllib.request
 
-import pytest
-
-from conftest import REPO, free_port, passwd_file_databases, stop, wait_for_port
+from conftest import free_port, passwd_file_databases, stop, wait_for_port
 
 USERS = [f"user{n}@example.com" for n in range(10)]
 FOLDERS = ["INBOX", "Work"]
 ROUNDS = 5
 MAILS_PER_ROUND = 250
 RESCAN_COUNT = 10  # obox_max_rescan_mail_count
-
-
-@pytest.fixture(scope="module")
-def seaweed(tmp_path_factory):
-    if os.environ.get("OBJECTMAIL_TEST_S3_METRICS_PORT"):  # a server started by hand (seaweedfs.sh start)
-        yield {key: value for key, value in os.environ.items() if key.startswith("OBJECTMAIL_TEST_S3_")}
-        return
-    directory = tmp_path_factory.mktemp("seaweedfs-crash")
-    started = subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "start", str(directory)],
-                             capture_output=True, text=True, timeout=180, check=True,
-                             env={**os.environ, "SEAWEEDFS_WATCH_PID": str(os.getpid())})
-    values = {key: value.strip("'") for key, value in
-              (line[len("export "):].split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))}
-    try:
-        yield values
-    finally:
-        subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "stop", str(directory)], capture_output=True, timeout=60)
 
 
 def s3_requests(seaweed) -> dict:

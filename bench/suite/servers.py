@@ -23,8 +23,9 @@ def write_users(path: pathlib.Path, users: list[str]) -> None:
 
 class S3Counter:
     """SeaweedFS's Prometheus counter `SeaweedFS_s3_request_total{type=…}`: every request its S3 gateway
-    answered, by type. ObjectMail exposes no metrics endpoint yet, so the store's side is what we count.
+    answered, by type (the store's side; `ObjectMailS3Counter` is ObjectMail's own count).
     SeaweedFS files HEAD under GET, so "GET" here is GET + HEAD."""
+    family, label = "SeaweedFS_s3_request_total", "type"
 
     def __init__(self, metrics_port: int):
         self.url = f"http://127.0.0.1:{metrics_port}/metrics"
@@ -32,8 +33,8 @@ class S3Counter:
     def snapshot(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         text = urllib.request.urlopen(self.url, timeout=10).read().decode()
-        for match in re.finditer(r'^SeaweedFS_s3_request_total\{([^}]*)\} (\S+)$', text, re.M):
-            kind = re.search(r'type="([^"]+)"', match.group(1))
+        for match in re.finditer(rf'^{self.family}\{{([^}}]*)\}} (\S+)$', text, re.M):
+            kind = re.search(rf'{self.label}="([^"]+)"', match.group(1))
             if kind:
                 counts[kind.group(1)] = counts.get(kind.group(1), 0) + int(float(match.group(2)))
         return counts
@@ -42,6 +43,12 @@ class S3Counter:
     def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
         return {kind: after.get(kind, 0) - before.get(kind, 0) for kind in sorted(after)
                 if after.get(kind, 0) != before.get(kind, 0)}
+
+
+class ObjectMailS3Counter(S3Counter):
+    """ObjectMail's own `objectmail_s3_requests_total{operation=…}` from its stats listener (docs/metrics.md),
+    retries included, by operation (PUT GET HEAD DELETE DeleteObjects COPY LIST). Restarts at zero with the server."""
+    family, label = "objectmail_s3_requests_total", "operation"
 
 
 def memory_of(pid: int) -> tuple[int, int]:
@@ -118,7 +125,8 @@ class ObjectMail(Server):
     def __init__(self, binary: str, root: pathlib.Path, users: list[str], s3_url: str = "", name: str = "objectmail"):
         self.binary, self.root, self.name, self.s3_url = binary, root, name, s3_url
         root.mkdir(parents=True, exist_ok=True)
-        self.lmtp_port, self.imap_port = free_port(), free_port()
+        self.lmtp_port, self.imap_port, self.stats_port = free_port(), free_port(), free_port()
+        self.own_s3 = ObjectMailS3Counter(self.stats_port)
         write_users(root / "users", users)
         self.log = root / "objectmail.log"
 
@@ -148,6 +156,12 @@ service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
     port = {self.imap_port}
+  }}
+}}
+service stats {{
+  inet_listener http {{
+    address = 127.0.0.1
+    port = {self.stats_port}
   }}
 }}
 mail_home = {self.root}/home/%u

@@ -141,6 +141,7 @@ class Suite:
                 servers = servers if round_index % 2 == 0 else servers[::-1]
                 for server in servers:
                     before, cpu_before = self.s3.snapshot(), self.cpu(server)
+                    own_before = server.own_s3.snapshot() if server is self.objectmail else {}
                     out = subprocess.run([sys.executable, str(BENCH / "lmtp_load.py"), "--port", str(server.lmtp_port),
                                           "--connections", str(connections), "--seconds", str(p.lmtp_seconds),
                                           "--corpus", str(self.work / "corpus"), "--users", ",".join(self.lmtp_users),
@@ -149,6 +150,8 @@ class Suite:
                     result.update(self.cpu_ms_per(cpu_before, self.cpu(server), result["messages"]))
                     if server is self.objectmail:
                         result["s3"] = S3Counter.delta(before, self.s3.snapshot())
+                        # ObjectMail's own count by operation, next to what SeaweedFS answered.
+                        result["s3_objectmail"] = server.own_s3.delta(own_before, server.own_s3.snapshot())
                         delivered_s3 += result["messages"]
                     results.setdefault(f"{server.name}/{connections}", []).append(result)
         self.posix.stop()

@@ -63,10 +63,12 @@ public final class StorageDelivery: LMTPBackend {
             _ = try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox)
             logger.info("msgid=\(messageID): saved mail to \(mailboxName)",
                         metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "saved"))
+            ServerMetrics.delivery(result: "saved", bytes: bytes.count)
             return LMTPReply(250, "2.0.0 <\(recipient.address)> \(session.id) Saved")
         } catch {
             logger.error("msgid=\(messageID): save failed to \(mailboxName): \(error)",
                          metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "tempfail"))
+            ServerMetrics.delivery(result: "tempfail", bytes: bytes.count)
             return LMTPReply(451, "4.3.0 <\(recipient.address)> Temporary failure")
         }
     }

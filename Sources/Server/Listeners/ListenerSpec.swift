@@ -37,19 +37,7 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
             // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
             let name = Self.loginServices[service.name ?? ""] ?? (service.name ?? "")
             guard protocols.contains(name) else { continue }
-            for listener in service.sections("inet_listener") {
-                let port = listener.number("port")
-                guard port > 0 else { continue }
-                guard port < 65536 else {
-                    throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
-                }
-                var addresses = listener.list("address")
-                if addresses.isEmpty { addresses = ["*"] }
-                for address in addresses {
-                    specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
-                                              ssl: listener.bool("ssl")))
-                }
-            }
+            specs += try inetListeners(of: service, as: name)
             for listener in service.sections("unix_listener") {
                 guard let mode = UInt32(listener.string("mode"), radix: 8), mode <= 0o777 else {
                     throw ConfigError("unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
@@ -62,6 +50,38 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         for name in protocols where !specs.contains(where: { $0.service == name }) {
             throw ConfigError("protocols includes \(name) but service \(name) has no inet_listener with a port or unix_listener",
                               at: settings.location(of: "protocols"))
+        }
+        return specs
+    }
+
+    /// `service stats { inet_listener http { port = 9900 } }`: where Dovecot 2.3 serves OpenMetrics at
+    /// GET /metrics. Not a mail protocol, so `protocols` does not name it; a stats service with no port serves nothing.
+    public static func statsListeners(from settings: Settings) throws -> [ListenerSpec] {
+        var specs: [ListenerSpec] = []
+        for service in settings.sections("service") where service.name == "stats" {
+            let found = try inetListeners(of: service, as: "stats")
+            if let tls = found.first(where: \.ssl) {
+                throw ConfigError("service stats: \(tls): the metrics listener speaks plain HTTP only (remove ssl = yes)")
+            }
+            specs += found
+        }
+        return specs
+    }
+
+    private static func inetListeners(of service: Settings, as name: String) throws -> [ListenerSpec] {
+        var specs: [ListenerSpec] = []
+        for listener in service.sections("inet_listener") {
+            let port = listener.number("port")
+            guard port > 0 else { continue }
+            guard port < 65536 else {
+                throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
+            }
+            var addresses = listener.list("address")
+            if addresses.isEmpty { addresses = ["*"] }
+            for address in addresses {
+                specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
+                                              ssl: listener.bool("ssl")))
+            }
         }
         return specs
     }

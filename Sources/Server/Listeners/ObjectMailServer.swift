@@ -54,6 +54,8 @@ public final class ObjectMailServer: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
                 connections.add(channel)
+                ServerMetrics.connectionOpened(service: spec.service)
+                channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
                 var sessionLogger = logger
                 let id = SessionID.make()
                 sessionLogger[metadataKey: "session"] = "\(id)"

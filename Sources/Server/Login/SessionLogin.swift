@@ -13,6 +13,17 @@ struct SessionLogin: Sendable {
         case tooManyConnections(limit: Int)
         /// Authenticated, but the mail store cannot be opened now.
         case storageUnavailable
+
+        /// The `result` label of `objectmail_logins_total`.
+        var metricsResult: String {
+            switch self {
+            case .loggedIn: return "success"
+            case .failed: return "failure"
+            case .temporaryFailure: return "tempfail"
+            case .tooManyConnections: return "limit"
+            case .storageUnavailable: return "storage"
+            }
+        }
     }
 
     struct LoggedInUser: Sendable {
@@ -35,6 +46,13 @@ struct SessionLogin: Sendable {
         let client = transport.client, remoteIP = client.ip, secured = transport.secured
         let result = await authenticator.authenticate(user: name, password: password, service: service, remoteIP: remoteIP,
                                                       localIP: client.localIP, secured: secured)
+        let outcome = await open(result, transport: transport, mechanism: mechanism, logger: logger)
+        ServerMetrics.login(service: service, result: outcome.metricsResult)
+        return outcome
+    }
+
+    private func open(_ result: AuthResult, transport: SessionTransport, mechanism: String, logger: Logger) async -> Outcome {
+        let client = transport.client, remoteIP = client.ip, secured = transport.secured
         switch result {
         case .success(let success):
             let key = "\(success.user)\u{0}\(remoteIP ?? "local")"

@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
+        let statsListeners: [ListenerSpec]
         var mailStorage: MailStorage?
         do {
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
@@ -37,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
                                            logger: Logger(label: "lmtp"))
             let pop3 = try POP3Configuration(settings: settings)
             listeners = try ListenerSpec.all(from: settings)
+            statsListeners = try ListenerSpec.statsListeners(from: settings)
             let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
                                                  .imap(authenticator: authenticator, storage: storage,
@@ -58,7 +60,16 @@ struct ServeCommand: AsyncParsableCommand {
             await server.shutdown(grace: .zero)
             throw ExitCode(1)
         }
+        let metrics: MetricsHTTPServer
+        do {
+            metrics = try await MetricsHTTPServer.start(statsListeners)
+        } catch {
+            logger.critical("cannot listen: \(error)")
+            await server.shutdown(grace: .zero)
+            throw ExitCode(1)
+        }
         for listener in listeners { logger.notice("listening: \(listener)") }
+        for listener in statsListeners { logger.notice("listening: \(listener) (GET /metrics)") }
         // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
         var admin: AdminServer?
         do {
@@ -70,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
+        await metrics.stop()
         admin?.stop()
         // A clean shutdown uploads every index change and clears the users' dirty markers, so the
         // next start trusts the local indexes and the next backend loads without a rescan.

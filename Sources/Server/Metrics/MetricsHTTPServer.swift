@@ -1,0 +1,98 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The `service stats` HTTP listener: GET /metrics answers the registry in Prometheus text format,
+/// any other path 404, any other method 405. Rendering is a locked copy of a small table, cheap
+/// enough to do on the event loop.
+public final class MetricsHTTPServer: Sendable {
+    private let channels: [any Channel]
+
+    private init(channels: [any Channel]) {
+        self.channels = channels
+    }
+
+    /// The addresses actually bound (port 0 resolves to the chosen port).
+    public var boundAddresses: [SocketAddress] { channels.compactMap(\.localAddress) }
+
+    /// Binds every `stats` listener; nothing to bind gives a server with no channels.
+    public static func start(_ listeners: [ListenerSpec], registry: MetricsRegistry = .shared,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> MetricsHTTPServer {
+        var channels: [any Channel] = []
+        for spec in listeners {
+            guard case .inet(let host, let port) = spec.endpoint else { continue }
+            let bootstrap = ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(MetricsRequestHandler(registry: registry))
+                    }
+                }
+            do {
+                channels.append(try await bootstrap.bind(host: host, port: port).get())
+            } catch {
+                for channel in channels { try? await channel.close() }
+                throw ListenerError(listener: spec.description, message: "\(error)")
+            }
+        }
+        return MetricsHTTPServer(channels: channels)
+    }
+
+    public func stop() async {
+        for channel in channels { try? await channel.close() }
+    }
+}
+
+/// One HTTP/1.1 connection: answers each request once its end arrives (bodies are ignored).
+final class MetricsRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let registry: MetricsRegistry
+    private var head: HTTPRequestHead?
+
+    init(registry: MetricsRegistry) {
+        self.registry = registry
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            head = request
+        case .body:
+            break
+        case .end:
+            guard let request = head else { return }
+            head = nil
+            let (status, body, extraHeaders) = Self.answer(request, registry: registry)
+            var headers = HTTPHeaders(extraHeaders)
+            headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+            if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+            let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
+            context.write(wrapOutboundOut(.head(response)), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+            buffer.writeString(body)
+            // HEAD gets the headers GET would get, without the body.
+            if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+            let keepAlive = request.isKeepAlive
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+                if !keepAlive { channel.close(promise: nil) }
+            }
+        }
+    }
+
+    static func answer(_ request: HTTPRequestHead, registry: MetricsRegistry) -> (HTTPResponseStatus, String, [(String, String)]) {
+        guard request.method == .GET || request.method == .HEAD else {
+            return (.methodNotAllowed, "Only GET /metrics is served\n", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")])
+        }
+        let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
+        guard path == "/metrics" else {
+            return (.notFound, "Not found: try /metrics\n", [("Content-Type", "text/plain")])
+        }
+        return (.ok, registry.render(), [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+    }
+}
