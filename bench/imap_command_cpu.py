@@ -16,12 +16,11 @@ import pathlib
 import socket
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "EndToEnd"))
-from conftest import IMAP_PASSWORD, USERS, LMTPServer, free_port, wait_for_port  # noqa: E402
+from conftest import IMAP_PASSWORD, USERS, LMTPServer, free_port, imap_listener, wait_for_port  # noqa: E402
 
 
 class Client:
@@ -78,16 +77,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="objectmail-imap-cpu.") as directory:
         imap_port = free_port()
-        extra = textwrap.dedent(f"""\
-            protocols = lmtp imap
-            service imap-login {{
-              inet_listener imap {{
-                address = 127.0.0.1
-                port = {imap_port}
-              }}
-            }}
-            """)
-        server = LMTPServer(options.binary, pathlib.Path(directory), extra=extra)
+        server = LMTPServer(options.binary, pathlib.Path(directory), extra=imap_listener(imap_port))
         try:
             wait_for_port(imap_port, server.process)
             clients = [Client(imap_port, user) for user in users]
