@@ -155,6 +155,19 @@ def lmtp_server(objectmail_bin, tmp_path):
 IMAP_PASSWORD = "secret"
 
 
+def imap_listener(port: int) -> str:
+    """Configuration lines that add IMAP on 127.0.0.1:`port` to an `LMTPServer`."""
+    return textwrap.dedent(f"""\
+        protocols = lmtp imap
+        service imap-login {{
+          inet_listener imap {{
+            address = 127.0.0.1
+            port = {port}
+          }}
+        }}
+        """)
+
+
 @pytest.fixture
 def imap_server(lmtp_server):
     """Starts a server that also serves IMAP (`server.imap_port`); `server.imap(user)` logs in with imaplib."""
@@ -162,15 +175,7 @@ def imap_server(lmtp_server):
 
     def start(**options) -> LMTPServer:
         imap_port = free_port()
-        extra = textwrap.dedent(f"""\
-            protocols = lmtp imap
-            service imap-login {{
-              inet_listener imap {{
-                address = 127.0.0.1
-                port = {imap_port}
-              }}
-            }}
-            """) + options.pop("extra", "")
+        extra = imap_listener(imap_port) + options.pop("extra", "")
         server = lmtp_server(extra=extra, **options)
         wait_for_port(imap_port, server.process)
         server.imap_port = imap_port

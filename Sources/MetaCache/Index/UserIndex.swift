@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// One user's local index: an SQLite database in WAL mode under the user's `mail_home`.
 /// It holds everything IMAP and POP3 need without touching the bucket. Every change runs in one
@@ -9,6 +10,9 @@ public final class UserIndex: Sendable {
     public let user: String
     public let path: String
     let pool: DatabasePool
+    /// Counts finished write transactions. A reader that notes it before reading and finds it unchanged
+    /// later knows nothing changed meanwhile, without a query (IMAP checks it before every command).
+    private let writes = Atomic<UInt64>(0)
 
     public static let fileName = "objectmail.index.sqlite"
 
@@ -36,12 +40,17 @@ public final class UserIndex: Sendable {
 
     /// Runs `body` in one write transaction, mapping SQLite failures to `IndexError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        // Counted even when the transaction fails: a spurious re-read is harmless, a missed change is not.
+        defer { writes.add(1, ordering: .sequentiallyConsistent) }
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError {
             throw IndexError.database(user: user, detail: error.message ?? error.description)
         }
     }
+
+    /// Changes whenever a write transaction has finished (see `writes`).
+    public var writeGeneration: UInt64 { writes.load(ordering: .sequentiallyConsistent) }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {

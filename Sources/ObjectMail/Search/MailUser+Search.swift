@@ -11,8 +11,9 @@ extension MailUser {
         let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
         var matches: [UInt32] = [], undecided: [MessageRecord] = []
+        let readsMessage = query.readsMessage
         for row in rows {
-            let cached = try? CachedMessageFields(serialized: Array(row.cachedFields))
+            let cached = readsMessage ? (try? CachedMessageFields(serialized: Array(row.cachedFields))) : nil
             switch evaluator.evaluate(row, cached: cached, body: nil) {
             case true?: matches.append(row.uid)
             case false?: break

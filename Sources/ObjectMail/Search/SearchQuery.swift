@@ -26,6 +26,18 @@ public indirect enum SearchQuery: Sendable, Equatable {
     case not(SearchQuery)
     case or(SearchQuery, SearchQuery)
     case and([SearchQuery])
+
+    /// Whether deciding needs the message's header fields or text; flags, sizes, dates and UIDs come
+    /// from the index row alone, so such searches skip decoding every row's cached fields.
+    var readsMessage: Bool {
+        switch self {
+        case .sentDate, .header, .body, .text: true
+        case .not(let inner): inner.readsMessage
+        case .or(let left, let right): left.readsMessage || right.readsMessage
+        case .and(let queries): queries.contains { $0.readsMessage }
+        case .all, .uids, .flags, .keyword, .larger, .smaller, .internalDate, .saveDate, .older, .younger, .modSeqAtLeast: false
+        }
+    }
 }
 
 /// BEFORE/ON/SINCE: a calendar day, compared disregarding time of day.

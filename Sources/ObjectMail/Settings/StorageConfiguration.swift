@@ -13,7 +13,7 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var mailboxes: [ConfiguredMailbox]
     /// When index bundles are uploaded (obox_max_rescan_mail_count, metacache_upload_interval).
     public var bundlePolicy: IndexBundler.Policy
-    /// `mail_prefetch_count`: bodies fetched in parallel.
+    /// `mail_prefetch_count`: bodies fetched in parallel; 0 (as in Dovecot) means no prefetch, one at a time.
     public var prefetchCount: Int
     /// The metacache's own settings (close delay, autofix, space limit).
     public var metacache: MetacacheSettings

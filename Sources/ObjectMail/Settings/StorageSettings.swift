@@ -10,7 +10,7 @@ public enum StorageSettings {
         SettingDefinition("mail_home", .string, default: "var/vmail/%2Mu/%u",
                           "Each user's local directory (metacache index); relative paths start at the start directory."),
         SettingDefinition("mail_prefetch_count", .number, default: "10",
-                          "How many mail bodies are fetched from the object store in parallel (FETCH, SEARCH BODY/TEXT)."),
+                          "How many mail bodies are fetched from the object store in parallel (FETCH, SEARCH BODY/TEXT); 0: one at a time."),
     ]
 
     public static let pluginDefinitions: [SettingDefinition] = [
@@ -91,7 +91,7 @@ extension StorageConfiguration {
                                           autofixStorage: plugin.bool("obox_autofix_storage"),
                                           maxSpace: plugin.size("metacache_max_space"), maxGrace: plugin.size("metacache_max_grace"))
         self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
-                  bundlePolicy: policy, prefetchCount: max(1, settings.number("mail_prefetch_count")), metacache: metacache)
+                  bundlePolicy: policy, prefetchCount: max(0, settings.number("mail_prefetch_count")), metacache: metacache)
     }
 
     /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.

@@ -2,6 +2,9 @@ import MetaCache
 import ObjectStore
 
 extension MailUser {
+    /// `mail_prefetch_count` for callers that stream bodies (IMAP FETCH); 0 means one at a time.
+    public nonisolated var prefetchCount: Int { configuration.prefetchCount }
+
     /// The stored bytes of one message (through the fscache when the pipeline has one).
     public func body(of message: MessageRecord) async throws -> [UInt8] {
         do {
@@ -17,6 +20,7 @@ extension MailUser {
     /// round trips to the store instead of 100.
     public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int) -> AsyncThrowingStream<(MessageRecord, [UInt8]), any Error> {
         let store = self.store, layout = self.layout, user = self.name
+        // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
         return AsyncThrowingStream { continuation in
             let producer = Task {

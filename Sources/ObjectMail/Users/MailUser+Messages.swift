@@ -58,6 +58,10 @@ extension MailUser {
         try await mapErrors { try await index.messages(uids, in: mailbox.id!) }
     }
 
+    /// Changes after every change to the user's index (by any session, LMTP delivery, recovery …).
+    /// Read it before reading the index: if it is the same later, the index is as it was then.
+    public nonisolated var indexGeneration: UInt64 { index.writeGeneration }
+
     /// The mailbox as the index has it now (UIDNEXT, HIGHESTMODSEQ …).
     /// Looked up by GUID, so a mailbox renamed by another session is still the same mailbox.
     public func refresh(_ mailbox: MailboxRecord) async throws -> MailboxRecord {

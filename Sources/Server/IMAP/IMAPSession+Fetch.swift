@@ -54,7 +54,7 @@ extension IMAPSession {
         }
         var decodable = true
         if needsBody {
-            for try await (record, body) in user.bodies(of: records, prefetch: 10) {
+            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount) {
                 decodable = writeFetch(record, body: body, attributes: attributes) && decodable
             }
         } else {

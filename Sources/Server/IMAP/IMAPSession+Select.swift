@@ -13,11 +13,12 @@ extension IMAPSession {
             selected = nil
             encoder.writeUntagged(.ok, code: .closed, "Previous mailbox closed.", into: &output)
         }
+        let generation = user.indexGeneration
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)
         let firstRecent = readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
         let view = MailboxView(messages: states, firstRecentUID: firstRecent)
-        selected = SelectedMailbox(mailbox: mailbox, view: view, readOnly: readOnly)
+        selected = SelectedMailbox(mailbox: mailbox, view: view, readOnly: readOnly, indexGeneration: generation)
 
         let keywords = Set(states.flatMap(\.keywords)).sorted()
         let systemFlags = MessageFlags.names.map(\.1)
@@ -48,10 +49,19 @@ extension IMAPSession {
     func synchronize(allowExpunge: Bool, newMail: Bool? = nil) async {
         guard let user, var current = selected else { return }
         let announceNew = newMail ?? !configuration.clientWorkarounds.contains(.delayNewmail)
+        let pending = (allowExpunge && current.expungePending) || (announceNew && current.newMailPending)
+        // Every change (other sessions, LMTP delivery in this process, this session's own) is an index
+        // write; without one since the last synchronization there is nothing to read.
+        let generation = user.indexGeneration
+        if !pending, current.indexGeneration == generation { return }
         do {
             let mailbox = try await user.refresh(current.mailbox)
             let changed = mailbox.highestModSeq != current.mailbox.highestModSeq || mailbox.uidNext != current.mailbox.uidNext
-            guard changed || (allowExpunge && current.expungePending) || (announceNew && current.newMailPending) else { return }
+            guard changed || pending else {
+                current.indexGeneration = generation
+                selected = current
+                return
+            }
             let states = try await user.messageStates(in: mailbox)
             var firstRecent = UInt32.max
             let newArrived = mailbox.uidNext != current.mailbox.uidNext || current.newMailPending
@@ -64,6 +74,7 @@ extension IMAPSession {
             current.newMailPending = !announceNew && states.contains { $0.uid > current.view.largestUID }
             let largest = current.view.largestUID
             current.expungePending = states.lazy.filter { $0.uid <= largest }.count < current.view.count
+            current.indexGeneration = generation
             selected = current
             write(updates)
         } catch StorageError.mailboxNotFound {

@@ -10,6 +10,9 @@ struct SelectedMailbox: Sendable {
     var expungePending = false
     /// New messages are in the index but not yet announced (imap_client_workarounds = delay-newmail).
     var newMailPending = false
+    /// `MailUser.indexGeneration` when `mailbox` and `view` were last brought up to date: while it is
+    /// unchanged, synchronizing needs no index query.
+    var indexGeneration: UInt64?
 }
 
 /// An IDLE in progress: its tag and the watch that wakes the session.
