@@ -16,6 +16,7 @@ public final class UserIndex: Sendable {
     public init(user: String, directory: String) throws {
         self.user = user
         self.path = (directory as NSString).appendingPathComponent(Self.fileName)
+        _ = SQLiteMemory.configured
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var configuration = Configuration()
