@@ -22,6 +22,9 @@ public final class UserIndex: Sendable {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.label = "index(\(user))"
+            // Each open reader holds its own page cache; a user's sessions read one at a time in practice
+            // (GRDB's default of 5 mostly opens readers that then sit idle, ~30 KiB each).
+            configuration.maximumReaderCount = 2
             // WAL + synchronous=NORMAL: a crash keeps the database consistent; the last transactions
             // may be lost, and the bucket (objects carry their metadata) is the truth that
             // recovery rescans. This is Dovecot's mail_fsync=never trade-off for the metacache.
