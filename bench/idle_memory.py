@@ -83,7 +83,7 @@ def main() -> None:
               obox_index_fs = posix:{root}/objects
             }}
             """) + databases)
-        command = [args.binary, "serve", "-c", str(root / "objectmail.conf")]
+        command = [str(pathlib.Path(args.binary).resolve()), "serve", "-c", str(root / "objectmail.conf")]
         server = subprocess.Popen(command, cwd=root)
         wait_for_port(imap_port, server)
         asyncio.run(deliver(lmtp_port, [(user, message(user, n)) for user in users for n in range(3)], connections=8))
