@@ -52,7 +52,7 @@ var fsCacheTargets: [Target] { [
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
 var metaCacheTargets: [Target] { [
     .target(name: "MetaCache", dependencies: [
-        "ObjectStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        "ObjectStore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [

@@ -50,6 +50,9 @@ final class SQLiteDatabase: SQLConnection, @unchecked Sendable {
     private func open() throws -> OpaquePointer {
         if let handle { return handle }
         var database: OpaquePointer?
+        // When a sqlite passdb opens before any user index: the process-wide setting must precede SQLite's
+        // initialisation (see MetaCache's SQLiteMemory); later calls return SQLITE_MISUSE and change nothing.
+        _ = csqlite_disable_page_cache_preallocation()
         let status = sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let database else {
             let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? "error \(status)"

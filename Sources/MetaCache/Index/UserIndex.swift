@@ -20,11 +20,15 @@ public final class UserIndex: Sendable {
     public init(user: String, directory: String) throws {
         self.user = user
         self.path = (directory as NSString).appendingPathComponent(Self.fileName)
+        _ = SQLiteMemory.configured
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.label = "index(\(user))"
+            // Each open reader holds its own page cache; a user's sessions read one at a time in practice
+            // (GRDB's default of 5 mostly opens readers that then sit idle, ~30 KiB each).
+            configuration.maximumReaderCount = 2
             // WAL + synchronous=NORMAL: a crash keeps the database consistent; the last transactions
             // may be lost, and the bucket (objects carry their metadata) is the truth that
             // recovery rescans. This is Dovecot's mail_fsync=never trade-off for the metacache.
