@@ -47,62 +47,21 @@ enum IMAPSessionInput: Sendable {
 
 /// Hands framed input to the session task. Literal continuations are answered here at once, since the
 /// client waits for them even while an earlier command still runs.
-final class IMAPChannelHandler: ChannelInboundHandler {
-    typealias InboundIn = IMAPFrame
-    typealias OutboundOut = ByteBuffer
-
-    let inputs: AsyncStream<IMAPSessionInput>.Continuation
-    let traffic: TrafficCounter
-    private var announced = false
-
+final class IMAPChannelHandler: SessionChannelHandler<IMAPFrame, IMAPSessionInput> {
     init(inputs: AsyncStream<IMAPSessionInput>.Continuation, traffic: TrafficCounter) {
-        self.inputs = inputs
-        self.traffic = traffic
+        super.init(inputs: inputs, traffic: traffic, connected: .connected)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { announceConnection() }
+    override func input(for frame: IMAPFrame, context: ChannelHandlerContext) -> IMAPSessionInput? {
+        guard case .continuationRequest = frame else { return .frame(frame) }
+        var buffer = context.channel.allocator.buffer(capacity: 8)
+        IMAPResponseEncoder().writeContinuation(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        return nil
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        announceConnection()
-        context.fireChannelActive()
-    }
-
-    private func announceConnection() {
-        guard !announced else { return }
-        announced = true
-        inputs.yield(.connected)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        if case .continuationRequest = frame {
-            var buffer = context.channel.allocator.buffer(capacity: 8)
-            IMAPResponseEncoder().writeContinuation(into: &buffer)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            return
-        }
-        inputs.yield(.frame(frame))
-        // A client pipelining faster than commands run: stop reading until the session catches up.
-        if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ServerShutdownEvent { inputs.yield(.shutdown) }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        inputs.finish()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        inputs.finish()
-        context.close(promise: nil)
+    override func input(forEvent event: Any, context: ChannelHandlerContext) -> IMAPSessionInput? {
+        event is ServerShutdownEvent ? .shutdown : nil
     }
 }
 

@@ -46,65 +46,28 @@ final class POP3SessionLocks: Sendable {
     func unlock(_ user: String) { _ = users.withLock { $0.remove(user) } }
 }
 
-/// Hands framed lines to the session task, and stops reading while the session is behind.
-final class POP3ChannelHandler: ChannelInboundHandler {
-    typealias InboundIn = POP3Frame
-
-    let inputs: AsyncStream<POP3SessionInput>.Continuation
-    let traffic: TrafficCounter
-    private var announced = false
+/// Hands framed lines to the session task, and turns the autologout timer into an input.
+final class POP3ChannelHandler: SessionChannelHandler<POP3Frame, POP3SessionInput> {
     private var idleEvents = 0
 
     init(inputs: AsyncStream<POP3SessionInput>.Continuation, traffic: TrafficCounter) {
-        self.inputs = inputs
-        self.traffic = traffic
+        super.init(inputs: inputs, traffic: traffic, connected: .connected)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { announceConnection() }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        announceConnection()
-        context.fireChannelActive()
-    }
-
-    private func announceConnection() {
-        guard !announced else { return }
-        announced = true
-        inputs.yield(.connected)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    override func input(for frame: POP3Frame, context: ChannelHandlerContext) -> POP3SessionInput? {
         idleEvents = 0
-        inputs.yield(.frame(unwrapInboundIn(data)))
-        // A client pipelining faster than commands run: stop reading until the session catches up.
-        if traffic.queuedFrames.add(1, ordering: .relaxed).newValue > TrafficCounter.maxQueuedFrames {
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        return .frame(frame)
+    }
+
+    override func input(forEvent event: Any, context: ChannelHandlerContext) -> POP3SessionInput? {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all else { return nil }
+        idleEvents += 1
+        // The second one means the session could not even answer the first (it waits for a client
+        // that stopped reading): close without it.
+        guard idleEvents == 1 else {
+            context.close(promise: nil)
+            return nil
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
-            idleEvents += 1
-            // The second one means the session could not even answer the first (it waits for a
-            // client that stopped reading): close without it.
-            if idleEvents > 1 {
-                context.close(promise: nil)
-            } else {
-                inputs.yield(.idleTimeout)
-            }
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        inputs.finish()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        inputs.finish()
-        context.close(promise: nil)
+        return .idleTimeout
     }
 }
