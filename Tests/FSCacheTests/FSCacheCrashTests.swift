@@ -26,12 +26,14 @@ import Testing
         body.reserveCapacity(64 << 20)
         for index in 0..<1024 { body += chunk; body[index * chunk.count] = UInt8(truncatingIfNeeded: index) }
         try await posix.put("user/big", bytes: body)
-        let cacheDirectory = scratch.path + "/cache"
-        let pipeline = "fscache:1G:\(cacheDirectory):posix:\(scratch.path)/objects"
-
         var killedMidFill = false
+        var cacheDirectory = ""
         // Catching a 64 MB fill in progress is a race with the scheduler: a loaded machine needs more tries.
-        for _ in 0..<50 where !killedMidFill {
+        // Every try gets its own cache directory: a try that finished its fill would make every later
+        // try a cache hit, with no fill left to catch.
+        for attempt in 0..<50 where !killedMidFill {
+            cacheDirectory = scratch.path + "/cache-\(attempt)"
+            let pipeline = "fscache:1G:\(cacheDirectory):posix:\(scratch.path)/objects"
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["fs", "get", pipeline, "user/big"]
