@@ -11,7 +11,7 @@ extension UserIndex {
             }
             let floor = since ?? 0
             // Local row ids mean nothing on another backend: bundles carry mailbox GUIDs instead.
-            let messages = try MessageRecord.fetchAll(db, sql: "SELECT * FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
+            let messages = try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
                                                       arguments: [id, floor]).map { row in
                 var copy = row
                 copy.mailboxID = 0

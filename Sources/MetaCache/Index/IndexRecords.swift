@@ -17,7 +17,39 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Muta
     public var specialUse: String?
     public var createdAt: Int64
 
+    public init(id: Int64?, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
+                firstRecentUID: UInt32, specialUse: String?, createdAt: Int64) {
+        self.id = id
+        self.guid = guid
+        self.name = name
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.firstRecentUID = firstRecentUID
+        self.specialUse = specialUse
+        self.createdAt = createdAt
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The columns `init(row:)` reads, in its order: every read selects exactly these.
+    public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
+    static let columnNames = ["id", "guid", "name", "uidValidity", "uidNext", "highestModSeq", "firstRecentUID", "specialUse", "createdAt"]
+    static let selectColumns = columnNames.joined(separator: ", ")
+
+    /// Decodes by position: Codable's decoding looks every column up by name (GRDB lowercases each
+    /// name for it), which showed up in profiles of the per-command path.
+    public init(row: Row) throws {
+        id = row[0]
+        guid = row[1]
+        name = row[2]
+        uidValidity = row[3]
+        uidNext = row[4]
+        highestModSeq = row[5]
+        firstRecentUID = row[6]
+        specialUse = row[7]
+        createdAt = row[8]
+    }
 }
 
 /// A message row: everything IMAP needs without touching the bucket.
@@ -46,6 +78,46 @@ public struct MessageRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     public var cachedFields: Data
 
     public var systemFlags: MessageFlags { MessageFlags(rawValue: flags) }
+
+    /// The columns `init(row:)` reads, in its order: every read selects exactly these, so columns added
+    /// to the table later do not disturb the positions.
+    public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
+    static let columnNames = ["mailboxID", "uid", "guid", "objectKey", "flags", "keywords", "modSeq", "size",
+                              "virtualSize", "internalDate", "saveDate", "cachedFields"]
+    /// For SQL written by hand: `SELECT \(MessageRecord.selectColumns) FROM message …`.
+    static let selectColumns = columnNames.joined(separator: ", ")
+
+    /// Decodes by position (see MailboxRecord.init(row:)): FETCH and SEARCH decode many rows per command.
+    public init(row: Row) throws {
+        mailboxID = row[0]
+        uid = row[1]
+        guid = row[2]
+        objectKey = row[3]
+        flags = row[4]
+        keywords = row[5]
+        modSeq = row[6]
+        size = row[7]
+        virtualSize = row[8]
+        internalDate = row[9]
+        saveDate = row[10]
+        cachedFields = row[11]
+    }
+
+    public init(mailboxID: Int64, uid: UInt32, guid: String, objectKey: String, flags: Int, keywords: Int64, modSeq: Int64,
+                size: Int64, virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data) {
+        self.mailboxID = mailboxID
+        self.uid = uid
+        self.guid = guid
+        self.objectKey = objectKey
+        self.flags = flags
+        self.keywords = keywords
+        self.modSeq = modSeq
+        self.size = size
+        self.virtualSize = virtualSize
+        self.internalDate = internalDate
+        self.saveDate = saveDate
+        self.cachedFields = cachedFields
+    }
 }
 
 /// What the storage layer knows of a new message when it is saved.

@@ -40,11 +40,12 @@ extension UserIndex {
             let modSeq = mailbox.highestModSeq + 1
             var changed: [MessageState] = [], refused: [UInt32] = []
             for condition in uids.sqlConditions {
-                let rows = try Row.fetchAll(db, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
-                                            arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid"),
+                    arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
                 for row in rows {
-                    let uid: UInt32 = row["uid"]
-                    let oldFlags: Int = row["flags"], oldKeywords: Int64 = row["keywords"], oldModSeq: Int64 = row["modSeq"]
+                    let uid: UInt32 = row[0]
+                    let oldFlags: Int = row[1], oldKeywords: Int64 = row[2], oldModSeq: Int64 = row[3]
                     if let unchangedSince, oldModSeq > unchangedSince {
                         refused.append(uid)
                         continue
@@ -56,8 +57,8 @@ extension UserIndex {
                     case .replace: (newFlags, newKeywords) = (change.flags.rawValue, mask)
                     }
                     guard newFlags != oldFlags || newKeywords != oldKeywords else { continue }
-                    try db.execute(sql: "UPDATE message SET flags = ?, keywords = ?, modSeq = ? WHERE mailboxID = ? AND uid = ?",
-                                   arguments: [newFlags, newKeywords, modSeq, mailboxID, uid])
+                    try db.cachedStatement(sql: "UPDATE message SET flags = ?, keywords = ?, modSeq = ? WHERE mailboxID = ? AND uid = ?")
+                        .execute(arguments: [newFlags, newKeywords, modSeq, mailboxID, uid])
                     changed.append(MessageState(uid: uid, flags: MessageFlags(rawValue: newFlags),
                                                 keywords: Self.keywords(newKeywords, names: names), modSeq: modSeq))
                 }
@@ -74,9 +75,9 @@ extension UserIndex {
 
     static func keywordNames(_ mailboxID: Int64, in db: Database) throws -> [Int: String] {
         var names: [Int: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT position, name FROM keyword WHERE mailboxID = ?", arguments: [mailboxID]) {
-            names[row["position"]] = row["name"]
-        }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT position, name FROM keyword WHERE mailboxID = ?"),
+                                       arguments: [mailboxID])
+        while let row = try rows.next() { names[row[0]] = row[1] }
         return names
     }
 

@@ -3,19 +3,22 @@ import GRDB
 
 extension UserIndex {
     /// Every message row of a mailbox in UID order without its cached MIME fields (left empty):
-    /// what a POP3 session's snapshot needs (UID, GUID, object key, flags, sizes), at a fraction
+    /// what a POP3 session's snapshot and a SEARCH on flags, sizes and dates need, at a fraction
     /// of the bytes `messages(_:in:)` reads for a large mailbox.
     public func messageListing(in mailboxID: Int64) async throws -> [MessageRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            let statement = try db.cachedStatement(sql: """
                 SELECT mailboxID, uid, guid, objectKey, flags, keywords, modSeq, size, virtualSize, internalDate, saveDate
                 FROM message WHERE mailboxID = ? ORDER BY uid
-                """, arguments: [mailboxID]).map { row in
-                MessageRecord(mailboxID: row["mailboxID"], uid: row["uid"], guid: row["guid"], objectKey: row["objectKey"],
-                              flags: row["flags"], keywords: row["keywords"], modSeq: row["modSeq"], size: row["size"],
-                              virtualSize: row["virtualSize"], internalDate: row["internalDate"], saveDate: row["saveDate"],
-                              cachedFields: Data())
+                """)
+            var records: [MessageRecord] = []
+            let rows = try Row.fetchCursor(statement, arguments: [mailboxID])
+            while let row = try rows.next() {
+                records.append(MessageRecord(mailboxID: row[0], uid: row[1], guid: row[2], objectKey: row[3], flags: row[4],
+                                             keywords: row[5], modSeq: row[6], size: row[7], virtualSize: row[8],
+                                             internalDate: row[9], saveDate: row[10], cachedFields: Data()))
             }
+            return records
         }
     }
 }

@@ -7,11 +7,19 @@ extension UserIndex {
     }
 
     public func mailbox(named name: String) async throws -> MailboxRecord? {
-        try await read { db in try MailboxRecord.filter(Column("name") == name).fetchOne(db) }
+        try await read { db in
+            try MailboxRecord.fetchOne(db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE name = ?"),
+                                       arguments: [name])
+        }
     }
 
     public func mailbox(guid: String) async throws -> MailboxRecord? {
-        try await read { db in try MailboxRecord.filter(Column("guid") == guid).fetchOne(db) }
+        try await read { db in try Self.mailbox(guid: guid, db: db) }
+    }
+
+    static func mailbox(guid: String, db: Database) throws -> MailboxRecord? {
+        try MailboxRecord.fetchOne(db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE guid = ?"),
+                                   arguments: [guid])
     }
 
     /// Creates a mailbox. Parents are not created: listing shows them as \Noselect, as Dovecot's

@@ -74,26 +74,38 @@ extension UserIndex {
     /// UID, flags, keywords and MODSEQ of every message, in UID order: what SELECT needs.
     public func messageStates(in mailboxID: Int64) async throws -> [MessageState] {
         try await read { db in
-            let names = try Self.keywordNames(mailboxID, in: db)
-            return try Row.fetchAll(db, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? ORDER BY uid",
-                                    arguments: [mailboxID]).map { row in
-                MessageState(uid: row["uid"], flags: MessageFlags(rawValue: row["flags"]),
-                             keywords: Self.keywords(row["keywords"], names: names), modSeq: row["modSeq"])
-            }
+            try Self.messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? ORDER BY uid",
+                                   arguments: [mailboxID], db: db)
         }
     }
 
     /// Full rows (with the cached MIME fields) for the given UIDs, in UID order.
     public func messages(_ uids: UIDSet, in mailboxID: Int64) async throws -> [MessageRecord] {
-        try await read { db in
-            var records: [MessageRecord] = []
-            for condition in uids.sqlConditions {
-                records += try MessageRecord.fetchAll(
-                    db, sql: "SELECT * FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
-                    arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
-            }
-            return records
+        try await read { db in try Self.messages(uids, in: mailboxID, db: db) }
+    }
+
+    static func messages(_ uids: UIDSet, in mailboxID: Int64, db: Database) throws -> [MessageRecord] {
+        var records: [MessageRecord] = []
+        for condition in uids.sqlConditions {
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
+            records += try MessageRecord.fetchAll(statement, arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
         }
+        return records
+    }
+
+    /// `MessageState`s from a query selecting uid, flags, keywords, modSeq (in that order). Statements
+    /// are cached: preparing one (and GRDB's authorizer callbacks while it does) cost more than the read.
+    static func messageStates(in mailboxID: Int64, sql: String, arguments: StatementArguments, db: Database) throws -> [MessageState] {
+        let names = try keywordNames(mailboxID, in: db)
+        var states: [MessageState] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() {
+            let keywords: Int64 = row[2]
+            states.append(MessageState(uid: row[0], flags: MessageFlags(rawValue: row[1]),
+                                       keywords: keywords == 0 ? [] : Self.keywords(keywords, names: names), modSeq: row[3]))
+        }
+        return states
     }
 
     /// The keyword names of a mailbox, by bit position.
@@ -103,22 +115,24 @@ extension UserIndex {
 
     /// Messages whose MODSEQ is above `modSeq` (CONDSTORE CHANGEDSINCE).
     public func changedMessages(in mailboxID: Int64, since modSeq: Int64) async throws -> [MessageState] {
-        try await read { db in
-            let names = try Self.keywordNames(mailboxID, in: db)
-            return try Row.fetchAll(db, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
-                                    arguments: [mailboxID, modSeq]).map { row in
-                MessageState(uid: row["uid"], flags: MessageFlags(rawValue: row["flags"]),
-                             keywords: Self.keywords(row["keywords"], names: names), modSeq: row["modSeq"])
-            }
-        }
+        try await read { db in try Self.changedMessages(in: mailboxID, since: modSeq, db: db) }
+    }
+
+    static func changedMessages(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [MessageState] {
+        try messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
+                          arguments: [mailboxID, modSeq], db: db)
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED).
     public func expungedUIDs(in mailboxID: Int64, since modSeq: Int64) async throws -> [UInt32] {
         try await read { db in
-            try UInt32.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
-                                arguments: [mailboxID, modSeq])
+            try Self.expungedUIDs(in: mailboxID, since: modSeq, db: db)
         }
+    }
+
+    static func expungedUIDs(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [UInt32] {
+        try UInt32.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxID = ? AND modSeq > ? ORDER BY uid"),
+                            arguments: [mailboxID, modSeq])
     }
 
     /// Gives the calling session the \Recent messages (UIDs from the returned value up) and takes
@@ -155,7 +169,8 @@ extension UserIndex {
     // MARK: - Transaction bodies
 
     static func requireMailbox(_ id: Int64, user: String, in db: Database) throws -> MailboxRecord {
-        guard let mailbox = try MailboxRecord.fetchOne(db, key: id) else {
+        let statement = try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE id = ?")
+        guard let mailbox = try MailboxRecord.fetchOne(statement, arguments: [id]) else {
             throw IndexError.mailboxNotFound(user: user, mailbox: "#\(id)")
         }
         return mailbox
@@ -169,7 +184,7 @@ extension UserIndex {
         var sourceUIDs: [UInt32] = [], destinationUIDs: [UInt32] = []
         for condition in uids.sqlConditions {
             let rows = try MessageRecord.fetchAll(
-                db, sql: "SELECT * FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
+                db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
                 arguments: StatementArguments([sourceID]) + StatementArguments(condition.arguments))
             for var row in rows {
                 sourceUIDs.append(row.uid)

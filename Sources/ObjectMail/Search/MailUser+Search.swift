@@ -7,11 +7,12 @@ extension MailUser {
     /// can; only messages it cannot decide are fetched (through the fscache, `prefetch` at a time).
     public func search(_ query: SearchQuery, in mailbox: MailboxRecord, prefetch: Int? = nil,
                        now: Date = Date(), timeZone: TimeZone = .current) async throws -> [UInt32] {
-        let rows = try await messages(.all, in: mailbox)
+        let readsMessage = query.readsMessage
+        // Flags, sizes and dates are columns: the cached MIME fields (most of a row's bytes) are read only when needed.
+        let rows = try await readsMessage ? messages(.all, in: mailbox) : messageListing(in: mailbox)
         let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
         var matches: [UInt32] = [], undecided: [MessageRecord] = []
-        let readsMessage = query.readsMessage
         for row in rows {
             let cached = readsMessage ? (try? CachedMessageFields(serialized: Array(row.cachedFields))) : nil
             switch evaluator.evaluate(row, cached: cached, body: nil) {

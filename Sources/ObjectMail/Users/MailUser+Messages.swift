@@ -62,6 +62,17 @@ extension MailUser {
     /// Read it before reading the index: if it is the same later, the index is as it was then.
     public nonisolated var indexGeneration: UInt64 { index.writeGeneration }
 
+    /// The mailbox as the index has it now and what changed in it after the HIGHESTMODSEQ of `mailbox`
+    /// (what a session last saw): one index read, however large the mailbox.
+    public func changes(in mailbox: MailboxRecord) async throws -> MailboxChanges {
+        try await mapErrors {
+            guard let changes = try await index.mailboxChanges(guid: mailbox.guid, since: mailbox.highestModSeq) else {
+                throw StorageError.mailboxNotFound(user: name, mailbox: mailbox.name)
+            }
+            return changes
+        }
+    }
+
     /// The mailbox as the index has it now (UIDNEXT, HIGHESTMODSEQ …).
     /// Looked up by GUID, so a mailbox renamed by another session is still the same mailbox.
     public func refresh(_ mailbox: MailboxRecord) async throws -> MailboxRecord {

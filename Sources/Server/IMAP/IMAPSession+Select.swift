@@ -16,7 +16,7 @@ extension IMAPSession {
         let generation = user.indexGeneration
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)
-        let firstRecent = readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
+        let firstRecent = readOnly ? mailbox.firstRecentUID : try await claimRecent(in: mailbox, user: user)
         let view = MailboxView(messages: states, firstRecentUID: firstRecent)
         selected = SelectedMailbox(mailbox: mailbox, view: view, readOnly: readOnly, indexGeneration: generation)
 
@@ -55,18 +55,22 @@ extension IMAPSession {
         let generation = user.indexGeneration
         if !pending, current.indexGeneration == generation { return }
         do {
-            let mailbox = try await user.refresh(current.mailbox)
+            let changes = try await user.changes(in: current.mailbox)
+            let mailbox = changes.mailbox
             let changed = mailbox.highestModSeq != current.mailbox.highestModSeq || mailbox.uidNext != current.mailbox.uidNext
             guard changed || pending else {
                 current.indexGeneration = generation
                 selected = current
                 return
             }
-            let states = try await user.messageStates(in: mailbox)
+            // Held-back expunges or new mail mean the view is not the index's state at its MODSEQ: read all.
+            let heldBack = current.expungePending || current.newMailPending
+            let incremental = heldBack ? nil : current.view.applying(changes)
+            let states = if let incremental { incremental } else { try await user.messageStates(in: mailbox) }
             var firstRecent = UInt32.max
             let newArrived = mailbox.uidNext != current.mailbox.uidNext || current.newMailPending
             if newArrived && announceNew {
-                firstRecent = current.readOnly ? mailbox.firstRecentUID : try await user.claimRecent(in: mailbox)
+                firstRecent = current.readOnly ? mailbox.firstRecentUID : try await claimRecent(in: mailbox, user: user)
             }
             let updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
                                                  announceNew: announceNew)
@@ -84,6 +88,14 @@ extension IMAPSession {
         } catch {
             logger.error("synchronizing \(current.mailbox.name) failed: \(error)")
         }
+    }
+
+    /// Takes the mailbox's \Recent messages for this session. When another session already took them all
+    /// (the usual case: every SELECT claims), no index write is made, so other sessions of the user need
+    /// not re-read the index; a message arriving meanwhile is simply claimed by the next session.
+    func claimRecent(in mailbox: MailboxRecord, user: MailUser) async throws -> UInt32 {
+        guard mailbox.firstRecentUID < mailbox.uidNext else { return .max }
+        return try await user.claimRecent(in: mailbox)
     }
 
     func write(_ updates: [MailboxViewUpdate]) {

@@ -90,6 +90,27 @@ struct MailboxView: Sendable {
         }
     }
 
+    /// The index's messages after `changes`, built from this view instead of read again: valid only while
+    /// the view holds exactly the index's state as of the MODSEQ the changes start from (nothing held back).
+    /// Nil when the result does not add up to the index's message count, so the caller reads everything.
+    func applying(_ changes: MailboxChanges) -> [MessageState]? {
+        guard let expected = changes.messageCount else { return messages }
+        let expunged = Set(changes.expunged)
+        var changed: [UInt32: MessageState] = [:]
+        changed.reserveCapacity(changes.changed.count)
+        for state in changes.changed { changed[state.uid] = state }
+        var result: [MessageState] = []
+        result.reserveCapacity(expected)
+        for state in messages where !expunged.contains(state.uid) {
+            result.append(changed.removeValue(forKey: state.uid) ?? state)
+        }
+        // What is left is new to this view; below its largest UID would mean it missed something.
+        let added = changed.values.sorted { $0.uid < $1.uid }
+        guard added.first.map({ $0.uid > largestUID }) ?? true else { return nil }
+        result += added
+        return result.count == expected ? result : nil
+    }
+
     /// Brings the view to the index's state `current` and returns what to tell the client.
     /// Without `allowExpunge`, removed messages stay in the view; they are reported later.
     /// `firstRecentUID` marks new messages from that UID up as this session's \Recent.

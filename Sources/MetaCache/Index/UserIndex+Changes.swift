@@ -1,0 +1,38 @@
+import GRDB
+
+/// A mailbox as it is now and what changed in it after a MODSEQ a session had already seen, read in one
+/// transaction, so a selected session can catch up without reading every message again.
+public struct MailboxChanges: Sendable, Equatable {
+    public var mailbox: MailboxRecord
+    /// Messages added or changed after the MODSEQ, in UID order (empty when HIGHESTMODSEQ did not move).
+    public var changed: [MessageState]
+    /// UIDs expunged after the MODSEQ, ascending.
+    public var expunged: [UInt32]
+    /// How many messages the mailbox holds now, so the caller can check that applying the changes to
+    /// what it knew gives the index's state (rows can also go without an expunge record, e.g. when a
+    /// merge drops them); nil when nothing changed.
+    public var messageCount: Int?
+
+    public init(mailbox: MailboxRecord, changed: [MessageState], expunged: [UInt32], messageCount: Int?) {
+        self.mailbox = mailbox
+        self.changed = changed
+        self.expunged = expunged
+        self.messageCount = messageCount
+    }
+}
+
+extension UserIndex {
+    /// The mailbox (by GUID, so a rename by another session does not lose it) and its changes after
+    /// `modSeq`; nil when the mailbox is gone.
+    public func mailboxChanges(guid: String, since modSeq: Int64) async throws -> MailboxChanges? {
+        try await read { db in
+            guard let mailbox = try Self.mailbox(guid: guid, db: db), let id = mailbox.id else { return nil }
+            guard mailbox.highestModSeq != modSeq else {
+                return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
+            }
+            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?"), arguments: [id]) ?? 0
+            return MailboxChanges(mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
+                                  expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
+        }
+    }
+}
