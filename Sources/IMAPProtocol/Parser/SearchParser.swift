@@ -4,7 +4,7 @@ extension ByteCursor {
         var command = SearchCommand(key: .all)
         if takeWord("RETURN") {
             try space()
-            command.returnOptions = try searchReturnOptions()
+            (command.returnOptions, command.partial) = try searchReturnOptions()
             try space()
         }
         if takeWord("CHARSET") {
@@ -18,9 +18,10 @@ extension ByteCursor {
 
     mutating func sortCommand() throws(IMAPParseError) -> SortCommand {
         var returnOptions: [SearchReturnOption]?
+        var partial: ClosedRange<UInt32>?
         if takeWord("RETURN") {
             try space()
-            returnOptions = try searchReturnOptions()
+            (returnOptions, partial) = try searchReturnOptions()
             try space()
         }
         var criteria: [SortCriterion] = []
@@ -35,7 +36,7 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
-        return SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys())
+        return SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(), partial: partial)
     }
 
     mutating func threadCommand() throws(IMAPParseError) -> ThreadCommand {
@@ -48,15 +49,25 @@ extension ByteCursor {
         return ThreadCommand(algorithm: algorithm, charset: charset, key: try searchKeys())
     }
 
-    private mutating func searchReturnOptions() throws(IMAPParseError) -> [SearchReturnOption] {
+    private mutating func searchReturnOptions() throws(IMAPParseError) -> ([SearchReturnOption], ClosedRange<UInt32>?) {
         var options: [SearchReturnOption] = []
+        var partial: ClosedRange<UInt32>?
         try list { (cursor: inout ByteCursor) throws(IMAPParseError) in
             guard let option = SearchReturnOption(rawValue: try cursor.keyword("a RETURN option")) else {
                 throw cursor.fail("Unknown RETURN option")
             }
+            if option == .partial {
+                // RFC 5267 §4.4: one PARTIAL, nz-number ":" nz-number, either order, no "*".
+                guard partial == nil else { throw cursor.fail("Only one PARTIAL is allowed") }
+                try cursor.space()
+                let first = try cursor.nzNumber("a PARTIAL range")
+                try cursor.expect(UInt8(ascii: ":"), "':' in a PARTIAL range")
+                let second = try cursor.nzNumber("a PARTIAL range")
+                partial = min(first, second)...max(first, second)
+            }
             options.append(option)
         }
-        return options
+        return (options, partial)
     }
 
     /// One or more keys separated by spaces, up to the end of the line.
