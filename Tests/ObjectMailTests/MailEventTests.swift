@@ -70,4 +70,19 @@ import Testing
         #expect(all[0].origin == session && all[1].origin == nil)
         #expect(all[5].mailboxID == nil)
     }
+
+    @Test func renamingInboxIsAMoveOfItsMessages() async throws {
+        let (storage, _, _) = try makeStorage()
+        let user = try await storage.user("frank")
+        let inbox = try await user.mailbox("INBOX")
+        _ = try await user.saveMessages([IncomingMessage(bytes: Array("Subject: a\r\n\r\nx\r\n".utf8))], to: inbox)
+        let everything = await user.watch(mailboxID: nil)
+        try await user.renameMailbox("INBOX", to: "Old")
+        await user.stopWatching(everything.id)
+
+        var all: [MailEvent] = []
+        for await event in everything.events { all.append(event) }
+        #expect(all.map(\.change) == [.mailboxCreated(name: "Old"), .appended(uids: [1], modSeq: 2), .expunged(uids: [1], modSeq: 3)])
+        #expect(all.last?.mailboxID == inbox.id)
+    }
 }

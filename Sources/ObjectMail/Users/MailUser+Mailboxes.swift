@@ -88,7 +88,10 @@ extension MailUser {
             if old.isInbox {
                 let inbox = try await mailbox(old.value)
                 let target = try await createIndexMailbox(new, specialUse: nil, origin: origin)
-                _ = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                // INBOX itself stays, emptied: its watchers (IDLE, NOTIFY) hear of it like of a MOVE.
+                publishAppended(copied, to: target, origin: origin)
+                publishExpunged(expunged, in: inbox, origin: origin)
             } else {
                 // Every mailbox that moves (children too) is announced under its old and new name.
                 let moving = try await index.mailboxes().filter { record in
