@@ -122,3 +122,25 @@ def test_sort_update_inserts_at_sort_positions(imap_server):
     # d (UID 2) was at position 3: a b d e f.
     assert lines[:2] == [b'* ESEARCH (TAG "o1") UID REMOVEFROM (3 2)\r\n', b"* 2 EXPUNGE\r\n"], lines
     other.logout()
+
+
+def test_context_limit_and_modseq_with_addto(imap_server):
+    server = imap_server()
+    other = filled(server, ["a"])
+    sock, reader = raw_imap(server, USER)
+    command(sock, reader, b"s", b"SELECT INBOX")
+    lines = command(sock, reader, b"m", b"UID SEARCH RETURN (UPDATE) MODSEQ 1")
+    assert lines[0].startswith(b'* ESEARCH (TAG "m") UID ALL 1 MODSEQ '), lines
+    for number in range(2, 11):
+        assert command(sock, reader, b"u%d" % number, b"SEARCH RETURN (UPDATE COUNT) ALL")[-1].endswith(b"OK Search completed.\r\n")
+    # The eleventh is answered, but not kept (RFC 5267 §4.3.1).
+    lines = command(sock, reader, b"u11", b"SEARCH RETURN (UPDATE COUNT) ALL")
+    assert lines == [b'* NO [NOUPDATE "u11"] Too many contexts\r\n', b'* ESEARCH (TAG "u11") COUNT 1\r\n',
+                     b"u11 OK Search completed, will not notify.\r\n"], lines
+    other.append("INBOX", None, None, mail("b"))
+    lines = command(sock, reader, b"n", b"NOOP")
+    addto = [line for line in lines if line.startswith(b'* ESEARCH (TAG "m")')]
+    # A search by MODSEQ reports the highest MODSEQ of what it adds (RFC 7162 §3.1.5).
+    assert len(addto) == 1 and b" MODSEQ " in addto[0] and addto[0].endswith(b" ADDTO (0 2)\r\n"), lines
+    assert sum(line.endswith(b" ADDTO (0 2)\r\n") for line in lines) == 10, lines
+    other.logout()

@@ -145,6 +145,21 @@ def test_selected_mailbox_expunge_arrives_unprompted_but_delayed_waits(imap_serv
     other.logout()
 
 
+def test_flag_changes_of_the_selected_mailbox_only_with_flagchange(imap_server):
+    server = imap_server()
+    other = filled = server.imap(USER)
+    filled.append("INBOX", None, None, mail("one"))
+    other.select("INBOX")
+    sock, reader = raw_imap(server, USER)
+    command(sock, reader, b"s", b"SELECT INBOX")
+    command(sock, reader, b"n", b"NOTIFY SET (SELECTED (MessageNew MessageExpunge))")
+    other.store("1", "+FLAGS", "\\Flagged")
+    other.append("INBOX", None, None, mail("two"))
+    lines = read_until(reader, b"EXISTS")
+    assert lines[-1] == b"* 2 EXISTS\r\n" and not any(b"FETCH" in line for line in lines), lines
+    other.logout()
+
+
 def test_message_new_with_fetch_attributes(imap_server):
     server = imap_server()
     sock, reader = raw_imap(server, USER)

@@ -14,12 +14,12 @@ extension IMAPSession {
         guard supportsReturnOptions(tag: tag, options) else { return }
         guard let matches = try await matchingStates(tag: tag, command.key, charset: command.charset,
                                                      saving: options?.contains(.save) == true, user: user) else { return }
+        // RFC 5267 §4.3.1: a refused context is said first; the search itself is still answered.
+        let refused = options?.contains(.update) == true
+            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid)))
         writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false, partial: command.partial)
-        if options?.contains(.update) == true {
-            openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid)))
-        }
         await synchronize(allowExpunge: byUID)
-        tagged(tag, .ok, "Search completed.")
+        tagged(tag, .ok, refused ? "Search completed, will not notify." : "Search completed.")
     }
 
     /// The messages of the view that match `key`, in sequence order; nil when the command was already

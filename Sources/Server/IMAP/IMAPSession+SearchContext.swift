@@ -6,14 +6,16 @@ import ObjectMail
 /// unsolicited `* ESEARCH (TAG "t") ADDTO/REMOVEFROM`, and CANCELUPDATE.
 extension IMAPSession {
     /// Starts keeping a result up to date, or says it will not (`NO [NOUPDATE]`, §4.3.1) beyond the limit.
-    func openSearchContext(_ context: SearchContext) {
-        guard var current = selected else { return }
+    /// False when refused.
+    func openSearchContext(_ context: SearchContext) -> Bool {
+        guard var current = selected else { return false }
         guard current.searchContexts.count < SearchContext.limit else {
             encoder.writeUntagged(.no, code: .other("NOUPDATE", "\"\(context.tag)\""), "Too many contexts", into: &output)
-            return
+            return false
         }
         current.searchContexts.append(context)
         selected = current
+        return true
     }
 
     /// CANCELUPDATE "tag" …: those contexts stop; a tag that names no open context is refused.
