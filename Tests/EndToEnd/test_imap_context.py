@@ -144,3 +144,24 @@ def test_context_limit_and_modseq_with_addto(imap_server):
     assert len(addto) == 1 and b" MODSEQ " in addto[0] and addto[0].endswith(b" ADDTO (0 2)\r\n"), lines
     assert sum(line.endswith(b" ADDTO (0 2)\r\n") for line in lines) == 10, lines
     other.logout()
+
+
+def test_update_with_fetch_attributes(imap_server):
+    server = imap_server()
+    other = filled(server, ["boss: plan"])
+    sock, reader = raw_imap(server, USER)
+    command(sock, reader, b"s", b"SELECT INBOX")
+    # RFC 5465 §7's example form.
+    lines = command(sock, reader, b"a4", b"SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])) SUBJECT boss")
+    assert lines[0] == b'* ESEARCH (TAG "a4") COUNT 1\r\n', lines
+    other.append("INBOX", None, None, mail("boss: more"))
+    other.append("INBOX", None, None, mail("unrelated"))
+    sock.sendall(b"n NOOP\r\n")
+    lines = until_tagged(reader, b"n")
+    text = b"".join(lines)
+    # EXISTS, then the FETCH of the added message, then the ESEARCH (RFC 5465 §7); nothing fetched for the other.
+    exists, fetched, addto = text.index(b"* 3 EXISTS"), text.index(b"* 2 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)]"), \
+        text.index(b'* ESEARCH (TAG "a4") ADDTO (0 2)')
+    assert exists < fetched < addto, text
+    assert b"Subject: boss: more\r\n" in text and b"* 3 FETCH" not in text, text
+    other.logout()

@@ -46,6 +46,9 @@ import Testing
             return
         }
         #expect(sort.partial == 1...10)
+        // RFC 5465 §7's example: FETCH attributes inside UPDATE.
+        let notified = try search("RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (TO FROM SUBJECT)])) FROM \"boss\"")
+        #expect(notified.returnOptions == [.count, .update] && notified.updateFetch.count == 2 && notified.key == .from("boss"))
         for bad in ["RETURN (PARTIAL 0:5) ALL", "RETURN (PARTIAL 1:*) ALL", "RETURN (PARTIAL 1:2 PARTIAL 3:4) ALL", "RETURN (PARTIAL) ALL"] {
             #expect(throws: IMAPParseError.self) { try search(bad) }
         }

@@ -58,6 +58,8 @@ public struct SearchCommand: Sendable, Equatable {
     public var key: SearchKey
     /// The range of RETURN (PARTIAL m:n), 1-based positions in the result, low end first.
     public var partial: ClosedRange<UInt32>?
+    /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7): what to FETCH of a new message the update adds.
+    public var updateFetch: [FetchAttribute] = []
 
     public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey,
                 partial: ClosedRange<UInt32>? = nil) {
@@ -99,6 +101,8 @@ public struct SortCommand: Sendable, Equatable {
     public var key: SearchKey
     /// The range of RETURN (PARTIAL m:n), positions in sort order.
     public var partial: ClosedRange<UInt32>?
+    /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7).
+    public var updateFetch: [FetchAttribute] = []
 
     public init(returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey,
                 partial: ClosedRange<UInt32>? = nil) {

@@ -16,7 +16,8 @@ extension IMAPSession {
                                                      saving: options?.contains(.save) == true, user: user) else { return }
         // RFC 5267 §4.3.1: a refused context is said first; the search itself is still answered.
         let refused = options?.contains(.update) == true
-            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid)))
+            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid),
+                                                fetch: command.updateFetch))
         writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false, partial: command.partial)
         await synchronize(allowExpunge: byUID)
         tagged(tag, .ok, refused ? "Search completed, will not notify." : "Search completed.")

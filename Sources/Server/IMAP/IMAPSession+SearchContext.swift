@@ -56,6 +56,27 @@ extension IMAPSession {
         return result
     }
 
+    /// RFC 5465 §7: the FETCH attributes a context asked for, of the new messages (UID above `largestBefore`) it
+    /// adds, after their EXISTS and before the ADDTO; one FETCH per message however many contexts add it.
+    func fetchAddedMessages(_ all: [(context: SearchContext, changes: [SearchContextChange])], newerThan largestBefore: UInt32,
+                            user: MailUser) async {
+        var attributes: [FetchAttribute] = []
+        var uids = Set<UInt32>()
+        for (context, changes) in all where !context.fetch.isEmpty {
+            let added = changes.filter(\.added).flatMap(\.uids).filter { $0 > largestBefore }
+            guard !added.isEmpty else { continue }
+            uids.formUnion(added)
+            attributes += context.fetch.filter { !attributes.contains($0) }
+        }
+        guard !uids.isEmpty else { return }
+        let set = SequenceSet.ranges(SequenceSetFormatter.compact(uids.sorted()).map { SequenceRange(.number($0.lowerBound), .number($0.upperBound)) })
+        do {
+            _ = try await fetch(set, attributes: attributes, changedSince: nil, byUID: true, user: user)
+        } catch {
+            logger.error("FETCH for search context updates failed: \(error)")
+        }
+    }
+
     /// Writes the REMOVEFROM (`added` false) or ADDTO pairs of each context. Removals go out before EXPUNGE and
     /// additions after EXISTS (§4.3.3/§4.3.4), each with the sequence numbers of the view the client has then.
     func writeSearchContextChanges(_ all: [(context: SearchContext, changes: [SearchContextChange])], added: Bool,

@@ -83,6 +83,7 @@ extension IMAPSession {
             let contextChanges = await searchContextChanges(user: user)
             writeSearchContextChanges(contextChanges, added: false, view: viewBefore)
             write(updates)
+            await fetchAddedMessages(contextChanges, newerThan: viewBefore.largestUID, user: user)
             if let view = selected?.view { writeSearchContextChanges(contextChanges, added: true, view: view) }
         } catch StorageError.mailboxNotFound {
             selected = nil

@@ -15,7 +15,7 @@ extension IMAPSession {
         let sortedMatches = order.compactMap { byUIDState[$0] }
         let refused = options?.contains(.update) == true
             && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: command.criteria,
-                                                results: sortedMatches.map(\.uid)))
+                                                results: sortedMatches.map(\.uid), fetch: command.updateFetch))
         writeResult(sortedMatches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: true, partial: command.partial)
         await synchronize(allowExpunge: byUID)
         tagged(tag, .ok, refused ? "Sort completed, will not notify." : "Sort completed.")

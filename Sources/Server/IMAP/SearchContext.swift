@@ -11,6 +11,8 @@ struct SearchContext: Sendable {
     let sortCriteria: [SortCriterion]?
     /// The result as the client knows it: UIDs, in mailbox order or sort order.
     var results: [UInt32]
+    /// RFC 5465 §7: FETCH these of each new message the context adds, before the ADDTO.
+    var fetch: [FetchAttribute] = []
 
     /// At most this many contexts per session; one more gets `NO [NOUPDATE]` (RFC 5267 §4.3.1 asks for at least one).
     static let limit = 10
