@@ -39,6 +39,10 @@ PROBES = {
     "BINARY": (b"FETCH 1 (BINARY.SIZE[1])", b"BINARY.SIZE[1] 3"),
     "PREVIEW": (b"FETCH 1 (PREVIEW)", b'PREVIEW "x"'),
     "COMPRESS=DEFLATE": (None, None),  # changes the connection: test_imap_compress.py
+    "CONTEXT=SEARCH": (b"SEARCH RETURN (UPDATE COUNT) ALL\r\nx2 CANCELUPDATE \"x\"", b"x2 OK CANCELUPDATE"),
+    "CONTEXT=SORT": (b"UID SORT RETURN (PARTIAL 1:1) (DATE) UTF-8 ALL", b"PARTIAL (1:1 "),
+    # Last: NOTIFY changes which updates the session gets (test_imap_notify.py).
+    "NOTIFY": (b"NOTIFY SET STATUS (PERSONAL (MessageNew MessageExpunge))", b"* STATUS Stuff (MESSAGES 0 "),
 }
 
 

@@ -58,6 +58,13 @@ import Testing
                 ESearchContextUpdate(added: false, position: 0, messages: [5...6]),
             ]), into: &$1)
         } == "* ESEARCH (TAG \"B01\") UID ADDTO (0 2733) REMOVEFROM (0 5:6)\r\n")
+        // RFC 5267 §4.4's PARTIAL examples, results and none.
+        #expect(encoded {
+            $0.writeESearch(ESearchResponse(tag: "A02", uid: true, partial: ESearchPartial(range: 23500...24000, messages: [67...69])), into: &$1)
+        } == "* ESEARCH (TAG \"A02\") UID PARTIAL (23500:24000 67:69)\r\n")
+        #expect(encoded {
+            $0.writeESearch(ESearchResponse(tag: "A04", uid: true, partial: ESearchPartial(range: 24000...24500, messages: [])), into: &$1)
+        } == "* ESEARCH (TAG \"A04\") UID PARTIAL (24000:24500 NIL)\r\n")
         #expect(encoded { $0.writeID([IDParameter(key: "name", value: "ObjectMail"), IDParameter(key: "os", value: nil)], into: &$1) }
             == "* ID (\"name\" \"ObjectMail\" \"os\" NIL)\r\n")
         #expect(encoded { $0.writeID(nil, into: &$1) } == "* ID NIL\r\n")

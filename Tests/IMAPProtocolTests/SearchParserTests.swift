@@ -36,6 +36,24 @@ import Testing
         ])
     }
 
+    @Test func contextReturnOptions() throws {
+        // RFC 5267 §4.4: PARTIAL takes a range in either order; §4.2/§4.3 CONTEXT and UPDATE are bare words.
+        #expect(try search("RETURN (PARTIAL 500:1 CONTEXT) UNDELETED")
+            == SearchCommand(returnOptions: [.partial, .context], key: .undeleted, partial: 1...500))
+        #expect(try search("RETURN (UPDATE COUNT) DELETED") == SearchCommand(returnOptions: [.update, .count], key: .deleted))
+        guard case .sort(let sort, true) = try parse("a UID SORT RETURN (PARTIAL 1:10) (DATE) UTF-8 ALL\r\n") else {
+            Issue.record("not UID SORT")
+            return
+        }
+        #expect(sort.partial == 1...10)
+        // RFC 5465 §7's example: FETCH attributes inside UPDATE.
+        let notified = try search("RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (TO FROM SUBJECT)])) FROM \"boss\"")
+        #expect(notified.returnOptions == [.count, .update] && notified.updateFetch.count == 2 && notified.key == .from("boss"))
+        for bad in ["RETURN (PARTIAL 0:5) ALL", "RETURN (PARTIAL 1:*) ALL", "RETURN (PARTIAL 1:2 PARTIAL 3:4) ALL", "RETURN (PARTIAL) ALL"] {
+            #expect(throws: IMAPParseError.self) { try search(bad) }
+        }
+    }
+
     @Test func returnOptions() throws {
         #expect(try search("RETURN (MIN MAX COUNT) UNSEEN") == SearchCommand(returnOptions: [.min, .max, .count], key: .unseen))
         #expect(try search("RETURN () ALL") == SearchCommand(returnOptions: [], key: .all))

@@ -194,6 +194,19 @@ public struct IMAPResponseEncoder: Sendable {
             buffer.writeStaticString(" ALL ")
             SequenceSetFormatter.write(all, into: &buffer)
         }
+        if let partial = response.partial {
+            buffer.writeStaticString(" PARTIAL (")
+            buffer.writeDecimal(partial.range.lowerBound)
+            buffer.writeInteger(UInt8(ascii: ":"))
+            buffer.writeDecimal(partial.range.upperBound)
+            buffer.writeInteger(UInt8(ascii: " "))
+            if partial.messages.isEmpty {
+                buffer.writeStaticString("NIL")
+            } else {
+                SequenceSetFormatter.write(partial.messages, into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: ")"))
+        }
         if let modSeq = response.modSeq {
             buffer.writeStaticString(" MODSEQ ")
             buffer.writeDecimal(modSeq)
@@ -506,10 +519,14 @@ public struct ESearchResponse: Sendable, Equatable {
     public var modSeq: UInt64?
     /// CONTEXT=SEARCH (RFC 5267) updates of a search or sort result the client keeps open.
     public var updates: [ESearchContextUpdate]
+    /// RFC 5267 §4.4: the requested range and the results in it (`NIL` when none).
+    public var partial: ESearchPartial?
 
     public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, count: UInt32? = nil,
-                all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil, updates: [ESearchContextUpdate] = []) {
+                all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil, updates: [ESearchContextUpdate] = [],
+                partial: ESearchPartial? = nil) {
         self.updates = updates
+        self.partial = partial
         self.tag = tag
         self.uid = uid
         self.min = min
@@ -517,6 +534,17 @@ public struct ESearchResponse: Sendable, Equatable {
         self.count = count
         self.all = all
         self.modSeq = modSeq
+    }
+}
+
+/// `PARTIAL (m:n set)`: the range as requested and the message numbers or UIDs found in it.
+public struct ESearchPartial: Sendable, Equatable {
+    public var range: ClosedRange<UInt32>
+    public var messages: [ClosedRange<UInt32>]
+
+    public init(range: ClosedRange<UInt32>, messages: [ClosedRange<UInt32>]) {
+        self.range = range
+        self.messages = messages
     }
 }
 

@@ -47,6 +47,8 @@ public enum SearchReturnOption: String, Sendable, Hashable {
     /// CONTEXT=SEARCH (RFC 5267).
     case update = "UPDATE"
     case context = "CONTEXT"
+    /// `PARTIAL m:n` (RFC 5267 §4.4); the range is the command's `partial`.
+    case partial = "PARTIAL"
 }
 
 public struct SearchCommand: Sendable, Equatable {
@@ -54,11 +56,17 @@ public struct SearchCommand: Sendable, Equatable {
     public var returnOptions: [SearchReturnOption]?
     public var charset: String?
     public var key: SearchKey
+    /// The range of RETURN (PARTIAL m:n), 1-based positions in the result, low end first.
+    public var partial: ClosedRange<UInt32>?
+    /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7): what to FETCH of a new message the update adds.
+    public var updateFetch: [FetchAttribute] = []
 
-    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey) {
+    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey,
+                partial: ClosedRange<UInt32>? = nil) {
         self.returnOptions = returnOptions
         self.charset = charset
         self.key = key
+        self.partial = partial
     }
 }
 
@@ -91,12 +99,18 @@ public struct SortCommand: Sendable, Equatable {
     public var criteria: [SortCriterion]
     public var charset: String
     public var key: SearchKey
+    /// The range of RETURN (PARTIAL m:n), positions in sort order.
+    public var partial: ClosedRange<UInt32>?
+    /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7).
+    public var updateFetch: [FetchAttribute] = []
 
-    public init(returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey) {
+    public init(returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey,
+                partial: ClosedRange<UInt32>? = nil) {
         self.returnOptions = returnOptions
         self.criteria = criteria
         self.charset = charset
         self.key = key
+        self.partial = partial
     }
 }
 

@@ -4,7 +4,7 @@ extension ByteCursor {
         var command = SearchCommand(key: .all)
         if takeWord("RETURN") {
             try space()
-            command.returnOptions = try searchReturnOptions()
+            (command.returnOptions, command.partial, command.updateFetch) = try searchReturnOptions()
             try space()
         }
         if takeWord("CHARSET") {
@@ -18,9 +18,11 @@ extension ByteCursor {
 
     mutating func sortCommand() throws(IMAPParseError) -> SortCommand {
         var returnOptions: [SearchReturnOption]?
+        var partial: ClosedRange<UInt32>?
+        var updateFetch: [FetchAttribute] = []
         if takeWord("RETURN") {
             try space()
-            returnOptions = try searchReturnOptions()
+            (returnOptions, partial, updateFetch) = try searchReturnOptions()
             try space()
         }
         var criteria: [SortCriterion] = []
@@ -35,7 +37,10 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
-        return SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys())
+        var command = SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(),
+                                  partial: partial)
+        command.updateFetch = updateFetch
+        return command
     }
 
     mutating func threadCommand() throws(IMAPParseError) -> ThreadCommand {
@@ -48,15 +53,33 @@ extension ByteCursor {
         return ThreadCommand(algorithm: algorithm, charset: charset, key: try searchKeys())
     }
 
-    private mutating func searchReturnOptions() throws(IMAPParseError) -> [SearchReturnOption] {
+    private mutating func searchReturnOptions() throws(IMAPParseError)
+        -> ([SearchReturnOption], ClosedRange<UInt32>?, [FetchAttribute]) {
         var options: [SearchReturnOption] = []
+        var partial: ClosedRange<UInt32>?
+        var updateFetch: [FetchAttribute] = []
         try list { (cursor: inout ByteCursor) throws(IMAPParseError) in
             guard let option = SearchReturnOption(rawValue: try cursor.keyword("a RETURN option")) else {
                 throw cursor.fail("Unknown RETURN option")
             }
+            if option == .partial {
+                // RFC 5267 §4.4: one PARTIAL, nz-number ":" nz-number, either order, no "*".
+                guard partial == nil else { throw cursor.fail("Only one PARTIAL is allowed") }
+                try cursor.space()
+                let first = try cursor.nzNumber("a PARTIAL range")
+                try cursor.expect(UInt8(ascii: ":"), "':' in a PARTIAL range")
+                let second = try cursor.nzNumber("a PARTIAL range")
+                partial = min(first, second)...max(first, second)
+            }
+            // RFC 5465 §7: UPDATE may carry FETCH attributes for the messages it adds.
+            if option == .update, cursor.current == 0x20, cursor.index + 1 < cursor.bytes.count,
+               cursor.bytes[cursor.index + 1] == UInt8(ascii: "(") {
+                cursor.index += 1
+                updateFetch = try cursor.fetchAttributeList()
+            }
             options.append(option)
         }
-        return options
+        return (options, partial, updateFetch)
     }
 
     /// One or more keys separated by spaces, up to the end of the line.

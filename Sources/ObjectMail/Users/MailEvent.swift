@@ -10,12 +10,30 @@ public struct MailEvent: Sendable, Equatable {
         case flagsChanged([MessageState])
         /// The mailbox was deleted or renamed away: sessions that selected it must leave it.
         case mailboxGone
+        /// The mailbox list changed (CREATE, DELETE, RENAME, LMTP autocreate), for NOTIFY's MailboxName.
+        /// A rename is announced once per mailbox it moved, children included.
+        case mailboxCreated(name: String)
+        case mailboxDeleted(name: String)
+        case mailboxRenamed(from: String, to: String)
+        /// SUBSCRIBE/UNSUBSCRIBE, for NOTIFY's SubscriptionChange; the name need not be a mailbox.
+        case subscriptionChanged(name: String, subscribed: Bool)
     }
 
-    public var mailboxID: Int64
+    /// nil for changes that belong to no mailbox record (a subscription to a name without a mailbox):
+    /// only watchers of every mailbox get those.
+    public var mailboxID: Int64?
+    /// The mailbox's name when the change was made, so that watchers need no lookup (nil: unknown).
+    public var mailboxName: String? = nil
     /// The session that made the change, so that it can skip what it already reported itself.
     public var origin: UUID?
     public var change: Change
+
+    init(mailboxID: Int64?, mailboxName: String? = nil, origin: UUID?, change: Change) {
+        self.mailboxID = mailboxID
+        self.mailboxName = mailboxName
+        self.origin = origin
+        self.change = change
+    }
 }
 
 /// A session's subscription to a user's events; ends when the session stops watching.
@@ -31,6 +49,11 @@ extension MailUser {
         let (stream, continuation) = AsyncStream<MailEvent>.makeStream(bufferingPolicy: .unbounded)
         watchers[id] = Watcher(mailboxID: mailboxID, continuation: continuation)
         return MailEventSubscription(id: id, events: stream)
+    }
+
+    /// The current name of a mailbox an event named only by ID (nil: it no longer exists).
+    public func mailboxName(id: Int64) async throws -> String? {
+        try await mapErrors { try await index.mailboxes().first { $0.id == id }?.name }
     }
 
     public func stopWatching(_ id: UUID) {

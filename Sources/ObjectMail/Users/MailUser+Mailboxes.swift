@@ -1,3 +1,4 @@
+import Foundation
 import MetaCache
 
 extension MailUser {
@@ -41,10 +42,10 @@ extension MailUser {
 
     /// CREATE. Parents are not created; they list as \Noselect until created themselves.
     @discardableResult
-    public func createMailbox(_ raw: String, specialUse: String? = nil) async throws -> MailboxRecord {
+    public func createMailbox(_ raw: String, specialUse: String? = nil, origin: UUID? = nil) async throws -> MailboxRecord {
         let name = try parseName(raw)
         return try await mapErrors {
-            let record = try await createIndexMailbox(name, specialUse: specialUse)
+            let record = try await createIndexMailbox(name, specialUse: specialUse, origin: origin)
             logger.info("mailbox created", metadata: ["box": "\(name)"])
             return record
         }
@@ -52,7 +53,7 @@ extension MailUser {
 
     /// DELETE. The mailbox's messages go, and objects nothing else refers to are deleted from the
     /// store in bulk. Mailboxes below it stay, and its name remains as their \Noselect parent.
-    public func deleteMailbox(_ raw: String) async throws {
+    public func deleteMailbox(_ raw: String, origin: UUID? = nil) async throws {
         let name = try parseName(raw)
         guard !name.isInbox else {
             throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "INBOX can't be deleted")
@@ -66,7 +67,8 @@ extension MailUser {
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
             _ = try await index.deleteMailbox(named: name.value)
-            publish(MailEvent(mailboxID: record.id!, origin: nil, change: .mailboxGone))
+            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxGone))
+            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxDeleted(name: record.name)))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
         }
         await deletePendingObjects()
@@ -74,7 +76,7 @@ extension MailUser {
 
     /// RENAME, with the mailboxes below it. Renaming INBOX moves its messages to a new mailbox
     /// and leaves INBOX empty, as RFC 3501 says.
-    public func renameMailbox(_ rawOld: String, to rawNew: String) async throws {
+    public func renameMailbox(_ rawOld: String, to rawNew: String, origin: UUID? = nil) async throws {
         let old = try parseName(rawOld), new = try parseName(rawNew)
         if old == new || old.isAncestor(of: new) {
             throw StorageError.notAllowed(user: name, mailbox: old.value, reason: "Can't rename a mailbox to itself or below itself")
@@ -85,17 +87,37 @@ extension MailUser {
             }
             if old.isInbox {
                 let inbox = try await mailbox(old.value)
-                let target = try await createIndexMailbox(new, specialUse: nil)
-                _ = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                let target = try await createIndexMailbox(new, specialUse: nil, origin: origin)
+                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                // INBOX itself stays, emptied: its watchers (IDLE, NOTIFY) hear of it like of a MOVE.
+                publishAppended(copied, to: target, origin: origin)
+                publishExpunged(expunged, in: inbox, origin: origin)
             } else {
+                // Every mailbox that moves (children too) is announced under its old and new name.
+                let moving = try await index.mailboxes().filter { record in
+                    record.name == old.value || ((try? MailboxName(record.name)).map(old.isAncestor(of:)) ?? false)
+                }
                 try await index.renameMailbox(old.value, to: new.value)
+                for record in moving {
+                    let renamed = new.value + record.name.dropFirst(old.value.count)
+                    publish(MailEvent(mailboxID: record.id!, mailboxName: renamed, origin: origin,
+                                      change: .mailboxRenamed(from: record.name, to: renamed)))
+                }
             }
             logger.info("mailbox renamed", metadata: ["box": "\(old)", "to": "\(new)"])
         }
     }
 
-    public func setSubscribed(_ raw: String, _ subscribed: Bool) async throws {
+    public func setSubscribed(_ raw: String, _ subscribed: Bool, origin: UUID? = nil) async throws {
         let name = try parseName(raw)
-        try await mapErrors { try await index.setSubscribed(name.value, subscribed) }
+        try await mapErrors {
+            let before = try await index.subscriptions().contains(name.value)
+            try await index.setSubscribed(name.value, subscribed)
+            // Only a real change is an event: SUBSCRIBE of a subscribed name tells nobody anything.
+            guard before != subscribed else { return }
+            let record = try await index.mailbox(named: name.value)
+            publish(MailEvent(mailboxID: record?.id, mailboxName: name.value, origin: origin,
+                              change: .subscriptionChanged(name: name.value, subscribed: subscribed)))
+        }
     }
 }

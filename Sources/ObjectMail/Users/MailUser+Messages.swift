@@ -35,19 +35,19 @@ extension MailUser {
             try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince)
         }
         if !result.changed.isEmpty {
-            publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .flagsChanged(result.changed)))
+            publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .flagsChanged(result.changed)))
         }
         return result
     }
 
     func publishAppended(_ assigned: AssignedUIDs, to mailbox: MailboxRecord, origin: UUID?) {
         guard !assigned.destinationUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
+        publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
     }
 
     func publishExpunged(_ result: ExpungeResult, in mailbox: MailboxRecord, origin: UUID?) {
         guard !result.expungedUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id!, origin: origin, change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
+        publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
     }
 
     public func messageStates(in mailbox: MailboxRecord) async throws -> [MessageState] {

@@ -93,10 +93,12 @@ public actor MailUser {
         }
     }
 
-    func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make()) async throws -> MailboxRecord {
+    func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make(),
+                            origin: UUID? = nil) async throws -> MailboxRecord {
         let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
                                                    specialUse: specialUse)
-        scheduleUpload()
+        // publish also schedules the index upload.
+        publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
         return record
     }
 

@@ -35,6 +35,8 @@ enum IMAPSessionInput: Sendable {
     case connected
     case frame(IMAPFrame)
     case mailboxChanged
+    /// A change to the user's mail while NOTIFY (RFC 5465) is set: reported between commands and during IDLE.
+    case notification(MailEvent)
     /// Time for IDLE's keep-alive line (`imap_idle_notify_interval`, Dovecot's default 2 minutes).
     case idleKeepalive
     /// The TLS handshake after STARTTLS is done: input from here on came through TLS.

@@ -15,7 +15,7 @@ extension IMAPSession {
         guard use.count <= 1, use.allSatisfy({ $0 != nil }) else {
             return tagged(tag, .no, code: .useAttribute, "Unsupported special-use attribute (one of \\All \\Archive \\Drafts \\Flagged \\Junk \\Sent \\Trash).")
         }
-        try await user.createMailbox(name, specialUse: use.first ?? nil)
+        try await user.createMailbox(name, specialUse: use.first ?? nil, origin: id)
         tagged(tag, .ok, "Create completed.")
     }
 

@@ -14,9 +14,13 @@ extension IMAPSession {
         guard supportsReturnOptions(tag: tag, options) else { return }
         guard let matches = try await matchingStates(tag: tag, command.key, charset: command.charset,
                                                      saving: options?.contains(.save) == true, user: user) else { return }
-        writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false)
+        // RFC 5267 §4.3.1: a refused context is said first; the search itself is still answered.
+        let refused = options?.contains(.update) == true
+            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid),
+                                                fetch: command.updateFetch))
+        writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false, partial: command.partial)
         await synchronize(allowExpunge: byUID)
-        tagged(tag, .ok, "Search completed.")
+        tagged(tag, .ok, refused ? "Search completed, will not notify." : "Search completed.")
     }
 
     /// The messages of the view that match `key`, in sequence order; nil when the command was already
@@ -42,17 +46,25 @@ extension IMAPSession {
         }
     }
 
-    /// CONTEXT=SEARCH (RFC 5267) is not offered: its RETURN options get a BAD.
+    /// RFC 5267's rules for the RETURN options: one of ALL and PARTIAL (§4.4), and an UPDATE must not reuse the
+    /// tag of a context still open (§4.3). Answers BAD when broken.
     func supportsReturnOptions(tag: String, _ options: [SearchReturnOption]?) -> Bool {
-        guard let options, options.contains(.update) || options.contains(.context) else { return true }
-        tagged(tag, .bad, "Unsupported SEARCH RETURN option.")
-        return false
+        guard let options else { return true }
+        if options.contains(.partial) && options.contains(.all) {
+            tagged(tag, .bad, "PARTIAL and ALL can't be used together.")
+            return false
+        }
+        if options.contains(.update), selected?.searchContexts.contains(where: { $0.tag == tag }) == true {
+            tagged(tag, .bad, "Tag reuse: an UPDATE context with this tag is still open.")
+            return false
+        }
+        return true
     }
 
     /// Writes a SEARCH or SORT result: `* SEARCH`/`* SORT` without RETURN, else `* ESEARCH` (RFC 4731/5267),
     /// and keeps it for `$` when SAVE was asked for. `found` is in result order (sequence or sort order).
     func writeResult(_ found: [MessageState], tag: String, options: [SearchReturnOption]?, byUID: Bool,
-                     key: SearchKey, sorted: Bool) {
+                     key: SearchKey, sorted: Bool, partial: ClosedRange<UInt32>? = nil) {
         guard let view = selected?.view else { return }
         let numbers = found.map { byUID ? $0.uid : view.sequence(of: $0.uid) ?? 0 }
         // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
@@ -62,8 +74,9 @@ extension IMAPSession {
         guard let options = options ?? (imap4rev2 && !sorted ? [] : nil) else {
             return encoder.writeSearch(numbers, highestModSeq: highest, keyword: sorted ? "SORT" : "SEARCH", into: &output)
         }
-        // An empty RETURN () means ALL.
-        let wanted = Set(options.isEmpty ? [.all] : options)
+        // An empty RETURN () means ALL; so does one with only UPDATE/CONTEXT, whose result the updates then change.
+        let resultOptions = options.filter { $0 != .update && $0 != .context }
+        let wanted = Set(resultOptions.isEmpty ? [.all] : resultOptions)
         if wanted.contains(.save) {
             // RFC 5182 §2.4: with only MIN and/or MAX beside SAVE, only those messages are kept.
             let onlyEnds = !wanted.contains(.all) && !wanted.contains(.count) && (wanted.contains(.min) || wanted.contains(.max))
@@ -82,7 +95,16 @@ extension IMAPSession {
                                              count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
                                              all: wanted.contains(.all) && !numbers.isEmpty
                                                 ? (sorted ? SequenceSetFormatter.runs(numbers) : SequenceSetFormatter.compact(numbers)) : nil,
-                                             modSeq: highest), into: &output)
+                                             modSeq: highest,
+                                             partial: partial.map { Self.partialResult(numbers, range: $0, sorted: sorted) }),
+                             into: &output)
+    }
+
+    /// RFC 5267 §4.4: the results at positions `range` (1-based) of the whole result, in result order.
+    static func partialResult(_ numbers: [UInt32], range: ClosedRange<UInt32>, sorted: Bool) -> ESearchPartial {
+        let lower = Int(range.lowerBound) - 1, upper = min(Int(range.upperBound), numbers.count)
+        let slice = lower < upper ? Array(numbers[lower..<upper]) : []
+        return ESearchPartial(range: range, messages: sorted ? SequenceSetFormatter.runs(slice) : SequenceSetFormatter.compact(slice))
     }
 
     static func mentionsModSeq(_ key: SearchKey) -> Bool {

@@ -48,6 +48,8 @@ extension IMAPSession {
     /// workaround keeps it for NOOP, CHECK and IDLE.
     func synchronize(allowExpunge: Bool, newMail: Bool? = nil) async {
         guard let user, var current = selected else { return }
+        // NOTIFY (RFC 5465) without events for the selected mailbox: only what the command asked for.
+        guard selectedUpdatesAllowed else { return }
         let announceNew = newMail ?? !configuration.clientWorkarounds.contains(.delayNewmail)
         let pending = (allowExpunge && current.expungePending) || (announceNew && current.newMailPending)
         // Every change (other sessions, LMTP delivery in this process, this session's own) is an index
@@ -72,15 +74,21 @@ extension IMAPSession {
             if newArrived && announceNew {
                 firstRecent = current.readOnly ? mailbox.firstRecentUID : try await claimRecent(in: mailbox, user: user)
             }
-            let updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
+            let viewBefore = current.view
+            var updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
                                                  announceNew: announceNew)
+            if !selectedFlagChangesWanted { updates.removeAll { if case .flags = $0 { true } else { false } } }
             current.mailbox = mailbox
             current.newMailPending = !announceNew && states.contains { $0.uid > current.view.largestUID }
             let largest = current.view.largestUID
             current.expungePending = states.lazy.filter { $0.uid <= largest }.count < current.view.count
             current.indexGeneration = generation
             selected = current
+            let contextChanges = await searchContextChanges(user: user)
+            writeSearchContextChanges(contextChanges, added: false, view: viewBefore)
             write(updates)
+            await fetchAddedMessages(contextChanges, newerThan: viewBefore.largestUID, user: user)
+            if let view = selected?.view { writeSearchContextChanges(contextChanges, added: true, view: view) }
         } catch StorageError.mailboxNotFound {
             selected = nil
             encoder.writeUntagged(.bye, "Selected mailbox was deleted, have to disconnect.", into: &output)
@@ -126,17 +134,18 @@ extension IMAPSession {
     // MARK: - IDLE
 
     func startIdle(tag: String, user: MailUser) async {
-        let subscription = await user.watch(mailboxID: selected?.mailbox.id)
         let inputs = self.inputs
-        let watch = Task {
-            for await _ in subscription.events { inputs.yield(.mailboxChanged) }
+        // With NOTIFY set, its own watch wakes the session for exactly what the client asked for.
+        let subscription = notification == nil ? await user.watch(mailboxID: selected?.mailbox.id) : nil
+        let watch = subscription.map { subscription in
+            Task { for await _ in subscription.events { inputs.yield(.mailboxChanged) } }
         }
         let interval = configuration.idleNotifyInterval
         // 0 turns the keep-alive off (it would otherwise spin).
         let keepalive = interval > .zero ? Task {
             while (try? await Task.sleep(for: interval)) != nil { inputs.yield(.idleKeepalive) }
         } : nil
-        idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription.id)
+        idle = IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription?.id)
         encoder.writeContinuation("idling", into: &output)
         await synchronize(allowExpunge: true, newMail: true)
     }

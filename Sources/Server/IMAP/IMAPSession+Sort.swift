@@ -12,9 +12,13 @@ extension IMAPSession {
                                                      saving: options?.contains(.save) == true, user: user) else { return }
         let order = try await user.sort(matches.map(\.uid), in: current.mailbox, by: command.criteria.map(Self.storageCriterion))
         let byUIDState = Dictionary(uniqueKeysWithValues: matches.map { ($0.uid, $0) })
-        writeResult(order.compactMap { byUIDState[$0] }, tag: tag, options: options, byUID: byUID, key: command.key, sorted: true)
+        let sortedMatches = order.compactMap { byUIDState[$0] }
+        let refused = options?.contains(.update) == true
+            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: command.criteria,
+                                                results: sortedMatches.map(\.uid), fetch: command.updateFetch))
+        writeResult(sortedMatches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: true, partial: command.partial)
         await synchronize(allowExpunge: byUID)
-        tagged(tag, .ok, "Sort completed.")
+        tagged(tag, .ok, refused ? "Sort completed, will not notify." : "Sort completed.")
     }
 
     func thread(tag: String, _ command: ThreadCommand, byUID: Bool, user: MailUser) async throws {

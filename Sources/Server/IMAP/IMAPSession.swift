@@ -17,7 +17,8 @@ actor IMAPSession {
                                "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
                                "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
                                "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
-                               "COMPRESS=DEFLATE"]
+                               "COMPRESS=DEFLATE",
+                               "NOTIFY", "CONTEXT=SEARCH", "CONTEXT=SORT"]
 
     let channel: any Channel
     let connection: ConnectionContext
@@ -66,6 +67,8 @@ actor IMAPSession {
     var qresync = false
     /// IMAP4rev2 (RFC 9051) is on: no \Recent, SEARCH answers in ESEARCH form, LIST in SELECT, UTF-8 names.
     var imap4rev2 = false
+    /// NOTIFY (RFC 5465) as last set; nil until the client sends one (then the classic IMAP rules apply).
+    var notification: NotificationState?
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
@@ -100,6 +103,7 @@ actor IMAPSession {
                 guard transport.accepts() else { continue }
                 await handle(frame)
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
+            case .notification(let event): await notificationArrived(event)
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
             case .tlsEstablished: transport.handshakeCompleted(logger: logger)
             case .inactivityCheck: checkInactivity()
@@ -110,6 +114,7 @@ actor IMAPSession {
         }
         inactivityTimer?.cancel()
         await endIdle()
+        await stopNotifications()
         // The last answer (BYE) must be on the wire before the socket closes.
         if output.readableBytes > 0 { try? await channel.writeAndFlush(output).get() }
         logEnd()
@@ -150,6 +155,7 @@ actor IMAPSession {
                 return
             }
             await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command)))
+            notification?.polling = false
         }
     }
 
@@ -175,6 +181,7 @@ actor IMAPSession {
 
     private func execute(_ tagged: TaggedCommand) async {
         let tag = tagged.tag
+        notification?.polling = Self.solicitsUpdates(tagged.command)
         switch tagged.command {
         case .capability:
             encoder.writeCapability(user == nil ? preLoginCapabilityList : postLoginCapabilities, into: &output)
@@ -231,17 +238,17 @@ actor IMAPSession {
                 try await create(tag: tag, mailbox: mailbox, specialUse: specialUse, user: user)
             case .delete(let mailbox):
                 if selected?.mailbox.name == mailbox { selected = nil }
-                try await user.deleteMailbox(mailbox)
+                try await user.deleteMailbox(mailbox, origin: id)
                 self.tagged(tag, .ok, "Delete completed.")
             case .rename(let from, let to):
-                try await user.renameMailbox(from, to: to)
+                try await user.renameMailbox(from, to: to, origin: id)
                 self.tagged(tag, .ok, "Rename completed.")
             case .subscribe(let mailbox):
                 _ = try await user.mailbox(mailbox)
-                try await user.setSubscribed(mailbox, true)
+                try await user.setSubscribed(mailbox, true, origin: id)
                 self.tagged(tag, .ok, "Subscribe completed.")
             case .unsubscribe(let mailbox):
-                try await user.setSubscribed(mailbox, false)
+                try await user.setSubscribed(mailbox, false, origin: id)
                 self.tagged(tag, .ok, "Unsubscribe completed.")
             case .list(let command):
                 try await list(command, user: user)
@@ -259,6 +266,8 @@ actor IMAPSession {
                 await startIdle(tag: tag, user: user)
             case .compress(let mechanism):
                 await compress(tag: tag, mechanism: mechanism)
+            case .notify(let command):
+                await notify(tag: tag, command, user: user)
             default:
                 guard selected != nil else { return notSelected(tag) }
                 try await executeSelected(tagged, user: user)
@@ -320,6 +329,8 @@ actor IMAPSession {
             try await sort(tag: tag, command, byUID: uid, user: user)
         case .thread(let command, let uid):
             try await thread(tag: tag, command, byUID: uid, user: user)
+        case .cancelUpdate(let tags):
+            cancelUpdate(tag: tag, tags)
         default:
             self.tagged(tag, .bad, "Unknown command \(tagged.command.name).")
         }

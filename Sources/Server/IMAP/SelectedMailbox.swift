@@ -13,6 +13,8 @@ struct SelectedMailbox: Sendable {
     /// `MailUser.indexGeneration` when `mailbox` and `view` were last brought up to date: while it is
     /// unchanged, synchronizing needs no index query.
     var indexGeneration: UInt64?
+    /// SEARCH/SORT RETURN (UPDATE) results kept up to date (RFC 5267); they end with the selection.
+    var searchContexts: [SearchContext] = []
 }
 
 /// An IDLE in progress: its tag and the watch that wakes the session.
