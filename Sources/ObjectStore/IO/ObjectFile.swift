@@ -53,9 +53,8 @@ package struct ObjectFileTrailer: Sendable, Equatable {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         var trailer = ObjectFileTrailer()
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            let name = unescape(parts[0]), value = unescape(parts[1])
+            guard let tab = line.utf8.firstIndex(of: 0x09) else { return nil }
+            let name = unescape(line[..<tab]), value = unescape(line[line.index(after: tab)...])
             switch name {
             case ":content-type": trailer.contentType = value
             case ":key": trailer.key = value
@@ -75,7 +74,9 @@ package struct ObjectFileTrailer: Sendable, Equatable {
     }
 
     private static func unescape(_ text: Substring) -> String {
-        guard text.contains("%") else { return String(text) }
+        // Byte search: `contains("%")` on a Substring is Foundation's NSString search, which showed in
+        // profiles (every fscache hit decodes a trailer).
+        guard text.utf8.contains(0x25) else { return String(text) }
         return text.replacingOccurrences(of: "%09", with: "\t")
             .replacingOccurrences(of: "%0A", with: "\n")
             .replacingOccurrences(of: "%25", with: "%")
