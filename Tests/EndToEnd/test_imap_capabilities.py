@@ -41,6 +41,10 @@ PROBES = {
     "COMPRESS=DEFLATE": (None, None),  # changes the connection: test_imap_compress.py
     "CONTEXT=SEARCH": (b"SEARCH RETURN (UPDATE COUNT) ALL\r\nx2 CANCELUPDATE \"x\"", b"x2 OK CANCELUPDATE"),
     "CONTEXT=SORT": (b"UID SORT RETURN (PARTIAL 1:1) (DATE) UTF-8 ALL", b"PARTIAL (1:1 "),
+    "CATENATE": (b"APPEND INBOX CATENATE (URL \"/INBOX/;UID=1\" TEXT {3+}\r\nabc)", b"APPENDUID"),
+    "URL-PARTIAL": (b"APPEND INBOX CATENATE (URL \"/INBOX/;UID=1/;PARTIAL=0.10\")", b"APPENDUID"),
+    "SNIPPET=FUZZY": (b"FETCH 1 (SNIPPET (FUZZY))", b'SNIPPET (FUZZY "x")'),
+    "PREVIEW=FUZZY": (b"FETCH 1 (PREVIEW (FUZZY))", b'PREVIEW (FUZZY "x")'),
     # Last: NOTIFY changes which updates the session gets (test_imap_notify.py).
     "NOTIFY": (b"NOTIFY SET STATUS (PERSONAL (MessageNew MessageExpunge))", b"* STATUS Stuff (MESSAGES 0 "),
 }

@@ -208,7 +208,7 @@ import Testing
         #expect(try parse("a COMPRESS DEFLATE\r\n") == .compress(mechanism: "DEFLATE"))
         #expect(try parse("a CANCELUPDATE \"A02\" \"A03\"\r\n") == .cancelUpdate(tags: ["A02", "A03"]))
         #expect(try parse("a FETCH 1 (SNIPPET (FUZZY) FLAGS)\r\n")
-            == .fetch(.ranges([SequenceRange(.number(1))]), [.snippet, .flags], FetchModifiers(), uid: false))
+            == .fetch(.ranges([SequenceRange(.number(1))]), [.fuzzyPreview(.snippet, lazy: false), .flags], FetchModifiers(), uid: false))
         #expect(try parse("a NOTIFY NONE\r\n") == .notify(.none))
         // RFC 5465 §8 example.
         let notify = "A1 NOTIFY SET STATUS (selected MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge) "

@@ -139,13 +139,13 @@ import Testing
                 .bodySection(SectionSpec(part: [1, 2], kind: .headerFields(["From", "X y"])), origin: 0, data: ByteBuffer(string: "ab")),
                 .bodySection(SectionSpec(), origin: nil, data: nil),
                 .binary(part: [1], origin: nil, data: ByteBuffer(bytes: [0x61, 0x00])),
-                .binarySize(part: [], 77), .saveDate(nil), .preview("Hi"), .snippet("Yo"), .emailID("M6d"), .threadID(nil),
+                .binarySize(part: [], 77), .saveDate(nil), .preview("Hi"), .fuzzyPreview(.snippet, "Yo"), .fuzzyPreview(.preview, nil), .emailID("M6d"), .threadID(nil),
             ], into: &$1)
         }
         #expect(line == "* 12 FETCH (UID 4827313 FLAGS (\\Seen) INTERNALDATE \"07-Jul-1996 02:44:05 -0700\" RFC822.SIZE 4286 "
             + "MODSEQ (12121231000) ENVELOPE (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1) "
             + "BODY[1.2.HEADER.FIELDS (From \"X y\")]<0> {2}\r\nab BODY[] NIL BINARY[1] ~{2}\r\na\u{0} BINARY.SIZE[] 77 "
-            + "SAVEDATE NIL PREVIEW \"Hi\" SNIPPET (FUZZY \"Yo\") EMAILID (M6d) THREADID NIL)\r\n")
+            + "SAVEDATE NIL PREVIEW \"Hi\" SNIPPET (FUZZY \"Yo\") PREVIEW (FUZZY NIL) EMAILID (M6d) THREADID NIL)\r\n")
     }
 
     @Test func dateTimeRoundTripsThroughEpoch() {

@@ -24,8 +24,8 @@ public enum FetchItem: Sendable, Equatable {
     case saveDate(IMAPDateTime?)
     /// nil when a lazy preview is not available yet.
     case preview(String?)
-    /// `SNIPPET (FUZZY "text")`
-    case snippet(String?)
+    /// `SNIPPET (FUZZY "text")` or `PREVIEW (FUZZY "text")`, Dovecot 2.3's draft forms; nil is `(FUZZY NIL)`.
+    case fuzzyPreview(FuzzyPreviewName, String?)
     case emailID(String)
     case threadID(String?)
 }
@@ -100,8 +100,9 @@ extension IMAPResponseEncoder {
         case .preview(let text):
             buffer.writeStaticString("PREVIEW ")
             writeNString(text, into: &buffer)
-        case .snippet(let text):
-            buffer.writeStaticString("SNIPPET (FUZZY ")
+        case .fuzzyPreview(let name, let text):
+            buffer.writeString(name.rawValue)
+            buffer.writeStaticString(" (FUZZY ")
             writeNString(text, into: &buffer)
             buffer.writeInteger(UInt8(ascii: ")"))
         case .emailID(let id):

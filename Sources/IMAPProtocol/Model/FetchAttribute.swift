@@ -19,8 +19,9 @@ public enum FetchAttribute: Sendable, Hashable {
     case saveDate
     /// PREVIEW (RFC 8970); `lazy` from `PREVIEW (LAZY)`.
     case preview(lazy: Bool)
-    /// The pre-RFC 8970 `SNIPPET (FUZZY)` form Dovecot 2.3 still advertises (SNIPPET=FUZZY).
-    case snippet
+    /// The pre-RFC 8970 draft forms Dovecot 2.3 still advertises: `SNIPPET (FUZZY)` (SNIPPET=FUZZY) and
+    /// `PREVIEW (FUZZY)` (PREVIEW=FUZZY); `lazy` from a `LAZY` or `LAZY=FUZZY` modifier.
+    case fuzzyPreview(FuzzyPreviewName, lazy: Bool)
     case emailID
     case threadID
 
@@ -72,4 +73,10 @@ public struct FetchModifiers: Sendable, Hashable {
         self.changedSince = changedSince
         self.vanished = vanished
     }
+}
+
+/// Which draft name a fuzzy preview was asked under; the answer uses the same name (`SNIPPET (FUZZY "…")`).
+public enum FuzzyPreviewName: String, Sendable, Hashable {
+    case snippet = "SNIPPET"
+    case preview = "PREVIEW"
 }

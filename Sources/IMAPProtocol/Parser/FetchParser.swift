@@ -33,15 +33,12 @@ extension ByteCursor {
         case "SAVEDATE": return .saveDate
         case "EMAILID": return .emailID
         case "THREADID": return .threadID
-        case "PREVIEW": return .preview(lazy: try previewModifiers())
+        case "PREVIEW":
+            let (lazy, fuzzy) = try previewModifiers()
+            return fuzzy ? .fuzzyPreview(.preview, lazy: lazy) : .preview(lazy: lazy)
         case "SNIPPET":
-            if current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
-                index += 1
-                try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
-                    guard cursor.takeWord("FUZZY") else { throw cursor.fail("Unknown SNIPPET algorithm") }
-                }
-            }
-            return .snippet
+            // SNIPPET only ever had the FUZZY algorithm, so a bare SNIPPET means it too (as in Dovecot).
+            return .fuzzyPreview(.snippet, lazy: try previewModifiers().lazy)
         case "BODY", "BODY.PEEK":
             guard current == UInt8(ascii: "[") else {
                 guard name == "BODY" else { throw fail("BODY.PEEK needs a section") }
@@ -60,16 +57,21 @@ extension ByteCursor {
         }
     }
 
-    /// `PREVIEW (LAZY)` (RFC 8970); a plain `PREVIEW` is eager.
-    private mutating func previewModifiers() throws(IMAPParseError) -> Bool {
-        guard current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") else { return false }
+    /// `PREVIEW (LAZY)` (RFC 8970); a plain `PREVIEW` is eager. The draft's `FUZZY` algorithm and its
+    /// `LAZY=FUZZY` modifier (Dovecot 2.3's PREVIEW=FUZZY and SNIPPET=FUZZY) ask for the draft's answer form.
+    private mutating func previewModifiers() throws(IMAPParseError) -> (lazy: Bool, fuzzy: Bool) {
+        guard current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") else { return (false, false) }
         index += 1
-        var lazy = false
+        var lazy = false, fuzzy = false
         try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
-            guard cursor.takeWord("LAZY") else { throw cursor.fail("Unknown PREVIEW modifier") }
-            lazy = true
+            switch try cursor.keyword("a PREVIEW modifier") {
+            case "LAZY": lazy = true
+            case "FUZZY": fuzzy = true
+            case "LAZY=FUZZY": (lazy, fuzzy) = (true, true)
+            default: throw cursor.fail("Unknown PREVIEW modifier")
+            }
         }
-        return lazy
+        return (lazy, fuzzy)
     }
 
     mutating func section() throws(IMAPParseError) -> SectionSpec {

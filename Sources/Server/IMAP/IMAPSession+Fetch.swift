@@ -111,22 +111,25 @@ extension IMAPSession {
                 }
             case .saveDate: items.append(.saveDate(Self.localDateTime(record.saveDate)))
             case .preview(let lazy):
-                // Built at save time and kept in the index (RFC 8970), so PREVIEW costs no GET; "" when the
-                // message has no text. LAZY may answer NIL when it would need the body.
-                if let cached {
-                    items.append(.preview(cached.preview ?? ""))
-                } else if let structure, let body {
-                    items.append(.preview(structure.preview(in: body) ?? ""))
-                } else {
-                    items.append(.preview(lazy ? nil : ""))
-                }
-            case .snippet, .emailID, .threadID: continue
+                items.append(.preview(Self.preview(cached: cached, structure: structure, body: body, lazy: lazy)))
+            case .fuzzyPreview(let name, let lazy):
+                // Dovecot 2.3's draft forms (SNIPPET=FUZZY, PREVIEW=FUZZY) carry the same stored text.
+                items.append(.fuzzyPreview(name, Self.preview(cached: cached, structure: structure, body: body, lazy: lazy)))
+            case .emailID, .threadID: continue
             }
         }
         encoder.writeFetch(sequence: sequence, items, into: &output)
         statistics.noteFetch(items)
         if output.readableBytes > 256 * 1024 { flush() }
         return decodable
+    }
+
+    /// Built at save time and kept in the index (RFC 8970), so a preview costs no GET; "" when the message has
+    /// no text. LAZY may answer NIL when it would need the body.
+    private static func preview(cached: CachedMessageFields?, structure: MessageStructure?, body: [UInt8]?, lazy: Bool) -> String? {
+        if let cached { return cached.preview ?? "" }
+        if let structure, let body { return structure.preview(in: body) ?? "" }
+        return lazy ? nil : ""
     }
 
     private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, body: [UInt8]?) -> ByteBuffer? {

@@ -31,15 +31,18 @@ extension IMAPSession {
         let mailbox = try await user.mailbox(name)
         var incoming: [IncomingMessage] = []
         for message in messages {
-            guard case .literal(let buffer, _, _) = message.content else {
-                return tagged(tag, .no, code: .cannot, "CATENATE is not supported.")
-            }
             if let keyword = overlongKeyword(in: message.flags) {
                 return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
             }
             let (flags, keywords) = Self.splitFlags(message.flags)
             let date = message.internalDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) } ?? Date()
-            incoming.append(IncomingMessage(bytes: Array(buffer.readableBytesView), flags: flags, keywords: keywords, internalDate: date))
+            let bytes: [UInt8]
+            do {
+                bytes = try await appendBytes(message.content, user: user)
+            } catch let error as AppendContentError {
+                return refuseAppend(tag, error)
+            }
+            incoming.append(IncomingMessage(bytes: bytes, flags: flags, keywords: keywords, internalDate: date))
         }
         let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id)
         if selected?.mailbox.id == mailbox.id { await synchronize(allowExpunge: true) }

@@ -18,7 +18,8 @@ actor IMAPSession {
                                "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
                                "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
                                "COMPRESS=DEFLATE",
-                               "NOTIFY", "CONTEXT=SEARCH", "CONTEXT=SORT"]
+                               "NOTIFY", "CONTEXT=SEARCH", "CONTEXT=SORT",
+                               "CATENATE", "URL-PARTIAL", "SNIPPET=FUZZY", "PREVIEW=FUZZY"]
 
     let channel: any Channel
     let connection: ConnectionContext
