@@ -4,8 +4,8 @@ import Synchronization
 
 /// One user's local index: an SQLite database in WAL mode under the user's `mail_home`.
 /// It holds everything IMAP and POP3 need without touching the bucket. Every change runs in one
-/// transaction on GRDB's own serial writer queue, so no caller ever blocks an event loop or the
-/// cooperative thread pool on SQLite.
+/// transaction on GRDB's own serial writer queue, so no caller waits for another writer on an event loop
+/// or the cooperative thread pool; reads run on the caller's thread (see `read`).
 public final class UserIndex: Sendable {
     public let user: String
     public let path: String
@@ -56,12 +56,21 @@ public final class UserIndex: Sendable {
     /// Changes whenever a write transaction has finished (see `writes`).
     public var writeGeneration: UInt64 { writes.load(ordering: .sequentiallyConsistent) }
 
+    /// Runs `body` on the calling thread, in a WAL snapshot of its own. Reads are index lookups of micro- to
+    /// milliseconds from a local file that is in the page cache; sending each one to GRDB's reader queue and
+    /// back cost two thread wake-ups, more than the query itself (docs/performance.md). Writes keep their
+    /// queue: they may wait for another writer, and that wait must not hold a cooperative thread.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return try readOnCallingThread(body)
         } catch let error as DatabaseError {
             throw IndexError.database(user: user, detail: error.message ?? error.description)
         }
+    }
+
+    /// Not async, so `pool.read` is GRDB's synchronous form (from an async context Swift would pick the async one).
+    private func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     // MARK: - Small per-user state
