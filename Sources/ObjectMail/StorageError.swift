@@ -11,6 +11,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The object store failed; temporary failures may succeed later (NO [UNAVAILABLE], 451 4.3.0).
     case store(user: String, ObjectStoreError)
     case index(IndexError)
+    /// Saving or copying would take the user over a quota limit; `message` is `quota_exceeded_message`.
+    case quotaExceeded(user: String, mailbox: String, message: String)
 
     public var isTemporary: Bool {
         if case .store(_, let error) = self { return error.isTemporary }
@@ -25,6 +27,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAllowed(let user, let mailbox, let reason): return "user \(user): mailbox \(mailbox): \(reason)"
         case .store(let user, let error): return "user \(user): \(error)"
         case .index(let error): return error.description
+        case .quotaExceeded(let user, let mailbox, _): return "user \(user): mailbox \(mailbox): quota exceeded"
         }
     }
 }

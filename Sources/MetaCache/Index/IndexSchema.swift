@@ -66,6 +66,10 @@ enum IndexSchema {
                 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-quota") { db in
+            // Quota usage sums sizes per mailbox; without this it would read every row, cached fields and all.
+            try db.execute(sql: "CREATE INDEX message_sizes ON message(mailboxID, size)")
+        }
         return migrator
     }
 }

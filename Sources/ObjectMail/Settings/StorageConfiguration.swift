@@ -17,10 +17,14 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var prefetchCount: Int
     /// The metacache's own settings (close delay, autofix, space limit).
     public var metacache: MetacacheSettings
+    /// The quota plugin's settings; nil without `quota`.
+    public var quota: QuotaConfiguration?
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
-                prefetchCount: Int = 10, metacache: MetacacheSettings = MetacacheSettings()) {
+                prefetchCount: Int = 10, metacache: MetacacheSettings = MetacacheSettings(),
+                quota: QuotaConfiguration? = nil) {
+        self.quota = quota
         self.prefetchCount = prefetchCount
         self.metacache = metacache
         self.prefixTemplate = prefixTemplate

@@ -50,7 +50,7 @@ public enum StorageSettings {
 
     public static func register(in registry: inout SettingsRegistry) {
         registry.register(definitions)
-        registry.registerPlugin(pluginDefinitions)
+        registry.registerPlugin(pluginDefinitions + QuotaConfiguration.settingDefinitions)
         registry.register(section: namespaceSection)
     }
 }
@@ -91,7 +91,8 @@ extension StorageConfiguration {
                                           autofixStorage: plugin.bool("obox_autofix_storage"),
                                           maxSpace: plugin.size("metacache_max_space"), maxGrace: plugin.size("metacache_max_grace"))
         self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
-                  bundlePolicy: policy, prefetchCount: max(0, settings.number("mail_prefetch_count")), metacache: metacache)
+                  bundlePolicy: policy, prefetchCount: max(0, settings.number("mail_prefetch_count")), metacache: metacache,
+                  quota: try QuotaConfiguration(plugin: plugin))
     }
 
     /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.

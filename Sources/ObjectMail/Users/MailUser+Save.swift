@@ -37,9 +37,12 @@ extension MailUser {
     /// cached in the index so that a first sync needs no GET), stored as one object, and only then
     /// added to the index in one transaction. Success is returned only after both (durability rule
     /// 1); if any object cannot be stored, the ones already stored are removed and nothing is added.
+    /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit.
     public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
-                             origin: UUID? = nil) async throws -> AssignedUIDs {
+                             origin: UUID? = nil, quotaGrace: Bool = false) async throws -> AssignedUIDs {
         let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
+        try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + Int64($1.bytes.count) },
+                             into: mailbox.name, grace: quotaGrace)
         let store = self.store, layout = self.layout
         let keys = prepared.map(\.row.objectKey)
         savesInFlight.formUnion(keys)

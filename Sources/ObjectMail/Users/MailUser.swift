@@ -25,6 +25,8 @@ public actor MailUser {
     /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
     /// must not adopt them (the save adds the row itself).
     var savesInFlight: Set<String> = []
+    /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
+    var quotaLimits: QuotaLimits?
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {
@@ -32,6 +34,7 @@ public actor MailUser {
         self.layout = layout
         self.store = store
         self.configuration = configuration
+        quotaLimits = try? configuration.quota?.limits(userdbFields: [:])
         var logger = logger
         logger[metadataKey: "user"] = "\(name)"
         self.logger = logger

@@ -269,6 +269,12 @@ actor IMAPSession {
                 await compress(tag: tag, mechanism: mechanism)
             case .notify(let command):
                 await notify(tag: tag, command, user: user)
+            case .getQuotaRoot(let mailbox):
+                try await getQuotaRoot(tag: tag, mailbox: mailbox, user: user)
+            case .getQuota(let root):
+                try await getQuota(tag: tag, root: root, user: user)
+            case .setQuota:
+                self.tagged(tag, .no, code: .noPermission, "Quota can't be changed over IMAP.")
             default:
                 guard selected != nil else { return notSelected(tag) }
                 try await executeSelected(tagged, user: user)
@@ -371,6 +377,8 @@ actor IMAPSession {
             tagged(tag, .no, code: .cannot, reason)
         case .invalidName(let name, let reason):
             tagged(tag, .no, code: .cannot, "Invalid mailbox name \(name): \(reason)")
+        case .quotaExceeded(_, _, let message):
+            tagged(tag, .no, code: .overQuota, message)
         case .store, .index:
             logger.error("\(command.name) failed: \(storageError)")
             if storageError.isTemporary {

@@ -36,6 +36,8 @@ public struct IMAPConfiguration: Sendable {
     public var loginTimeout = Duration.seconds(180)
     /// The largest APPEND literal: `quota_max_mail_size` when set, else the framer's built-in limit.
     public var maxMessageSize: UInt64 = IMAPFramingLimits().maxLiteralSize
+    /// `plugin { quota }` is set: QUOTA and its resources are advertised (RFC 9208).
+    public var quotaConfigured = false
 
     public init() {}
 
@@ -53,6 +55,9 @@ public struct IMAPConfiguration: Sendable {
         loginTimeout = .milliseconds(settings.milliseconds("imap_login_timeout"))
         let quotaMax = settings.singleSection("plugin").size("quota_max_mail_size")
         if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
+        let plugin = settings.singleSection("plugin")
+        // isSet first: a configuration without the storage module's settings (unit tests) has no `quota` to read.
+        quotaConfigured = plugin.isSet("quota") && !plugin.string("quota").isEmpty
     }
 
     /// What the framer enforces for this configuration.
@@ -113,5 +118,7 @@ public struct IMAPConfiguration: Sendable {
 
 extension IMAPSession {
     /// CAPABILITY after login, with the operator's `imap_capability`.
-    var postLoginCapabilities: [String] { configuration.capabilities(default: Self.capabilities) }
+    var postLoginCapabilities: [String] {
+        configuration.capabilities(default: Self.capabilities + (configuration.quotaConfigured ? Self.quotaCapabilities : []))
+    }
 }

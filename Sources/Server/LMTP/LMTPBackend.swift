@@ -23,8 +23,12 @@ public struct LMTPRecipient: Sendable, Equatable {
     public var detail: String?
     /// ORCPT's address if the client gave one.
     public var originalRecipient: String?
+    /// The userdb's extra fields (`quota_rule` …), which apply to this delivery.
+    public var userdbFields: [String: String]
 
-    public init(address: String, user: String, detail: String? = nil, originalRecipient: String? = nil) {
+    public init(address: String, user: String, detail: String? = nil, originalRecipient: String? = nil,
+                userdbFields: [String: String] = [:]) {
+        self.userdbFields = userdbFields
         self.address = address
         self.user = user
         self.detail = detail

@@ -25,7 +25,8 @@ public final class StorageDelivery: LMTPBackend {
         let (user, detail) = configuration.splitDetail(address)
         do {
             guard let record = try await authenticator.lookupUser(user, service: "lmtp") else { return .unknown }
-            return .accepted(LMTPRecipient(address: address, user: record.user, detail: detail, originalRecipient: originalRecipient))
+            return .accepted(LMTPRecipient(address: address, user: record.user, detail: detail, originalRecipient: originalRecipient,
+                                           userdbFields: record.fields))
         } catch {
             sessionLogger(session).error("userdb lookup of \(user) failed: \(error)")
             return .temporaryFailure
@@ -58,13 +59,21 @@ public final class StorageDelivery: LMTPBackend {
         var mailboxName = MailboxName.inbox.value
         do {
             let user = try await storage.user(recipient.user)
+            await user.applyUserdbFields(recipient.userdbFields)
             let mailbox = try await destination(for: recipient, of: user)
             mailboxName = mailbox.name
-            _ = try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox)
+            _ = try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox, quotaGrace: true)
             logger.info("msgid=\(messageID): saved mail to \(mailboxName)",
                         metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "saved"))
             ServerMetrics.delivery(result: "saved", bytes: bytes.count)
             return LMTPReply(250, "2.0.0 <\(recipient.address)> \(session.id) Saved")
+        } catch StorageError.quotaExceeded(_, _, let text) {
+            // Permanent unless the operator wants the MTA to keep retrying (quota_full_tempfail), as in Dovecot.
+            let tempfail = storage.configuration.quota?.fullTempfail == true
+            logger.info("msgid=\(messageID): save failed to \(mailboxName): \(text)",
+                        metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "quota"))
+            ServerMetrics.delivery(result: "quota", bytes: bytes.count)
+            return tempfail ? LMTPReply(452, "4.2.2 <\(recipient.address)> \(text)") : LMTPReply(552, "5.2.2 <\(recipient.address)> \(text)")
         } catch {
             logger.error("msgid=\(messageID): save failed to \(mailboxName): \(error)",
                          metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "tempfail"))

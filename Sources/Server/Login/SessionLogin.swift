@@ -61,6 +61,7 @@ struct SessionLogin: Sendable {
             guard userIPConnections.acquire(key, limit: limit) else { return .tooManyConnections(limit: limit) }
             do {
                 let mail = try await storage.user(success.user)
+                await mail.applyUserdbFields(success.userdb.fields)
                 var logger = logger
                 logger[metadataKey: "user"] = "\(success.user)"
                 let security = transport.tlsActive ? ", TLS" : secured ? ", secured" : ""

@@ -1,0 +1,90 @@
+import Config
+
+/// Dovecot's quota plugin settings (`plugin { quota = count:User quota … }`) with the `count` backend: usage is
+/// counted from the index, never by listing the bucket.
+public struct QuotaConfiguration: Sendable, Equatable {
+    /// The quota root's name, as GETQUOTAROOT reports it (`count:User quota` → "User quota").
+    public var rootName: String
+    /// `quota_rule`, `quota_rule2` …, in order; userdb fields of the same names replace them per user.
+    public var rules: [String]
+    /// `quota_grace`: how far one LMTP delivery may go over the limit when the user was under it before.
+    public var grace: Grace
+    /// `quota_exceeded_message`: the text of the NO and 552 answers.
+    public var exceededMessage: String
+    /// `quota_full_tempfail`: LMTP answers 452 4.2.2 instead of 552 5.2.2, so the MTA retries.
+    public var fullTempfail: Bool
+
+    public enum Grace: Sendable, Equatable {
+        case percent(Int64)
+        case bytes(Int64)
+
+        func allowance(over limit: Int64) -> Int64 {
+            switch self {
+            case .percent(let percent): limit * percent / 100
+            case .bytes(let bytes): bytes
+            }
+        }
+    }
+
+    /// The names a rule may come under (`quota_rule` … `quota_rule9`), in the configuration and the userdb.
+    public static let ruleSettingNames = ["quota_rule"] + (2...9).map { "quota_rule\($0)" }
+
+    public init(rootName: String = "User quota", rules: [String], grace: Grace = .percent(10),
+                exceededMessage: String = Self.defaultExceededMessage, fullTempfail: Bool = false) {
+        self.rootName = rootName
+        self.rules = rules
+        self.grace = grace
+        self.exceededMessage = exceededMessage
+        self.fullTempfail = fullTempfail
+    }
+
+    public static let defaultExceededMessage = "Quota exceeded (mailbox for user is full)"
+
+    /// The limits for a user whose userdb returned `fields`: a userdb `quota_rule…` replaces the configured one.
+    public func limits(userdbFields fields: [String: String]) throws(QuotaRuleError) -> QuotaLimits {
+        var byName = Dictionary(uniqueKeysWithValues: zip(Self.ruleSettingNames, rules))
+        for name in Self.ruleSettingNames { if let value = fields[name] { byName[name] = value } }
+        return try QuotaLimits(rules: Self.ruleSettingNames.compactMap { byName[$0] })
+    }
+
+    static let settingDefinitions: [SettingDefinition] = [
+        SettingDefinition("quota", .string, "Quota backend and root name: count:User quota (only the count backend); empty: no quota."),
+        SettingDefinition("quota_grace", .string, default: "10%",
+                          "How far one LMTP delivery may exceed the limit when the user was under it (10%, or a size like 10M)."),
+        SettingDefinition("quota_exceeded_message", .string, default: defaultExceededMessage, "Text of the over-quota answers."),
+        SettingDefinition("quota_full_tempfail", .bool, default: "no", "LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2 when over quota."),
+    ] + ruleSettingNames.map {
+        SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
+    }
+
+    /// nil when `quota` is not set. Unsupported backends and rules that do not parse stop the server at startup.
+    init?(plugin: Settings) throws {
+        let backend = plugin.string("quota")
+        guard !backend.isEmpty else { return nil }
+        guard backend.hasPrefix("count:") || backend == "count" else {
+            throw ConfigError("quota: only the count backend is supported (quota = count:User quota), not '\(backend)'",
+                              at: plugin.location(of: "quota"))
+        }
+        let root = backend == "count" ? "User quota" : String(backend.dropFirst("count:".count))
+        let rules = Self.ruleSettingNames.map { plugin.string($0) }
+        for (name, rule) in zip(Self.ruleSettingNames, rules) where !rule.isEmpty {
+            do {
+                _ = try QuotaLimits(rules: [rule])
+            } catch {
+                throw ConfigError("\(name): \(error.reason): \(rule)", at: plugin.location(of: name))
+            }
+        }
+        let graceText = plugin.string("quota_grace").replacingOccurrences(of: "%%", with: "%")
+        let grace: Grace
+        if graceText.hasSuffix("%"), let percent = Int64(graceText.dropLast()), percent >= 0 {
+            grace = .percent(percent)
+        } else if let bytes = SettingType.parseSize(graceText), bytes >= 0 {
+            grace = .bytes(bytes)
+        } else {
+            throw ConfigError("quota_grace: expected a percentage (10%) or a size (10M), not '\(graceText)'",
+                              at: plugin.location(of: "quota_grace"))
+        }
+        self.init(rootName: root.isEmpty ? "User quota" : root, rules: rules, grace: grace,
+                  exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
+    }
+}

@@ -1,0 +1,34 @@
+import IMAPProtocol
+import ObjectMail
+
+/// QUOTA (RFC 9208) over the quota plugin's one root per user ("User quota"), counted from the index.
+extension IMAPSession {
+    static let quotaCapabilities = ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]
+
+    func getQuotaRoot(tag: String, mailbox name: String, user: MailUser) async throws {
+        let mailbox = try await user.mailbox(name)
+        guard let usage = try await user.quotaUsage() else { return tagged(tag, .no, "Quota not enabled") }
+        encoder.writeQuotaRoot(mailbox: mailbox.name, roots: [usage.rootName], into: &output)
+        encoder.writeQuota(root: usage.rootName, Self.resources(usage), into: &output)
+        tagged(tag, .ok, "Getquotaroot completed.")
+    }
+
+    func getQuota(tag: String, root: String, user: MailUser) async throws {
+        guard let usage = try await user.quotaUsage() else { return tagged(tag, .no, "Quota not enabled") }
+        guard usage.rootName == root else { return tagged(tag, .no, "Quota root does not exist") }
+        encoder.writeQuota(root: usage.rootName, Self.resources(usage), into: &output)
+        tagged(tag, .ok, "Getquota completed.")
+    }
+
+    /// Only the limited resources, as Dovecot lists them; STORAGE in units of 1024 octets (RFC 9208 §5.1).
+    private static func resources(_ usage: QuotaUsage) -> [(name: String, usage: UInt64, limit: UInt64)] {
+        var resources: [(name: String, usage: UInt64, limit: UInt64)] = []
+        if let storage = usage.limits.storage {
+            resources.append(("STORAGE", UInt64(max(0, usage.bytes) / 1024), UInt64(storage / 1024)))
+        }
+        if let messages = usage.limits.messages {
+            resources.append(("MESSAGE", UInt64(max(0, usage.messages)), UInt64(messages)))
+        }
+        return resources
+    }
+}
