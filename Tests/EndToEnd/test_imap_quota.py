@@ -107,6 +107,9 @@ def test_userdb_quota_rule_overrides_the_configured_one(imap_server):
     assert re.fullmatch(rb'\* QUOTA "User quota" \(STORAGE 4[89] 1024\)\r\n', line), line
     command(sock, reader, b"o", b"LOGOUT")
     assert lmtp_send(server, "jane@example.com", mail(50000))[0] == 552
+    # The field removed again: the configured 10k applies to joe from his next delivery on.
+    users.write_text("".join(f"{user}:{{PLAIN}}secret::::::\n" for user in USERS))
+    assert lmtp_send(server, "joe@example.com", mail(500))[0] == 552
 
 
 def test_no_quota_configured(imap_server):

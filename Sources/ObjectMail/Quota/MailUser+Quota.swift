@@ -10,14 +10,15 @@ public struct QuotaUsage: Sendable, Equatable {
 
 extension MailUser {
     /// Takes the userdb's `quota_rule…` fields (Dovecot's `userdb_quota_rule`), which replace the configured
-    /// rules of the same name. A rule that does not parse is logged and the configured rules stay.
+    /// rules of the same name. Applied at every login and delivery, so a field the operator removed stops
+    /// applying too. A rule that does not parse is logged and the configured rules apply.
     public func applyUserdbFields(_ fields: [String: String]) {
-        guard let quota = configuration.quota,
-              QuotaConfiguration.ruleSettingNames.contains(where: { fields[$0] != nil }) else { return }
+        guard let quota = configuration.quota else { return }
         do {
             quotaLimits = try quota.limits(userdbFields: fields)
         } catch {
             logger.error("userdb \(error); using the configured quota rules")
+            quotaLimits = try? quota.limits(userdbFields: [:])
         }
     }
 
