@@ -29,7 +29,7 @@ public struct QuotaConfiguration: Sendable, Equatable {
     /// The names a rule may come under (`quota_rule` … `quota_rule9`), in the configuration and the userdb.
     public static let ruleSettingNames = ["quota_rule"] + (2...9).map { "quota_rule\($0)" }
 
-    public init(rootName: String = "User quota", rules: [String], grace: Grace = .percent(10),
+    public init(rootName: String = Self.defaultRootName, rules: [String], grace: Grace = .percent(10),
                 exceededMessage: String = Self.defaultExceededMessage, fullTempfail: Bool = false) {
         self.rootName = rootName
         self.rules = rules
@@ -38,6 +38,7 @@ public struct QuotaConfiguration: Sendable, Equatable {
         self.fullTempfail = fullTempfail
     }
 
+    public static let defaultRootName = "User quota"
     public static let defaultExceededMessage = "Quota exceeded (mailbox for user is full)"
 
     /// The limits for a user whose userdb returned `fields`: a userdb `quota_rule…` replaces the configured one.
@@ -65,7 +66,7 @@ public struct QuotaConfiguration: Sendable, Equatable {
             throw ConfigError("quota: only the count backend is supported (quota = count:User quota), not '\(backend)'",
                               at: plugin.location(of: "quota"))
         }
-        let root = backend == "count" ? "User quota" : String(backend.dropFirst("count:".count))
+        let root = backend == "count" ? "" : backend.dropFirst("count:".count)
         let rules = Self.ruleSettingNames.map { plugin.string($0) }
         for (name, rule) in zip(Self.ruleSettingNames, rules) where !rule.isEmpty {
             do {
@@ -84,7 +85,7 @@ public struct QuotaConfiguration: Sendable, Equatable {
             throw ConfigError("quota_grace: expected a percentage (10%) or a size (10M), not '\(graceText)'",
                               at: plugin.location(of: "quota_grace"))
         }
-        self.init(rootName: root.isEmpty ? "User quota" : root, rules: rules, grace: grace,
+        self.init(rootName: root.isEmpty ? Self.defaultRootName : String(root), rules: rules, grace: grace,
                   exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
     }
 }

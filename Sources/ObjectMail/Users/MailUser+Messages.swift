@@ -6,7 +6,7 @@ extension MailUser {
     public func copyMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
                              origin: UUID? = nil) async throws -> AssignedUIDs {
         if quotaLimits?.isLimited == true {
-            let copying = try await messageListing(in: source).filter { uids.contains($0.uid) }
+            let copying = try await messages(uids, in: source)
             try await checkQuota(adding: copying.count, bytes: copying.reduce(0) { $0 + $1.size }, into: destination.name, grace: false)
         }
         let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }

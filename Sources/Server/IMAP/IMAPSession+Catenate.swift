@@ -75,9 +75,9 @@ extension IMAPSession {
         }
         guard let section = BodySection(url.section ?? "") else { throw bad("Invalid section") }
         let body = try await user.body(of: record)
-        var structure = (try? CachedMessageFields(serialized: Array(record.cachedFields)))?.structure ?? MessageStructure.parse(body)
-        // A cached structure that does not fit the stored object would fail the draft; parse what is stored.
-        if structure.physicalSize != body.count { structure = MessageStructure.parse(body) }
+        // The body is here anyway, so its own structure is the one to cut from (a cached one could differ from
+        // what is stored and would need checking).
+        let structure = MessageStructure.parse(body)
         // No length: to the end of the section (RFC 5550); Partial clamps the count to what is there.
         let partial = url.partial.map { Partial(origin: Int($0.offset), count: $0.length.map(Int.init) ?? Int.max) }
         do {

@@ -53,9 +53,9 @@ public struct IMAPConfiguration: Sendable {
         capabilityOverride = settings.string("imap_capability")
         autologoutTimeout = .milliseconds(settings.milliseconds("imap_autologout_timeout"))
         loginTimeout = .milliseconds(settings.milliseconds("imap_login_timeout"))
-        let quotaMax = settings.singleSection("plugin").size("quota_max_mail_size")
-        if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
         let plugin = settings.singleSection("plugin")
+        let quotaMax = plugin.size("quota_max_mail_size")
+        if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
         // isSet first: a configuration without the storage module's settings (unit tests) has no `quota` to read.
         quotaConfigured = plugin.isSet("quota") && !plugin.string("quota").isEmpty
     }
