@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/install-deps.sh
+source scripts/lib/deadline.sh
 install_test_deps
 
 echo "== swift build"
@@ -17,8 +18,13 @@ if grep -q "warning:" "$build_log"; then
 fi
 grep -q "Build complete" "$build_log" || { cat "$build_log" | tail -50; exit 1; }
 
+logs=$(mktemp -d)
+# A whole run takes minutes (swift test ~4, end-to-end ~5 on 2 cores); the deadlines only catch a hang.
 echo "== swift test"
-swift test --skip-build
+run_with_deadline "${OBJECTMAIL_SWIFT_TEST_DEADLINE:-1500}" "$logs/swift-test.log" swift test --skip-build
 
 echo "== end-to-end tests"
-OBJECTMAIL_BIN="$(swift build --show-bin-path)/objectmail" python3 -m pytest -q Tests/EndToEnd
+# faulthandler_timeout prints every thread's stack of a test running longer than 10 minutes.
+export OBJECTMAIL_BIN="$(swift build --show-bin-path)/objectmail"
+run_with_deadline "${OBJECTMAIL_E2E_DEADLINE:-2100}" "$logs/e2e.log" \
+    python3 -m pytest -q -o faulthandler_timeout=600 Tests/EndToEnd
