@@ -1,5 +1,6 @@
 import Foundation
-import MetaCache
+@testable import MetaCache
+import MIME
 import Testing
 @testable import ObjectMail
 
@@ -86,5 +87,63 @@ import Testing
             ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
             ThreadNode(uid: 7, children: [ThreadNode(uid: 8)]),
         ])
+    }
+}
+
+/// Sort keys are computed at delivery and stored in the index row; rows without them are computed
+/// from the cached fields and stored then. Either way SORT must see the same keys.
+@Suite struct StoredSortKeyTests {
+    static func storedKeys(_ user: MailUser, _ mailbox: MailboxRecord) async throws -> [UInt32: SortKeys?] {
+        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id!)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.uid, $0.sortKeys.flatMap(SortKeys.init(serialized:))) })
+    }
+
+    @Test func deliveryStoresTheKeysTheCachedFieldsGive() async throws {
+        let (user, inbox) = try await SortThreadTests().setUp()
+        let stored = try await Self.storedKeys(user, inbox)
+        #expect(stored.count == 8)
+        for row in try await user.messages(.all, in: inbox) {
+            let computed = SortKeys(cached: try CachedMessageFields(serialized: Array(row.cachedFields)), internalDate: row.internalDate)
+            #expect(stored[row.uid] == computed)
+        }
+        #expect(stored[2]??.references == ["a@x"] && stored[2]??.isReplyOrForward == true && stored[2]??.baseSubject == "hello")
+    }
+
+    @Test func rowsWithoutKeysSortTheSameAndGetThemStored() async throws {
+        let (user, inbox) = try await SortThreadTests().setUp()
+        let expected = try await Self.storedKeys(user, inbox)
+        try await user.index.write { db in try db.execute(sql: "UPDATE message SET sortKeys = NULL") }
+        #expect(try await Self.storedKeys(user, inbox).values.allSatisfy { $0 == nil })
+        let all = Array(UInt32(1)...8)
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.subject), SortCriterion(.date)]) == [1, 2, 3, 6, 7, 8, 4, 5])
+        #expect(try await Self.storedKeys(user, inbox) == expected)
+    }
+
+    @Test func copyAndMoveCarryTheKeys() async throws {
+        let (user, inbox) = try await SortThreadTests().setUp()
+        let archive = try await user.createMailbox("Archive")
+        let source = try await Self.storedKeys(user, inbox)
+        _ = try await user.copyMessages(UIDSet(ranges: [1...3]), from: inbox, to: archive)
+        _ = try await user.moveMessages(UIDSet(ranges: [4...4]), from: inbox, to: archive)
+        let copied = try await Self.storedKeys(user, archive)
+        #expect(copied.count == 4)
+        for uid in UInt32(1)...4 { #expect(copied[uid] != nil && copied[uid]! != nil && copied[uid] == source[uid]) }
+    }
+
+    @Test func theStoredFormRoundTripsAndRejectsWhatItDidNotWrite() throws {
+        var keys = SortKeys(cached: nil, internalDate: -86_400 * 400)
+        #expect(keys.sentDate == -86_400 * 400 && keys.messageID == nil && keys.references.isEmpty)
+        #expect(SortKeys(serialized: keys.serialized()) == keys)
+        keys.baseSubject = "grüße – 日本語"
+        keys.messageID = "id@x"
+        keys.references = ["a@x", "b@x"]
+        keys.isReplyOrForward = true
+        keys.sentDate = 1_790_000_000
+        let bytes = keys.serialized()
+        #expect(SortKeys(serialized: bytes) == keys)
+        #expect(SortKeys(serialized: Array(bytes.dropLast())) == nil)
+        #expect(SortKeys(serialized: bytes + [0]) == nil)
+        #expect(SortKeys(serialized: [SortKeys.formatVersion + 1] + bytes.dropFirst()) == nil)
+        #expect(SortKeys(serialized: []) == nil)
     }
 }

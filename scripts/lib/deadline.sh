@@ -13,7 +13,7 @@ run_with_deadline() {
         echo "== '$*' did not finish within $seconds s"
         echo "Swift tests started and not finished:"
         grep -o '◇ Test [^ ]* started' "$log" | sed 's/◇ Test \(.*\) started/\1/' | sort -u > "$log.started" || true
-        grep -oE '[✔✘] Test [^ ]* (passed|failed)' "$log" | sed -E 's/[✔✘] Test ([^ ]*) .*/\1/' | sort -u > "$log.ended" || true
+        grep -oE '[✔✘] Test [^ ]* .*(passed|failed)' "$log" | sed -E 's/[✔✘] Test ([^ ]*) .*/\1/' | sort -u > "$log.ended" || true
         comm -23 "$log.started" "$log.ended" | sed 's/^/  /'
         echo "Processes still running:"
         ps -eo pid,ppid,etime,args --forest | awk 'NR == 1 || ($1 != 2 && $2 != 2)' | grep -vE ' (ps|awk) ' | cut -c1-200 | tail -n 40

@@ -131,9 +131,12 @@ public struct NewMessage: Sendable, Equatable {
     public var internalDate: Int64
     public var saveDate: Int64
     public var cachedFields: Data
+    /// The SORT/THREAD keys derived from the cached fields, when the caller computed them.
+    public var sortKeys: Data?
 
     public init(guid: String, objectKey: String, flags: MessageFlags = [], keywords: [String] = [], size: Int64,
-                virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data) {
+                virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data, sortKeys: Data? = nil) {
+        self.sortKeys = sortKeys
         self.guid = guid
         self.objectKey = objectKey
         self.flags = flags

@@ -70,6 +70,12 @@ enum IndexSchema {
             // Quota usage sums sizes per mailbox; without this it would read every row, cached fields and all.
             try db.execute(sql: "CREATE INDEX message_sizes ON message(mailboxID, size)")
         }
+        migrator.registerMigration("v3-sortkeys") { db in
+            // SORT and THREAD keys computed at delivery (opaque to the index, like cachedFields), so a
+            // first SORT reads a few hundred bytes a row instead of decoding every row's cached fields.
+            // NULL for rows from older builds and from bundles: computed on first use and stored then.
+            try db.execute(sql: "ALTER TABLE message ADD COLUMN sortKeys BLOB")
+        }
         return migrator
     }
 }

@@ -34,6 +34,7 @@ extension UserIndex {
                                            internalDate: message.internalDate, saveDate: message.saveDate,
                                            cachedFields: message.cachedFields)
                 try record.insert(db)
+                if let keys = message.sortKeys { try Self.storeSortKeys(keys, uid: record.uid, in: mailboxID, db: db) }
                 try Self.retainObject(message.objectKey, size: message.size, in: db)
                 uids.append(mailbox.uidNext)
                 mailbox.uidNext += 1
@@ -187,6 +188,7 @@ extension UserIndex {
                 db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
                 arguments: StatementArguments([sourceID]) + StatementArguments(condition.arguments))
             for var row in rows {
+                let sourceUID = row.uid
                 sourceUIDs.append(row.uid)
                 let names = keywords(row.keywords, names: sourceNames)
                 row.keywords = try keywordMask(names, mailbox: destination, user: user, in: db)
@@ -194,6 +196,7 @@ extension UserIndex {
                 row.uid = destination.uidNext
                 row.modSeq = modSeq
                 try row.insert(db)
+                try copySortKeys(from: sourceID, uid: sourceUID, to: destinationID, uid: row.uid, db: db)
                 try retainObject(row.objectKey, size: row.size, in: db)
                 destinationUIDs.append(destination.uidNext)
                 destination.uidNext += 1

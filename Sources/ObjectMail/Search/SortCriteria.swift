@@ -15,67 +15,27 @@ public struct SortCriterion: Sendable, Equatable {
     }
 }
 
-/// The values SORT and THREAD compare, taken from the index row and its cached fields.
-/// A class, not a struct: sorting moves these around, and moving a reference beats retaining a dozen strings.
+/// One message as SORT and THREAD see it: its UID, INTERNALDATE and size from the index row, the rest
+/// from its sort keys. A class, not a struct: sorting moves these around, and moving a reference beats
+/// retaining a dozen strings.
 final class SortableMessage {
     let uid: UInt32
     let arrival: Int64
     let size: Int64
-    /// The Date: header as seconds, or INTERNALDATE when there is none (RFC 5256).
-    let sentDate: Int64
-    let baseSubject: String
-    let isReplyOrForward: Bool
-    let from: String, to: String, cc: String
-    let displayFrom: String, displayTo: String
-    let messageID: String?
-    let references: [String]
+    let keys: SortKeys
 
-    init(row: MessageRecord, cached: CachedMessageFields?) {
-        uid = row.uid
-        arrival = row.internalDate
-        size = row.virtualSize
-        let envelope = cached?.envelope ?? Envelope()
-        sentDate = envelope.date.flatMap(RFC5322Date.parse)?.timestamp ?? row.internalDate
-        let subject = (envelope.subject ?? cached?.header("subject")).map { EncodedWords.decode($0) } ?? ""
-        (baseSubject, isReplyOrForward) = BaseSubject.extract(subject)
-        from = Self.mailbox(envelope.from)
-        to = Self.mailbox(envelope.to)
-        cc = Self.mailbox(envelope.cc)
-        displayFrom = Self.display(envelope.from)
-        displayTo = Self.display(envelope.to)
-        messageID = Self.messageIDs(envelope.messageID).first
-        var references = Self.messageIDs(cached?.header("references"))
-        if references.isEmpty { references = Self.messageIDs(envelope.inReplyTo).prefix(1).map { $0 } }
-        self.references = references
+    init(uid: UInt32, arrival: Int64, size: Int64, keys: SortKeys) {
+        self.uid = uid
+        self.arrival = arrival
+        self.size = size
+        self.keys = keys
     }
 
-    /// The local part of the first address, folded (RFC 5256: "addr-mailbox").
-    static func mailbox(_ addresses: [Address]?) -> String {
-        guard let first = addresses?.first(where: { !$0.isGroupStart && !$0.isGroupEnd }),
-              let mailbox = first.mailbox else { return "" }
-        return UnicodeCasemap.fold(String(decoding: mailbox, as: UTF8.self))
-    }
-
-    /// RFC 5957: the display name, else the address.
-    static func display(_ addresses: [Address]?) -> String {
-        guard let first = addresses?.first(where: { !$0.isGroupStart && !$0.isGroupEnd }) else { return "" }
-        if let name = first.decodedName, !name.isEmpty { return UnicodeCasemap.fold(name) }
-        return UnicodeCasemap.fold(first.address ?? "")
-    }
-
-    /// `<id>` tokens of a Message-ID, In-Reply-To or References field.
-    static func messageIDs(_ value: [UInt8]?) -> [String] {
-        guard let value else { return [] }
-        let text = String(decoding: value, as: UTF8.self)
-        var ids: [String] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
-            let id = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-            if !id.isEmpty { ids.append(id) }
-            rest = rest[rest.index(after: close)...]
-        }
-        return ids
-    }
+    var sentDate: Int64 { keys.sentDate }
+    var baseSubject: String { keys.baseSubject }
+    var isReplyOrForward: Bool { keys.isReplyOrForward }
+    var messageID: String? { keys.messageID }
+    var references: [String] { keys.references }
 
     func compare(_ other: SortableMessage, by key: SortCriterion.Key) -> ComparisonResult {
         func order<T: Comparable>(_ a: T, _ b: T) -> ComparisonResult { a < b ? .orderedAscending : a > b ? .orderedDescending : .orderedSame }
@@ -84,11 +44,11 @@ final class SortableMessage {
         case .size: return order(size, other.size)
         case .date: return order(sentDate, other.sentDate)
         case .subject: return order(baseSubject, other.baseSubject)
-        case .from: return order(from, other.from)
-        case .to: return order(to, other.to)
-        case .cc: return order(cc, other.cc)
-        case .displayFrom: return order(displayFrom, other.displayFrom)
-        case .displayTo: return order(displayTo, other.displayTo)
+        case .from: return order(keys.from, other.keys.from)
+        case .to: return order(keys.to, other.keys.to)
+        case .cc: return order(keys.cc, other.keys.cc)
+        case .displayFrom: return order(keys.displayFrom, other.keys.displayFrom)
+        case .displayTo: return order(keys.displayTo, other.keys.displayTo)
         }
     }
 }
@@ -107,15 +67,28 @@ extension MailUser {
         }.map(\.uid)
     }
 
-    /// Sort keys come from the cached fields of each row; decoding them dominates SORT, so they are kept
-    /// for one mailbox (a client re-sorting its view asks again and again) and only new messages are decoded.
+    /// Sort keys are stored with each row at delivery; rows stored without them (an older build, a
+    /// bundle from another backend) have them computed from their cached fields, and stored for next
+    /// time. They are also kept for one mailbox (a client re-sorting its view asks again and again),
+    /// so only new messages are read.
     func sortable(_ uids: [UInt32], in mailbox: MailboxRecord) async throws -> [SortableMessage] {
         var cache = sortKeys?.mailboxGUID == mailbox.guid ? sortKeys! : SortKeyCache(mailboxGUID: mailbox.guid)
         let missing = uids.filter { cache.messages[$0] == nil }
         if !missing.isEmpty {
-            for row in try await messages(UIDSet(missing), in: mailbox) {
-                cache.messages[row.uid] = SortableMessage(row: row, cached: try? CachedMessageFields(serialized: Array(row.cachedFields)))
+            let mailboxID = mailbox.id!
+            var computed: [UInt32: Data] = [:]
+            for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID) }) {
+                var keys = row.sortKeys.flatMap(SortKeys.init(serialized:))
+                if keys == nil {
+                    let fresh = SortKeys(cached: row.cachedFields.flatMap { try? CachedMessageFields(serialized: $0) },
+                                         internalDate: row.internalDate)
+                    computed[row.uid] = Data(fresh.serialized())
+                    keys = fresh
+                }
+                cache.messages[row.uid] = SortableMessage(uid: row.uid, arrival: row.internalDate, size: row.virtualSize, keys: keys!)
             }
+            // Storing is an optimisation: a failure costs the next SORT the same decoding again.
+            try? await index.storeSortKeys(computed, in: mailboxID)
         }
         sortKeys = cache
         return uids.compactMap { cache.messages[$0] }

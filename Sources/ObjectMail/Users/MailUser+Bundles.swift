@@ -78,14 +78,12 @@ extension MailUser {
             fetched.sort { ($0.0.metadata[MailObjectMetadata.saved] ?? "", $0.0.key) < ($1.0.metadata[MailObjectMetadata.saved] ?? "", $1.0.key) }
             let mailbox = try await mailboxForAdoption(guid: guid, metadata: fetched.first?.0.metadata ?? [:])
             let messages = fetched.map { info, bytes in
-                let parsed = MIMEMessage.parse(bytes)
                 let received = info.metadata[MailObjectMetadata.received].flatMap(Int64.init)
                     ?? Int64(info.lastModified?.timeIntervalSince1970 ?? 0)
                 let saved = info.metadata[MailObjectMetadata.saved].flatMap(Int64.init) ?? received
-                return NewMessage(guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
+                return NewMessage(parsed: MIMEMessage.parse(bytes), guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
                                   objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
-                                  size: Int64(bytes.count), virtualSize: Int64(parsed.virtualSize), internalDate: received,
-                                  saveDate: saved, cachedFields: Data(parsed.cachedFields().serialized()))
+                                  size: bytes.count, internalDate: received, saveDate: saved)
             }
             _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id!) }
             adopted += messages.count

@@ -91,14 +91,12 @@ extension MailUser {
 
     private func prepare(_ message: IncomingMessage, mailbox: MailboxRecord, now: Date) -> PreparedMessage {
         let parsed = MIMEMessage.parse(message.bytes)
-        let cached = parsed.cachedFields()
         let guid = UniqueID.make()
         let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
         let received = Int64(message.internalDate.timeIntervalSince1970)
         let saved = Int64(now.timeIntervalSince1970)
-        let row = NewMessage(guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
-                             size: Int64(message.bytes.count), virtualSize: Int64(parsed.virtualSize),
-                             internalDate: received, saveDate: saved, cachedFields: Data(cached.serialized()))
+        let row = NewMessage(parsed: parsed, guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
+                             size: message.bytes.count, internalDate: received, saveDate: saved)
         let metadata = [
             MailObjectMetadata.user: Self.metadataValue(name),
             MailObjectMetadata.guid: guid,

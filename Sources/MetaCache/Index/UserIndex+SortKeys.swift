@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+
+/// What SORT and THREAD read of a message: its stored sort keys, or (for a row stored without them)
+/// the cached fields they are computed from.
+public struct SortRow: Sendable {
+    public var uid: UInt32
+    public var internalDate: Int64
+    public var virtualSize: Int64
+    public var sortKeys: [UInt8]?
+    /// Only when `sortKeys` is nil: reading every row's cached fields is what a stored key saves.
+    public var cachedFields: [UInt8]?
+}
+
+extension UserIndex {
+    /// The sort rows of `uids`, in UID order.
+    public func sortRows(_ uids: UIDSet, in mailboxID: Int64) async throws -> [SortRow] {
+        try await read { db in
+            var result: [SortRow] = []
+            for condition in uids.sqlConditions {
+                let statement = try db.cachedStatement(sql: """
+                    SELECT uid, internalDate, virtualSize, sortKeys, CASE WHEN sortKeys IS NULL THEN cachedFields END
+                    FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid
+                    """)
+                let rows = try Row.fetchCursor(statement, arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+                while let row = try rows.next() {
+                    result.append(SortRow(uid: row[0], internalDate: row[1], virtualSize: row[2],
+                                          sortKeys: try row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } },
+                                          cachedFields: try row.withUnsafeData(atIndex: 4) { $0.map { [UInt8]($0) } }))
+                }
+            }
+            return result
+        }
+    }
+
+    /// Stores keys computed for rows that had none (written by an older build, or loaded from a bundle).
+    /// Rows expunged meanwhile are simply not there to update.
+    public func storeSortKeys(_ keys: [UInt32: Data], in mailboxID: Int64) async throws {
+        guard !keys.isEmpty else { return }
+        try await write { db in
+            for (uid, value) in keys { try Self.storeSortKeys(value, uid: uid, in: mailboxID, db: db) }
+        }
+    }
+
+    static func storeSortKeys(_ keys: Data, uid: UInt32, in mailboxID: Int64, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE message SET sortKeys = ? WHERE mailboxID = ? AND uid = ?")
+            .execute(arguments: [keys, mailboxID, uid])
+    }
+
+    /// COPY and MOVE carry the keys with the row (they depend on the message alone).
+    static func copySortKeys(from sourceID: Int64, uid sourceUID: UInt32, to destinationID: Int64, uid destinationUID: UInt32,
+                             db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE message SET sortKeys = (SELECT sortKeys FROM message WHERE mailboxID = ? AND uid = ?)
+            WHERE mailboxID = ? AND uid = ?
+            """).execute(arguments: [sourceID, sourceUID, destinationID, destinationUID])
+    }
+}
