@@ -6,17 +6,10 @@ import Synchronization
 import Testing
 
 /// Runs a shell command line, returning its stdout. Throws on a non-zero exit.
-/// (popen, not Foundation's Process: Process missed the exit of seaweedfs.sh, whose watcher keeps running.)
 func runCommand(_ commandLine: String) throws -> String {
-    guard let pipe = popen(commandLine, "r") else { throw TestSetupError("cannot run \(commandLine)") }
-    var output = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, pipe)
-        if count <= 0 { break }
-        output += buffer[0..<count]
-    }
-    let status = pclose(pipe)
+    let child = try ShellChild.start(commandLine)
+    let output = child.readToEnd()
+    let status = child.finish()
     guard status == 0 else { throw TestSetupError("\(commandLine) exited with status \(status)") }
     return String(decoding: output, as: UTF8.self)
 }
@@ -106,46 +99,33 @@ func makeStore(_ parameters: [String: String] = [:]) async throws -> S3ObjectSto
 /// A key prefix unique to one test, so tests can run in parallel on one bucket.
 func uniquePrefix(_ name: String) -> String { "test-\(name)-\(UUID().uuidString.prefix(8).lowercased())/" }
 
-/// flaky_http.py on a free port, run through popen like seaweedfs.sh (mixing Foundation's Process
-/// with popen lost child exits). It also exits by itself when this test process is gone.
+/// flaky_http.py on a free port, started like seaweedfs.sh (see ShellChild). It also exits by itself
+/// when this test process is gone.
 final class FlakyHTTPServer: Sendable {
     let port: Int
     private let pid: pid_t
-    private let pipe: FileStream
+    private let child: Mutex<ShellChild?>
 
     init() throws {
-        guard let pipe = popen("exec python3 '\(testDirectory)/flaky_http.py' \(getpid())", "r") else {
-            throw TestSetupError("cannot start flaky_http.py")
-        }
-        var line = [CChar](repeating: 0, count: 64)
-        let fields = fgets(&line, Int32(line.count), pipe).map { _ in
-            String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
-        }
-        guard let fields, fields.count == 2, let port = Int(fields[0]), let pid = pid_t(fields[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            pclose(pipe)
+        let child = try ShellChild.start("exec python3 '\(testDirectory)/flaky_http.py' \(getpid())")
+        let fields = child.readLine()?.split(separator: " ")
+        guard let fields, fields.count == 2, let port = Int(fields[0]), let pid = pid_t(fields[1].trimmingCharacters(in: .whitespaces)) else {
+            kill(child.pid, SIGKILL)
+            child.finish()
             throw TestSetupError("flaky_http.py printed no port")
         }
         self.port = port
         self.pid = pid
-        self.pipe = FileStream(pipe)
+        self.child = Mutex(child)
     }
 
     func url(_ parameters: String) -> String { "http://AK:SK@127.0.0.1:\(port)/bucket/?\(parameters)" }
 
     func stop() {
         kill(pid, SIGKILL)  // test processes may inherit a signal mask that blocks SIGTERM
-        pipe.close()
-    }
-}
-
-/// A popen stream, closed once. Kept as an address because `FILE *` is not Sendable; only `close` uses it.
-final class FileStream: Sendable {
-    private let address = Mutex<UInt>(0)
-    init(_ stream: UnsafeMutablePointer<FILE>) { address.withLock { $0 = UInt(bitPattern: stream) } }
-    func close() {
-        address.withLock { address in
-            if let stream = UnsafeMutablePointer<FILE>(bitPattern: address) { pclose(stream) }
-            address = 0
+        child.withLock { child in
+            child?.finish()
+            child = nil
         }
     }
 }
