@@ -72,6 +72,21 @@ public struct ByteReader {
         return Array(bytes[index..<(index + n)])
     }
 
+    /// Steps over a length-prefixed byte string (readers that need only some fields).
+    public mutating func skipData() throws(CachedFieldsError) {
+        let n = try varint()
+        guard n <= end - index else { throw .truncated(offset: index) }
+        index += n
+    }
+
+    public mutating func skipOptionalData() throws(CachedFieldsError) {
+        switch try byte() {
+        case 0: return
+        case 1: try skipData()
+        case let t: throw .corrupt("bad optional tag \(t) at \(index - 1)")
+        }
+    }
+
     public mutating func optionalData() throws(CachedFieldsError) -> Bytes? {
         switch try byte() {
         case 0: return nil

@@ -18,7 +18,8 @@ extension CachedMessageFields {
         return w.bytes
     }
 
-    public init(serialized bytes: Bytes) throws(CachedFieldsError) {
+    /// A reader over the fields, after the magic, version and checksum are checked.
+    private static func checkedReader(_ bytes: Bytes) throws(CachedFieldsError) -> ByteReader {
         guard bytes.count >= Self.magic.count + 1 else { throw .truncated(offset: bytes.count) }
         guard Array(bytes[0..<4]) == Self.magic else { throw .badMagic }
         guard bytes[4] == Self.currentVersion else { throw .unsupportedVersion(bytes[4]) }
@@ -26,7 +27,23 @@ extension CachedMessageFields {
         let bodyEnd = bytes.count - 4
         let stored = UInt32(bytes[bodyEnd]) | UInt32(bytes[bodyEnd + 1]) << 8 | UInt32(bytes[bodyEnd + 2]) << 16 | UInt32(bytes[bodyEnd + 3]) << 24
         guard CRC32.checksum(bytes[0..<bodyEnd]) == stored else { throw .checksumMismatch }
-        var r = ByteReader(bytes, from: 5, to: bodyEnd)
+        return ByteReader(bytes, from: 5, to: bodyEnd)
+    }
+
+    /// Only the cached header fields, as `init(serialized:)` would give them: what SEARCH reads. The parts are
+    /// stepped over instead of built (building them was most of a header search's CPU).
+    public static func headers(serialized bytes: Bytes) throws(CachedFieldsError) -> [(name: String, value: Bytes)] {
+        var r = try checkedReader(bytes)
+        _ = try r.varint(max: Int.max)
+        _ = try r.varint(max: Int.max)
+        let count = try r.varint(max: 1_000_000)
+        guard count >= 1 else { throw .corrupt("no parts") }
+        for _ in 0..<count { try skipPart(&r) }
+        return try readHeaders(&r)
+    }
+
+    public init(serialized bytes: Bytes) throws(CachedFieldsError) {
+        var r = try Self.checkedReader(bytes)
         let physical = try r.varint(max: Int.max)
         let virtual = try r.varint(max: Int.max)
         let count = try r.varint(max: 1_000_000)
@@ -35,9 +52,7 @@ extension CachedMessageFields {
         parts.reserveCapacity(min(count, 10_000))
         for _ in 0..<count { parts.append(try Self.readPart(&r)) }
         try Self.validate(parts, physicalSize: physical)
-        let headerCount = try r.varint(max: 1_000)
-        var headers: [(name: String, value: Bytes)] = []
-        for _ in 0..<headerCount { headers.append((try r.string(), try r.data())) }
+        let headers = try Self.readHeaders(&r)
         let previewBytes = try r.optionalData()
         var preview: String? = nil
         if let pb = previewBytes {
@@ -48,6 +63,51 @@ extension CachedMessageFields {
         guard virtual >= physical else { throw .corrupt("virtual size below physical size") }
         self.init(structure: MessageStructure(parts: parts, physicalSize: physical, virtualSize: virtual),
                   headers: headers, preview: preview)
+    }
+
+    static func readHeaders(_ r: inout ByteReader) throws(CachedFieldsError) -> [(name: String, value: Bytes)] {
+        let headerCount = try r.varint(max: 1_000)
+        var headers: [(name: String, value: Bytes)] = []
+        headers.reserveCapacity(headerCount)
+        for _ in 0..<headerCount { headers.append((try r.string(), try r.data())) }
+        return headers
+    }
+
+    /// Steps over what `readPart` reads, field for field.
+    static func skipPart(_ r: inout ByteReader) throws(CachedFieldsError) {
+        guard try r.byte() <= 2 else { throw .corrupt("part kind") }
+        _ = try r.byte()
+        for _ in 0..<3 { _ = try r.varint(max: Int.max / 4) }
+        _ = try r.varint()
+        let childCount = try r.varint(max: 1_000_000)
+        for _ in 0..<childCount { _ = try r.varint() }
+        try r.skipData()
+        try r.skipData()
+        try skipParameters(&r)
+        for _ in 0..<5 { try r.skipOptionalData() }
+        try skipParameters(&r)
+        let languageCount = try r.varint(max: 10_000)
+        for _ in 0..<max(0, languageCount - 1) { try r.skipData() }
+        try r.skipOptionalData()
+        for _ in 0..<3 { _ = try r.varint(max: Int.max) }
+        switch try r.byte() {
+        case 0: break
+        case 1:
+            try r.skipOptionalData()
+            try r.skipOptionalData()
+            for _ in 0..<6 {
+                let n = try r.varint(max: 1_000_000)
+                for _ in 0..<(max(0, n - 1) * 4) { try r.skipOptionalData() }
+            }
+            try r.skipOptionalData()
+            try r.skipOptionalData()
+        case let t: throw .corrupt("envelope tag \(t)")
+        }
+    }
+
+    static func skipParameters(_ r: inout ByteReader) throws(CachedFieldsError) {
+        let n = try r.varint(max: 100_000)
+        for _ in 0..<(n * 2) { try r.skipData() }
     }
 
     /// A tree, parents first, offsets inside the message: what every consumer relies on, checked once here.

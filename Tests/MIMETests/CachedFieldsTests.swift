@@ -9,6 +9,10 @@ import MIME
             let data = cached.serialized()
             let decoded = try CachedMessageFields(serialized: data)
             #expect(decoded == cached, "\(name)")
+            // The headers-only reader steps over the parts exactly: it must land on the same headers.
+            let headers = try CachedMessageFields.headers(serialized: data)
+            #expect(headers.map(\.name) == cached.headers.map(\.name), "\(name)")
+            #expect(headers.map(\.value) == cached.headers.map(\.value), "\(name)")
             // Everything the server needs comes back identical from the cache alone.
             #expect(decoded.bodyStructure(extensible: true) == m.bodyStructure(extensible: true), "\(name)")
             #expect(decoded.bodyStructure(extensible: false) == m.bodyStructure(extensible: false), "\(name)")
@@ -43,6 +47,10 @@ import MIME
         var flipped = data
         flipped[data.count / 2] ^= 0x10
         #expect(throws: CachedFieldsError.checksumMismatch) { try CachedMessageFields(serialized: flipped) }
+        #expect(throws: CachedFieldsError.checksumMismatch) { try CachedMessageFields.headers(serialized: flipped) }
+        for cut in stride(from: 0, to: data.count, by: 7) {
+            #expect(throws: CachedFieldsError.self) { try CachedMessageFields.headers(serialized: Array(data[..<cut])) }
+        }
     }
 
     @Test func rejectsStructurallyInvalidRecordsEvenWithAValidChecksum() throws {

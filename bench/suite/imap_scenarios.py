@@ -21,7 +21,7 @@ class Stats:
         self.failures: dict[str, int] = {}
 
     def add(self, name: str, seconds: float) -> None:
-        self.latencies[name].append(seconds)
+        self.latencies.setdefault(name, []).append(seconds)
 
     def fail(self, name: str, error: Exception) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1

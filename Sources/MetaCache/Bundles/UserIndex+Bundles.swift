@@ -11,8 +11,14 @@ extension UserIndex {
             }
             let floor = since ?? 0
             // Local row ids mean nothing on another backend: bundles carry mailbox GUIDs instead.
-            let messages = try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
-                                                      arguments: [id, floor]).map { row in
+            // A base reads every row in UID order (the primary key); a diff reads the few changed rows through
+            // the MODSEQ index and sorts them here (an ORDER BY uid would make SQLite scan the whole mailbox).
+            let rows = since == nil
+                ? try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? ORDER BY uid",
+                                             arguments: [id])
+                : try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND modSeq > ?",
+                                             arguments: [id, floor]).sorted { $0.uid < $1.uid }
+            let messages = rows.map { row in
                 var copy = row
                 copy.mailboxID = 0
                 return copy

@@ -119,9 +119,11 @@ extension UserIndex {
         try await read { db in try Self.changedMessages(in: mailboxID, since: modSeq, db: db) }
     }
 
+    /// Through the MODSEQ index, sorted here: with `ORDER BY uid` SQLite walks the whole mailbox in primary-key
+    /// order instead, and a selected session asks this after every change (it was 15 % of the mix's CPU).
     static func changedMessages(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [MessageState] {
-        try messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ? ORDER BY uid",
-                          arguments: [mailboxID, modSeq], db: db)
+        try messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ?",
+                          arguments: [mailboxID, modSeq], db: db).sorted { $0.uid < $1.uid }
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED).

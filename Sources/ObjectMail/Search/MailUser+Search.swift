@@ -14,15 +14,15 @@ extension MailUser {
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
         var matches: [UInt32] = [], undecided: [MessageRecord] = []
         for row in rows {
-            let cached = readsMessage ? (try? CachedMessageFields(serialized: Array(row.cachedFields))) : nil
-            switch evaluator.evaluate(row, cached: cached, body: nil) {
+            let headers = readsMessage ? (try? CachedMessageFields.headers(serialized: Array(row.cachedFields))) : nil
+            switch evaluator.evaluate(row, cachedHeaders: headers, body: nil) {
             case true?: matches.append(row.uid)
             case false?: break
             case nil: undecided.append(row)
             }
         }
         for try await (row, body) in bodies(of: undecided, prefetch: prefetch ?? configuration.prefetchCount) {
-            if evaluator.evaluate(row, cached: nil, body: body) == true { matches.append(row.uid) }
+            if evaluator.evaluate(row, cachedHeaders: nil, body: body) == true { matches.append(row.uid) }
         }
         return matches.sorted()
     }

@@ -12,8 +12,8 @@ struct SearchEvaluator {
     let timeZone: TimeZone
 
     /// Three-valued: true, false, or nil when the body is needed.
-    func evaluate(_ row: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?) -> Bool? {
-        evaluate(query, row, MessageView(row: row, cached: cached, body: body))
+    func evaluate(_ row: MessageRecord, cachedHeaders: [(name: String, value: [UInt8])]?, body: [UInt8]?) -> Bool? {
+        evaluate(query, row, MessageView(row: row, cachedHeaders: cachedHeaders, body: body))
     }
 
     private func evaluate(_ query: SearchQuery, _ row: MessageRecord, _ view: MessageView) -> Bool? {
@@ -79,12 +79,13 @@ struct SearchEvaluator {
 /// What a search can see of a message: cached header fields always, the whole message once fetched.
 private struct MessageView {
     let row: MessageRecord
-    let cached: CachedMessageFields?
+    /// The index's cached header fields (`CachedMessageFields.headers(serialized:)`).
+    let cachedHeaders: [(name: String, value: [UInt8])]?
     let body: [UInt8]?
 
-    init(row: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?) {
+    init(row: MessageRecord, cachedHeaders: [(name: String, value: [UInt8])]?, body: [UInt8]?) {
         self.row = row
-        self.cached = cached
+        self.cachedHeaders = cachedHeaders
         self.body = body
         if let body {
             parsed = MIMEMessage.parse(body)
@@ -96,7 +97,7 @@ private struct MessageView {
     let parsed: MIMEMessage?
 
     func canReadHeaders(_ name: String) -> Bool {
-        parsed != nil || (cached != nil && CachedMessageFields.cachedHeaderNames.contains(name))
+        parsed != nil || (cachedHeaders != nil && CachedMessageFields.cachedHeaderNames.contains(name))
     }
 
     func header(_ name: String) -> [UInt8]? { headers(name).first }
@@ -105,8 +106,8 @@ private struct MessageView {
         if let parsed {
             return parsed.header.all(name).map { $0.unfoldedValue(in: parsed.bytes) }
         }
-        guard let cached else { return [] }
-        return cached.headers.filter { $0.name == name }.map(\.value)
+        guard let cachedHeaders else { return [] }
+        return cachedHeaders.filter { $0.name == name }.map(\.value)
     }
 
     var searchText: SearchText? { parsed?.searchText }
