@@ -77,9 +77,9 @@ var objectMailTargets: [Target] { [
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
-// No storage, socket or NIO dependency: Foundation and glibc (iconv) only.
+// No storage, socket or NIO dependency: Foundation, glibc (iconv) and zlib (its CRC-32) only.
 var mimeTargets: [Target] { [
-    .target(name: "MIME"),
+    .target(name: "MIME", dependencies: ["CZlib"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
     .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }

@@ -129,8 +129,26 @@ public enum UnicodeCasemap {
 
     /// Whether `needle` occurs in `haystack` under the casemap (SEARCH SUBJECT/BODY/TEXT semantics).
     public static func contains(_ haystack: String, _ needle: String) -> Bool {
-        let n = fold(needle)
+        var n = fold(needle)
         if n.isEmpty { return true }
-        return fold(haystack).contains(n)
+        var h = fold(haystack)
+        // RFC 5051 compares the canonical forms' octets; Foundation's String.contains (NSString's range(of:))
+        // costs more than the folding. UTF-8 is self-synchronising: a match always starts on a scalar.
+        return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }
+    }
+
+    static func occurs(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            if haystack[start] == first {
+                var index = 1
+                while index < needle.count && haystack[start + index] == needle[index] { index += 1 }
+                if index == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
     }
 }

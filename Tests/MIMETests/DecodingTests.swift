@@ -107,6 +107,9 @@ import MIME
     @Test func unicodeCasemap() {
         #expect(UnicodeCasemap.contains("Straße ÉCOLE", "école"))
         #expect(UnicodeCasemap.contains("ﬁle report", "FILE"))
+        #expect(UnicodeCasemap.contains("aaab", "AAB") && UnicodeCasemap.contains("report", "ORT"))
+        #expect(!UnicodeCasemap.contains("rep", "report") && !UnicodeCasemap.contains("aaa", "aab"))
+        #expect(UnicodeCasemap.contains("", "") && !UnicodeCasemap.contains("", "x"))
         #expect(!UnicodeCasemap.contains("ecole", "école"))
         #expect(UnicodeCasemap.contains("anything", ""))
     }
