@@ -49,12 +49,15 @@ package struct ObjectFileTrailer: Sendable, Equatable {
         return bytes
     }
 
+    /// Split by bytes: every fscache hit and posix GET decodes one, and String's Character-wise split
+    /// (grapheme breaking) was a tenth of a FETCH of ten headers.
     package static func decode(_ bytes: [UInt8]) -> ObjectFileTrailer? {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         var trailer = ObjectFileTrailer()
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let tab = line.utf8.firstIndex(of: 0x09) else { return nil }
-            let name = unescape(line[..<tab]), value = unescape(line[line.index(after: tab)...])
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            guard let tab = line.firstIndex(of: 0x09),
+                  let rawName = String(validating: line[..<tab], as: UTF8.self),
+                  let rawValue = String(validating: line[(tab + 1)...], as: UTF8.self) else { return nil }
+            let name = unescape(rawName[...]), value = unescape(rawValue[...])
             switch name {
             case ":content-type": trailer.contentType = value
             case ":key": trailer.key = value
