@@ -65,7 +65,7 @@ extension UserIndex {
             }
             if !changed.isEmpty {
                 mailbox.highestModSeq = modSeq
-                try mailbox.update(db)
+                try Self.storeCounters(of: mailbox, in: db)
             }
             return FlagStoreResult(changed: changed, modifiedSince: refused)
         }

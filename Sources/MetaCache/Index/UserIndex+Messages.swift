@@ -33,14 +33,13 @@ extension UserIndex {
                                            modSeq: modSeq, size: message.size, virtualSize: message.virtualSize,
                                            internalDate: message.internalDate, saveDate: message.saveDate,
                                            cachedFields: message.cachedFields)
-                try record.insert(db)
-                if let keys = message.sortKeys { try Self.storeSortKeys(keys, uid: record.uid, in: mailboxID, db: db) }
+                try Self.insert(record, sortKeys: message.sortKeys, in: db)
                 try Self.retainObject(message.objectKey, size: message.size, in: db)
                 uids.append(mailbox.uidNext)
                 mailbox.uidNext += 1
             }
             mailbox.highestModSeq = modSeq
-            try mailbox.update(db)
+            try Self.storeCounters(of: mailbox, in: db)
             return AssignedUIDs(uidValidity: mailbox.uidValidity, sourceUIDs: [], destinationUIDs: uids, modSeq: modSeq)
         }
     }
@@ -146,7 +145,7 @@ extension UserIndex {
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
             let first = mailbox.firstRecentUID
             mailbox.firstRecentUID = mailbox.uidNext
-            try mailbox.update(db)
+            try Self.storeCounters(of: mailbox, in: db)
             return first
         }
     }
@@ -161,7 +160,7 @@ extension UserIndex {
     /// The store deleted these objects.
     public func objectsDeleted(_ keys: [String]) async throws {
         try await write { db in
-            for key in keys { try db.execute(sql: "DELETE FROM pendingDelete WHERE key = ?", arguments: [key]) }
+            for key in keys { try db.run("DELETE FROM pendingDelete WHERE key = ?", [key]) }
         }
     }
 
@@ -206,7 +205,7 @@ extension UserIndex {
         }
         if !destinationUIDs.isEmpty {
             destination.highestModSeq = modSeq
-            try destination.update(db)
+            try storeCounters(of: destination, in: db)
         }
         return AssignedUIDs(uidValidity: destination.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs,
                             modSeq: destinationUIDs.isEmpty ? destination.highestModSeq : modSeq)
@@ -228,33 +227,32 @@ extension UserIndex {
         }
         let modSeq = mailbox.highestModSeq + 1
         for uid in expunged {
-            try db.execute(sql: "DELETE FROM message WHERE mailboxID = ? AND uid = ?", arguments: [mailboxID, uid])
-            try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)",
-                           arguments: [mailboxID, uid, modSeq])
+            try db.run("DELETE FROM message WHERE mailboxID = ? AND uid = ?", [mailboxID, uid])
+            try db.run("INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)", [mailboxID, uid, modSeq])
         }
         let released = try releaseObjects(keys, in: db)
         mailbox.highestModSeq = modSeq
-        try mailbox.update(db)
+        try storeCounters(of: mailbox, in: db)
         return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released)
     }
 
     static func retainObject(_ key: String, size: Int64, in db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO object(key, refCount, size) VALUES (?, 1, ?)
             ON CONFLICT(key) DO UPDATE SET refCount = refCount + 1
-            """, arguments: [key, size])
-        try db.execute(sql: "DELETE FROM pendingDelete WHERE key = ?", arguments: [key])
+            """, [key, size])
+        try db.run("DELETE FROM pendingDelete WHERE key = ?", [key])
     }
 
     /// Drops one reference per key; returns the keys that reached zero (queued as pending deletes).
     static func releaseObjects(_ keys: [String], in db: Database) throws -> [String] {
         var released: [String] = []
         for key in keys {
-            try db.execute(sql: "UPDATE object SET refCount = refCount - 1 WHERE key = ?", arguments: [key])
-            let remaining = try Int.fetchOne(db, sql: "SELECT refCount FROM object WHERE key = ?", arguments: [key]) ?? 0
+            try db.run("UPDATE object SET refCount = refCount - 1 WHERE key = ?", [key])
+            let remaining = try Int.fetchOne(db.cachedStatement(sql: "SELECT refCount FROM object WHERE key = ?"), arguments: [key]) ?? 0
             if remaining <= 0 {
-                try db.execute(sql: "DELETE FROM object WHERE key = ?", arguments: [key])
-                try db.execute(sql: "INSERT OR IGNORE INTO pendingDelete(key) VALUES (?)", arguments: [key])
+                try db.run("DELETE FROM object WHERE key = ?", [key])
+                try db.run("INSERT OR IGNORE INTO pendingDelete(key) VALUES (?)", [key])
                 released.append(key)
             }
         }
