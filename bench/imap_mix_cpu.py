@@ -1,14 +1,14 @@
 """Server CPU per IMAP command of the benchmark suite's mix, one command kind at a time (see docs/performance.md).
 
 Starts `objectmail serve` the way bench/suite does (bench/suite/servers.py) on a posix store (no S3, so only
-ObjectMail's own work counts), delivers MAILBOX corpus mails to each of CLIENTS users over LMTP, then runs the
+ObjectMail's own work counts; --s3-url for the suite's S3 layout), delivers MAILBOX corpus mails to each of CLIENTS users over LMTP, then runs the
 suite's mix (bench/suite/imap_scenarios.py) for SECONDS: first the whole mix, then each command kind alone
 (appends last: they grow the mailboxes; expunge runs with append, since it removes what the client appended).
 Prints ops/s and the server process's CPU milliseconds per command for each. With --wait the server's pid is
 printed and each run starts 3 s later, so `perf record -g -p PID` can attach.
 
 usage: python3 bench/imap_mix_cpu.py OBJECTMAIL_BIN [--clients 20] [--mailbox 200] [--seconds 10]
-                                     [--only mix,fetch_headers,search] [--wait]
+                                     [--only mix,fetch_headers,search] [--wait] [--s3-url URL]
 """
 import argparse
 import asyncio
@@ -45,12 +45,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--only", default="", help="comma-separated command kinds (default: the mix, then each kind)")
     parser.add_argument("--wait", action="store_true")
+    parser.add_argument("--s3-url", default="", help="run on S3 behind the fscache, as bench/suite does (e.g. SeaweedFS "
+                        "from MinIOTest/seaweedfs.sh); default: a posix store")
     options = parser.parse_args()
     full_mix = list(imap.MIX)
     users = [f"bench{n}" for n in range(options.clients)]
     mails = corpus_module.generate(400)
     with tempfile.TemporaryDirectory(prefix="objectmail-mix-cpu.") as directory:
-        server = ObjectMail(options.binary, pathlib.Path(directory), users)
+        server = ObjectMail(options.binary, pathlib.Path(directory), users, s3_url=options.s3_url)
         server.start()
         try:
             items = [(user, mails[(index * 37 + n) % len(mails)]) for index, user in enumerate(users) for n in range(options.mailbox)]
