@@ -44,9 +44,13 @@ extension MessageStructure {
         return child
     }
 
-    /// The bytes of BODY[section]<partial>, CRLF line endings.
+    /// The bytes of BODY[section]<partial>, CRLF line endings. `message` is the whole message, or for a section
+    /// of the top-level header (HEADER, HEADER.FIELDS[.NOT]) just its header (`headerLength` bytes): FETCH of
+    /// header fields reads no more of the object than that.
     public func section(_ section: BodySection, partial: Partial? = nil, in message: Bytes) throws(SectionError) -> Bytes {
-        guard message.count == physicalSize else { throw .structureMismatch(expectedSize: physicalSize, actualSize: message.count) }
+        guard message.count == physicalSize || (Self.isTopLevelHeader(section) && message.count == headerLength) else {
+            throw .structureMismatch(expectedSize: physicalSize, actualSize: message.count)
+        }
         let out: Bytes
         switch section.specifier {
         case .full:
@@ -72,6 +76,18 @@ extension MessageStructure {
             out = headerFields(names, include: include, of: p, in: message)
         }
         return partial.map { $0.apply(out) } ?? out
+    }
+
+    /// Bytes of the top-level header, the empty line included.
+    public var headerLength: Int { parts.first?.bodyStart ?? physicalSize }
+
+    /// HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of the message itself: what its header alone answers.
+    public static func isTopLevelHeader(_ section: BodySection) -> Bool {
+        guard section.part.isEmpty else { return false }
+        switch section.specifier {
+        case .header, .headerFields, .headerFieldsNot: return true
+        case .full, .mime, .text: return false
+        }
     }
 
     /// HEADER.FIELDS: the matching fields as written (folding kept), in message order, then the empty line.

@@ -67,4 +67,26 @@ import MIME
             try m.structure.section(BodySection(), in: [1, 2, 3])
         }
     }
+
+    /// FETCH of header fields reads only the header: the top-level header sections answer from it exactly as
+    /// from the whole message; every other section, and any other length, still refuses.
+    @Test func topLevelHeaderSectionsAnswerFromTheHeaderAlone() throws {
+        for (name, bytes) in try Corpus.all() {
+            let m = MIMEMessage.parse(bytes)
+            let structure = m.structure
+            let header = Array(bytes[..<structure.headerLength])
+            for section in [BodySection(specifier: .header), BodySection(specifier: .headerFields(["Subject", "FROM", "x-none"])),
+                            BodySection(specifier: .headerFieldsNot(["subject"]))] {
+                #expect(try structure.section(section, in: header) == (try structure.section(section, in: bytes)), "\(name)")
+                #expect(try structure.section(section, partial: Partial(origin: 2, count: 5), in: header)
+                        == (try structure.section(section, partial: Partial(origin: 2, count: 5), in: bytes)), "\(name)")
+            }
+            guard structure.headerLength < bytes.count else { continue }
+            #expect(throws: SectionError.self, "\(name)") { try structure.section(BodySection(specifier: .text), in: header) }
+            #expect(throws: SectionError.self, "\(name)") { try structure.section(BodySection(), in: header) }
+            #expect(throws: SectionError.self, "\(name)") {
+                try structure.section(BodySection(specifier: .header), in: Array(header.dropLast()))
+            }
+        }
+    }
 }

@@ -18,7 +18,9 @@ extension MailUser {
     /// Bodies of many messages, in the order given, fetched `prefetch` at a time in parallel
     /// (`mail_prefetch_count`), so a client reading 100 uncached mails waits about 100/prefetch
     /// round trips to the store instead of 100.
-    public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int) -> AsyncThrowingStream<(MessageRecord, [UInt8]), any Error> {
+    /// `ranges`, when given, holds one range per message (nil: the whole object), e.g. just the header.
+    public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int,
+                                   ranges: [ByteRange?]? = nil) -> AsyncThrowingStream<(MessageRecord, [UInt8]), any Error> {
         let store = self.store, layout = self.layout, user = self.name
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
@@ -29,7 +31,8 @@ extension MailUser {
                 func startMore() {
                     while next < messages.count, inFlight.count < window {
                         let key = layout.bucketKey(messages[next].objectKey)
-                        inFlight.append(Task { try await store.get(key, range: nil).body })
+                        let range = ranges?[next]
+                        inFlight.append(Task { try await store.get(key, range: range).body })
                         next += 1
                     }
                 }

@@ -4,6 +4,7 @@ import MetaCache
 import MIME
 import NIOCore
 import ObjectMail
+import ObjectStore
 
 extension IMAPSession {
     /// What a FETCH could not fully answer: messages another session expunged meanwhile (they still have
@@ -53,20 +54,39 @@ extension IMAPSession {
             records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
         }
         var decodable = true
+        let cached = records.map { try? CachedMessageFields(serialized: Array($0.cachedFields)) }
         if needsBody {
-            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount) {
-                decodable = writeFetch(record, body: body, attributes: attributes) && decodable
+            // Header fields (what a client lists a folder with) need only the header: a ranged read of it.
+            let ranges = Self.needsOnlyTheHeader(attributes)
+                ? cached.map { $0.flatMap { $0.structure.headerLength > 0 ? ByteRange(offset: 0, length: Int64($0.structure.headerLength)) : nil } }
+                : nil
+            var index = 0
+            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+                decodable = writeFetch(record, cached: cached[index], body: body, attributes: attributes) && decodable
+                index += 1
             }
         } else {
-            for record in records { decodable = writeFetch(record, body: nil, attributes: attributes) && decodable }
+            for (record, cached) in zip(records, cached) {
+                decodable = writeFetch(record, cached: cached, body: nil, attributes: attributes) && decodable
+            }
         }
         return FetchOutcome(skippedExpunged: skippedExpunged, decodable: decodable)
     }
 
-    private func writeFetch(_ record: MessageRecord, body: [UInt8]?, attributes: [FetchAttribute]) -> Bool {
+    /// Whether every attribute that reads the message reads only its top-level header.
+    static func needsOnlyTheHeader(_ attributes: [FetchAttribute]) -> Bool {
+        attributes.allSatisfy { attribute in
+            switch attribute {
+            case .rfc822, .rfc822Text, .binary, .binarySize: false
+            case .bodySection(let spec, _, _): MessageStructure.isTopLevelHeader(bodySection(spec))
+            default: true
+            }
+        }
+    }
+
+    private func writeFetch(_ record: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?, attributes: [FetchAttribute]) -> Bool {
         guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
         var decodable = true
-        let cached = try? CachedMessageFields(serialized: Array(record.cachedFields))
         let structure = cached?.structure ?? body.map { MessageStructure.parse($0) }
         var items: [FetchItem] = []
         for attribute in attributes {
