@@ -185,19 +185,20 @@ extension UserIndex {
         let modSeq = destination.highestModSeq + 1
         var sourceUIDs: [UInt32] = [], destinationUIDs: [UInt32] = []
         for condition in uids.sqlConditions {
-            let rows = try MessageRecord.fetchAll(
-                db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
+            // The sort keys depend on the message alone: the copy carries them in the same insert.
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(MessageRecord.selectColumns), sortKeys FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
                 arguments: StatementArguments([sourceID]) + StatementArguments(condition.arguments))
-            for var row in rows {
-                let sourceUID = row.uid
+            for source in rows {
+                var row = try MessageRecord(row: source)
+                let sortKeys: Data? = source[MessageRecord.columnNames.count]
                 sourceUIDs.append(row.uid)
                 let names = keywords(row.keywords, names: sourceNames)
                 row.keywords = try keywordMask(names, mailbox: destination, user: user, in: db)
                 row.mailboxID = destinationID
                 row.uid = destination.uidNext
                 row.modSeq = modSeq
-                try row.insert(db)
-                try copySortKeys(from: sourceID, uid: sourceUID, to: destinationID, uid: row.uid, db: db)
+                try insert(row, sortKeys: sortKeys, in: db)
                 try retainObject(row.objectKey, size: row.size, in: db)
                 destinationUIDs.append(destination.uidNext)
                 destination.uidNext += 1

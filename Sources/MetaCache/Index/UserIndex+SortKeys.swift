@@ -38,21 +38,9 @@ extension UserIndex {
     public func storeSortKeys(_ keys: [UInt32: Data], in mailboxID: Int64) async throws {
         guard !keys.isEmpty else { return }
         try await write { db in
-            for (uid, value) in keys { try Self.storeSortKeys(value, uid: uid, in: mailboxID, db: db) }
+            for (uid, value) in keys {
+                try db.run("UPDATE message SET sortKeys = ? WHERE mailboxID = ? AND uid = ?", [value, mailboxID, uid])
+            }
         }
-    }
-
-    static func storeSortKeys(_ keys: Data, uid: UInt32, in mailboxID: Int64, db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE message SET sortKeys = ? WHERE mailboxID = ? AND uid = ?")
-            .execute(arguments: [keys, mailboxID, uid])
-    }
-
-    /// COPY and MOVE carry the keys with the row (they depend on the message alone).
-    static func copySortKeys(from sourceID: Int64, uid sourceUID: UInt32, to destinationID: Int64, uid destinationUID: UInt32,
-                             db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE message SET sortKeys = (SELECT sortKeys FROM message WHERE mailboxID = ? AND uid = ?)
-            WHERE mailboxID = ? AND uid = ?
-            """).execute(arguments: [sourceID, sourceUID, destinationID, destinationUID])
     }
 }

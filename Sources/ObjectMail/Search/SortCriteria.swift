@@ -78,14 +78,15 @@ extension MailUser {
             let mailboxID = mailbox.id!
             var computed: [UInt32: Data] = [:]
             for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID) }) {
-                var keys = row.sortKeys.flatMap(SortKeys.init(serialized:))
-                if keys == nil {
-                    let fresh = SortKeys(cached: row.cachedFields.flatMap { try? CachedMessageFields(serialized: $0) },
-                                         internalDate: row.internalDate)
-                    computed[row.uid] = Data(fresh.serialized())
-                    keys = fresh
+                let keys: SortKeys
+                if let stored = row.sortKeys.flatMap(SortKeys.init(serialized:)) {
+                    keys = stored
+                } else {
+                    keys = SortKeys(cached: row.cachedFields.flatMap { try? CachedMessageFields(serialized: $0) },
+                                    internalDate: row.internalDate)
+                    computed[row.uid] = Data(keys.serialized())
                 }
-                cache.messages[row.uid] = SortableMessage(uid: row.uid, arrival: row.internalDate, size: row.virtualSize, keys: keys!)
+                cache.messages[row.uid] = SortableMessage(uid: row.uid, arrival: row.internalDate, size: row.virtualSize, keys: keys)
             }
             // Storing is an optimisation: a failure costs the next SORT the same decoding again.
             try? await index.storeSortKeys(computed, in: mailboxID)
