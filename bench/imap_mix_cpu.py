@@ -1,7 +1,7 @@
 """Server CPU per IMAP command of the benchmark suite's mix, one command kind at a time (see docs/performance.md).
 
 Starts `objectmail serve` the way bench/suite does (bench/suite/servers.py) on a posix store (no S3, so only
-ObjectMail's own work counts; --s3-url for the suite's S3 layout), delivers MAILBOX corpus mails to each of CLIENTS users over LMTP, then runs the
+ObjectMail's own work counts; --s3-url for the suite's S3 layout, whose server CPU is added when OBJECTMAIL_TEST_S3_PID is set), delivers MAILBOX corpus mails to each of CLIENTS users over LMTP, then runs the
 suite's mix (bench/suite/imap_scenarios.py) for SECONDS: first the whole mix, then each command kind alone
 (appends last: they grow the mailboxes; expunge runs with append, since it removes what the client appended).
 Prints ops/s and the server process's CPU milliseconds per command for each. With --wait the server's pid is
@@ -12,6 +12,7 @@ usage: python3 bench/imap_mix_cpu.py OBJECTMAIL_BIN [--clients 20] [--mailbox 20
 """
 import argparse
 import asyncio
+import os
 import pathlib
 import sys
 import tempfile
@@ -26,15 +27,17 @@ from servers import ObjectMail, cpu_seconds  # noqa: E402
 
 
 def run(server: ObjectMail, users: list[str], seconds: float, mails: list[bytes], kinds: list[tuple[str, int]],
-        wait: bool) -> tuple[int, float, float]:
+        wait: bool, s3_pid: int | None) -> tuple[int, float, float, float]:
     imap.MIX[:] = kinds
     if wait:
         print(f"  server pid {server.process.pid}; load starts in 3 s", flush=True)
         time.sleep(3)
+    s3_before = cpu_seconds(s3_pid) if s3_pid else 0.0
     before, started = cpu_seconds(server.process.pid), time.perf_counter()
     stats = asyncio.run(imap.mix(server.imap_port, users, seconds, mails, seed=1))
     elapsed, cpu = time.perf_counter() - started, cpu_seconds(server.process.pid) - before
-    return sum(len(v) for v in stats.latencies.values()), elapsed, cpu
+    s3_cpu = cpu_seconds(s3_pid) - s3_before if s3_pid else 0.0
+    return sum(len(v) for v in stats.latencies.values()), elapsed, cpu, s3_cpu
 
 
 def main() -> None:
@@ -48,6 +51,8 @@ def main() -> None:
     parser.add_argument("--s3-url", default="", help="run on S3 behind the fscache, as bench/suite does (e.g. SeaweedFS "
                         "from MinIOTest/seaweedfs.sh); default: a posix store")
     options = parser.parse_args()
+    # The S3 server's CPU counts too (the suite adds it): MinIOTest/seaweedfs.sh exports its pid.
+    s3_pid = int(os.environ["OBJECTMAIL_TEST_S3_PID"]) if options.s3_url and os.environ.get("OBJECTMAIL_TEST_S3_PID") else None
     full_mix = list(imap.MIX)
     users = [f"bench{n}" for n in range(options.clients)]
     mails = corpus_module.generate(400)
@@ -64,8 +69,9 @@ def main() -> None:
             runs = [(kind, full_mix if kind == "mix" else [(kind, 1), ("append", 1)] if kind == "expunge" else [(kind, 1)])
                     for kind in kinds]
             for label, mix in runs:
-                ops, elapsed, cpu = run(server, users, options.seconds, mails, mix, options.wait)
-                print(f"{label:14} {ops / elapsed:8.0f} ops/s   server CPU {cpu * 1000 / max(ops, 1):.3f} ms per command",
+                ops, elapsed, cpu, s3_cpu = run(server, users, options.seconds, mails, mix, options.wait, s3_pid)
+                s3 = f" + S3 server {s3_cpu * 1000 / max(ops, 1):.3f}" if s3_pid else ""
+                print(f"{label:14} {ops / elapsed:8.0f} ops/s   server CPU {cpu * 1000 / max(ops, 1):.3f}{s3} ms per command",
                       flush=True)
         finally:
             server.stop()

@@ -18,6 +18,22 @@ import Testing
         #expect(rows[0].cachedFields == Data([2]))
     }
 
+    @Test func expungeDeletedTakesOnlyFlaggedMessagesAmongTheGivenUIDs() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages((1...5).map { newMessage($0) }, toMailbox: inbox)
+        _ = try await index.storeFlags(FlagChange(.add, flags: [.deleted, .seen]), on: UIDSet([1, 2, 4]), in: inbox)
+        _ = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox)
+
+        let some = try await index.expungeDeleted(among: UIDSet(ranges: [2...3]), in: inbox)
+        #expect(some.expungedUIDs == [2] && some.releasedObjects == [newMessage(2).objectKey])
+        let rest = try await index.expungeDeleted(in: inbox)
+        #expect(rest.expungedUIDs == [1, 4])
+        #expect(try await index.messageStates(in: inbox).map(\.uid) == [3, 5])
+        let none = try await index.expungeDeleted(in: inbox)
+        #expect(none.expungedUIDs.isEmpty && none.modSeq == rest.modSeq)
+    }
+
     @Test func copyIsByReferenceAndExpungeDeletesTheLastOne() async throws {
         let (index, _) = try makeIndex()
         let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)

@@ -69,6 +69,14 @@ extension UserIndex {
         return try await write { db in try Self.expunge(uids, in: mailboxID, user: user, in: db) }
     }
 
+    /// EXPUNGE, UID EXPUNGE and CLOSE: removes the messages among `uids` that carry \Deleted at the
+    /// moment of the write, so a session clearing the flag meanwhile keeps its message, and no
+    /// session has to read the whole mailbox to find them.
+    public func expungeDeleted(among uids: UIDSet = .all, in mailboxID: Int64) async throws -> ExpungeResult {
+        let user = self.user
+        return try await write { db in try Self.expunge(uids, in: mailboxID, onlyFlagged: .deleted, user: user, in: db) }
+    }
+
     // MARK: - Reading
 
     /// UID, flags, keywords and MODSEQ of every message, in UID order: what SELECT needs.
@@ -212,12 +220,14 @@ extension UserIndex {
                             modSeq: destinationUIDs.isEmpty ? destination.highestModSeq : modSeq)
     }
 
-    static func expunge(_ uids: UIDSet, in mailboxID: Int64, user: String, in db: Database) throws -> ExpungeResult {
+    static func expunge(_ uids: UIDSet, in mailboxID: Int64, onlyFlagged flags: MessageFlags = [], user: String,
+                        in db: Database) throws -> ExpungeResult {
         var mailbox = try requireMailbox(mailboxID, user: user, in: db)
         var expunged: [UInt32] = [], keys: [String] = []
         for condition in uids.sqlConditions {
-            let rows = try Row.fetchAll(db, sql: "SELECT uid, objectKey FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid",
-                                        arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT uid, objectKey FROM message WHERE mailboxID = ? AND (flags & ?) = ? AND \(condition.sql) ORDER BY uid
+                """), arguments: StatementArguments([mailboxID, Int64(flags.rawValue), Int64(flags.rawValue)]) + StatementArguments(condition.arguments))
             for row in rows {
                 expunged.append(row["uid"])
                 keys.append(row["objectKey"])

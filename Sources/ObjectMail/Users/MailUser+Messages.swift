@@ -26,7 +26,17 @@ extension MailUser {
     /// EXPUNGE: the rows go at once; objects nothing refers to any more are deleted from the store
     /// in bulk requests (⌈N/1000⌉ DeleteObjects on S3).
     public func expungeMessages(_ uids: UIDSet, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
-        let result = try await mapErrors { try await index.expungeMessages(uids, in: mailbox.id!) }
+        try await expunged(in: mailbox, origin: origin) { try await index.expungeMessages(uids, in: mailbox.id!) }
+    }
+
+    /// IMAP EXPUNGE, UID EXPUNGE and CLOSE: the messages among `uids` flagged \Deleted when the index
+    /// writes, found by the index itself (one query, not a read of the whole mailbox).
+    public func expungeDeletedMessages(among uids: UIDSet = .all, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
+        try await expunged(in: mailbox, origin: origin) { try await index.expungeDeleted(among: uids, in: mailbox.id!) }
+    }
+
+    private func expunged(in mailbox: MailboxRecord, origin: UUID?, by expunge: () async throws -> ExpungeResult) async throws -> ExpungeResult {
+        let result = try await mapErrors(expunge)
         publishExpunged(result, in: mailbox, origin: origin)
         if !result.releasedObjects.isEmpty { await deletePendingObjects() }
         return result

@@ -87,14 +87,11 @@ extension IMAPSession {
     func expunge(tag: String, only set: SequenceSet?, user: MailUser) async throws {
         guard let current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
-        var deleted = try await user.messageStates(in: current.mailbox).filter { $0.flags.contains(.deleted) }.map(\.uid)
-        if let set {
-            let allowed = Set(current.view.uids(in: set, byUID: true))
-            deleted = deleted.filter { allowed.contains($0) }
-        }
-        if !deleted.isEmpty {
-            _ = try await user.expungeMessages(UIDSet(deleted), in: current.mailbox, origin: id)
-            statistics.expunged += deleted.count
+        // UID EXPUNGE touches only messages this session knows; plain EXPUNGE every \Deleted one.
+        let among = set.map { UIDSet(current.view.uids(in: $0, byUID: true)) } ?? .all
+        if !among.isEmpty {
+            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id)
+            statistics.expunged += result.expungedUIDs.count
         }
         await synchronize(allowExpunge: true)
         tagged(tag, .ok, "Expunge completed.")

@@ -295,11 +295,8 @@ actor IMAPSession {
         switch tagged.command {
         case .close:
             if let selected, !selected.readOnly {
-                let deleted = try await user.messageStates(in: selected.mailbox).filter { $0.flags.contains(.deleted) }
-                if !deleted.isEmpty {
-                    _ = try await user.expungeMessages(UIDSet(deleted.map(\.uid)), in: selected.mailbox, origin: id)
-                    statistics.expunged += deleted.count
-                }
+                let result = try await user.expungeDeletedMessages(in: selected.mailbox, origin: id)
+                statistics.expunged += result.expungedUIDs.count
             }
             selected = nil
             self.tagged(tag, .ok, "Close completed.")
