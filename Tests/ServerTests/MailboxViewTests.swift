@@ -77,6 +77,17 @@ import Testing
         #expect(updates == [.expunge(sequence: 2, uid: 2), .flags(sequence: 2, state(3, [.seen], modSeq: 4))])
     }
 
+    @Test func keywordOrderIsNoChangeAndUnorderedStatesAreReconciledAlike() {
+        var view = MailboxView(messages: [state(1, keywords: ["a", "b"]), state(2), state(5)], firstRecentUID: .max)
+        // The index may list keywords in another order; the same set is no flag change.
+        #expect(view.reconcile(with: [state(1, keywords: ["b", "a"]), state(2), state(5)], allowExpunge: true) == [])
+        // States out of UID order (a caller's own list) give the same answer as ordered ones.
+        let updates = view.reconcile(with: [state(7), state(5, [.flagged]), state(1, keywords: ["a"])], allowExpunge: true)
+        #expect(updates == [.expunge(sequence: 2, uid: 2), .exists(3), .recent(0),
+                            .flags(sequence: 1, state(1, keywords: ["a"])), .flags(sequence: 2, state(5, [.flagged]))])
+        #expect(view.uids == [1, 5, 7])
+    }
+
     @Test func ownChangesAreNotReportedAgain() {
         var view = view([1, 2])
         view.noteOwnChanges([state(2, [.flagged], keywords: ["$Label1"], modSeq: 3)])

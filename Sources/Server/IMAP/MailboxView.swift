@@ -117,28 +117,30 @@ struct MailboxView: Sendable {
     /// Without `announceNew`, new messages stay out of the view (and unannounced) for now.
     mutating func reconcile(with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max,
                             announceNew: Bool = true) -> [MailboxViewUpdate] {
+        // Runs after every change a session sees, over the whole mailbox: a merge of two UID-ordered
+        // lists rather than a dictionary of the mailbox built each time.
+        let current = current.isOrderedByUID ? current : current.sorted { $0.uid < $1.uid }
+        var match = Self.positions(of: messages, in: current)
         var updates: [MailboxViewUpdate] = []
-        var currentByUID: [UInt32: MessageState] = [:]
-        currentByUID.reserveCapacity(current.count)
-        for state in current { currentByUID[state.uid] = state }
-
         if allowExpunge {
             // Highest first, so each number refers to the view as it is after the previous EXPUNGE.
-            for position in messages.indices.reversed() where currentByUID[messages[position].uid] == nil {
+            for position in messages.indices.reversed() where match[position] == nil {
                 updates.append(.expunge(sequence: UInt32(position + 1), uid: messages[position].uid))
                 recent.remove(messages[position].uid)
                 messages.remove(at: position)
+                match.remove(at: position)
             }
         }
         for position in messages.indices {
-            guard let now = currentByUID[messages[position].uid] else { continue }
-            if now.flags != messages[position].flags || Set(now.keywords) != Set(messages[position].keywords) {
+            guard let found = match[position] else { continue }
+            let now = current[found], before = messages[position]
+            if now.flags != before.flags || (now.keywords != before.keywords && Set(now.keywords) != Set(before.keywords)) {
                 updates.append(.flags(sequence: UInt32(position + 1), now))
             }
             messages[position] = now
         }
         let largest = largestUID
-        let added = announceNew ? current.filter { $0.uid > largest }.sorted { $0.uid < $1.uid } : []
+        let added = announceNew ? Array(current[(current.lastIndex { $0.uid <= largest }.map { $0 + 1 } ?? 0)...]) : []
         if !added.isEmpty {
             messages.append(contentsOf: added)
             for state in added where state.uid >= firstRecentUID { recent.insert(state.uid) }
@@ -151,4 +153,19 @@ struct MailboxView: Sendable {
         let rest = updates.filter { if case .flags = $0 { return false } else { return true } }
         return rest + flagUpdates
     }
+
+    /// For each of `view`'s messages, where it is in `current` (both in UID order), or nil if it is gone.
+    private static func positions(of view: [MessageState], in current: [MessageState]) -> [Int?] {
+        var result = [Int?](repeating: nil, count: view.count)
+        var next = current.startIndex
+        for (position, state) in view.enumerated() {
+            while next < current.endIndex, current[next].uid < state.uid { next += 1 }
+            if next < current.endIndex, current[next].uid == state.uid { result[position] = next }
+        }
+        return result
+    }
+}
+
+extension Array where Element == MessageState {
+    var isOrderedByUID: Bool { zip(self, dropFirst()).allSatisfy { $0.uid < $1.uid } }
 }
