@@ -140,7 +140,9 @@ struct MailboxView: Sendable {
             messages[position] = now
         }
         let largest = largestUID
-        let added = announceNew ? Array(current[(current.lastIndex { $0.uid <= largest }.map { $0 + 1 } ?? 0)...]) : []
+        // `current` is in UID order: what is new to the view is its tail after the last UID the view has.
+        let firstNew = current.lastIndex { $0.uid <= largest }.map { $0 + 1 } ?? current.startIndex
+        let added = announceNew ? Array(current[firstNew...]) : []
         if !added.isEmpty {
             messages.append(contentsOf: added)
             for state in added where state.uid >= firstRecentUID { recent.insert(state.uid) }
