@@ -73,7 +73,7 @@ extension MessageStructure {
             var include = true
             if case .headerFieldsNot = section.specifier { include = false }
             let p = parts[try messageIndex(section.part)]
-            out = headerFields(names, include: include, of: p, in: message)
+            out = Self.headerFields(names, include: include, of: p.headerStart..<p.bodyStart, in: message)
         }
         return partial.map { $0.apply(out) } ?? out
     }
@@ -90,10 +90,27 @@ extension MessageStructure {
         }
     }
 
+    /// HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of the message itself (`isTopLevelHeader`), from the bytes of
+    /// its header alone, given where the header lies (`CachedMessageFields.topLevelHeader(serialized:)`): what a
+    /// folder listing fetches, answered without building the message's structure.
+    public static func topLevelHeaderSection(_ section: BodySection, partial: Partial? = nil, header: Range<Int>,
+                                             in message: Bytes) throws(SectionError) -> Bytes {
+        guard isTopLevelHeader(section), header.upperBound <= message.count else {
+            throw .structureMismatch(expectedSize: header.upperBound, actualSize: message.count)
+        }
+        let out: Bytes
+        switch section.specifier {
+        case .headerFields(let names): out = headerFields(names, include: true, of: header, in: message)
+        case .headerFieldsNot(let names): out = headerFields(names, include: false, of: header, in: message)
+        default: out = LineEndings.crlf(message[header])
+        }
+        return partial.map { $0.apply(out) } ?? out
+    }
+
     /// HEADER.FIELDS: the matching fields as written (folding kept), in message order, then the empty line.
-    private func headerFields(_ names: [String], include: Bool, of p: MIMEPart, in message: Bytes) -> Bytes {
+    private static func headerFields(_ names: [String], include: Bool, of header: Range<Int>, in message: Bytes) -> Bytes {
         let wanted = Set(names.map { $0.lowercased() })
-        let block = HeaderBlock.parse(message, start: p.headerStart, end: p.bodyStart)
+        let block = HeaderBlock.parse(message, start: header.lowerBound, end: header.upperBound)
         var out = Bytes()
         for f in block.fields where wanted.contains(f.name.lowercased()) == include {
             var raw = LineEndings.crlf(message[f.start..<f.end])

@@ -111,3 +111,34 @@ def test_esearch_return_options(imap_server):
     assert typ == "OK"
     assert client.untagged_responses.pop("ESEARCH")[-1].endswith(b"UID ALL 2,4")
     client.logout()
+
+
+def test_header_fields_are_served_as_written(imap_server):
+    """Folder listings (HEADER.FIELDS, HEADER, RFC822.HEADER) take only the header's bytes: folding, repeated
+    fields, field order and bare LF line ends must come back exactly as the full message would give them."""
+    server = imap_server()
+    client = server.imap("jane@example.com")
+    message = (b"Received: by a\r\nSubject: a folded\r\n  subject line\r\nFROM: Ann <ann@example.com>\r\n"
+               b"Received: by b\r\nX-Bare: lf only\nTo: bob@example.com\r\n\r\nbody line\r\n")
+    client.append("INBOX", None, None, message)
+    client.select("INBOX")
+    header = message[:message.index(b"\r\n\r\n") + 4].replace(b"lf only\n", b"lf only\r\n")
+
+    def fetched(items):
+        typ, data = client.fetch("1", items)
+        assert typ == "OK"
+        return data[0][1]
+
+    assert fetched("(BODY.PEEK[HEADER.FIELDS (subject received)])") == (
+        b"Received: by a\r\nSubject: a folded\r\n  subject line\r\nReceived: by b\r\n\r\n")
+    assert fetched("(BODY.PEEK[HEADER.FIELDS.NOT (Received X-Bare)])") == (
+        b"Subject: a folded\r\n  subject line\r\nFROM: Ann <ann@example.com>\r\nTo: bob@example.com\r\n\r\n")
+    assert fetched("(BODY.PEEK[HEADER])") == header
+    assert fetched("(RFC822.HEADER)") == header
+    assert fetched("(BODY.PEEK[HEADER]<5.10>)") == header[5:15]
+    # With ENVELOPE the structure is read as well: the same header fields come back.
+    typ, data = client.fetch("1", "(ENVELOPE BODY.PEEK[HEADER.FIELDS (FROM)])")
+    assert typ == "OK" and b'"a folded subject line"' in data[0][0] and data[0][1] == b"FROM: Ann <ann@example.com>\r\n\r\n"
+    typ, data = client.fetch("1", "(FLAGS)")
+    assert b"\\Seen" not in data[0]
+    client.logout()

@@ -13,6 +13,19 @@ import MIME
             let headers = try CachedMessageFields.headers(serialized: data)
             #expect(headers.map(\.name) == cached.headers.map(\.name), "\(name)")
             #expect(headers.map(\.value) == cached.headers.map(\.value), "\(name)")
+            // The header-only reader finds the message's own header where the structure has it, and the header
+            // sections it answers from those bytes alone are the structure's, byte for byte.
+            let header = try CachedMessageFields.topLevelHeader(serialized: data)
+            #expect(header == m.structure.parts[0].headerStart..<m.structure.parts[0].bodyStart, "\(name)")
+            let headerBytes = Array(bytes[..<header.upperBound])
+            for specifier in [BodySection.Specifier.header, .headerFields(["From", "subject", "MESSAGE-ID", "x-none"]),
+                              .headerFieldsNot(["Received", "To"])] {
+                let section = BodySection(specifier: specifier)
+                #expect(try MessageStructure.topLevelHeaderSection(section, header: header, in: headerBytes)
+                        == (try m.structure.section(section, in: bytes)), "\(name) \(specifier)")
+                #expect(try MessageStructure.topLevelHeaderSection(section, partial: Partial(origin: 3, count: 10), header: header, in: bytes)
+                        == (try m.structure.section(section, partial: Partial(origin: 3, count: 10), in: bytes)), "\(name)")
+            }
             // Everything the server needs comes back identical from the cache alone.
             #expect(decoded.bodyStructure(extensible: true) == m.bodyStructure(extensible: true), "\(name)")
             #expect(decoded.bodyStructure(extensible: false) == m.bodyStructure(extensible: false), "\(name)")
@@ -50,7 +63,10 @@ import MIME
         #expect(throws: CachedFieldsError.checksumMismatch) { try CachedMessageFields.headers(serialized: flipped) }
         for cut in stride(from: 0, to: data.count, by: 7) {
             #expect(throws: CachedFieldsError.self) { try CachedMessageFields.headers(serialized: Array(data[..<cut])) }
+            #expect(throws: CachedFieldsError.self) { try CachedMessageFields.topLevelHeader(serialized: Array(data[..<cut])) }
         }
+        #expect(throws: CachedFieldsError.checksumMismatch) { try CachedMessageFields.topLevelHeader(serialized: flipped) }
+        #expect(throws: CachedFieldsError.unsupportedVersion(2)) { try CachedMessageFields.topLevelHeader(serialized: v2) }
     }
 
     @Test func rejectsStructurallyInvalidRecordsEvenWithAValidChecksum() throws {
@@ -59,6 +75,14 @@ import MIME
         parts.parts[0].end = 1_000
         let bogus = CachedMessageFields(structure: parts, headers: [], preview: nil).serialized()
         #expect(throws: CachedFieldsError.corrupt("part 0 offsets out of range")) { try CachedMessageFields(serialized: bogus) }
+        var longHeader = MIMEMessage.parse(crlf("Subject: x\n\nbody")).structure
+        longHeader.parts[0].bodyStart = 1_000
+        let beyond = CachedMessageFields(structure: longHeader, headers: [], preview: nil).serialized()
+        #expect(throws: CachedFieldsError.corrupt("part 0 offsets out of range")) { try CachedMessageFields.topLevelHeader(serialized: beyond) }
+        // Bytes shorter than the header are refused, never sliced out of range.
+        #expect(throws: SectionError.self) {
+            try MessageStructure.topLevelHeaderSection(BodySection(specifier: .header), header: 0..<12, in: Array("Subject".utf8))
+        }
     }
 
     @Test func sectionsRefuseBytesOfAnotherSize() throws {

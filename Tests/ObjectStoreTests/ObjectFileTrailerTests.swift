@@ -18,5 +18,11 @@ import Testing
     @Test func refusesLinesWithoutATabAndInvalidUTF8() {
         #expect(ObjectFileTrailer.decode(Array("name-without-value\n".utf8)) == nil)
         #expect(ObjectFileTrailer.decode([0x61, 0x09, 0xFF, 0x0A]) == nil)
+        #expect(ObjectFileTrailer.decode([0xC3, 0x09, 0x61, 0x0A]) == nil)  // a name cut inside a UTF-8 sequence
+    }
+
+    @Test func skipsEmptyLinesAndReadsALastLineWithoutNewline() {
+        #expect(ObjectFileTrailer.decode(Array("\n\n:key\tk/1\n\nname\tvalue\twith tab".utf8))
+                == ObjectFileTrailer(metadata: ["name": "value\twith tab"], key: "k/1"))
     }
 }

@@ -54,6 +54,18 @@ extension IMAPSession {
             records = records.filter { (current.view.state(of: $0.uid)?.modSeq ?? $0.modSeq) > Int64(clamping: changedSince) }
         }
         var decodable = true
+        if needsBody && Self.needsOnlyTheHeader(attributes) && !Self.needsStructure(attributes) {
+            // Header fields alone (what a client lists a folder with): a ranged read of the header, and of the
+            // cached fields only where it ends.
+            let headers = records.map { try? CachedMessageFields.topLevelHeader(serialized: Array($0.cachedFields)) }
+            let ranges = headers.map { $0.flatMap { $0.upperBound > 0 ? ByteRange(offset: 0, length: Int64($0.upperBound)) : nil } }
+            var index = 0
+            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+                decodable = writeFetch(record, cached: nil, header: headers[index], body: body, attributes: attributes) && decodable
+                index += 1
+            }
+            return FetchOutcome(skippedExpunged: skippedExpunged, decodable: decodable)
+        }
         let cached = records.map { try? CachedMessageFields(serialized: Array($0.cachedFields)) }
         if needsBody {
             // Header fields (what a client lists a folder with) need only the header: a ranged read of it.
@@ -84,10 +96,24 @@ extension IMAPSession {
         }
     }
 
-    private func writeFetch(_ record: MessageRecord, cached: CachedMessageFields?, body: [UInt8]?, attributes: [FetchAttribute]) -> Bool {
+    /// Whether an attribute needs the message's structure (from the cached fields or a parse), not just its header.
+    static func needsStructure(_ attributes: [FetchAttribute]) -> Bool {
+        attributes.contains { attribute in
+            switch attribute {
+            case .envelope, .bodyStructure, .preview, .fuzzyPreview, .rfc822, .rfc822Text, .binary, .binarySize: true
+            case .bodySection(let spec, _, _): !MessageStructure.isTopLevelHeader(bodySection(spec))
+            default: false
+            }
+        }
+    }
+
+    /// `header`: where the message's header lies in `body`, when only top-level header sections are fetched
+    /// (`cached` is nil then, and the structure is neither decoded nor parsed).
+    private func writeFetch(_ record: MessageRecord, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
+                            attributes: [FetchAttribute]) -> Bool {
         guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
         var decodable = true
-        let structure = cached?.structure ?? body.map { MessageStructure.parse($0) }
+        let structure = cached?.structure ?? (header == nil ? body.map { MessageStructure.parse($0) } : nil)
         var items: [FetchItem] = []
         for attribute in attributes {
             switch attribute {
@@ -104,11 +130,11 @@ extension IMAPSession {
             case .rfc822:
                 items.append(.rfc822(section(BodySection(), partial: nil, structure: structure, body: body)))
             case .rfc822Header:
-                items.append(.rfc822Header(section(BodySection(specifier: .header), partial: nil, structure: structure, body: body)))
+                items.append(.rfc822Header(section(BodySection(specifier: .header), partial: nil, structure: structure, header: header, body: body)))
             case .rfc822Text:
                 items.append(.rfc822Text(section(BodySection(specifier: .text), partial: nil, structure: structure, body: body)))
             case .bodySection(let spec, let partial, _):
-                let data = section(Self.bodySection(spec), partial: partial, structure: structure, body: body)
+                let data = section(Self.bodySection(spec), partial: partial, structure: structure, header: header, body: body)
                 items.append(.bodySection(spec, origin: partial?.offset, data: data))
             case .binary(let part, let partial, _):
                 var data: ByteBuffer?
@@ -152,10 +178,13 @@ extension IMAPSession {
         return lazy ? nil : ""
     }
 
-    private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, body: [UInt8]?) -> ByteBuffer? {
-        guard let structure, let body else { return nil }
+    private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, header: Range<Int>? = nil,
+                         body: [UInt8]?) -> ByteBuffer? {
+        guard let body else { return nil }
         let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
-        return (try? structure.section(section, partial: range, in: body)).map { ByteBuffer(bytes: $0) }
+        if let structure { return (try? structure.section(section, partial: range, in: body)).map { ByteBuffer(bytes: $0) } }
+        guard let header else { return nil }
+        return (try? MessageStructure.topLevelHeaderSection(section, partial: range, header: header, in: body)).map { ByteBuffer(bytes: $0) }
     }
 
     /// A stored time in the server's local zone, as Dovecot writes INTERNALDATE (imap_to_datetime uses
