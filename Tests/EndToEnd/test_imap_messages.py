@@ -142,3 +142,33 @@ def test_header_fields_are_served_as_written(imap_server):
     typ, data = client.fetch("1", "(FLAGS)")
     assert b"\\Seen" not in data[0]
     client.logout()
+
+
+def test_own_writes_report_what_other_sessions_changed_meanwhile(imap_server):
+    """STORE, APPEND and UID EXPUNGE catch up in their own write: another session's changes made just before must
+    still reach this session in the same answer, and in sequence-number order."""
+    server = imap_server()
+    a, b = server.imap("jane@example.com"), server.imap("jane@example.com")
+    for number in range(1, 5):
+        a.append("INBOX", None, None, b"Subject: c%d\r\n\r\nx\r\n" % number)
+    a.select("INBOX")
+    b.select("INBOX")
+    a.untagged_responses.clear()  # SELECT's own EXISTS, RECENT …
+    b.store("1", "+FLAGS", "(\\Flagged)")
+    # imaplib hands a STORE's untagged FETCH responses back as its data.
+    typ, data = a.uid("STORE", "2", "+FLAGS.SILENT", "(\\Seen)")
+    assert typ == "OK" and data == [b"1 (UID 1 FLAGS (\\Flagged \\Recent))"]
+    b.store("3", "+FLAGS", "(\\Deleted)")
+    b.expunge()
+    typ, data = a.append("INBOX", None, None, b"Subject: c5\r\n\r\nx\r\n")
+    assert typ == "OK"
+    assert a.untagged_responses.pop("EXPUNGE") == [b"3"] and a.untagged_responses.pop("EXISTS") == [b"4"]
+    b.store("1", "-FLAGS", "(\\Flagged)")
+    typ, data = a.uid("STORE", "4", "+FLAGS.SILENT", "(\\Deleted)")
+    assert typ == "OK" and data == [b"1 (UID 1 FLAGS (\\Recent))"]
+    typ, data = a.uid("EXPUNGE", "4")
+    assert typ == "OK" and a.untagged_responses.pop("EXPUNGE") == [b"3"]
+    typ, data = a.uid("SEARCH", None, "ALL")
+    assert data == [b"1 2 5"]
+    a.logout()
+    b.logout()

@@ -34,6 +34,36 @@ import Testing
         #expect(none.expungedUIDs.isEmpty && none.modSeq == rest.modSeq)
     }
 
+    @Test func aWriteReadsTheCatchUpInItsOwnTransaction() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages((1...3).map { newMessage($0) }, toMailbox: inbox)
+        let seen = try #require(try await index.mailbox(guid: "g0"))
+        // Another writer's change after what the session saw: the catch-up of the session's own write includes it.
+        _ = try await index.storeFlags(FlagChange(.add, flags: [.flagged]), on: UIDSet([1]), in: inbox)
+        let request = CatchUpRequest(mailboxGUID: "g0", sinceModSeq: seen.highestModSeq)
+        let stored = try await index.storeFlags(FlagChange(.add, flags: [.deleted]), on: UIDSet([2]), in: inbox, catchingUp: request)
+        let caughtUp = try #require(stored.caughtUp)
+        #expect(caughtUp.request == request && caughtUp.generation == index.writeGeneration)
+        #expect(caughtUp.changes == (try await index.mailboxChanges(guid: "g0", since: seen.highestModSeq)))
+        #expect(caughtUp.changes?.changed.map(\.uid) == [1, 2] && caughtUp.changes?.messageCount == 3)
+
+        let appended = try await index.appendMessages([newMessage(4)], toMailbox: inbox,
+                                                      catchingUp: CatchUpRequest(mailboxGUID: "g0", sinceModSeq: caughtUp.changes!.mailbox.highestModSeq))
+        #expect(appended.caughtUp?.changes?.changed.map(\.uid) == [4] && appended.caughtUp?.changes?.mailbox.uidNext == 5)
+        let expunged = try await index.expungeDeleted(in: inbox, catchingUp: CatchUpRequest(mailboxGUID: "g0", sinceModSeq: appended.modSeq))
+        #expect(expunged.caughtUp?.changes?.expunged == [2] && expunged.caughtUp?.changes?.messageCount == 3)
+        #expect(expunged.pendingObjectDeletes == [newMessage(2).objectKey])
+        // A later write moves the generation on: a session holding the older one knows it must read again.
+        _ = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([1]), in: inbox)
+        #expect(index.writeGeneration > expunged.caughtUp!.generation)
+        // A mailbox gone meanwhile is reported as such, not as "no changes".
+        let gone = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox,
+                                              catchingUp: CatchUpRequest(mailboxGUID: "no-such-guid", sinceModSeq: 1))
+        #expect(gone.caughtUp != nil && gone.caughtUp?.changes == nil)
+        #expect(try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox).caughtUp == nil)
+    }
+
     @Test func copyIsByReferenceAndExpungeDeletesTheLastOne() async throws {
         let (index, _) = try makeIndex()
         let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)

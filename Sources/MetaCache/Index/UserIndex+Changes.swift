@@ -21,18 +21,50 @@ public struct MailboxChanges: Sendable, Equatable {
     }
 }
 
+/// What a session has seen of a mailbox: its GUID and the HIGHESTMODSEQ its view is at. A write given one reads
+/// the mailbox's changes after it in the write's own transaction (`UserIndex.write(catchingUp:_:)`).
+public struct CatchUpRequest: Sendable, Equatable {
+    public var mailboxGUID: String
+    public var sinceModSeq: Int64
+
+    public init(mailboxGUID: String, sinceModSeq: Int64) {
+        self.mailboxGUID = mailboxGUID
+        self.sinceModSeq = sinceModSeq
+    }
+}
+
+/// The changes a `CatchUpRequest` asked for, as of the write that read them, and that write's index generation
+/// (`UserIndex.writeGeneration`): while the generation is unchanged, the index is as these changes leave it.
+public struct CaughtUp: Sendable, Equatable {
+    public var request: CatchUpRequest
+    /// Nil when the mailbox is gone.
+    public var changes: MailboxChanges?
+    public var generation: UInt64
+}
+
+/// A write's result that can carry what its `CatchUpRequest` asked for.
+protocol CarriesCatchUp {
+    var caughtUp: CaughtUp? { get set }
+}
+
+extension AssignedUIDs: CarriesCatchUp {}
+extension ExpungeResult: CarriesCatchUp {}
+extension FlagStoreResult: CarriesCatchUp {}
+
 extension UserIndex {
     /// The mailbox (by GUID, so a rename by another session does not lose it) and its changes after
     /// `modSeq`; nil when the mailbox is gone.
     public func mailboxChanges(guid: String, since modSeq: Int64) async throws -> MailboxChanges? {
-        try await read { db in
-            guard let mailbox = try Self.mailbox(guid: guid, db: db), let id = mailbox.id else { return nil }
-            guard mailbox.highestModSeq != modSeq else {
-                return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
-            }
-            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?"), arguments: [id]) ?? 0
-            return MailboxChanges(mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
-                                  expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
+        try await read { db in try Self.mailboxChanges(guid: guid, since: modSeq, db: db) }
+    }
+
+    static func mailboxChanges(guid: String, since modSeq: Int64, db: Database) throws -> MailboxChanges? {
+        guard let mailbox = try Self.mailbox(guid: guid, db: db), let id = mailbox.id else { return nil }
+        guard mailbox.highestModSeq != modSeq else {
+            return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
         }
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?"), arguments: [id]) ?? 0
+        return MailboxChanges(mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
+                              expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
     }
 }

@@ -21,6 +21,8 @@ public struct FlagStoreResult: Sendable, Equatable {
     public var changed: [MessageState]
     /// UIDs not changed because their MODSEQ was above UNCHANGEDSINCE (RFC 7162 MODIFIED).
     public var modifiedSince: [UInt32]
+    /// What the write's `CatchUpRequest` asked for.
+    public var caughtUp: CaughtUp? = nil
 }
 
 /// Keywords are per mailbox and referred to by bit position in a 63-bit mask.
@@ -31,9 +33,9 @@ extension UserIndex {
     /// STORE, as Dovecot assigns); with `unchangedSince`, messages modified after it are left alone
     /// and reported. Messages whose flags would not change keep their MODSEQ.
     public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailboxID: Int64,
-                           unchangedSince: Int64? = nil) async throws -> FlagStoreResult {
+                           unchangedSince: Int64? = nil, catchingUp request: CatchUpRequest? = nil) async throws -> FlagStoreResult {
         let user = self.user
-        return try await write { db in
+        return try await write(catchingUp: request) { db in
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
             let mask = try Self.keywordMask(change.keywords, mailbox: mailbox, user: user, in: db)
             let names = try Self.keywordNames(mailboxID, in: db)

@@ -8,6 +8,8 @@ public struct AssignedUIDs: Sendable, Equatable {
     public var sourceUIDs: [UInt32]
     public var destinationUIDs: [UInt32]
     public var modSeq: Int64
+    /// What the write's `CatchUpRequest` asked for.
+    public var caughtUp: CaughtUp? = nil
 }
 
 public struct ExpungeResult: Sendable, Equatable {
@@ -15,14 +17,20 @@ public struct ExpungeResult: Sendable, Equatable {
     public var modSeq: Int64
     /// Objects no message refers to any more: delete them from the store (then `objectsDeleted`).
     public var releasedObjects: [String]
+    /// When some were released: every object still waiting for its delete (earlier failures too), read in the
+    /// same transaction, so the deletes need no read of their own.
+    public var pendingObjectDeletes: [String] = []
+    /// What the write's `CatchUpRequest` asked for.
+    public var caughtUp: CaughtUp? = nil
 }
 
 extension UserIndex {
     /// Adds saved messages to a mailbox in one transaction: UIDs from UIDNEXT, one new MODSEQ,
     /// an object reference each. Called only after the objects are stored (durability rule 1).
-    public func appendMessages(_ messages: [NewMessage], toMailbox mailboxID: Int64) async throws -> AssignedUIDs {
+    public func appendMessages(_ messages: [NewMessage], toMailbox mailboxID: Int64,
+                               catchingUp request: CatchUpRequest? = nil) async throws -> AssignedUIDs {
         let user = self.user
-        return try await write { db in
+        return try await write(catchingUp: request) { db in
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
             let modSeq = mailbox.highestModSeq + 1
             var uids: [UInt32] = []
@@ -72,9 +80,10 @@ extension UserIndex {
     /// EXPUNGE, UID EXPUNGE and CLOSE: removes the messages among `uids` that carry \Deleted at the
     /// moment of the write, so a session clearing the flag meanwhile keeps its message, and no
     /// session has to read the whole mailbox to find them.
-    public func expungeDeleted(among uids: UIDSet = .all, in mailboxID: Int64) async throws -> ExpungeResult {
+    public func expungeDeleted(among uids: UIDSet = .all, in mailboxID: Int64,
+                               catchingUp request: CatchUpRequest? = nil) async throws -> ExpungeResult {
         let user = self.user
-        return try await write { db in try Self.expunge(uids, in: mailboxID, onlyFlagged: .deleted, user: user, in: db) }
+        return try await write(catchingUp: request) { db in try Self.expunge(uids, in: mailboxID, onlyFlagged: .deleted, user: user, in: db) }
     }
 
     // MARK: - Reading
@@ -162,7 +171,7 @@ extension UserIndex {
 
     /// Objects whose last reference went and that the store has not confirmed deleted yet.
     public func pendingObjectDeletes() async throws -> [String] {
-        try await read { db in try String.fetchAll(db, sql: "SELECT key FROM pendingDelete ORDER BY key") }
+        try await read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key")) }
     }
 
     /// The store deleted these objects.
@@ -244,7 +253,8 @@ extension UserIndex {
         let released = try releaseObjects(keys, in: db)
         mailbox.highestModSeq = modSeq
         try storeCounters(of: mailbox, in: db)
-        return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released)
+        let pending = released.isEmpty ? [] : try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key"))
+        return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released, pendingObjectDeletes: pending)
     }
 
     static func retainObject(_ key: String, size: Int64, in db: Database) throws {

@@ -44,10 +44,42 @@ public final class UserIndex: Sendable {
 
     /// Runs `body` in one write transaction, mapping SQLite failures to `IndexError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        // Counted even when the transaction fails: a spurious re-read is harmless, a missed change is not.
-        defer { writes.add(1, ordering: .sequentiallyConsistent) }
+        try await writeAndCatchUp(nil, body).value
+    }
+
+    /// `write` of a result that carries the catch-up `request` asked for (see `writeAndCatchUp`).
+    func write<T: Sendable & CarriesCatchUp>(catchingUp request: CatchUpRequest?,
+                                             _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        var (value, caughtUp) = try await writeAndCatchUp(request, body)
+        value.caughtUp = caughtUp
+        return value
+    }
+
+    /// `write`, then, in the same transaction, what changed in the mailbox `request` names after the MODSEQ it
+    /// gives (see `mailboxChanges`): a session catching up on its own change needs no read transaction of its own,
+    /// which after a write would read every page it touches from the file again (SQLite drops a reader's page
+    /// cache whenever the WAL changed), and which was the largest index cost of a STORE, APPEND or EXPUNGE.
+    private func writeAndCatchUp<T: Sendable>(_ request: CatchUpRequest?,
+                                              _ body: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, caughtUp: CaughtUp?) {
         do {
-            return try await pool.write(body)
+            return try await pool.writeWithoutTransaction { db in
+                var result: (value: T, changes: MailboxChanges?)?
+                do {
+                    try db.inTransaction {
+                        let value = try body(db)
+                        result = (value, try request.flatMap { try Self.mailboxChanges(guid: $0.mailboxGUID, since: $0.sinceModSeq, db: db) })
+                        return .commit
+                    }
+                } catch {
+                    // Counted even when the transaction fails: a spurious re-read is harmless, a missed change is not.
+                    self.writes.add(1, ordering: .sequentiallyConsistent)
+                    throw error
+                }
+                // Counted here, on the writer's queue once committed, so generations follow the order of the commits
+                // and the generation a write returns covers exactly what its catch-up read.
+                let generation = self.writes.add(1, ordering: .sequentiallyConsistent).newValue
+                return (result!.value, request.map { CaughtUp(request: $0, changes: result!.changes, generation: generation) })
+            }
         } catch let error as DatabaseError {
             throw IndexError.database(user: user, detail: error.message ?? error.description)
         }

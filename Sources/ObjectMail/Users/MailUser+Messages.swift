@@ -31,22 +31,24 @@ extension MailUser {
 
     /// IMAP EXPUNGE, UID EXPUNGE and CLOSE: the messages among `uids` flagged \Deleted when the index
     /// writes, found by the index itself (one query, not a read of the whole mailbox).
-    public func expungeDeletedMessages(among uids: UIDSet = .all, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
-        try await expunged(in: mailbox, origin: origin) { try await index.expungeDeleted(among: uids, in: mailbox.id!) }
+    /// `catchUp`: see `UserIndex.write(catchingUp:_:)`.
+    public func expungeDeletedMessages(among uids: UIDSet = .all, in mailbox: MailboxRecord, origin: UUID? = nil,
+                                       catchUp: CatchUpRequest? = nil) async throws -> ExpungeResult {
+        try await expunged(in: mailbox, origin: origin) { try await index.expungeDeleted(among: uids, in: mailbox.id!, catchingUp: catchUp) }
     }
 
     private func expunged(in mailbox: MailboxRecord, origin: UUID?, by expunge: () async throws -> ExpungeResult) async throws -> ExpungeResult {
         let result = try await mapErrors(expunge)
         publishExpunged(result, in: mailbox, origin: origin)
-        if !result.releasedObjects.isEmpty { await deletePendingObjects() }
+        if !result.releasedObjects.isEmpty { await deletePendingObjects(result.pendingObjectDeletes) }
         return result
     }
 
-    /// STORE flags and keywords, with CONDSTORE's UNCHANGEDSINCE.
+    /// STORE flags and keywords, with CONDSTORE's UNCHANGEDSINCE. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailbox: MailboxRecord,
-                           unchangedSince: Int64? = nil, origin: UUID? = nil) async throws -> FlagStoreResult {
+                           unchangedSince: Int64? = nil, origin: UUID? = nil, catchUp: CatchUpRequest? = nil) async throws -> FlagStoreResult {
         let result = try await mapErrors {
-            try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince)
+            try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince, catchingUp: catchUp)
         }
         if !result.changed.isEmpty {
             publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .flagsChanged(result.changed)))

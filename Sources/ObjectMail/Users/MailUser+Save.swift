@@ -37,9 +37,9 @@ extension MailUser {
     /// cached in the index so that a first sync needs no GET), stored as one object, and only then
     /// added to the index in one transaction. Success is returned only after both (durability rule
     /// 1); if any object cannot be stored, the ones already stored are removed and nothing is added.
-    /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit.
+    /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
-                             origin: UUID? = nil, quotaGrace: Bool = false) async throws -> AssignedUIDs {
+                             origin: UUID? = nil, quotaGrace: Bool = false, catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
         let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
         try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + Int64($1.bytes.count) },
                              into: mailbox.name, grace: quotaGrace)
@@ -73,7 +73,7 @@ extension MailUser {
         }
         // An index failure here leaves the objects in the bucket without rows: the rescan of
         // crash recovery adopts them, so nothing acknowledged depends on them yet.
-        let assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!) }
+        let assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!, catchingUp: catchUp) }
         for (item, uid) in zip(prepared, assigned.destinationUIDs) {
             logger.info("saved", metadata: ["box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
                                             "msgid": "\(item.messageID)"])

@@ -116,9 +116,10 @@ public actor MailUser {
 
     /// Deletes objects whose last reference is gone. Failures stay queued in the index and are
     /// retried on the next expunge or login; the client's operation has already succeeded.
-    func deletePendingObjects() async {
+    /// `known`: the pending deletes as a write just read them (`ExpungeResult.pendingObjectDeletes`), else read here.
+    func deletePendingObjects(_ known: [String]? = nil) async {
         do {
-            let pending = try await index.pendingObjectDeletes()
+            let pending = if let known { known } else { try await index.pendingObjectDeletes() }
             guard !pending.isEmpty else { return }
             var deleted: [String] = []
             for start in stride(from: 0, to: pending.count, by: configuration.maxParallelDeletes) {

@@ -44,8 +44,9 @@ extension IMAPSession {
             }
             incoming.append(IncomingMessage(bytes: bytes, flags: flags, keywords: keywords, internalDate: date))
         }
-        let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id)
-        if selected?.mailbox.id == mailbox.id { await synchronize(allowExpunge: true) }
+        let intoSelected = selected?.mailbox.id == mailbox.id
+        let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id, catchUp: intoSelected ? catchUpRequest : nil)
+        if intoSelected { await synchronize(allowExpunge: true, caughtUp: assigned.caughtUp) }
         tagged(tag, .ok, code: .appendUID(uidValidity: assigned.uidValidity,
                                           uids: SequenceSetFormatter.runs(assigned.destinationUIDs)), "Append completed.")
     }

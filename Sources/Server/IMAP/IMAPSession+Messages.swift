@@ -18,11 +18,13 @@ extension IMAPSession {
         case .remove: .remove
         case .replace: .replace
         }
-        var modified: [UInt32] = [], changed: [UInt32] = []
+        var modified: [UInt32] = [], changed: [UInt32] = [], caughtUp: CaughtUp?
         if unchangedSince != nil { condstore = true }
         if !uids.isEmpty {
             let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
-                                                   in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id)
+                                                   in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id,
+                                                   catchUp: catchUpRequest)
+            caughtUp = result.caughtUp
             current.view.noteOwnChanges(result.changed)
             selected = current
             modified = result.modifiedSince
@@ -42,7 +44,7 @@ extension IMAPSession {
             if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
             encoder.writeFetch(sequence: sequence, items, into: &output)
         }
-        await synchronize(allowExpunge: byUID)
+        await synchronize(allowExpunge: byUID, caughtUp: caughtUp)
         if modified.isEmpty {
             tagged(tag, .ok, "Store completed.")
         } else {
@@ -89,11 +91,13 @@ extension IMAPSession {
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
         // UID EXPUNGE touches only messages this session knows; plain EXPUNGE every \Deleted one.
         let among = set.map { UIDSet(current.view.uids(in: $0, byUID: true)) } ?? .all
+        var caughtUp: CaughtUp?
         if !among.isEmpty {
-            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id)
+            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id, catchUp: catchUpRequest)
             statistics.expunged += result.expungedUIDs.count
+            caughtUp = result.caughtUp
         }
-        await synchronize(allowExpunge: true)
+        await synchronize(allowExpunge: true, caughtUp: caughtUp)
         tagged(tag, .ok, "Expunge completed.")
     }
 }

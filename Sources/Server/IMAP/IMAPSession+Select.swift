@@ -45,8 +45,9 @@ extension IMAPSession {
     /// Brings the client's view up to date with the index when something changed, and writes the
     /// untagged responses. Without `allowExpunge` (during FETCH, STORE, SEARCH) removals wait.
     /// `newMail` says whether EXISTS may go out now; by default yes, unless the delay-newmail
-    /// workaround keeps it for NOOP, CHECK and IDLE.
-    func synchronize(allowExpunge: Bool, newMail: Bool? = nil) async {
+    /// workaround keeps it for NOOP, CHECK and IDLE. `caughtUp`: what this session's own write read in its transaction
+    /// (asked for with `catchUpRequest`), used instead of a read of the index when it starts where the view is.
+    func synchronize(allowExpunge: Bool, newMail: Bool? = nil, caughtUp: CaughtUp? = nil) async {
         guard let user, var current = selected else { return }
         // NOTIFY (RFC 5465) without events for the selected mailbox: only what the command asked for.
         guard selectedUpdatesAllowed else { return }
@@ -54,10 +55,17 @@ extension IMAPSession {
         let pending = (allowExpunge && current.expungePending) || (announceNew && current.newMailPending)
         // Every change (other sessions, LMTP delivery in this process, this session's own) is an index
         // write; without one since the last synchronization there is nothing to read.
-        let generation = user.indexGeneration
+        let known = caughtUp.flatMap { $0.request == Self.catchUpRequest(for: current) ? $0 : nil }
+        let generation = known?.generation ?? user.indexGeneration
         if !pending, current.indexGeneration == generation { return }
         do {
-            let changes = try await user.changes(in: current.mailbox)
+            let changes: MailboxChanges
+            if let known {
+                guard let written = known.changes else { throw StorageError.mailboxNotFound(user: user.name, mailbox: current.mailbox.name) }
+                changes = written
+            } else {
+                changes = try await user.changes(in: current.mailbox)
+            }
             let mailbox = changes.mailbox
             let changed = mailbox.highestModSeq != current.mailbox.highestModSeq || mailbox.uidNext != current.mailbox.uidNext
             guard changed || pending else {
@@ -96,6 +104,13 @@ extension IMAPSession {
         } catch {
             logger.error("synchronizing \(current.mailbox.name) failed: \(error)")
         }
+    }
+
+    /// What the selected mailbox's view has seen, for a write to read the changes after it in its own transaction.
+    var catchUpRequest: CatchUpRequest? { selected.map(Self.catchUpRequest) }
+
+    static func catchUpRequest(for selected: SelectedMailbox) -> CatchUpRequest {
+        CatchUpRequest(mailboxGUID: selected.mailbox.guid, sinceModSeq: selected.mailbox.highestModSeq)
     }
 
     /// Takes the mailbox's \Recent messages for this session. When another session already took them all
