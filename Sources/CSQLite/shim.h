@@ -11,3 +11,10 @@ static inline int csqlite_bind_text_transient(sqlite3_stmt *statement, int index
 static inline int csqlite_disable_page_cache_preallocation(void) {
     return sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)0, 0, 0);
 }
+
+/* Memory statistics make every SQLite allocation take one process-wide mutex: with many users' connections
+   working on two cores, threads queued on it (futex waits under sqlite3Malloc/sqlite3_free in profiles).
+   Nothing here reads them (no sqlite3_memory_used, no soft heap limit). Same rule: before SQLite initialises. */
+static inline int csqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
