@@ -35,11 +35,23 @@ public struct CatchUpRequest: Sendable, Equatable {
 
 /// The changes a `CatchUpRequest` asked for, as of the write that read them, and that write's index generation
 /// (`UserIndex.writeGeneration`): while the generation is unchanged, the index is as these changes leave it.
-public struct CaughtUp: Sendable, Equatable {
-    public var request: CatchUpRequest
+/// A class: a session's command handlers hold one across awaits, and each async frame keeps what it holds for the
+/// connection's lifetime in the task's allocator (inline, this grew every idle connection by ~7 KiB).
+public final class CaughtUp: Sendable, Equatable {
+    public let request: CatchUpRequest
     /// Nil when the mailbox is gone.
-    public var changes: MailboxChanges?
-    public var generation: UInt64
+    public let changes: MailboxChanges?
+    public let generation: UInt64
+
+    init(request: CatchUpRequest, changes: MailboxChanges?, generation: UInt64) {
+        self.request = request
+        self.changes = changes
+        self.generation = generation
+    }
+
+    public static func == (a: CaughtUp, b: CaughtUp) -> Bool {
+        a.request == b.request && a.changes == b.changes && a.generation == b.generation
+    }
 }
 
 /// A write's result that can carry what its `CatchUpRequest` asked for.
