@@ -30,17 +30,27 @@ def run(objectmail_bin):
     return runner
 
 
+_handed_out_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on now and never handed out before in this run: the kernel may give the same free
+    port to two bind(0) calls in a row, and a server whose IMAP and LMTP listeners got one port cannot start."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _handed_out_ports:
+            _handed_out_ports.add(port)
+            return port
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited with status {process.returncode} before listening on {port}")
+            output = process.stdout.read().decode(errors="replace")[-2000:] if process.stdout else ""
+            raise AssertionError(f"server exited with status {process.returncode} before listening on {port}\n{output}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
