@@ -20,9 +20,7 @@ public enum Charsets {
     ]
 
     public static func toUTF8(_ bytes: Bytes, charset: String) -> String {
-        // Manual trim: building a Foundation CharacterSet per call costs more than the conversion.
-        let name = String(charset.drop { $0 == " " || $0 == "\t" || $0 == "\"" }
-                            .reversed().drop { $0 == " " || $0 == "\t" || $0 == "\"" }.reversed()).lowercased()
+        let name = canonicalName(charset)
         if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("utf-16") && !name.hasPrefix("utf-32")
             && !name.hasPrefix("utf-7") && !name.contains("2022") {
             return String(decoding: bytes, as: UTF8.self)
@@ -36,6 +34,17 @@ public enum Charsets {
         let target = aliases[name] ?? name
         if target.isEmpty { return decodeUTF8OrLatin1(bytes) }
         return iconvToUTF8(bytes, from: target) ?? decodeUTF8OrLatin1(bytes)
+    }
+
+    /// A charset label without surrounding blanks and quotes, lowercased. Trimmed on the UTF-8 view: a
+    /// Foundation CharacterSet per call, or a String built from reversed Characters, cost more than the conversion
+    /// (SEARCH decodes every cached header of the mailbox).
+    static func canonicalName(_ label: String) -> String {
+        func trimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x22 }
+        let utf8 = label.utf8
+        guard let first = utf8.firstIndex(where: { !trimmed($0) }), let last = utf8.lastIndex(where: { !trimmed($0) }) else { return "" }
+        let core = label[first...last]
+        return core.utf8.contains(where: { (0x41...0x5A).contains($0) || $0 >= 0x80 }) ? core.lowercased() : String(core)
     }
 
     static func decodeUTF8OrLatin1(_ bytes: Bytes) -> String {

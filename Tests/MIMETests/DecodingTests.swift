@@ -48,6 +48,10 @@ import MIME
         #expect(Charsets.toUTF8([0xE9], charset: "utf-8") == "é")            // invalid UTF-8: Latin-1 view
         #expect(Charsets.toUTF8([0x61, 0xFF, 0x62], charset: "shift_jis") == "a\u{FFFD}b") // invalid byte replaced, rest kept
         #expect(Charsets.toUTF8(Array("plain".utf8), charset: "no-such-charset") == "plain")
+        // Labels as parameters carry them: quoted, padded, in any case.
+        #expect(Charsets.toUTF8([0xD0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], charset: " \"Koi8-R\"\t") == "привет")
+        #expect(Charsets.toUTF8([0xC3, 0xA9], charset: "\" UTF-8 \"") == "é")
+        #expect(Charsets.toUTF8([0xE9], charset: " \"\" ") == "é")          // no label: UTF-8, else Latin-1
     }
 
     @Test func rfc2231Parameters() throws {
