@@ -43,6 +43,18 @@ import Testing
         #expect(after.objects.isEmpty)
     }
 
+    /// An expunge usually releases one object: that is one plain DELETE, and a missing key still counts as deleted.
+    @Test func deletingOneKeyIsAPlainDelete() async throws {
+        let store = try await makeStore()
+        let prefix = uniquePrefix("one")
+        try await store.put(prefix + "mail", bytes: Array("x".utf8))
+        store.client.metrics.reset()
+        #expect(try await store.deleteMany([prefix + "mail"]).isEmpty)
+        #expect(try await store.deleteMany([prefix + "never-existed"]).isEmpty)
+        #expect(store.client.metrics.count(.delete) == 2 && store.client.metrics.count(.deleteObjects) == 0)
+        #expect(try await store.list(prefix: prefix, delimiter: nil, continuation: nil, maxKeys: 10).objects.isEmpty)
+    }
+
     @Test func delimiterRollsUpCommonPrefixesAcrossPages() async throws {
         let store = try await makeStore()
         let prefix = uniquePrefix("delim")

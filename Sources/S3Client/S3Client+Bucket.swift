@@ -27,12 +27,23 @@ extension S3Client {
         return S3ListResult(objects: objects, commonPrefixes: prefixes, nextContinuationToken: next)
     }
 
-    /// DeleteObjects in requests of at most `bulk_delete_limit` keys (0: one DELETE per key).
+    /// DeleteObjects in requests of at most `bulk_delete_limit` keys (0: one DELETE per key); a single key is a
+    /// plain DELETE, which needs no XML either way and costs the server less (SeaweedFS: 1.15 ms of CPU against
+    /// 1.4 ms for a one-key DeleteObjects; an IMAP EXPUNGE usually releases one object).
     /// Returns the keys that could not be deleted; missing keys count as deleted.
     public func deleteObjects(_ keys: [String]) async throws -> [S3DeleteFailure] {
         guard configuration.bulkDeleteLimit > 0 else {
             for key in keys { try await deleteObject(key) }
             return []
+        }
+        if keys.count == 1 {
+            do {
+                try await deleteObject(keys[0])
+                return []
+            } catch let error as S3Error where error.status != nil {
+                // As DeleteObjects reports a key the server refused: a failure of that key, not of the request.
+                return [S3DeleteFailure(key: keys[0], code: error.code, message: error.message)]
+            }
         }
         var failures: [S3DeleteFailure] = []
         var start = 0
