@@ -172,6 +172,19 @@ import Testing
         #expect(try await cold.messageStates(in: inbox.id!).map(\.uid) == [1, 2, 3])
     }
 
+    @Test func aRescanDoesNotBringBackExpungedMailWhoseDeleteIsPending() async throws {
+        let index = try await populatedIndex()  // message 5 expunged; its object was never deleted
+        let (store, _) = try posixStore()
+        _ = try await IndexBundler(index: index, store: store, prefix: "p", logger: Logger(label: "t")).flush()
+        try await putObjects(of: index, in: store, prefix: "p")
+        let expunged = newMessage(5, mailboxGUID: "0000inbox").objectKey
+        #expect(try await index.pendingObjectDeletes() == [expunged])
+        try await store.put("p/" + expunged, bytes: Array("m5".utf8))
+        let report = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).revalidate(index: index)
+        #expect(report.orphans.isEmpty)
+        #expect(try await index.pendingObjectDeletes() == [expunged])
+    }
+
     @Test func anUploadAfterAnotherBackendsIsRefusedUntilMerged() async throws {
         let index = try await populatedIndex()
         let (store, _) = try posixStore()

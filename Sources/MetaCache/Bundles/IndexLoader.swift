@@ -133,9 +133,11 @@ public struct IndexLoader: Sendable {
 
     /// Lists every folder's objects: rows whose objects are gone are dropped, objects no row refers
     /// to are reported for adoption. The referenced set is read before listing, so a message saved
-    /// while the listing runs is never taken for gone.
+    /// while the listing runs is never taken for gone. Objects of expunged mail whose delete has not
+    /// happened yet (a failed or pending DELETE) are not orphans: adopting them would bring the mail back.
     private func rescan(index: UserIndex, knownGUIDs: Set<String>, report: inout Report) async throws {
         let referenced = try await index.referencedObjects()
+        let expunged = Set(try await index.pendingObjectDeletes())
         let mailboxesDirectory = BundleNames.mailboxesDirectory(prefix: prefix)
         let folders = try await listing(mailboxesDirectory, report: &report).commonPrefixes.map {
             String($0.dropFirst(mailboxesDirectory.count).dropLast())
@@ -145,7 +147,7 @@ public struct IndexLoader: Sendable {
             let objects = try await listing(mailboxesDirectory + guid + "/", report: &report).objects
             let keys = objects.map { BundleNames.relativeKey($0.key, prefix: prefix) }
             listed.formUnion(keys)
-            let orphans = zip(objects, keys).filter { !referenced.contains($0.1) }.map(\.0)
+            let orphans = zip(objects, keys).filter { !referenced.contains($0.1) && !expunged.contains($0.1) }.map(\.0)
             if !orphans.isEmpty { report.orphans[guid] = orphans }
             if !knownGUIDs.contains(guid) && !orphans.isEmpty { report.unknownMailboxGUIDs.append(guid) }
         }
