@@ -226,7 +226,7 @@ public final class FSCacheStore: ObjectStore {
     private func fill(key: String, name: String) async throws -> StoredObject {
         index.recordMiss()
         let task = index.fill(name) { generation, id in
-            let fetch = Task { try await self.parent.get(key, range: nil) }
+            let fetch = Task(executorPreference: PreferredExecutor.current) { try await self.parent.get(key, range: nil) }
             // The callers get the object as soon as it is fetched; the entry is written meanwhile.
             // Gets arriving before it is installed still join this fill (it stays registered until
             // the write is done) and cost no parent request.

@@ -25,14 +25,15 @@ extension MailUser {
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
         return AsyncThrowingStream { continuation in
-            let producer = Task {
+            let preferred = PreferredExecutor.current
+            let producer = Task(executorPreference: preferred) {
                 var inFlight: [Task<[UInt8], any Error>] = []
                 var next = 0
                 func startMore() {
                     while next < messages.count, inFlight.count < window {
                         let key = layout.bucketKey(messages[next].objectKey)
                         let range = ranges?[next]
-                        inFlight.append(Task { try await store.get(key, range: range).body })
+                        inFlight.append(Task(executorPreference: preferred) { try await store.get(key, range: range).body })
                         next += 1
                     }
                 }

@@ -23,7 +23,7 @@ extension ProtocolService {
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))
-                Task { await session.run(inputs) }
+                EventLoopTaskExecutor.startSession(on: channel.eventLoop) { await session.run(inputs) }
             }
         }
     }

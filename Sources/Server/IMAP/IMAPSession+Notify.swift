@@ -2,6 +2,7 @@ import Foundation
 import IMAPProtocol
 import MetaCache
 import ObjectMail
+import ObjectStore
 
 /// A session's NOTIFY (RFC 5465): what it asked for and the watch on the user's changes that feeds it.
 struct NotificationState: Sendable {
@@ -37,7 +38,7 @@ extension IMAPSession {
             let subscription = await user.watch(mailboxID: nil)
             let inputs = self.inputs
             state.subscriptionID = subscription.id
-            state.forwarder = Task {
+            state.forwarder = Task(executorPreference: PreferredExecutor.current) {
                 for await event in subscription.events { inputs.yield(.notification(event)) }
             }
         } else if !specification.watchesAnything, let id = state.subscriptionID {

@@ -2,6 +2,7 @@ import IMAPProtocol
 import MetaCache
 import NIOCore
 import ObjectMail
+import ObjectStore
 
 extension IMAPSession {
     func select(tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),
@@ -153,7 +154,7 @@ extension IMAPSession {
         // With NOTIFY set, its own watch wakes the session for exactly what the client asked for.
         let subscription = notification == nil ? await user.watch(mailboxID: selected?.mailbox.id) : nil
         let watch = subscription.map { subscription in
-            Task { for await _ in subscription.events { inputs.yield(.mailboxChanged) } }
+            Task(executorPreference: PreferredExecutor.current) { for await _ in subscription.events { inputs.yield(.mailboxChanged) } }
         }
         let interval = configuration.idleNotifyInterval
         // 0 turns the keep-alive off (it would otherwise spin).

@@ -21,7 +21,7 @@ extension ProtocolService {
                 try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.autologout))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)
                 try channel.pipeline.syncOperations.addHandler(POP3ChannelHandler(inputs: continuation, traffic: traffic))
-                Task { await session.run(inputs) }
+                EventLoopTaskExecutor.startSession(on: channel.eventLoop) { await session.run(inputs) }
             }
         }
     }

@@ -1,0 +1,10 @@
+/// The task executor the current session prefers (its connection's event loop), for the tasks it
+/// starts without structure.
+///
+/// A task executor preference (SE-0417) passes to child tasks of groups and `async let`, but not to
+/// tasks started with `Task { }`: those run on the global pool, and every body a FETCH streams would
+/// cross to it and back. Code below the server (which knows nothing of event loops) starts such tasks
+/// with `Task(executorPreference: PreferredExecutor.current)`; nil outside a session means no preference.
+public enum PreferredExecutor {
+    @TaskLocal public static var current: (any TaskExecutor)?
+}
