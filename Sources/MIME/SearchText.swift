@@ -137,6 +137,13 @@ public enum UnicodeCasemap {
         return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }
     }
 
+    /// `contains` for a haystack and needle both already `fold`ed (a SEARCH comparing one needle with many values).
+    public static func containsFolded(_ haystack: String, _ needle: String) -> Bool {
+        if needle.isEmpty { return true }
+        var h = haystack, n = needle
+        return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }
+    }
+
     static func occurs(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
         var start = 0

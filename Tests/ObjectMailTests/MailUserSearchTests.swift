@@ -61,4 +61,34 @@ import Testing
         #expect(try await user.search(.and([.flags([.seen], set: false), .body("noon")]), in: inbox) == [3])
         #expect(try await user.search(.not(.body("pizza")), in: inbox) == [1, 2])
     }
+
+    /// Header searches keep the folded values of the mailbox they read (`HeaderSearchCache`): a later search
+    /// must still see messages added and removed since, and another mailbox with the same UIDs its own mail.
+    @Test func headerSearchesFollowTheMailboxAcrossChanges() async throws {
+        let (user, inbox) = try await setUp()
+        func search(_ query: SearchQuery, in mailbox: MailboxRecord) async throws -> [UInt32] { try await user.search(query, in: mailbox) }
+        let plans = SearchQuery.header(name: "SUBJECT", contains: "PLANS")
+        #expect(try await search(plans, in: inbox) == [1])
+        #expect(try await search(.header(name: "subject", contains: "RÉUNION"), in: inbox) == [1])
+        #expect(try await search(.and([.header(name: "From", contains: "example.com"), .flags([.seen], set: false)]), in: inbox) == [3])
+        #expect(try await search(.or(.header(name: "to", contains: "team"), .header(name: "subject", contains: "invoice")), in: inbox) == [2, 3])
+        #expect(try await search(.not(.header(name: "cc", contains: "")), in: inbox) == [1, 2, 3])
+
+        _ = try await user.saveMessages([IncomingMessage(bytes: Self.mail(from: "dave@example.com", to: "grace@example.com",
+                                                                          subject: "=?ISO-8859-1?Q?Pl=E4ne?= and plans", date: "Thu, 5 Nov 2026 08:00:00 +0000",
+                                                                          body: "see you"))], to: inbox)
+        #expect(try await search(plans, in: inbox) == [1, 4])
+        #expect(try await search(.header(name: "Subject", contains: "PLÄNE"), in: inbox) == [4])
+        _ = try await user.expungeMessages(UIDSet([1]), in: inbox)
+        #expect(try await search(plans, in: inbox) == [4])
+
+        try await user.createMailbox("Archive")
+        let archive = try await user.mailbox("Archive")
+        _ = try await user.saveMessages([IncomingMessage(bytes: Self.mail(from: "erin@example.com", to: "grace@example.com", subject: "holiday",
+                                                                          date: "Fri, 6 Nov 2026 08:00:00 +0000", body: "beach"))], to: archive)
+        #expect(try await search(.header(name: "subject", contains: "holiday"), in: archive) == [1])
+        #expect(try await search(plans, in: archive) == [])
+        #expect(try await search(plans, in: inbox) == [4])
+        #expect(try await search(.header(name: "subject", contains: "holiday"), in: inbox) == [])
+    }
 }

@@ -16,6 +16,12 @@ struct SearchEvaluator {
         evaluate(query, row, MessageView(row: row, cachedHeaders: cachedHeaders, body: body))
     }
 
+    /// Evaluates a query made `foldedForHeaderCache` against the folded values in `cache`, which must
+    /// know every field the query reads for this row (`HeaderSearchCache.knows`).
+    func evaluate(_ row: MessageRecord, foldedHeaders cache: HeaderSearchCache) -> Bool? {
+        evaluate(query, row, MessageView(row: row, foldedHeaders: cache))
+    }
+
     private func evaluate(_ query: SearchQuery, _ row: MessageRecord, _ view: MessageView) -> Bool? {
         switch query {
         case .all: return true
@@ -38,6 +44,10 @@ struct SearchEvaluator {
         case .older(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate >= seconds
         case .younger(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate <= seconds
         case .modSeqAtLeast(let modSeq): return row.modSeq >= modSeq
+        case .header(let name, let text) where view.foldedHeaders != nil:
+            let values = view.foldedHeaders!.values(name, uid: row.uid)
+            if text.isEmpty { return !values.isEmpty }
+            return values.contains { UnicodeCasemap.containsFolded($0, text) }
         case .header(let name, let text):
             let lower = name.lowercased()
             guard view.canReadHeaders(lower) else { return nil }
@@ -82,6 +92,8 @@ private struct MessageView {
     /// The index's cached header fields (`CachedMessageFields.headers(serialized:)`).
     let cachedHeaders: [(name: String, value: [UInt8])]?
     let body: [UInt8]?
+    /// Folded header values, with the query's texts folded likewise (`SearchQuery.foldedForHeaderCache`).
+    var foldedHeaders: HeaderSearchCache?
 
     init(row: MessageRecord, cachedHeaders: [(name: String, value: [UInt8])]?, body: [UInt8]?) {
         self.row = row
@@ -92,6 +104,11 @@ private struct MessageView {
         } else {
             parsed = nil
         }
+    }
+
+    init(row: MessageRecord, foldedHeaders: HeaderSearchCache) {
+        self.init(row: row, cachedHeaders: nil, body: nil)
+        self.foldedHeaders = foldedHeaders
     }
 
     let parsed: MIMEMessage?

@@ -20,6 +20,8 @@ public actor MailUser {
     var uploadLoop: Task<Void, Never>?
     /// SORT/THREAD keys of the last mailbox sorted (messages never change, so entries stay valid).
     var sortKeys: SortKeyCache?
+    /// Folded header values of the last mailbox a header SEARCH read (see `HeaderSearchCache`).
+    var headerSearch: HeaderSearchCache?
     /// The revalidation running, if any (they never overlap).
     var revalidation: Task<Void, Never>?
     /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
