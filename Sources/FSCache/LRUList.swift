@@ -1,16 +1,23 @@
 /// Entry names in least-recently-used order with their sizes: O(1) touch, insert, remove and
 /// pop-oldest, as a doubly linked list threaded through a dictionary.
+///
+/// The order is approximate in one way: a hit on an entry placed among the newest half is not moved
+/// (see `touch`). Eviction takes the oldest entries, which that never affects.
 struct LRUList {
     private struct Node {
         var size: Int64
         var older: String?
         var newer: String?
+        /// `placements` when the entry was last placed at the newest end.
+        var placedAt: UInt64
     }
 
     private var nodes: [String: Node] = [:]
     private var oldest: String?
     private var newest: String?
     private(set) var totalSize: Int64 = 0
+    /// Counts placements at the newest end: an entry placed `n` placements ago has at most `n` newer entries.
+    private var placements: UInt64 = 0
 
     var count: Int { nodes.count }
 
@@ -19,15 +26,20 @@ struct LRUList {
     /// Marks `name` as just used. Returns false if it is not in the list.
     @discardableResult
     mutating func touch(_ name: String) -> Bool {
-        guard let size = remove(name) else { return false }
-        insertNewest(name, size: size)
+        guard let node = nodes[name] else { return false }
+        // Moving an entry costs five lookups of its string key, once per fscache hit: a FETCH of ten
+        // headers spent 6 % of its CPU here. An entry in the newest half is far from eviction, so it stays.
+        if placements &- node.placedAt < UInt64(nodes.count / 2) { return true }
+        remove(name)
+        insertNewest(name, size: node.size)
         return true
     }
 
     /// Adds `name` as the most recently used entry (replacing an older size for the same name).
     mutating func insertNewest(_ name: String, size: Int64) {
         remove(name)
-        nodes[name] = Node(size: size, older: newest, newer: nil)
+        nodes[name] = Node(size: size, older: newest, newer: nil, placedAt: placements)
+        placements &+= 1
         if let newest { nodes[newest]!.newer = name } else { oldest = name }
         newest = name
         totalSize += size
