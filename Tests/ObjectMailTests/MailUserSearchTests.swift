@@ -91,4 +91,17 @@ import Testing
         #expect(try await search(plans, in: inbox) == [4])
         #expect(try await search(.header(name: "subject", contains: "holiday"), in: inbox) == [])
     }
+
+    /// `SearchDay(utc:)` does calendar arithmetic by hand; Foundation's Gregorian calendar is the reference.
+    @Test func dayArithmeticAgreesWithTheGregorianCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var moments: [Int64] = [0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 951_868_799, 4_107_542_400, -2_208_988_800]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { moments.append(Int64.random(in: -6_000_000_000...8_000_000_000, using: &generator)) }
+        for moment in moments {
+            let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(moment)))
+            #expect(SearchDay(utc: moment) == SearchDay(year: parts.year!, month: parts.month!, day: parts.day!), "\(moment)")
+        }
+    }
 }

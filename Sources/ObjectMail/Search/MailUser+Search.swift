@@ -10,14 +10,14 @@ extension MailUser {
         let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
         var matches: [UInt32] = [], undecided: [MessageRecord] = []
-        if query.readsMessage, let fields = query.cachedHeaderFields {
-            (matches, undecided) = try await searchFoldedHeaders(fields, with: evaluator, in: mailbox)
+        if let fields = query.cachedHeaderFields {
+            // Flags, sizes, dates and cached header fields: the index decides all but unreadable rows.
+            let undecidedUIDs: [UInt32]
+            (matches, undecidedUIDs) = try await searchListing(fields, with: evaluator, in: mailbox)
+            if !undecidedUIDs.isEmpty { undecided = try await messages(UIDSet(undecidedUIDs), in: mailbox) }
         } else {
-            let readsMessage = query.readsMessage
-            // Flags, sizes and dates are columns: the cached MIME fields (most of a row's bytes) are read only when needed.
-            let rows = try await readsMessage ? messages(.all, in: mailbox) : messageListing(in: mailbox)
-            for row in rows {
-                let headers = readsMessage ? (try? CachedMessageFields.headers(serialized: Array(row.cachedFields))) : nil
+            for row in try await messages(.all, in: mailbox) {
+                let headers = try? CachedMessageFields.headers(serialized: Array(row.cachedFields))
                 switch evaluator.evaluate(row, cachedHeaders: headers, body: nil) {
                 case true?: matches.append(row.uid)
                 case false?: break
@@ -31,12 +31,16 @@ extension MailUser {
         return matches.sorted()
     }
 
-    /// A search whose message criteria are all on cached header fields, answered from the folded values in
-    /// `headerSearch`: the listing columns of every row, and the cached fields only of rows not seen before.
-    /// Returns the matches and the rows whose cached fields cannot be read (their bodies decide).
-    private func searchFoldedHeaders(_ fields: Set<String>, with evaluator: SearchEvaluator,
-                                     in mailbox: MailboxRecord) async throws -> (matches: [UInt32], undecided: [MessageRecord]) {
-        let rows = try await messageListing(in: mailbox)
+    /// A search that reads the message only through cached header fields (`fields`, possibly none), from the
+    /// listing columns (without object keys) and the folded values in `headerSearch`, which it fills from
+    /// the cached fields of rows not seen before. Returns the matches and the UIDs whose cached fields
+    /// cannot be read (their bodies decide).
+    private func searchListing(_ fields: Set<String>, with evaluator: SearchEvaluator,
+                               in mailbox: MailboxRecord) async throws -> (matches: [UInt32], undecided: [UInt32]) {
+        let rows = try await mapErrors { try await index.messageListing(in: mailbox.id!, withKeys: false) }
+        guard !fields.isEmpty else {
+            return (rows.filter { evaluator.evaluate($0, cachedHeaders: nil, body: nil) == true }.map(\.uid), [])
+        }
         var cache = headerSearch.flatMap { $0.covers(mailbox) ? $0 : nil }
             ?? HeaderSearchCache(mailboxGUID: mailbox.guid, uidValidity: mailbox.uidValidity)
         let unknown = UIDSet(rows.map(\.uid).filter { !cache.knows(fields, uid: $0) })
@@ -52,17 +56,17 @@ extension MailUser {
         }
         let folded = SearchEvaluator(query: evaluator.query.foldedForHeaderCache, keywordNames: evaluator.keywordNames,
                                      now: evaluator.now, timeZone: evaluator.timeZone)
-        var matches: [UInt32] = [], undecided: [MessageRecord] = []
+        var matches: [UInt32] = [], undecided: [UInt32] = []
         for row in rows {
             // A row that vanished between the two reads (expunged meanwhile) is neither known nor unreadable.
             guard cache.knows(fields, uid: row.uid) else {
-                if unreadable.contains(row.uid) { undecided.append(row) }
+                if unreadable.contains(row.uid) { undecided.append(row.uid) }
                 continue
             }
             switch folded.evaluate(row, foldedHeaders: cache) {
             case true?: matches.append(row.uid)
             case false?: break
-            case nil: undecided.append(row)
+            case nil: undecided.append(row.uid)
             }
         }
         return (matches, undecided)
