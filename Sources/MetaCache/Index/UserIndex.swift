@@ -63,12 +63,11 @@ public final class UserIndex: Sendable {
                                               _ body: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, caughtUp: CaughtUp?) {
         do {
             return try await pool.writeWithoutTransaction { db in
-                var result: (value: T, changes: MailboxChanges?)?
+                let result: (value: T, changes: MailboxChanges?)
                 do {
-                    try db.inTransaction {
+                    result = try db.inCachedTransaction(.immediate) {
                         let value = try body(db)
-                        result = (value, try request.flatMap { try Self.mailboxChanges(guid: $0.mailboxGUID, since: $0.sinceModSeq, db: db) })
-                        return .commit
+                        return (value, try request.flatMap { try Self.mailboxChanges(guid: $0.mailboxGUID, since: $0.sinceModSeq, db: db) })
                     }
                 } catch {
                     // Counted even when the transaction fails: a spurious re-read is harmless, a missed change is not.
@@ -78,7 +77,7 @@ public final class UserIndex: Sendable {
                 // Counted here, on the writer's queue once committed, so generations follow the order of the commits
                 // and the generation a write returns covers exactly what its catch-up read.
                 let generation = self.writes.add(1, ordering: .sequentiallyConsistent).newValue
-                return (result!.value, request.map { CaughtUp(request: $0, changes: result!.changes, generation: generation) })
+                return (result.value, request.map { CaughtUp(request: $0, changes: result.changes, generation: generation) })
             }
         } catch let error as DatabaseError {
             throw IndexError.database(user: user, detail: error.message ?? error.description)
@@ -100,9 +99,10 @@ public final class UserIndex: Sendable {
         }
     }
 
-    /// Not async, so `pool.read` is GRDB's synchronous form (from an async context Swift would pick the async one).
+    /// Not async, so the pool's synchronous form runs (from an async context Swift would pick the async one).
+    /// `unsafeRead` plus our own deferred transaction is what `pool.read` does, with cached BEGIN and COMMIT.
     private func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try pool.unsafeRead { db in try db.inCachedTransaction(.deferred) { try body(db) } }
     }
 
     // MARK: - Small per-user state
