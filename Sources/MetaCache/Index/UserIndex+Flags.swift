@@ -42,12 +42,13 @@ extension UserIndex {
             let modSeq = mailbox.highestModSeq + 1
             var changed: [MessageState] = [], refused: [UInt32] = []
             for condition in uids.sqlConditions {
-                let rows = try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid"),
-                    arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
-                for row in rows {
-                    let uid: UInt32 = row[0]
-                    let oldFlags: Int = row[1], oldKeywords: Int64 = row[2], oldModSeq: Int64 = row[3]
+                var rows: [(uid: UInt32, flags: Int, keywords: Int64, modSeq: Int64)] = []
+                try db.cachedStatement(sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
+                    .forEachRawRow(StatementArguments([mailboxID]) + StatementArguments(condition.arguments)) { row in
+                        rows.append((try row.value(0), try row.value(1), try row.value(2), try row.value(3)))
+                    }
+                // Updated after the read: the UPDATEs must not run while the SELECT is still stepping.
+                for (uid, oldFlags, oldKeywords, oldModSeq) in rows {
                     if let unchangedSince, oldModSeq > unchangedSince {
                         refused.append(uid)
                         continue
@@ -77,9 +78,9 @@ extension UserIndex {
 
     static func keywordNames(_ mailboxID: Int64, in db: Database) throws -> [Int: String] {
         var names: [Int: String] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT position, name FROM keyword WHERE mailboxID = ?"),
-                                       arguments: [mailboxID])
-        while let row = try rows.next() { names[row[0]] = row[1] }
+        try db.cachedStatement(sql: "SELECT position, name FROM keyword WHERE mailboxID = ?").forEachRawRow([mailboxID]) { row in
+            names[try row.value(0)] = try row.value(1)
+        }
         return names
     }
 

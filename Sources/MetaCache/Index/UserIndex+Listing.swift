@@ -17,11 +17,12 @@ extension UserIndex {
                 FROM message WHERE mailboxID = ? ORDER BY uid
                 """)
             var records: [MessageRecord] = []
-            let rows = try Row.fetchCursor(statement, arguments: [mailboxID])
-            while let row = try rows.next() {
-                records.append(MessageRecord(mailboxID: row[0], uid: row[1], guid: withKeys ? row[9] : "", objectKey: withKeys ? row[10] : "",
-                                             flags: row[2], keywords: row[3], modSeq: row[4], size: row[5], virtualSize: row[6],
-                                             internalDate: row[7], saveDate: row[8], cachedFields: Data()))
+            try statement.forEachRawRow([mailboxID]) { row in
+                records.append(MessageRecord(mailboxID: try row.value(0), uid: try row.value(1),
+                                             guid: withKeys ? try row.value(9) : "", objectKey: withKeys ? try row.value(10) : "",
+                                             flags: try row.value(2), keywords: try row.value(3), modSeq: try row.value(4), size: try row.value(5),
+                                             virtualSize: try row.value(6), internalDate: try row.value(7), saveDate: try row.value(8),
+                                             cachedFields: Data()))
             }
             return records
         }

@@ -8,8 +8,8 @@ extension UserIndex {
 
     public func mailbox(named name: String) async throws -> MailboxRecord? {
         try await read { db in
-            try MailboxRecord.fetchOne(db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE name = ?"),
-                                       arguments: [name])
+            try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE name = ?")
+                .firstRawRow([name], MailboxRecord.init(raw:))
         }
     }
 
@@ -18,8 +18,8 @@ extension UserIndex {
     }
 
     static func mailbox(guid: String, db: Database) throws -> MailboxRecord? {
-        try MailboxRecord.fetchOne(db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE guid = ?"),
-                                   arguments: [guid])
+        try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE guid = ?")
+            .firstRawRow([guid], MailboxRecord.init(raw:))
     }
 
     /// Creates a mailbox. Parents are not created: listing shows them as \Noselect, as Dovecot's

@@ -106,7 +106,7 @@ extension UserIndex {
         for condition in uids.sqlConditions {
             let statement = try db.cachedStatement(
                 sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
-            records += try MessageRecord.fetchAll(statement, arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+            try statement.forEachRawRow(StatementArguments([mailboxID]) + StatementArguments(condition.arguments)) { records.append(try MessageRecord(raw: $0)) }
         }
         return records
     }
@@ -116,11 +116,10 @@ extension UserIndex {
     static func messageStates(in mailboxID: Int64, sql: String, arguments: StatementArguments, db: Database) throws -> [MessageState] {
         let names = try keywordNames(mailboxID, in: db)
         var states: [MessageState] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        while let row = try rows.next() {
-            let keywords: Int64 = row[2]
-            states.append(MessageState(uid: row[0], flags: MessageFlags(rawValue: row[1]),
-                                       keywords: keywords == 0 ? [] : Self.keywords(keywords, names: names), modSeq: row[3]))
+        try db.cachedStatement(sql: sql).forEachRawRow(arguments) { row in
+            let keywords: Int64 = try row.value(2)
+            states.append(MessageState(uid: try row.value(0), flags: MessageFlags(rawValue: try row.value(1)),
+                                       keywords: keywords == 0 ? [] : Self.keywords(keywords, names: names), modSeq: try row.value(3)))
         }
         return states
     }
@@ -189,7 +188,7 @@ extension UserIndex {
 
     static func requireMailbox(_ id: Int64, user: String, in db: Database) throws -> MailboxRecord {
         let statement = try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE id = ?")
-        guard let mailbox = try MailboxRecord.fetchOne(statement, arguments: [id]) else {
+        guard let mailbox = try statement.firstRawRow([id], MailboxRecord.init(raw:)) else {
             throw IndexError.mailboxNotFound(user: user, mailbox: "#\(id)")
         }
         return mailbox
