@@ -1,5 +1,9 @@
 import Crypto
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// AWS Signature Version 4 for S3 (header-based authorization).
 ///
@@ -9,6 +13,8 @@ public struct S3Signer: Sendable {
     public var credentials: S3Credentials
     public var region: String
     public var service: String = "s3"
+    /// The derived signing key of the last day signed for: four HMACs a request otherwise.
+    private let signingKeys = SigningKeyCache()
 
     public init(credentials: S3Credentials, region: String) {
         self.credentials = credentials
@@ -40,9 +46,12 @@ public struct S3Signer: Sendable {
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hexSHA256(Array(canonicalRequest.utf8)))"
 
-        var key = SymmetricKey(data: Array("AWS4\(credentials.secretKey)".utf8))
-        for part in [day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+        let key = signingKeys.key(secret: credentials.secretKey, scope: scope) {
+            var key = SymmetricKey(data: Array("AWS4\(credentials.secretKey)".utf8))
+            for part in [day, region, service, "aws4_request"] {
+                key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+            }
+            return key
         }
         let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(Self.hex(signature))"
@@ -50,15 +59,16 @@ public struct S3Signer: Sendable {
 
     /// `x-amz-date` (`20261122T041500Z`) and the scope's day (`20261122`).
     public static func timestamps(_ date: Date) -> (amzDate: String, day: String) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
+        // gmtime_r rather than a Foundation Calendar: every request is signed, and the calendar cost more than the HMACs.
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        let day = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
-        return (day + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z", day)
+        let day = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
+        return (day + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z", day)
     }
 
     /// Sorted by name then value, `=` on every parameter (`uploads=`), joined with `&`.
@@ -87,5 +97,17 @@ public struct S3Signer: Sendable {
             out.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The signing key of one scope (day, region, service), derived once and shared by copies of the signer.
+final class SigningKeyCache: Sendable {
+    private let last = Mutex<(secret: String, scope: String, key: SymmetricKey)?>(nil)
+
+    func key(secret: String, scope: String, derive: () -> SymmetricKey) -> SymmetricKey {
+        if let cached = last.withLock({ $0 }), cached.secret == secret, cached.scope == scope { return cached.key }
+        let key = derive()
+        last.withLock { $0 = (secret, scope, key) }
+        return key
     }
 }

@@ -18,9 +18,33 @@ import Testing
                                     payloadHash: hash, date: date)
     }
 
+    /// The signing key is derived once per scope and shared by copies: a signer used for another day, region
+    /// or secret in between must still sign as a fresh one does.
+    @Test func theCachedSigningKeyFollowsDayRegionAndSecret() {
+        let headers = [("Host", "127.0.0.1:8333"), ("x-amz-content-sha256", S3Signer.emptyPayloadHash)]
+        func sign(_ signer: S3Signer, _ date: Date) -> String {
+            signer.authorization(method: "GET", encodedPath: "/bucket/key", encodedQuery: [],
+                                 headers: headers + [("x-amz-date", S3Signer.timestamps(date).amzDate)],
+                                 payloadHash: S3Signer.emptyPayloadHash, date: date)
+        }
+        let nextDay = date.addingTimeInterval(86_400)
+        let first = sign(signer, date)
+        var otherRegion = signer
+        otherRegion.region = "us-east-1"
+        var otherSecret = signer
+        otherSecret.credentials = S3Credentials(accessKey: "AKIDEXAMPLE", secretKey: "another")
+        let fresh = { (signer: S3Signer) in S3Signer(credentials: signer.credentials, region: signer.region) }
+        for (used, date) in [(signer, nextDay), (otherRegion, date), (otherSecret, date), (signer, date)] {
+            #expect(sign(used, date) == sign(fresh(used), date))
+        }
+        #expect(sign(signer, date) == first)
+        #expect(sign(signer, nextDay) != first)
+    }
+
     @Test func timestampsAreUTC() {
         #expect(S3Signer.timestamps(date).amzDate == "20261122T041500Z")
         #expect(S3Signer.timestamps(date).day == "20261122")
+        #expect(S3Signer.timestamps(Date(timeIntervalSince1970: 951_825_599.9)).amzDate == "20000229T115959Z")
     }
 
     @Test func getWithSpacesPlusTildeAndUnicodeInTheKey() {
