@@ -92,7 +92,7 @@ import Testing
         #expect(try await search(.header(name: "subject", contains: "holiday"), in: inbox) == [])
     }
 
-    /// `SearchDay(utc:)` does calendar arithmetic by hand; Foundation's Gregorian calendar is the reference.
+    /// `SearchDay(utc:)` uses gmtime_r, not a Calendar; Foundation's Gregorian calendar is the reference.
     @Test func dayArithmeticAgreesWithTheGregorianCalendar() {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MetaCache
 import MIME
 
@@ -44,11 +47,12 @@ struct SearchEvaluator {
         case .older(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate >= seconds
         case .younger(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate <= seconds
         case .modSeqAtLeast(let modSeq): return row.modSeq >= modSeq
-        case .header(let name, let text) where view.foldedHeaders != nil:
-            let values = view.foldedHeaders!.values(name, uid: row.uid)
-            if text.isEmpty { return !values.isEmpty }
-            return values.contains { UnicodeCasemap.containsFolded($0, text) }
         case .header(let name, let text):
+            if let folded = view.foldedHeaders {
+                let values = folded.values(name, uid: row.uid)
+                if text.isEmpty { return !values.isEmpty }
+                return values.contains { UnicodeCasemap.containsFolded($0, text) }
+            }
             let lower = name.lowercased()
             guard view.canReadHeaders(lower) else { return nil }
             let values = view.headers(lower)
@@ -132,18 +136,12 @@ private struct MessageView {
 
 extension SearchDay {
     /// The calendar day of a moment given as seconds since 1970, already shifted to local time.
-    /// Proleptic Gregorian arithmetic (H. Hinnant's days-to-civil) rather than a Calendar per message:
-    /// SINCE/BEFORE/ON compute one day per row, and Foundation's calendar was most of such a search.
+    /// gmtime_r, as DeliveryHeaders and S3Signer use, rather than a Calendar per message: SINCE/BEFORE/ON
+    /// compute one day per row, and Foundation's calendar was most of such a search.
     init(utc seconds: Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        self.init(year: Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), month: Int(month), day: Int(day))
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        self.init(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
     }
 }
