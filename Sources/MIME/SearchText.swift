@@ -129,18 +129,16 @@ public enum UnicodeCasemap {
 
     /// Whether `needle` occurs in `haystack` under the casemap (SEARCH SUBJECT/BODY/TEXT semantics).
     public static func contains(_ haystack: String, _ needle: String) -> Bool {
-        var n = fold(needle)
-        if n.isEmpty { return true }
-        var h = fold(haystack)
-        // RFC 5051 compares the canonical forms' octets; Foundation's String.contains (NSString's range(of:))
-        // costs more than the folding. UTF-8 is self-synchronising: a match always starts on a scalar.
-        return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }
+        let n = fold(needle)
+        return n.isEmpty || containsFolded(fold(haystack), n)
     }
 
     /// `contains` for a haystack and needle both already `fold`ed (a SEARCH comparing one needle with many values).
     public static func containsFolded(_ haystack: String, _ needle: String) -> Bool {
         if needle.isEmpty { return true }
         var h = haystack, n = needle
+        // RFC 5051 compares the canonical forms' octets; Foundation's String.contains (NSString's range(of:))
+        // costs more than the folding. UTF-8 is self-synchronising: a match always starts on a scalar.
         return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }
     }
 

@@ -30,9 +30,7 @@ extension Statement {
         while true {
             let code = sqlite3_step(sqliteStatement)
             if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
-            }
+            guard code == SQLITE_ROW else { throw stepFailure(code) }
             try body(RawRow(statement: sqliteStatement))
         }
     }
@@ -43,10 +41,12 @@ extension Statement {
         try setArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         let code = sqlite3_step(sqliteStatement)
-        if code == SQLITE_ROW { first = try make(RawRow(statement: sqliteStatement)) } else if code != SQLITE_DONE {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
-        }
+        if code == SQLITE_ROW { first = try make(RawRow(statement: sqliteStatement)) } else if code != SQLITE_DONE { throw stepFailure(code) }
         return first
+    }
+
+    private func stepFailure(_ code: CInt) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
     }
 }
 

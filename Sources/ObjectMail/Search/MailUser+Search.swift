@@ -43,7 +43,8 @@ extension MailUser {
         }
         var cache = headerSearch.flatMap { $0.covers(mailbox) ? $0 : nil }
             ?? HeaderSearchCache(mailboxGUID: mailbox.guid, uidValidity: mailbox.uidValidity)
-        let unknown = UIDSet(rows.map(\.uid).filter { !cache.knows(fields, uid: $0) })
+        let uids = rows.map(\.uid)
+        let unknown = UIDSet(uids.filter { !cache.knows(fields, uid: $0) })
         var unreadable: Set<UInt32> = []
         if !unknown.isEmpty {
             for row in try await mapErrors({ try await index.messages(unknown, in: mailbox.id!) }) where !cache.add(fields, of: row) {
@@ -51,7 +52,7 @@ extension MailUser {
             }
         }
         if rows.count <= HeaderSearchCache.maximumMessages {
-            cache.keepOnly(rows.map(\.uid))
+            cache.keepOnly(uids)
             headerSearch = cache
         }
         let folded = SearchEvaluator(query: evaluator.query.foldedForHeaderCache, keywordNames: evaluator.keywordNames,
