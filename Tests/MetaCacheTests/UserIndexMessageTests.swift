@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import Synchronization
 import Testing
 @testable import MetaCache
 
@@ -151,5 +153,36 @@ import Testing
         #expect(set.ranges == [1...UInt32.max])
         #expect(UIDSet((1...2000).map { $0 * 2 }).sqlConditions.count == 5)
         #expect(UIDSet([1, 3]).contains(3) && !UIDSet([1, 3]).contains(2))
+    }
+}
+
+/// Reads use one dedicated connection and fall back to the pool's readers while it is busy.
+@Suite struct UserIndexReaderTests {
+    @Test func aReadWhileTheDedicatedReaderIsBusyUsesThePoolAndSeesTheSameData() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages((1...3).map { newMessage($0) }, toMailbox: inbox)
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let heldCounts = Mutex<[Int]>([])
+        // A thread of its own holds the dedicated reader inside a read (its snapshot taken) until released.
+        Thread {
+            let counts = try? index.readSynchronously { db in
+                let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? -1
+                started.signal()
+                release.wait()
+                return [before, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? -1]
+            }
+            heldCounts.withLock { $0 = counts ?? [] }
+            finished.signal()
+        }.start()
+        started.wait()
+        // Meanwhile a write and a read: the read must not wait for the first one, and sees the write.
+        _ = try await index.appendMessages([newMessage(4)], toMailbox: inbox)
+        #expect(try await index.messageStates(in: inbox).map(\.uid) == [1, 2, 3, 4])
+        release.signal()
+        finished.wait()
+        // The held read kept the snapshot it started with.
+        #expect(heldCounts.withLock { $0 } == [3, 3])
+        #expect(try await index.messageStates(in: inbox).map(\.uid) == [1, 2, 3, 4])
     }
 }
