@@ -18,15 +18,21 @@ python3 -m pip show -q boto3 >/dev/null 2>&1 || python3 -m pip install -q boto3 
 python3 -m pip show -q pytest >/dev/null 2>&1 || python3 -m pip install -q pytest  # the end-to-end tests' helpers are imported
 
 
-echo "building objectmail (release)..." >&2
-build_log=$(mktemp /tmp/objectmail-bench-build.XXXXXX)
-# OBJECTMAIL_BUILD_PATH: a build folder of its own (e.g. .build-release), so a release build does not
-# take turns with the debug build in .build.
-scratch=(${OBJECTMAIL_BUILD_PATH:+--scratch-path "$OBJECTMAIL_BUILD_PATH"})
-swift build -c release --product objectmail "${scratch[@]}" > "$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; exit 1; }
-grep -E "warning:|Build complete" "$build_log" >&2 || true
-rm -f "$build_log"
-binary="$(swift build -c release "${scratch[@]}" --show-bin-path)/objectmail"
+# OBJECTMAIL_BINARY: an objectmail already built (e.g. a copy of an earlier build to compare against);
+# the sources are not built then, so they may change while the suite runs.
+if [ -n "${OBJECTMAIL_BINARY:-}" ]; then
+  binary="$OBJECTMAIL_BINARY"
+else
+  echo "building objectmail (release)..." >&2
+  build_log=$(mktemp /tmp/objectmail-bench-build.XXXXXX)
+  # OBJECTMAIL_BUILD_PATH: a build folder of its own (e.g. .build-release), so a release build does not
+  # take turns with the debug build in .build.
+  scratch=(${OBJECTMAIL_BUILD_PATH:+--scratch-path "$OBJECTMAIL_BUILD_PATH"})
+  swift build -c release --product objectmail "${scratch[@]}" > "$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; exit 1; }
+  grep -E "warning:|Build complete" "$build_log" >&2 || true
+  rm -f "$build_log"
+  binary="$(swift build -c release "${scratch[@]}" --show-bin-path)/objectmail"
+fi
 
 # 1,000 idle connections: file descriptors for the clients, ObjectMail, and Dovecot's processes.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -172,3 +172,34 @@ def test_own_writes_report_what_other_sessions_changed_meanwhile(imap_server):
     assert data == [b"1 2 5"]
     a.logout()
     b.logout()
+
+
+def test_recent_goes_to_the_session_whose_write_first_saw_the_new_mail(imap_server):
+    """A write catching up also takes the new \\Recent messages for its session (RFC 3501 §2.3.2): the
+    session's own APPEND, and another session's APPEND seen by a STORE, are \\Recent there and nowhere else;
+    a read-only session takes nothing."""
+    server = imap_server()
+    a, b, c = (server.imap("jane@example.com") for _ in range(3))
+    a.append("INBOX", None, None, b"Subject: r1\r\n\r\nx\r\n")
+    a.select("INBOX")
+    assert a.untagged_responses.pop("RECENT") == [b"1"]
+    c.select("INBOX", readonly=True)
+    assert c.untagged_responses.pop("RECENT") == [b"0"]
+    a.untagged_responses.clear()
+    c.untagged_responses.clear()
+    typ, _ = a.append("INBOX", None, None, b"Subject: r2\r\n\r\nx\r\n")
+    assert typ == "OK" and a.untagged_responses.pop("EXISTS") == [b"2"] and a.untagged_responses.pop("RECENT") == [b"2"]
+    assert fetch_one(a, "(FLAGS)", "2") == [b"2 (FLAGS (\\Recent))"]
+    a.untagged_responses.clear()
+    b.append("INBOX", None, None, b"Subject: r3\r\n\r\nx\r\n")
+    # c, read-only, sees the new mail first but takes no \Recent; a's STORE then takes it.
+    assert c.noop()[0] == "OK" and c.untagged_responses.pop("EXISTS") == [b"3"]
+    typ, data = a.store("1", "+FLAGS", "(\\Seen)")
+    assert typ == "OK" and a.untagged_responses.pop("EXISTS") == [b"3"] and a.untagged_responses.pop("RECENT") == [b"3"]
+    assert fetch_one(a, "(FLAGS)", "3") == [b"3 (FLAGS (\\Recent))"]
+    b.select("INBOX")
+    assert b.untagged_responses.pop("RECENT") == [b"0"]
+    status = b.status("INBOX", "(RECENT)")[1][0]
+    assert status.endswith(b"(RECENT 0)"), status
+    for client in (a, b, c):
+        client.logout()

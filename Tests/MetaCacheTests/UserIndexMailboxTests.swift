@@ -44,9 +44,26 @@ import Testing
         #expect(released == [newMessage(2).objectKey])
         #expect(try await index.pendingObjectDeletes() == [newMessage(2).objectKey])
         #expect(try await index.referenceCount(of: newMessage(1).objectKey) == 1)
-        try await index.objectsDeleted(released)
+        index.objectsDeleted(released)
         #expect(try await index.pendingObjectDeletes().isEmpty)
         #expect(try await index.mailbox(named: "Trash") == nil)
+    }
+
+    @Test func confirmedDeletesAreWrittenByTheNextWrite() async throws {
+        let (index, directory) = try makeIndex()
+        let trash = try #require(try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id)
+        _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: trash)
+        let released = try await index.deleteMailbox(named: "Trash").sorted()
+        #expect(released.count == 2)
+        index.objectsDeleted([released[0]])
+        // Still in the file until a write: a process starting on this index now would delete it again.
+        #expect(try await UserIndex(user: index.user, directory: directory).pendingObjectDeletes() == released)
+        #expect(try await index.pendingObjectDeletes() == [released[1]])
+        try await index.setSubscribed("INBOX", true)
+        #expect(try await UserIndex(user: index.user, directory: directory).pendingObjectDeletes() == [released[1]])
+        index.objectsDeleted([released[1]])
+        try await index.writeConfirmedDeletes()
+        #expect(try await UserIndex(user: index.user, directory: directory).pendingObjectDeletes().isEmpty)
     }
 
     @Test func subscriptionsAreNames() async throws {

@@ -186,3 +186,26 @@ import Testing
         #expect(try await index.messageStates(in: inbox).map(\.uid) == [1, 2, 3, 4])
     }
 }
+
+@Suite struct CatchUpRecentTests {
+    @Test func aWriteAskedToClaimRecentTakesOnlyMessagesPastTheViewsUIDNext() async throws {
+        let (index, _) = try makeIndex()
+        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        _ = try await index.appendMessages((1...2).map { newMessage($0) }, toMailbox: inbox)
+        let seen = try #require(try await index.mailbox(guid: "g0"))
+        #expect(try await index.claimRecent(in: inbox) == 1)
+        // Nothing new past what the view saw: nothing taken, even though the write asked.
+        let asked = CatchUpRequest(mailboxGUID: "g0", sinceModSeq: seen.highestModSeq, claimingRecentAfter: seen.uidNext)
+        let flagged = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([1]), in: inbox, catchingUp: asked)
+        #expect(flagged.caughtUp?.claimedRecent == nil)
+        // The session's own APPEND: UID 3 becomes this session's, and the mailbox shows it taken.
+        let appended = try await index.appendMessages([newMessage(3)], toMailbox: inbox, catchingUp: asked)
+        #expect(appended.caughtUp?.claimedRecent == 3 && appended.caughtUp?.changes?.mailbox.firstRecentUID == 4)
+        #expect(try await index.mailbox(guid: "g0")?.firstRecentUID == 4)
+        // Not asked: the write leaves \Recent to whoever claims it.
+        let plain = CatchUpRequest(mailboxGUID: "g0", sinceModSeq: seen.highestModSeq)
+        let other = try await index.appendMessages([newMessage(4)], toMailbox: inbox, catchingUp: plain)
+        #expect(other.caughtUp?.claimedRecent == nil && other.caughtUp?.changes?.mailbox.firstRecentUID == 4)
+        #expect(try await index.claimRecent(in: inbox) == 4)
+    }
+}

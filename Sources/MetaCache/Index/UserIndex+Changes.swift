@@ -26,10 +26,15 @@ public struct MailboxChanges: Sendable, Equatable {
 public struct CatchUpRequest: Sendable, Equatable {
     public var mailboxGUID: String
     public var sinceModSeq: Int64
+    /// The UIDNEXT of a read-write session's view that will announce new mail at once: the write then also
+    /// takes the \Recent messages past it for that session (`CaughtUp.claimedRecent`), which would otherwise
+    /// be a write transaction of its own after every APPEND into the selected mailbox. Nil: claim nothing.
+    public var claimingRecentAfter: UInt32?
 
-    public init(mailboxGUID: String, sinceModSeq: Int64) {
+    public init(mailboxGUID: String, sinceModSeq: Int64, claimingRecentAfter: UInt32? = nil) {
         self.mailboxGUID = mailboxGUID
         self.sinceModSeq = sinceModSeq
+        self.claimingRecentAfter = claimingRecentAfter
     }
 }
 
@@ -42,15 +47,19 @@ public final class CaughtUp: Sendable, Equatable {
     /// Nil when the mailbox is gone.
     public let changes: MailboxChanges?
     public let generation: UInt64
+    /// The first \Recent UID the write took for the session (as `UserIndex.claimRecent` returns it), when
+    /// the request asked and new messages were unclaimed; `changes.mailbox` already shows them taken.
+    public let claimedRecent: UInt32?
 
-    init(request: CatchUpRequest, changes: MailboxChanges?, generation: UInt64) {
+    init(request: CatchUpRequest, changes: MailboxChanges?, claimedRecent: UInt32?, generation: UInt64) {
         self.request = request
         self.changes = changes
+        self.claimedRecent = claimedRecent
         self.generation = generation
     }
 
     public static func == (a: CaughtUp, b: CaughtUp) -> Bool {
-        a.request == b.request && a.changes == b.changes && a.generation == b.generation
+        a.request == b.request && a.changes == b.changes && a.claimedRecent == b.claimedRecent && a.generation == b.generation
     }
 }
 
@@ -68,6 +77,17 @@ extension UserIndex {
     /// `modSeq`; nil when the mailbox is gone.
     public func mailboxChanges(guid: String, since modSeq: Int64) async throws -> MailboxChanges? {
         try await read { db in try Self.mailboxChanges(guid: guid, since: modSeq, db: db) }
+    }
+
+    /// What a write's `request` asked for, read (and for \Recent, written) in the write's transaction.
+    static func catchUp(_ request: CatchUpRequest, db: Database) throws -> (changes: MailboxChanges?, claimedRecent: UInt32?) {
+        guard var changes = try mailboxChanges(guid: request.mailboxGUID, since: request.sinceModSeq, db: db) else { return (nil, nil) }
+        guard let seenUIDNext = request.claimingRecentAfter, changes.mailbox.uidNext != seenUIDNext,
+              changes.mailbox.firstRecentUID < changes.mailbox.uidNext else { return (changes, nil) }
+        let claimed = changes.mailbox.firstRecentUID
+        changes.mailbox.firstRecentUID = changes.mailbox.uidNext
+        try storeCounters(of: changes.mailbox, in: db)
+        return (changes, claimed)
     }
 
     static func mailboxChanges(guid: String, since modSeq: Int64, db: Database) throws -> MailboxChanges? {

@@ -170,14 +170,29 @@ extension UserIndex {
 
     /// Objects whose last reference went and that the store has not confirmed deleted yet.
     public func pendingObjectDeletes() async throws -> [String] {
-        try await read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key")) }
+        let confirmed = Set(deletesConfirmed.withLock { $0 })
+        return try await read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key")) }
+            .filter { !confirmed.contains($0) }
     }
 
-    /// The store deleted these objects.
-    public func objectsDeleted(_ keys: [String]) async throws {
-        try await write { db in
-            for key in keys { try db.run("DELETE FROM pendingDelete WHERE key = ?", [key]) }
-        }
+    /// The store deleted these objects. Their rows go in the next write transaction (`applyConfirmedDeletes`)
+    /// rather than one of their own: that was the third write of every UID EXPUNGE. Until then only a crash
+    /// can lose the confirmation, and its cost is one more DELETE of a key that is gone, which S3 answers 204.
+    public func objectsDeleted(_ keys: [String]) {
+        guard !keys.isEmpty else { return }
+        deletesConfirmed.withLock { $0 += keys }
+    }
+
+    /// Writes down the deletes `objectsDeleted` queued, if any (before a flush, so the index left behind has them).
+    public func writeConfirmedDeletes() async throws {
+        guard !deletesConfirmed.withLock({ $0.isEmpty }) else { return }
+        try await write { _ in }
+    }
+
+    /// Inside a write transaction: removes the queued confirmed deletes from `pendingDelete`. On a failed
+    /// transaction they go back into the queue (see `writeAndCatchUp`).
+    static func applyConfirmedDeletes(_ keys: [String], in db: Database) throws {
+        for key in keys { try db.run("DELETE FROM pendingDelete WHERE key = ?", [key]) }
     }
 
     public func referenceCount(of key: String) async throws -> Int {

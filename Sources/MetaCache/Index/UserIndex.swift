@@ -16,6 +16,8 @@ public final class UserIndex: Sendable {
     /// Counts finished write transactions. A reader that notes it before reading and finds it unchanged
     /// later knows nothing changed meanwhile, without a query (IMAP checks it before every command).
     private let writes = Atomic<UInt64>(0)
+    /// Object keys the store confirmed deleted, for the next write to remove from `pendingDelete` (see `objectsDeleted`).
+    let deletesConfirmed = Mutex<[String]>([])
 
     public static let fileName = "objectmail.index.sqlite"
 
@@ -72,13 +74,16 @@ public final class UserIndex: Sendable {
                                               _ body: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, caughtUp: CaughtUp?) {
         do {
             return try await pool.writeWithoutTransaction { db in
-                let result: (value: T, changes: MailboxChanges?)
+                let result: (value: T, caughtUp: (changes: MailboxChanges?, claimedRecent: UInt32?)?)
+                let confirmedDeletes = self.deletesConfirmed.withLock { queued in defer { queued = [] }; return queued }
                 do {
                     result = try db.inCachedTransaction(.immediate) {
+                        try Self.applyConfirmedDeletes(confirmedDeletes, in: db)
                         let value = try body(db)
-                        return (value, try request.flatMap { try Self.mailboxChanges(guid: $0.mailboxGUID, since: $0.sinceModSeq, db: db) })
+                        return (value, try request.map { try Self.catchUp($0, db: db) })
                     }
                 } catch {
+                    self.deletesConfirmed.withLock { $0 += confirmedDeletes }
                     // Counted even when the transaction fails: a spurious re-read is harmless, a missed change is not.
                     self.writes.add(1, ordering: .sequentiallyConsistent)
                     throw error
@@ -86,7 +91,9 @@ public final class UserIndex: Sendable {
                 // Counted here, on the writer's queue once committed, so generations follow the order of the commits
                 // and the generation a write returns covers exactly what its catch-up read.
                 let generation = self.writes.add(1, ordering: .sequentiallyConsistent).newValue
-                return (result.value, request.map { CaughtUp(request: $0, changes: result.changes, generation: generation) })
+                return (result.value, request.map {
+                    CaughtUp(request: $0, changes: result.caughtUp?.changes, claimedRecent: result.caughtUp?.claimedRecent, generation: generation)
+                })
             }
         } catch let error as DatabaseError {
             throw IndexError.database(user: user, detail: error.message ?? error.description)

@@ -45,6 +45,7 @@ extension MailUser {
     public func flush() async throws {
         uploadLoop?.cancel()
         uploadLoop = nil
+        try await mapErrors { try await index.writeConfirmedDeletes() }
         guard let bundler else { return }
         _ = try await mapLoadErrors {
             do {

@@ -133,7 +133,7 @@ public actor MailUser {
                     logger.warning("could not delete object, will retry", metadata: ["key": "\(failure.key)", "code": "\(failure.code)"])
                 }
             }
-            try await index.objectsDeleted(deleted)
+            index.objectsDeleted(deleted)
         } catch {
             logger.warning("deleting expunged objects failed, will retry: \(error)")
         }

@@ -56,7 +56,7 @@ extension IMAPSession {
         let pending = (allowExpunge && current.expungePending) || (announceNew && current.newMailPending)
         // Every change (other sessions, LMTP delivery in this process, this session's own) is an index
         // write; without one since the last synchronization there is nothing to read.
-        let known = caughtUp.flatMap { $0.request == Self.catchUpRequest(for: current) ? $0 : nil }
+        let known = caughtUp.flatMap { $0.request == catchUpRequest(for: current) ? $0 : nil }
         let generation = known?.generation ?? user.indexGeneration
         if !pending, current.indexGeneration == generation { return }
         do {
@@ -81,7 +81,11 @@ extension IMAPSession {
             var firstRecent = UInt32.max
             let newArrived = mailbox.uidNext != current.mailbox.uidNext || current.newMailPending
             if newArrived && announceNew {
-                firstRecent = current.readOnly ? mailbox.firstRecentUID : try await claimRecent(in: mailbox, user: user)
+                if let claimed = known?.claimedRecent {
+                    firstRecent = claimed
+                } else {
+                    firstRecent = current.readOnly ? mailbox.firstRecentUID : try await claimRecent(in: mailbox, user: user)
+                }
             }
             let viewBefore = current.view
             var updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
@@ -108,10 +112,15 @@ extension IMAPSession {
     }
 
     /// What the selected mailbox's view has seen, for a write to read the changes after it in its own transaction.
-    var catchUpRequest: CatchUpRequest? { selected.map(Self.catchUpRequest) }
+    var catchUpRequest: CatchUpRequest? { selected.map(catchUpRequest(for:)) }
 
-    static func catchUpRequest(for selected: SelectedMailbox) -> CatchUpRequest {
-        CatchUpRequest(mailboxGUID: selected.mailbox.guid, sinceModSeq: selected.mailbox.highestModSeq)
+    /// The write also takes the new \Recent messages when `synchronize` will announce them and claim them
+    /// anyway: a read-write view, no new mail held back, and no delay-newmail or NOTIFY rule holding it.
+    func catchUpRequest(for selected: SelectedMailbox) -> CatchUpRequest {
+        let announcesAtOnce = !selected.readOnly && !selected.newMailPending && selectedUpdatesAllowed
+            && !configuration.clientWorkarounds.contains(.delayNewmail)
+        return CatchUpRequest(mailboxGUID: selected.mailbox.guid, sinceModSeq: selected.mailbox.highestModSeq,
+                              claimingRecentAfter: announcesAtOnce ? selected.mailbox.uidNext : nil)
     }
 
     /// Takes the mailbox's \Recent messages for this session. When another session already took them all
