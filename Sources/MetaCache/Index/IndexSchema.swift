@@ -85,6 +85,11 @@ enum IndexSchema {
                                                         internalDate, saveDate, guid, objectKey)
                 """)
         }
+        migrator.registerMigration("v5-expunged-by-modseq") { db in
+            // Every write of a selected session reads the UIDs expunged after the MODSEQ it saw; by the primary key
+            // that walked every expunge the mailbox ever had (grown by each one), through this only the new ones.
+            try db.execute(sql: "CREATE INDEX expunged_by_modseq ON expunged(mailboxID, modSeq)")
+        }
         return migrator
     }
 }

@@ -45,6 +45,18 @@ extension Statement {
         return first
     }
 
+    /// The first column of every row (`fetchAll` without GRDB's cursor).
+    func rawColumn<T: StatementColumnConvertible>(_ arguments: StatementArguments = []) throws -> [T] {
+        var values: [T] = []
+        try forEachRawRow(arguments) { values.append(try $0.value(0)) }
+        return values
+    }
+
+    /// The first column of the first row, nil when there is none (`fetchOne` without GRDB's cursor).
+    func rawValue<T: StatementColumnConvertible>(_ arguments: StatementArguments = []) throws -> T? {
+        try firstRawRow(arguments) { try $0.value(0) }
+    }
+
     private func stepFailure(_ code: CInt) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
     }

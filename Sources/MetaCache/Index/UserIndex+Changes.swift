@@ -95,7 +95,7 @@ extension UserIndex {
         guard mailbox.highestModSeq != modSeq else {
             return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
         }
-        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?"), arguments: [id]) ?? 0
+        let count: Int = try db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?").rawValue([id]) ?? 0
         return MailboxChanges(mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
                               expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
     }

@@ -149,8 +149,8 @@ extension UserIndex {
     }
 
     static func expungedUIDs(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [UInt32] {
-        try UInt32.fetchAll(db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxID = ? AND modSeq > ? ORDER BY uid"),
-                            arguments: [mailboxID, modSeq])
+        // Sorted here: with ORDER BY uid, SQLite would walk the primary key instead of `expunged_by_modseq`.
+        try (db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailboxID = ? AND modSeq > ?").rawColumn([mailboxID, modSeq]) as [UInt32]).sorted()
     }
 
     /// Gives the calling session the \Recent messages (UIDs from the returned value up) and takes
@@ -248,12 +248,11 @@ extension UserIndex {
         var mailbox = try requireMailbox(mailboxID, user: user, in: db)
         var expunged: [UInt32] = [], keys: [String] = []
         for condition in uids.sqlConditions {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            try db.cachedStatement(sql: """
                 SELECT uid, objectKey FROM message WHERE mailboxID = ? AND (flags & ?) = ? AND \(condition.sql) ORDER BY uid
-                """), arguments: StatementArguments([mailboxID, Int64(flags.rawValue), Int64(flags.rawValue)]) + StatementArguments(condition.arguments))
-            for row in rows {
-                expunged.append(row["uid"])
-                keys.append(row["objectKey"])
+                """).forEachRawRow(StatementArguments([mailboxID, Int64(flags.rawValue), Int64(flags.rawValue)]) + StatementArguments(condition.arguments)) { row in
+                expunged.append(try row.value(0))
+                keys.append(try row.value(1))
             }
         }
         guard !expunged.isEmpty else {
@@ -267,7 +266,7 @@ extension UserIndex {
         let released = try releaseObjects(keys, in: db)
         mailbox.highestModSeq = modSeq
         try storeCounters(of: mailbox, in: db)
-        let pending = released.isEmpty ? [] : try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key"))
+        let pending: [String] = released.isEmpty ? [] : try db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key").rawColumn()
         return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released, pendingObjectDeletes: pending)
     }
 
@@ -284,7 +283,7 @@ extension UserIndex {
         var released: [String] = []
         for key in keys {
             try db.run("UPDATE object SET refCount = refCount - 1 WHERE key = ?", [key])
-            let remaining = try Int.fetchOne(db.cachedStatement(sql: "SELECT refCount FROM object WHERE key = ?"), arguments: [key]) ?? 0
+            let remaining: Int = try db.cachedStatement(sql: "SELECT refCount FROM object WHERE key = ?").rawValue([key]) ?? 0
             if remaining <= 0 {
                 try db.run("DELETE FROM object WHERE key = ?", [key])
                 try db.run("INSERT OR IGNORE INTO pendingDelete(key) VALUES (?)", [key])
