@@ -92,8 +92,9 @@ public actor IndexBundler {
 
     private func upload(force: Bool, now: ContinuousClock.Instant) async throws -> Int {
         var due: [(String, BundleState?)] = []
-        for mailbox in try await index.mailboxes() {
-            let state = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
+        let check = try await index.bundleCheck()
+        for mailbox in check.mailboxes {
+            let state = check.bundleStates[BundleState.key(mailbox.guid)].flatMap(BundleState.init)
             let changed = state == nil || state!.lastModSeq != mailbox.highestModSeq || state!.lastUIDNext != mailbox.uidNext
             guard changed else {
                 pendingSince[mailbox.guid] = nil
@@ -106,7 +107,7 @@ public actor IndexBundler {
                 due.append((mailbox.guid, state))
             }
         }
-        let root = try await rootToUpload()
+        let root = rootToUpload(check.root, lastUploaded: check.bundleStates[BundleState.rootKey])
         guard root != nil || !due.isEmpty else { return 0 }
         // Only when something is about to be written: one LIST, never on the idle checks.
         try await refuseIfAnotherWriter()
@@ -154,15 +155,15 @@ public actor IndexBundler {
     }
 
     /// The root bundle's bytes and fingerprint if its contents changed since the last upload.
-    private func rootToUpload() async throws -> (bytes: [UInt8], fingerprint: String)? {
-        var root = try await index.exportRoot()
+    /// `lastUploaded`: the root position kept in `state` ("name fingerprint").
+    private func rootToUpload(_ root: RootBundle, lastUploaded last: String?) -> (bytes: [UInt8], fingerprint: String)? {
+        var root = root
         // Naming the writer makes the first upload of every backend process write a root bundle,
         // so other backends notice with one LIST of the root that this one took the user over.
         root.state[Self.writerKey] = writer
         let bytes = BundleCodec.encode(root)
         // The checksum at the end of the encoding identifies the contents.
         let fingerprint = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()
-        let last = try await index.state(BundleState.rootKey)
         return last?.split(separator: " ").last.map(String.init) == fingerprint ? nil : (bytes, fingerprint)
     }
 

@@ -35,17 +35,41 @@ extension UserIndex {
     }
 
     public func exportRoot() async throws -> RootBundle {
+        try await read { db in try Self.exportRoot(mailboxes: Self.mailboxesByName(db), db: db) }
+    }
+
+    /// What the bundler's periodic check needs, in one read: every mailbox, the bundle positions kept in
+    /// `state`, and the root bundle as it would be now. The check runs every second for every user with
+    /// changes not yet uploaded; as separate reads (one per mailbox's position) it was 2 % of the IMAP mix.
+    func bundleCheck() async throws -> (mailboxes: [MailboxRecord], bundleStates: [String: String], root: RootBundle) {
         try await read { db in
-            let mailboxes = try MailboxRecord.order(Column("name")).fetchAll(db).map {
-                RootBundle.Mailbox(guid: $0.guid, name: $0.name, uidValidity: $0.uidValidity, specialUse: $0.specialUse, createdAt: $0.createdAt)
+            let mailboxes = try Self.mailboxesByName(db)
+            var states: [String: String] = [:]
+            try db.cachedStatement(sql: "SELECT key, value FROM state WHERE key LIKE 'bundle:%'").forEachRawRow([]) { row in
+                states[try row.value(0)] = try row.value(1)
             }
-            let subscriptions = try String.fetchAll(db, sql: "SELECT name FROM subscription ORDER BY name")
-            var state: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM state WHERE key NOT LIKE 'bundle:%'") {
-                state[row["key"]] = row["value"]
-            }
-            return RootBundle(mailboxes: mailboxes, subscriptions: subscriptions, state: state)
+            return (mailboxes, states, try Self.exportRoot(mailboxes: mailboxes, db: db))
         }
+    }
+
+    private static func mailboxesByName(_ db: Database) throws -> [MailboxRecord] {
+        var mailboxes: [MailboxRecord] = []
+        try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox ORDER BY name").forEachRawRow([]) {
+            mailboxes.append(try MailboxRecord(raw: $0))
+        }
+        return mailboxes
+    }
+
+    private static func exportRoot(mailboxes: [MailboxRecord], db: Database) throws -> RootBundle {
+        let entries = mailboxes.map {
+            RootBundle.Mailbox(guid: $0.guid, name: $0.name, uidValidity: $0.uidValidity, specialUse: $0.specialUse, createdAt: $0.createdAt)
+        }
+        let subscriptions: [String] = try db.cachedStatement(sql: "SELECT name FROM subscription ORDER BY name").rawColumn()
+        var state: [String: String] = [:]
+        try db.cachedStatement(sql: "SELECT key, value FROM state WHERE key NOT LIKE 'bundle:%'").forEachRawRow([]) { row in
+            state[try row.value(0)] = try row.value(1)
+        }
+        return RootBundle(mailboxes: entries, subscriptions: subscriptions, state: state)
     }
 
     /// Makes the mailbox list, subscriptions and user state those of the root bundle. Mailboxes

@@ -80,9 +80,7 @@ package struct ObjectFileTrailer: Sendable, Equatable {
     /// The unescaped text of `range`, nil when it is not UTF-8.
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
-        let text = String(decoding: slice, as: UTF8.self)
-        // Decoding replaces invalid sequences, so the text's bytes differ from the slice's exactly when it was not UTF-8.
-        guard text.utf8.elementsEqual(slice) else { return nil }
+        guard let text = String(validating: slice, as: UTF8.self) else { return nil }
         return slice.contains(0x25) ? unescape(text) : text
     }
 
