@@ -84,9 +84,7 @@ extension UserIndex {
         guard var changes = try mailboxChanges(guid: request.mailboxGUID, since: request.sinceModSeq, db: db) else { return (nil, nil) }
         guard let seenUIDNext = request.claimingRecentAfter, changes.mailbox.uidNext != seenUIDNext,
               changes.mailbox.firstRecentUID < changes.mailbox.uidNext else { return (changes, nil) }
-        let claimed = changes.mailbox.firstRecentUID
-        changes.mailbox.firstRecentUID = changes.mailbox.uidNext
-        try storeCounters(of: changes.mailbox, in: db)
+        let claimed = try takeRecent(of: &changes.mailbox, in: db)
         return (changes, claimed)
     }
 

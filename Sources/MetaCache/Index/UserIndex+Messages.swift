@@ -159,11 +159,16 @@ extension UserIndex {
         let user = self.user
         return try await write { db in
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
-            let first = mailbox.firstRecentUID
-            mailbox.firstRecentUID = mailbox.uidNext
-            try Self.storeCounters(of: mailbox, in: db)
-            return first
+            return try Self.takeRecent(of: &mailbox, in: db)
         }
+    }
+
+    /// Inside a write: moves the mailbox's first \Recent UID to UIDNEXT and returns where it was.
+    static func takeRecent(of mailbox: inout MailboxRecord, in db: Database) throws -> UInt32 {
+        let first = mailbox.firstRecentUID
+        mailbox.firstRecentUID = mailbox.uidNext
+        try storeCounters(of: mailbox, in: db)
+        return first
     }
 
     // MARK: - Object references
@@ -171,8 +176,7 @@ extension UserIndex {
     /// Objects whose last reference went and that the store has not confirmed deleted yet.
     public func pendingObjectDeletes() async throws -> [String] {
         let confirmed = Set(deletesConfirmed.withLock { $0 })
-        return try await read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key")) }
-            .filter { !confirmed.contains($0) }
+        return try await read { db in try Self.pendingDeleteKeys(in: db) }.filter { !confirmed.contains($0) }
     }
 
     /// The store deleted these objects. Their rows go in the next write transaction (`applyConfirmedDeletes`)
@@ -187,6 +191,10 @@ extension UserIndex {
     public func writeConfirmedDeletes() async throws {
         guard !deletesConfirmed.withLock({ $0.isEmpty }) else { return }
         try await write { _ in }
+    }
+
+    static func pendingDeleteKeys(in db: Database) throws -> [String] {
+        try db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key").rawColumn()
     }
 
     /// Inside a write transaction: removes the queued confirmed deletes from `pendingDelete`. On a failed
@@ -266,7 +274,7 @@ extension UserIndex {
         let released = try releaseObjects(keys, in: db)
         mailbox.highestModSeq = modSeq
         try storeCounters(of: mailbox, in: db)
-        let pending: [String] = released.isEmpty ? [] : try db.cachedStatement(sql: "SELECT key FROM pendingDelete ORDER BY key").rawColumn()
+        let pending = released.isEmpty ? [] : try pendingDeleteKeys(in: db)
         return ExpungeResult(expungedUIDs: expunged, modSeq: modSeq, releasedObjects: released, pendingObjectDeletes: pending)
     }
 
