@@ -21,11 +21,7 @@ extension IMAPSession {
         let view = MailboxView(messages: states, firstRecentUID: firstRecent)
         selected = SelectedMailbox(mailbox: mailbox, view: view, readOnly: readOnly, indexGeneration: generation)
 
-        let keywords = Set(states.flatMap(\.keywords)).sorted()
-        let systemFlags = MessageFlags.names.map(\.1)
-        encoder.writeFlags(systemFlags + keywords, into: &output)
-        encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
-                              readOnly ? "No permanent flags permitted" : "Flags permitted.", into: &output)
+        writeMailboxFlags(view.keywords.names, readOnly: readOnly)
         encoder.writeExists(view.count, into: &output)
         if imap4rev2 {
             // RFC 9051 §6.3.2: no RECENT or UNSEEN, but a LIST response with the mailbox's name and attributes.
@@ -150,7 +146,21 @@ extension IMAPSession {
         }
     }
 
+    /// FLAGS and PERMANENTFLAGS of the selected mailbox, at SELECT and whenever its keywords grow (Dovecot sends both).
+    func writeMailboxFlags(_ keywords: [String], readOnly: Bool) {
+        let systemFlags = MessageFlags.names.map(\.1)
+        encoder.writeFlags(systemFlags + keywords, into: &output)
+        encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
+                              readOnly ? "Read-only mailbox." : "Flags permitted.", into: &output)
+    }
+
+    /// The flags to send for a message. Every response that shows flags is built through here, so a keyword
+    /// the client has not been told of is announced first (RFC 3501 §7.2.6): call it before writing the response.
     func flagNames(_ state: MessageState) -> [String] {
+        if !state.keywords.isEmpty, var current = selected, current.view.keywords.insert(state.keywords) {
+            selected = current
+            writeMailboxFlags(current.view.keywords.names, readOnly: current.readOnly)
+        }
         var names = state.flags.imapNames + state.keywords
         if !imap4rev2, selected?.view.recent.contains(state.uid) == true { names.append("\\Recent") }
         return names

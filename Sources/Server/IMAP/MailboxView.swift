@@ -24,10 +24,13 @@ struct MailboxView: Sendable {
     /// The UIDs a SEARCH RETURN (SAVE) kept for `$` (RFC 5182); expunged ones drop out by themselves
     /// because `$` is resolved against `messages`.
     var savedSearch: [UInt32] = []
+    /// The keywords the client has been told of with FLAGS; starts with those the messages use.
+    var keywords: AnnouncedKeywords
 
     init(messages: [MessageState], firstRecentUID: UInt32) {
         self.messages = messages.sorted { $0.uid < $1.uid }
         recent = Set(self.messages.lazy.map(\.uid).filter { $0 >= firstRecentUID })
+        keywords = AnnouncedKeywords(messages.lazy.flatMap(\.keywords))
     }
 
     var count: UInt32 { UInt32(messages.count) }
