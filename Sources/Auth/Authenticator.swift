@@ -157,14 +157,16 @@ public final class Authenticator: Sendable {
 
     /// The userdb record for a recipient or an admin command (no password): nil when no userdb knows the user.
     /// Throws `AuthBackendError` when a backend cannot answer (LMTP should then answer 4xx).
+    /// The name is not a login, so the master separator has no meaning in it (as in Dovecot's userdb lookups):
+    /// `user*master` is looked up as it is, and is unknown, rather than delivered to `user`.
     public func lookupUser(_ name: String, service: String = "lmtp") async throws -> UserRecord? {
-        let user = try normalize(name).user
+        let user = try format(name)
         return try await userdbs.run(LookupContext(user: user, service: service, remoteIP: nil, localIP: nil, prefetched: nil))
     }
 
     /// The passdb fields of a user without checking a password (`objectmail auth lookup`); nil when unknown.
     public func lookupPassdb(_ name: String, service: String = "doveadm") async throws -> (user: String, fields: [String: String])? {
-        let user = try normalize(name).user
+        let user = try format(name)
         switch await passdbs.run(LookupContext(user: user, service: service, remoteIP: nil, localIP: nil, prefetched: nil), password: nil) {
         case .authenticated(let canonical, let fields, _): return (canonical, fields)
         case .failed: return nil

@@ -57,6 +57,18 @@ def test_multiple_recipients_with_one_unknown_get_one_reply_each(lmtp_server):
     assert "rcpt=jane@example.com" in log and "result=saved" in log
 
 
+def test_master_user_separator_has_no_meaning_in_a_recipient(lmtp_server):
+    # A master login name is not an address: `jane*admin@…` is an unknown recipient, never jane's mail.
+    server = lmtp_server(extra="auth_master_user_separator = *\n")
+    client = lmtp(server)
+    client.mail("sender@example.org")
+    code, message = client.rcpt("jane*admin@example.com")
+    assert code == 550, message
+    assert client.rcpt("jane@example.com")[0] == 250
+    client.quit()
+    assert server.stored("jane@example.com") == []
+
+
 def test_stored_bytes_are_exact_and_dots_are_unstuffed(lmtp_server):
     server = lmtp_server()
     client = lmtp(server)
