@@ -38,7 +38,25 @@ struct ObjectMailLogHandler: LogHandler {
             .sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }
         let tail = rest.isEmpty ? "" : " " + rest.joined(separator: " ")
-        return "\(timestamp(date)) \(prefix): \(levelName(level)): \(message)\(tail)"
+        return "\(timestamp(date)) \(escaped(prefix)): \(levelName(level)): \(escaped(message))\(escaped(tail))"
+    }
+
+    /// One event is one line whatever it quotes: user names, mailbox names and command text come from clients,
+    /// and a CR, LF or NUL in them would let a client forge lines (or cut them) for log readers and fail2ban.
+    /// Control characters become `\xNN`.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     private static func levelName(_ level: Logger.Level) -> String {
