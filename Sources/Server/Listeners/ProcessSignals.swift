@@ -2,13 +2,14 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// SIGHUP: the operator's "reload" (as `doveadm reload`/`kill -HUP` for Dovecot). Only new connections see
-/// what the handler changes; open sessions keep going.
-public enum ReloadSignal {
-    /// Calls `handler` on a background queue for every SIGHUP from now on.
-    public static func install(_ handler: @escaping @Sendable () -> Void) {
-        signal(SIGHUP, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+/// The operator's signals besides the shutdown ones: SIGHUP, "reload" (as `doveadm reload`/`kill -HUP` for
+/// Dovecot), and SIGUSR1, "reopen the log files" (as Dovecot's log process does after a rotation). Their default
+/// action ends the process, so the server installs a handler for each before it listens, whatever its settings.
+public enum ProcessSignals {
+    /// Calls `handler` on a background queue for every `number` signal from now on.
+    public static func install(_ number: Int32, _ handler: @escaping @Sendable () -> Void) {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler(handler: handler)
         source.resume()
         kept.withLock { $0.append(KeptSource(source: source)) }

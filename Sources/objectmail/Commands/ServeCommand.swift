@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                        configuration: try IMAPConfiguration(settings: settings)),
                                                  .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
                                       logger: Logger(label: "objectmail"), security: security)
-            if let tls = security.tls { installCertificateReload(tls, logger: logger) }
+            installSignalHandlers(tls: security.tls, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
@@ -89,11 +89,19 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("stopped")
     }
 
-    /// SIGHUP re-reads the configuration (and so the `ssl_cert = </path` files) and swaps the TLS context:
-    /// new connections get the new certificate, open sessions keep theirs. A bad new certificate keeps the old one.
-    private func installCertificateReload(_ tls: TLSContextProvider, logger: Logger) {
+    /// SIGUSR1 reopens the log files. SIGHUP re-reads the configuration (and so the `ssl_cert = </path` files) and
+    /// swaps the TLS context: new connections get the new certificate, open sessions keep theirs. A bad new
+    /// certificate keeps the old one.
+    private func installSignalHandlers(tls: TLSContextProvider?, logger: Logger) {
+        ProcessSignals.install(SIGUSR1) {
+            for error in LoggingBootstrap.reopen() { logger.error("SIGUSR1: \(error)") }
+            logger.info("SIGUSR1: log files reopened")
+        }
         let path = options.path
-        ReloadSignal.install {
+        ProcessSignals.install(SIGHUP) {
+            guard let tls else {
+                return logger.notice("SIGHUP: TLS is off; nothing to reload without a restart")
+            }
             do {
                 let settings = try Registry.shared.load(file: path)
                 guard let context = try TLSContextProvider.makeContext(TLSSettings(settings: settings), logger: logger) else {

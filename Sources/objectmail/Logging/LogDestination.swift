@@ -1,51 +1,75 @@
 import Foundation
 import Logging
+import Synchronization
 
-/// One place log lines are written to: a file opened for appending, stderr, or syslog.
+/// One place log lines are written to: a file, stderr, or syslog.
 /// Writes are serialised by a lock so that lines from many sessions never interleave.
+///
+/// A file is opened with O_APPEND, as Dovecot opens its logs: every write lands at the current end, so
+/// `logrotate copytruncate` leaves no hole of NULs behind, and `reopen()` (SIGUSR1, Dovecot's log reopen)
+/// starts writing to a new file after the old one was moved away.
 final class LogDestination: Sendable {
     private enum Target {
-        case file(FileHandle)
+        case file(path: String)
+        case standardError
         case syslog
     }
 
     private let target: Target
-    private let lock = NSLock()
+    /// The open file's descriptor (files only).
+    private let descriptor: Mutex<Int32>
 
     init(path: String) throws {
         if path == "syslog" {
             openlog("objectmail", LOG_PID | LOG_NDELAY, LOG_MAIL)
             target = .syslog
-            return
-        }
-        if path == "/dev/stderr" || path.isEmpty {
-            target = .file(FileHandle.standardError)
-            return
-        }
-        if !FileManager.default.fileExists(atPath: path) {
+            descriptor = Mutex(-1)
+        } else if path == "/dev/stderr" || path.isEmpty {
+            target = .standardError
+            descriptor = Mutex(STDERR_FILENO)
+        } else {
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
+            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw LogSetupError(path: path, reason: "cannot create the file")
-            }
+            target = .file(path: path)
+            descriptor = Mutex(try Self.open(path))
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw LogSetupError(path: path, reason: "cannot open the file for writing")
+    }
+
+    private static func open(_ path: String) throws -> Int32 {
+        let fd = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LogSetupError(path: path, reason: String(cString: strerror(errno))) }
+        return fd
+    }
+
+    /// Opens the file again by its path (after a rotation moved it); keeps the old one when that fails.
+    func reopen() throws {
+        guard case .file(let path) = target else { return }
+        let fresh = try Self.open(path)
+        let old = descriptor.withLock { fd in
+            defer { fd = fresh }
+            return fd
         }
-        handle.seekToEndOfFile()
-        target = .file(handle)
+        close(old)
     }
 
     func write(_ line: String, level: Logger.Level) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch target {
-        case .file(let handle):
-            handle.write(Data((line + "\n").utf8))
-        case .syslog:
+        if case .syslog = target {
             withVaList([line]) { vsyslog(Self.priority(level), "%s", $0) }
+            return
+        }
+        var bytes = Array((line + "\n").utf8)
+        descriptor.withLock { fd in
+            bytes.withUnsafeMutableBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { return }
+                    offset += written
+                }
+            }
         }
     }
 
@@ -66,4 +90,3 @@ struct LogSetupError: Error, CustomStringConvertible {
     var reason: String
     var description: String { "log file \(path): \(reason)" }
 }
-

@@ -1,8 +1,20 @@
 import Config
 import Logging
+import Synchronization
 
 /// Points swift-log at the destinations the configuration names. Called once per process.
 enum LoggingBootstrap {
+    /// The files opened, for `reopen()`.
+    private static let destinations = Mutex<[LogDestination]>([])
+
+    /// Reopens every log file (SIGUSR1, as Dovecot does after a rotation); says which could not be reopened.
+    static func reopen() -> [any Error] {
+        destinations.withLock { $0 }.compactMap { destination in
+            do { try destination.reopen() } catch { return error }
+            return nil
+        }
+    }
+
     static func start(with settings: Settings) throws {
         let errorPath = settings.string("log_path")
         let infoPath = settings.string("info_log_path").isEmpty ? errorPath : settings.string("info_log_path")
@@ -17,6 +29,7 @@ enum LoggingBootstrap {
         let errors = try destination(errorPath)
         let info = try destination(infoPath)
         let debug = try destination(debugPath)
+        destinations.withLock { $0 = Array(opened.values) }
         let level: Logger.Level = settings.bool("mail_debug") ? .debug : .info
         LoggingSystem.bootstrap { label in
             ObjectMailLogHandler(label: label, logLevel: level, errors: errors, info: info, debug: debug)
