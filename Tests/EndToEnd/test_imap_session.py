@@ -114,3 +114,22 @@ def test_mail_max_userip_connections_is_ten(imap_server):
     sock.close()
     for other, _ in sessions:
         other.close()
+
+
+def test_a_large_literal_before_login_is_refused_like_dovecots_imap_login(imap_server):
+    # An anonymous client cannot make the server buffer megabytes: Dovecot's imap-login says BYE at once.
+    server = imap_server()
+    sock, reader = raw_imap(server)
+    sock.sendall(b"a LOGIN {62914560}\r\n")
+    assert reader.readline() == b"* BYE Literal size too large\r\n"
+    assert reader.readline() == b""
+    # A small one is fine, and after login large literals (APPEND) are accepted.
+    sock, reader = raw_imap(server)
+    sock.sendall(b"a LOGIN {16}\r\n")
+    assert reader.readline().startswith(b"+ ")
+    sock.sendall(b"jane@example.com secret\r\n")
+    assert until_tagged(reader, b"a")[-1].startswith(b"a OK")
+    sock.sendall(b"b APPEND INBOX {100000}\r\n")
+    assert reader.readline().startswith(b"+ ")
+    sock.sendall(b"Subject: big\r\n\r\n" + b"x" * (100000 - 16) + b"\r\n")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b OK")

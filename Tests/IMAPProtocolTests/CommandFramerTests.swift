@@ -7,9 +7,10 @@ import Testing
     /// An EmbeddedChannel with the framer, fed in pieces; returns every frame as text.
     private final class Harness {
         let channel: EmbeddedChannel
-        let control = IMAPFramerControl()
+        let control: IMAPFramerControl
 
-        init(limits: IMAPFramingLimits = IMAPFramingLimits()) throws {
+        init(limits: IMAPFramingLimits = IMAPFramingLimits(), authenticated: Bool = true) throws {
+            control = IMAPFramerControl(authenticated: authenticated)
             channel = EmbeddedChannel()
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer(limits: limits, control: control)))
         }
@@ -38,6 +39,19 @@ import Testing
             case .rejected(let error): "rejected:\(error.tag ?? "*") \(error.status.rawValue) \(error.message)\(error.closeConnection ? " (close)" : "")"
             }
         }
+    }
+
+    @Test func beforeLoginACommandWithItsLiteralsFitsEightKilobytesLikeDovecotsImapLogin() throws {
+        let harness = try Harness(authenticated: false)
+        #expect(try harness.feed("a LOGIN {4000}\r\n") == ["+"])
+        #expect(try harness.feed(String(repeating: "x", count: 4000) + " {9000}\r\n")
+                == ["rejected:* BYE Literal size too large (close)"])
+        let fresh = try Harness(authenticated: false)
+        #expect(try fresh.feed("a LOGIN {62914560+}\r\n") == ["rejected:* BYE Literal size too large (close)"])
+        // Once the session says the client logged in, the usual limits apply.
+        let after = try Harness(authenticated: false)
+        after.control.authenticated = true
+        #expect(try after.feed("a APPEND INBOX {100000}\r\n") == ["+"])
     }
 
     @Test func pipelinedCommandsInOneRead() throws {

@@ -59,7 +59,7 @@ import Testing
 
     private func makeChannel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        let control = IMAPFramerControl()
+        let control = IMAPFramerControl(authenticated: true)
         let limits = IMAPFramingLimits(maxLineLength: 200, maxNonSynchronizingLiteralSize: 4096)
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(IMAPCommandFramer(limits: limits, control: control)))
         try channel.pipeline.syncOperations.addHandler(EchoSession(control: control))

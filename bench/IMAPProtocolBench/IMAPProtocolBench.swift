@@ -28,7 +28,7 @@ func measureFraming(_ name: String, _ stream: ByteBuffer, commands: Int, iterati
     let start = now()
     var frames = 0
     for _ in 0..<iterations {
-        var framer = IMAPCommandFramer()
+        var framer = IMAPCommandFramer(control: IMAPFramerControl(authenticated: true))
         var buffer = stream
         while let frame = framer.nextFrame(&buffer) {
             if case .command = frame { frames += 1 }

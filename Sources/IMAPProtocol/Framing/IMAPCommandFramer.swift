@@ -112,6 +112,12 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
             return completeCommand(&buffer, lineFeed: lineFeed).map { .frame($0) } ?? .again
         }
         literalCount += 1
+        if !control.authenticated && UInt64(lineFeed + 1) + marker.length > limits.maxCommandSizeBeforeLogin {
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+            resetCommand()
+            return .frame(.rejected(IMAPFramingError(kind: .literalTooLarge, tag: nil, status: .bye,
+                                                     message: "Literal size too large", closeConnection: true)))
+        }
         if literalCount > limits.maxLiteralsPerCommand {
             return .frame(rejectLiteral(.tooManyLiterals, &buffer, marker, lineFeed: lineFeed, status: .bad, code: .limit,
                                  message: "Too many literals in one command"))

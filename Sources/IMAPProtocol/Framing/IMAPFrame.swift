@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// What `IMAPCommandFramer` delivers, in the order the session must act on it.
 public enum IMAPFrame: Sendable, Equatable {
@@ -55,6 +56,9 @@ public struct IMAPFramingLimits: Sendable, Equatable {
     public var maxCommandSize: UInt64
     /// A rejected non-synchronizing literal larger than this is not skipped: the connection is closed.
     public var maxSkippedLiteralSize: UInt64
+    /// All bytes of one command before login. Dovecot's imap-login reads a command into an 8 KiB buffer and
+    /// answers a literal that does not fit with `* BYE Literal size too large`; so does this framer.
+    public var maxCommandSizeBeforeLogin: UInt64 = 8192
 
     public init(maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
                 maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
@@ -76,10 +80,26 @@ public enum IMAPFramingMode: Sendable, Equatable {
     case line
 }
 
-/// Shared by the framer and the session handler on the same event loop (both are built in one
-/// `childChannelInitializer` call and never leave the loop).
-public final class IMAPFramerControl {
-    public var mode: IMAPFramingMode = .command
+/// Shared by the framer and the session of one connection. The session tells the framer when the client has
+/// logged in (the framer's limits are stricter before); the framer may run on another thread than the session
+/// task, so the state is atomic.
+public final class IMAPFramerControl: Sendable {
+    private let lineMode = Atomic<Bool>(false)
+    private let loggedIn: Atomic<Bool>
 
-    public init() {}
+    public init(authenticated: Bool = false) {
+        loggedIn = Atomic(authenticated)
+    }
+
+    public var mode: IMAPFramingMode {
+        get { lineMode.load(ordering: .relaxed) ? .line : .command }
+        set { lineMode.store(newValue == .line, ordering: .relaxed) }
+    }
+
+    /// Until the client is authenticated, a command with its literals is limited to
+    /// `IMAPFramingLimits.maxCommandSizeBeforeLogin`: an anonymous client cannot make the server buffer a large literal.
+    public var authenticated: Bool {
+        get { loggedIn.load(ordering: .relaxed) }
+        set { loggedIn.store(newValue, ordering: .relaxed) }
+    }
 }

@@ -11,14 +11,16 @@ extension ProtocolService {
         let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
+                let framerControl = IMAPFramerControl()
                 let makeFramer: @Sendable () -> any ChannelHandler = {
-                    ByteToMessageHandler(IMAPCommandFramer(limits: configuration.framingLimits))
+                    ByteToMessageHandler(IMAPCommandFramer(limits: configuration.framingLimits, control: framerControl))
                 }
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
                 let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
                                           storage: storage, traffic: traffic, inputs: continuation,
                                           userIPConnections: userIPConnections, makeFramer: makeFramer,
+                                          framerControl: framerControl,
                                           configuration: configuration)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)

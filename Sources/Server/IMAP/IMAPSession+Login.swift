@@ -10,6 +10,7 @@ extension IMAPSession {
         switch await login.logIn(user: name, password: password, transport: transport, mechanism: mechanism, logger: logger) {
         case .loggedIn(let success):
             userIPKey = success.userIPKey
+            framerControl.authenticated = true
             user = success.mail
             userName = success.name
             logger[metadataKey: "user"] = "\(success.name)"

@@ -30,6 +30,8 @@ actor IMAPSession {
     let userIPConnections: UserIPConnections
     /// A fresh command framer, for STARTTLS (which drops the old one with any clear text it holds).
     let makeFramer: @Sendable () -> any ChannelHandler
+    /// Tells the framer (the current one and any built after STARTTLS or COMPRESS) that the client logged in.
+    let framerControl: IMAPFramerControl
     /// TLS state and the client's address (the socket's, or a trusted proxy's forwarded one).
     var transport: SessionTransport
     let configuration: IMAPConfiguration
@@ -73,8 +75,10 @@ actor IMAPSession {
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
          traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
-         makeFramer: @escaping @Sendable () -> any ChannelHandler, configuration: IMAPConfiguration) {
+         makeFramer: @escaping @Sendable () -> any ChannelHandler, framerControl: IMAPFramerControl,
+         configuration: IMAPConfiguration) {
         self.makeFramer = makeFramer
+        self.framerControl = framerControl
         self.transport = SessionTransport(connection)
         self.userIPConnections = userIPConnections
         self.configuration = configuration
@@ -136,8 +140,8 @@ actor IMAPSession {
                 encoder.writeUntagged(error.status, code: error.code, error.message, into: &output)
             }
             if error.closeConnection {
-                encoder.writeUntagged(.bye, "Too much input", into: &output)
-                end(.closedByServer("Too much input"))
+                if error.status != .bye { encoder.writeUntagged(.bye, "Too much input", into: &output) }
+                end(.closedByServer(error.status == .bye ? error.message : "Too much input"))
             } else if error.status == .bad {
                 countInvalidCommand()
             }
@@ -155,8 +159,11 @@ actor IMAPSession {
                 countInvalidCommand()
                 return
             }
-            await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command)))
+            await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command),
+                                        undecodableMailboxName: command.undecodableMailboxName))
             notification?.polling = false
+            // Logged in, Dovecot counts invalid commands in a row: one that parsed ends the run.
+            if user != nil { invalidCommands = 0 }
         }
     }
 
@@ -223,6 +230,7 @@ actor IMAPSession {
 
     private func executeAuthenticated(_ tagged: TaggedCommand, user: MailUser) async {
         let tag = tagged.tag
+        if refusedForUndecodableName(tagged) { return }
         do {
             switch tagged.command {
             case .enable(let extensions):
