@@ -66,16 +66,24 @@ extension MailUser {
         // A save that completed (or is still running) since the listing adds its own row.
         let referenced = try await mapErrors { try await index.referencedObjects() }
         for (guid, listed) in report.orphans.sorted(by: { $0.key < $1.key }) {
+            // A refused save's object is deleted, never adopted; a key ending in `/` is a store's directory marker
+            // (an empty folder's prefix), not a message.
             let orphans = listed.filter {
                 let key = BundleNames.relativeKey($0.key, prefix: layout.prefix)
-                return !referenced.contains(key) && !savesInFlight.contains(key)
+                return !referenced.contains(key) && !savesInFlight.contains(key) && !refusedSaves.contains(key) && !key.hasSuffix("/")
             }
             guard !orphans.isEmpty else { continue }
             var fetched: [(ObjectInfo, [UInt8])] = []
             for orphan in orphans {
                 let object = try await mapErrors { try await store.get(orphan.key) }
+                // Every mail object this server writes carries its GUID; anything else in the folder is not mail.
+                guard object.info.metadata[MailObjectMetadata.guid] != nil else {
+                    logger.warning("object without mail metadata left alone by the rescan", metadata: ["key": "\(orphan.key)"])
+                    continue
+                }
                 fetched.append((object.info, object.body))
             }
+            guard !fetched.isEmpty else { continue }
             fetched.sort { ($0.0.metadata[MailObjectMetadata.saved] ?? "", $0.0.key) < ($1.0.metadata[MailObjectMetadata.saved] ?? "", $1.0.key) }
             let mailbox = try await mailboxForAdoption(guid: guid, metadata: fetched.first?.0.metadata ?? [:])
             let messages = fetched.map { info, bytes in

@@ -36,7 +36,8 @@ extension MailUser {
     /// Saves messages into a mailbox: each is parsed once (its envelope, structure and preview are
     /// cached in the index so that a first sync needs no GET), stored as one object, and only then
     /// added to the index in one transaction. Success is returned only after both (durability rule
-    /// 1); if any object cannot be stored, the ones already stored are removed and nothing is added.
+    /// 1). A save answered with a failure leaves nothing that can become mail later: its objects go into the
+    /// refused-saves ledger before the error is thrown (see `RefusedSaves`), and nothing is added to the index.
     /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
                              origin: UUID? = nil, quotaGrace: Bool = false, catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
@@ -67,13 +68,20 @@ extension MailUser {
             if case .failure(let error) = result { return error }
             return nil
         }).first {
-            if !stored.isEmpty { _ = try? await store.deleteMany(stored.map(layout.bucketKey)) }
+            // A PUT that failed here may still complete at the server (a stalled S3 finishing it later).
+            refuseSaves(existing: stored, uncertain: keys.filter { !stored.contains($0) })
             logger.error("saving failed: \(failure)", metadata: ["box": "\(mailbox.name)"])
             throw (failure as? ObjectStoreError).map { StorageError.store(user: name, $0) } ?? failure
         }
-        // An index failure here leaves the objects in the bucket without rows: the rescan of
-        // crash recovery adopts them, so nothing acknowledged depends on them yet.
-        let assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!, catchingUp: catchUp) }
+        let assigned: AssignedUIDs
+        do {
+            assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!, catchingUp: catchUp) }
+        } catch {
+            // The objects exist without rows: the client is told the save failed, so they must never become mail.
+            refuseSaves(existing: keys, uncertain: [])
+            logger.error("saving failed: \(error)", metadata: ["box": "\(mailbox.name)"])
+            throw error
+        }
         for (item, uid) in zip(prepared, assigned.destinationUIDs) {
             logger.info("saved", metadata: ["box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
                                             "msgid": "\(item.messageID)"])

@@ -27,6 +27,10 @@ public actor MailUser {
     /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
     /// must not adopt them (the save adds the row itself).
     var savesInFlight: Set<String> = []
+    /// Objects of saves answered with a failure: never adopted, deleted in the background (`RefusedSaves`).
+    var refusedSaves: RefusedSaves
+    /// Deletes refused saves' objects until the ledger is empty; nil while nothing is due.
+    var refusedRetirement: Task<Void, Never>?
     /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
     var quotaLimits: QuotaLimits?
 
@@ -47,6 +51,7 @@ public actor MailUser {
             throw StorageError.index(error)
         }
         self.index = index
+        refusedSaves = RefusedSaves(home: layout.home)
         self.indexStore = indexStore
         bundler = indexStore.map {
             IndexBundler(index: index, store: $0, prefix: layout.prefix, policy: configuration.bundlePolicy, logger: logger)
@@ -71,6 +76,7 @@ public actor MailUser {
             }
         }
         await deletePendingObjects()
+        scheduleRefusedRetirement()
     }
 
     // MARK: - Shared helpers
