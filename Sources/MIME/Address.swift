@@ -26,171 +26,438 @@ public struct Address: Sendable, Hashable {
     }
 }
 
-/// A tolerant RFC 5322 address-list parser (groups, comments, quoted strings, routes, junk).
+/// RFC 5322 address lists (groups, comments, quoted pairs, routes, obsolete forms), read the way Dovecot's
+/// lib-mail reads them, because ENVELOPE, SORT and address SEARCH must give what clients see from Dovecot:
+/// an addr-spec's last comment is its display name (`user@host (Real Name)`), an obsolete phrase keeps its
+/// dots (`Mr. Real Name`), words without an address are a display name (`Real Name` →
+/// MISSING_MAILBOX/MISSING_DOMAIN), a domain that is not a dot-atom or literal is MISSING_DOMAIN, and an
+/// unterminated `<…` has the domain SYNTAX_ERROR. Nothing is fatal: junk becomes placeholders.
 public enum AddressParser {
     /// Placeholders Dovecot puts in ENVELOPE for a missing local part or domain (a NIL host would mean a group).
     public static let missingMailbox = Array("MISSING_MAILBOX".utf8)
     public static let missingDomain = Array("MISSING_DOMAIN".utf8)
+    static let syntaxError = Array("SYNTAX_ERROR".utf8)
+    static let invalidRoute = Array("INVALID_ROUTE".utf8)
 
-    enum Token: Equatable {
-        case word(Bytes)
-        case quoted(Bytes)
-        case comment(Bytes)
-        case special(UInt8)
+    /// The addresses of a header value; `limit` stops after that many top-level addresses (a group counts as one).
+    public static func parse(_ value: Bytes, limit: Int = .max) -> [Address] {
+        var scanner = AddressListScanner(bytes: value)
+        return scanner.addressList(limit: limit)
     }
 
-    public static func parse(_ value: Bytes) -> [Address] {
-        let tokens = tokenize(value)
-        var result: [Address] = []
-        var current: [Token] = []
-        var inAngle = false
-        var inGroup = false
-        for token in tokens {
-            switch token {
-            case .special(UInt8(ascii: "<")):
-                inAngle = true
-                current.append(token)
-            case .special(UInt8(ascii: ">")):
-                inAngle = false
-                current.append(token)
-            case .special(UInt8(ascii: ":")) where !inAngle && !inGroup:
-                let name = phrase(current)
-                result.append(Address(name: nil, route: nil, mailbox: name ?? [], host: nil))
-                current = []
-                inGroup = true
-            case .special(UInt8(ascii: ";")) where !inAngle:
-                if let a = mailbox(current) { result.append(a) }
-                current = []
-                if inGroup {
-                    result.append(Address(name: nil, route: nil, mailbox: nil, host: nil))
-                    inGroup = false
-                }
-            case .special(UInt8(ascii: ",")) where !inAngle:
-                if let a = mailbox(current) { result.append(a) }
-                current = []
-            default:
-                current.append(token)
-            }
-        }
-        if let a = mailbox(current) { result.append(a) }
-        if inGroup { result.append(Address(name: nil, route: nil, mailbox: nil, host: nil)) }
-        return result
-    }
-
-    static func tokenize(_ v: Bytes) -> [Token] {
-        var tokens: [Token] = []
-        var t = MIMETokenizer(bytes: v)
-        while !t.atEnd {
-            let b = v[t.index]
-            if ASCII.isSpace(b) { t.index += 1; continue }
-            if b == ASCII.quote { tokens.append(.quoted(t.quotedString())); continue }
-            if b == UInt8(ascii: "(") {
-                let s = t.index
-                t.skipCFWS()
-                var inner = Array(v[(s + 1)..<t.index]).trimmingWhitespace()
-                if inner.last == UInt8(ascii: ")") { inner.removeLast() }
-                tokens.append(.comment(inner.trimmingWhitespace()))
-                continue
-            }
-            if b == UInt8(ascii: "[") {
-                // Domain literal: keep as one word, brackets included.
-                let s = t.index
-                while t.index < v.count && v[t.index] != UInt8(ascii: "]") { t.index += 1 }
-                t.index = min(t.index + 1, v.count)
-                tokens.append(.word(Array(v[s..<t.index])))
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"), UInt8(ascii: ","), UInt8(ascii: ";"),
-                 UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "]"):
-                tokens.append(.special(b))
-                t.index += 1
-            default:
-                let s = t.index
-                while t.index < v.count {
-                    let c = v[t.index]
-                    if ASCII.isSpace(c) || c == ASCII.quote { break }
-                    if "()<>@,;:.[]".utf8.contains(c) { break }
-                    t.index += 1
-                }
-                tokens.append(.word(Array(v[s..<t.index])))
-            }
-        }
-        return tokens
-    }
-
-    /// Words and quoted strings joined by single spaces; nil if none.
-    static func phrase(_ tokens: [Token]) -> Bytes? {
+    /// The address list written back in canonical form, as SEARCH FROM/TO/CC/BCC compare it (Dovecot
+    /// matches the normalized list, not the raw header): `"Display Name" <local@domain>`, `group: a, b;`.
+    /// Display names containing encoded-words are written unquoted so that the caller can decode them.
+    public static func canonicalText(_ addresses: [Address]) -> Bytes {
         var out = Bytes()
-        var any = false
-        var previousWasDot = false
-        for token in tokens {
-            switch token {
-            case .word(let w), .quoted(let w):
-                if any && !previousWasDot { out.append(ASCII.space) }
-                out += w
-                any = true
-                previousWasDot = false
-            case .special(UInt8(ascii: ".")):
-                out.append(UInt8(ascii: "."))
-                any = true
-                previousWasDot = true
-            default:
+        var first = true, inGroup = false
+        for address in addresses {
+            if !first { out += [UInt8(ascii: ","), ASCII.space] }
+            first = false
+            if address.host == nil {
+                if !inGroup {
+                    if let name = address.mailbox, !name.isEmpty { appendPhrase(name, to: &out) } else { out += [ASCII.quote, ASCII.quote] }
+                    out += [ASCII.colon, ASCII.space]
+                    first = true
+                } else {
+                    if out.count >= 2, out[out.count - 2] == UInt8(ascii: ",") { out.removeLast(2) }
+                    else if out.count >= 2, out[out.count - 2] == ASCII.colon { out.removeLast() }
+                    out.append(UInt8(ascii: ";"))
+                }
+                inGroup.toggle()
                 continue
             }
-        }
-        return any ? out : nil
-    }
-
-    /// Local part or domain: words, quoted strings and dots concatenated without blanks.
-    static func concatenated(_ tokens: ArraySlice<Token>) -> Bytes {
-        var out = Bytes()
-        for token in tokens {
-            switch token {
-            case .word(let w), .quoted(let w): out += w
-            case .special(let s) where s == UInt8(ascii: "."): out.append(s)
-            default: continue
+            let mailbox = address.mailbox ?? [], host = address.host ?? []
+            if let name = address.name { appendPhrase(name, to: &out) }
+            if address.route != nil || !mailbox.isEmpty || !host.isEmpty {
+                if let name = address.name, !name.isEmpty { out.append(ASCII.space) }
+                out.append(UInt8(ascii: "<"))
+                if let route = address.route { out += route; out.append(ASCII.colon) }
+                if mailbox.isEmpty { out += [ASCII.quote, ASCII.quote] } else { appendQuotedIfNeeded(mailbox, dotIsPlain: true, to: &out) }
+                if !host.isEmpty { out.append(UInt8(ascii: "@")); out += host }
+                out.append(UInt8(ascii: ">"))
             }
         }
         return out
     }
 
-    static func mailbox(_ tokens: [Token]) -> Address? {
-        let meaningful = tokens.filter { if case .comment = $0 { return false } else { return true } }
-        guard !meaningful.isEmpty else { return nil }
-        if let open = meaningful.firstIndex(of: .special(UInt8(ascii: "<"))) {
-            let name = phrase(Array(meaningful[..<open]))
-            var inner = meaningful[(open + 1)...]
-            if let close = inner.firstIndex(of: .special(UInt8(ascii: ">"))) { inner = inner[..<close] }
-            var route: Bytes? = nil
-            if let colon = inner.firstIndex(of: .special(UInt8(ascii: ":"))) {
-                var r = Bytes()
-                for t in inner[..<colon] {
-                    switch t {
-                    case .word(let w): r += w
-                    case .special(let s): r.append(s)
-                    default: break
-                    }
-                }
-                route = r
-                inner = inner[(colon + 1)...]
-            }
-            guard !inner.isEmpty else {
-                return name.map { Address(name: $0, route: nil, mailbox: missingMailbox, host: missingDomain) }
-            }
-            return addrSpec(inner, name: name, route: route)
-        }
-        return addrSpec(meaningful[...], name: nil, route: nil)   // comments are not names (Dovecot)
+    private static func appendPhrase(_ phrase: Bytes, to out: inout Bytes) {
+        // An encoded-word may not be quoted (RFC 2047 §5): keep it as obsolete phrase syntax.
+        if containsEncodedWordMarker(phrase) { out += phrase } else { appendQuotedIfNeeded(phrase, dotIsPlain: false, to: &out) }
     }
 
-    static func addrSpec(_ tokens: ArraySlice<Token>, name: Bytes?, route: Bytes?) -> Address? {
-        func orMissing(_ b: Bytes, _ placeholder: Bytes) -> Bytes { b.isEmpty ? placeholder : b }
-        if let at = tokens.lastIndex(of: .special(UInt8(ascii: "@"))) {
-            return Address(name: name, route: route, mailbox: orMissing(concatenated(tokens[..<at]), missingMailbox),
-                           host: orMissing(concatenated(tokens[(at + 1)...]), missingDomain))
+    private static func containsEncodedWordMarker(_ v: Bytes) -> Bool {
+        v.count >= 2 && (0..<(v.count - 1)).contains { v[$0] == UInt8(ascii: "=") && v[$0 + 1] == UInt8(ascii: "?") }
+    }
+
+    private static func appendQuotedIfNeeded(_ text: Bytes, dotIsPlain: Bool, to out: inout Bytes) {
+        if text.allSatisfy({ AddressListScanner.isAtext($0) || (dotIsPlain && $0 == UInt8(ascii: ".")) }) {
+            out += text
+            return
         }
-        let local = concatenated(tokens)
-        guard !local.isEmpty else { return nil }
-        return Address(name: name, route: route, mailbox: local, host: missingDomain)
+        out.append(ASCII.quote)
+        for b in text {
+            if b == ASCII.quote || b == ASCII.backslash || b == UInt8(ascii: "'") { out.append(ASCII.backslash) }
+            out.append(b)
+        }
+        out.append(ASCII.quote)
+    }
+}
+
+/// A recursive-descent reader of one address-list value. Step results follow one convention:
+/// `.more` (input remains), `.end` (input consumed, a value may have been read) or `.invalid`.
+struct AddressListScanner {
+    enum Step: Equatable { case invalid, end, more }
+
+    let bytes: Bytes
+    var index = 0
+    /// The text of the last comment skipped (an addr-spec without a phrase takes it as its display name).
+    var lastComment = Bytes()
+    var addresses: [Address] = []
+    var current = Pending()
+
+    struct Pending {
+        var name: Bytes?, route: Bytes?, mailbox: Bytes?, domain: Bytes?
+        var invalid = false
+    }
+
+    init(bytes: Bytes) { self.bytes = bytes }
+
+    var more: Step { index < bytes.count ? .more : .end }
+    func at(_ c: Character) -> Bool { index < bytes.count && bytes[index] == c.asciiValue! }
+
+    /// RFC 5322 atext (8-bit bytes count as text, as in the wild).
+    static func isAtext(_ b: UInt8) -> Bool {
+        if b >= 0x80 { return true }
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-/=?^_`{|}~".utf8.contains(b)
+        }
+    }
+
+    // MARK: Lexical pieces
+
+    mutating func skipComment() -> Step {
+        lastComment = []
+        index += 1
+        var level = 1, start = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "("): level += 1
+            case UInt8(ascii: ")"):
+                level -= 1
+                if level == 0 {
+                    lastComment += bytes[start..<index]
+                    index += 1
+                    return more
+                }
+            case ASCII.backslash:
+                lastComment += bytes[start..<index]
+                index += 1
+                if index >= bytes.count { return .invalid }
+                start = index   // the quoted character itself is kept
+            default: break
+            }
+            index += 1
+        }
+        return .invalid
+    }
+
+    /// Skips blanks, line breaks and comments.
+    mutating func skipCFWS() -> Step {
+        while index < bytes.count {
+            let b = bytes[index]
+            if ASCII.isSpace(b) { index += 1; continue }
+            if b != UInt8(ascii: "(") { break }
+            if skipComment() == .invalid { return .invalid }
+        }
+        return more
+    }
+
+    mutating func atom(into out: inout Bytes) -> Step {
+        guard index < bytes.count, Self.isAtext(bytes[index]) else { return .invalid }
+        let start = index
+        while index < bytes.count && Self.isAtext(bytes[index]) { index += 1 }
+        out += bytes[start..<index]
+        return index < bytes.count ? skipCFWS() : .end
+    }
+
+    /// A domain's dot-atom: every dot between two non-empty runs of atext (blanks allowed around dots).
+    mutating func strictDotAtom(into out: inout Bytes) -> Step {
+        guard index < bytes.count, Self.isAtext(bytes[index]) else { return .invalid }
+        while true {
+            let start = index
+            while index < bytes.count && Self.isAtext(bytes[index]) { index += 1 }
+            if start == index { return .invalid }
+            out += bytes[start..<index]
+            guard index < bytes.count else { return .end }
+            let step = skipCFWS()
+            if step != .more { return step }
+            if bytes[index] != UInt8(ascii: ".") { return .more }
+            index += 1
+            out.append(UInt8(ascii: "."))
+            if skipCFWS() != .more { return .invalid }
+        }
+    }
+
+    /// A local part's dot-atom, where leading, trailing and repeated dots are tolerated (`user.@host`).
+    mutating func lenientDotAtom(into out: inout Bytes) -> Step {
+        var step = Step.invalid
+        repeat {
+            while at(".") {
+                out.append(UInt8(ascii: "."))
+                index += 1
+                if index >= bytes.count { return .end }
+                step = .more
+            }
+            if at("@") { break }
+            step = atom(into: &out)
+        } while step == .more && at(".")
+        return step
+    }
+
+    /// A quoted string's content: quoted pairs unescaped, folding line breaks removed.
+    mutating func quotedString(into out: inout Bytes) -> Step {
+        index += 1
+        var start = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case ASCII.quote:
+                out += bytes[start..<index]
+                index += 1
+                return skipCFWS()
+            case ASCII.lf:
+                var end = index
+                if end > start && bytes[end - 1] == ASCII.cr { end -= 1 }
+                out += bytes[start..<end]
+                start = index + 1
+            case ASCII.backslash:
+                index += 1
+                if index >= bytes.count { return .invalid }
+                out += bytes[start..<(index - 1)]
+                start = index
+            default: break
+            }
+            index += 1
+        }
+        return .invalid
+    }
+
+    /// A phrase (RFC 5322 obs-phrase too): words and dots, comments dropped, words joined by one space.
+    mutating func phrase(into out: inout Bytes) -> Step {
+        guard index < bytes.count else { return .end }
+        if at(".") { return .invalid }
+        while true {
+            let step: Step
+            if at("\"") {
+                step = quotedString(into: &out)
+            } else {
+                let start = index
+                while index < bytes.count && (Self.isAtext(bytes[index]) || bytes[index] == UInt8(ascii: ".")) { index += 1 }
+                out += bytes[start..<index]
+                step = index < bytes.count ? skipCFWS() : .end
+            }
+            if step != .more { return step }
+            let b = bytes[index]
+            if !Self.isAtext(b) && b != ASCII.quote && b != UInt8(ascii: ".") { break }
+            out.append(ASCII.space)
+        }
+        return skipCFWS()
+    }
+
+    /// `@` then a dot-atom or a domain literal (kept with its brackets).
+    mutating func domain(into out: inout Bytes) -> Step {
+        index += 1
+        if skipCFWS() != .more { return .invalid }
+        guard at("[") else { return strictDotAtom(into: &out) }
+        let start = index
+        while index < bytes.count {
+            if bytes[index] == ASCII.backslash {
+                index += 1
+                if index >= bytes.count { break }
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                out += bytes[start..<index]
+                return skipCFWS()
+            }
+            index += 1
+        }
+        return .invalid
+    }
+
+    // MARK: Grammar
+
+    mutating func localPart(text: inout Bytes) -> Step {
+        text = []
+        let step = at("\"") ? quotedString(into: &text) : lenientDotAtom(into: &text)
+        if step == .invalid { return .invalid }
+        current.mailbox = text
+        return step
+    }
+
+    mutating func domainPart() -> Step {
+        var text = Bytes()
+        let step = domain(into: &text)
+        if step == .invalid { return .invalid }
+        current.domain = text
+        return step
+    }
+
+    /// obs-route: `@a,@b:` before the local part.
+    mutating func route() -> Step {
+        var text = Bytes()
+        while true {
+            guard index < bytes.count else { return .end }
+            guard at("@") else { break }
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            text.append(UInt8(ascii: "@"))
+            let step = domain(into: &text)
+            if step != .more { return step }
+            while skipCFWS() == .more && at(",") { index += 1 }
+        }
+        current.route = text
+        return .more
+    }
+
+    mutating func angleAddress() -> Step {
+        index += 1
+        if skipCFWS() != .more { return .invalid }
+        if at("@") {
+            if route() == .more && at(":") {
+                index += 1
+            } else {
+                current.route = AddressParser.invalidRoute
+                if index >= bytes.count { return .invalid }
+            }
+            if skipCFWS() != .more { return .invalid }
+        }
+        if !at(">") {
+            var text = Bytes()
+            if localPart(text: &text) != .more { return .invalid }
+            if at("@") && domainPart() != .more { return .invalid }
+        }
+        guard at(">") else { return .invalid }
+        index += 1
+        return skipCFWS()
+    }
+
+    mutating func nameAddress() -> Step {
+        var name = Bytes()
+        guard phrase(into: &name) == .more, at("<") else { return .invalid }
+        current.name = name.isEmpty ? nil : name
+        if angleAddress() == .invalid {
+            current.domain = AddressParser.syntaxError
+            current.invalid = true
+        }
+        return more
+    }
+
+    mutating func addrSpec() -> Step {
+        lastComment = []
+        let quoted = at("\"")
+        var text = Bytes()
+        var step = localPart(text: &text)
+        if step != .more { current.invalid = true }
+        var domainStep: Step? = nil
+        if step != .end && at("@") {
+            domainStep = domainPart()
+            if domainStep != .more { step = domainStep! }
+        }
+        if !lastComment.isEmpty {
+            current.name = lastComment
+        } else if domainStep == nil {
+            // A word without @domain: the mailbox if it stands alone, else the start of a display name.
+            text.append(ASCII.space)
+            let before = text.count
+            _ = phrase(into: &text)
+            if text.count != before {
+                current.mailbox = nil
+                current.name = text
+            } else if !quoted {
+                current.domain = []
+            }
+            current.invalid = true
+            step = .invalid
+        }
+        return step
+    }
+
+    mutating func appendCurrent() {
+        addresses.append(Address(name: current.name, route: current.route, mailbox: current.mailbox, host: current.domain))
+        current = Pending()
+    }
+
+    mutating func appendCurrentFilled() {
+        if current.mailbox == nil { current.mailbox = AddressParser.missingMailbox; current.invalid = true }
+        if current.domain?.isEmpty ?? true { current.domain = AddressParser.missingDomain; current.invalid = true }
+        appendCurrent()
+    }
+
+    mutating func mailbox() -> Step {
+        let start = index
+        var step = nameAddress()
+        if step == .invalid {
+            index = start
+            step = addrSpec()
+            if current.invalid && current.name == nil && current.mailbox != nil && current.domain == nil {
+                current.name = current.mailbox
+                current.mailbox = nil
+            }
+        }
+        appendCurrentFilled()
+        return step
+    }
+
+    mutating func group() -> Step {
+        var name = Bytes()
+        guard phrase(into: &name) == .more, at(":") else { return .invalid }
+        index += 1
+        var step = skipCFWS()
+        current.mailbox = name
+        appendCurrent()
+        if step == .more && !at(";") {
+            while true {
+                _ = mailbox()
+                guard at(",") else { break }
+                index += 1
+                if skipCFWS() != .more { step = .invalid; break }
+            }
+        }
+        if step != .invalid {
+            if at(";") {
+                index += 1
+                step = skipCFWS()
+            } else {
+                step = .invalid
+            }
+        }
+        appendCurrent()   // the group's end marker: all fields nil
+        return step == .end ? .end : .more
+    }
+
+    mutating func addressList(limit: Int) -> [Address] {
+        guard skipCFWS() == .more else { return [] }
+        var remaining = limit
+        while remaining > 0 {
+            remaining -= 1
+            let start = index
+            var step = group()
+            if step == .invalid {
+                index = start
+                current = Pending()
+                step = mailbox()
+            }
+            if step == .end { break }
+            guard at(",") else { break }
+            index += 1
+            let next = skipCFWS()
+            if next != .more {
+                if next == .invalid { appendCurrentFilled() }
+                break
+            }
+        }
+        return addresses
     }
 }

@@ -12,11 +12,18 @@ public struct IMAPWriter: Sendable {
 
     /// A string: quoted if it is plain 7-bit text, otherwise a literal `{n}\r\n…` (CR, LF or 8-bit bytes
     /// cannot be quoted). NUL can appear in neither: it becomes 0x80, as Dovecot does.
-    public mutating func string(_ value: Bytes) {
+    public mutating func string(_ value: Bytes) { string(value, quotingSpecials: true) }
+
+    /// `quotingSpecials: false` sends text with `"` or `\` as a literal rather than escaping them.
+    private mutating func string(_ value: Bytes, quotingSpecials: Bool) {
         var needsLiteral = false
         var hasNUL = false
         for b in value {
-            if b == 0 { hasNUL = true } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf { needsLiteral = true }
+            if b == 0 {
+                hasNUL = true
+            } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf || (!quotingSpecials && (b == ASCII.quote || b == ASCII.backslash)) {
+                needsLiteral = true
+            }
         }
         let v = hasNUL ? value.map { $0 == 0 ? 0x80 : $0 } : value
         if hasNUL { needsLiteral = true }
@@ -34,7 +41,8 @@ public struct IMAPWriter: Sendable {
     }
 
     /// Subjects and display names, cleaned up for reading as Dovecot does: TAB/CR/LF become spaces, runs
-    /// of blanks collapse to one, leading and trailing blanks go, NUL becomes 0x80.
+    /// of blanks collapse to one, leading and trailing blanks go, NUL becomes 0x80; text with `"` or `\`
+    /// goes as a literal (Dovecot's form, which strict clients compare byte for byte).
     public mutating func humanString(_ value: Bytes?) {
         guard let value else { return raw("NIL") }
         var out = Bytes()
@@ -50,7 +58,7 @@ public struct IMAPWriter: Sendable {
             }
         }
         if out.last == ASCII.space { out.removeLast() }
-        string(out)
+        string(out, quotingSpecials: false)
     }
 
     public mutating func nstring(_ value: Bytes?) {

@@ -37,7 +37,11 @@ struct HeaderSearchCache: Sendable {
     mutating func add(_ names: Set<String>, of row: MessageRecord) -> Bool {
         guard let headers = try? CachedMessageFields.headers(serialized: Array(row.cachedFields)) else { return false }
         for name in names {
-            fields[name, default: [:]][row.uid] = headers.filter { $0.name == name }.map { UnicodeCasemap.fold(EncodedWords.decode($0.value)) }
+            if let field = SearchQuery.addressField(ofCacheKey: name) {
+                fields[name, default: [:]][row.uid] = headers.filter { $0.name == field }.map { UnicodeCasemap.fold(SearchQuery.searchableAddresses($0.value)) }
+            } else {
+                fields[name, default: [:]][row.uid] = headers.filter { $0.name == name }.map { UnicodeCasemap.fold(EncodedWords.decode($0.value)) }
+            }
         }
         return true
     }
@@ -59,6 +63,9 @@ extension SearchQuery {
         case .header(let name, _):
             let lower = name.lowercased()
             return CachedMessageFields.cachedHeaderNames.contains(lower) ? [lower] : nil
+        case .address(let field, _):
+            let lower = field.lowercased()
+            return CachedMessageFields.cachedHeaderNames.contains(lower) ? [Self.addressCacheKey(lower)] : nil
         case .sentDate, .body, .text: return nil
         case .not(let inner): return inner.cachedHeaderFields
         case .or(let left, let right):
@@ -80,10 +87,25 @@ extension SearchQuery {
     var foldedForHeaderCache: SearchQuery {
         switch self {
         case .header(let name, let text): return .header(name: name.lowercased(), contains: UnicodeCasemap.fold(text))
+        case .address(let field, let text): return .address(field: field.lowercased(), contains: UnicodeCasemap.fold(text))
         case .not(let inner): return .not(inner.foldedForHeaderCache)
         case .or(let left, let right): return .or(left.foldedForHeaderCache, right.foldedForHeaderCache)
         case .and(let queries): return .and(queries.map(\.foldedForHeaderCache))
         default: return self
         }
+    }
+}
+
+extension SearchQuery {
+    /// The cache's key for an address field's canonical values (header names cannot contain a colon).
+    static func addressCacheKey(_ field: String) -> String { "address:" + field }
+
+    static func addressField(ofCacheKey key: String) -> String? {
+        key.hasPrefix("address:") ? String(key.dropFirst("address:".count)) : nil
+    }
+
+    /// What an address search compares: the list in canonical form, encoded-words decoded.
+    static func searchableAddresses(_ value: [UInt8]) -> String {
+        EncodedWords.decode(AddressParser.canonicalText(AddressParser.parse(value)))
     }
 }

@@ -58,6 +58,17 @@ struct SearchEvaluator {
             let values = view.headers(lower)
             if text.isEmpty { return !values.isEmpty }
             return values.contains { UnicodeCasemap.contains(EncodedWords.decode($0), text) }
+        case .address(let field, let text):
+            if let folded = view.foldedHeaders {
+                let values = folded.values(SearchQuery.addressCacheKey(field), uid: row.uid)
+                if text.isEmpty { return !values.isEmpty }
+                return values.contains { UnicodeCasemap.containsFolded($0, text) }
+            }
+            let lower = field.lowercased()
+            guard view.canReadHeaders(lower) else { return nil }
+            let values = view.headers(lower)
+            if text.isEmpty { return !values.isEmpty }
+            return values.contains { UnicodeCasemap.contains(SearchQuery.searchableAddresses($0), text) }
         case .body(let text):
             guard let search = view.searchText else { return nil }
             return UnicodeCasemap.contains(search.body, text)

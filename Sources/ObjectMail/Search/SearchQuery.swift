@@ -20,6 +20,10 @@ public indirect enum SearchQuery: Sendable, Equatable {
     /// A header field containing the text (case-insensitive, RFC 2047-decoded); "" matches any
     /// message that has the field.
     case header(name: String, contains: String)
+    /// SEARCH FROM/TO/CC/BCC: an address field containing the text, compared with the address list in
+    /// canonical form (`"Display Name" <local@domain>`, display names decoded), as Dovecot compares it, so
+    /// the display name, local part, domain and whole address all match however the header wrote them.
+    case address(field: String, contains: String)
     case body(String)
     case text(String)
     case modSeqAtLeast(Int64)
@@ -31,7 +35,7 @@ public indirect enum SearchQuery: Sendable, Equatable {
     /// from the index row alone, so such searches skip decoding every row's cached fields.
     var readsMessage: Bool {
         switch self {
-        case .sentDate, .header, .body, .text: true
+        case .sentDate, .header, .address, .body, .text: true
         case .not(let inner): inner.readsMessage
         case .or(let left, let right): left.readsMessage || right.readsMessage
         case .and(let queries): queries.contains { $0.readsMessage }
