@@ -152,50 +152,49 @@ struct MIMETokenizer {
 
 /// RFC 2231 parameter value continuations and extended (charset'language'%XX) values.
 public enum RFC2231 {
-    /// Joins `name*N` / `name*N*` sections in order; a name seen twice keeps its first value.
+    /// Parameters as BODYSTRUCTURE lists them, in Dovecot's order: the plain ones as written (repeats
+    /// kept), then the RFC 2231 ones by name, each name's `name*N` / `name*N*` sections joined (`name`, or
+    /// `name*` when the first section is extended; values joined as written, no re-escaping). Sections that
+    /// do not run 0, 1, 2 … without a gap or a repeat are listed one by one as `name*N[*]`.
     static func join(_ raw: [(Bytes, Bytes)]) -> [MIMEParameter] {
-        struct Pending { var order: Int; var base: Bytes; var sections: [Int: (Bytes, Bool)] = [:] }
-        var result: [(Int, MIMEParameter)] = []
-        var seen = Set<Bytes>()
-        var pending: [Bytes: Pending] = [:]
-        for (i, (name, value)) in raw.enumerated() {
+        struct Section { var base: Bytes; var number: Int; var extended: Bool; var value: Bytes; var order: Int }
+        var result: [MIMEParameter] = []
+        var sections: [Section] = []
+        for (order, (name, value)) in raw.enumerated() {
             guard let star = name.firstIndex(of: UInt8(ascii: "*")) else {
-                if seen.insert(name.asciiLowercased).inserted { result.append((i, MIMEParameter(name: name, value: value))) }
+                result.append(MIMEParameter(name: name, value: value))
                 continue
             }
-            let base = Array(name[..<star])
-            let rest = name[(star + 1)...]
-            var extended = false
-            var number = 0
-            if rest.isEmpty {
-                extended = true
+            var digits = name[(star + 1)...]
+            let extended = digits.last == UInt8(ascii: "*") || digits.isEmpty
+            if digits.last == UInt8(ascii: "*") { digits = digits.dropLast() }
+            guard digits.count <= 6, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { continue }
+            let number = digits.isEmpty ? 0 : Int(String(decoding: digits, as: UTF8.self)) ?? 0
+            sections.append(Section(base: Array(name[..<star]), number: number, extended: extended, value: value, order: order))
+        }
+        sections.sort { a, b in
+            let (x, y) = (a.base.asciiLowercased, b.base.asciiLowercased)
+            if x != y { return x.lexicographicallyPrecedes(y) }
+            return a.number != b.number ? a.number < b.number : a.order < b.order
+        }
+        var i = 0
+        while i < sections.count {
+            var j = i
+            while j < sections.count && sections[j].base.asciiLowercased == sections[i].base.asciiLowercased { j += 1 }
+            let group = sections[i..<j]
+            if group.enumerated().allSatisfy({ $0.offset == $0.element.number }) {
+                let name = group.first!.extended ? group.first!.base + [UInt8(ascii: "*")] : group.first!.base
+                result.append(MIMEParameter(name: name, value: group.reduce(into: Bytes()) { $0 += $1.value }))
             } else {
-                var digits = rest
-                if digits.last == UInt8(ascii: "*") { extended = true; digits = digits.dropLast() }
-                guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { continue }
-                number = Int(String(decoding: digits, as: UTF8.self)) ?? 0
+                for section in group {
+                    var name = section.base + [UInt8(ascii: "*")] + Array(String(section.number).utf8)
+                    if section.extended { name.append(UInt8(ascii: "*")) }
+                    result.append(MIMEParameter(name: name, value: section.value))
+                }
             }
-            var p = pending[base.asciiLowercased] ?? Pending(order: i, base: base)
-            if p.sections[number] == nil { p.sections[number] = (value, extended) }
-            pending[base.asciiLowercased] = p
+            i = j
         }
-        for (key, p) in pending where !seen.contains(key) {
-            let base = p.base
-            var value = Bytes()
-            let anyExtended = p.sections[0]?.1 ?? false
-            var n = 0
-            // Stop at the first gap: RFC 2231 numbers sections from 0 without holes.
-            while let (v, _) = p.sections[n] {
-                value += v   // sections joined as written, as Dovecot does (no re-escaping)
-                n += 1
-            }
-            if n == 0, let first = p.sections.sorted(by: { $0.key < $1.key }).first {
-                value = first.value.0
-            }
-            let name = anyExtended ? base + [UInt8(ascii: "*")] : base
-            result.append((p.order, MIMEParameter(name: name, value: value)))
-        }
-        return result.sorted { $0.0 < $1.0 }.map { $0.1 }
+        return result
     }
 
     /// `charset'language'percent-encoded` → text. Without two quotes the value is taken as plain %-encoded UTF-8.

@@ -2,10 +2,12 @@ import Foundation
 
 /// Text for IMAP SEARCH and PREVIEW: everything decoded to UTF-8.
 public struct SearchText: Sendable, Hashable {
-    /// Header fields as `Name: decoded value` lines (RFC 2047 decoded), top-level header only.
+    /// Every header block as `Name: decoded value` lines (RFC 2047 decoded): the message's, each MIME
+    /// part's and each encapsulated message's. RFC 3501's TEXT searches "the header or body", and the body
+    /// holds the part headers (`Content-Type: application/pdf; name="report.pdf"`), as Dovecot searches them.
     public var header: String
-    /// The text of every text/* part (attachments too), HTML reduced, and the decoded headers of
-    /// encapsulated messages: what SEARCH BODY looks at.
+    /// The text of every text/* part (attachments too), HTML reduced: what SEARCH BODY looks at. No header
+    /// lines, not even those of encapsulated messages (Dovecot's BODY skips every header).
     public var body: String
     /// SEARCH TEXT: header and body.
     public var all: String { header + "\n" + body }
@@ -37,11 +39,11 @@ extension MessageStructure {
     }
 
     public func searchText(in message: Bytes) -> SearchText {
-        var body: [String] = []
+        var headers: [String] = [], body: [String] = []
         var stack = [0]
         while let i = stack.popLast() {
             let p = parts[i]
-            if i != 0 && p.isMessageRoot { body.append(decodedHeader(of: i, in: message)) }
+            headers.append(decodedHeader(of: i, in: message))
             switch p.kind {
             case .leaf:
                 if p.typeIs("text") { body.append(text(ofPart: i, in: message)) }
@@ -49,7 +51,7 @@ extension MessageStructure {
                 stack += p.children.reversed()
             }
         }
-        return SearchText(header: decodedHeader(of: 0, in: message), body: body.joined(separator: "\n"))
+        return SearchText(header: headers.joined(separator: "\n"), body: body.joined(separator: "\n"))
     }
 
     /// RFC 8970 PREVIEW: the first non-attachment text/plain or text/html part, HTML reduced, whitespace
@@ -125,6 +127,18 @@ public enum UnicodeCasemap {
         // NFKD leaves ASCII unchanged, and Foundation's decomposition is slow: SORT folds four fields per message.
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.lowercased() }
         return s.decomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// The SORT form of a text (RFC 5256 via RFC 5051): compatibility-decomposed and titlecased, compared by
+    /// octets. Titlecase, not lowercase, decides where `_`, `[`, `^` and the like sort against letters, and
+    /// it is what Dovecot compares.
+    public static func titlecaseKey(_ s: String) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.uppercased() }
+        var out = String.UnicodeScalarView()
+        for scalar in s.decomposedStringWithCompatibilityMapping.unicodeScalars {
+            out.append(contentsOf: scalar.properties.titlecaseMapping.unicodeScalars)
+        }
+        return String(out)
     }
 
     /// Whether `needle` occurs in `haystack` under the casemap (SEARCH SUBJECT/BODY/TEXT semantics).

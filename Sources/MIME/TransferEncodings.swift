@@ -52,20 +52,23 @@ public enum Base64 {
 
 public enum QuotedPrintable {
     /// Decodes quoted-printable. `header: true` is RFC 2047's Q encoding (`_` is a space, no soft breaks).
-    /// Soft line breaks (`=` at line end) are removed, blanks at the end of a line dropped (RFC 2045 §6.7),
-    /// hard line breaks become CRLF, and a malformed `=` sequence is kept literally.
+    /// Soft line breaks (`=` at line end) are removed, hard line breaks become CRLF, and a malformed `=`
+    /// sequence is kept literally. Blanks written literally at the end of a line are dropped (RFC 2045 §6.7
+    /// rule 3: transport may have added them), but encoded ones are data and stay: `--=20` is the signature
+    /// separator `-- ` that mail clients look for, and Dovecot keeps it too.
     public static func decode<C: Collection>(_ input: C, header: Bool = false) -> Bytes where C.Element == UInt8, C.Index == Int {
         var out = Bytes()
         out.reserveCapacity(input.count)
         var i = input.startIndex
         let end = input.endIndex
-        var lineStartInOut = 0
+        var literalTrailingBlanks = 0   // blanks at the end of `out` that were written as themselves
         while i < end {
             let b = input[i]
             if b == UInt8(ascii: "=") {
                 if i + 2 < end {
                     if let h = RFC2231.hexValue(input[i + 1]), let l = RFC2231.hexValue(input[i + 2]) {
                         out.append(h << 4 | l)
+                        literalTrailingBlanks = 0
                         i += 3
                         continue
                     }
@@ -75,10 +78,11 @@ public enum QuotedPrintable {
                     var j = i + 1
                     while j < end && ASCII.isWSP(input[j]) { j += 1 }
                     if j == end { i = j; continue }
-                    if input[j] == ASCII.lf { i = j + 1; lineStartInOut = out.count; continue }
-                    if input[j] == ASCII.cr && j + 1 < end && input[j + 1] == ASCII.lf { i = j + 2; lineStartInOut = out.count; continue }
+                    if input[j] == ASCII.lf { i = j + 1; literalTrailingBlanks = 0; continue }
+                    if input[j] == ASCII.cr && j + 1 < end && input[j + 1] == ASCII.lf { i = j + 2; literalTrailingBlanks = 0; continue }
                 }
                 out.append(b)
+                literalTrailingBlanks = 0
                 i += 1
                 continue
             }
@@ -87,17 +91,18 @@ public enum QuotedPrintable {
             } else if !header && (b == ASCII.lf || b == ASCII.cr) {
                 var j = i
                 if b == ASCII.cr {
-                    guard j + 1 < end, input[j + 1] == ASCII.lf else { out.append(b); i += 1; continue }
+                    guard j + 1 < end, input[j + 1] == ASCII.lf else { out.append(b); literalTrailingBlanks = 0; i += 1; continue }
                     j += 1
                 }
-                // Hard line break: drop trailing blanks of the line, emit CRLF.
-                while out.count > lineStartInOut, let last = out.last, ASCII.isWSP(last) { out.removeLast() }
+                // Hard line break: drop the line's literal trailing blanks, emit CRLF.
+                out.removeLast(literalTrailingBlanks)
+                literalTrailingBlanks = 0
                 out += [ASCII.cr, ASCII.lf]
-                lineStartInOut = out.count
                 i = j + 1
                 continue
             } else {
                 out.append(b)
+                literalTrailingBlanks = !header && ASCII.isWSP(b) ? literalTrailingBlanks + 1 : 0
             }
             i += 1
         }
