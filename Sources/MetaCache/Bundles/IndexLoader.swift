@@ -144,7 +144,8 @@ public struct IndexLoader: Sendable {
         }
         var listed = Set<String>()
         for guid in folders {
-            let objects = try await listing(mailboxesDirectory + guid + "/", report: &report).objects
+            // Some stores list an empty folder's prefix itself as a 0-byte object (`…/<guid>/`): not a message.
+            let objects = try await listing(mailboxesDirectory + guid + "/", report: &report).objects.filter { !$0.key.hasSuffix("/") }
             let keys = objects.map { BundleNames.relativeKey($0.key, prefix: prefix) }
             listed.formUnion(keys)
             let orphans = zip(objects, keys).filter { !referenced.contains($0.1) && !expunged.contains($0.1) }.map(\.0)
