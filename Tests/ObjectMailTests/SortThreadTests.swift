@@ -42,13 +42,45 @@ import Testing
     }
 
     @Test func baseSubjects() {
-        #expect(BaseSubject.extract("Re: [list] Fwd: Hello  World (fwd)").subject == "hello world")
+        #expect(BaseSubject.extract("Re: [list] Fwd: Hello  World (fwd)").subject == "HELLO WORLD")
         #expect(BaseSubject.extract("Re: [list] Fwd: Hello  World (fwd)").isReplyOrForward)
-        #expect(BaseSubject.extract("[fwd: Meeting]").subject == "meeting")
-        #expect(BaseSubject.extract("[PATCH] fix") == ("fix", false))
-        #expect(BaseSubject.extract("[only]").subject == "[only]")
-        #expect(BaseSubject.extract("Re[2]: x").subject == "x")
+        #expect(BaseSubject.extract("[fwd: Meeting]").subject == "MEETING")
+        #expect(BaseSubject.extract("[PATCH] fix") == ("FIX", false))
+        #expect(BaseSubject.extract("[only]").subject == "[ONLY]")
+        #expect(BaseSubject.extract("Re[2]: x").subject == "X")
         #expect(!BaseSubject.extract("Regarding: x").isReplyOrForward)
+    }
+
+    /// Base subjects as Dovecot 2.3 sorts them (RFC 5256 §2.1 steps, titlecased), checked against its SORT.
+    @Test func baseSubjectsLikeDovecot() {
+        let cases: [(String, String, Bool)] = [
+            ("RE: Re: Fwd: hello", "HELLO", true), ("[list] Re: hello", "HELLO", true), ("[Fwd: hello]", "HELLO", true),
+            ("  hello   world  ", "HELLO WORLD", false), ("hello\r\n\tworld", "HELLO WORLD", false),
+            ("Re: [blob1][blob2] foo", "FOO", true), ("re : foo", "FOO", true), ("Re: (fwd)", "", true),
+            ("[a] [b] Re: [c] foo", "FOO", true), ("Re: [list]", "[LIST]", true), ("Re: [a]: b", ": B", true),
+            ("[x]Re: [y]", "[Y]", true), ("Re\t: tab", "TAB", true), ("Fwdd: not", "FWDD: NOT", false),
+            ("[unterminated blob", "[UNTERMINATED BLOB", false), ("re:hello(fwd)", "HELLO", true), ("_under", "_UNDER", false),
+        ]
+        for (raw, subject, marked) in cases {
+            let result = BaseSubject.extract(raw)
+            #expect(result.subject == subject && result.isReplyOrForward == marked, "\(raw)")
+        }
+        // Titlecase, compared by octets: "_" sorts after letters, as in Dovecot; "é" decomposes after "E".
+        #expect(UnicodeCasemap.titlecaseKey("\u{e9}t\u{e9}") == "E\u{301}TE\u{301}")
+    }
+
+    /// RFC 5256 CC/FROM/TO and RFC 5957 DISPLAYFROM/DISPLAYTO keys of awkward fields, as Dovecot reads them.
+    @Test func addressKeysLikeDovecot() {
+        func first(_ field: String) -> Address? { SortKeys.firstAddress(Array(field.utf8)) }
+        #expect(SortKeys.mailbox(first("undisclosed-recipients:;")) == "UNDISCLOSED-RECIPIENTS")
+        #expect(SortKeys.mailbox(first("Bob <BOB@example.com>, alice@example.com")) == "BOB")
+        #expect(SortKeys.mailbox(first("x <>")) == "MISSING_MAILBOX")
+        #expect(SortKeys.mailbox(nil) == "")
+        #expect(SortKeys.display(first("c@example.com (Comment Name)")) == "COMMENT NAME")
+        #expect(SortKeys.display(first("(Comment Name) c@example.com")) == "C@EXAMPLE.COM")
+        #expect(SortKeys.display(first("=?utf-8?q?=C3=89mile?= <aa@example.com>")) == "E\u{301}MILE")
+        #expect(SortKeys.display(first("\"\" <empty@example.com>")) == "EMPTY@EXAMPLE.COM")
+        #expect(SortKeys.display(first("group: carl@example.com;")) == "GROUP")
     }
 
     @Test func sortCriteria() async throws {
@@ -94,7 +126,7 @@ import Testing
 /// from the cached fields and stored then. Either way SORT must see the same keys.
 @Suite struct StoredSortKeyTests {
     static func storedKeys(_ user: MailUser, _ mailbox: MailboxRecord) async throws -> [UInt32: SortKeys?] {
-        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id!)
+        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id!, keyVersion: SortKeys.formatVersion)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.uid, $0.sortKeys.flatMap(SortKeys.init(serialized:))) })
     }
 
@@ -106,13 +138,26 @@ import Testing
             let computed = SortKeys(cached: try CachedMessageFields(serialized: Array(row.cachedFields)), internalDate: row.internalDate)
             #expect(stored[row.uid] == computed)
         }
-        #expect(stored[2]??.references == ["a@x"] && stored[2]??.isReplyOrForward == true && stored[2]??.baseSubject == "hello")
+        #expect(stored[2]??.references == ["a@x"] && stored[2]??.isReplyOrForward == true && stored[2]??.baseSubject == "HELLO")
     }
 
     @Test func rowsWithoutKeysSortTheSameAndGetThemStored() async throws {
         let (user, inbox) = try await SortThreadTests().setUp()
         let expected = try await Self.storedKeys(user, inbox)
         try await user.index.write { db in try db.execute(sql: "UPDATE message SET sortKeys = NULL") }
+        #expect(try await Self.storedKeys(user, inbox).values.allSatisfy { $0 == nil })
+        let all = Array(UInt32(1)...8)
+        #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.subject), SortCriterion(.date)]) == [1, 2, 3, 6, 7, 8, 4, 5])
+        #expect(try await Self.storedKeys(user, inbox) == expected)
+    }
+
+    /// Keys stored by an older build (another format version) are recomputed from the cached fields and
+    /// stored again, so mail delivered before a change to what the keys mean sorts like new mail.
+    @Test func keysOfAnOlderFormatAreRecomputed() async throws {
+        let (user, inbox) = try await SortThreadTests().setUp()
+        let expected = try await Self.storedKeys(user, inbox)
+        let old = Data([SortKeys.formatVersion - 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        try await user.index.write { db in try db.execute(sql: "UPDATE message SET sortKeys = ?", arguments: [old]) }
         #expect(try await Self.storedKeys(user, inbox).values.allSatisfy { $0 == nil })
         let all = Array(UInt32(1)...8)
         #expect(try await user.sort(all, in: inbox, by: [SortCriterion(.subject), SortCriterion(.date)]) == [1, 2, 3, 6, 7, 8, 4, 5])

@@ -8,21 +8,25 @@ public struct SortRow: Sendable {
     public var internalDate: Int64
     public var virtualSize: Int64
     public var sortKeys: [UInt8]?
-    /// Only when `sortKeys` is nil: reading every row's cached fields is what a stored key saves.
+    /// Only when `sortKeys` is nil or of another format version: reading every row's cached fields is what
+    /// a stored key saves.
     public var cachedFields: [UInt8]?
 }
 
 extension UserIndex {
-    /// The sort rows of `uids`, in UID order.
-    public func sortRows(_ uids: UIDSet, in mailboxID: Int64) async throws -> [SortRow] {
-        try await read { db in
+    /// The sort rows of `uids`, in UID order. Keys whose first byte (their format version, opaque otherwise)
+    /// is not `keyVersion` come with the cached fields they are recomputed from.
+    public func sortRows(_ uids: UIDSet, in mailboxID: Int64, keyVersion: UInt8) async throws -> [SortRow] {
+        let version = Data([keyVersion])
+        return try await read { db in
             var result: [SortRow] = []
             for condition in uids.sqlConditions {
                 let statement = try db.cachedStatement(sql: """
-                    SELECT uid, internalDate, virtualSize, sortKeys, CASE WHEN sortKeys IS NULL THEN cachedFields END
+                    SELECT uid, internalDate, virtualSize, sortKeys,
+                           CASE WHEN sortKeys IS NULL OR substr(sortKeys, 1, 1) <> ? THEN cachedFields END
                     FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid
                     """)
-                let rows = try Row.fetchCursor(statement, arguments: StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+                let rows = try Row.fetchCursor(statement, arguments: StatementArguments([version]) + StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
                 while let row = try rows.next() {
                     result.append(SortRow(uid: row[0], internalDate: row[1], virtualSize: row[2],
                                           sortKeys: try row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } },

@@ -39,16 +39,22 @@ final class SortableMessage {
 
     func compare(_ other: SortableMessage, by key: SortCriterion.Key) -> ComparisonResult {
         func order<T: Comparable>(_ a: T, _ b: T) -> ComparisonResult { a < b ? .orderedAscending : a > b ? .orderedDescending : .orderedSame }
+        // Keys compare by octets (RFC 5051's canonical form; Dovecot's strcmp), not by Swift's
+        // canonical-equivalence String order.
+        func octets(_ a: String, _ b: String) -> ComparisonResult {
+            if a.utf8.lexicographicallyPrecedes(b.utf8) { return .orderedAscending }
+            return a.utf8.elementsEqual(b.utf8) ? .orderedSame : .orderedDescending
+        }
         switch key {
         case .arrival: return order(arrival, other.arrival)
         case .size: return order(size, other.size)
         case .date: return order(sentDate, other.sentDate)
-        case .subject: return order(baseSubject, other.baseSubject)
-        case .from: return order(keys.from, other.keys.from)
-        case .to: return order(keys.to, other.keys.to)
-        case .cc: return order(keys.cc, other.keys.cc)
-        case .displayFrom: return order(keys.displayFrom, other.keys.displayFrom)
-        case .displayTo: return order(keys.displayTo, other.keys.displayTo)
+        case .subject: return octets(baseSubject, other.baseSubject)
+        case .from: return octets(keys.from, other.keys.from)
+        case .to: return octets(keys.to, other.keys.to)
+        case .cc: return octets(keys.cc, other.keys.cc)
+        case .displayFrom: return octets(keys.displayFrom, other.keys.displayFrom)
+        case .displayTo: return octets(keys.displayTo, other.keys.displayTo)
         }
     }
 }
@@ -77,7 +83,7 @@ extension MailUser {
         if !missing.isEmpty {
             let mailboxID = mailbox.id!
             var computed: [UInt32: Data] = [:]
-            for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID) }) {
+            for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID, keyVersion: SortKeys.formatVersion) }) {
                 let keys: SortKeys
                 if let stored = row.sortKeys.flatMap(SortKeys.init(serialized:)) {
                     keys = stored

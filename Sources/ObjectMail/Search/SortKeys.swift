@@ -10,42 +10,56 @@ struct SortKeys: Sendable, Equatable {
     var sentDate: Int64
     var baseSubject: String
     var isReplyOrForward: Bool
-    /// Folded addr-mailbox of the first address (RFC 5256 FROM/TO/CC).
+    /// RFC 5256 FROM/TO/CC: the addr-mailbox of the field's first address (a group's name when the field
+    /// starts with a group), titlecased; "" when there is none.
     var from: String, to: String, cc: String
-    /// Folded display name, else the address (RFC 5957).
+    /// RFC 5957 DISPLAYFROM/DISPLAYTO: the first address's decoded display name, else its addr-spec, titlecased.
     var displayFrom: String, displayTo: String
     var messageID: String?
     /// References, else the first In-Reply-To id (RFC 5256 REFERENCES threading).
     var references: [String]
 
+    /// Everything but the sent date comes from the first occurrence of each field, with its encoded-words
+    /// decoded before the addresses are read, as Dovecot does: the cached raw fields, not the envelope
+    /// (which takes the last occurrence and was parsed by whatever build stored the message).
     init(cached: CachedMessageFields?, internalDate: Int64) {
         let envelope = cached?.envelope ?? Envelope()
         sentDate = envelope.date.flatMap(RFC5322Date.parse)?.timestamp ?? internalDate
-        let subject = (envelope.subject ?? cached?.header("subject")).map { EncodedWords.decode($0) } ?? ""
-        (baseSubject, isReplyOrForward) = BaseSubject.extract(subject)
-        from = Self.mailbox(envelope.from)
-        to = Self.mailbox(envelope.to)
-        cc = Self.mailbox(envelope.cc)
-        displayFrom = Self.display(envelope.from)
-        displayTo = Self.display(envelope.to)
+        if let subject = cached?.header("subject") {
+            (baseSubject, isReplyOrForward) = BaseSubject.extract(EncodedWords.decode(subject))
+        } else {
+            (baseSubject, isReplyOrForward) = ("", false)
+        }
+        let firstFrom = Self.firstAddress(cached?.header("from"))
+        let firstTo = Self.firstAddress(cached?.header("to"))
+        from = Self.mailbox(firstFrom)
+        to = Self.mailbox(firstTo)
+        cc = Self.mailbox(Self.firstAddress(cached?.header("cc")))
+        displayFrom = Self.display(firstFrom)
+        displayTo = Self.display(firstTo)
         messageID = Self.messageIDs(envelope.messageID).first
         var references = Self.messageIDs(cached?.header("references"))
         if references.isEmpty { references = Self.messageIDs(envelope.inReplyTo).prefix(1).map { $0 } }
         self.references = references
     }
 
-    /// The local part of the first address, folded (RFC 5256: "addr-mailbox").
-    static func mailbox(_ addresses: [Address]?) -> String {
-        guard let first = addresses?.first(where: { !$0.isGroupStart && !$0.isGroupEnd }),
-              let mailbox = first.mailbox else { return "" }
-        return UnicodeCasemap.fold(String(decoding: mailbox, as: UTF8.self))
+    static func firstAddress(_ field: [UInt8]?) -> Address? {
+        guard let field else { return nil }
+        return AddressParser.parse(Array(EncodedWords.decode(field).utf8), limit: 1).first
     }
 
-    /// RFC 5957: the display name, else the address.
-    static func display(_ addresses: [Address]?) -> String {
-        guard let first = addresses?.first(where: { !$0.isGroupStart && !$0.isGroupEnd }) else { return "" }
-        if let name = first.decodedName, !name.isEmpty { return UnicodeCasemap.fold(name) }
-        return UnicodeCasemap.fold(first.address ?? "")
+    static func mailbox(_ address: Address?) -> String {
+        guard let mailbox = address?.mailbox else { return "" }
+        return UnicodeCasemap.titlecaseKey(String(decoding: mailbox, as: UTF8.self))
+    }
+
+    static func display(_ address: Address?) -> String {
+        guard let address else { return "" }
+        if let name = address.decodedName, !name.isEmpty { return UnicodeCasemap.titlecaseKey(name) }
+        guard let mailbox = address.mailbox else { return "" }
+        var text = String(decoding: mailbox, as: UTF8.self)
+        if let host = address.host { text += "@" + String(decoding: host, as: UTF8.self) }
+        return UnicodeCasemap.titlecaseKey(text)
     }
 
     /// `<id>` tokens of a Message-ID, In-Reply-To or References field.
@@ -68,7 +82,9 @@ struct SortKeys: Sendable, Equatable {
 extension SortKeys {
     /// Bumped when what the keys mean changes (a fix to base-subject extraction, say): rows with
     /// another version are recomputed from their cached fields, as if they had none.
-    static let formatVersion: UInt8 = 1
+    /// 2: titlecased keys compared by octets, Dovecot's base-subject steps, addresses read from the raw
+    /// fields (a group's name counts, a trailing comment is a display name).
+    static let formatVersion: UInt8 = 2
 
     private static let replyFlag: UInt8 = 1, messageIDFlag: UInt8 = 2
 

@@ -36,14 +36,18 @@ extension MailUser {
 
 enum Threader {
     static func orderedSubject(_ messages: [SortableMessage]) -> [ThreadNode] {
-        let sorted = messages.sorted { ($0.baseSubject, $0.sentDate, $0.uid) < ($1.baseSubject, $1.sentDate, $1.uid) }
+        // Base subjects by octets, as SORT compares them.
+        let sorted = messages.sorted { a, b in
+            if !a.baseSubject.utf8.elementsEqual(b.baseSubject.utf8) { return a.baseSubject.utf8.lexicographicallyPrecedes(b.baseSubject.utf8) }
+            return (a.sentDate, a.uid) < (b.sentDate, b.uid)
+        }
         var threads: [(date: Int64, uid: UInt32, node: ThreadNode)] = []
         var index = 0
         while index < sorted.count {
             let first = sorted[index]
             var node = ThreadNode(uid: first.uid)
             index += 1
-            while index < sorted.count, sorted[index].baseSubject == first.baseSubject {
+            while index < sorted.count, sorted[index].baseSubject.utf8.elementsEqual(first.baseSubject.utf8) {
                 node.children.append(ThreadNode(uid: sorted[index].uid))
                 index += 1
             }
@@ -130,7 +134,9 @@ enum Threader {
         }
         var roots = all.filter { $0.parent == nil }
         roots = prune(roots, atRoot: true)
-        if mergeSubjects { roots = groupBySubject(roots) }
+        // Step 4 sorts the root set by date before step 5 merges by subject: which of two non-replies with the
+        // same subject becomes the parent of a reply depends on it (Dovecot picks the earlier one too).
+        if mergeSubjects { roots = groupBySubject(roots.sorted { $0.sortDate < $1.sortDate }) }
         let sortedRoots = mergeSubjects
             ? roots.sorted { $0.sortDate < $1.sortDate }
             : roots.sorted { $0.newestDate < $1.newestDate }
