@@ -15,8 +15,11 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case quotaExceeded(user: String, mailbox: String, message: String)
 
     public var isTemporary: Bool {
-        if case .store(_, let error) = self { return error.isTemporary }
-        return false
+        switch self {
+        case .store(_, let error): return error.isTemporary
+        case .index(.unavailable): return true
+        default: return false
+        }
     }
 
     public var description: String {

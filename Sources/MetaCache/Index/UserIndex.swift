@@ -49,7 +49,7 @@ public final class UserIndex: Sendable {
             readerConfiguration.label = "index-reader(\(user))"
             reader = try DatabaseQueue(path: path, configuration: readerConfiguration)
         } catch let error as DatabaseError {
-            throw IndexError.database(user: user, detail: "\(path): \(error.message ?? error.description)")
+            throw IndexError.from(error, user: user, context: path)
         }
     }
 
@@ -96,7 +96,7 @@ public final class UserIndex: Sendable {
                 })
             }
         } catch let error as DatabaseError {
-            throw IndexError.database(user: user, detail: error.message ?? error.description)
+            throw IndexError.from(error, user: user)
         }
     }
 
@@ -111,7 +111,7 @@ public final class UserIndex: Sendable {
         do {
             return try readSynchronously(body)
         } catch let error as DatabaseError {
-            throw IndexError.database(user: user, detail: error.message ?? error.description)
+            throw IndexError.from(error, user: user)
         }
     }
 

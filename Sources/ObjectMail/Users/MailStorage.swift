@@ -86,7 +86,7 @@ public actor MailStorage {
         do {
             try DirtyMarker.set(home: layout.home, user: name)
         } catch {
-            throw StorageError.index(.database(user: name, detail: "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"))
+            throw StorageError.index(.unavailable(user: name, detail: "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"))
         }
         let user = try MailUser(name: name, layout: layout, store: store, indexStore: indexStore, configuration: configuration, logger: logger)
         homes[name] = layout.home
