@@ -274,12 +274,22 @@ def seaweed(tmp_path_factory):
         yield {key: value for key, value in os.environ.items() if key.startswith("OBJECTMAIL_TEST_S3_")}
         return
     directory = tmp_path_factory.mktemp("seaweedfs")
-    started = subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "start", str(directory)],
-                             capture_output=True, text=True, timeout=180, check=True,
-                             env={**os.environ, "SEAWEEDFS_WATCH_PID": str(os.getpid())})
-    values = {key: value.strip("'") for key, value in
-              (line[len("export "):].split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))}
+    values = start_seaweedfs(directory)
     try:
         yield values
     finally:
-        subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "stop", str(directory)], capture_output=True, timeout=60)
+        stop_seaweedfs(directory)
+
+
+def start_seaweedfs(directory: pathlib.Path) -> dict[str, str]:
+    """Starts MinIOTest/seaweedfs.sh in `directory` (stopped with this process at the latest) and returns its
+    OBJECTMAIL_TEST_S3_* values; also used by bench/imap_stress.py."""
+    started = subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "start", str(directory)],
+                             capture_output=True, text=True, timeout=180, check=True,
+                             env={**os.environ, "SEAWEEDFS_WATCH_PID": str(os.getpid())})
+    return {key: value.strip("'") for key, value in
+            (line[len("export "):].split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))}
+
+
+def stop_seaweedfs(directory: pathlib.Path) -> None:
+    subprocess.run(["sh", str(REPO / "MinIOTest/seaweedfs.sh"), "stop", str(directory)], capture_output=True, timeout=60)
