@@ -4,10 +4,14 @@ import NIOCore
 public struct TaggedCommand: Sendable, Equatable {
     public var tag: String
     public var command: IMAPCommand
+    /// Set when a mailbox name of the command is not valid modified UTF-7 (UTF-8 with UTF8=ACCEPT): the reason,
+    /// for a tagged NO. Such a name is valid syntax, so it is no BAD (LIST drops such patterns itself).
+    public var undecodableMailboxName: String?
 
-    public init(tag: String, command: IMAPCommand) {
+    public init(tag: String, command: IMAPCommand, undecodableMailboxName: String? = nil) {
         self.tag = tag
         self.command = command
+        self.undecodableMailboxName = undecodableMailboxName
     }
 }
 
@@ -183,15 +187,15 @@ public struct ListCommand: Sendable, Equatable {
     }
 }
 
+/// The selection options this server knows; any other is a BAD command (RFC 5258 §3).
 public enum ListSelectionOption: Sendable, Hashable {
     case subscribed, remote, recursiveMatch, specialUse
-    case other(String)
 }
 
+/// The return options this server knows; any other is a BAD command (RFC 5258 §3).
 public enum ListReturnOption: Sendable, Hashable {
     case subscribed, children, specialUse
     case status([StatusAttribute])
-    case other(String)
 }
 
 public enum StatusAttribute: String, Sendable, Hashable, CaseIterable {

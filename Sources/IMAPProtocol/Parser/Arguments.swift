@@ -11,6 +11,16 @@ extension ByteCursor {
         return name.utf8.count == 5 && name.uppercased() == "INBOX" ? "INBOX" : name
     }
 
+    /// For names that only select what to match (LIST patterns, NOTIFY mailboxes): nil for a name that does not
+    /// decode, which then matches nothing and does not make the command fail.
+    mutating func matchingName(_ parse: (inout ByteCursor) throws(IMAPParseError) -> String) throws(IMAPParseError) -> String? {
+        let earlier = undecodableName
+        undecodableName = nil
+        let name = try parse(&self)
+        defer { undecodableName = earlier }
+        return undecodableName == nil ? name : nil
+    }
+
     /// A LIST pattern: like a mailbox, but `%` and `*` may appear in the atom form.
     mutating func listMailbox() throws(IMAPParseError) -> String {
         if atStringStart { return try decodeMailbox(try stringBytes()) }
@@ -23,16 +33,21 @@ extension ByteCursor {
         return try decodeMailbox(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
     }
 
-    func decodeMailbox(_ raw: [UInt8]) throws(IMAPParseError) -> String {
+    /// A name that is well-formed IMAP syntax but not valid modified UTF-7 (or UTF-8) is no syntax error: the
+    /// command is answered NO like any other unusable name (LIST and NOTIFY just match nothing with it), as Dovecot
+    /// does. So the parse goes on with the raw text and `undecodableName` says what was wrong.
+    mutating func decodeMailbox(_ raw: [UInt8]) throws(IMAPParseError) -> String {
         if options.utf8Accept {
-            guard let name = String(validating: raw, as: UTF8.self) else { throw fail("Mailbox name is not valid UTF-8") }
-            return name
+            if let name = String(validating: raw, as: UTF8.self) { return name }
+            undecodableName = undecodableName ?? "Mailbox name is not valid UTF-8."
+        } else {
+            do {
+                return try ModifiedUTF7.decode(raw)
+            } catch {
+                undecodableName = undecodableName ?? "Mailbox name is not valid mUTF-7."
+            }
         }
-        do {
-            return try ModifiedUTF7.decode(raw)
-        } catch {
-            throw fail("Mailbox name is not valid mUTF-7: \(error.reason)")
-        }
+        return String(decoding: raw, as: UTF8.self)
     }
 
     // MARK: Flags

@@ -9,6 +9,8 @@ struct ByteCursor {
     var index = 0
     let options: IMAPParserOptions
     var depth = 0
+    /// Why a mailbox name of this command could not be decoded (the first such name); the command is still parsed.
+    var undecodableName: String?
 
     init(bytes: UnsafeRawBufferPointer, buffer: ByteBuffer, options: IMAPParserOptions) {
         self.bytes = bytes

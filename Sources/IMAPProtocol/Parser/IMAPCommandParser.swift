@@ -19,7 +19,7 @@ public struct IMAPCommandParser: Sendable {
                 try cursor.space()
                 let command = try cursor.command()
                 try cursor.end()
-                return .success(TaggedCommand(tag: parsedTag, command: command))
+                return .success(TaggedCommand(tag: parsedTag, command: command, undecodableMailboxName: cursor.undecodableName))
             } catch {
                 var error = error
                 error.tag = tag
@@ -259,20 +259,23 @@ extension ByteCursor {
                 case "REMOTE": selection.append(.remote)
                 case "RECURSIVEMATCH": selection.append(.recursiveMatch)
                 case "SPECIAL-USE": selection.append(.specialUse)
-                case let other: selection.append(.other(other))
+                // RFC 5258 §3: an unrecognized selection option is an error (BAD), as Dovecot answers it.
+                case let other: throw cursor.fail("Unknown LIST selection option \(other)")
                 }
             }
             try space()
         }
-        let reference = try decodeMailbox(try astringBytes())
+        // A reference or pattern that is not valid mUTF-7 matches nothing (Dovecot lists the other patterns): such
+        // patterns are left out, and the command is not refused for them.
+        let reference = try matchingName { (cursor: inout ByteCursor) throws(IMAPParseError) in try cursor.decodeMailbox(try cursor.astringBytes()) }
         try space()
-        var patterns: [String] = []
+        var patterns: [String?] = []
         if current == UInt8(ascii: "(") {
             try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
-                patterns.append(try cursor.listMailbox())
+                patterns.append(try cursor.matchingName { (inner: inout ByteCursor) throws(IMAPParseError) in try inner.listMailbox() })
             }
         } else {
-            patterns.append(try listMailbox())
+            patterns.append(try matchingName { (cursor: inout ByteCursor) throws(IMAPParseError) in try cursor.listMailbox() })
         }
         var returns: [ListReturnOption] = []
         if take(0x20) {
@@ -286,14 +289,16 @@ extension ByteCursor {
                 case "STATUS":
                     try cursor.space()
                     returns.append(.status(try cursor.statusAttributes()))
-                case let other: returns.append(.other(other))
+                // RFC 5258 §3: so is an unrecognized return option.
+                case let other: throw cursor.fail("Unknown LIST return option \(other)")
                 }
             }
         }
         if selection.contains(.recursiveMatch) && selection.allSatisfy({ $0 == .recursiveMatch || $0 == .remote }) {
             throw fail("RECURSIVEMATCH needs another selection option")
         }
-        return ListCommand(selectionOptions: selection, reference: reference, patterns: patterns, returnOptions: returns)
+        return ListCommand(selectionOptions: selection, reference: reference ?? "",
+                           patterns: reference == nil ? [] : patterns.compactMap { $0 }, returnOptions: returns)
     }
 
     mutating func statusAttributes() throws(IMAPParseError) -> [StatusAttribute] {
@@ -434,11 +439,14 @@ extension ByteCursor {
         case "SUBTREE", "MAILBOXES":
             try space()
             if current == UInt8(ascii: "(") {
+                // RFC 5465 §6.6: a mailbox that cannot exist is no error; one whose name does not decode just never matches.
                 try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
-                    group.mailboxes.append(try cursor.mailbox())
+                    if let name = try cursor.matchingName({ (inner: inout ByteCursor) throws(IMAPParseError) in try inner.mailbox() }) {
+                        group.mailboxes.append(name)
+                    }
                 }
-            } else {
-                group.mailboxes.append(try mailbox())
+            } else if let name = try matchingName({ (cursor: inout ByteCursor) throws(IMAPParseError) in try cursor.mailbox() }) {
+                group.mailboxes.append(name)
             }
         default: throw fail("Unknown NOTIFY filter")
         }

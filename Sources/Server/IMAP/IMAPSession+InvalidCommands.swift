@@ -1,8 +1,9 @@
 import IMAPProtocol
 
 extension IMAPSession {
-    /// Dovecot's limits on invalid commands (CLIENT_MAX_BAD_COMMANDS): 3 before login (imap-login),
-    /// 20 after it; counted over the session, not in a row, as Dovecot does.
+    /// Dovecot's limits on invalid commands (CLIENT_MAX_BAD_COMMANDS): 3 before login (imap-login, counted
+    /// over the whole pre-login session), 20 in a row after it (a command that parses resets the count, as in
+    /// Dovecot's imap process), so a client that sometimes sends something odd is never cut off.
     static let maxInvalidCommandsBeforeLogin = 3
     static let maxInvalidCommands = 20
 
