@@ -22,7 +22,7 @@ extension IMAPSession {
         var attributes = requested
         // With QRESYNC every FETCH carries the UID, so the client can apply it without a sequence map.
         if (byUID || qresync) && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
-        if changedSince != nil || attributes.contains(.modSeq) { condstore = true }
+        if changedSince != nil || attributes.contains(.modSeq) { enableCondstore() }
         if changedSince != nil && !attributes.contains(.modSeq) { attributes.append(.modSeq) }
         let uids = current.view.uids(in: set, byUID: byUID)
         guard !uids.isEmpty else { return FetchOutcome() }

@@ -19,7 +19,7 @@ extension IMAPSession {
         case .replace: .replace
         }
         var modified: [UInt32] = [], changed: [UInt32] = [], caughtUp: CaughtUp?
-        if unchangedSince != nil { condstore = true }
+        if unchangedSince != nil { enableCondstore() }
         if !uids.isEmpty {
             let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
                                                    in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id,

@@ -10,12 +10,12 @@ extension IMAPSession {
         for name in extensions.map({ $0.uppercased() }) {
             switch name {
             case "CONDSTORE" where !condstore:
-                condstore = true
+                enableCondstore()
                 enabled.append(name)
             case "QRESYNC" where !qresync:
                 // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
                 qresync = true
-                condstore = true
+                enableCondstore()
                 enabled.append(name)
             case "IMAP4REV2" where !imap4rev2:
                 // RFC 9051 quoted strings and mailbox names are UTF-8.
@@ -31,6 +31,17 @@ extension IMAPSession {
         }
         encoder.writeEnabled(enabled, into: &output)
         tagged(tag, .ok, "Enabled.")
+    }
+
+    /// Switches CONDSTORE on for the rest of the session (ENABLE, or the first FETCH/STORE/SEARCH that uses
+    /// MODSEQ). RFC 7162 §3.1: with a mailbox selected, the first CONDSTORE-enabling command reports the mailbox's
+    /// HIGHESTMODSEQ in an untagged OK before its own responses, the value the client's MODSEQs start from.
+    /// SELECT/EXAMINE (CONDSTORE) need not call this: they report HIGHESTMODSEQ anyway.
+    func enableCondstore() {
+        guard !condstore else { return }
+        condstore = true
+        guard let current = selected else { return }
+        encoder.writeUntagged(.ok, code: .highestModSeq(UInt64(max(current.mailbox.highestModSeq, 1))), "Highest", into: &output)
     }
 
     /// UTF8=ACCEPT (RFC 6855): mailbox names raw UTF-8 both ways, UTF-8 in quoted strings.

@@ -67,16 +67,17 @@ extension IMAPSession {
                      key: SearchKey, sorted: Bool, partial: ClosedRange<UInt32>? = nil) {
         guard let view = selected?.view else { return }
         let numbers = found.map { byUID ? $0.uid : view.sequence(of: $0.uid) ?? 0 }
-        // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of what it found.
-        let highest = Self.mentionsModSeq(key) ? found.map { UInt64($0.modSeq) }.max() : nil
-        if highest != nil { condstore = true }
+        let byModSeq = Self.mentionsModSeq(key)
+        if byModSeq { enableCondstore() }
         // IMAP4rev2 has no `* SEARCH`: a SEARCH without RETURN answers as RETURN (ALL) (RFC 9051 §6.4.4).
         guard let options = options ?? (imap4rev2 && !sorted ? [] : nil) else {
+            let highest = byModSeq ? Self.highestModSeq(of: found) : nil
             return encoder.writeSearch(numbers, highestModSeq: highest, keyword: sorted ? "SORT" : "SEARCH", into: &output)
         }
         // An empty RETURN () means ALL; so does one with only UPDATE/CONTEXT, whose result the updates then change.
         let resultOptions = options.filter { $0 != .update && $0 != .context }
         let wanted = Set(resultOptions.isEmpty ? [.all] : resultOptions)
+        let highest = byModSeq ? Self.highestModSeq(of: Self.reported(found, wanted: wanted, partial: partial)) : nil
         if wanted.contains(.save) {
             // RFC 5182 §2.4: with only MIN and/or MAX beside SAVE, only those messages are kept.
             let onlyEnds = !wanted.contains(.all) && !wanted.contains(.count) && (wanted.contains(.min) || wanted.contains(.max))
@@ -105,6 +106,26 @@ extension IMAPSession {
         let lower = Int(range.lowerBound) - 1, upper = min(Int(range.upperBound), numbers.count)
         let slice = lower < upper ? Array(numbers[lower..<upper]) : []
         return ESearchPartial(range: range, messages: sorted ? SequenceSetFormatter.runs(slice) : SequenceSetFormatter.compact(slice))
+    }
+
+    /// RFC 7162 §3.1.5 (and RFC 4731 §3.2): a search by MODSEQ reports the highest MODSEQ of the messages it
+    /// returns, nil when it returns none.
+    static func highestModSeq(of messages: [MessageState]) -> UInt64? {
+        messages.map { UInt64($0.modSeq) }.max()
+    }
+
+    /// The messages an ESEARCH answer returns: all of them for ALL or COUNT, else only the MIN and MAX ones (first
+    /// and last in result order) and those in the PARTIAL range. SAVE alone returns nothing.
+    static func reported(_ found: [MessageState], wanted: Set<SearchReturnOption>, partial: ClosedRange<UInt32>?) -> [MessageState] {
+        if wanted.contains(.all) || wanted.contains(.count) { return found }
+        var reported: [MessageState] = []
+        if wanted.contains(.min), let first = found.first { reported.append(first) }
+        if wanted.contains(.max), let last = found.last { reported.append(last) }
+        if let partial {
+            let lower = Int(partial.lowerBound) - 1, upper = min(Int(partial.upperBound), found.count)
+            if lower < upper { reported += found[lower..<upper] }
+        }
+        return reported
     }
 
     static func mentionsModSeq(_ key: SearchKey) -> Bool {
