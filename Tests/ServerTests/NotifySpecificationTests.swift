@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func compositionErrorsAreBad() {
-        for line in ["(PERSONAL (MessageNew))", "(PERSONAL (MessageExpunge))", "(PERSONAL (FlagChange))",
+        for line in ["(SELECTED (MessageNew))", "(SELECTED-DELAYED (MessageExpunge))", "(SELECTED (FlagChange))",
                      "(SELECTED (MailboxName))", "(SELECTED (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE)",
                      "(PERSONAL (MessageNew (UID) MessageExpunge))"] {
             guard case .bad = refusal(line) else {
@@ -56,6 +56,13 @@ import Testing
                 continue
             }
         }
+    }
+
+    /// For mailboxes other than the selected one each event only triggers a STATUS: Dovecot takes them one by one.
+    @Test func otherMailboxesTakeSingleMessageEvents() throws {
+        #expect(try specification("(MAILBOXES x (MessageExpunge))").events(for: "x", isSubscribed: { _ in false }) == [.messageExpunge])
+        #expect(try specification("(PERSONAL (MessageNew))").events(for: "x", isSubscribed: { _ in false }) == [.messageNew])
+        #expect(try specification("(PERSONAL (FlagChange))").events(for: "x", isSubscribed: { _ in false }) == [.flagChange])
     }
 
     @Test func unsupportedEventsAreNo() {

@@ -159,13 +159,13 @@ extension IMAPSession {
         try await status(mailbox: name, attributes: statusItems(for: kind), user: user)
     }
 
-    /// MESSAGES/UIDNEXT/UIDVALIDITY for arrivals and expunges, HIGHESTMODSEQ for flag changes (and with CONDSTORE
-    /// for all), as RFC 5465 §5 lists them; UNSEEN as well, since an unread count is what a client updates.
+    /// MESSAGES/UIDNEXT/UIDVALIDITY for arrivals, expunges and NOTIFY SET STATUS, HIGHESTMODSEQ for flag changes (and
+    /// with CONDSTORE for all), as RFC 5465 §5 lists them; UNSEEN as well (as Dovecot sends it), since an unread count
+    /// is what a client updates.
     func statusItems(for kind: NotifyEvent?) -> [StatusAttribute] {
         var items: [StatusAttribute]
         switch kind {
         case .flagChange: items = [.uidValidity, .unseen, .highestModSeq]
-        case nil: items = [.messages, .uidNext, .uidValidity]
         default: items = [.messages, .uidNext, .uidValidity, .unseen]
         }
         if condstore && !items.contains(.highestModSeq) { items.append(.highestModSeq) }

@@ -85,13 +85,16 @@ struct NotifySpecification: Sendable, Equatable {
                 }
                 events.insert(event)
             }
-            if events.contains(.messageNew) != events.contains(.messageExpunge) {
+            let isSelected = group.filter == "SELECTED" || group.filter == "SELECTED-DELAYED"
+            // RFC 5465 §5.1-5.3 pair MessageNew with MessageExpunge, and want both for FlagChange, so that a client's
+            // view of the selected mailbox stays consistent. For other mailboxes each event only triggers a STATUS,
+            // so (as Dovecot does) any of them may be asked for alone.
+            if isSelected && events.contains(.messageNew) != events.contains(.messageExpunge) {
                 throw .bad("MessageNew and MessageExpunge must be given together")
             }
-            if !events.isDisjoint(with: [.flagChange, .annotationChange]) && !events.contains(.messageNew) {
+            if isSelected && !events.isDisjoint(with: [.flagChange, .annotationChange]) && !events.contains(.messageNew) {
                 throw .bad("FlagChange and AnnotationChange need MessageNew and MessageExpunge")
             }
-            let isSelected = group.filter == "SELECTED" || group.filter == "SELECTED-DELAYED"
             if !group.messageNewFetch.isEmpty && !isSelected {
                 throw .bad("FETCH attributes are allowed only for the selected mailbox")
             }
