@@ -32,6 +32,7 @@ extension IMAPSession {
             encoder.writeList(ListEntry(attributes: ["\\Noselect"], delimiter: separator, name: ""), lsub: lsub, into: &output)
             return
         }
+        if lsub { return try await writeSubscriptions(command, user: user) }
         let selection = Set(command.selectionOptions)
         let subscribedOnly = selection.contains(.subscribed)
         let specialUseOnly = selection.contains(.specialUse)
@@ -65,18 +66,40 @@ extension IMAPSession {
             if subscribedOnly && !listing.subscribed && !subscribedBelow { continue }
             var attributes: [String] = []
             if !listing.exists {
-                let nonExistent = subscribedOnly && !lsub && !listing.hasChildren
+                let nonExistent = subscribedOnly && !listing.hasChildren
                 attributes.append(nonExistent ? "\\NonExistent" : "\\Noselect")
             }
-            if !lsub { attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren") }
+            attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren")
             if returnSubscribed && listing.subscribed { attributes.append("\\Subscribed") }
-            if let specialUse = listing.specialUse, !lsub { attributes.append(specialUse) }
+            if let specialUse = listing.specialUse { attributes.append(specialUse) }
             encoder.writeList(ListEntry(attributes: attributes, delimiter: separator, name: name,
-                                        childInfo: subscribedBelow ? ["SUBSCRIBED"] : []), lsub: lsub, into: &output)
+                                        childInfo: subscribedBelow ? ["SUBSCRIBED"] : []), into: &output)
             // LIST-STATUS: a mailbox that vanished meanwhile simply gets no STATUS (RFC 5819 §2).
-            if let statusItems, listing.exists, !lsub {
+            if let statusItems, listing.exists {
                 try? await status(mailbox: name, attributes: statusItems, user: user)
             }
+        }
+    }
+
+    /// LSUB (RFC 3501 §6.3.9): the subscribed names the patterns match, whether the mailbox exists or not (no
+    /// attributes, as Dovecot answers). A pattern ending in `%` also lists an unsubscribed parent of a subscribed
+    /// name at that level, flagged \Noselect: "foo/bar" subscribed, "foo" not, `LSUB "" %` answers foo.
+    private func writeSubscriptions(_ command: ListCommand, user: MailUser) async throws {
+        let separator = MailboxName.separator
+        let patterns = command.patterns.map { MailboxPattern(command.reference + $0, separator: separator) }
+        let parentPatterns = patterns.filter { $0.characters.last == "%" }
+        let subscribed = Set(try await user.subscribedNames())
+        var entries: [MailboxName: Bool] = [:]  // name → listed as a \Noselect parent
+        for name in subscribed {
+            guard let parsed = try? MailboxName(name) else { continue }
+            if patterns.contains(where: { $0.matches(name) }) { entries[parsed] = false }
+            for parent in parsed.ancestors where !subscribed.contains(parent) && parentPatterns.contains(where: { $0.matches(parent) }) {
+                if let parentName = try? MailboxName(parent) { entries[parentName] = true }
+            }
+        }
+        for name in entries.keys.sorted() {
+            encoder.writeList(ListEntry(attributes: entries[name] == true ? ["\\Noselect"] : [], delimiter: separator, name: name.value),
+                              lsub: true, into: &output)
         }
     }
 }
