@@ -148,6 +148,17 @@ import Testing
             + "SAVEDATE NIL PREVIEW \"Hi\" SNIPPET (FUZZY \"Yo\") PREVIEW (FUZZY NIL) EMAILID (M6d) THREADID NIL)\r\n")
     }
 
+    /// NUL may not appear in a `{n}` literal (RFC 3501 CHAR8): outside BINARY it goes out as 0x80, as Dovecot
+    /// sends it, so a message APPENDed with a `~{n}` literal still reads as a string of the same size.
+    @Test func nulOutsideBinaryLiterals() {
+        var buffer = ByteBuffer()
+        let data = ByteBuffer(bytes: [0x00, 0x61, 0x00])
+        IMAPResponseEncoder().writeFetch(sequence: 1, [.bodySection(SectionSpec(part: [1]), origin: nil, data: data), .rfc822Text(data),
+                                                       .binary(part: [1], origin: nil, data: data)], into: &buffer)
+        #expect(Array(buffer.readableBytesView) == Array("* 1 FETCH (BODY[1] {3}\r\n".utf8) + [0x80, 0x61, 0x80]
+            + Array(" RFC822.TEXT {3}\r\n".utf8) + [0x80, 0x61, 0x80] + Array(" BINARY[1] ~{3}\r\n".utf8) + [0x00, 0x61, 0x00] + Array(")\r\n".utf8))
+    }
+
     @Test func dateTimeRoundTripsThroughEpoch() {
         let date = IMAPDateTime(secondsSinceEpoch: 837_596_665, zoneMinutes: -420)
         #expect(encoded { $0.writeDateTime(date, into: &$1) } == "\"17-Jul-1996 02:44:25 -0700\"")

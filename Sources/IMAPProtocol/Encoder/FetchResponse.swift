@@ -121,13 +121,20 @@ extension IMAPResponseEncoder {
         }
     }
 
+    /// A `{n}` literal may not hold NUL (RFC 3501 §4.3, CHAR8); a message APPENDed as a `~{n}` literal
+    /// (RFC 3516) may. Outside BINARY each NUL goes out as 0x80, as Dovecot sends it: the size stays, and a client
+    /// that stops reading a string at NUL still gets the content.
     private func writeBody(_ data: ByteBuffer?, binary: Bool, into buffer: inout ByteBuffer) {
         guard let data else {
             buffer.writeStaticString("NIL")
             return
         }
         writeLiteralHeader(length: data.readableBytes, binary: binary, into: &buffer)
-        buffer.writeImmutableBuffer(data)
+        if binary || !data.readableBytesView.contains(0) {
+            buffer.writeImmutableBuffer(data)
+        } else {
+            buffer.writeBytes(data.readableBytesView.lazy.map { $0 == 0 ? 0x80 : $0 })
+        }
     }
 
     private func writeOrigin(_ origin: UInt32?, into buffer: inout ByteBuffer) {
