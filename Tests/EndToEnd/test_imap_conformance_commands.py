@@ -1,0 +1,237 @@
+"""Protocol corners of single IMAP commands where ObjectMail answered differently from Dovecot 2.3 (issue 26,
+items 5-10): each session below was run against a private Dovecot 2.3 and the expected answers are Dovecot's
+(modulo tags, UIDVALIDITY and the hierarchy separator)."""
+import re
+import time
+
+from conftest import command, raw_imap, until_tagged
+
+USER = "jane@example.com"
+
+
+def append(sock, reader, tag: bytes, mailbox: bytes, message: bytes, binary: bool = False) -> list[bytes]:
+    """APPEND with a LITERAL+ literal (`~{n+}` when `binary`, RFC 3516)."""
+    prefix = b"~" if binary else b""
+    sock.sendall(tag + b" APPEND " + mailbox + b" " + prefix + b"{%d+}\r\n" % len(message) + message + b"\r\n")
+    lines = until_tagged(reader, tag)
+    assert lines[-1].startswith(tag + b" OK"), lines
+    return lines
+
+
+def modseq_of(lines: list[bytes]) -> dict[int, int]:
+    found = {}
+    for line in lines:
+        match = re.match(rb"\* (\d+) FETCH \(.*MODSEQ \((\d+)\)", line)
+        if match:
+            found[int(match.group(1))] = int(match.group(2))
+    return found
+
+
+def test_condstore_first_enabling_command_reports_highestmodseq_and_esearch_modseq_of_returned(imap_server):
+    """Item 5. RFC 7162 §3.1: the first CONDSTORE-enabling command (here FETCH … MODSEQ) with a mailbox selected is
+    answered with an untagged OK [HIGHESTMODSEQ n] first; later ones are not. RFC 7162 §3.1.5 / RFC 4731: ESEARCH
+    RETURN (MIN) / (MAX) with a MODSEQ criterion reports the MODSEQ of the message(s) returned, not the mailbox's
+    highest; ALL and COUNT report the highest of all matches."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    assert command(sock, reader, b"c", b"CREATE cs")[-1].startswith(b"c OK")
+    for subject in (b"a", b"b", b"c"):
+        append(sock, reader, b"p", b"cs", b"Subject: " + subject + b"\r\n\r\nbody\r\n")
+    assert command(sock, reader, b"s", b"SELECT cs")[-1].startswith(b"s OK")
+    # Distinct MODSEQs: message 3 changed first, then 2, then 1 (the highest).
+    for number in (3, 2, 1):
+        assert command(sock, reader, b"f", b"STORE %d +FLAGS.SILENT (\\Seen)" % number)[-1].startswith(b"f OK")
+    first = command(sock, reader, b"m1", b"FETCH 1:* MODSEQ")
+    assert re.match(rb"\* OK \[HIGHESTMODSEQ \d+\]", first[0]), first
+    modseqs = modseq_of(first)
+    highest = int(re.search(rb"HIGHESTMODSEQ (\d+)", first[0]).group(1))
+    assert highest == max(modseqs.values()) == modseqs[1] and modseqs[3] < modseqs[2] < modseqs[1], first
+    again = command(sock, reader, b"m2", b"FETCH 1 MODSEQ")
+    assert not any(b"HIGHESTMODSEQ" in line for line in again), again
+
+    def esearch(request: bytes) -> bytes:
+        lines = command(sock, reader, b"e", request)
+        assert lines[-1].startswith(b"e OK"), lines
+        return [line for line in lines if line.startswith(b"* ESEARCH")][0]
+
+    assert esearch(b"SEARCH RETURN (MIN) MODSEQ 1") == b'* ESEARCH (TAG "e") MIN 1 MODSEQ %d\r\n' % modseqs[1]
+    assert esearch(b"SEARCH RETURN (MAX) MODSEQ 1") == b'* ESEARCH (TAG "e") MAX 3 MODSEQ %d\r\n' % modseqs[3]
+    assert esearch(b"SEARCH RETURN (MAX) MODSEQ 1 2:3") == b'* ESEARCH (TAG "e") MAX 3 MODSEQ %d\r\n' % modseqs[3]
+    assert esearch(b"SEARCH RETURN (MIN MAX) MODSEQ 1 2:3") == b'* ESEARCH (TAG "e") MIN 2 MAX 3 MODSEQ %d\r\n' % modseqs[2]
+    assert esearch(b"UID SEARCH RETURN (MIN) MODSEQ 1 2:3") == b'* ESEARCH (TAG "e") UID MIN 2 MODSEQ %d\r\n' % modseqs[2]
+    assert esearch(b"SEARCH RETURN (COUNT) MODSEQ 1 2:3") == b'* ESEARCH (TAG "e") COUNT 2 MODSEQ %d\r\n' % modseqs[2]
+    assert esearch(b"SEARCH RETURN (ALL) MODSEQ 1") == b'* ESEARCH (TAG "e") ALL 1:3 MODSEQ %d\r\n' % highest
+    assert esearch(b"SORT RETURN (MIN) (REVERSE SUBJECT) UTF-8 MODSEQ 1") == b'* ESEARCH (TAG "e") MIN 3 MODSEQ %d\r\n' % modseqs[3]
+    # ENABLE CONDSTORE with a mailbox selected on a fresh connection reports it as well.
+    sock2, reader2 = raw_imap(server, USER)
+    assert command(sock2, reader2, b"s", b"EXAMINE cs")[-1].startswith(b"s OK")
+    enabled = command(sock2, reader2, b"n", b"ENABLE CONDSTORE")
+    assert enabled == [b"* OK [HIGHESTMODSEQ %d] Highest\r\n" % highest, b"* ENABLED CONDSTORE\r\n", b"n OK Enabled.\r\n"]
+    sock2.close()
+    sock.close()
+
+
+def test_list_extended_unknown_options_are_bad(imap_server):
+    """Item 6. RFC 5258 §3: an unrecognized selection or return option is BAD (as in Dovecot); known ones still work."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    for request in (b'LIST (foo) "" ""', b'LIST "" "" RETURN (foo)', b'LIST (SUBSCRIBED foo) "" *',
+                    b'LIST "" % RETURN (CHILDREN foo)'):
+        lines = command(sock, reader, b"l", request)
+        assert len(lines) == 1 and lines[0].startswith(b"l BAD "), (request, lines)
+    for request in (b'LIST (REMOTE) "" INBOX', b'LIST () "" INBOX', b'LIST "" INBOX RETURN ()'):
+        lines = command(sock, reader, b"l", request)
+        assert lines[-1] == b"l OK List completed.\r\n" and lines[0].startswith(b"* LIST ") and lines[0].endswith(b" INBOX\r\n"), lines
+    sock.close()
+
+
+def test_notify_single_message_events_for_other_mailboxes(imap_server):
+    """Item 7. RFC 5465 §5 pairs MessageNew with MessageExpunge (and wants both for FlagChange) for the selected
+    mailbox; for other mailboxes Dovecot takes any of them alone and answers the STATUS. The next NOTIFY works, and
+    the connection stays open."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    assert command(sock, reader, b"c", b"CREATE x")[-1].startswith(b"c OK")
+    lines = command(sock, reader, b"n1", b"NOTIFY SET STATUS (MAILBOXES x (MessageExpunge))")
+    assert re.fullmatch(rb"\* STATUS x \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0\)\r\n", lines[0]), lines
+    assert lines[-1] == b"n1 OK NOTIFY completed.\r\n"
+    for request in (b"NOTIFY SET STATUS (MAILBOXES x (MessageNew))", b"NOTIFY SET (MAILBOXES x (FlagChange))",
+                    b"NOTIFY SET (PERSONAL (MessageNew FlagChange))"):
+        assert command(sock, reader, b"n2", request)[-1] == b"n2 OK NOTIFY completed.\r\n", request
+    for request in (b"NOTIFY SET (SELECTED (MessageExpunge))", b"NOTIFY SET (SELECTED (FlagChange))"):
+        assert command(sock, reader, b"n3", request)[-1].startswith(b"n3 BAD "), request
+    # MessageExpunge alone: an expunge in x is reported, an arrival is not.
+    assert command(sock, reader, b"n4", b"NOTIFY SET (MAILBOXES x (MessageExpunge))")[-1] == b"n4 OK NOTIFY completed.\r\n"
+    other, other_reader = raw_imap(server, USER)
+    append(other, other_reader, b"a", b"x", b"Subject: x\r\n\r\nx\r\n")
+    assert command(sock, reader, b"q", b"NOOP") == [b"q OK NOOP completed.\r\n"]
+    assert command(other, other_reader, b"s", b"SELECT x")[-1].startswith(b"s OK")
+    assert command(other, other_reader, b"d", b"STORE 1 +FLAGS.SILENT (\\Deleted)")[-1].startswith(b"d OK")
+    assert command(other, other_reader, b"e", b"EXPUNGE")[-1].startswith(b"e OK")
+    # The event reaches this session between its commands: give it a moment.
+    lines = []
+    for _ in range(50):
+        lines += command(sock, reader, b"r", b"NOOP")
+        if any(line.startswith(b"* STATUS x ") for line in lines):
+            break
+        time.sleep(0.1)
+    assert [line for line in lines if line.startswith(b"* STATUS")] == [lines[0]] and lines[0].startswith(b"* STATUS x (MESSAGES 0 "), lines
+    assert command(sock, reader, b"z", b"NOTIFY NONE") == [b"z OK NOTIFY completed.\r\n"]
+    other.close()
+    sock.close()
+
+
+def test_lsub_lists_unsubscribed_parent_as_noselect(imap_server):
+    """Item 8. RFC 3501 §6.3.9: "box/test2" subscribed, "box" not: a pattern ending in % at box's level lists box
+    with \\Noselect; one that reaches the subscribed name lists it. Without a trailing % (or with *) the parent is not
+    listed (as in Dovecot). A subscription whose mailbox is gone is listed without attributes (as in Dovecot)."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    for request in (b"CREATE box/test2", b"CREATE box/test3/deep", b"SUBSCRIBE box/test2", b"SUBSCRIBE box/test3/deep",
+                    b"UNSUBSCRIBE box"):
+        assert command(sock, reader, b"c", request)[-1].startswith(b"c OK"), request
+
+    def lsub(pattern: bytes) -> list[bytes]:
+        lines = command(sock, reader, b"l", b'LSUB "" ' + pattern)
+        assert lines[-1] == b"l OK Lsub completed.\r\n"
+        return [line for line in lines[:-1] if not line.endswith(b" INBOX\r\n")]
+
+    assert lsub(b"%") == [b'* LSUB (\\Noselect) "/" box\r\n']
+    assert lsub(b"bo%") == [b'* LSUB (\\Noselect) "/" box\r\n']
+    assert lsub(b"box/%") == [b'* LSUB () "/" box/test2\r\n', b'* LSUB (\\Noselect) "/" box/test3\r\n']
+    assert lsub(b"box/%/%") == [b'* LSUB () "/" box/test3/deep\r\n']
+    assert lsub(b"box") == [] and lsub(b"b*x") == []
+    assert lsub(b"box/*") == [b'* LSUB () "/" box/test2\r\n', b'* LSUB () "/" box/test3/deep\r\n']
+    assert command(sock, reader, b"d", b"DELETE box/test3/deep")[-1].startswith(b"d OK")
+    assert lsub(b"box/test3/%") == [b'* LSUB () "/" box/test3/deep\r\n']
+    # Once the parent is subscribed it is listed as itself.
+    assert command(sock, reader, b"c", b"CREATE box")[-1].startswith(b"c OK")
+    assert command(sock, reader, b"c", b"SUBSCRIBE box")[-1].startswith(b"c OK")
+    assert lsub(b"%") == [b'* LSUB () "/" box\r\n']
+    sock.close()
+
+
+def test_binary_append_then_body_fetch(imap_server):
+    """Item 9. A message APPENDed as a `~{n}` literal (RFC 3516) with NUL bytes: BODY[1] returns the part's content
+    with each NUL as 0x80 (a `{n}` literal cannot carry NUL, RFC 3501 §4.3; Dovecot sends 0x80), BINARY[1] the
+    bytes themselves in a `~{n}` literal."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    assert command(sock, reader, b"c", b"CREATE bin")[-1].startswith(b"c OK")
+    content = bytes(range(256)).replace(b"\r", b"").replace(b"\n", b"")
+    multipart = (b"Content-Type: multipart/mixed; boundary=xx\r\nSubject: bin\r\n\r\n--xx\r\n"
+                 b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n" + content
+                 + b"\r\n--xx\r\nContent-Type: text/plain\r\n\r\nplain\r\n--xx--\r\n")
+    append(sock, reader, b"a", b"bin", multipart, binary=True)
+    # The synchronizing form of the issue's report: wait for the continuation.
+    simple = b"Subject: simple\r\n\r\n\x00hello\x00world\r\n"
+    sock.sendall(b"b APPEND bin ~{%d}\r\n" % len(simple))
+    assert reader.readline().startswith(b"+ ")
+    sock.sendall(simple + b"\r\n")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b OK")
+    assert command(sock, reader, b"s", b"SELECT bin")[-1].startswith(b"s OK")
+    sock.sendall(b"f FETCH 1 (BODY.PEEK[1] BINARY.PEEK[1] BODY.PEEK[2])\r\n")
+    header = reader.readline()
+    assert header == b"* 1 FETCH (BODY[1] {%d}\r\n" % len(content), header
+    assert reader.read(len(content)) == content.replace(b"\x00", b"\x80")
+    assert reader.read(len(b" BINARY[1] ~{%d}\r\n" % len(content))) == b" BINARY[1] ~{%d}\r\n" % len(content)
+    assert reader.read(len(content)) == content
+    assert reader.readline() == b" BODY[2] {5}\r\n"
+    assert reader.readline() == b"plain)\r\n"
+    assert reader.readline() == b"f OK Fetch completed.\r\n"
+    sock.sendall(b"g FETCH 2 (BODY.PEEK[1])\r\n")
+    assert reader.readline() == b"* 2 FETCH (BODY[1] {14}\r\n"
+    assert reader.read(14) == b"\x80hello\x80world\r\n"
+    assert reader.readline() == b")\r\n"
+    assert reader.readline() == b"g OK Fetch completed.\r\n"
+    sock.close()
+
+
+INVALID = b'"!#$&\'+,-.0123456789:;<=>?@^_`|[}"'
+
+
+def test_invalid_mailbox_names_are_no_and_never_disconnect(imap_server):
+    """Item 10. A mailbox name that is not valid modified UTF-7 is valid syntax: every command naming one is answered
+    NO (Dovecot: "Mailbox name is not valid mUTF-7."), LIST/LSUB with such a pattern OK with no match (other patterns
+    still match), NOTIFY ignores it, and the client is never disconnected for it, however many it sends."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    refused = b"Mailbox name is not valid mUTF-7.\r\n"
+    for request in (b"SELECT " + INVALID, b'EXAMINE "&-&"', b'STATUS "&Jjo" (MESSAGES)', b'CREATE "a&b"',
+                    b'DELETE "a&b"', b'RENAME INBOX "a&b"', b'RENAME "a&b" x', b'SUBSCRIBE "a&b"', b'UNSUBSCRIBE "a&b"',
+                    b'GETQUOTAROOT "a&b"'):
+        assert command(sock, reader, b"n", request) == [b"n NO " + refused], request
+    sock.sendall(b'a APPEND "a&b" {6+}\r\nx: y\r\n\r\n')
+    assert until_tagged(reader, b"a") == [b"a NO " + refused]
+    for request in (b'LIST "" ' + INVALID, b'LIST "a&b" "*"', b'LIST "" "INBOX/a&b/%"', b'LSUB "" "a&b"'):
+        lines = command(sock, reader, b"l", request)
+        assert len(lines) == 1 and lines[0].endswith(b" OK " + (b"Lsub" if b"LSUB" in request else b"List") + b" completed.\r\n"), (request, lines)
+    assert command(sock, reader, b"l", b'LIST "" ("a&b" "INBOX")') == [b'* LIST (\\HasNoChildren) "/" INBOX\r\n', b"l OK List completed.\r\n"]
+    lines = command(sock, reader, b"n", b'NOTIFY SET STATUS (MAILBOXES ("a&b" INBOX) (MessageNew MessageExpunge))')
+    assert lines[0].startswith(b"* STATUS INBOX (") and lines[-1] == b"n OK NOTIFY completed.\r\n", lines
+    assert command(sock, reader, b"n", b"NOTIFY NONE")[-1] == b"n OK NOTIFY completed.\r\n"
+    # COPY without a selected mailbox: the state error comes first, as in Dovecot.
+    assert command(sock, reader, b"c", b'COPY 1 "a&b"')[-1].startswith(b"c BAD ")
+    assert command(sock, reader, b"s", b"SELECT INBOX")[-1].startswith(b"s OK")
+    append(sock, reader, b"p", b"INBOX", b"Subject: x\r\n\r\nx\r\n")
+    assert command(sock, reader, b"c", b'COPY 1 "a&b"') == [b"c NO " + refused]
+    assert command(sock, reader, b"c", b'UID MOVE 1:* "a&b"') == [b"c NO " + refused]
+    # RFC 3501 §6.3.1: the failed SELECT leaves no mailbox selected.
+    assert command(sock, reader, b"x", b"EXAMINE " + INVALID) == [b"* OK [CLOSED] Previous mailbox closed.\r\n", b"x NO " + refused]
+    assert command(sock, reader, b"f", b"FETCH 1 FLAGS")[-1].startswith(b"f BAD ")
+    # Far more than the 20 invalid commands a session may send in a row: none of these counts.
+    for _ in range(25):
+        assert command(sock, reader, b"x", b"SELECT " + INVALID) == [b"x NO " + refused]
+    assert command(sock, reader, b"z", b"NOOP") == [b"z OK NOOP completed.\r\n"]
+    sock.close()
+
+
+def test_invalid_commands_are_counted_in_a_row(imap_server):
+    """Item 10's disconnect: Dovecot (logged in) disconnects after 20 invalid commands in a row; one that parses resets
+    the count, so a client that sometimes sends something odd is never cut off."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    for _ in range(3):
+        sock.sendall(b"".join(b"b%d BOGUS\r\n" % number for number in range(19)) + b"c NOOP\r\n")
+        assert until_tagged(reader, b"c")[-1] == b"c OK NOOP completed.\r\n"
+    sock.close()
