@@ -147,6 +147,31 @@ def test_hundred_messages_pipelined_in_one_write(lmtp_server):
         MESSAGE.replace(b"<m1@", b"<m%d@" % number) for number in range(100))
 
 
+def test_a_bdat_chunk_over_the_size_limit_is_refused_at_once(lmtp_server):
+    # No waiting for 4 GiB that will never be stored: 552 and the connection closes.
+    server = lmtp_server()
+    client = lmtp(server)
+    client.mail("sender@example.org")
+    client.rcpt("ann@example.com")
+    client.send(b"BDAT 4294967295 LAST\r\n")
+    assert client.getreply() == (552, b"5.3.4 Message too big for system")
+    client.sock.settimeout(10)
+    assert client.sock.recv(100) == b""
+    assert server.stored("ann@example.com") == []
+
+
+def test_recipients_beyond_the_limit_get_452(lmtp_server):
+    server = lmtp_server()
+    client = lmtp(server)
+    client.mail("sender@example.org")
+    # Pipelined, as an MTA sends them; the answers come in order.
+    client.send(b"RCPT TO:<ann@example.com>\r\n" * 1001)
+    codes = [client.getreply()[0] for _ in range(1001)]
+    assert codes[:1000] == [250] * 1000 and codes[1000] == 452
+    assert client.rset()[0] == 250
+    client.quit()
+
+
 def test_bdat_chunks(lmtp_server):
     server = lmtp_server()
     client = lmtp(server)

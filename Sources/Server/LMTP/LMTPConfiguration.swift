@@ -8,6 +8,10 @@ public struct LMTPConfiguration: Sendable {
     public static let builtinMaxMessageSize = 100 << 20
     /// RFC 5321 asks for at least 512 octets per command line; Postfix sends far less.
     public static let defaultMaxCommandLine = 4096
+    /// Recipients of one transaction; beyond it 452 4.5.3 (RFC 5321 §4.5.3.1.10 asks servers to take at least 100,
+    /// and MTAs send fewer: Postfix's LMTP client 50 a transaction). Every recipient is a save of its own, so
+    /// without a bound one transaction could make the server do unbounded work.
+    public static let maxRecipients = 1000
 
     /// A client silent this long is disconnected (421 4.4.2), like Dovecot's SMTP server's 5 minutes.
     public var idleTimeout: TimeAmount = .minutes(5)

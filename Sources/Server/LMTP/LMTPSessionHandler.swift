@@ -234,6 +234,16 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else if transaction!.chunks == nil {
                 transaction!.chunks = []
             }
+            if rejection == nil, (transaction?.chunks?.count ?? 0) + size > configuration.maxMessageSize {
+                // The chunk cannot be taken, and reading it to find the next command could mean gigabytes:
+                // answer now and close, as for any input that cannot be resynchronised.
+                transaction = nil
+                send(LMTPReply(552, "5.3.4 Message too big for system"), context: context)
+                quitting = true
+                context.flush()
+                context.close(promise: nil)
+                return
+            }
             mode = .chunk(remaining: size, last: last, rejection: rejection)
             if size == 0 {
                 mode = .command
@@ -285,6 +295,9 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func rcpt(to address: String, parameters: [String: String], context: ChannelHandlerContext) {
         guard transaction != nil else { return send(LMTPReply(503, "5.5.1 MAIL needed first"), context: context) }
         guard transaction?.chunks == nil else { return send(LMTPReply(503, "5.5.1 RCPT after BDAT"), context: context) }
+        guard (transaction?.recipients.count ?? 0) < LMTPConfiguration.maxRecipients else {
+            return send(LMTPReply(452, "4.5.3 Too many recipients"), context: context)
+        }
         var original: String?
         for (name, value) in parameters {
             guard name == "ORCPT" else { return send(LMTPReply(555, "5.5.4 Unsupported parameter \(name)"), context: context) }
