@@ -235,3 +235,20 @@ def test_invalid_commands_are_counted_in_a_row(imap_server):
         sock.sendall(b"".join(b"b%d BOGUS\r\n" % number for number in range(19)) + b"c NOOP\r\n")
         assert until_tagged(reader, b"c")[-1] == b"c OK NOOP completed.\r\n"
     sock.close()
+
+
+def test_dates_the_month_does_not_have_are_valid_syntax(imap_server):
+    """Item 10's class: date-day is 1*2DIGIT, so 31-Feb-2020 is valid syntax. As in Dovecot, SEARCH compares with it
+    (no BAD), and APPEND takes the arrival time for such a date-time instead of refusing the message."""
+    server = imap_server()
+    sock, reader = raw_imap(server, USER)
+    message = b"Subject: x\r\n\r\nx\r\n"
+    sock.sendall(b'a APPEND INBOX "31-Feb-2020 10:00:00 +0000" {%d+}\r\n' % len(message) + message + b"\r\n")
+    assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
+    assert command(sock, reader, b"s", b"SELECT INBOX")[-1].startswith(b"s OK")
+    for request in (b"SEARCH ON 31-Feb-2020", b"SEARCH SINCE 0-Jan-2020 BEFORE 99-Dec-2019", b"SEARCH SENTSINCE 30-Feb-2021"):
+        assert command(sock, reader, b"f", request)[-1] == b"f OK Search completed.\r\n", request
+    lines = command(sock, reader, b"d", b"FETCH 1 INTERNALDATE")
+    assert b"2020" not in lines[0], lines
+    assert command(sock, reader, b"g", b"SEARCH SINCE 1-Jan-2021") == [b"* SEARCH 1\r\n", b"g OK Search completed.\r\n"]
+    sock.close()

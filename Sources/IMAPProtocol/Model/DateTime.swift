@@ -20,6 +20,11 @@ public struct IMAPDate: Sendable, Hashable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// False for a day the month does not have (`31-Feb-2020`, `0-Jan-2020`): valid IMAP syntax, no real date.
+    public var isCalendarDate: Bool {
+        day >= 1 && day <= Self.daysIn(month: month, year: year)
+    }
+
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     static func daysIn(month: Int, year: Int) -> Int {

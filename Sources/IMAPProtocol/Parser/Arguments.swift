@@ -112,7 +112,9 @@ extension ByteCursor {
             digits += 1
             index += 1
         }
-        guard digits > 0, day >= 1 else { throw fail("Invalid date") }
+        // date-day is 1*2DIGIT: a day the month does not have (31-Feb, 0-Jan) is valid syntax, so no BAD. As in
+        // Dovecot, SEARCH compares with it as given (it matches no day) and APPEND takes the arrival time instead.
+        guard digits > 0 else { throw fail("Invalid date") }
         try expect(UInt8(ascii: "-"), "'-' in date")
         guard index + 3 <= bytes.count else { throw fail("Invalid date") }
         let monthName = upper(index..<index + 3)
@@ -122,7 +124,6 @@ extension ByteCursor {
         index += 3
         try expect(UInt8(ascii: "-"), "'-' in date")
         let year = Int(try digitsExactly(4, "a four-digit year"))
-        guard day <= IMAPDate.daysIn(month: monthIndex + 1, year: year) else { throw fail("Invalid day in date") }
         return IMAPDate(year: year, month: monthIndex + 1, day: day)
     }
 

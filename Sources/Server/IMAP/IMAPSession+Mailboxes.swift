@@ -62,7 +62,9 @@ extension IMAPSession {
                 return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
             }
             let (flags, keywords) = Self.splitFlags(message.flags)
-            let date = message.internalDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) } ?? Date()
+            // A date-time naming a day its month does not have is taken as no date, as Dovecot does.
+            let date = message.internalDate.flatMap { $0.date.isCalendarDate ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
+                ?? Date()
             let bytes: [UInt8]
             do {
                 bytes = try await appendBytes(message.content, user: user)
