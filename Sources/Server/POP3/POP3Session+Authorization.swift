@@ -73,6 +73,7 @@ extension POP3Session {
     }
 
     private func logIn(user name: String, password: String, mechanism: String) async {
+        lastLoginAttempt = (name, mechanism)
         // Commands a client pipelined after PASS wait until the result is known (RFC 2449 §6.6).
         switch await login.logIn(user: name, password: password, transport: transport, mechanism: mechanism, logger: logger) {
         case .loggedIn(let user):
@@ -100,6 +101,7 @@ extension POP3Session {
                 state = .closing
             }
         case .failed:
+            failedLogins += 1
             badCommand("[AUTH] Authentication failed.")
         case .temporaryFailure:
             error("[SYS/TEMP] Temporary authentication failure.")

@@ -41,6 +41,10 @@ actor POP3Session {
     var maildrop: POP3Maildrop?
     var fetcher: POP3BodyFetcher?
     var statistics = POP3Statistics()
+    let connectedAt = ContinuousClock.now
+    /// Failed logins and the last attempt, for pop3-login's line when the connection ends without a login.
+    var failedLogins = 0
+    var lastLoginAttempt: (user: String, method: String)?
 
     init(channel: any Channel, connection: ConnectionContext, login: SessionLogin, locks: POP3SessionLocks,
          configuration: POP3Configuration, traffic: TrafficCounter, inputs: AsyncStream<POP3SessionInput>.Continuation,
@@ -91,7 +95,7 @@ actor POP3Session {
     /// Ends the session: \Seen for what was retrieved (also without QUIT, as Dovecot does), the
     /// logout line, and the lock and connection slot given back.
     private func finish() async {
-        guard let loggedIn else { return }
+        guard let loggedIn else { return logEndBeforeLogin() }
         if let maildrop, !configuration.noFlagUpdates, !statistics.updated {
             await markSeen(maildrop, user: loggedIn.mail)
         }
@@ -101,6 +105,19 @@ actor POP3Session {
         logger.info("Disconnected: \(statistics.reason) \(configuration.logoutFormat.expand(values))")
         login.userIPConnections.release(loggedIn.userIPKey)
         if holdsLock { locks.unlock(loggedIn.name) }
+    }
+
+    /// pop3-login's line when a connection ends without a login (`PreLoginEndLine`), which fail2ban's dovecot
+    /// filter matches for POP3 as for IMAP.
+    private func logEndBeforeLogin() {
+        let reason: String? = switch statistics.reason {
+        case "Disconnected for inactivity": "Disconnected: Inactivity"
+        case "Logged out": "Aborted login"
+        default: nil
+        }
+        let line = PreLoginEndLine(failedLogins: failedLogins, lastAttempt: lastLoginAttempt,
+                                   connectedFor: ContinuousClock.now - connectedAt, reason: reason)
+        logger.info("\(line.text(addresses: transport.client.logFields, session: connection.sessionID))")
     }
 
     // MARK: - Output
