@@ -139,6 +139,8 @@ struct AddressListScanner {
 
     // MARK: Lexical pieces
 
+    /// A comment's text goes to `lastComment`: quoted pairs unescaped, a NUL as U+FFFD. An unterminated
+    /// comment keeps what was read up to its last quoted pair or NUL, as Dovecot's does.
     mutating func skipComment() -> Step {
         lastComment = []
         index += 1
@@ -153,17 +155,28 @@ struct AddressListScanner {
                     index += 1
                     return more
                 }
-            case ASCII.backslash:
+            case 0:
+                lastComment += bytes[start..<index] + Self.replacementCharacter
+                start = index + 1
+            case ASCII.backslash where index + 1 < bytes.count && !Self.endsQuotedPair(bytes[index + 1]):
                 lastComment += bytes[start..<index]
                 index += 1
-                if index >= bytes.count { return .invalid }
                 start = index   // the quoted character itself is kept
+            case ASCII.backslash where index + 1 >= bytes.count:
+                return .invalid
             default: break
             }
             index += 1
         }
         return .invalid
     }
+
+    /// U+FFFD: IMAP strings cannot carry NUL, and Dovecot's parser reads it so inside quotes and comments
+    /// (elsewhere a NUL is not atext and ends what is being read).
+    static let replacementCharacter: Bytes = [0xEF, 0xBF, 0xBD]
+
+    /// A backslash before CR, LF or NUL quotes nothing: it stays as text.
+    static func endsQuotedPair(_ b: UInt8) -> Bool { b == ASCII.cr || b == ASCII.lf || b == 0 }
 
     /// Skips blanks, line breaks and comments.
     mutating func skipCFWS() -> Step {
@@ -218,7 +231,8 @@ struct AddressListScanner {
         return step
     }
 
-    /// A quoted string's content: quoted pairs unescaped, folding line breaks removed.
+    /// A quoted string's content: quoted pairs unescaped, folding line breaks removed, a NUL as U+FFFD.
+    /// Unterminated, it keeps what was read up to its last folding, quoted pair or NUL (Dovecot's result).
     mutating func quotedString(into out: inout Bytes) -> Step {
         index += 1
         var start = index
@@ -233,11 +247,15 @@ struct AddressListScanner {
                 if end > start && bytes[end - 1] == ASCII.cr { end -= 1 }
                 out += bytes[start..<end]
                 start = index + 1
-            case ASCII.backslash:
+            case 0:
+                out += bytes[start..<index] + Self.replacementCharacter
+                start = index + 1
+            case ASCII.backslash where index + 1 < bytes.count && !Self.endsQuotedPair(bytes[index + 1]):
+                out += bytes[start..<index]
                 index += 1
-                if index >= bytes.count { return .invalid }
-                out += bytes[start..<(index - 1)]
                 start = index
+            case ASCII.backslash where index + 1 >= bytes.count:
+                return .invalid
             default: break
             }
             index += 1

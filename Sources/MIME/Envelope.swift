@@ -1,5 +1,6 @@
 /// The IMAP ENVELOPE of a message (RFC 3501 §7.4.2, RFC 9051 §7.5.2). Strings are the raw header values
-/// unfolded; RFC 2047 encoded-words are kept, as the RFC requires. nil means the header was absent (NIL).
+/// unfolded, but for the subject, kept folded for `IMAPWriter.humanString`; RFC 2047 encoded-words are kept,
+/// as the RFC requires. nil means the header was absent (NIL).
 public struct Envelope: Sendable, Hashable {
     public var date: Bytes?
     public var subject: Bytes?
@@ -36,7 +37,7 @@ public struct Envelope: Sendable, Hashable {
             return list.isEmpty ? nil : list
         }
         date = value("date")
-        subject = value("subject")
+        subject = header.last("subject").map { $0.foldedValue(in: buffer) }
         from = addresses("from")
         // RFC 3501: absent or empty Sender / Reply-To take the value of From.
         sender = addresses("sender") ?? from

@@ -25,6 +25,16 @@ public struct HeaderField: Sendable, Hashable {
         return out.trimmingWhitespace()
     }
 
+    /// The value as written: blanks after the colon skipped, the final line break dropped, folding and
+    /// trailing blanks kept (Dovecot's ENVELOPE subject: text that needs cleaning goes as a literal).
+    public func foldedValue(in buffer: UnsafeRawBufferPointer) -> Bytes {
+        var from = valueStart, to = end
+        while from < to && ASCII.isWSP(buffer[from]) { from += 1 }
+        if to > from && buffer[to - 1] == ASCII.lf { to -= 1 }
+        if to > from && buffer[to - 1] == ASCII.cr { to -= 1 }
+        return Bytes(buffer[from..<to])
+    }
+
     func hasName(_ lowercasedName: String) -> Bool {
         name.count == lowercasedName.count && name.lowercased() == lowercasedName
     }

@@ -12,16 +12,13 @@ public struct IMAPWriter: Sendable {
 
     /// A string: quoted if it is plain 7-bit text, otherwise a literal `{n}\r\n…` (CR, LF or 8-bit bytes
     /// cannot be quoted). NUL can appear in neither: it becomes 0x80, as Dovecot does.
-    public mutating func string(_ value: Bytes) { string(value, quotingSpecials: true) }
-
-    /// `quotingSpecials: false` sends text with `"` or `\` as a literal rather than escaping them.
-    private mutating func string(_ value: Bytes, quotingSpecials: Bool) {
+    public mutating func string(_ value: Bytes) {
         var needsLiteral = false
         var hasNUL = false
         for b in value {
             if b == 0 {
                 hasNUL = true
-            } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf || (!quotingSpecials && (b == ASCII.quote || b == ASCII.backslash)) {
+            } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf {
                 needsLiteral = true
             }
         }
@@ -40,25 +37,39 @@ public struct IMAPWriter: Sendable {
         bytes.append(ASCII.quote)
     }
 
-    /// Subjects and display names, cleaned up for reading as Dovecot does: TAB/CR/LF become spaces, runs
-    /// of blanks collapse to one, leading and trailing blanks go, NUL becomes 0x80; text with `"` or `\`
-    /// goes as a literal (Dovecot's form, which strict clients compare byte for byte).
+    /// Subjects and display names, cleaned up for reading as Dovecot 2.3 does: TAB/CR/LF become spaces, runs
+    /// of blanks collapse to one, leading and trailing blanks go, NUL becomes U+FFFD. Text that needed any of
+    /// that, or holds `"`, `\` or 8-bit bytes, goes as a literal, text that was only blanks as `""`, the rest
+    /// quoted: Dovecot's forms, which strict clients compare byte for byte.
     public mutating func humanString(_ value: Bytes?) {
         guard let value else { return raw("NIL") }
         var out = Bytes()
         out.reserveCapacity(value.count)
-        var lastBlank = true
+        var lastBlank = true, cleaned = false
         for b in value {
-            if b == ASCII.space || b == ASCII.tab || b == ASCII.cr || b == ASCII.lf {
+            switch b {
+            case ASCII.space, ASCII.tab, ASCII.cr, ASCII.lf:
+                if b != ASCII.space || lastBlank { cleaned = true }
                 if !lastBlank { out.append(ASCII.space) }
                 lastBlank = true
-            } else {
-                out.append(b == 0 ? 0x80 : b)
+            case 0:
+                out += [0xEF, 0xBF, 0xBD]
+                cleaned = true
+                lastBlank = false
+            default:
+                if b == ASCII.quote || b == ASCII.backslash || b >= 0x80 { cleaned = true }
+                out.append(b)
                 lastBlank = false
             }
         }
-        if out.last == ASCII.space { out.removeLast() }
-        string(out, quotingSpecials: false)
+        if out.last == ASCII.space {
+            out.removeLast()
+            cleaned = true
+        }
+        if !cleaned { return string(out) }
+        if out.isEmpty { return raw("\"\"") }
+        raw("{\(out.count)}\r\n")
+        bytes += out
     }
 
     public mutating func nstring(_ value: Bytes?) {

@@ -136,9 +136,10 @@ def test_header_fields_are_served_as_written(imap_server):
     assert fetched("(BODY.PEEK[HEADER])") == header
     assert fetched("(RFC822.HEADER)") == header
     assert fetched("(BODY.PEEK[HEADER]<5.10>)") == header[5:15]
-    # With ENVELOPE the structure is read as well: the same header fields come back.
+    # With ENVELOPE the structure is read as well: the same header fields come back. The folded subject is
+    # cleaned up for reading and so sent as a literal, as Dovecot sends it.
     typ, data = client.fetch("1", "(ENVELOPE BODY.PEEK[HEADER.FIELDS (FROM)])")
-    assert typ == "OK" and b'"a folded subject line"' in data[0][0] and data[0][1] == b"FROM: Ann <ann@example.com>\r\n\r\n"
+    assert typ == "OK" and data[0][1] == b"a folded subject line" and data[1][1] == b"FROM: Ann <ann@example.com>\r\n\r\n"
     typ, data = client.fetch("1", "(FLAGS)")
     assert b"\\Seen" not in data[0]
     client.logout()

@@ -97,6 +97,25 @@ import MIME
         #expect(text.body.contains("hello") && text.body.contains("inner body"))
     }
 
+    /// Subjects that needed cleaning go as literals, blank ones as `""`; NUL reads as U+FFFD inside quotes,
+    /// an unterminated quoted string or comment keeps only what Dovecot keeps (Dovecot 2.3.19's answers).
+    @Test func cleanedSubjectsNULAndUnterminatedQuotes() {
+        func envelope(_ header: String) -> String {
+            MIMEMessage.parse(Array((header + "\r\n\r\nbody\r\n").utf8)).imapEnvelope().string
+        }
+        let fromNUL = "(({5}\r\na\u{FFFD}b NIL \"x\" \"y.z\")(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))"
+        #expect(envelope("Subject: two  spaces\tand tab\r\nFrom: \"a\u{0}b\" <x@y.z>, \"open \\\" quote")
+                == "(NIL {18}\r\ntwo spaces and tab \(fromNUL) \(fromNUL) \(fromNUL) NIL NIL NIL NIL NIL)")
+        #expect(envelope("Subject:    \r\nFrom: (Real \\\u{0} Name) x@y.z")
+                == "(NIL \"\" ((NIL NIL \"x\" \"y.z\")) ((NIL NIL \"x\" \"y.z\")) ((NIL NIL \"x\" \"y.z\")) NIL NIL NIL NIL NIL)")
+        #expect(envelope("Subject: one\r\n two\r\nFrom: x@y.z (Real\r\n Name)")
+                == "(NIL {7}\r\none two ((\"Real Name\" NIL \"x\" \"y.z\")) ((\"Real Name\" NIL \"x\" \"y.z\")) "
+                    + "((\"Real Name\" NIL \"x\" \"y.z\")) NIL NIL NIL NIL NIL)")
+        #expect(envelope("Subject: plain subject\r\nFrom: x@y.z (un(closed")
+                == "(NIL \"plain subject\" ((NIL NIL \"x\" \"MISSING_DOMAIN\")) ((NIL NIL \"x\" \"MISSING_DOMAIN\")) "
+                    + "((NIL NIL \"x\" \"MISSING_DOMAIN\")) NIL NIL NIL NIL NIL)")
+    }
+
     /// ENVELOPE display names with `"` or `\\` go as literals, Dovecot's form.
     @Test func displayNamesWithQuotesAreLiterals() {
         let message = MIMEMessage.parse(Array("Subject: a \"quoted\" subject\r\nFrom: \"a\\\\b\" <x@y.z>\r\n\r\nbody\r\n".utf8))

@@ -1,3 +1,4 @@
+import Foundation
 import MIME
 
 /// RFC 5256 §2.1 "base subject": the subject decoded, case-folded to titlecase (i;unicode-casemap) and with
@@ -8,6 +9,8 @@ import MIME
 enum BaseSubject {
     /// `raw` is the Subject field with its encoded-words already decoded.
     static func extract(_ raw: String) -> (subject: String, isReplyOrForward: Bool) {
+        // A NUL reads as U+FFFD, as in Dovecot's header parser (it sorts last, not first).
+        let raw = raw.contains("\u{0}") ? raw.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : raw
         var text = packWhitespace(Array(UnicodeCasemap.titlecaseKey(raw).utf8))
         var start = 0
         var marked = false
