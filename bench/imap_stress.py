@@ -1167,10 +1167,13 @@ class Run:
                     if session.reader is None:
                         await session.connect()
                     await session.step()
-                except Dropped as error:
+                except (Dropped, OSError) as error:
                     session.finding("connection dropped", str(error))
                     session.close()
                     await asyncio.sleep(0.5)
+                except Exception as error:  # a bug of this tester: reported, and the run goes on
+                    session.finding("tester error", f"{type(error).__name__}: {error}")
+                    session.close()
         finally:
             session.finished = True
             session.user.note_parked()
@@ -1198,7 +1201,7 @@ class Run:
     async def catch_up(self, session: Session) -> dict | None:
         try:
             return await session.catch_up()
-        except Dropped as error:
+        except (Dropped, OSError) as error:
             session.finding("connection dropped", str(error))
             session.close()
             return None
