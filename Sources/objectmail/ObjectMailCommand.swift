@@ -17,6 +17,9 @@ struct ObjectMailCommand: AsyncParsableCommand {
             AuthCommand.self,
             UserCommand.self,
             MetacacheCommand.self,
+            StopCommand.self,
+            ReloadCommand.self,
+            LogCommand.self,
         ]
     )
 }

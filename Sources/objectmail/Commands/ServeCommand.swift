@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "objectmail")
         logger.info("ObjectMail \(ObjectMailVersion.current) starting with \(options.path)")
 
+        // READY/RELOADING/STOPPING/WATCHDOG for systemd's `Type=notify` (conf/systemd/objectmail.service).
+        let systemd = SystemdNotifier()
         let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
@@ -45,13 +47,19 @@ struct ServeCommand: AsyncParsableCommand {
                                                        configuration: try IMAPConfiguration(settings: settings)),
                                                  .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
                                       logger: Logger(label: "objectmail"), security: security)
-            installSignalHandlers(tls: security.tls, logger: logger)
+            installSignalHandlers(tls: security.tls, systemd: systemd, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
         } catch let error as TLSSetupError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
+        }
+        // One server per base_dir, as Dovecot refuses a second master on one base_dir.
+        let pidFile = PidFile(settings: settings)
+        if let running = pidFile.runningServer(), running != ProcessInfo.processInfo.processIdentifier {
+            logger.critical("ObjectMail is already running with PID \(running) (read from \(pidFile.path))")
+            throw ExitCode(1)
         }
         do {
             try await server.start(listeners)
@@ -68,6 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
             await server.shutdown(grace: .zero)
             throw ExitCode(1)
         }
+        do {
+            try pidFile.write()
+        } catch {
+            logger.error("cannot write \(pidFile.path): \(error) (objectmail stop/reload cannot find this server)")
+        }
         for listener in listeners { logger.notice("listening: \(listener)") }
         for listener in statsListeners { logger.notice("listening: \(listener) (GET /metrics)") }
         // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
@@ -78,7 +91,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
         }
 
+        systemd.ready(status: "Serving \(listeners.count) listeners")
+        let watchdog = systemd.watchdogInterval.map { interval in
+            Task { [systemd] in
+                while (try? await Task.sleep(for: interval)) != nil { systemd.watchdog() }
+            }
+        }
         let signal = await ShutdownSignal.wait()
+        systemd.stopping()
+        watchdog?.cancel()
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
         await metrics.stop()
@@ -86,19 +107,22 @@ struct ServeCommand: AsyncParsableCommand {
         // A clean shutdown uploads every index change and clears the users' dirty markers, so the
         // next start trusts the local indexes and the next backend loads without a rescan.
         await mailStorage?.shutdown()
+        pidFile.remove()
         logger.notice("stopped")
     }
 
     /// SIGUSR1 reopens the log files. SIGHUP re-reads the configuration (and so the `ssl_cert = </path` files) and
     /// swaps the TLS context: new connections get the new certificate, open sessions keep theirs. A bad new
     /// certificate keeps the old one.
-    private func installSignalHandlers(tls: TLSContextProvider?, logger: Logger) {
+    private func installSignalHandlers(tls: TLSContextProvider?, systemd: SystemdNotifier, logger: Logger) {
         ProcessSignals.install(SIGUSR1) {
             for error in LoggingBootstrap.reopen() { logger.error("SIGUSR1: \(error)") }
             logger.info("SIGUSR1: log files reopened")
         }
         let path = options.path
         ProcessSignals.install(SIGHUP) {
+            systemd.reloading()
+            defer { systemd.reloaded() }
             guard let tls else {
                 return logger.notice("SIGHUP: TLS is off; nothing to reload without a restart")
             }

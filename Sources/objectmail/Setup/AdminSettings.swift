@@ -5,7 +5,7 @@ import Config
 enum AdminSettings {
     static let definitions: [SettingDefinition] = [
         SettingDefinition("base_dir", .string, default: "var/run/objectmail",
-                          "Runtime directory: the admin socket (objectmail-admin) lives here; relative paths start at the start directory."),
+                          "Runtime directory: the admin socket (objectmail-admin) and master.pid live here; relative paths start at the start directory."),
     ]
 
     static func socketPath(_ settings: Settings) -> String {
