@@ -49,7 +49,8 @@ public struct RFC5322Date: Sendable, Hashable {
         guard h < 24, mi < 60, s <= 60 else { return nil }
         let off = offset ?? 0
         let days = daysFromCivil(y, m, d)
-        let local = Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + s)
+        // A leap second counts as :59 of its minute (Dovecot's reading: 23:59:60 stays on its day).
+        let local = Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + min(s, 59))
         return RFC5322Date(timestamp: local - Int64(off * 60), offsetMinutes: off)
     }
 

@@ -483,6 +483,36 @@ def test_bodystructure_parameters_and_quoted_printable_binary(imap_server):
         assert response[start + len(expected):] == b")\r\n", number
 
 
+# Date: fields for SORT (DATE) and SEARCH SENT*: missing, unreadable, empty and 1970-01-01 count as "no date"
+# (INTERNALDATE for SORT, RFC 5256; 1970-01-01 for SENT*, as Dovecot compares); a leap second stays on its day.
+DATES = [None, "garbage", "Mon, 1 Jan 2024 10:00:00 +0000", "Mon, 1 Jan 2024 11:00:00 +0100", "Mon, 1 Jan 2024 09:00:00 -0100",
+         "1 Jan 2024 10:00 +0000", "Mon, 1 Jan 2024 10:00:00", "Mon, 01 Jan 2024 10:00:00 GMT", "Mon, 1 Jan 2024 05:00:00 EST",
+         "Mon, 1 Jan 24 10:00:00 +0000", "Sun, 31 Dec 2023 23:59:60 +0000", "Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+         "Tue, 1 Jan 1970 00:00:00 +0000", ""]
+DATE_ANSWERS = {
+    "SORT (DATE) UTF-8 ALL": "* SORT 11 1 3 4 5 6 7 8 9 10 12 14 13 2",
+    "SORT (REVERSE DATE) UTF-8 ALL": "* SORT 2 13 14 1 3 4 5 6 7 8 9 10 12 11",
+    "SORT (DATE REVERSE ARRIVAL) UTF-8 ALL": "* SORT 11 5 12 9 6 3 10 7 4 1 8 14 13 2",
+    "SEARCH SENTSINCE 1-Jan-2024": "* SEARCH 3 4 5 6 7 8 9 10 12",
+    "SEARCH SENTON 1-Jan-2024": "* SEARCH 3 4 5 6 7 8 9 10 12",
+    "SEARCH SENTBEFORE 1-Jan-2024": "* SEARCH 1 2 11 13 14",
+    "SEARCH SENTON 1-Jan-1970": "* SEARCH 1 2 13 14",
+    "SEARCH SENTON 31-Dec-2023": "* SEARCH 11",
+    "SEARCH NOT SENTBEFORE 1-Jan-2024": "* SEARCH 3 4 5 6 7 8 9 10 12",
+}
+
+
+def test_sent_dates_for_sort_and_search(imap_server):
+    sock, reader = raw_imap(imap_server(), USER)
+    command(sock, reader, b"c", b"CREATE dates")
+    messages = [((f"Date: {date}\r\n" if date is not None else "") + f"Subject: d{i}\r\n\r\nbody\r\n").encode()
+                for i, date in enumerate(DATES)]
+    append(sock, reader, "dates", messages, lambda i: f"01-Jan-2024 10:00:{(i * 5) % 7:02d} +0000")
+    command(sock, reader, b"s", b"SELECT dates")
+    for request, expected in DATE_ANSWERS.items():
+        assert untagged(command(sock, reader, b"d", request.encode())) == expected, request
+
+
 @pytest.fixture
 def objmail_restart(objectmail_bin, tmp_path):
     """An IMAP server on a posix store, and a function that starts it again on the same directories."""

@@ -68,6 +68,11 @@ import MIME
         #expect(decoded.string == "a \r\nb\r\n-- \r\n-- \r\nsoft  break\r\n")
     }
 
+    /// A leap second stays on its day (SENTON 31-Dec-2023 finds it in Dovecot).
+    @Test func leapSecond() {
+        #expect(RFC5322Date.parse(Array("Sun, 31 Dec 2023 23:59:60 +0000".utf8))?.timestamp == 1_704_067_199)
+    }
+
     /// BODYSTRUCTURE parameters in Dovecot's order: plain ones as written, then RFC 2231 ones by name.
     @Test func parameterOrder() {
         func params(_ contentType: String) -> String {

@@ -41,8 +41,9 @@ struct SearchEvaluator {
         case .internalDate(let comparison): return comparison.matches(day(row.internalDate))
         case .saveDate(let comparison): return comparison.matches(day(row.saveDate))
         case .sentDate(let comparison):
-            guard let date = view.header("date") else { return view.canReadHeaders("date") ? false : nil }
-            guard let parsed = RFC5322Date.parse(date) else { return false }
+            guard view.canReadHeaders("date") else { return nil }
+            // A missing or unreadable Date: is 1970-01-01, as Dovecot compares it (SENTBEFORE finds such mail).
+            let parsed = view.header("date").flatMap(RFC5322Date.parse) ?? RFC5322Date(timestamp: 0, offsetMinutes: 0)
             return comparison.matches(SearchDay(utc: parsed.timestamp + Int64(parsed.offsetMinutes) * 60))
         case .older(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate >= seconds
         case .younger(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate <= seconds

@@ -24,7 +24,10 @@ struct SortKeys: Sendable, Equatable {
     /// (which takes the last occurrence and was parsed by whatever build stored the message).
     init(cached: CachedMessageFields?, internalDate: Int64) {
         let envelope = cached?.envelope ?? Envelope()
-        sentDate = envelope.date.flatMap(RFC5322Date.parse)?.timestamp ?? internalDate
+        // RFC 5256: INTERNALDATE when the Date: header is missing or unreadable; a date of 1970-01-01T00:00Z
+        // counts as missing too, as in Dovecot, which keeps 0 for "no date".
+        let sent = envelope.date.flatMap(RFC5322Date.parse)?.timestamp ?? 0
+        sentDate = sent != 0 ? sent : internalDate
         if let subject = cached?.header("subject") {
             (baseSubject, isReplyOrForward) = BaseSubject.extract(EncodedWords.decode(subject))
         } else {
