@@ -67,6 +67,13 @@ def test_condstore_first_enabling_command_reports_highestmodseq_and_esearch_mods
     assert command(sock2, reader2, b"s", b"EXAMINE cs")[-1].startswith(b"s OK")
     enabled = command(sock2, reader2, b"n", b"ENABLE CONDSTORE")
     assert enabled == [b"* OK [HIGHESTMODSEQ %d] Highest\r\n" % highest, b"* ENABLED CONDSTORE\r\n", b"n OK Enabled.\r\n"]
+    # So does STATUS (HIGHESTMODSEQ), RFC 7162 §3.1's other CONDSTORE-enabling command.
+    sock3, reader3 = raw_imap(server, USER)
+    assert command(sock3, reader3, b"s", b"EXAMINE cs")[-1].startswith(b"s OK")
+    lines = command(sock3, reader3, b"t", b"STATUS INBOX (MESSAGES HIGHESTMODSEQ)")
+    assert lines[0] == b"* OK [HIGHESTMODSEQ %d] Highest\r\n" % highest and lines[1].startswith(b"* STATUS INBOX (MESSAGES "), lines
+    assert command(sock3, reader3, b"u", b"STATUS INBOX (HIGHESTMODSEQ)")[0].startswith(b"* STATUS INBOX"), "only the first"
+    sock3.close()
     sock2.close()
     sock.close()
 
@@ -95,6 +102,9 @@ def test_notify_single_message_events_for_other_mailboxes(imap_server):
     lines = command(sock, reader, b"n1", b"NOTIFY SET STATUS (MAILBOXES x (MessageExpunge))")
     assert re.fullmatch(rb"\* STATUS x \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0\)\r\n", lines[0]), lines
     assert lines[-1] == b"n1 OK NOTIFY completed.\r\n"
+    # Where flag changes are asked for, the initial STATUS also tells HIGHESTMODSEQ (as Dovecot does).
+    lines = command(sock, reader, b"n0", b"NOTIFY SET STATUS (MAILBOXES x (MessageNew MessageExpunge FlagChange))")
+    assert re.fullmatch(rb"\* STATUS x \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0 HIGHESTMODSEQ \d+\)\r\n", lines[0]), lines
     for request in (b"NOTIFY SET STATUS (MAILBOXES x (MessageNew))", b"NOTIFY SET (MAILBOXES x (FlagChange))",
                     b"NOTIFY SET (PERSONAL (MessageNew FlagChange))"):
         assert command(sock, reader, b"n2", request)[-1] == b"n2 OK NOTIFY completed.\r\n", request

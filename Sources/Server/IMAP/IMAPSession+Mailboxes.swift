@@ -32,9 +32,14 @@ extension IMAPSession {
         return true
     }
 
-    func status(mailbox name: String, attributes: [StatusAttribute], user: MailUser) async throws {
+    /// `* STATUS` for `name`. `solicited`: asked for by the client (STATUS, LIST-STATUS, NOTIFY SET STATUS), not
+    /// the report of another session's change.
+    func status(mailbox name: String, attributes: [StatusAttribute], solicited: Bool = true, user: MailUser) async throws {
         let mailbox = try await user.mailbox(name)
         let states = try await user.messageStates(in: mailbox)
+        // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE-enabling command (also inside LIST-STATUS and NOTIFY SET
+        // STATUS, as in Dovecot).
+        if solicited && attributes.contains(.highestModSeq) { enableCondstore() }
         var items: [(StatusAttribute, UInt64)] = []
         for attribute in attributes {
             switch attribute {

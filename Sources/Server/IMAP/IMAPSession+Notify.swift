@@ -156,13 +156,12 @@ extension IMAPSession {
         var name = event.mailboxName
         if name == nil, let id = event.mailboxID { name = try await user.mailboxName(id: id) }
         guard let name, try await wants(kind, name, specification, user: user) else { return }
-        try await status(mailbox: name, attributes: statusItems(for: kind), user: user)
+        try await status(mailbox: name, attributes: statusItems(for: kind), solicited: false, user: user)
     }
 
-    /// MESSAGES/UIDNEXT/UIDVALIDITY for arrivals, expunges and NOTIFY SET STATUS, HIGHESTMODSEQ for flag changes (and
-    /// with CONDSTORE for all), as RFC 5465 §5 lists them; UNSEEN as well (as Dovecot sends it), since an unread count
-    /// is what a client updates.
-    func statusItems(for kind: NotifyEvent?) -> [StatusAttribute] {
+    /// MESSAGES/UIDNEXT/UIDVALIDITY for arrivals and expunges, HIGHESTMODSEQ for flag changes (and with CONDSTORE
+    /// for all), as RFC 5465 §5 lists them; UNSEEN as well, since an unread count is what a client updates.
+    func statusItems(for kind: NotifyEvent) -> [StatusAttribute] {
         var items: [StatusAttribute]
         switch kind {
         case .flagChange: items = [.uidValidity, .unseen, .highestModSeq]
@@ -192,7 +191,10 @@ extension IMAPSession {
                 guard name != selected?.mailbox.name else { continue }
                 let events = specification.events(for: name, isSubscribed: subscribed.contains)
                 guard !events.isDisjoint(with: NotifyEvent.messageEvents) else { continue }
-                try? await status(mailbox: name, attributes: statusItems(for: nil), user: user)
+                // HIGHESTMODSEQ where flag changes are to be reported, the value they will move on from (as Dovecot).
+                let items: [StatusAttribute] = [.messages, .uidNext, .uidValidity, .unseen]
+                    + (events.contains(.flagChange) ? [.highestModSeq] : [])
+                try? await status(mailbox: name, attributes: items, user: user)
             }
         } catch {
             logger.error("NOTIFY STATUS failed: \(error)")
