@@ -115,3 +115,15 @@ import Testing
         #expect(try await user.listMailboxes().map(\.name.value) == ["INBOX"])
     }
 }
+
+/// A failing store or disk makes the upload loop back off instead of retrying (and warning) every second.
+@Suite struct UploadBackoffTests {
+    @Test func theDelayDoublesPerFailureUpToAMinute() {
+        let second = Duration.seconds(1)
+        #expect(MailUser.uploadDelay(after: 0, interval: second) == second)
+        #expect(MailUser.uploadDelay(after: 1, interval: second) == .seconds(2))
+        #expect(MailUser.uploadDelay(after: 3, interval: second) == .seconds(8))
+        #expect(MailUser.uploadDelay(after: 40, interval: second) == .seconds(60))
+        #expect(MailUser.uploadDelay(after: 2, interval: .milliseconds(20)) == .milliseconds(80))
+    }
+}

@@ -11,21 +11,28 @@ extension MailUser {
         guard let bundler, uploadLoop == nil else { return }
         let interval = configuration.bundlePolicy.checkInterval
         uploadLoop = Task { [weak self] in
+            // While the store or the disk keeps failing, the checks back off (up to a minute) and the warning is
+            // logged at the 1st, 2nd, 4th, 8th … failure in a row, not once a second per user.
+            var failures = 0
             while !Task.isCancelled {
                 do {
-                    try await Task.sleep(for: interval)
+                    try await Task.sleep(for: Self.uploadDelay(after: failures, interval: interval))
                     try await bundler.uploadDue()
+                    failures = 0
                 } catch is CancellationError {
                     break
                 } catch BundleError.anotherWriter {
                     // Another backend uploaded this user's index: merge its changes, then upload.
                     do {
                         try await self?.revalidate(reason: "another backend uploaded")
+                        failures = 0
                     } catch {
-                        await self?.logUploadFailure(error)
+                        failures += 1
+                        await self?.logUploadFailure(error, inARow: failures)
                     }
                 } catch {
-                    await self?.logUploadFailure(error)
+                    failures += 1
+                    await self?.logUploadFailure(error, inARow: failures)
                 }
                 if await !bundler.hasPendingChanges { break }
             }
@@ -33,12 +40,20 @@ extension MailUser {
         }
     }
 
+    /// The check interval, doubled for every failure in a row, at most a minute.
+    static func uploadDelay(after failures: Int, interval: Duration) -> Duration {
+        guard failures > 0 else { return interval }
+        let doubled = interval * (1 << min(failures, 16))
+        return min(doubled, max(interval, .seconds(60)))
+    }
+
     private func uploadLoopEnded() {
         uploadLoop = nil
     }
 
-    private func logUploadFailure(_ error: any Error) {
-        logger.warning("index bundle upload failed, will retry: \(error)")
+    private func logUploadFailure(_ error: any Error, inARow failures: Int) {
+        guard failures & (failures - 1) == 0 else { return }
+        logger.warning("index bundle upload failed, will retry: \(error)", metadata: ["failures_in_a_row": "\(failures)"])
     }
 
     /// Uploads every change now (user unload, clean shutdown).

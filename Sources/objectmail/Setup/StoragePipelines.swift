@@ -44,7 +44,20 @@ struct StoragePipelines {
     }
 
     /// Asks the store for one key, so that a wrong endpoint, bucket or credential shows at start-up.
+    /// One LIST. A temporary failure (a store restarting, a dropped connection) is tried again with backoff, up to
+    /// five times in about eight seconds, so one failed request does not keep the server from starting; a
+    /// permanent answer (wrong bucket, credentials) fails at once.
     func check(_ store: any ObjectStore) async throws {
-        _ = try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
+        var delay = Duration.milliseconds(500)
+        for attempt in 1... {
+            do {
+                _ = try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
+                return
+            } catch let error as ObjectStoreError where error.isTemporary && attempt < 5 {
+                logger.warning("\(store.description): \(error); trying again in \(delay)")
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
     }
 }
