@@ -162,13 +162,15 @@ def test_lsub_lists_unsubscribed_parent_as_noselect(imap_server):
 
 
 def test_binary_append_then_body_fetch(imap_server):
-    """Item 9. A message APPENDed as a `~{n}` literal (RFC 3516) with NUL bytes: BODY[1] returns the part's content
-    with each NUL as 0x80 (a `{n}` literal cannot carry NUL, RFC 3501 §4.3; Dovecot sends 0x80), BINARY[1] the
-    bytes themselves in a `~{n}` literal."""
+    """Item 9. A message APPENDed as a `~{n}` literal (RFC 3516) with a `Content-Transfer-Encoding: binary` part
+    holding NUL, CR and LF bytes: as in Dovecot the part is stored base64-encoded, so BODY[1] is its base64 text
+    and BINARY[1] the exact bytes sent. NUL in a part without that encoding goes out as 0x80 in BODY (a `{n}`
+    literal cannot carry NUL, RFC 3501 §4.3; Dovecot sends 0x80), as itself in BINARY's `~{n}` literal."""
+    import base64
     server = imap_server()
     sock, reader = raw_imap(server, USER)
     assert command(sock, reader, b"c", b"CREATE bin")[-1].startswith(b"c OK")
-    content = bytes(range(256)).replace(b"\r", b"").replace(b"\n", b"")
+    content = bytes(range(256)) * 2
     multipart = (b"Content-Type: multipart/mixed; boundary=xx\r\nSubject: bin\r\n\r\n--xx\r\n"
                  b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n" + content
                  + b"\r\n--xx\r\nContent-Type: text/plain\r\n\r\nplain\r\n--xx--\r\n")
@@ -180,18 +182,26 @@ def test_binary_append_then_body_fetch(imap_server):
     sock.sendall(simple + b"\r\n")
     assert until_tagged(reader, b"b")[-1].startswith(b"b OK")
     assert command(sock, reader, b"s", b"SELECT bin")[-1].startswith(b"s OK")
-    sock.sendall(b"f FETCH 1 (BODY.PEEK[1] BINARY.PEEK[1] BODY.PEEK[2])\r\n")
-    header = reader.readline()
-    assert header == b"* 1 FETCH (BODY[1] {%d}\r\n" % len(content), header
-    assert reader.read(len(content)) == content.replace(b"\x00", b"\x80")
+    encoded = base64.encodebytes(content).replace(b"\n", b"\r\n").rstrip(b"\r\n")
+    sock.sendall(b"f FETCH 1 (BODY.PEEK[1] BINARY.PEEK[1] BODY.PEEK[2] BODY.PEEK[1.MIME])\r\n")
+    assert reader.readline() == b"* 1 FETCH (BODY[1] {%d}\r\n" % len(encoded)
+    assert reader.read(len(encoded)) == encoded
     assert reader.read(len(b" BINARY[1] ~{%d}\r\n" % len(content))) == b" BINARY[1] ~{%d}\r\n" % len(content)
     assert reader.read(len(content)) == content
     assert reader.readline() == b" BODY[2] {5}\r\n"
-    assert reader.readline() == b"plain)\r\n"
+    assert reader.readline().startswith(b"plain BODY[1.MIME] {")
+    assert reader.readline() == b"Content-Type: application/octet-stream\r\n"
+    assert reader.readline() == b"Content-Transfer-Encoding: base64\r\n"
+    assert reader.readline() == b"\r\n"
+    assert reader.readline() == b")\r\n"
     assert reader.readline() == b"f OK Fetch completed.\r\n"
-    sock.sendall(b"g FETCH 2 (BODY.PEEK[1])\r\n")
+    lines = command(sock, reader, b"t", b"FETCH 1 BODYSTRUCTURE")
+    assert b'("application" "octet-stream" NIL NIL NIL "base64" %d ' % len(encoded) in lines[0], lines
+    sock.sendall(b"g FETCH 2 (BODY.PEEK[1] BINARY.PEEK[1])\r\n")
     assert reader.readline() == b"* 2 FETCH (BODY[1] {14}\r\n"
     assert reader.read(14) == b"\x80hello\x80world\r\n"
+    assert reader.readline() == b" BINARY[1] ~{14}\r\n"
+    assert reader.read(14) == b"\x00hello\x00world\r\n"
     assert reader.readline() == b")\r\n"
     assert reader.readline() == b"g OK Fetch completed.\r\n"
     sock.close()

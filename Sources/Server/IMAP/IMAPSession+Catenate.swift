@@ -20,8 +20,9 @@ extension IMAPSession {
     func appendBytes(_ content: AppendContent, user: MailUser) async throws -> [UInt8] {
         let parts: [CatenatePart]
         switch content {
-        case .literal(let buffer, _, _):
-            return Array(buffer.readableBytesView)
+        case .literal(let buffer, let binary, _):
+            let bytes = Array(buffer.readableBytesView)
+            return binary ? BinaryAppendConversion.encodingBinaryParts(bytes) : bytes
         case .catenate(let catenated):
             parts = catenated
         }
@@ -40,7 +41,8 @@ extension IMAPSession {
             }
         }
         guard !bytes.isEmpty else { throw AppendContentError.empty }
-        return bytes
+        let binary = parts.contains { if case .text(_, true) = $0 { true } else { false } }
+        return binary ? BinaryAppendConversion.encodingBinaryParts(bytes) : bytes
     }
 
     /// What a CATENATE URL names: the bytes FETCH `BODY.PEEK[section]<partial>` would return (so \Seen is not set).
