@@ -98,7 +98,7 @@ public struct IndexLoader: Sendable {
     }
 
     private func readRoot(_ key: String, report: inout Report) async throws -> RootBundle {
-        let root = try BundleCodec.decodeRoot(try await store.get(key).body, name: key)
+        let root = try BundleCodec.decodeRoot(try await TemporaryFailureRetry.run { try await store.get(key).body }, name: key)
         report.bundlesRead += 1
         return root
     }
@@ -171,7 +171,9 @@ public struct IndexLoader: Sendable {
         var all = ListPage(objects: [])
         var token: String?
         repeat {
-            let page = try await store.list(prefix: directory, delimiter: "/", continuation: token, maxKeys: 1000)
+            let page = try await TemporaryFailureRetry.run { [store, token] in
+                try await store.list(prefix: directory, delimiter: "/", continuation: token, maxKeys: 1000)
+            }
             report.listRequests += 1
             all.objects += page.objects
             all.commonPrefixes += page.commonPrefixes
@@ -188,7 +190,7 @@ public struct IndexLoader: Sendable {
             let end = min(start + parallelism, keys.count)
             try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
                 for position in start..<end {
-                    group.addTask { (position, try await store.get(keys[position]).body) }
+                    group.addTask { (position, try await TemporaryFailureRetry.run { try await store.get(keys[position]).body }) }
                 }
                 for try await (position, body) in group { results[position] = body }
             }

@@ -48,16 +48,10 @@ struct StoragePipelines {
     /// five times in about eight seconds, so one failed request does not keep the server from starting; a
     /// permanent answer (wrong bucket, credentials) fails at once.
     func check(_ store: any ObjectStore) async throws {
-        var delay = Duration.milliseconds(500)
-        for attempt in 1... {
-            do {
-                _ = try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
-                return
-            } catch let error as ObjectStoreError where error.isTemporary && attempt < 5 {
-                logger.warning("\(store.description): \(error); trying again in \(delay)")
-                try await Task.sleep(for: delay)
-                delay *= 2
-            }
+        _ = try await TemporaryFailureRetry.run(attempts: 5, firstDelay: .milliseconds(500), onRetry: { error, delay in
+            logger.warning("\(store.description): \(error); trying again in \(delay)")
+        }) {
+            try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
         }
     }
 }
