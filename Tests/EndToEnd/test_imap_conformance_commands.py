@@ -1,6 +1,7 @@
 """Protocol corners of single IMAP commands where ObjectMail answered differently from Dovecot 2.3 (issue 26,
 items 5-10): each session below was run against a private Dovecot 2.3 and the expected answers are Dovecot's
 (modulo tags, UIDVALIDITY and the hierarchy separator)."""
+import datetime
 import re
 import time
 
@@ -263,12 +264,22 @@ def test_dates_the_month_does_not_have_are_valid_syntax(imap_server):
     server = imap_server()
     sock, reader = raw_imap(server, USER)
     message = b"Subject: x\r\n\r\nx\r\n"
-    sock.sendall(b'a APPEND INBOX "31-Feb-2020 10:00:00 +0000" {%d+}\r\n' % len(message) + message + b"\r\n")
+    for date_time in (b"31-Feb-2020 10:00:00 +0000", b"01-Jan-2020 25:61:00 +0000"):
+        sock.sendall(b'a APPEND INBOX "%s" {%d+}\r\n' % (date_time, len(message)) + message + b"\r\n")
+        assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID "), date_time
+    # Zone minutes beyond 59 count as minutes (Dovecot: 10:00 at +0099 is 08:21 UTC).
+    sock.sendall(b'a APPEND INBOX "01-Jan-2020 10:00:00 +0099" {%d+}\r\n' % len(message) + message + b"\r\n")
     assert until_tagged(reader, b"a")[-1].startswith(b"a OK [APPENDUID ")
     assert command(sock, reader, b"s", b"SELECT INBOX")[-1].startswith(b"s OK")
     for request in (b"SEARCH ON 31-Feb-2020", b"SEARCH SINCE 0-Jan-2020 BEFORE 99-Dec-2019", b"SEARCH SENTSINCE 30-Feb-2021"):
         assert command(sock, reader, b"f", request)[-1] == b"f OK Search completed.\r\n", request
-    lines = command(sock, reader, b"d", b"FETCH 1 INTERNALDATE")
-    assert b"2020" not in lines[0], lines
-    assert command(sock, reader, b"g", b"SEARCH SINCE 1-Jan-2021") == [b"* SEARCH 1\r\n", b"g OK Search completed.\r\n"]
+    lines = command(sock, reader, b"d", b"FETCH 1:2 INTERNALDATE")
+    assert b"2020" not in lines[0] + lines[1], lines
+    assert command(sock, reader, b"g", b"SEARCH SINCE 1-Jan-2021") == [b"* SEARCH 1 2\r\n", b"g OK Search completed.\r\n"]
+    sent = command(sock, reader, b"h", b"UID SEARCH SENTON 1-Jan-2020")  # no Date: header, so none
+    assert sent == [b"* SEARCH\r\n", b"h OK Search completed.\r\n"], sent
+    lines = command(sock, reader, b"i", b"FETCH 3 INTERNALDATE")
+    shown = re.match(rb'\* 3 FETCH \(INTERNALDATE "([^"]+)"\)', lines[0]).group(1).decode()
+    moment = datetime.datetime.strptime(shown, "%d-%b-%Y %H:%M:%S %z")
+    assert moment == datetime.datetime(2020, 1, 1, 8, 21, tzinfo=datetime.timezone.utc), lines
     sock.close()

@@ -178,7 +178,12 @@ import Testing
             Issue.record("not APPEND")
             return
         }
-        #expect(dated[0].internalDate?.date.isCalendarDate == false)
+        #expect(dated[0].internalDate?.date.isCalendarDate == false && dated[0].internalDate?.isValid == false)
+        guard case .append(_, let timed) = try parse("a APPEND INBOX \"01-Feb-2024 25:61:00 +0099\" {1}\r\nx\r\n") else {
+            Issue.record("not APPEND")
+            return
+        }
+        #expect(timed[0].internalDate?.isValid == false && timed[0].internalDate?.zoneMinutes == 99)
         #expect(parseError("a APPEND INBOX (\\Seen) \"x\"\r\n") != nil)
     }
 

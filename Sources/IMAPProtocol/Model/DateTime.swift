@@ -53,6 +53,12 @@ public struct IMAPDateTime: Sendable, Hashable {
         self.zoneMinutes = zoneMinutes
     }
 
+    /// False for a well-formed date-time that names no real moment (31-Feb, 25:00:00, minute 61); a leap second
+    /// (:60) is real.
+    public var isValid: Bool {
+        date.isCalendarDate && hour < 24 && minute < 60 && second < 61
+    }
+
     /// Seconds since the Unix epoch (UTC).
     public var secondsSinceEpoch: Int64 {
         Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(zoneMinutes * 60)

@@ -147,12 +147,13 @@ extension ByteCursor {
         let minute = try digitsExactly(2, "minutes")
         try expect(UInt8(ascii: ":"), "':' in time")
         let second = try digitsExactly(2, "seconds")
-        guard hour < 24, minute < 60, second < 61 else { throw fail("Invalid time") }
+        // Like an impossible day, 25:61:99 or a zone of +0099 is valid syntax (2DIGIT, 4DIGIT): no BAD. As Dovecot
+        // does, APPEND takes the arrival time for an impossible time (see `IMAPDateTime.isValid`), and minutes of the
+        // zone beyond 59 simply count as minutes.
         try expect(0x20, "a space before the time zone")
         let sign: Int
         if take(UInt8(ascii: "+")) { sign = 1 } else if take(UInt8(ascii: "-")) { sign = -1 } else { throw fail("Invalid time zone") }
         let zone = try digitsExactly(4, "a four-digit time zone")
-        guard zone % 100 < 60 else { throw fail("Invalid time zone") }
         try expect(UInt8(ascii: "\""), "'\"' after date-time")
         return IMAPDateTime(date: date, hour: Int(hour), minute: Int(minute), second: Int(second),
                             zoneMinutes: sign * Int(zone / 100 * 60 + zone % 100))

@@ -67,8 +67,8 @@ extension IMAPSession {
                 return tagged(tag, .no, "Invalid keyword '\(keyword)': Keyword length too long")
             }
             let (flags, keywords) = Self.splitFlags(message.flags)
-            // A date-time naming a day its month does not have is taken as no date, as Dovecot does.
-            let date = message.internalDate.flatMap { $0.date.isCalendarDate ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
+            // A date-time that names no real moment (31-Feb, 25:00) is taken as no date, as Dovecot does.
+            let date = message.internalDate.flatMap { $0.isValid ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
                 ?? Date()
             let bytes: [UInt8]
             do {
