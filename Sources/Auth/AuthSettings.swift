@@ -14,8 +14,13 @@ public enum AuthSettings {
         SettingDefinition("result_internalfail", .choice(results), default: "continue", "What to do when it cannot answer."),
     ]
 
+    /// The SASL mechanisms this build implements (Server/Login/SASLExchange), as `auth_mechanisms` names them.
+    public static let builtMechanisms = ["plain", "login"]
+
     public static func register(in registry: inout SettingsRegistry) {
         registry.register([
+            SettingDefinition("auth_mechanisms", .words(builtMechanisms), default: "plain login",
+                              "SASL mechanisms IMAP and POP3 offer (AUTHENTICATE, AUTH) and accept: plain, login; Dovecot's default is plain."),
             SettingDefinition("auth_username_format", .string, default: "%Lu",
                               "How login names are normalised before any lookup (%Lu: lower case)."),
             SettingDefinition("auth_default_realm", .string, "Domain appended to login names without @domain."),

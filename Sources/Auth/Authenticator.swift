@@ -15,6 +15,10 @@ public final class Authenticator: Sendable {
     let failureDelay: Double
     let cache: AuthCache?
     let penalty = AuthPenalty()
+    /// False with `service anvil { unix_listener anvil-auth-penalty { mode = 0 } }`, Dovecot's way to switch the penalty off.
+    let penaltyEnabled: Bool
+    /// `auth_mechanisms`, upper case (PLAIN, LOGIN): what the protocols offer and accept.
+    public let mechanisms: [String]
     let clock: any AuthClock
     let logger: Logger
     let counters = AuthCounters()
@@ -44,8 +48,19 @@ public final class Authenticator: Sendable {
         cache = cacheSize > 0 ? AuthCache(capacity: Int(cacheSize),
                                           ttl: Double(settings.milliseconds("auth_cache_ttl")) / 1000,
                                           negativeTTL: Double(settings.milliseconds("auth_cache_negative_ttl")) / 1000) : nil
+        mechanisms = settings.definition.setting("auth_mechanisms") == nil
+            ? AuthSettings.builtMechanisms.map { $0.uppercased() } : settings.list("auth_mechanisms").map { $0.uppercased() }
+        penaltyEnabled = !Self.penaltySocketDisabled(settings)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// Dovecot's auth processes reach anvil's penalty table through this socket; mode 0 leaves them without it.
+    static func penaltySocketDisabled(_ settings: Settings) -> Bool {
+        guard settings.definition.section("service") != nil else { return false }
+        return settings.sections("service").filter { $0.name == "anvil" }
+            .flatMap { $0.sections("unix_listener") }
+            .contains { $0.name == "anvil-auth-penalty" && UInt32($0.string("mode"), radix: 8) == 0 }
     }
 
     /// `auth_master_user_separator`: protocols turn a SASL authorization identity into `user<sep>master`.
@@ -65,7 +80,7 @@ public final class Authenticator: Sendable {
 
     /// A login. Waits first for the remote IP's penalty, and after a failure for `auth_failure_delay`.
     public func authenticate(_ request: AuthRequest) async -> AuthResult {
-        if let ip = request.remoteIP {
+        if penaltyEnabled, let ip = request.remoteIP {
             let wait = await penalty.delay(for: ip, now: clock.now())
             if wait > 0 { await clock.sleep(seconds: wait) }
         }

@@ -8,6 +8,15 @@ public struct SettingDefinition: Sendable, Equatable {
     public var description: String
     /// How `config -n/-a` shows the value unless asked to show secrets.
     public var secrecy: Secrecy
+    /// What the setting does in this server; `config -a` marks those accepted without effect.
+    public var effect: Effect
+
+    public enum Effect: Sendable, Equatable {
+        case honoured
+        /// Accepted so Dovecot configurations run unchanged, but meaningless here (one process serves
+        /// everything, so process counts and executables have nothing to act on): the description says why.
+        case none
+    }
 
     public enum Secrecy: Sendable, Equatable {
         case none
@@ -18,12 +27,13 @@ public struct SettingDefinition: Sendable, Equatable {
     }
 
     public init(_ name: String, _ type: SettingType, default defaultValue: String = "", _ description: String,
-                secrecy: Secrecy = .none) {
+                secrecy: Secrecy = .none, effect: Effect = .honoured) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.description = description
         self.secrecy = secrecy
+        self.effect = effect
     }
 
     /// The value as `config` prints it.

@@ -13,6 +13,8 @@ public enum SettingType: Sendable, Equatable {
     case list
     /// One of the given words.
     case choice([String])
+    /// Words (separated by spaces or commas), each one of the given words (`mail_plugins`, `auth_mechanisms`).
+    case words([String])
 
     /// Checks a value; the message says what was expected.
     public func validate(_ value: String) -> String? {
@@ -24,6 +26,10 @@ public enum SettingType: Sendable, Equatable {
         case .time: return Self.parseMilliseconds(value) == nil ? "must be a time such as 500ms, 2s, 5min or 90d, not '\(value)'" : nil
         case .choice(let words):
             return words.contains(value) ? nil : "must be one of \(words.joined(separator: ", ")), not '\(value)'"
+        case .words(let words):
+            guard let unknown = Self.parseList(value).first(where: { !words.contains($0) }) else { return nil }
+            let hint = Suggestion.closest(to: unknown, among: words).map { " (did you mean \($0)?)" } ?? ""
+            return "'\(unknown)' is not built into this server\(hint); available: \(words.joined(separator: " "))"
         }
     }
 
@@ -36,6 +42,7 @@ public enum SettingType: Sendable, Equatable {
         case .time: return "time"
         case .list: return "list"
         case .choice(let words): return words.joined(separator: "|")
+        case .words(let words): return "list of " + words.joined(separator: "|")
         }
     }
 

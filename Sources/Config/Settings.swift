@@ -4,6 +4,25 @@ public struct Settings: Sendable, Equatable {
     public let registry: SettingsRegistry
     public let definition: SectionDefinition
     public let section: ConfigSection
+    /// Obsolete names that were translated or dropped, for the caller to print (doveconf's warnings).
+    public let warnings: [ConfigWarning]
+
+    public init(registry: SettingsRegistry, definition: SectionDefinition, section: ConfigSection, warnings: [ConfigWarning] = []) {
+        self.registry = registry
+        self.definition = definition
+        self.section = section
+        self.warnings = warnings
+    }
+
+    /// The top-level settings as one protocol sees them: `protocol NAME { }` values override the others,
+    /// wherever the section is in the file (as Dovecot's filters do).
+    public func forProtocol(_ name: String) -> Settings {
+        var merged = section
+        for filter in section.sections where filter.type == "protocol" && filter.name == name {
+            merged.entries += filter.entries
+        }
+        return Settings(registry: registry, definition: definition, section: merged, warnings: warnings)
+    }
 
     /// The section's name (`namespace inbox` → "inbox").
     public var name: String? { section.name }
@@ -34,7 +53,7 @@ public struct Settings: Sendable, Equatable {
 
     /// The sections of a type inside this scope, in file order (`plugin`, every `namespace` …).
     public func sections(_ type: String) -> [Settings] {
-        guard let childDefinition = definition.section(type) else {
+        guard let childDefinition = registry.definition(ofChild: type, in: definition) else {
             preconditionFailure("section \(type) is not registered")
         }
         return section.sections.filter { $0.type == type }.map {

@@ -11,7 +11,8 @@ public struct SettingsPrinter: Sendable {
 
     public func render(_ settings: Settings, mode: Mode) -> String {
         var lines: [String] = []
-        render(section: settings.section, definition: settings.definition, mode: mode, indent: "", into: &lines)
+        render(section: settings.section, definition: settings.definition, registry: settings.registry, mode: mode, indent: "",
+               into: &lines)
         return lines.map { $0 + "\n" }.joined()
     }
 
@@ -31,12 +32,18 @@ public struct SettingsPrinter: Sendable {
         return output
     }
 
-    private func render(section: ConfigSection, definition: SectionDefinition, mode: Mode, indent: String, into lines: inout [String]) {
+    private func render(section: ConfigSection, definition: SectionDefinition, registry: SettingsRegistry, mode: Mode, indent: String,
+                        into lines: inout [String]) {
         var values: [String: ConfigEntry] = [:]
         for entry in section.entries { values[entry.key] = entry }
+        // A protocol filter shows what it sets, not every top-level default again.
+        let mode: Mode = definition.type == "protocol" ? .nonDefault : mode
         for setting in definition.settings.sorted(by: { $0.name < $1.name }) {
+            if mode == .all, setting.effect == .none {
+                lines.append("\(indent)# accepted without effect: \(setting.description)")
+            }
             if let entry = values[setting.name] {
-                if mode == .all || entry.value != setting.defaultValue {
+                if mode == .all || definition.type == "protocol" || entry.value != setting.defaultValue {
                     let shown = entry.sourceText.hasPrefix("<") ? entry.sourceText : entry.value
                     lines.append(line(setting, value: shown, indent: indent))
                 }
@@ -45,10 +52,10 @@ public struct SettingsPrinter: Sendable {
             }
         }
         for child in section.sections {
-            guard let childDefinition = definition.section(child.type) else { continue }
+            guard let childDefinition = registry.definition(ofChild: child.type, in: definition) else { continue }
             let header = child.name.map { "\(child.type) \(quoteIfNeeded($0))" } ?? child.type
             lines.append("\(indent)\(header) {")
-            render(section: child, definition: childDefinition, mode: mode, indent: indent + "  ", into: &lines)
+            render(section: child, definition: childDefinition, registry: registry, mode: mode, indent: indent + "  ", into: &lines)
             lines.append("\(indent)}")
         }
     }

@@ -49,16 +49,54 @@ public struct SettingsRegistry: Sendable, Equatable {
     }
 
     /// Checks every entry and section against the definitions: unknown names and bad values are
-    /// errors with file:line and, where one is close, the name that was probably meant.
+    /// errors with file:line and, where one is close, the name that was probably meant. Obsolete names
+    /// doveconf 2.3 still translates are translated first; `Settings.warnings` says which.
     public func validate(_ document: ConfigSection) throws -> Settings {
-        try Self.check(document, against: root, path: [])
-        return Settings(registry: self, definition: root, section: document)
+        let (translated, warnings) = try ObsoleteSettings.translate(document)
+        try check(translated, against: root, path: [])
+        return Settings(registry: self, definition: root, section: translated, warnings: warnings)
     }
 
-    private static func check(_ section: ConfigSection, against definition: SectionDefinition, path: [String]) throws {
+    /// `protocol NAME { }`: the names a protocol filter may have, and which top-level settings it may
+    /// override (each protocol's configuration is read through `Settings.forProtocol`).
+    public mutating func registerProtocolFilter(names: [String], overridable: [String]) {
+        protocolNames += names.filter { !protocolNames.contains($0) }
+        protocolOverridable += overridable.filter { !protocolOverridable.contains($0) }
+        register(section: SectionDefinition("protocol", naming: .required,
+                                            "Settings for one protocol only (protocol imap { mail_plugins = $mail_plugins imap_quota })."))
+    }
+
+    public private(set) var protocolNames: [String] = []
+    /// Dovecot settings not honoured yet, with the reason the refusal gives instead of "unknown setting".
+    public private(set) var pendingReasons: [String: String] = [:]
+
+    public mutating func registerPending(_ reasons: [String: String]) {
+        pendingReasons.merge(reasons) { _, new in new }
+    }
+
+    /// Top-level settings a protocol section may hold, besides those named after the protocol (imap_*, pop3_*, lmtp_*, lda_*).
+    public private(set) var protocolOverridable: [String] = []
+
+    /// The definition a child section is checked and printed against: a protocol section holds top-level settings.
+    public func definition(ofChild type: String, in parent: SectionDefinition) -> SectionDefinition? {
+        guard let found = parent.section(type) else { return nil }
+        guard type == "protocol", parent.type.isEmpty else { return found }
+        return SectionDefinition("protocol", naming: .required, found.description, settings: root.settings)
+    }
+
+    func mayOverride(_ name: String, inProtocol protocolName: String) -> Bool {
+        if protocolOverridable.contains(name) { return true }
+        let prefixes = protocolName == "lmtp" ? ["lmtp_", "lda_"] : ["\(protocolName)_"]
+        return prefixes.contains { name.hasPrefix($0) }
+    }
+
+    private func check(_ section: ConfigSection, against definition: SectionDefinition, path: [String]) throws {
         let context = path.isEmpty ? "" : " in section \(path.joined(separator: "/"))"
         for entry in section.entries {
             guard let setting = definition.setting(entry.key) else {
+                if let reason = pendingReasons[entry.key] {
+                    throw ConfigError("Not supported yet\(context): \(entry.key): \(reason)", at: entry.location)
+                }
                 let candidates = definition.settings.map(\.name) + definition.sections.map(\.type)
                 let hint = Suggestion.closest(to: entry.key, among: candidates).map { " (did you mean \($0)?)" } ?? ""
                 throw ConfigError("Unknown setting\(context): \(entry.key)\(hint)", at: entry.location)
@@ -66,9 +104,13 @@ public struct SettingsRegistry: Sendable, Equatable {
             if let problem = setting.type.validate(entry.value) {
                 throw ConfigError("Invalid value for \(entry.key): \(problem)", at: entry.location)
             }
+            if definition.type == "protocol", let name = section.name, !mayOverride(entry.key, inProtocol: name) {
+                throw ConfigError("\(entry.key) cannot differ per protocol (one process shares it between protocols): "
+                                  + "set it outside protocol \(name) { }", at: entry.location)
+            }
         }
         for child in section.sections {
-            guard let childDefinition = definition.section(child.type) else {
+            guard let childDefinition = self.definition(ofChild: child.type, in: definition) else {
                 let candidates = definition.sections.map(\.type) + definition.settings.map(\.name)
                 let hint = Suggestion.closest(to: child.type, among: candidates).map { " (did you mean \($0)?)" } ?? ""
                 throw ConfigError("Unknown section\(context): \(child.type)\(hint)", at: child.location)
@@ -79,6 +121,17 @@ public struct SettingsRegistry: Sendable, Equatable {
             case (.required, nil):
                 throw ConfigError("Section \(child.type) needs a name: \(child.type) NAME {", at: child.location)
             default: break
+            }
+            if child.type == "protocol", definition.type.isEmpty {
+                guard let name = child.name, protocolNames.contains(name) else {
+                    let hint = Suggestion.closest(to: child.name ?? "", among: protocolNames).map { " (did you mean \($0)?)" } ?? ""
+                    throw ConfigError("Unknown protocol: \(child.name ?? "")\(hint) (known: \(protocolNames.joined(separator: ", ")))",
+                                      at: child.location)
+                }
+                if let nested = child.sections.first {
+                    throw ConfigError("protocol \(name): sections inside a protocol filter are not supported (\(nested.type))",
+                                      at: nested.location)
+                }
             }
             try check(child, against: childDefinition, path: path + [child.name.map { "\(child.type) \($0)" } ?? child.type])
         }

@@ -5,6 +5,8 @@ import subprocess
 
 from conftest import USERS, command, raw_imap, stop
 
+# As in Dovecot, the plugins must be loaded for the quota settings to act.
+PLUGINS = "mail_plugins = quota imap_quota\n"
 QUOTA = """
   quota = count:User quota
   quota_rule = *:storage=10k
@@ -43,7 +45,7 @@ def lmtp_send(server, recipient, body):
 
 
 def test_imap_quota_commands_and_limits(imap_server):
-    server = imap_server(plugin=QUOTA)
+    server = imap_server(plugin=QUOTA, extra=PLUGINS)
     sock, reader = raw_imap(server, "jane@example.com")
     caps = command(sock, reader, b"c", b"CAPABILITY")[0]
     assert b" QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE" in caps
@@ -78,7 +80,7 @@ def test_imap_quota_commands_and_limits(imap_server):
 
 
 def test_lmtp_quota_grace_and_tempfail(imap_server):
-    server = imap_server(plugin=QUOTA)
+    server = imap_server(plugin=QUOTA, extra=PLUGINS)
     # Under the limit before: one delivery may go up to 10 % over it.
     assert lmtp_send(server, "jane@example.com", mail(9000))[0] == 250
     assert lmtp_send(server, "jane@example.com", mail(1500))[0] == 250
@@ -91,12 +93,12 @@ def test_lmtp_quota_grace_and_tempfail(imap_server):
     assert lmtp_send(server, "ann@example.com", mail(300))[0] == 250
     assert len(server.stored("jane@example.com")) == 2 and len(server.stored("joe@example.com")) == 0
 
-    tempfail = imap_server(plugin=QUOTA + "  quota_full_tempfail = yes\n  quota_exceeded_message = Mailbox full\n")
+    tempfail = imap_server(plugin=QUOTA + "  quota_full_tempfail = yes\n  quota_exceeded_message = Mailbox full\n", extra=PLUGINS)
     assert lmtp_send(tempfail, "jane@example.com", mail(12000)) == (452, b"4.2.2 <jane@example.com> Mailbox full")
 
 
 def test_userdb_quota_rule_overrides_the_configured_one(imap_server):
-    server = imap_server(plugin=QUOTA)
+    server = imap_server(plugin=QUOTA, extra=PLUGINS)
     users = server.root / "users"
     users.write_text("".join(f"{user}:{{PLAIN}}secret::::::"
                              + ("userdb_quota_rule=*:storage=1M userdb_quota_rule2=*:messages=0" if user == "joe@example.com" else "")
@@ -126,7 +128,25 @@ def test_unsupported_quota_backend_and_bad_rules_stop_the_server(imap_server, ob
     base = server.config.read_text()
     for plugin, error in [("plugin {\n  quota = dict:User quota::file:/tmp/q\n}\n", "only the count backend"),
                           ("plugin {\n  quota = count:User quota\n  quota_rule = *:storage=lots\n}\n", "quota_rule: invalid size lots")]:
-        server.config.write_text(base + plugin)
+        server.config.write_text(base + PLUGINS + plugin)
         result = subprocess.run([objectmail_bin, "serve", "-c", str(server.config)], capture_output=True, text=True, timeout=60)
         assert result.returncode == 2, result
         assert error in result.stdout + result.stderr + server.log.read_text()
+
+
+def test_quota_settings_without_the_quota_plugin_are_refused(imap_server, objectmail_bin):
+    """Dovecot ignores plugin { quota } when mail_plugins does not load quota; refusing says so instead of not enforcing."""
+    server = imap_server()
+    stop(server.process)
+    server.config.write_text(server.config.read_text() + "plugin {\n  quota = count:User quota\n}\n")
+    result = subprocess.run([objectmail_bin, "serve", "-c", str(server.config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "mail_plugins does not load the quota plugin" in server.log.read_text()
+
+
+def test_quota_without_imap_quota_is_enforced_but_not_advertised(imap_server):
+    server = imap_server(plugin=QUOTA, extra="mail_plugins = quota\n")
+    sock, reader = raw_imap(server, "jane@example.com")
+    assert b"QUOTA" not in command(sock, reader, b"c", b"CAPABILITY")[0]
+    assert append(sock, reader, b"a", b"INBOX", mail(11 * 1024)).startswith(b"a NO [OVERQUOTA]")
+    command(sock, reader, b"o", b"LOGOUT")

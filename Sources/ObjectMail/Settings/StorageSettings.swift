@@ -11,6 +11,15 @@ public enum StorageSettings {
                           "Each user's local directory (metacache index); relative paths start at the start directory."),
         SettingDefinition("mail_prefetch_count", .number, default: "10",
                           "How many mail bodies are fetched from the object store in parallel (FETCH, SEARCH BODY/TEXT); 0: one at a time."),
+        MailPlugins.definition,
+        SettingDefinition("mailbox_list_index", .choice(["yes"]), default: "yes",
+                          "The mailbox list lives in each user's metacache index, as obox requires (no is not built)."),
+        SettingDefinition("mail_fsync", .choice(["never"]), default: "never",
+                          "Dovecot's never, fixed: metacache and fscache writes are not fsynced one by one (SQLite WAL syncs at checkpoints; "
+                            + "a lost change is recovered from the bucket); only the recovery markers are fsynced. optimized and always are not built."),
+        SettingDefinition("mail_temp_dir", .string, default: "/tmp",
+                          "Where Dovecot spools large mails; nothing is spooled here: mails being saved or delivered stay in memory "
+                            + "(up to the message size limit).", effect: .none),
     ]
 
     public static let pluginDefinitions: [SettingDefinition] = [
@@ -32,6 +41,22 @@ public enum StorageSettings {
                           "Local disk the metacache (users' indexes) may use; least recently used users are flushed and evicted above it (0: no limit)."),
         SettingDefinition("metacache_max_grace", .size, default: "1G",
                           "How far above metacache_max_space the metacache may grow before new logins are refused."),
+        SettingDefinition("metacache_delay_uploads", .choice(["yes"]), default: "yes",
+                          "Index bundles go up after obox_max_rescan_mail_count new mails or metacache_upload_interval, not at every change "
+                            + "(a crash costs a rescan's GETs); no is not built."),
+        SettingDefinition("obox_use_object_ids", .choice(["yes"]), default: "yes",
+                          "Mail objects are named by an object ID kept in the index (mailboxes/GUID/ID), never derived again; no is not built."),
+        SettingDefinition("obox_max_parallel_deletes", .number, default: "0",
+                          "Objects removed per bulk delete request (S3 DeleteObjects), one request at a time; 0: 1000, S3's maximum."),
+        SettingDefinition("obox_max_parallel_copies", .number, default: "0",
+                          "Parallel object copies; COPY and MOVE make no store request here (the new index rows refer to the same objects).",
+                          effect: .none),
+        SettingDefinition("zlib_save", .choice(["gz"]), default: "",
+                          "With the zlib plugin: new mail objects are stored gzip-compressed (reads tell compressed from plain objects, "
+                            + "so turning it on later is safe); empty: stored as they are. bz2, lz4, zstd and xz are not built."),
+        SettingDefinition("zlib_save_level", .number, default: "6", "gzip level (1-9) for zlib_save."),
+        SettingDefinition("quota_vsizes", .choice(["yes"]), default: "yes",
+                          "Quota counts virtual sizes (RFC822.SIZE), as the count backend requires; no is not built."),
     ]
 
     static let mailboxSection = SectionDefinition("mailbox", naming: .required, "A mailbox of the namespace.", settings: [
@@ -92,7 +117,13 @@ extension StorageConfiguration {
                                           maxSpace: plugin.size("metacache_max_space"), maxGrace: plugin.size("metacache_max_grace"))
         self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
                   bundlePolicy: policy, prefetchCount: max(0, settings.number("mail_prefetch_count")), metacache: metacache,
-                  quota: try QuotaConfiguration(plugin: plugin))
+                  quota: MailPlugins.named(in: settings).contains("quota") ? try QuotaConfiguration(plugin: plugin) : nil)
+        let deletes = plugin.number("obox_max_parallel_deletes")
+        maxParallelDeletes = deletes > 0 ? min(deletes, 1000) : 1000
+        if !MailPlugins.named(in: settings).contains("quota"), !plugin.string("quota").isEmpty {
+            throw ConfigError("quota is set but mail_plugins does not load the quota plugin (mail_plugins = $mail_plugins quota); "
+                              + "Dovecot would ignore the quota", at: plugin.location(of: "quota"))
+        }
     }
 
     /// `obox:PREFIX[:INDEX=~/][:CONTROL=~/]`: the index and control files always live in the home.

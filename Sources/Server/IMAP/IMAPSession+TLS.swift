@@ -7,7 +7,8 @@ extension IMAPSession {
     /// Before login: STARTTLS while TLS can start; LOGINDISABLED and no AUTH= while a password may not be
     /// sent (Dovecot hides the plaintext mechanisms, and this build has no other).
     var preLoginCapabilityList: [String] {
-        var list = Self.preLoginCapabilities
+        let offered = SASLExchange.offered(by: authenticator).map { "AUTH=" + $0.rawValue }
+        var list = Self.preLoginCapabilities.filter { !$0.hasPrefix("AUTH=") || offered.contains($0) }
         if transport.canStartTLS {
             list.insert("STARTTLS", at: list.firstIndex(of: "IMAP4rev1").map { $0 + 1 } ?? 0)
         }

@@ -215,7 +215,7 @@ actor IMAPSession {
         case .authenticate(let mechanism, let initialResponse):
             guard user == nil else { return self.tagged(tag, .bad, "Already logged in.") }
             guard checkPlaintextAuth(tag) else { return }
-            guard let exchange = SASLExchange(mechanism: mechanism, masterUserSeparator: authenticator.masterUserSeparator) else {
+            guard let exchange = SASLExchange(mechanism: mechanism, offeredBy: authenticator) else {
                 return self.tagged(tag, .no, "Unsupported authentication mechanism.")
             }
             await startAuthentication(PendingAuthentication(tag: tag, exchange: exchange), initialResponse: initialResponse)

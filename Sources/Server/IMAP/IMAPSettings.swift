@@ -1,5 +1,6 @@
 import Config
 import IMAPProtocol
+import ObjectMail
 
 /// Dovecot's `imap_client_workarounds` words this build knows.
 public enum IMAPClientWorkaround: String, Sendable, CaseIterable {
@@ -36,7 +37,8 @@ public struct IMAPConfiguration: Sendable {
     public var loginTimeout = Duration.seconds(180)
     /// The largest APPEND literal: `quota_max_mail_size` when set, else the framer's built-in limit.
     public var maxMessageSize: UInt64 = IMAPFramingLimits().maxLiteralSize
-    /// `plugin { quota }` is set: QUOTA and its resources are advertised (RFC 9208).
+    /// `plugin { quota }` is set and mail_plugins loads quota and imap_quota for IMAP: QUOTA and its resources
+    /// are advertised (RFC 9208).
     public var quotaConfigured = false
 
     public init() {}
@@ -58,6 +60,7 @@ public struct IMAPConfiguration: Sendable {
         if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
         // isSet first: a configuration without the storage module's settings (unit tests) has no `quota` to read.
         quotaConfigured = plugin.isSet("quota") && !plugin.string("quota").isEmpty
+            && MailPlugins.named(in: settings).isSuperset(of: ["quota", "imap_quota"])
     }
 
     /// What the framer enforces for this configuration.

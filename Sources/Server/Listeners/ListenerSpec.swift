@@ -36,8 +36,9 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         for service in settings.sections("service") {
             // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
             let name = Self.loginServices[service.name ?? ""] ?? (service.name ?? "")
+            try refuseUnservable(service)
             guard protocols.contains(name) else { continue }
-            specs += try inetListeners(of: service, as: name)
+            specs += try inetListeners(of: service, as: name, listen: settings.list("listen"))
             for listener in service.sections("unix_listener") {
                 guard let mode = UInt32(listener.string("mode"), radix: 8), mode <= 0o777 else {
                     throw ConfigError("unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
@@ -59,7 +60,7 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     public static func statsListeners(from settings: Settings) throws -> [ListenerSpec] {
         var specs: [ListenerSpec] = []
         for service in settings.sections("service") where service.name == "stats" {
-            let found = try inetListeners(of: service, as: "stats")
+            let found = try inetListeners(of: service, as: "stats", listen: settings.list("listen"))
             if let tls = found.first(where: \.ssl) {
                 throw ConfigError("service stats: \(tls): the metrics listener speaks plain HTTP only (remove ssl = yes)")
             }
@@ -68,7 +69,22 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         return specs
     }
 
-    private static func inetListeners(of service: Settings, as name: String) throws -> [ListenerSpec] {
+    /// Services whose sockets other programs rely on but that this build cannot serve yet: refused at start
+    /// rather than left unopened (Postfix would find no auth socket, a quota warning would never run).
+    private static func refuseUnservable(_ service: Settings) throws {
+        let executable = service.string("executable")
+        if executable.hasPrefix("script ") || executable == "script" {
+            throw ConfigError("service \(service.name ?? ""): script services (executable = \(executable)) are not implemented yet",
+                              at: service.location(of: "executable"))
+        }
+        if service.name == "auth", let listener = service.sections("unix_listener").first {
+            throw ConfigError("service auth: unix_listener \(listener.name ?? ""): Dovecot's authentication protocol "
+                              + "(Postfix smtpd_sasl_type = dovecot) is not implemented yet", at: listener.section.location)
+        }
+    }
+
+    /// `listen`: the addresses of a listener that names none.
+    private static func inetListeners(of service: Settings, as name: String, listen: [String]) throws -> [ListenerSpec] {
         var specs: [ListenerSpec] = []
         for listener in service.sections("inet_listener") {
             let port = listener.number("port")
@@ -77,7 +93,7 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
                 throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
             }
             var addresses = listener.list("address")
-            if addresses.isEmpty { addresses = ["*"] }
+            if addresses.isEmpty { addresses = listen.isEmpty ? ["*"] : listen }
             for address in addresses {
                 specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
                                               ssl: listener.bool("ssl")))

@@ -19,9 +19,44 @@ public enum ServerSettings {
         SettingDefinition("group", .string, "Group of the socket file; empty keeps the server's group."),
     ])
 
+    /// `service NAME { }` settings that size Dovecot's processes: one process serves every connection here.
+    static let processSettings: [SettingDefinition] = [
+        SettingDefinition("executable", .string, "The program Dovecot starts for the service; one objectmail process serves every protocol.",
+                          effect: .none),
+        SettingDefinition("user", .string,
+                          "User the service's processes run as; privilege drop is a later step: the server keeps the user that started it.",
+                          effect: .none),
+        SettingDefinition("group", .string,
+                          "Group the service's processes run as; privilege drop is a later step: the server keeps the group that started it.",
+                          effect: .none),
+        SettingDefinition("process_limit", .number, "Most processes of the service; one process serves every connection here.", effect: .none),
+        SettingDefinition("process_min_avail", .number, "Processes kept waiting for connections; one process serves every connection here.",
+                          effect: .none),
+        SettingDefinition("service_count", .number, "Connections a process serves before it exits; one process serves every connection here.",
+                          effect: .none),
+        SettingDefinition("client_limit", .number, "Connections per process; one process serves every connection here (no per-process limit).",
+                          effect: .none),
+        SettingDefinition("vsz_limit", .size, "Address-space limit of each process; one process (set ulimit -v for it) serves every connection here.",
+                          effect: .none),
+    ]
+
+    /// Protocols a `protocol NAME { }` filter may name: the served ones, and Dovecot's others, whose filters apply
+    /// to nothing until they are served (as in Dovecot when the protocol is not in `protocols`).
+    static let filterProtocols = implementedProtocols + ["lda", "sieve", "submission", "doveadm"]
+
     public static func register(in registry: inout SettingsRegistry) {
+        registry.registerProtocolFilter(names: filterProtocols, overridable: ["mail_plugins", "mail_max_userip_connections"])
         registry.register([
             SettingDefinition("protocols", .list, default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3)."),
+            SettingDefinition("listen", .list, default: "*",
+                              "Addresses of inet_listeners that name none (* every IPv4 address, :: every IPv6 one); Dovecot's default is \"*, ::\"."),
+            SettingDefinition("postmaster_address", .string,
+                              "From: of mail the server sends (rejects, quota warnings); nothing in this build sends mail yet.",
+                              effect: .none),
+            SettingDefinition("submission_host", .string,
+                              "SMTP server (host:port) for mail the server sends; nothing in this build sends mail yet.", effect: .none),
+            SettingDefinition("sendmail_path", .string, default: "/usr/sbin/sendmail",
+                              "sendmail binary for mail the server sends; nothing in this build sends mail yet.", effect: .none),
             SettingDefinition("hostname", .string, "Host name in the LMTP greeting, LHLO reply and Received: header; default: the system's."),
             SettingDefinition("recipient_delimiter", .string, default: "+",
                               "Characters separating the user from a detail (user+detail@domain); empty disables details."),
@@ -41,6 +76,6 @@ public enum ServerSettings {
                               "Largest message accepted (552 5.3.4 above it); 0: the built-in limit of 100M."),
         ])
         registry.register(section: SectionDefinition("service", naming: .required, "Listeners of a protocol (service lmtp { … }).",
-                                                     sections: [inetListener, unixListener]))
+                                                     settings: processSettings, sections: [inetListener, unixListener]))
     }
 }

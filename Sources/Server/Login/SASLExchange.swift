@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 
 /// One server-side SASL exchange for the mechanisms this server offers, PLAIN (RFC 4616) and LOGIN
@@ -79,5 +80,18 @@ struct SASLExchange: Sendable, Equatable {
             }
             return .credentials(user: fields[1], password: fields[2])
         }
+    }
+}
+
+extension SASLExchange {
+    /// The mechanisms `auth_mechanisms` offers, in this server's order (PLAIN first).
+    static func offered(by authenticator: Authenticator) -> [Mechanism] {
+        Mechanism.allCases.filter { authenticator.mechanisms.contains($0.rawValue) }
+    }
+
+    /// nil for a mechanism this server does not implement or `auth_mechanisms` does not offer.
+    init?(mechanism name: String, offeredBy authenticator: Authenticator) {
+        guard let mechanism = Mechanism(rawValue: name.uppercased()), Self.offered(by: authenticator).contains(mechanism) else { return nil }
+        self.init(mechanism: mechanism.rawValue, masterUserSeparator: authenticator.masterUserSeparator)
     }
 }

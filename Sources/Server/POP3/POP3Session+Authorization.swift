@@ -21,7 +21,7 @@ extension POP3Session {
         case .auth(nil, _):
             // Not in RFC 5034, but what clients probing with a bare AUTH expect (Dovecot answers it too).
             ok()
-            for mechanism in SASLExchange.Mechanism.allCases { output.writeString(mechanism.rawValue + "\r\n") }
+            for mechanism in SASLExchange.offered(by: login.authenticator) { output.writeString(mechanism.rawValue + "\r\n") }
             output.writeString(".\r\n")
         case .stls:
             await startTLS()
@@ -44,7 +44,7 @@ extension POP3Session {
             state = .authorization(userName: nil)
             await logIn(user: userName, password: password, mechanism: "PLAIN")
         case .auth(let mechanism?, let initialResponse):
-            guard var exchange = SASLExchange(mechanism: mechanism, masterUserSeparator: login.authenticator.masterUserSeparator) else {
+            guard var exchange = SASLExchange(mechanism: mechanism, offeredBy: login.authenticator) else {
                 return badCommand("Unsupported authentication mechanism.")
             }
             await sasl(exchange.start(initialResponse: initialResponse), exchange: exchange)

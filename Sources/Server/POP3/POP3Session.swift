@@ -186,7 +186,7 @@ actor POP3Session {
         if case .authorization = state {
             if transport.canStartTLS { lines.append("STLS") }
             if transport.plaintextAuthAllowed {
-                lines += ["USER", "SASL " + SASLExchange.Mechanism.allCases.map(\.rawValue).joined(separator: " ")]
+                lines += ["USER", "SASL " + SASLExchange.offered(by: login.authenticator).map(\.rawValue).joined(separator: " ")]
             } else {
                 lines.append("SASL")
             }

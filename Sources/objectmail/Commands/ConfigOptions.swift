@@ -14,7 +14,11 @@ struct ConfigOptions: ParsableArguments {
     /// The validated settings; on error prints it as doveconf does and exits with status 2.
     func load() throws -> Settings {
         do {
-            return try Registry.shared.load(file: path)
+            let settings = try Registry.shared.load(file: path)
+            for warning in settings.warnings {
+                FileHandle.standardError.write(Data("objectmail: Warning: \(warning)\n".utf8))
+            }
+            return settings
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("objectmail: Fatal: \(error)\n".utf8))
             throw ExitCode(2)

@@ -35,16 +35,19 @@ struct ServeCommand: AsyncParsableCommand {
             let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage
             let authenticator = try Authenticator(settings: settings)
-            let lmtp = LMTPConfiguration(settings: settings)
+            for warning in MailPlugins.sharedStorageWarnings(settings, protocols: ServerSettings.implementedProtocols) {
+                logger.warning("\(warning)")
+            }
+            let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
             let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
                                            logger: Logger(label: "lmtp"))
-            let pop3 = try POP3Configuration(settings: settings)
+            let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
             listeners = try ListenerSpec.all(from: settings)
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
             server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
                                                  .imap(authenticator: authenticator, storage: storage,
-                                                       configuration: try IMAPConfiguration(settings: settings)),
+                                                       configuration: try IMAPConfiguration(settings: settings.forProtocol("imap"))),
                                                  .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
                                       logger: Logger(label: "objectmail"), security: security)
             installSignalHandlers(tls: security.tls, systemd: systemd, logger: logger)

@@ -31,8 +31,17 @@ enum LoggingBootstrap {
         let debug = try destination(debugPath)
         destinations.withLock { $0 = Array(opened.values) }
         let level: Logger.Level = settings.bool("mail_debug") ? .debug : .info
+        var prefix: MailLogPrefix?
+        if settings.isSet("mail_log_prefix") {
+            let template = settings.string("mail_log_prefix")
+            if let problem = MailLogPrefix.problem(in: template) {
+                throw ConfigError("mail_log_prefix: \(problem)", at: settings.location(of: "mail_log_prefix"))
+            }
+            prefix = MailLogPrefix(template: template)
+        }
+        let mailPrefix = prefix
         LoggingSystem.bootstrap { label in
-            ObjectMailLogHandler(label: label, logLevel: level, errors: errors, info: info, debug: debug)
+            ObjectMailLogHandler(label: label, logLevel: level, errors: errors, info: info, debug: debug, mailPrefix: mailPrefix)
         }
     }
 }

@@ -11,6 +11,8 @@ struct ObjectMailLogHandler: LogHandler {
     let errors: LogDestination
     let info: LogDestination
     let debug: LogDestination
+    /// `mail_log_prefix` when the configuration sets it; else the built-in `label(user)<session>: `.
+    var mailPrefix: MailLogPrefix?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -21,7 +23,8 @@ struct ObjectMailLogHandler: LogHandler {
         let level = event.level
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date())
+        let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date(),
+                               mailPrefix: mailPrefix)
         switch level {
         case .trace, .debug: debug.write(line, level: level)
         case .info, .notice: info.write(line, level: level)
@@ -30,15 +33,20 @@ struct ObjectMailLogHandler: LogHandler {
     }
 
     /// The service (label), user and session go in the prefix, the rest of the metadata after the message.
-    static func format(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
+    static func format(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date,
+                       mailPrefix: MailLogPrefix? = nil) -> String {
         var prefix = label
         if let user = metadata["user"] { prefix += "(\(user))" }
         if let session = metadata["session"] { prefix += "<\(session)>" }
+        prefix += ": "
+        if let mailPrefix, metadata["user"] != nil {
+            prefix = mailPrefix.render(label: label, metadata: metadata.mapValues { "\($0)" })
+        }
         let rest = metadata.filter { $0.key != "user" && $0.key != "session" }
             .sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }
         let tail = rest.isEmpty ? "" : " " + rest.joined(separator: " ")
-        return "\(timestamp(date)) \(escaped(prefix)): \(levelName(level)): \(escaped(message))\(escaped(tail))"
+        return "\(timestamp(date)) \(escaped(prefix))\(levelName(level)): \(escaped(message))\(escaped(tail))"
     }
 
     /// One event is one line whatever it quotes: user names, mailbox names and command text come from clients,

@@ -10,6 +10,8 @@ enum Registry {
         var registry = SettingsRegistry()
         registry.register(LogSettings.definitions)
         registry.register(AdminSettings.definitions)
+        registry.register(ProcessSettings.definitions)
+        registry.registerPending(PendingSettings.reasons)
         StorageSettings.register(in: &registry)
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
