@@ -12,7 +12,8 @@ public struct CachedMessageFields: Sendable, Hashable {
     public static let cachedHeaderNames = ["date", "subject", "from", "to", "cc", "message-id", "in-reply-to", "references"]
 
     public var structure: MessageStructure
-    /// (lowercased name, unfolded raw value) for the first occurrence of each `cachedHeaderNames` field.
+    /// (lowercased name, raw value in `HeaderField.searchValue` form) for the first occurrence of each
+    /// `cachedHeaderNames` field.
     public var headers: [(name: String, value: Bytes)]
     public var preview: String?
 
@@ -26,7 +27,7 @@ public struct CachedMessageFields: Sendable, Hashable {
         let block = message.header
         var headers: [(name: String, value: Bytes)] = []
         for name in Self.cachedHeaderNames {
-            if let f = block.first(name) { headers.append((name, f.unfoldedValue(in: message.bytes))) }
+            if let f = block.first(name) { headers.append((name, f.searchValue(in: message.bytes))) }
         }
         self.init(structure: message.structure, headers: headers, preview: message.preview)
     }

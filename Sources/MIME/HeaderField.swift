@@ -25,6 +25,27 @@ public struct HeaderField: Sendable, Hashable {
         return out.trimmingWhitespace()
     }
 
+    /// The value as SEARCH (and SORT, THREAD) read it: unfolded with each line break and the blank after it
+    /// turned into one space (Dovecot's "clean one-line" form: `word1\r\n\tword2` is `word1 word2`, so a
+    /// subject folded with a tab, as Outlook folds, still matches "word1 word2"), trimmed. ENVELOPE keeps
+    /// `unfoldedValue`, which leaves the tab, as Dovecot's ENVELOPE does.
+    public func searchValue(in message: Bytes) -> Bytes {
+        message.withUnsafeBytes { searchValue(in: $0) }
+    }
+
+    public func searchValue(in buffer: UnsafeRawBufferPointer) -> Bytes {
+        var out = Bytes()
+        out.reserveCapacity(end - valueStart)
+        var afterBreak = false
+        for b in buffer[valueStart..<end] {
+            if b == ASCII.cr { continue }
+            if b == ASCII.lf { afterBreak = true; continue }
+            out.append(afterBreak && ASCII.isWSP(b) ? ASCII.space : b)
+            afterBreak = false
+        }
+        return out.trimmingWhitespace()
+    }
+
     /// The value as written: blanks after the colon skipped, the final line break dropped, folding and
     /// trailing blanks kept (Dovecot's ENVELOPE subject: text that needs cleaning goes as a literal).
     public func foldedValue(in buffer: UnsafeRawBufferPointer) -> Bytes {

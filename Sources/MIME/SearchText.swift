@@ -35,7 +35,7 @@ extension MessageStructure {
     func decodedHeader(of index: Int, in message: Bytes) -> String {
         let p = parts[index]
         let block = HeaderBlock.parse(message, start: p.headerStart, end: p.bodyStart)
-        return block.fields.map { $0.name + ": " + EncodedWords.decode($0.unfoldedValue(in: message)) }.joined(separator: "\n")
+        return block.fields.map { $0.name + ": " + EncodedWords.decode($0.searchValue(in: message)) }.joined(separator: "\n")
     }
 
     public func searchText(in message: Bytes) -> SearchText {

@@ -513,6 +513,38 @@ def test_sent_dates_for_sort_and_search(imap_server):
         assert untagged(command(sock, reader, b"d", request.encode())) == expected, request
 
 
+# SUBJECT compresses runs of blanks (HEADER SUBJECT does not); a line break and the blank after it read as one
+# space (Outlook folds with a tab); ENVELOPE keeps such a tab.
+HEADER_MESSAGES = [
+    b"Subject: two  spaces\r\n and\r\n\tfold\r\nX-Custom: Value =?utf-8?q?enc=C3=A9?=\r\nX-Custom: second\r\nX-H: p\tq\r\n"
+    b"X-F: r\r\n\ts\r\n\r\nbody\r\n",
+    b"Subject: word1\r\n\tword2\r\nIn-Reply-To: <a@b>\r\n\t<c@d>\r\nDate: Mon, 1 Jan 2024\r\n\t10:00:00 +0000\r\n\r\nbody\r\n",
+    b"Subject:   =?utf-8?q?lead?=  \t =?utf-8?q?ing?=  x\r\n\r\nbody\r\n",
+]
+HEADER_SEARCH_RESULTS = {
+    'SUBJECT "two spaces"': "* SEARCH 1", 'SUBJECT "two  spaces"': "* SEARCH", 'SUBJECT "spaces and"': "* SEARCH 1",
+    'SUBJECT "and fold"': "* SEARCH 1", 'SUBJECT "and\tfold"': "* SEARCH", 'SUBJECT "two "': "* SEARCH 1",
+    'SUBJECT " two"': "* SEARCH", 'HEADER SUBJECT "two spaces"': "* SEARCH", 'HEADER SUBJECT "two  spaces"': "* SEARCH 1",
+    'HEADER SUBJECT "and fold"': "* SEARCH 1", 'SUBJECT "word1 word2"': "* SEARCH 2", 'HEADER SUBJECT "word1 word2"': "* SEARCH 2",
+    'HEADER X-H "p q"': "* SEARCH", 'HEADER X-F "r s"': "* SEARCH 1", 'HEADER X-F "r\ts"': "* SEARCH",
+    'HEADER In-Reply-To "> <"': "* SEARCH 2", "HEADER X-Custom second": "* SEARCH 1", "SUBJECT leading": "* SEARCH 3",
+    'SUBJECT "leading x"': "* SEARCH 3", 'SUBJECT "ing x"': "* SEARCH 3", 'HEADER SUBJECT "ing  x"': "* SEARCH 3",
+    'TEXT "word1 word2"': "* SEARCH 2", 'TEXT "and fold"': "* SEARCH 1", "NOT SUBJECT fold": "* SEARCH 2 3",
+}
+TAB_FOLDED_ENVELOPE = ('* 2 FETCH (ENVELOPE ("Mon, 1 Jan 2024\t10:00:00 +0000" {11}\r\nword1 word2 NIL NIL NIL NIL NIL NIL '
+                       '"<a@b>\t<c@d>" NIL))')
+
+
+def test_subject_and_header_search_across_folding(imap_server):
+    sock, reader = raw_imap(imap_server(), USER)
+    command(sock, reader, b"c", b"CREATE headers")
+    append(sock, reader, "headers", HEADER_MESSAGES)
+    command(sock, reader, b"s", b"SELECT headers")
+    for request, expected in HEADER_SEARCH_RESULTS.items():
+        assert untagged(command(sock, reader, b"h", f"SEARCH CHARSET UTF-8 {request}".encode())) == expected, request
+    assert untagged(command(sock, reader, b"f", b"FETCH 2 (ENVELOPE)")) == TAB_FOLDED_ENVELOPE
+
+
 @pytest.fixture
 def objmail_restart(objectmail_bin, tmp_path):
     """An IMAP server on a posix store, and a function that starts it again on the same directories."""

@@ -93,6 +93,31 @@ import Testing
     }
 
     /// `SearchDay(utc:)` uses gmtime_r, not a Calendar; Foundation's Gregorian calendar is the reference.
+    /// As Dovecot 2.3.19 answers: SUBJECT compresses runs of blanks, a line break and the blank after it read
+    /// as one space (Outlook folds with a tab), HEADER SUBJECT keeps inner blanks, FROM matches the address
+    /// list written back (`"Name" <local@domain>`), not the raw field.
+    @Test func headerFormsLikeDovecot() async throws {
+        let (storage, _, _) = try makeStorage()
+        let user = try await storage.user("grace")
+        let inbox = try await user.mailbox("INBOX")
+        _ = try await user.saveMessages([
+            IncomingMessage(bytes: Array(("Subject: two  spaces\r\n and\r\n\tfold\r\nFrom: user-from@domain.org (Real Name)\r\n"
+                                          + "X-F: r\r\n\ts\r\n\r\nbody\r\n").utf8)),
+            IncomingMessage(bytes: Array("Subject: word1\r\n\tword2\r\nFrom: \"user-from\"@domain.org\r\n\r\nbody\r\n".utf8)),
+        ], to: inbox)
+        func search(_ query: SearchQuery) async throws -> [UInt32] { try await user.search(query, in: inbox) }
+        #expect(try await search(.subject("two spaces and fold")) == [1])
+        #expect(try await search(.subject("two  spaces")) == [])
+        #expect(try await search(.subject("word1 word2")) == [2])
+        #expect(try await search(.header(name: "subject", contains: "two  spaces")) == [1])
+        #expect(try await search(.header(name: "subject", contains: "and fold")) == [1])
+        #expect(try await search(.header(name: "x-f", contains: "r s")) == [1])
+        #expect(try await search(.address(field: "from", contains: "user-from@domain.org")) == [1, 2])
+        #expect(try await search(.address(field: "from", contains: "\"Real Name\" <user-from@")) == [1])
+        #expect(try await search(.address(field: "from", contains: "Real Name <user")) == [])
+        #expect(try await search(.header(name: "from", contains: "(Real Name)")) == [1])
+    }
+
     @Test func dayArithmeticAgreesWithTheGregorianCalendar() {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

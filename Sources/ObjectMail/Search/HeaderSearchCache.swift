@@ -37,7 +37,10 @@ struct HeaderSearchCache: Sendable {
     mutating func add(_ names: Set<String>, of row: MessageRecord) -> Bool {
         guard let headers = try? CachedMessageFields.headers(serialized: Array(row.cachedFields)) else { return false }
         for name in names {
-            if let field = SearchQuery.addressField(ofCacheKey: name) {
+            if name == SearchQuery.compressedSubjectKey {
+                fields[name, default: [:]][row.uid] = headers.filter { $0.name == "subject" }
+                    .map { UnicodeCasemap.fold(SearchQuery.searchableSubject($0.value)) }
+            } else if let field = SearchQuery.addressField(ofCacheKey: name) {
                 fields[name, default: [:]][row.uid] = headers.filter { $0.name == field }.map { UnicodeCasemap.fold(SearchQuery.searchableAddresses($0.value)) }
             } else {
                 fields[name, default: [:]][row.uid] = headers.filter { $0.name == name }.map { UnicodeCasemap.fold(EncodedWords.decode($0.value)) }
@@ -66,6 +69,7 @@ extension SearchQuery {
         case .address(let field, _):
             let lower = field.lowercased()
             return CachedMessageFields.cachedHeaderNames.contains(lower) ? [Self.addressCacheKey(lower)] : nil
+        case .subject: return [Self.compressedSubjectKey]
         case .sentDate, .body, .text: return nil
         case .not(let inner): return inner.cachedHeaderFields
         case .or(let left, let right):
@@ -88,6 +92,7 @@ extension SearchQuery {
         switch self {
         case .header(let name, let text): return .header(name: name.lowercased(), contains: UnicodeCasemap.fold(text))
         case .address(let field, let text): return .address(field: field.lowercased(), contains: UnicodeCasemap.fold(text))
+        case .subject(let text): return .subject(UnicodeCasemap.fold(text))
         case .not(let inner): return .not(inner.foldedForHeaderCache)
         case .or(let left, let right): return .or(left.foldedForHeaderCache, right.foldedForHeaderCache)
         case .and(let queries): return .and(queries.map(\.foldedForHeaderCache))
@@ -99,6 +104,27 @@ extension SearchQuery {
 extension SearchQuery {
     /// The cache's key for an address field's canonical values (header names cannot contain a colon).
     static func addressCacheKey(_ field: String) -> String { "address:" + field }
+
+    /// The cache's key for the Subject field with blanks compressed (SEARCH SUBJECT).
+    static let compressedSubjectKey = "compressed:subject"
+
+    /// What SEARCH SUBJECT compares: runs of blanks made one space, leading ones dropped (Dovecot's
+    /// compress_lwsp, before decoding), then encoded-words decoded.
+    static func searchableSubject(_ value: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
+        var previousBlank = true
+        for b in value {
+            if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A {
+                if !previousBlank { out.append(0x20) }
+                previousBlank = true
+            } else {
+                out.append(b)
+                previousBlank = false
+            }
+        }
+        return EncodedWords.decode(out)
+    }
 
     static func addressField(ofCacheKey key: String) -> String? {
         key.hasPrefix("address:") ? String(key.dropFirst("address:".count)) : nil

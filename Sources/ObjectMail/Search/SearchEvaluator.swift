@@ -70,6 +70,16 @@ struct SearchEvaluator {
             let values = view.headers(lower)
             if text.isEmpty { return !values.isEmpty }
             return values.contains { UnicodeCasemap.contains(SearchQuery.searchableAddresses($0), text) }
+        case .subject(let text):
+            if let folded = view.foldedHeaders {
+                let values = folded.values(SearchQuery.compressedSubjectKey, uid: row.uid)
+                if text.isEmpty { return !values.isEmpty }
+                return values.contains { UnicodeCasemap.containsFolded($0, text) }
+            }
+            guard view.canReadHeaders("subject") else { return nil }
+            let values = view.headers("subject")
+            if text.isEmpty { return !values.isEmpty }
+            return values.contains { UnicodeCasemap.contains(SearchQuery.searchableSubject($0), text) }
         case .body(let text):
             guard let search = view.searchText else { return nil }
             return UnicodeCasemap.contains(search.body, text)
@@ -137,7 +147,7 @@ private struct MessageView {
 
     func headers(_ name: String) -> [[UInt8]] {
         if let parsed {
-            return parsed.header.all(name).map { $0.unfoldedValue(in: parsed.bytes) }
+            return parsed.header.all(name).map { $0.searchValue(in: parsed.bytes) }
         }
         guard let cachedHeaders else { return [] }
         return cachedHeaders.filter { $0.name == name }.map(\.value)

@@ -24,6 +24,9 @@ public indirect enum SearchQuery: Sendable, Equatable {
     /// canonical form (`"Display Name" <local@domain>`, display names decoded), as Dovecot compares it, so
     /// the display name, local part, domain and whole address all match however the header wrote them.
     case address(field: String, contains: String)
+    /// SEARCH SUBJECT: the Subject field with each run of blanks compressed to one space (leading ones
+    /// dropped) before it is decoded and compared, as Dovecot compares it; HEADER SUBJECT is `.header`.
+    case subject(String)
     case body(String)
     case text(String)
     case modSeqAtLeast(Int64)
@@ -35,7 +38,7 @@ public indirect enum SearchQuery: Sendable, Equatable {
     /// from the index row alone, so such searches skip decoding every row's cached fields.
     var readsMessage: Bool {
         switch self {
-        case .sentDate, .header, .address, .body, .text: true
+        case .sentDate, .header, .address, .subject, .body, .text: true
         case .not(let inner): inner.readsMessage
         case .or(let left, let right): left.readsMessage || right.readsMessage
         case .and(let queries): queries.contains { $0.readsMessage }

@@ -167,7 +167,7 @@ struct SearchTranslation {
         case .cc(let text): return .address(field: "cc", contains: text)
         case .from(let text): return .address(field: "from", contains: text)
         case .to(let text): return .address(field: "to", contains: text)
-        case .subject(let text): return .header(name: "subject", contains: text)
+        case .subject(let text): return .subject(text)
         case .header(let name, let value): return .header(name: name.lowercased(), contains: value)
         case .body(let text): return .body(text)
         case .text(let text): return .text(text)
