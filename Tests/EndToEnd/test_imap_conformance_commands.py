@@ -162,6 +162,18 @@ def test_lsub_lists_unsubscribed_parent_as_noselect(imap_server):
     sock.close()
 
 
+def test_lsub_tb_lsub_flags_marks_names_without_mailbox(imap_server):
+    """With Dovecot's `tb-lsub-flags` workaround (for Thunderbird) a subscribed name whose mailbox is gone is
+    \\Noselect in LSUB; without it (the default, above) it has no attributes."""
+    server = imap_server(extra="imap_client_workarounds = tb-lsub-flags\n")
+    sock, reader = raw_imap(server, USER)
+    for request in (b"CREATE gone", b"CREATE kept", b"SUBSCRIBE gone", b"SUBSCRIBE kept", b"DELETE gone"):
+        assert command(sock, reader, b"c", request)[-1].startswith(b"c OK"), request
+    assert command(sock, reader, b"l", b'LSUB "" *') == [b'* LSUB () "/" INBOX\r\n', b'* LSUB (\\Noselect) "/" gone\r\n',
+                                                         b'* LSUB () "/" kept\r\n', b"l OK Lsub completed.\r\n"]
+    sock.close()
+
+
 def test_binary_append_then_body_fetch(imap_server):
     """Item 9. A message APPENDed as a `~{n}` literal (RFC 3516) with a `Content-Transfer-Encoding: binary` part
     holding NUL, CR and LF bytes: as in Dovecot the part is stored base64-encoded, so BODY[1] is its base64 text

@@ -82,8 +82,9 @@ extension IMAPSession {
     }
 
     /// LSUB (RFC 3501 §6.3.9): the subscribed names the patterns match, whether the mailbox exists or not (no
-    /// attributes, as Dovecot answers). A pattern ending in `%` also lists an unsubscribed parent of a subscribed
-    /// name at that level, flagged \Noselect: "foo/bar" subscribed, "foo" not, `LSUB "" %` answers foo.
+    /// attributes, as Dovecot answers; with the `tb-lsub-flags` workaround a name without a mailbox is \Noselect,
+    /// as Dovecot's workaround for Thunderbird marks it). A pattern ending in `%` also lists an unsubscribed parent
+    /// of a subscribed name at that level, flagged \Noselect: "foo/bar" subscribed, "foo" not, `LSUB "" %` answers foo.
     private func writeSubscriptions(_ command: ListCommand, user: MailUser) async throws {
         let separator = MailboxName.separator
         let patterns = command.patterns.map { MailboxPattern(command.reference + $0, separator: separator) }
@@ -96,6 +97,10 @@ extension IMAPSession {
             for parent in parsed.ancestors where !subscribed.contains(parent) && parentPatterns.contains(where: { $0.matches(parent) }) {
                 if let parentName = try? MailboxName(parent) { entries[parentName] = true }
             }
+        }
+        if configuration.clientWorkarounds.contains(.tbLsubFlags), entries.values.contains(false) {
+            let existing = Set(try await user.listMailboxes().filter(\.exists).map(\.name))
+            for (name, parent) in entries where !parent && !existing.contains(name) { entries[name] = true }
         }
         for name in entries.keys.sorted() {
             encoder.writeList(ListEntry(attributes: entries[name] == true ? ["\\Noselect"] : [], delimiter: separator, name: name.value),
