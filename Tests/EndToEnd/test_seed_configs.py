@@ -251,3 +251,64 @@ def test_server_runs_seed_002_backend_configuration(objectmail_bin, tmp_path, se
     finally:
         slapd.kill()
         slapd.wait()
+
+
+def lmtp_deliver(server, user: str, message: bytes) -> None:
+    import smtplib
+    with smtplib.LMTP("127.0.0.1", server.port, timeout=60) as client:
+        client.ehlo("client.test")
+        client.sendmail("sender@example.org", [user], message)
+
+
+def test_zlib_save_stores_compressed_objects_and_reads_old_plain_ones(imap_server):
+    """Seed 002: zlib_save may be turned on later; objects stored before stay readable."""
+    from conftest import command, raw_imap
+    plain = imap_server()
+    lmtp_deliver(plain, "jane@example.com", b"Subject: before\r\n\r\nstored plain\r\n")
+    plain.stop()
+    server = imap_server(obox_fs=f"posix:{plain.objects}", extra="mail_plugins = $mail_plugins zlib\n",
+                         plugin="  zlib_save = gz\n  zlib_save_level = 6\n")
+    # The same bucket and home: the second server reads the first one's objects and index.
+    server.config.write_text(server.config.read_text().replace(str(server.root / "home"), str(plain.root / "home"))
+                             .replace(f"obox_index_fs = posix:{server.objects}", f"obox_index_fs = posix:{plain.objects}"))
+    stop(server.process)
+    server.process = subprocess.Popen([server.binary, "serve", "-c", str(server.config)], cwd=server.root,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    wait_for_port(server.imap_port, server.process)
+    lmtp_deliver(server, "jane@example.com", b"Subject: after\r\n\r\nstored compressed\r\n")
+    stored = plain.stored("jane@example.com")
+    assert len(stored) == 2
+    assert sum(body.startswith(b"\x1f\x8b") for body in stored) == 1, stored
+    assert any(b"stored plain" in body for body in stored)
+    sock, reader = raw_imap(server, "jane@example.com")
+    command(sock, reader, b"s", b"SELECT INBOX")
+    fetched = b"".join(command(sock, reader, b"f", b"FETCH 1:2 BODY.PEEK[TEXT]"))
+    assert b"stored plain" in fetched and b"stored compressed" in fetched, fetched
+    command(sock, reader, b"o", b"LOGOUT")
+
+
+def test_auth_mechanisms_decide_what_imap_and_pop3_offer(pop3_server):
+    from conftest import command, raw_imap
+    server = pop3_server(extra="auth_mechanisms = plain\n")
+    sock, reader = raw_imap(server)
+    capability = command(sock, reader, b"c", b"CAPABILITY")[0]
+    assert b"AUTH=PLAIN" in capability and b"AUTH=LOGIN" not in capability, capability
+    assert command(sock, reader, b"a", b"AUTHENTICATE LOGIN")[-1] == b"a NO Unsupported authentication mechanism.\r\n"
+    pop3 = socket.create_connection(("127.0.0.1", server.pop3_port), timeout=30)
+    pop3_reader = pop3.makefile("rb")
+    pop3_reader.readline()
+    pop3.sendall(b"CAPA\r\n")
+    capa = b""
+    while not capa.endswith(b".\r\n"):
+        capa += pop3_reader.readline()
+    assert b"SASL PLAIN\r\n" in capa, capa
+    pop3.sendall(b"AUTH LOGIN\r\n")
+    assert pop3_reader.readline().startswith(b"-ERR"), capa
+
+
+def test_mail_log_prefix_starts_the_lines_of_a_logged_in_user(imap_server):
+    server = imap_server(extra='mail_log_prefix = "%s[%n at %d]: "\n')
+    client = server.imap("jane@example.com")
+    client.logout()
+    log = server.log.read_text()
+    assert "imap[jane at example.com]: Info: Login: user=<jane@example.com>" in log, log
