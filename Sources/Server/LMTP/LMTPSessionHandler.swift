@@ -234,9 +234,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else if transaction!.chunks == nil {
                 transaction!.chunks = []
             }
-            if rejection == nil, (transaction?.chunks?.count ?? 0) + size > configuration.maxMessageSize {
-                // The chunk cannot be taken, and reading it to find the next command could mean gigabytes:
-                // answer now and close, as for any input that cannot be resynchronised.
+            if rejection == nil, size > configuration.maxMessageSize {
+                // A chunk larger than any message we take: reading it to find the next command could mean
+                // gigabytes, so answer now and close. (A smaller chunk that only makes the message too big is read,
+                // dropped and answered 552 at its end, and the session goes on.)
                 transaction = nil
                 send(LMTPReply(552, "5.3.4 Message too big for system"), context: context)
                 quitting = true
