@@ -653,7 +653,7 @@ RULES = {
     "children": "An extended LIST (selection options, several patterns or RETURN) without RETURN (CHILDREN) need not "
                 "say \\HasChildren / \\HasNoChildren; RFC 5258 §4: 'a server MAY provide it even if the option is not "
                 "specified'. Dovecot omits them there, we always send them.",
-    "highestmodseq": "OK [HIGHESTMODSEQ] on SELECT/EXAMINE before the session enabled CONDSTORE: RFC 7162 §3.1.2.1 "
+    "highestmodseq": "OK [HIGHESTMODSEQ] on SELECT/EXAMINE before the session enabled CONDSTORE: RFC 7162 §3.1 "
                      "requires it of a server with persistent mod-sequences (us); Dovecot sends it only after a "
                      "CONDSTORE-enabling command.",
 }

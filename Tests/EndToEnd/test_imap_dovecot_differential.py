@@ -105,7 +105,7 @@ WHY = {
                     "Dovecot answers OK.",
     "wildcard_names": "RFC 3501 §5.1: % and * in mailbox names are 'inadvisable'; we refuse to create such names "
                       "(NO [CANNOT]) so LIST patterns stay unambiguous, Dovecot creates them (and then lists them).",
-    "list_after_create": "Follows from wildcard_names, and RFC 3501 §6.3.3: CREATE 'trail/' declares a future "
+    "list_after_create": "Follows from the refused % and * names, and RFC 3501 §6.3.3: CREATE 'trail/' declares a future "
                          "hierarchy: Dovecot makes a \\Noselect name, we a selectable mailbox.",
     "rename_inbox_uidnext": "RFC 3501 §6.3.5 RENAME INBOX leaves INBOX empty; RFC 3501 §2.3.1.1 forbids reusing UIDs "
                             "under the same UIDVALIDITY, so our INBOX keeps UIDNEXT 3; Dovecot recreates INBOX "
