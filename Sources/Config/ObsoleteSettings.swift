@@ -3,15 +3,36 @@
 public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var location: SourceLocation?
+    /// An obsolete name (doveconf: "Obsolete setting in FILE:LINE: …"), or another remark ("FILE line LINE: …").
+    public var obsolete: Bool
 
-    public init(_ message: String, at location: SourceLocation?) {
+    public init(_ message: String, at location: SourceLocation?, obsolete: Bool = true) {
         self.message = message
         self.location = location
+        self.obsolete = obsolete
     }
 
     public var description: String {
-        guard let location else { return "Obsolete setting: \(message)" }
-        return "Obsolete setting in \(location.file):\(location.line): \(message)"
+        guard let location else { return obsolete ? "Obsolete setting: \(message)" : message }
+        return obsolete ? "Obsolete setting in \(location.file):\(location.line): \(message)"
+            : "\(location.file) line \(location.line): \(message)"
+    }
+
+    /// doveconf's remark about a top-level setting given after a protocol filter already set it: the filter keeps
+    /// its own value, which may not be what the operator meant (seed 001's `protocol lmtp { mail_plugins = … }`).
+    static func laterGlobalSettings(in document: ConfigSection) -> [ConfigWarning] {
+        var warnings: [ConfigWarning] = []
+        let filterEntries = document.sections.filter { $0.type == "protocol" }.flatMap(\.entries)
+        for entry in document.entries {
+            guard let earlier = filterEntries.first(where: {
+                $0.key == entry.key && $0.location.file == entry.location.file && $0.location.line < entry.location.line
+            }) else { continue }
+            let place = "\(earlier.location.file) line \(earlier.location.line)"
+            warnings.append(ConfigWarning("Global setting \(entry.key) won't change the setting inside an earlier filter at \(place) "
+                                          + "(if this is intentional, avoid this warning by moving the global setting before \(place))",
+                                          at: entry.location, obsolete: false))
+        }
+        return warnings
     }
 }
 

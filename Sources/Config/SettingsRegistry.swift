@@ -52,8 +52,9 @@ public struct SettingsRegistry: Sendable, Equatable {
     /// errors with file:line and, where one is close, the name that was probably meant. Obsolete names
     /// doveconf 2.3 still translates are translated first; `Settings.warnings` says which.
     public func validate(_ document: ConfigSection) throws -> Settings {
-        let (translated, warnings) = try ObsoleteSettings.translate(document)
+        let (translated, obsolete) = try ObsoleteSettings.translate(document)
         try check(translated, against: root, path: [])
+        let warnings = obsolete + ConfigWarning.laterGlobalSettings(in: translated)
         return Settings(registry: self, definition: root, section: translated, warnings: warnings)
     }
 

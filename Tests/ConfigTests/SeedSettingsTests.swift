@@ -90,6 +90,15 @@ import Testing
         #expect(printed.contains("protocol imap {\n  imap_idle_notify_interval = 5s\n  mail_plugins = imap_quota\n}\n"))
     }
 
+    @Test func aGlobalSettingAfterAFilterThatSetItIsPointedOut() throws {
+        let settings = try Self.registry.load(text: "protocol lmtp {\n  mail_plugins = $mail_plugins\n}\nmail_plugins = quota\n", file: "f.conf")
+        #expect(settings.warnings.map(\.description) == [
+            "f.conf line 4: Global setting mail_plugins won't change the setting inside an earlier filter at f.conf line 2 "
+                + "(if this is intentional, avoid this warning by moving the global setting before f.conf line 2)",
+        ])
+        #expect(settings.forProtocol("lmtp").list("mail_plugins") == [])
+    }
+
     @Test func protocolFiltersRefuseUnknownProtocolsAndSharedSettings() {
         #expect(throws: ConfigError("Unknown protocol: imapp (did you mean imap?) (known: imap, pop3, lmtp, lda)",
                                     at: SourceLocation(file: "<text>", line: 1))) {

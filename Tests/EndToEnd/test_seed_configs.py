@@ -60,10 +60,11 @@ def render(name: str, directory: pathlib.Path, s3_url: str = S3_PLACEHOLDER, lda
 
 ERROR = re.compile(r"Error in configuration file \S+ line (\d+): (.*)")
 OBSOLETE = re.compile(r"Warning: Obsolete setting in [^:]+:(\d+): (.*)")
+LATER_GLOBAL = re.compile(r"Warning: \S+ line (\d+): (Global setting .*)")
 
 
 def verdicts(command: list[str], path: pathlib.Path) -> dict[int, str]:
-    """{line number: "refused" or "obsolete: MESSAGE"} for the lines a tool does not simply accept. A refused
+    """{line number: "refused", "obsolete: MESSAGE" or "warning: MESSAGE"} for the lines a tool does not simply accept. A refused
     line is commented out (keeping the numbering) and the tool run again, until the file is accepted."""
     lines = path.read_text().split("\n")
     found: dict[int, str] = {}
@@ -71,6 +72,8 @@ def verdicts(command: list[str], path: pathlib.Path) -> dict[int, str]:
         result = subprocess.run(command + [str(path)], capture_output=True, text=True, timeout=60)
         for number, message in OBSOLETE.findall(result.stderr):
             found[int(number)] = "obsolete: " + message
+        for number, message in LATER_GLOBAL.findall(result.stderr):
+            found[int(number)] = "warning: " + message.replace(str(path.parent) + "/", "")
         if result.returncode == 0:
             return found
         error = ERROR.search(result.stderr)

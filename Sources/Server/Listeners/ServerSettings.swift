@@ -47,7 +47,7 @@ public enum ServerSettings {
     public static func register(in registry: inout SettingsRegistry) {
         registry.registerProtocolFilter(names: filterProtocols, overridable: ["mail_plugins", "mail_max_userip_connections"])
         registry.register([
-            SettingDefinition("protocols", .list, default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3)."),
+            SettingDefinition("protocols", .words(implementedProtocols), default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3)."),
             SettingDefinition("listen", .list, default: "*",
                               "Addresses of inet_listeners that name none (* every IPv4 address, :: every IPv6 one); Dovecot's default is \"*, ::\"."),
             SettingDefinition("postmaster_address", .string,
