@@ -17,6 +17,8 @@ struct ObjectMailCommand: AsyncParsableCommand {
             AuthCommand.self,
             UserCommand.self,
             MetacacheCommand.self,
+            MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, FlagsCommand.self, QuotaCommand.self,
+            ForceResyncCommand.self,
             StopCommand.self,
             ReloadCommand.self,
             LogCommand.self,

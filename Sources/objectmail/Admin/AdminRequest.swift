@@ -9,6 +9,7 @@ enum AdminRequest {
     static let verbs = ["list", "status", "flush", "flushall", "clean", "rescan"]
 
     static func answer(_ line: String, storage: MailStorage, logger: Logger, offline: Bool = false) async -> String {
+        if line.hasPrefix("doveadm\t") { return await DoveadmService.answer(String(line.dropFirst(8)), storage: storage) + "+OK\n" }
         let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         let verb = parts.first ?? ""
         let user = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil

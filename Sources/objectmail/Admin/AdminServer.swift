@@ -38,7 +38,7 @@ final class AdminServer: Sendable {
             }
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let request = UnixSocket.readLine(client) ?? ""
+            let request = UnixSocket.readLine(client, limit: 1 << 20) ?? ""
             let answer = Mutex("")
             let done = DispatchSemaphore(value: 0)
             Task {
