@@ -24,12 +24,13 @@ public enum MailPlugins {
 
     /// Warnings for protocol filters whose storage plugins differ from the top level's.
     public static func sharedStorageWarnings(_ settings: Settings, protocols: [String]) -> [String] {
+        func words(_ plugins: Set<String>) -> String { plugins.isEmpty ? "none" : plugins.sorted().joined(separator: " ") }
         let global = named(in: settings).intersection(storagePlugins)
         return protocols.compactMap { name in
             let own = named(in: settings.forProtocol(name)).intersection(storagePlugins)
             guard own != global else { return nil }
-            return "protocol \(name): mail_plugins names \(own.sorted().joined(separator: " ")) but the storage, which one process "
-                + "shares between protocols, runs with the top level's: \(global.sorted().joined(separator: " "))"
+            return "protocol \(name): mail_plugins loads \(words(own)) of the storage plugins (quota, zlib), but the storage, "
+                + "which one process shares between protocols, runs with the top level's: \(words(global))"
         }
     }
 }
