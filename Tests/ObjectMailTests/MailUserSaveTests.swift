@@ -94,12 +94,33 @@ import Testing
         _ = try await user.saveMessages(messages, to: inbox)
         let rows = try await user.messages(.all, in: inbox)
         var seen: [UInt32] = []
-        for try await (row, bytes) in user.bodies(of: rows, prefetch: 10) {
+        for try await (_, row, bytes) in user.bodies(of: rows, prefetch: 10) {
             #expect(String(decoding: bytes, as: UTF8.self) == "Subject: \(row.uid - 1)\r\n\r\nbody \(row.uid - 1)\r\n")
             seen.append(row.uid)
         }
         #expect(seen == Array(1...25))
         #expect(try await user.body(of: rows[3]) == messages[3].bytes)
+    }
+
+    @Test func aMessageExpungedWhileItsBodyIsReadIsLeftOutAMissingObjectIsAnError() async throws {
+        let (storage, store, _) = try makeStorage()
+        let user = try await storage.user("frank")
+        let inbox = try await user.mailbox("INBOX")
+        _ = try await user.saveMessages((0..<3).map { IncomingMessage(bytes: Array("Subject: \($0)\r\n\r\nbody\r\n".utf8)) }, to: inbox)
+        let rows = try await user.messages(.all, in: inbox)
+        // Another session expunges the second message after this one read the rows: its object is deleted.
+        _ = try await user.expungeMessages(UIDSet([rows[1].uid]), in: inbox)
+        var positions: [Int] = []
+        for try await (position, row, _) in user.bodies(of: rows, prefetch: 3) {
+            #expect(row.uid == rows[position].uid)
+            positions.append(position)
+        }
+        #expect(positions == [0, 2])
+        // An object gone while the index still refers to it is not an expunge: the read fails.
+        try await store.delete(user.layout.bucketKey(rows[2].objectKey))
+        await #expect(throws: StorageError.self) {
+            for try await _ in user.bodies(of: [rows[0], rows[2]], prefetch: 1) {}
+        }
     }
 }
 

@@ -25,7 +25,7 @@ extension MailUser {
                 }
             }
         }
-        for try await (row, body) in bodies(of: undecided, prefetch: prefetch ?? configuration.prefetchCount) {
+        for try await (_, row, body) in bodies(of: undecided, prefetch: prefetch ?? configuration.prefetchCount) {
             if evaluator.evaluate(row, cachedHeaders: nil, body: body) == true { matches.append(row.uid) }
         }
         return matches.sorted()

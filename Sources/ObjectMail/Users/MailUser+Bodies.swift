@@ -17,44 +17,52 @@ extension MailUser {
 
     /// Bodies of many messages, in the order given, fetched `prefetch` at a time in parallel
     /// (`mail_prefetch_count`), so a client reading 100 uncached mails waits about 100/prefetch
-    /// round trips to the store instead of 100.
+    /// round trips to the store instead of 100. Each comes with its position in `messages`.
     /// `ranges`, when given, holds one range per message (nil: the whole object), e.g. just the header.
+    /// A message expunged meanwhile (another session's EXPUNGE deleted its object between the caller's index
+    /// read and the GET) is left out, as a message expunged before the read would be; an object missing
+    /// although the index still refers to it is an error (and `obox_autofix_storage`'s business).
     public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int,
-                                   ranges: [ByteRange?]? = nil) -> AsyncThrowingStream<(MessageRecord, [UInt8]), any Error> {
+                                   ranges: [ByteRange?]? = nil) -> AsyncThrowingStream<(Int, MessageRecord, [UInt8]), any Error> {
         let store = self.store, layout = self.layout, user = self.name
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
         return AsyncThrowingStream { continuation in
             let preferred = PreferredExecutor.current
             let producer = Task(executorPreference: preferred) {
-                var inFlight: [Task<[UInt8], any Error>] = []
+                var inFlight: [(position: Int, body: Task<[UInt8], any Error>)] = []
                 var next = 0
                 func startMore() {
                     while next < messages.count, inFlight.count < window {
                         let key = layout.bucketKey(messages[next].objectKey)
                         let range = ranges?[next]
-                        inFlight.append(Task(executorPreference: preferred) { try await store.get(key, range: range).body })
+                        inFlight.append((next, Task(executorPreference: preferred) { try await store.get(key, range: range).body }))
                         next += 1
                     }
                 }
                 do {
                     startMore()
-                    var delivered = 0
                     while !inFlight.isEmpty {
-                        let bytes = try await inFlight.removeFirst().value
-                        continuation.yield((messages[delivered], bytes))
-                        delivered += 1
+                        let (position, body) = inFlight.removeFirst()
+                        do {
+                            continuation.yield((position, messages[position], try await body.value))
+                        } catch ObjectStoreError.notFound {
+                            // Expunged since the caller read the rows: nothing to send for it.
+                            guard try await self.index.referenceCount(of: messages[position].objectKey) == 0 else {
+                                throw ObjectStoreError.notFound(key: layout.bucketKey(messages[position].objectKey))
+                            }
+                        }
                         startMore()
                     }
                     continuation.finish()
                 } catch let error as ObjectStoreError {
-                    inFlight.forEach { $0.cancel() }
+                    inFlight.forEach { $0.body.cancel() }
                     if case .notFound(let key) = error, let missing = messages.first(where: { layout.bucketKey($0.objectKey) == key }) {
                         await self.objectMissing(missing.objectKey)
                     }
                     continuation.finish(throwing: StorageError.store(user: user, error))
                 } catch {
-                    inFlight.forEach { $0.cancel() }
+                    inFlight.forEach { $0.body.cancel() }
                     continuation.finish(throwing: error)
                 }
             }

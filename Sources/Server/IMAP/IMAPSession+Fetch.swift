@@ -59,12 +59,12 @@ extension IMAPSession {
             // cached fields only where it ends.
             let headers = records.map { try? CachedMessageFields.topLevelHeader(serialized: Array($0.cachedFields)) }
             let ranges = headers.map { $0.flatMap { $0.upperBound > 0 ? ByteRange(offset: 0, length: Int64($0.upperBound)) : nil } }
-            var index = 0
-            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+            var written = 0
+            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
                 decodable = writeFetch(record, cached: nil, header: headers[index], body: body, attributes: attributes) && decodable
-                index += 1
+                written += 1
             }
-            return FetchOutcome(skippedExpunged: skippedExpunged, decodable: decodable)
+            return FetchOutcome(skippedExpunged: skippedExpunged || written < records.count, decodable: decodable)
         }
         let cached = records.map { try? CachedMessageFields(serialized: Array($0.cachedFields)) }
         if needsBody {
@@ -72,11 +72,12 @@ extension IMAPSession {
             let ranges = Self.needsOnlyTheHeader(attributes)
                 ? cached.map { $0.flatMap { $0.structure.headerLength > 0 ? ByteRange(offset: 0, length: Int64($0.structure.headerLength)) : nil } }
                 : nil
-            var index = 0
-            for try await (record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+            var written = 0
+            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
                 decodable = writeFetch(record, cached: cached[index], body: body, attributes: attributes) && decodable
-                index += 1
+                written += 1
             }
+            if written < records.count { return FetchOutcome(skippedExpunged: true, decodable: decodable) }
         } else {
             for (record, cached) in zip(records, cached) {
                 decodable = writeFetch(record, cached: cached, body: nil, attributes: attributes) && decodable

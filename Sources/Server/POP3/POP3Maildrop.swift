@@ -96,7 +96,7 @@ extension POP3Maildrop {
         let batchSize = max(prefetch * 4, 32)
         for start in stride(from: 0, to: records.count, by: batchSize) {
             let batch = Array(records[start..<min(start + batchSize, records.count)])
-            for try await (record, bytes) in user.bodies(of: batch, prefetch: prefetch) {
+            for try await (_, record, bytes) in user.bodies(of: batch, prefetch: prefetch) {
                 // A copy, so the batch's bodies are freed.
                 headers[record.uid] = Array(POP3MessageWriter.header(of: bytes))
             }
