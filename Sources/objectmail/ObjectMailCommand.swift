@@ -18,7 +18,7 @@ struct ObjectMailCommand: AsyncParsableCommand {
             UserCommand.self,
             MetacacheCommand.self,
             MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, FlagsCommand.self, QuotaCommand.self,
-            ForceResyncCommand.self,
+            ForceResyncCommand.self, WhoCommand.self, KickCommand.self,
             StopCommand.self,
             ReloadCommand.self,
             LogCommand.self,

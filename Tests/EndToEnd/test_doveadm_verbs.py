@@ -238,3 +238,37 @@ def test_verbs_on_a_stopped_server(imap_server, run):
         client.logout()
     finally:
         assert restarted.stop() == 0
+
+
+def test_who_and_kick(imap_server, run):
+    server = imap_server()
+    first, second, other = server.imap(USERS[0]), server.imap(USERS[0]), server.imap(USERS[1])
+    first.select("INBOX")
+    who = verb(run, server, "who")
+    assert who.returncode == 0, who.stderr
+    lines = [line.split() for line in who.stdout.splitlines()]
+    assert lines[0] == ["username", "#", "proto", "(pids)", "(ips)"]
+    pid = str(server.process.pid)
+    assert [USERS[0], "2", "imap", f"({pid})", "(127.0.0.1)"] in lines and [USERS[1], "1", "imap", f"({pid})", "(127.0.0.1)"] in lines
+    tab = verb(run, server, "who", "-f", "tab", "-1", "jane*")
+    assert tab.stdout.splitlines() == ["username\tproto\tpid\tip"] + [f"{USERS[0]}\timap\t{pid}\t127.0.0.1"] * 2
+    as_json = json.loads(verb(run, server, "who", "-f", "json", USERS[1]).stdout)
+    assert as_json == [{"username": USERS[1], "connections": "1", "service": "imap", "pids": f"({pid})", "ips": "(127.0.0.1)"}]
+
+    kicked = verb(run, server, "kick", USERS[0])
+    assert kicked.returncode == 0, kicked.stderr
+    assert kicked.stdout == f"kicked connections from the following users:\n{USERS[0]} \n"
+    for client in (first, second):
+        try:
+            client.noop()
+            raise AssertionError("the kicked session still answers")
+        except (imaplib.IMAP4.abort, OSError, EOFError):
+            pass
+    other.noop()
+    assert [line.split()[0] for line in verb(run, server, "who").stdout.splitlines()[1:]] == [USERS[1]]
+    none = verb(run, server, "kick", "nobody*")
+    assert none.returncode == 68 and none.stdout == "no users kicked\n"
+    other.logout()
+    assert server.stop() == 0
+    stopped = verb(run, server, "who")
+    assert stopped.returncode == 75 and "not running" in stopped.stderr

@@ -58,6 +58,7 @@ public final class ObjectMailServer: Sendable {
                 channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
                 var sessionLogger = logger
                 let id = SessionID.make()
+                SessionDirectory.shared.opened(channel, id: id)
                 sessionLogger[metadataKey: "session"] = "\(id)"
                 let context = ConnectionContext(sessionID: id, logger: sessionLogger,
                                                 remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,

@@ -66,6 +66,7 @@ struct SessionLogin: Sendable {
                 logger[metadataKey: "user"] = "\(success.user)"
                 let security = transport.tlsActive ? ", TLS" : secured ? ", secured" : ""
                 logger.info("Login: user=<\(success.user)>, method=\(mechanism), \(client.logFields)\(security)")
+                SessionDirectory.shared.loggedIn(id: logger[metadataKey: "session"].map { "\($0)" }, user: success.user, service: service, remoteIP: remoteIP)
                 return .loggedIn(LoggedInUser(name: success.user, mail: mail, userIPKey: key))
             } catch {
                 userIPConnections.release(key)

@@ -19,6 +19,10 @@ enum DoveadmService {
 
     static func execute(_ request: DoveadmRequest, storage: MailStorage) async -> DoveadmResponse {
         var response = DoveadmResponse()
+        if request.command == "who" || request.command == "kick" {
+            await DoveadmSessions.run(request, into: &response)
+            return response
+        }
         do {
             let user = try await storage.user(request.user)
             try await run(request, user: user, storage: storage, into: &response)

@@ -20,6 +20,8 @@ struct DoveadmResponse: Codable, Sendable {
     var fields: [String] = []
     /// Fields printed without their title by the flow, pager and table formatters (doveadm's HIDE_TITLE).
     var hiddenTitles: [String] = []
+    /// Titles that differ from the field's key (`connections` is titled `#`): the key names JSON members.
+    var titles: [String: String] = [:]
     var rows: [[String]] = []
     var errors: [String] = []
     var exitCode: Int32 = 0

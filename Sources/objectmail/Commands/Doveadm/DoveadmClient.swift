@@ -109,21 +109,40 @@ enum DoveadmClient {
         }
     }
 
+    /// Sends a request only the running server can answer (its sessions); exit 75 when none runs.
+    static func ask(_ request: DoveadmRequest, config: ConfigOptions) throws -> DoveadmResponse {
+        let path = AdminSettings.socketPath(try config.load())
+        do {
+            return try exchange(request, path: path)
+        } catch let failure as UnixSocket.Failure {
+            FileHandle.standardError.write(Data("objectmail: Error: the server is not running (\(failure))\n".utf8))
+            throw ExitCode(DoveadmExit.temporaryFailure)
+        } catch let failure as Refusal {
+            FileHandle.standardError.write(Data("objectmail: Error: \(failure.message)\n".utf8))
+            throw ExitCode(DoveadmExit.temporaryFailure)
+        }
+    }
+
+    /// One request over the admin socket at `path`.
+    static func exchange(_ request: DoveadmRequest, path: String) throws -> DoveadmResponse {
+        let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        let descriptor = try UnixSocket.connect(to: path)
+        defer { close(descriptor) }
+        UnixSocket.writeAll(descriptor, "doveadm\t\(json)\n")
+        let answer = UnixSocket.readAll(descriptor)
+        guard let line = answer.split(separator: "\n").first,
+              let response = try? JSONDecoder().decode(DoveadmResponse.self, from: Data(line.utf8)) else {
+            throw Refusal(message: "no answer from \(path): \(answer.split(separator: "\n").last ?? "")")
+        }
+        return response
+    }
+
     /// Sends the request to the running server; with none, executes it here, unless a living process has the user
     /// open (its index must not change behind that process's back).
     static func send(_ request: DoveadmRequest, settings: Settings, offline: inout OfflineStorage?) async throws -> DoveadmResponse {
         let path = AdminSettings.socketPath(settings)
-        let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
         do {
-            let descriptor = try UnixSocket.connect(to: path)
-            defer { close(descriptor) }
-            UnixSocket.writeAll(descriptor, "doveadm\t\(json)\n")
-            let answer = UnixSocket.readAll(descriptor)
-            guard let line = answer.split(separator: "\n").first,
-                  let response = try? JSONDecoder().decode(DoveadmResponse.self, from: Data(line.utf8)) else {
-                throw Refusal(message: "no answer from \(path): \(answer.split(separator: "\n").last ?? "")")
-            }
-            return response
+            return try exchange(request, path: path)
         } catch let failure as UnixSocket.Failure where failure.code == ENOENT || failure.code == ECONNREFUSED {
             if offline == nil {
                 try LoggingBootstrap.start(with: settings)

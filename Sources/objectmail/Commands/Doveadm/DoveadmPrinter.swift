@@ -7,8 +7,9 @@ enum DoveadmPrinter {
     }
 
     static func render(_ response: DoveadmResponse, _ formatter: Formatter) -> String {
-        let fields = response.fields
-        let hidden = Set(response.hiddenTitles)
+        let keys = response.fields
+        let fields = keys.map { response.titles[$0] ?? $0 }
+        let hidden = Set(response.hiddenTitles.map { response.titles[$0] ?? $0 })
         switch formatter {
         case .flow:
             // `field=value …`, one line a row; a hidden title prints the value alone.
@@ -29,7 +30,7 @@ enum DoveadmPrinter {
             }.joined()
         case .json:
             let objects = response.rows.map { row in
-                "{" + zip(fields, row).map { "\(quoted($0)):\(quoted($1))" }.joined(separator: ",") + "}"
+                "{" + zip(keys, row).map { "\(quoted($0)):\(quoted($1))" }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",") + "]"
         case .pager:
