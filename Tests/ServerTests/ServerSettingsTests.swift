@@ -42,9 +42,11 @@ import Testing
     @Test func protocolsWithoutListenersOrNotImplementedAreErrors() throws {
         let none = try load("protocols = lmtp\n")
         #expect(throws: ConfigError.self) { try ListenerSpec.all(from: none) }
-        let submission = try load("protocols = submission lmtp\nservice lmtp {\n inet_listener lmtp {\n port = 24\n }\n}\n")
-        let error = try #require(throws: ConfigError.self) { try ListenerSpec.all(from: submission) }
-        #expect(error.description.contains("submission is not implemented"))
+        // Refused by the registry already, as doveconf refuses a protocol it has no binary for.
+        let error = try #require(throws: ConfigError.self) {
+            try load("protocols = submission lmtp\nservice lmtp {\n inet_listener lmtp {\n port = 24\n }\n}\n")
+        }
+        #expect(error.description.contains("'submission' is not built into this server; available: lmtp imap pop3"))
         #expect(error.location?.line == 1)
         let badMode = try load("service lmtp {\n unix_listener x {\n mode = 0999\n }\n}\n")
         #expect(throws: ConfigError.self) { try ListenerSpec.all(from: badMode) }

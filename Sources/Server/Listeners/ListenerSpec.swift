@@ -23,15 +23,11 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Every listener of the enabled protocols. A protocol without any listener, or one this build
-    /// does not implement, is a configuration error rather than a server that silently serves less.
+    /// Every listener of the enabled protocols. A protocol without any listener is a configuration error
+    /// rather than a server that silently serves less.
     public static func all(from settings: Settings) throws -> [ListenerSpec] {
+        // The registry refuses protocols this build does not implement (`protocols` is a list of built words).
         let protocols = settings.list("protocols")
-        for name in protocols where !ServerSettings.implementedProtocols.contains(name) {
-            throw ConfigError("protocols: \(name) is not implemented in this build (available: "
-                              + ServerSettings.implementedProtocols.joined(separator: ", ") + ")",
-                              at: settings.location(of: "protocols"))
-        }
         var specs: [ListenerSpec] = []
         for service in settings.sections("service") {
             // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
