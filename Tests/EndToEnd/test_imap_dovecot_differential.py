@@ -155,15 +155,14 @@ WHY = {
     "charset_latin1": "RFC 3501 §6.4.4: only US-ASCII and UTF-8 are required in SEARCH CHARSET; we refuse "
                       "ISO-8859-1 with NO [BADCHARSET (UTF-8 US-ASCII)], Dovecot converts it.",
     "badcharset_list": "RFC 3501 §7.1: BADCHARSET may list the supported charsets; we do, Dovecot does not.",
-    "recent_count": "RFC 3501 §7.3.2/§2.3.2: RECENT is sent on SELECT and when the mailbox grows, and which session "
-                    "gets \\Recent for a message another session added is the server's choice (IMAP4rev2, RFC 9051, "
-                    "drops \\Recent): Dovecot re-sends RECENT after EXPUNGE/MOVE and gives \\Recent to the adding "
-                    "session, we give it to the session that hears of the message first.",
+    "recent_count": "RFC 3501 §7.3.2: RECENT is sent on SELECT and 'if the size of the mailbox changes'; we send it "
+                    "with every EXISTS (even when the count stays), Dovecot when the count changed, also after "
+                    "EXPUNGE and MOVE. The counts agree (IMAP4rev2, RFC 9051, drops RECENT).",
     "unsolicited_extras": "RFC 3501 §7.4.2/§5.2: an unsolicited FETCH may carry any data items (we add UID, and MODSEQ "
                           "once CONDSTORE is on) and the flag change of a message expunged before the update was sent "
                           "may be reported or dropped (Dovecot drops it, re-sends RECENT); RFC 5465: NOTIFY's "
-                          "STATUS may carry UIDVALIDITY. The order of EXISTS/EXPUNGE/FETCH is the same; differences "
-                          "that follow: \\Recent (recent_count) and keyword announcement (flags_timing).",
+                          "STATUS may carry UIDVALIDITY. The order of EXISTS/EXPUNGE/FETCH is the same; RECENT and "
+                          "the moment a keyword is announced differ as described above.",
     "expunged_by_other": "RFC 2180 §4.1.2/§4.1.3: a message another session expunged but whose EXPUNGE this session "
                          "has not been sent yet may be omitted from FETCH (we: OK [EXPUNGEISSUED], as documented) and "
                          "SEARCH results; Dovecot still returns it.",
