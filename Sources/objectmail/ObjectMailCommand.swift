@@ -24,6 +24,10 @@ struct ObjectMailCommand: AsyncParsableCommand {
             LogCommand.self,
         ]
     )
+
+    static func main() async {
+        await main(DoveadmArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 enum ObjectMailVersion {

@@ -29,7 +29,7 @@ enum DoveadmMailboxes {
         return records
     }
 
-    static let statusFields = ["messages", "recent", "uidnext", "uidvalidity", "unseen", "highestmodseq", "vsize", "guid"]
+    static let statusFields = ["messages", "recent", "uidnext", "uidvalidity", "unseen", "highestmodseq", "vsize", "guid", "firstsaved"]
     static let summableFields: Set<String> = ["messages", "recent", "unseen", "vsize"]
 
     static func status(_ user: MailUser, fields text: String, masks: [String], total: Bool,
@@ -49,6 +49,10 @@ enum DoveadmMailboxes {
         response.fields = total ? fields : ["mailbox"] + fields
         response.hiddenTitles = ["mailbox"]
         var sums = [Int64](repeating: 0, count: fields.count)
+        // A name without wildcards that does not exist is an error (EX_NOTFOUND); the other masks are still shown.
+        for mask in masks where !mask.contains("*") && !mask.contains("%") {
+            await DoveadmService.attempt("Mailbox \(mask): Failed to lookup mailbox status", into: &response) { _ = try await user.mailbox(mask) }
+        }
         for mailbox in try await matching(user, masks: masks) {
             let states = try await user.messageStates(in: mailbox)
             var row: [String] = []
@@ -62,6 +66,11 @@ enum DoveadmMailboxes {
                 case "unseen": value = Int64(states.filter { !$0.flags.contains(.seen) }.count)
                 case "highestmodseq": value = max(mailbox.highestModSeq, 1)
                 case "vsize": value = try await user.messages(.all, in: mailbox).reduce(Int64(0)) { $0 + $1.virtualSize }
+                case "firstsaved":
+                    // The save date of the oldest message still there; "never" for an empty mailbox, as doveadm prints.
+                    let first = try await user.messages(.all, in: mailbox).map(\.saveDate).min()
+                    row.append(first.map(String.init) ?? "never")
+                    continue
                 default:
                     row.append(mailbox.guid)
                     continue

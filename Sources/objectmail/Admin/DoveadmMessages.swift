@@ -41,7 +41,7 @@ enum DoveadmMessages {
             if let flag = MessageFlags(imapName: name) {
                 flags.insert(flag)
             } else if name.hasPrefix("\\") {
-                throw DoveadmService.Usage(message: "Invalid system flag \(name)")
+                throw DoveadmService.Usage(message: "Invalid system flag: \(name)", code: DoveadmExit.temporaryFailure)
             } else {
                 keywords.append(name)
             }
@@ -57,7 +57,7 @@ enum DoveadmMessages {
     static func fetch(_ user: MailUser, fields text: String, query: DoveadmQuery, into response: inout DoveadmResponse) async throws {
         let fields = text.split(separator: " ").map { $0.lowercased() }
         for field in fields where !fetchFields.contains(field) && !field.hasPrefix("hdr.") {
-            throw DoveadmService.Usage(message: "Unknown fetch field: \(field)")
+            throw DoveadmService.Usage(message: "Unknown fetch field: \(field)", code: DoveadmExit.temporaryFailure)
         }
         guard !fields.isEmpty else { throw DoveadmService.Usage(message: "No fetch fields given") }
         response.fields = fields

@@ -110,7 +110,7 @@ struct DoveadmQuery: Sendable {
             case "OLDER": return .older(seconds: try seconds(try next()))
             case "YOUNGER": return .younger(seconds: try seconds(try next()))
             default:
-                throw Failure(description: "Unknown search parameter '\(word)'")
+                throw Failure(description: "Unknown argument \(word)")
             }
         }
 

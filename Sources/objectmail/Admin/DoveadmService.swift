@@ -27,9 +27,10 @@ enum DoveadmService {
             let user = try await storage.user(request.user)
             try await run(request, user: user, storage: storage, into: &response)
         } catch let failure as Usage {
-            response.fail(64, failure.message)
+            response.fail(failure.code, failure.message)
         } catch let failure as DoveadmQuery.Failure {
-            response.fail(64, failure.description)
+            // doveadm stops with "Fatal:" on a query it cannot parse, which exits 75.
+            response.fail(DoveadmExit.temporaryFailure, failure.description)
         } catch {
             let (code, message) = describe(error)
             response.fail(code, message)
@@ -37,9 +38,10 @@ enum DoveadmService {
         return response
     }
 
-    /// EX_USAGE: arguments doveadm would refuse.
+    /// Arguments doveadm refuses: EX_USAGE (64), or 75 where doveadm stops with a fatal error.
     struct Usage: Error {
         let message: String
+        var code: Int32 = 64
     }
 
     /// A storage error as doveadm reports it, with its exit code.
@@ -49,7 +51,7 @@ enum DoveadmService {
         case .mailboxNotFound(_, let mailbox): return (DoveadmExit.notFound, "Mailbox doesn't exist: \(mailbox)")
         case .mailboxExists: return (DoveadmExit.dataError, "Mailbox already exists")
         case .invalidName(let name, let reason): return (DoveadmExit.dataError, "Invalid mailbox name: \(reason): \(name)")
-        case .notAllowed(_, _, let reason): return (DoveadmExit.noPermission, reason)
+        case .notAllowed(_, _, let reason): return (DoveadmExit.dataError, reason + ".")
         case .quotaExceeded(_, _, let message): return (DoveadmExit.noPermission, message)
         default: return (DoveadmExit.temporaryFailure, storage.description)
         }

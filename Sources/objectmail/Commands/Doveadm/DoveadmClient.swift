@@ -75,6 +75,7 @@ enum DoveadmClient {
             if exitCode == 0 { exitCode = response.exitCode }
             if many {
                 response.fields.insert("username", at: 0)
+                response.hiddenTitles.append("username")
                 response.rows = response.rows.map { [name] + $0 }
             }
             if merged.fields.isEmpty { merged.fields = response.fields; merged.hiddenTitles = response.hiddenTitles }
