@@ -7,13 +7,12 @@ import ObjectMail
 enum StorageFactory {
     static func make(settings: Settings, pipelines: StoragePipelines, logger: Logger) throws -> MailStorage {
         MailStorage(configuration: try StorageConfiguration(settings: settings), logger: logger,
-                    storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), settings: settings, pipelines: pipelines),
+                    storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
                     indexStoreForUser: userStores("obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
-                                                  settings: settings, pipelines: pipelines))
+                                                  pipelines: pipelines))
     }
 
-    private static func userStores(_ setting: String, template: String, settings: Settings,
-                                   pipelines: StoragePipelines) -> MailStorage.StoreForUser {
+    private static func userStores(_ setting: String, template: String, pipelines: StoragePipelines) -> MailStorage.StoreForUser {
         let stores = SharedStores(setting: setting, template: template, pipelines: pipelines)
         return { layout in try stores.store(for: layout) }
     }
