@@ -17,7 +17,7 @@ struct ObjectMailCommand: AsyncParsableCommand {
             AuthCommand.self,
             UserCommand.self,
             MetacacheCommand.self,
-            MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, FlagsCommand.self, QuotaCommand.self,
+            MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, CopyCommand.self, MoveCommand.self, FlagsCommand.self, QuotaCommand.self,
             ForceResyncCommand.self, WhoCommand.self, KickCommand.self,
             StopCommand.self,
             ReloadCommand.self,

@@ -172,11 +172,25 @@ def test_search_fetch_flags_and_expunge_with_a_session_selected(imap_server, run
     assert tab.stdout.splitlines() == ["uid\tflags", "1\t\\Seen", "2\t\\Flagged", "3\t"]
     assert verb(run, server, "search", "-u", USER, "mailbox", "INBOX", "UNSEEN").stdout.splitlines() == [f"{inbox} 2", f"{inbox} 3"]
 
+    copied = verb(run, server, "copy", "-u", USER, "Other", "mailbox", "INBOX", "UID", "2")
+    assert copied.returncode == 0, copied.stderr
+    assert client.status("Other", "(MESSAGES)")[1][0].endswith(b"(MESSAGES 2)")
+    moved = verb(run, server, "move", "-u", USER, "Other", "mailbox", "INBOX", "UID", "3")
+    assert moved.returncode == 0, moved.stderr
+    client.noop()
+    assert client.uid("SEARCH", "ALL")[1] == [b"1 2"]
+    assert verb(run, server, "fetch", "-u", USER, "hdr.subject", "mailbox", "Other", "ALL").stdout == \
+        "hdr.subject: Hello world\n\f\nhdr.subject: second\n\f\nhdr.subject: third\n"
+    nowhere = verb(run, server, "copy", "-u", USER, "Nope", "mailbox", "INBOX", "ALL")
+    assert nowhere.returncode == 68 and "Can't open mailbox 'Nope': Mailbox doesn't exist: Nope" in nowhere.stderr
+    assert verb(run, server, "move", "-u", USER, "INBOX", "mailbox", "Other", "SUBJECT", "third").returncode == 0
+    client.noop()
+
     expunged = verb(run, server, "expunge", "-u", USER, "mailbox", "INBOX", "SEEN")
     assert expunged.returncode == 0, expunged.stderr
     client.noop()
-    assert client.uid("SEARCH", "ALL")[1] == [b"2 3"]
-    assert verb(run, server, "search", "-u", USER, "mailbox", "INBOX", "ALL").stdout.splitlines() == [f"{inbox} 2", f"{inbox} 3"]
+    assert client.uid("SEARCH", "ALL")[1] == [b"2 4"]
+    assert verb(run, server, "search", "-u", USER, "mailbox", "INBOX", "ALL").stdout.splitlines() == [f"{inbox} 2", f"{inbox} 4"]
     client.logout()
 
 

@@ -34,6 +34,27 @@ enum DoveadmMessages {
         }
     }
 
+    /// `copy`/`move DESTINATION QUERY` inside the user (doveadm's `user SOURCE_USER` form is not supported): by
+    /// reference, no object is copied. The destination itself is left out of the search.
+    static func transfer(_ user: MailUser, move: Bool, to destinationName: String, query: DoveadmQuery,
+                         into response: inout DoveadmResponse) async throws {
+        let destination: MailboxRecord
+        do {
+            destination = try await user.mailbox(destinationName)
+        } catch {
+            let (code, message) = DoveadmService.describe(error)
+            response.fail(code, "Can't open mailbox '\(destinationName)': \(message)")
+            return
+        }
+        for (mailbox, uids) in try await matches(user, query: query) where !uids.isEmpty && mailbox.guid != destination.guid {
+            if move {
+                _ = try await user.moveMessages(UIDSet(uids), from: mailbox, to: destination)
+            } else {
+                _ = try await user.copyMessages(UIDSet(uids), from: mailbox, to: destination)
+            }
+        }
+    }
+
     static func flags(_ user: MailUser, _ operation: FlagChange.Operation, flags text: String, query: DoveadmQuery,
                       into response: inout DoveadmResponse) async throws {
         var flags: MessageFlags = [], keywords: [String] = []

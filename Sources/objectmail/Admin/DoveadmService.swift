@@ -99,6 +99,13 @@ enum DoveadmService {
             try await DoveadmMessages.fetch(user, fields: fields, query: DoveadmQuery(Array(arguments.dropFirst())), into: &response)
         case "expunge":
             try await DoveadmMessages.expunge(user, query: DoveadmQuery(arguments), into: &response)
+        case "copy", "move":
+            guard let destination = arguments.first, arguments.count > 1 else { throw Usage(message: "\(request.command): DESTINATION QUERY") }
+            if arguments[1].lowercased() == "user" {
+                throw Usage(message: "\(request.command) from another user (user SOURCE_USER) is not supported")
+            }
+            try await DoveadmMessages.transfer(user, move: request.command == "move", to: destination,
+                                               query: DoveadmQuery(Array(arguments.dropFirst())), into: &response)
         case "flags add", "flags remove", "flags replace":
             guard let flags = arguments.first else { throw Usage(message: "flags: flags and a search query are needed") }
             let operation: FlagChange.Operation = request.command == "flags add" ? .add : request.command == "flags remove" ? .remove : .replace

@@ -28,6 +28,24 @@ struct ExpungeCommand: AsyncParsableCommand {
     func run() async throws { try await DoveadmClient.run("expunge", options, arguments: query) }
 }
 
+struct CopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "copy",
+                                                    abstract: "Copy the messages matching the query into DESTINATION (the same user).")
+    @OptionGroup var options: DoveadmOptions
+    @Argument var destination: String
+    @Argument(parsing: .remaining) var query: [String]
+    func run() async throws { try await DoveadmClient.run("copy", options, arguments: [destination] + query) }
+}
+
+struct MoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "move",
+                                                    abstract: "Move the messages matching the query into DESTINATION (the same user).")
+    @OptionGroup var options: DoveadmOptions
+    @Argument var destination: String
+    @Argument(parsing: .remaining) var query: [String]
+    func run() async throws { try await DoveadmClient.run("move", options, arguments: [destination] + query) }
+}
+
 struct FlagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "flags", abstract: "Change the flags of the messages matching the query.",
                                                     subcommands: [Add.self, Remove.self, Replace.self])
