@@ -172,7 +172,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "Server",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
