@@ -262,9 +262,10 @@ def test_verbs_on_a_stopped_server(imap_server, run):
         assert restarted.stop() == 0
 
 
-def test_who_and_kick(imap_server, run):
-    server = imap_server()
+def test_who_and_kick(pop3_server, run):
+    server = pop3_server()
     first, second, other = server.imap(USERS[0]), server.imap(USERS[0]), server.imap(USERS[1])
+    mailbox = server.pop3(USERS[2])
     first.select("INBOX")
     who = verb(run, server, "who")
     assert who.returncode == 0, who.stderr
@@ -272,6 +273,7 @@ def test_who_and_kick(imap_server, run):
     assert lines[0] == ["username", "#", "proto", "(pids)", "(ips)"]
     pid = str(server.process.pid)
     assert [USERS[0], "2", "imap", f"({pid})", "(127.0.0.1)"] in lines and [USERS[1], "1", "imap", f"({pid})", "(127.0.0.1)"] in lines
+    assert [USERS[2], "1", "pop3", f"({pid})", "(127.0.0.1)"] in lines and len(lines) == 4
     tab = verb(run, server, "who", "-f", "tab", "-1", "jane*")
     assert tab.stdout.splitlines() == ["username\tproto\tpid\tip"] + [f"{USERS[0]}\timap\t{pid}\t127.0.0.1"] * 2
     as_json = json.loads(verb(run, server, "who", "-f", "json", USERS[1]).stdout)
@@ -287,7 +289,8 @@ def test_who_and_kick(imap_server, run):
         except (imaplib.IMAP4.abort, OSError, EOFError):
             pass
     other.noop()
-    assert [line.split()[0] for line in verb(run, server, "who").stdout.splitlines()[1:]] == [USERS[1]]
+    assert [line.split()[0] for line in verb(run, server, "who").stdout.splitlines()[1:]] == [USERS[2], USERS[1]]
+    mailbox.quit()
     none = verb(run, server, "kick", "nobody*")
     assert none.returncode == 68 and none.stdout == "no users kicked\n"
     other.logout()
