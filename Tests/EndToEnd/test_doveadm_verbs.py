@@ -297,3 +297,56 @@ def test_who_and_kick(pop3_server, run):
     assert server.stop() == 0
     stopped = verb(run, server, "who")
     assert stopped.returncode == 75 and "not running" in stopped.stderr
+
+
+def test_doveadm_http_api(imap_server):
+    import base64
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    server = imap_server(extra=f"doveadm_password = apipass\ndoveadm_api_key = apikey\n"
+                               f"service doveadm {{\n  inet_listener http {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n}}\n")
+    wait_for_port(port, server.process)
+    deliver(server)
+
+    def call(commands, authorization="Basic " + base64.b64encode(b"doveadm:apipass").decode()):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/doveadm/v1", data=json.dumps(commands).encode(),
+                                         headers={"Content-Type": "application/json", "Authorization": authorization})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    # Dovecot's documented request form: several commands, each answered under its tag.
+    answer = call([["mailboxCreate", {"user": USER, "mailbox": ["Archive"]}, "c1"],
+                   ["mailboxList", {"user": USER}, "l1"],
+                   ["mailboxStatus", {"user": USER, "field": ["messages", "unseen"], "mailboxMask": ["INBOX"]}, "s1"]])
+    assert answer == [["doveadmResponse", [], "c1"],
+                      ["doveadmResponse", [{"mailbox": "INBOX"}, {"mailbox": "Archive"}], "l1"],
+                      ["doveadmResponse", [{"mailbox": "INBOX", "messages": "3", "unseen": "3"}], "s1"]]
+    # The docs' curl example, as an operator's provisioning script sends it.
+    import subprocess
+    curl = subprocess.run(["curl", "-s", "-u", "doveadm:apipass", "-H", "Content-Type: application/json", f"http://127.0.0.1:{port}/doveadm/v1",
+                           "-d", json.dumps([["mailboxStatus", {"user": USER, "field": ["messages", "unseen"], "mailboxMask": ["INBOX"]}, "s1"]])],
+                          capture_output=True, timeout=30)
+    assert curl.stdout == b'[["doveadmResponse",[{"mailbox":"INBOX","messages":"3","unseen":"3"}],"s1"]]', curl
+    key = "X-Dovecot-API " + base64.b64encode(b"apikey").decode()
+    fetched = call([["fetch", {"user": USER, "field": ["uid", "hdr.subject"], "query": ["mailbox", "INBOX", "SUBJECT", "second"]}, "f"]],
+                   authorization=key)
+    assert fetched == [["doveadmResponse", [{"uid": "2", "hdr.subject": "second"}], "f"]]
+    assert call([["flagsAdd", {"user": USER, "flag": ["\\Seen"], "query": ["mailbox", "INBOX", "UID", "2"]}, "a"]]) == \
+        [["doveadmResponse", [], "a"]]
+    client = server.imap(USER)
+    client.select("INBOX")
+    assert client.uid("SEARCH", "SEEN")[1] == [b"2"]
+    assert call([["mailboxDelete", {"user": USER, "mailbox": ["Nope"]}, "d"]]) == [["error", {"type": "exitCode", "exitCode": 68}, "d"]]
+    assert call([["mailboxList", {"user": "nobody@example.com"}, "n"]]) == [["error", {"type": "exitCode", "exitCode": 67}, "n"]]
+    assert call([["frobnicate", {}, "x"]]) == [["error", {"type": "unknownMethod"}, "x"]]
+    who = call([["who", {}, "w"]])
+    assert who[0][2] == "w" and who[0][1][0]["username"] == USER and who[0][1][0]["service"] == "imap"
+    client.logout()
+    for wrong in ("Basic " + base64.b64encode(b"doveadm:nope").decode(), "X-Dovecot-API " + base64.b64encode(b"nope").decode(), ""):
+        try:
+            call([["mailboxList", {"user": USER}, "l"]], authorization=wrong)
+            raise AssertionError("accepted a wrong credential")
+        except urllib.error.HTTPError as error:
+            assert error.code == 401

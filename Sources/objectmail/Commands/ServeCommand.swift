@@ -93,6 +93,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
         }
+        // The doveadm HTTP API, when `service doveadm { inet_listener http }` has a port.
+        var doveadmAPI: DoveadmHTTPServer?
+        do {
+            if let storage = mailStorage { doveadmAPI = try await DoveadmHTTPAPI.start(settings: settings, storage: storage, logger: logger) }
+        } catch {
+            logger.error("doveadm HTTP API: \(error)")
+        }
 
         systemd.ready(status: "Serving \(listeners.count) listeners")
         let watchdog = systemd.watchdogInterval.map { interval in
@@ -107,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
         await server.shutdown(grace: .seconds(10))
         await metrics.stop()
         admin?.stop()
+        await doveadmAPI?.stop()
         // A clean shutdown uploads every index change and clears the users' dirty markers, so the
         // next start trusts the local indexes and the next backend loads without a rescan.
         await mailStorage?.shutdown()

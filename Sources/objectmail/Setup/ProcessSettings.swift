@@ -15,9 +15,6 @@ enum ProcessSettings {
         SettingDefinition("first_valid_uid", .number, default: "500", "Lowest uid mail may be accessed as; \(privilegeDrop).", effect: .none),
         SettingDefinition("last_valid_uid", .number, default: "0", "Highest uid mail may be accessed as (0: none); \(privilegeDrop).",
                           effect: .none),
-        SettingDefinition("doveadm_password", .string,
-                          "Password of doveadm's TCP protocol; there is no doveadm server (objectmail's admin commands use base_dir's socket).",
-                          secrecy: .whole, effect: .none),
     ]
 }
 
