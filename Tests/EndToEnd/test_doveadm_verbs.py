@@ -205,6 +205,8 @@ def test_quota_get_and_recalc(imap_server, run):
     assert got.stdout.splitlines()[0].split() == ["Quota", "name", "Type", "Value", "Limit", "%"]
     tab = verb(run, server, "quota", "get", "-u", USER, "-f", "tab")
     assert tab.stdout.splitlines() == ["Quota name\tType\tValue\tLimit\t%", "User quota\tSTORAGE\t0\t10\t0", "User quota\tMESSAGE\t2\t5\t40"]
+    as_json = json.loads(verb(run, server, "quota", "get", "-u", USER, "-f", "json").stdout)
+    assert as_json[1] == {"root": "User quota", "type": "MESSAGE", "value": "2", "limit": "5", "percent": "40"}
     client = server.imap(USER)
     assert client.getquotaroot("INBOX")[1][1][0] == b'"User quota" (STORAGE 0 10 MESSAGE 2 5)'
     client.logout()
@@ -341,6 +343,8 @@ def test_doveadm_http_api(imap_server):
     assert call([["mailboxDelete", {"user": USER, "mailbox": ["Nope"]}, "d"]]) == [["error", {"type": "exitCode", "exitCode": 68}, "d"]]
     assert call([["mailboxList", {"user": "nobody@example.com"}, "n"]]) == [["error", {"type": "exitCode", "exitCode": 67}, "n"]]
     assert call([["frobnicate", {}, "x"]]) == [["error", {"type": "unknownMethod"}, "x"]]
+    quota = call([["quotaGet", {"user": USER}, "q"]])
+    assert quota == [["doveadmResponse", [], "q"]]  # no quota configured: no rows
     who = call([["who", {}, "w"]])
     assert who[0][2] == "w" and who[0][1][0]["username"] == USER and who[0][1][0]["service"] == "imap"
     client.logout()

@@ -50,7 +50,7 @@ enum DoveadmHTTPAPI {
             logger.info("doveadm HTTP API: \(name)\(parameters["user"].map { " user=\($0)" } ?? "") exit=\(result.exitCode)")
             for error in result.errors { logger.error("doveadm HTTP API: \(name): \(error)") }
             if result.exitCode != 0 {
-                let type = result.exitCode == unknownMethod ? "{\"type\":\"unknownMethod\"}" : "{\"type\":\"exitCode\",\"exitCode\":\(result.exitCode)}"
+                let type = result.exitCode == unknownMethod ? "{\"type\":\"unknownMethod\"}" : "{\"type\":\"exitCode\", \"exitCode\":\(result.exitCode)}"
                 answers.append("[\"error\",\(type),\(DoveadmPrinter.quoted(tag))]")
             } else {
                 answers.append("[\"doveadmResponse\",\(DoveadmPrinter.render(result, .json)),\(DoveadmPrinter.quoted(tag))]")
@@ -162,7 +162,7 @@ enum DoveadmHTTPAPI {
             let one = await DoveadmService.execute(DoveadmRequest(command: command.verb, user: record.user, options: options,
                                                                   arguments: arguments, userdbFields: record.fields), storage: storage)
             one.errors.forEach { response.fail(one.exitCode, "\(user): \($0)") }
-            if response.fields.isEmpty { response.fields = one.fields }
+            if response.fields.isEmpty { (response.fields, response.titles) = (one.fields, one.titles) }
             response.rows += one.rows
         }
         return response

@@ -109,7 +109,8 @@ enum DoveadmMailboxes {
 /// `quota get`: doveadm-quota(1)'s table, STORAGE in kilobytes.
 enum DoveadmQuotaRows {
     static func get(_ usage: QuotaUsage?, into response: inout DoveadmResponse) {
-        response.fields = ["Quota name", "Type", "Value", "Limit", "%"]
+        response.fields = ["root", "type", "value", "limit", "percent"]
+        response.titles = ["root": "Quota name", "type": "Type", "value": "Value", "limit": "Limit", "percent": "%"]
         guard let usage else { return }
         func row(_ type: String, _ value: Int64, _ limit: Int64?) -> [String] {
             let percent = limit.map { $0 > 0 ? value * 100 / $0 : 0 } ?? 0

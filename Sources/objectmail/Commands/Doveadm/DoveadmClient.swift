@@ -78,7 +78,7 @@ enum DoveadmClient {
                 response.hiddenTitles.append("username")
                 response.rows = response.rows.map { [name] + $0 }
             }
-            if merged.fields.isEmpty { merged.fields = response.fields; merged.hiddenTitles = response.hiddenTitles }
+            if merged.fields.isEmpty { (merged.fields, merged.hiddenTitles, merged.titles) = (response.fields, response.hiddenTitles, response.titles) }
             merged.rows += response.rows
         }
         await offline?.storage.shutdown()
