@@ -141,6 +141,8 @@ def test_search_fetch_flags_and_expunge_with_a_session_selected(imap_server, run
     assert verb(run, server, "search", "-u", USER, "mailbox", "INBOX", "SAVEDSINCE", "2000-01-01").stdout.count("\n") == 3
     no_box = verb(run, server, "search", "-u", USER, "mailbox", "Nope", "ALL")
     assert no_box.returncode == 68, no_box.stderr
+    assert verb(run, server, "search", "-u", USER).returncode == 64
+    assert verb(run, server, "search", "-u", USER, "mailbox", "Other").stdout == f"{other} 1\n"
     bad = verb(run, server, "search", "-u", USER, "FROBNICATE")
     assert bad.returncode == 75 and "Unknown argument FROBNICATE" in bad.stderr
 

@@ -61,6 +61,9 @@ enum DoveadmService {
                             into response: inout DoveadmResponse) async throws {
         let arguments = request.arguments
         let flag = { (name: String) in request.options[name] != nil }
+        if ["search", "expunge"].contains(request.command) && arguments.isEmpty {
+            throw Usage(message: "\(request.command): the search query is missing")
+        }
         switch request.command {
         case "mailbox list":
             try await DoveadmMailboxes.list(user, masks: arguments, subscribedOnly: flag("s"), into: &response)
