@@ -4,6 +4,7 @@ the server stopped, on the metacache and the bucket. Output formats and exit cod
 import imaplib
 import json
 import smtplib
+import time
 
 from conftest import IMAP_PASSWORD, USERS, LMTPServer, free_port, imap_listener, wait_for_port
 
@@ -156,6 +157,9 @@ def test_search_fetch_flags_and_expunge_with_a_session_selected(imap_server, run
     assert row["body"] == "body one\n" and "\nFrom: Ann <ann@example.com>\nTo:" in row["hdr"] and row["hdr"].endswith("\n\n")
     assert row["text"] == row["hdr"] + row["body"] and row["text"].endswith(MESSAGES[0].decode().replace("\r\n", "\n"))
     assert len(row["date.received"]) == 19 and len(row["guid"]) > 0
+    stamps = json.loads(verb(run, server, "fetch", "-u", USER, "-f", "json", "date.received.unixtime date.saved.unixtime", "mailbox",
+                             "INBOX", "UID", "1").stdout)[0]
+    assert abs(int(stamps["date.received.unixtime"]) - time.time()) < 600 and int(stamps["date.saved.unixtime"]) > 0
     unknown = verb(run, server, "fetch", "-u", USER, "uid bogus", "ALL")
     assert unknown.returncode == 75 and "Unknown fetch field: bogus" in unknown.stderr
     flag = verb(run, server, "flags", "add", "-u", USER, "\\Bogus", "ALL")

@@ -116,7 +116,8 @@ final class DoveadmHTTPHandler: ChannelInboundHandler {
         var headers = HTTPHeaders(reply.headers)
         headers.add(name: "Content-Length", value: "\(reply.body.utf8.count)")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers))), promise: nil)
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
         buffer.writeString(reply.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -139,7 +140,8 @@ extension ListenerSpec {
                     throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
                 }
                 if listener.bool("ssl") {
-                    throw ConfigError("service doveadm: inet_listener \(listener.name ?? ""): the doveadm HTTP API speaks plain HTTP only (remove ssl = yes)")
+                    throw ConfigError("service doveadm: inet_listener \(listener.name ?? ""): the doveadm HTTP API speaks plain HTTP only "
+                                      + "(remove ssl = yes)")
                 }
                 var addresses = listener.list("address")
                 if addresses.isEmpty { addresses = settings.list("listen").isEmpty ? ["*"] : settings.list("listen") }

@@ -73,7 +73,8 @@ enum DoveadmMessages {
     }
 
     static let fetchFields: Set<String> = ["uid", "seq", "flags", "guid", "mailbox", "mailbox-guid", "modseq", "size.physical",
-                                            "size.virtual", "date.received", "date.saved", "hdr", "body", "text"]
+                                            "size.virtual", "date.received", "date.saved", "date.received.unixtime",
+                                            "date.saved.unixtime", "hdr", "body", "text"]
 
     static func fetch(_ user: MailUser, fields text: String, query: DoveadmQuery, into response: inout DoveadmResponse) async throws {
         let fields = text.split(separator: " ").map { $0.lowercased() }
@@ -109,6 +110,8 @@ enum DoveadmMessages {
                     case "size.virtual": row.append(String(record.virtualSize))
                     case "date.received": row.append(dates.string(from: Date(timeIntervalSince1970: Double(record.internalDate))))
                     case "date.saved": row.append(dates.string(from: Date(timeIntervalSince1970: Double(record.saveDate))))
+                    case "date.received.unixtime": row.append(String(record.internalDate))
+                    case "date.saved.unixtime": row.append(String(record.saveDate))
                     case "hdr": row.append(header)
                     case "body": row.append(split.map { String(message[$0.upperBound...]) } ?? "")
                     case "text": row.append(message)

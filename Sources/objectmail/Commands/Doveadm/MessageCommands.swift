@@ -13,7 +13,8 @@ struct SearchCommand: AsyncParsableCommand {
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Print FIELDS (uid seq flags guid mailbox mailbox-guid modseq size.physical size.virtual date.received date.saved hdr "
+        abstract: "Print FIELDS (uid seq flags guid mailbox mailbox-guid modseq size.physical size.virtual date.received date.saved "
+            + "date.received.unixtime date.saved.unixtime hdr "
             + "hdr.NAME body text) of each message matching the query.")
     @OptionGroup var options: DoveadmOptions
     @Argument var fields: String

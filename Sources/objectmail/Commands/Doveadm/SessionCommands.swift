@@ -21,7 +21,8 @@ struct WhoCommand: AsyncParsableCommand {
 
 struct KickCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kick",
-                                                    abstract: "Disconnect the sessions of the users matching the mask (and/or from the IP). Exit 68 when none.")
+                                                    abstract: "Disconnect the sessions of the users matching the mask (and/or from the IP). "
+                                                        + "Exit 68 when none.")
     @OptionGroup var config: ConfigOptions
     @Argument(help: "A user mask (* and ?) and/or an IP.") var filters: [String]
 
