@@ -295,3 +295,26 @@ def test_dates_the_month_does_not_have_are_valid_syntax(imap_server):
     moment = datetime.datetime.strptime(shown, "%d-%b-%Y %H:%M:%S %z")
     assert moment == datetime.datetime(2020, 1, 1, 8, 21, tzinfo=datetime.timezone.utc), lines
     sock.close()
+
+
+def test_unknown_system_flags_are_bad_in_store_and_append(imap_server):
+    # Dovecot 2.3: "BAD Error in IMAP command STORE: Invalid system flag \FOO" (and the same for \Recent, which
+    # only the server sets); nothing is stored, and the session goes on.
+    server = imap_server()
+    sock, reader = raw_imap(server, "jane@example.com")
+    sock.sendall(b"a APPEND INBOX {18}\r\n")
+    assert reader.readline().startswith(b"+")
+    sock.sendall(b"Subject: x\r\n\r\nbody\r\n")
+    assert until_tagged(reader, b"a")[-1].startswith(b"a OK")
+    command(sock, reader, b"s", b"SELECT INBOX")
+    for flag in (b"\\Foo", b"\\Recent"):
+        lines = command(sock, reader, b"t", b"STORE 1 +FLAGS (%s)" % flag)
+        assert lines[-1].startswith(b"t BAD") and b"Invalid system flag " + flag.upper() in lines[-1], lines
+    # The literal is asked for before the command is parsed (Dovecot refuses before it: RFC 3501 §7.5 allows both).
+    sock.sendall(b"u APPEND INBOX (\\Foo) {18}\r\n")
+    assert reader.readline().startswith(b"+")
+    sock.sendall(b"Subject: x\r\n\r\nbody\r\n")
+    lines = until_tagged(reader, b"u")
+    assert lines[-1].startswith(b"u BAD") and b"Invalid system flag \\FOO" in lines[-1], lines
+    lines = command(sock, reader, b"f", b"FETCH 1:* (FLAGS)")
+    assert len([line for line in lines if b"FETCH" in line and line.startswith(b"*")]) == 1, lines

@@ -62,11 +62,21 @@ extension ByteCursor {
         return string(try atomRange("a flag"))
     }
 
+    /// The flags of STORE and APPEND. A client may set only the five system flags RFC 3501 §2.3.2 defines (\Recent
+    /// is the server's); another `\Word` is refused as Dovecot refuses it, rather than silently dropped.
     mutating func flagList() throws(IMAPParseError) -> [String] {
         var flags: [String] = []
-        try list { (cursor: inout ByteCursor) throws(IMAPParseError) in flags.append(try cursor.flag()) }
+        try list { (cursor: inout ByteCursor) throws(IMAPParseError) in
+            let flag = try cursor.flag()
+            if flag.hasPrefix("\\"), !Self.settableSystemFlags.contains(flag.lowercased()) {
+                throw cursor.fail("Invalid system flag \(flag.uppercased())")
+            }
+            flags.append(flag)
+        }
         return flags
     }
+
+    static let settableSystemFlags: Set<String> = ["\\answered", "\\flagged", "\\deleted", "\\seen", "\\draft"]
 
     // MARK: Sequence sets
 
