@@ -302,19 +302,36 @@ def test_unknown_system_flags_are_bad_in_store_and_append(imap_server):
     # only the server sets); nothing is stored, and the session goes on.
     server = imap_server()
     sock, reader = raw_imap(server, "jane@example.com")
-    sock.sendall(b"a APPEND INBOX {18}\r\n")
+    sock.sendall(b"a APPEND INBOX {20}\r\n")
     assert reader.readline().startswith(b"+")
-    sock.sendall(b"Subject: x\r\n\r\nbody\r\n")
+    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
     assert until_tagged(reader, b"a")[-1].startswith(b"a OK")
     command(sock, reader, b"s", b"SELECT INBOX")
     for flag in (b"\\Foo", b"\\Recent"):
         lines = command(sock, reader, b"t", b"STORE 1 +FLAGS (%s)" % flag)
         assert lines[-1].startswith(b"t BAD") and b"Invalid system flag " + flag.upper() in lines[-1], lines
     # The literal is asked for before the command is parsed (Dovecot refuses before it: RFC 3501 §7.5 allows both).
-    sock.sendall(b"u APPEND INBOX (\\Foo) {18}\r\n")
+    sock.sendall(b"u APPEND INBOX (\\Foo) {20}\r\n")
     assert reader.readline().startswith(b"+")
-    sock.sendall(b"Subject: x\r\n\r\nbody\r\n")
+    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
     lines = until_tagged(reader, b"u")
     assert lines[-1].startswith(b"u BAD") and b"Invalid system flag \\FOO" in lines[-1], lines
     lines = command(sock, reader, b"f", b"FETCH 1:* (FLAGS)")
     assert len([line for line in lines if b"FETCH" in line and line.startswith(b"*")]) == 1, lines
+
+
+def test_sections_a_message_does_not_have_are_empty_as_in_dovecot(imap_server):
+    # `* 1 FETCH ()` (what BINARY.SIZE of a missing part gave) is not valid syntax; Dovecot 2.3 answers 0 and empty
+    # strings, with the implied FLAGS before the data.
+    server = imap_server()
+    sock, reader = raw_imap(server, "jane@example.com")
+    sock.sendall(b"a APPEND INBOX {20}\r\n")
+    assert reader.readline().startswith(b"+")
+    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
+    until_tagged(reader, b"a")
+    command(sock, reader, b"s", b"SELECT INBOX")
+    assert command(sock, reader, b"b", b"FETCH 1 (BINARY.SIZE[3])")[0] == b"* 1 FETCH (BINARY.SIZE[3] 0)\r\n"
+    assert command(sock, reader, b"c", b"FETCH 1 (BODY.PEEK[3])")[:2] == [b"* 1 FETCH (BODY[3] {0}\r\n", b")\r\n"]
+    assert command(sock, reader, b"d", b"FETCH 1 (BINARY.PEEK[2.1])")[:2] == [b"* 1 FETCH (BINARY[2.1] {0}\r\n", b")\r\n"]
+    lines = command(sock, reader, b"e", b"UID FETCH 1 (BODY[1])")
+    assert lines[0].startswith(b"* 1 FETCH (UID 1 FLAGS (\\Seen") and lines[0].endswith(b"BODY[1] {6}\r\n"), lines

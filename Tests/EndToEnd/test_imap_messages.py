@@ -1,5 +1,8 @@
 """IMAP message commands against a real server: APPEND/FETCH round trip, STORE, SEARCH, EXPUNGE, COPY, MOVE."""
+import imaplib
 import re
+
+import pytest
 
 MESSAGE = (b"From: Sender <sender@example.org>\r\nTo: jane@example.com\r\nSubject: round trip\r\n"
            b"Date: Tue, 3 Nov 2026 10:00:00 +0100\r\nMessage-ID: <rt@example.org>\r\nMIME-Version: 1.0\r\n"
@@ -65,7 +68,9 @@ def test_store_search_expunge(imap_server):
     assert (typ, data) == ("OK", [b"4", b"2"])
     assert client.search(None, "ALL") == ("OK", [b"1 2 3"])
     assert client.uid("SEARCH", "ALL") == ("OK", [b"1 3 5"])
-    assert client.uid("STORE", "5", "-FLAGS", "(\\Recent)")[0] == "OK"
+    # \Recent is the server's: a client may not set or clear it (BAD, as in Dovecot 2.3).
+    with pytest.raises(imaplib.IMAP4.error, match="Invalid system flag"):
+        client.uid("STORE", "5", "-FLAGS", "(\\Recent)")
     client.uid("STORE", "5", "+FLAGS", "(\\Deleted)")
     assert client.uid("EXPUNGE", "5")[0] == "OK"
     assert client.untagged_responses.pop("EXPUNGE") == [b"3"]

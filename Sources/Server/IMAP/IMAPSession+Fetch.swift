@@ -45,7 +45,8 @@ extension IMAPSession {
                 let result = try await user.storeFlags(FlagChange(.add, flags: .seen), on: UIDSet(unseen), in: current.mailbox, origin: id)
                 current.view.noteOwnChanges(result.changed)
                 selected = current
-                if !attributes.contains(.flags) { attributes.append(.flags) }
+                // The implied FLAGS goes before the data, after a UID, where Dovecot puts it.
+                if !attributes.contains(.flags) { attributes.insert(.flags, at: attributes.first == .uid ? 1 : 0) }
             }
         }
         var records = try await user.messages(UIDSet(uids), in: current.mailbox)
@@ -145,7 +146,10 @@ extension IMAPSession {
                         data = ByteBuffer(bytes: try structure.binarySection(part.map(Int.init), partial: range, in: body))
                     } catch SectionError.unknownTransferEncoding {
                         decodable = false
-                    } catch {}
+                    } catch {
+                        // A part the message does not have is empty, as in Dovecot.
+                        data = ByteBuffer()
+                    }
                 }
                 items.append(.binary(part: part, origin: partial?.offset, data: data))
             case .binarySize(let part):
@@ -154,7 +158,9 @@ extension IMAPSession {
                         items.append(.binarySize(part: part, UInt64(try structure.binarySize(part.map(Int.init), in: body))))
                     } catch SectionError.unknownTransferEncoding {
                         decodable = false
-                    } catch {}
+                    } catch {
+                        items.append(.binarySize(part: part, 0))
+                    }
                 }
             case .saveDate: items.append(.saveDate(Self.localDateTime(record.saveDate)))
             case .preview(let lazy):
@@ -165,6 +171,8 @@ extension IMAPSession {
             case .emailID, .threadID: continue
             }
         }
+        // `* n FETCH ()` is not valid syntax (RFC 3501 msg-att has at least one item): nothing to say, nothing sent.
+        guard !items.isEmpty else { return decodable }
         encoder.writeFetch(sequence: sequence, items, into: &output)
         statistics.noteFetch(items)
         if output.readableBytes > 256 * 1024 { flush() }
@@ -183,7 +191,8 @@ extension IMAPSession {
                          body: [UInt8]?) -> ByteBuffer? {
         guard let body else { return nil }
         let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
-        if let structure { return (try? structure.section(section, partial: range, in: body)).map { ByteBuffer(bytes: $0) } }
+        // A part the message does not have is an empty string, as in Dovecot.
+        if let structure { return ByteBuffer(bytes: (try? structure.section(section, partial: range, in: body)) ?? []) }
         guard let header else { return nil }
         return (try? MessageStructure.topLevelHeaderSection(section, partial: range, header: header, in: body)).map { ByteBuffer(bytes: $0) }
     }
