@@ -134,16 +134,21 @@ actor IMAPSession {
         case .continuationRequest:
             break
         case .rejected(let error):
-            if let tag = error.tag {
-                encoder.writeTagged(tag, error.status, code: error.code, error.message, into: &output)
-            } else {
-                encoder.writeUntagged(error.status, code: error.code, error.message, into: &output)
+            let answer = {
+                if let tag = error.tag {
+                    self.encoder.writeTagged(tag, error.status, code: error.code, error.message, into: &self.output)
+                } else {
+                    self.encoder.writeUntagged(error.status, code: error.code, error.message, into: &self.output)
+                }
             }
             if error.closeConnection {
+                answer()
                 if error.status != .bye { encoder.writeUntagged(.bye, "Too much input", into: &output) }
                 end(.closedByServer(error.status == .bye ? error.message : "Too much input"))
             } else if error.status == .bad {
-                countInvalidCommand()
+                invalidCommand(answer)
+            } else {
+                answer()
             }
         case .command(let buffer), .line(let buffer):
             if idle != nil { return await idleInput(buffer) }
@@ -155,9 +160,9 @@ actor IMAPSession {
             do {
                 command = try parser.parse(buffer)
             } catch {
-                encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
-                countInvalidCommand()
-                return
+                return invalidCommand {
+                    encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
+                }
             }
             await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command),
                                         undecodableMailboxName: command.undecodableMailboxName))
@@ -221,8 +226,7 @@ actor IMAPSession {
             await startAuthentication(PendingAuthentication(tag: tag, exchange: exchange), initialResponse: initialResponse)
         default:
             guard let user else {
-                self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.")
-                return countInvalidCommand()
+                return invalidCommand { self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
             }
             await executeAuthenticated(tagged, user: user)
         }
