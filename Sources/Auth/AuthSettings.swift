@@ -19,8 +19,8 @@ public enum AuthSettings {
 
     public static func register(in registry: inout SettingsRegistry) {
         registry.register([
-            SettingDefinition("auth_mechanisms", .words(builtMechanisms), default: "plain login",
-                              "SASL mechanisms IMAP and POP3 offer (AUTHENTICATE, AUTH) and accept: plain, login; Dovecot's default is plain."),
+            SettingDefinition("auth_mechanisms", .words(builtMechanisms), default: "plain",
+                              "SASL mechanisms IMAP and POP3 offer (AUTHENTICATE, AUTH) and accept: plain, login (Dovecot's default: plain)."),
             SettingDefinition("auth_username_format", .string, default: "%Lu",
                               "How login names are normalised before any lookup (%Lu: lower case)."),
             SettingDefinition("auth_default_realm", .string, "Domain appended to login names without @domain."),

@@ -93,6 +93,7 @@ class LMTPServer:
         self.config.write_text(textwrap.dedent(f"""\
             log_path = {self.log}
             hostname = lmtp.test
+            auth_mechanisms = plain login
             protocols = lmtp
             service lmtp {{
               inet_listener lmtp {{

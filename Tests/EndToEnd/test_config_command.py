@@ -64,3 +64,11 @@ def test_bad_value_and_missing_file_fail_with_status_2(run, tmp_path):
     result = run("config", "-c", str(tmp_path / "nothere.conf"))
     assert result.returncode == 2
     assert "nothere.conf: no such file" in result.stderr
+
+
+def test_auth_mechanisms_default_is_dovecots_plain(run, tmp_path):
+    config = tmp_path / "minimal.conf"
+    config.write_text("protocols = imap\n")
+    result = run("config", "-c", str(config), "auth_mechanisms")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "auth_mechanisms = plain\n"
