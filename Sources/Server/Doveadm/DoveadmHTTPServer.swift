@@ -40,24 +40,7 @@ public final class DoveadmHTTPServer: Sendable {
 
     public static func start(_ listeners: [ListenerSpec], answer: @escaping Answer,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> DoveadmHTTPServer {
-        var channels: [any Channel] = []
-        for spec in listeners {
-            guard case .inet(let host, let port) = spec.endpoint else { continue }
-            let bootstrap = ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(DoveadmHTTPHandler(answer: answer))
-                    }
-                }
-            do {
-                channels.append(try await bootstrap.bind(host: host, port: port).get())
-            } catch {
-                for channel in channels { try? await channel.close() }
-                throw ListenerError(listener: spec.description, message: "\(error)")
-            }
-        }
+        let channels = try await HTTPListeners.bind(listeners, group: group) { DoveadmHTTPHandler(answer: answer) }
         return DoveadmHTTPServer(channels: channels)
     }
 

@@ -20,24 +20,7 @@ public final class MetricsHTTPServer: Sendable {
     /// Binds every `stats` listener; nothing to bind gives a server with no channels.
     public static func start(_ listeners: [ListenerSpec], registry: MetricsRegistry = .shared,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> MetricsHTTPServer {
-        var channels: [any Channel] = []
-        for spec in listeners {
-            guard case .inet(let host, let port) = spec.endpoint else { continue }
-            let bootstrap = ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(MetricsRequestHandler(registry: registry))
-                    }
-                }
-            do {
-                channels.append(try await bootstrap.bind(host: host, port: port).get())
-            } catch {
-                for channel in channels { try? await channel.close() }
-                throw ListenerError(listener: spec.description, message: "\(error)")
-            }
-        }
+        let channels = try await HTTPListeners.bind(listeners, group: group) { MetricsRequestHandler(registry: registry) }
         return MetricsHTTPServer(channels: channels)
     }
 
