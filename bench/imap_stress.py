@@ -1222,7 +1222,7 @@ class Run:
             messages, uidnext = status.items.get("MESSAGES"), status.items.get("UIDNEXT", 0)
             if messages != view["exists"] or any(uid is not None and uid >= uidnext for uid in view["uids"]):
                 self.findings.add("STATUS disagrees with the views at a checkpoint", session,
-                                  f"{status.raw!r} vs EXISTS {view['exists']}, highest UID "
+                                  f"{shorten(status.raw)} vs EXISTS {view['exists']}, highest UID "
                                   f"{max((u for u in view['uids'] if u), default=0)}", command.shown())
 
     def compare(self, user: User, views: list[tuple[Session, dict]]) -> None:
