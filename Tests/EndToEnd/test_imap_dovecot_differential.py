@@ -188,7 +188,7 @@ WHY = {
                          "pattern matches it (Dovecot).",
     "BUG_empty_append": "BUG: APPEND of a 0-byte message is stored; it is not a message (RFC 5322 §3.5), Dovecot "
                         "refuses with NO.",
-    "BUG_cascade_probe": "Follows from BUG_system_flags / BUG_empty_append: the probe mailbox holds more messages.",
+    "BUG_cascade_probe": "Follows from BUG_empty_append: the probe mailbox holds more messages.",
     "BUG_invalid_utf8": "BUG: SEARCH CHARSET UTF-8 with a string that is not UTF-8 succeeds (no match); Dovecot "
                         "answers BAD (RFC 3501 §6.4.4: the strings are in the named charset).",
     "BUG_qresync_highestmodseq": "BUG: with QRESYNC enabled, the tagged OK of EXPUNGE (and of a NOOP that reported "
