@@ -11,6 +11,8 @@ struct ByteCursor {
     var depth = 0
     /// Why a mailbox name of this command could not be decoded (the first such name); the command is still parsed.
     var undecodableName: String?
+    /// Search strings are UTF-8 unless the command named another charset (answered NO [BADCHARSET] by the session).
+    var searchStringsAreUTF8 = true
 
     init(bytes: UnsafeRawBufferPointer, buffer: ByteBuffer, options: IMAPParserOptions) {
         self.bytes = bytes

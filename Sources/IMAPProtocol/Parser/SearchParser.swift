@@ -11,6 +11,7 @@ extension ByteCursor {
             try space()
             command.charset = try astring()
             try space()
+            searchStringsAreUTF8 = Self.isUTF8Charset(command.charset)
         }
         command.key = try searchKeys()
         return command
@@ -37,6 +38,7 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
+        searchStringsAreUTF8 = Self.isUTF8Charset(charset)
         var command = SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(),
                                   partial: partial)
         command.updateFetch = updateFetch
@@ -50,6 +52,7 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
+        searchStringsAreUTF8 = Self.isUTF8Charset(charset)
         return ThreadCommand(algorithm: algorithm, charset: charset, key: try searchKeys())
     }
 
@@ -158,9 +161,22 @@ extension ByteCursor {
         return try body(&self)
     }
 
+    /// A search string. Text is compared as UTF-8 (the charsets offered are UTF-8 and its subset US-ASCII), so bytes
+    /// that are not UTF-8 are a BAD search key, as Dovecot answers them, rather than a search that can match nothing.
     private mutating func spaceThenAString() throws(IMAPParseError) -> String {
         try space()
-        return try astring()
+        let bytes = try astringBytes()
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            if !searchStringsAreUTF8 { return String(decoding: bytes, as: UTF8.self) }
+            throw fail("Invalid search key: the string is not UTF-8")
+        }
+        return text
+    }
+
+    /// UTF-8 and its subset US-ASCII (a string in another charset is never matched: the charset is refused).
+    static func isUTF8Charset(_ name: String?) -> Bool {
+        guard let name else { return true }
+        return ["UTF-8", "US-ASCII"].contains(name.uppercased())
     }
 
     private mutating func spaceThenDate() throws(IMAPParseError) -> IMAPDate {

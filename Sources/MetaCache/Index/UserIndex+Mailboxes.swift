@@ -44,13 +44,13 @@ extension UserIndex {
     public func renameMailbox(_ oldName: String, to newName: String, separator: Character = "/") async throws {
         let user = self.user
         try await write { db in
-            guard try MailboxRecord.filter(Column("name") == oldName).fetchCount(db) > 0 else {
-                throw IndexError.mailboxNotFound(user: user, mailbox: oldName)
-            }
             let prefix = oldName + String(separator)
             let affected = try MailboxRecord
                 .filter(Column("name") == oldName || Column("name").like(Self.likePattern(prefix), escape: "\\"))
                 .fetchAll(db)
+            // A name that is only the parent of others (\Noselect, left by deleting a mailbox with children) is
+            // renamed with its children, as Dovecot renames it (RFC 3501 §6.3.5).
+            guard !affected.isEmpty else { throw IndexError.mailboxNotFound(user: user, mailbox: oldName) }
             for mailbox in affected {
                 let target = newName + mailbox.name.dropFirst(oldName.count)
                 if try MailboxRecord.filter(Column("name") == target).fetchCount(db) > 0 {

@@ -78,7 +78,9 @@ extension MailUser {
     /// and leaves INBOX empty, as RFC 3501 says.
     public func renameMailbox(_ rawOld: String, to rawNew: String, origin: UUID? = nil) async throws {
         let old = try parseName(rawOld), new = try parseName(rawNew)
-        if old == new || old.isAncestor(of: new) {
+        // Onto itself is "already exists", as Dovecot answers it (RFC 5530 ALREADYEXISTS); below itself cannot be.
+        if old == new { throw StorageError.mailboxExists(user: name, mailbox: new.value) }
+        if old.isAncestor(of: new) {
             throw StorageError.notAllowed(user: name, mailbox: old.value, reason: "Can't rename a mailbox to itself or below itself")
         }
         try await mapErrors {

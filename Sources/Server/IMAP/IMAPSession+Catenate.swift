@@ -21,6 +21,8 @@ extension IMAPSession {
         let parts: [CatenatePart]
         switch content {
         case .literal(let buffer, let binary, _):
+            // Zero bytes are no message (RFC 5322 §3.5); Dovecot refuses them too.
+            guard buffer.readableBytes > 0 else { throw AppendContentError.empty }
             let bytes = Array(buffer.readableBytesView)
             return binary ? BinaryAppendConversion.encodingBinaryParts(bytes) : bytes
         case .catenate(let catenated):

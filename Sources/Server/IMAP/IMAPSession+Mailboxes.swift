@@ -116,8 +116,11 @@ struct MailboxPattern {
         self.separator = separator
     }
 
+    /// INBOX is case-insensitive (RFC 3501 §5.1), so a pattern matches it in any case (`*b*` lists INBOX, as in Dovecot).
     func matches(_ name: String) -> Bool {
-        Self.match(characters[...], Array(name)[...], separator: separator)
+        if Self.match(characters[...], Array(name)[...], separator: separator) { return true }
+        guard name == "INBOX" else { return false }
+        return Self.match(Array(String(characters).uppercased())[...], Array(name)[...], separator: separator)
     }
 
     private static func match(_ pattern: ArraySlice<Character>, _ name: ArraySlice<Character>, separator: Character) -> Bool {

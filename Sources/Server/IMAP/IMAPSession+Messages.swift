@@ -98,6 +98,6 @@ extension IMAPSession {
             caughtUp = result.caughtUp
         }
         await synchronize(allowExpunge: true, caughtUp: caughtUp)
-        tagged(tag, .ok, "Expunge completed.")
+        tagged(tag, .ok, code: highestModSeqCode(always: true), "Expunge completed.")
     }
 }

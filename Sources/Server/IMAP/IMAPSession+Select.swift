@@ -131,7 +131,10 @@ extension IMAPSession {
         if qresync {
             // RFC 7162 §3.2.10: once QRESYNC is enabled, removals are one VANISHED of UIDs.
             let vanished = updates.compactMap { if case .expunge(_, let uid) = $0 { uid } else { nil } }
-            if !vanished.isEmpty { encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: false, into: &output) }
+            if !vanished.isEmpty {
+                encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: false, into: &output)
+                vanishedReported = true
+            }
         }
         for update in updates {
             switch update {
@@ -156,6 +159,14 @@ extension IMAPSession {
 
     /// The flags to send for a message. Every response that shows flags is built through here, so a keyword
     /// the client has not been told of is announced first (RFC 3501 §7.2.6): call it before writing the response.
+    /// With QRESYNC, the tagged OK of EXPUNGE, and of a NOOP, CHECK or IDLE that reported VANISHED, tells the
+    /// mailbox's HIGHESTMODSEQ, so the client can store the state it has now seen (RFC 7162 §3.2.10; Dovecot does).
+    func highestModSeqCode(always: Bool) -> ResponseCode? {
+        defer { vanishedReported = false }
+        guard qresync, always || vanishedReported, let mailbox = selected?.mailbox else { return nil }
+        return .highestModSeq(UInt64(max(mailbox.highestModSeq, 1)))
+    }
+
     func flagNames(_ state: MessageState) -> [String] {
         if !state.keywords.isEmpty, var current = selected, current.view.keywords.insert(state.keywords) {
             selected = current
@@ -191,7 +202,7 @@ extension IMAPSession {
         await endIdle()
         if done {
             await synchronize(allowExpunge: true, newMail: true)
-            tagged(tag, .ok, "Idle completed.")
+            tagged(tag, .ok, code: highestModSeqCode(always: false), "Idle completed.")
         } else {
             tagged(tag, .bad, "Expected DONE.")
         }

@@ -68,6 +68,8 @@ actor IMAPSession {
     var condstore = false
     /// QRESYNC (RFC 7162) is on: expunges are reported as VANISHED, SELECT takes (QRESYNC …).
     var qresync = false
+    /// A VANISHED went out since the last tagged answer that told HIGHESTMODSEQ (`highestModSeqCode`).
+    var vanishedReported = false
     /// IMAP4rev2 (RFC 9051) is on: no \Recent, SEARCH answers in ESEARCH form, LIST in SELECT, UTF-8 names.
     var imap4rev2 = false
     /// NOTIFY (RFC 5465) as last set; nil until the client sends one (then the classic IMAP rules apply).
@@ -202,7 +204,7 @@ actor IMAPSession {
         case .noop, .check:
             if case .check = tagged.command, selected == nil { return notSelected(tag) }
             await synchronize(allowExpunge: true, newMail: true)
-            self.tagged(tag, .ok, "\(tagged.command.name) completed.")
+            self.tagged(tag, .ok, code: highestModSeqCode(always: false), "\(tagged.command.name) completed.")
         case .logout:
             encoder.writeUntagged(.bye, "Logging out", into: &output)
             self.tagged(tag, .ok, "Logout completed.")
