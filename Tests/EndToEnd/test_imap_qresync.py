@@ -69,7 +69,9 @@ def test_thunderbird_style_resync_returns_only_the_changes(imap_server):
     command(sock, reader, b"d", b"STORE 6 +FLAGS (\\Deleted)")
     # EXPUNGE with QRESYNC answers with VANISHED (UIDs), not EXPUNGE (sequence numbers).
     lines = command(sock, reader, b"x", b"EXPUNGE")
-    assert lines == [b"* VANISHED 6\r\n", b"x OK Expunge completed.\r\n"]
+    # ... and its tagged OK tells the new HIGHESTMODSEQ (RFC 7162 §3.2.10, as Dovecot does).
+    assert lines[0] == b"* VANISHED 6\r\n" and lines[1].startswith(b"x OK [HIGHESTMODSEQ "), lines
+    assert int(lines[1].split(b"HIGHESTMODSEQ ")[1].split(b"]")[0]) > highest
     command(sock, reader, b"c", b"UNSELECT")
     lines = command(sock, reader, b"s", b"SELECT INBOX (QRESYNC (%d %d))" % (validity, highest))
     lines = command(sock, reader, b"u", b"UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)" % highest)
