@@ -297,24 +297,29 @@ def test_dates_the_month_does_not_have_are_valid_syntax(imap_server):
     sock.close()
 
 
+SMALL_MESSAGE = b"Subject: x\r\n\r\nbody\r\n"
+
+
+def append_literal(sock, reader, tag: bytes, arguments: bytes = b"INBOX") -> list[bytes]:
+    """APPEND of SMALL_MESSAGE as a synchronizing literal; the response lines up to the tagged one."""
+    sock.sendall(tag + b" APPEND " + arguments + b" {%d}\r\n" % len(SMALL_MESSAGE))
+    assert reader.readline().startswith(b"+")
+    sock.sendall(SMALL_MESSAGE + b"\r\n")
+    return until_tagged(reader, tag)
+
+
 def test_unknown_system_flags_are_bad_in_store_and_append(imap_server):
     # Dovecot 2.3: "BAD Error in IMAP command STORE: Invalid system flag \FOO" (and the same for \Recent, which
     # only the server sets); nothing is stored, and the session goes on.
     server = imap_server()
     sock, reader = raw_imap(server, "jane@example.com")
-    sock.sendall(b"a APPEND INBOX {20}\r\n")
-    assert reader.readline().startswith(b"+")
-    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
-    assert until_tagged(reader, b"a")[-1].startswith(b"a OK")
+    assert append_literal(sock, reader, b"a")[-1].startswith(b"a OK")
     command(sock, reader, b"s", b"SELECT INBOX")
     for flag in (b"\\Foo", b"\\Recent"):
         lines = command(sock, reader, b"t", b"STORE 1 +FLAGS (%s)" % flag)
         assert lines[-1].startswith(b"t BAD") and b"Invalid system flag " + flag.upper() in lines[-1], lines
     # The literal is asked for before the command is parsed (Dovecot refuses before it: RFC 3501 §7.5 allows both).
-    sock.sendall(b"u APPEND INBOX (\\Foo) {20}\r\n")
-    assert reader.readline().startswith(b"+")
-    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
-    lines = until_tagged(reader, b"u")
+    lines = append_literal(sock, reader, b"u", b"INBOX (\\Foo)")
     assert lines[-1].startswith(b"u BAD") and b"Invalid system flag \\FOO" in lines[-1], lines
     lines = command(sock, reader, b"f", b"FETCH 1:* (FLAGS)")
     assert len([line for line in lines if b"FETCH" in line and line.startswith(b"*")]) == 1, lines
@@ -325,10 +330,7 @@ def test_sections_a_message_does_not_have_are_empty_as_in_dovecot(imap_server):
     # strings, with the implied FLAGS before the data.
     server = imap_server()
     sock, reader = raw_imap(server, "jane@example.com")
-    sock.sendall(b"a APPEND INBOX {20}\r\n")
-    assert reader.readline().startswith(b"+")
-    sock.sendall(b"Subject: x\r\n\r\nbody\r\n\r\n")
-    until_tagged(reader, b"a")
+    assert append_literal(sock, reader, b"a")[-1].startswith(b"a OK")
     command(sock, reader, b"s", b"SELECT INBOX")
     assert command(sock, reader, b"b", b"FETCH 1 (BINARY.SIZE[3])")[0] == b"* 1 FETCH (BINARY.SIZE[3] 0)\r\n"
     assert command(sock, reader, b"c", b"FETCH 1 (BODY.PEEK[3])")[:2] == [b"* 1 FETCH (BODY[3] {0}\r\n", b")\r\n"]
