@@ -131,3 +131,16 @@ public struct ThreadCommand: Sendable, Equatable {
         self.key = key
     }
 }
+
+/// The charsets SEARCH, SORT and THREAD accept: text is compared as UTF-8 (I18NLEVEL=1, i;unicode-casemap), and
+/// US-ASCII is its subset. The parser holds search strings of these to be UTF-8; the session refuses any other
+/// charset with NO [BADCHARSET].
+public enum SearchCharsets {
+    public static let supported = ["UTF-8", "US-ASCII"]
+
+    /// No CHARSET means UTF-8 (RFC 9051) or US-ASCII (RFC 3501): supported either way.
+    public static func isSupported(_ name: String?) -> Bool {
+        guard let name else { return true }
+        return supported.contains(name.uppercased())
+    }
+}

@@ -11,7 +11,7 @@ extension ByteCursor {
             try space()
             command.charset = try astring()
             try space()
-            searchStringsAreUTF8 = Self.isUTF8Charset(command.charset)
+            searchStringsAreUTF8 = SearchCharsets.isSupported(command.charset)
         }
         command.key = try searchKeys()
         return command
@@ -38,7 +38,7 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
-        searchStringsAreUTF8 = Self.isUTF8Charset(charset)
+        searchStringsAreUTF8 = SearchCharsets.isSupported(charset)
         var command = SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(),
                                   partial: partial)
         command.updateFetch = updateFetch
@@ -52,7 +52,7 @@ extension ByteCursor {
         try space()
         let charset = try astring()
         try space()
-        searchStringsAreUTF8 = Self.isUTF8Charset(charset)
+        searchStringsAreUTF8 = SearchCharsets.isSupported(charset)
         return ThreadCommand(algorithm: algorithm, charset: charset, key: try searchKeys())
     }
 
@@ -171,12 +171,6 @@ extension ByteCursor {
             throw fail("Invalid search key: the string is not UTF-8")
         }
         return text
-    }
-
-    /// UTF-8 and its subset US-ASCII (a string in another charset is never matched: the charset is refused).
-    static func isUTF8Charset(_ name: String?) -> Bool {
-        guard let name else { return true }
-        return ["UTF-8", "US-ASCII"].contains(name.uppercased())
     }
 
     private mutating func spaceThenDate() throws(IMAPParseError) -> IMAPDate {

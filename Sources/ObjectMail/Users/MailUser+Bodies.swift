@@ -46,10 +46,10 @@ extension MailUser {
                         let (position, body) = inFlight.removeFirst()
                         do {
                             continuation.yield((position, messages[position], try await body.value))
-                        } catch ObjectStoreError.notFound {
+                        } catch ObjectStoreError.notFound(let key) {
                             // Expunged since the caller read the rows: nothing to send for it.
                             guard try await self.index.referenceCount(of: messages[position].objectKey) == 0 else {
-                                throw ObjectStoreError.notFound(key: layout.bucketKey(messages[position].objectKey))
+                                throw ObjectStoreError.notFound(key: key)
                             }
                         }
                         startMore()

@@ -81,7 +81,7 @@ extension MailUser {
         // Onto itself is "already exists", as Dovecot answers it (RFC 5530 ALREADYEXISTS); below itself cannot be.
         if old == new { throw StorageError.mailboxExists(user: name, mailbox: new.value) }
         if old.isAncestor(of: new) {
-            throw StorageError.notAllowed(user: name, mailbox: old.value, reason: "Can't rename a mailbox to itself or below itself")
+            throw StorageError.notAllowed(user: name, mailbox: old.value, reason: "Can't rename a mailbox below itself")
         }
         try await mapErrors {
             if try await index.mailbox(named: new.value) != nil {

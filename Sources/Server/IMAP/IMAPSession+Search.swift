@@ -6,9 +6,6 @@ import ObjectMail
 /// SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and CONDSTORE's MODSEQ (RFC 7162); the result
 /// writing is shared with SORT/ESORT (IMAPSession+Sort.swift).
 extension IMAPSession {
-    /// The charsets SEARCH, SORT and THREAD accept (I18NLEVEL=1: text is compared with i;unicode-casemap).
-    static let searchCharsets = ["UTF-8", "US-ASCII"]
-
     func search(tag: String, _ command: SearchCommand, byUID: Bool, user: MailUser) async throws {
         let options = command.returnOptions
         guard supportsReturnOptions(tag: tag, options) else { return }
@@ -28,9 +25,9 @@ extension IMAPSession {
     /// empties `$`, as RFC 5182 §2.1 asks.
     func matchingStates(tag: String, _ key: SearchKey, charset: String?, saving: Bool, user: MailUser) async throws -> [MessageState]? {
         guard let current = selected else { return nil }
-        if let charset, !Self.searchCharsets.contains(charset.uppercased()) {
+        if !SearchCharsets.isSupported(charset) {
             if saving { selected?.view.savedSearch = [] }
-            tagged(tag, .no, code: .badCharset(Self.searchCharsets), "Unsupported charset.")
+            tagged(tag, .no, code: .badCharset(SearchCharsets.supported), "Unsupported charset.")
             return nil
         }
         // SORT and THREAD mostly run on ALL: no need to evaluate every index row for that, unless another

@@ -157,8 +157,6 @@ extension IMAPSession {
                               readOnly ? "Read-only mailbox." : "Flags permitted.", into: &output)
     }
 
-    /// The flags to send for a message. Every response that shows flags is built through here, so a keyword
-    /// the client has not been told of is announced first (RFC 3501 §7.2.6): call it before writing the response.
     /// With QRESYNC, the tagged OK of EXPUNGE, and of a NOOP, CHECK or IDLE that reported VANISHED, tells the
     /// mailbox's HIGHESTMODSEQ, so the client can store the state it has now seen (RFC 7162 §3.2.10; Dovecot does).
     func highestModSeqCode(always: Bool) -> ResponseCode? {
@@ -167,6 +165,8 @@ extension IMAPSession {
         return .highestModSeq(UInt64(max(mailbox.highestModSeq, 1)))
     }
 
+    /// The flags to send for a message. Every response that shows flags is built through here, so a keyword
+    /// the client has not been told of is announced first (RFC 3501 §7.2.6): call it before writing the response.
     func flagNames(_ state: MessageState) -> [String] {
         if !state.keywords.isEmpty, var current = selected, current.view.keywords.insert(state.keywords) {
             selected = current
