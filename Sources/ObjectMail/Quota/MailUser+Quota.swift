@@ -13,7 +13,8 @@ extension MailUser {
     /// rules of the same name. Applied at every login and delivery, so a field the operator removed stops
     /// applying too. A rule that does not parse is logged and the configured rules apply.
     public func applyUserdbFields(_ fields: [String: String]) {
-        guard let quota = configuration.quota else { return }
+        userdbFields = fields
+        guard let quota else { return quotaLimits = nil }
         do {
             quotaLimits = try quota.limits(userdbFields: fields)
         } catch {
@@ -24,7 +25,7 @@ extension MailUser {
 
     /// nil when no quota is configured.
     public func quotaUsage() async throws -> QuotaUsage? {
-        guard let quota = configuration.quota, let limits = quotaLimits else { return nil }
+        guard let quota, let limits = quotaLimits else { return nil }
         let (messages, bytes) = try await countedUsage(limits)
         return QuotaUsage(rootName: quota.rootName, messages: messages, bytes: bytes, limits: limits)
     }
@@ -43,7 +44,7 @@ extension MailUser {
     /// `grace` (LMTP delivery) lets one message through while usage before it is under the limit and after it
     /// within `quota_grace` of it, as Dovecot does.
     func checkQuota(adding messageCount: Int, bytes addedBytes: Int64, into mailbox: String, grace: Bool) async throws {
-        guard let quota = configuration.quota, let limits = quotaLimits, limits.isLimited,
+        guard let quota, let limits = quotaLimits, limits.isLimited,
               !limits.ignoredMailboxes.contains(mailbox) else { return }
         let (messages, bytes) = try await countedUsage(limits)
         let (storageLimit, messageLimit) = limits.limits(savingInto: mailbox)

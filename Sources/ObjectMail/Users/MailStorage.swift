@@ -2,13 +2,16 @@ import Foundation
 import Logging
 import MetaCache
 import ObjectStore
+import Synchronization
 
 /// The storage of the whole process: one `MailUser` actor per active user, shared by every
 /// session of that user, and the object stores each user's mail and index bundles live in.
 public actor MailStorage {
     public typealias StoreForUser = @Sendable (_ layout: UserLayout) throws -> any ObjectStore
 
-    public nonisolated let configuration: StorageConfiguration
+    /// The settings users are opened with; `reload(quota:)` changes the quota part of it.
+    public nonisolated var configuration: StorageConfiguration { current.withLock { $0 } }
+    let current: Mutex<StorageConfiguration>
     let storeForUser: StoreForUser
     let indexStoreForUser: StoreForUser?
     let logger: Logger
@@ -27,7 +30,7 @@ public actor MailStorage {
     /// `obox_index_fs` one; without it indexes stay local (tests, tools).
     public init(configuration: StorageConfiguration, logger: Logger, storeForUser: @escaping StoreForUser,
                 indexStoreForUser: StoreForUser? = nil) {
-        self.configuration = configuration
+        current = Mutex(configuration)
         self.storeForUser = storeForUser
         self.indexStoreForUser = indexStoreForUser
         self.logger = logger

@@ -33,6 +33,10 @@ public actor MailUser {
     var refusedRetirement: Task<Void, Never>?
     /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
     var quotaLimits: QuotaLimits?
+    /// The quota rules: the configuration's, until a reload replaces them.
+    var quota: QuotaConfiguration?
+    /// The userdb fields of the last login or delivery, for re-deriving `quotaLimits` after a reload.
+    var userdbFields: [String: String] = [:]
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {
@@ -40,6 +44,7 @@ public actor MailUser {
         self.layout = layout
         self.store = store
         self.configuration = configuration
+        quota = configuration.quota
         quotaLimits = try? configuration.quota?.limits(userdbFields: [:])
         var logger = logger
         logger[metadataKey: "user"] = "\(name)"

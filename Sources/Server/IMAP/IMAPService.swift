@@ -6,9 +6,11 @@ import Synchronization
 
 extension ProtocolService {
     /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
+    /// `registries` carries what must outlive a reload: the per-user-and-IP session counts.
     public static func imap(authenticator: Authenticator, storage: MailStorage,
-                            configuration: IMAPConfiguration = IMAPConfiguration()) -> ProtocolService {
-        let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections)
+                            configuration: IMAPConfiguration = IMAPConfiguration(),
+                            registries: SessionRegistries = SessionRegistries()) -> ProtocolService {
+        let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections, counts: registries.imapUserIP)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
                 let framerControl = IMAPFramerControl()
@@ -102,20 +104,34 @@ final class TrafficCountingHandler: ChannelDuplexHandler {
     }
 }
 
-/// Logged-in sessions per user and remote IP, for `mail_max_userip_connections`.
-final class UserIPConnections: Sendable {
+/// Logged-in sessions per user and remote IP, for `mail_max_userip_connections`: the counts of one protocol,
+/// kept across reloads (`SessionRegistries`), under the limit of the configuration that made this view.
+struct UserIPConnections: Sendable {
     let limit: Int
-    private let counts = Mutex<[String: Int]>([:])
+    let counts: UserIPCounts
 
-    init(limit: Int) {
+    init(limit: Int, counts: UserIPCounts = UserIPCounts()) {
         self.limit = limit
+        self.counts = counts
     }
 
     /// Counts one more session for the key; false (and nothing counted) when the limit is reached.
     /// `limit` overrides the configured one for this user (a userdb field, as Dovecot allows).
     func acquire(_ key: String, limit userLimit: Int? = nil) -> Bool {
-        let limit = userLimit ?? self.limit
-        return counts.withLock { counts in
+        counts.acquire(key, limit: userLimit ?? limit)
+    }
+
+    func release(_ key: String) {
+        counts.release(key)
+    }
+}
+
+/// The sessions counted per user and remote IP.
+final class UserIPCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    func acquire(_ key: String, limit: Int) -> Bool {
+        counts.withLock { counts in
             let current = counts[key, default: 0]
             guard limit <= 0 || current < limit else { return false }
             counts[key] = current + 1

@@ -6,45 +6,84 @@ import Synchronization
 
 /// Binds the configured listeners on one shared event-loop group and hands each accepted
 /// connection to its protocol, with a fresh session id.
+///
+/// The protocols and the connection security are read at every accept, so a reload (SIGHUP) swaps them
+/// for new connections while open sessions keep what they started with, as Dovecot's running processes do.
 public final class ObjectMailServer: Sendable {
     let group: MultiThreadedEventLoopGroup
-    let services: [String: ProtocolService]
     let logger: Logger
-    let security: ConnectionSecurity
+    private let current: Mutex<Current>
     private let connections = ConnectionRegistry()
-    private let listening = Mutex<[any Channel]>([])
+    private let listening = Mutex<[(spec: ListenerSpec, channel: any Channel)]>([])
+
+    /// What new connections get.
+    private struct Current: Sendable {
+        var services: [String: ProtocolService]
+        var security: ConnectionSecurity
+    }
 
     public init(services: [ProtocolService], threads: Int = System.coreCount, logger: Logger,
                 security: ConnectionSecurity = .plaintextOnly) {
-        self.security = security
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        current = Mutex(Current(services: Self.byName(services), security: security))
         self.logger = logger
+    }
+
+    private static func byName(_ services: [ProtocolService]) -> [String: ProtocolService] {
+        Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public var security: ConnectionSecurity { current.withLock { $0.security } }
+
+    /// New connections from now on are served by `services` under `security`.
+    public func replace(services: [ProtocolService], security: ConnectionSecurity) {
+        current.withLock { $0 = Current(services: Self.byName(services), security: security) }
     }
 
     /// Binds every listener; if one fails, those already bound are closed and the error is thrown.
     public func start(_ specs: [ListenerSpec]) async throws {
         do {
             for spec in specs {
-                guard let service = services[spec.service] else {
-                    throw ListenerError(listener: spec.description, message: "no such protocol")
-                }
-                let channel = try await bind(spec, service: service)
-                listening.withLock { $0.append(channel) }
+                let channel = try await bind(spec)
+                listening.withLock { $0.append((spec, channel)) }
             }
         } catch {
-            for channel in listening.withLock({ $0 }) { try? await channel.close() }
+            for (_, channel) in listening.withLock({ $0 }) { try? await channel.close() }
             throw error
         }
     }
 
-    /// The addresses actually bound (port 0 resolves to the chosen port).
-    public var boundAddresses: [SocketAddress] { listening.withLock { channels in channels.compactMap { $0.localAddress } } }
+    /// Makes the listeners `specs`: closes those no longer named (their open sessions go on), binds the new
+    /// ones, keeps the rest (their sockets never close). A listener that cannot be bound is reported and
+    /// skipped; the others still change.
+    public func reconcile(_ specs: [ListenerSpec]) async -> ListenerChanges {
+        var changes = ListenerChanges()
+        let existing = listening.withLock { $0 }
+        for (spec, channel) in existing where !specs.contains(spec) {
+            try? await channel.close()
+            listening.withLock { $0.removeAll { $0.channel === channel } }
+            changes.closed.append(spec)
+        }
+        for spec in specs where !existing.contains(where: { $0.spec == spec }) {
+            do {
+                let channel = try await bind(spec)
+                listening.withLock { $0.append((spec, channel)) }
+                changes.opened.append(spec)
+            } catch {
+                changes.failed.append(error as? ListenerError ?? ListenerError(listener: spec.description, message: "\(error)"))
+            }
+        }
+        return changes
+    }
 
-    private func bind(_ spec: ListenerSpec, service: ProtocolService) async throws -> any Channel {
-        let connections = self.connections, logger = self.logger, security = self.security
-        let implicitTLS = spec.ssl ? security.tls : nil
-        if spec.ssl && implicitTLS == nil {
+    /// The addresses actually bound (port 0 resolves to the chosen port).
+    public var boundAddresses: [SocketAddress] { listening.withLock { $0.compactMap { $0.channel.localAddress } } }
+
+    private func bind(_ spec: ListenerSpec) async throws -> any Channel {
+        let connections = self.connections, logger = self.logger
+        let (service, security) = current.withLock { ($0.services[spec.service], $0.security) }
+        guard service != nil else { throw ListenerError(listener: spec.description, message: "no such protocol") }
+        if spec.ssl && security.tls == nil {
             throw ListenerError(listener: spec.description, message: "ssl = yes needs TLS: set ssl_cert and ssl_key (and not ssl = no)")
         }
         let bootstrap = ServerBootstrap(group: group)
@@ -52,7 +91,13 @@ public final class ObjectMailServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [self] channel in
+                let (service, security) = current.withLock { ($0.services[spec.service], $0.security) }
+                let implicitTLS = spec.ssl ? security.tls : nil
+                guard let service, !spec.ssl || implicitTLS != nil else {
+                    // A reload took the protocol or TLS away; the listener is being closed.
+                    return channel.close()
+                }
                 connections.add(channel)
                 ServerMetrics.connectionOpened(service: spec.service)
                 channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
@@ -94,7 +139,7 @@ public final class ObjectMailServer: Sendable {
 
     /// Stops accepting, lets open sessions finish for up to `grace`, then closes the rest.
     public func shutdown(grace: Duration = .seconds(10)) async {
-        for channel in listening.withLock({ $0 }) { try? await channel.close() }
+        for (_, channel) in listening.withLock({ $0 }) { try? await channel.close() }
         connections.announceShutdown()
         let clock = ContinuousClock()
         let deadline = clock.now + grace
@@ -107,6 +152,13 @@ public final class ObjectMailServer: Sendable {
         }
         try? await group.shutdownGracefully()
     }
+}
+
+/// What `reconcile` did.
+public struct ListenerChanges: Sendable {
+    public var opened: [ListenerSpec] = []
+    public var closed: [ListenerSpec] = []
+    public var failed: [ListenerError] = []
 }
 
 public struct ListenerError: Error, Sendable, CustomStringConvertible {

@@ -5,10 +5,13 @@ import Synchronization
 
 extension ProtocolService {
     /// The POP3 protocol: a line framer, then a handler that feeds a `POP3Session` task.
-    public static func pop3(authenticator: Authenticator, storage: MailStorage, configuration: POP3Configuration) -> ProtocolService {
+    /// `registries` carries what must outlive a reload: the per-user-and-IP session counts and the maildrop locks.
+    public static func pop3(authenticator: Authenticator, storage: MailStorage, configuration: POP3Configuration,
+                            registries: SessionRegistries = SessionRegistries()) -> ProtocolService {
         let login = SessionLogin(authenticator: authenticator, storage: storage,
-                                 userIPConnections: UserIPConnections(limit: configuration.maxUserIPConnections), service: "pop3")
-        let locks = POP3SessionLocks()
+                                 userIPConnections: UserIPConnections(limit: configuration.maxUserIPConnections, counts: registries.pop3UserIP),
+                                 service: "pop3")
+        let locks = registries.pop3Locks
         return ProtocolService(name: "pop3") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
                 let traffic = TrafficCounter()

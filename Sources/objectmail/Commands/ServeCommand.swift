@@ -29,28 +29,22 @@ struct ServeCommand: AsyncParsableCommand {
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
         let statsListeners: [ListenerSpec]
-        var mailStorage: MailStorage?
+        let mailStorage: MailStorage
         do {
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
             let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage
-            let authenticator = try Authenticator(settings: settings)
             for warning in MailPlugins.sharedStorageWarnings(settings, protocols: ServerSettings.implementedProtocols) {
                 logger.warning("\(warning)")
             }
-            let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
-            let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp,
-                                           logger: Logger(label: "lmtp"))
-            let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
-            listeners = try ListenerSpec.all(from: settings)
+            let registries = SessionRegistries()
+            let composition = try ServerComposition.make(settings: settings, storage: storage, registries: registries, logger: logger)
+            listeners = composition.listeners
             statsListeners = try ListenerSpec.statsListeners(from: settings)
-            let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
-            server = ObjectMailServer(services: [.lmtp(backend: delivery, configuration: lmtp),
-                                                 .imap(authenticator: authenticator, storage: storage,
-                                                       configuration: try IMAPConfiguration(settings: settings.forProtocol("imap"))),
-                                                 .pop3(authenticator: authenticator, storage: storage, configuration: pop3)],
-                                      logger: Logger(label: "objectmail"), security: security)
-            installSignalHandlers(tls: security.tls, systemd: systemd, logger: logger)
+            server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security)
+            let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
+                                          registries: registries, logger: logger)
+            installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
@@ -89,14 +83,14 @@ struct ServeCommand: AsyncParsableCommand {
         // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
         var admin: AdminServer?
         do {
-            admin = try mailStorage.map { try AdminServer.start(path: AdminSettings.socketPath(settings), storage: $0, logger: logger) }
+            admin = try AdminServer.start(path: AdminSettings.socketPath(settings), storage: mailStorage, logger: logger)
         } catch {
             logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
         }
         // The doveadm HTTP API, when `service doveadm { inet_listener http }` has a port.
         var doveadmAPI: DoveadmHTTPServer?
         do {
-            if let storage = mailStorage { doveadmAPI = try await DoveadmHTTPAPI.start(settings: settings, storage: storage, logger: logger) }
+            doveadmAPI = try await DoveadmHTTPAPI.start(settings: settings, storage: mailStorage, logger: logger)
         } catch {
             logger.error("doveadm HTTP API: \(error)")
         }
@@ -117,35 +111,23 @@ struct ServeCommand: AsyncParsableCommand {
         await doveadmAPI?.stop()
         // A clean shutdown uploads every index change and clears the users' dirty markers, so the
         // next start trusts the local indexes and the next backend loads without a rescan.
-        await mailStorage?.shutdown()
+        await mailStorage.shutdown()
         pidFile.remove()
         logger.notice("stopped")
     }
 
-    /// SIGUSR1 reopens the log files. SIGHUP re-reads the configuration (and so the `ssl_cert = </path` files) and
-    /// swaps the TLS context: new connections get the new certificate, open sessions keep theirs. A bad new
-    /// certificate keeps the old one.
-    private func installSignalHandlers(tls: TLSContextProvider?, systemd: SystemdNotifier, logger: Logger) {
+    /// SIGUSR1 reopens the log files. SIGHUP reloads the configuration (`ServerReloader`), one reload at a time,
+    /// with systemd told RELOADING=1 and READY=1 around it.
+    private func installSignalHandlers(reloader: ServerReloader, systemd: SystemdNotifier, logger: Logger) {
         ProcessSignals.install(SIGUSR1) {
             for error in LoggingBootstrap.reopen() { logger.error("SIGUSR1: \(error)") }
             logger.info("SIGUSR1: log files reopened")
         }
-        let path = options.path
         ProcessSignals.install(SIGHUP) {
-            systemd.reloading()
-            defer { systemd.reloaded() }
-            guard let tls else {
-                return logger.notice("SIGHUP: TLS is off; nothing to reload without a restart")
-            }
-            do {
-                let settings = try Registry.shared.load(file: path)
-                guard let context = try TLSContextProvider.makeContext(TLSSettings(settings: settings), logger: logger) else {
-                    return logger.warning("SIGHUP: TLS is now off in the configuration; restart to stop offering it")
-                }
-                tls.replace(with: context)
-                logger.notice("SIGHUP: reloaded the TLS certificate; new connections use it")
-            } catch {
-                logger.error("SIGHUP: keeping the old TLS certificate: \(error)")
+            Task {
+                systemd.reloading()
+                await reloader.reload()
+                systemd.reloaded()
             }
         }
     }

@@ -18,8 +18,25 @@ final class LogDestination: Sendable {
     private let target: Target
     /// The open file's descriptor (files only).
     private let descriptor: Mutex<Int32>
+    /// The setting's value this destination was opened for.
+    let path: String
+
+    /// Where lines go before the configuration is read.
+    static let standardError = LogDestination(standardErrorFor: "/dev/stderr")
+
+    private init(standardErrorFor path: String) {
+        self.path = path
+        target = .standardError
+        descriptor = Mutex(STDERR_FILENO)
+    }
+
+    /// A reload that stops using a file closes it once the last line being written to it is out.
+    deinit {
+        if case .file = target { close(descriptor.withLock { $0 }) }
+    }
 
     init(path: String) throws {
+        self.path = path
         if path == "syslog" {
             openlog("objectmail", LOG_PID | LOG_NDELAY, LOG_MAIL)
             target = .syslog

@@ -2,35 +2,31 @@ import Config
 import Logging
 import Synchronization
 
-/// Points swift-log at the destinations the configuration names. Called once per process.
+/// Points swift-log at the destinations the configuration names. `start` bootstraps swift-log once per
+/// process; `reload` (SIGHUP) and `reopen` (SIGUSR1) change where the lines go afterwards.
 enum LoggingBootstrap {
-    /// The files opened, for `reopen()`.
-    private static let destinations = Mutex<[LogDestination]>([])
+    private static let targets = LogTargets()
 
     /// Reopens every log file (SIGUSR1, as Dovecot does after a rotation); says which could not be reopened.
     static func reopen() -> [any Error] {
-        destinations.withLock { $0 }.compactMap { destination in
+        targets.current.destinations.compactMap { destination in
             do { try destination.reopen() } catch { return error }
             return nil
         }
     }
 
     static func start(with settings: Settings) throws {
+        try reload(with: settings)
+        let targets = self.targets
+        LoggingSystem.bootstrap { label in ObjectMailLogHandler(label: label, targets: targets) }
+    }
+
+    /// Makes `log_path`, `info_log_path`, `debug_log_path`, `mail_debug` and `mail_log_prefix` those of
+    /// `settings`. Files already open under the same path stay open; nothing changes when one cannot be opened.
+    static func reload(with settings: Settings) throws {
         let errorPath = settings.string("log_path")
         let infoPath = settings.string("info_log_path").isEmpty ? errorPath : settings.string("info_log_path")
         let debugPath = settings.string("debug_log_path").isEmpty ? infoPath : settings.string("debug_log_path")
-        var opened: [String: LogDestination] = [:]
-        func destination(_ path: String) throws -> LogDestination {
-            if let existing = opened[path] { return existing }
-            let created = try LogDestination(path: path)
-            opened[path] = created
-            return created
-        }
-        let errors = try destination(errorPath)
-        let info = try destination(infoPath)
-        let debug = try destination(debugPath)
-        destinations.withLock { $0 = Array(opened.values) }
-        let level: Logger.Level = settings.bool("mail_debug") ? .debug : .info
         var prefix: MailLogPrefix?
         if settings.isSet("mail_log_prefix") {
             let template = settings.string("mail_log_prefix")
@@ -39,9 +35,49 @@ enum LoggingBootstrap {
             }
             prefix = MailLogPrefix(template: template)
         }
-        let mailPrefix = prefix
-        LoggingSystem.bootstrap { label in
-            ObjectMailLogHandler(label: label, logLevel: level, errors: errors, info: info, debug: debug, mailPrefix: mailPrefix)
+        let previous = targets.current
+        var opened: [String: LogDestination] = [:]
+        func destination(_ path: String) throws -> LogDestination {
+            if let existing = opened[path] ?? previous.destination(at: path) {
+                opened[path] = existing
+                return existing
+            }
+            let created = try LogDestination(path: path)
+            opened[path] = created
+            return created
         }
+        let errors = try destination(errorPath), info = try destination(infoPath), debug = try destination(debugPath)
+        targets.replace(with: LogTargets.State(errors: errors, info: info, debug: debug,
+                                               level: settings.bool("mail_debug") ? .debug : .info, mailPrefix: prefix))
+    }
+}
+
+/// The log configuration in force. Handlers read it for every line, so a reload reaches loggers made before it.
+final class LogTargets: Sendable {
+    struct State: Sendable {
+        var errors: LogDestination
+        var info: LogDestination
+        var debug: LogDestination
+        var level: Logger.Level
+        /// `mail_log_prefix` when the configuration sets it; else the built-in `label(user)<session>: `.
+        var mailPrefix: MailLogPrefix?
+
+        var destinations: [LogDestination] {
+            var unique: [LogDestination] = []
+            for destination in [errors, info, debug] where !unique.contains(where: { $0 === destination }) { unique.append(destination) }
+            return unique
+        }
+
+        func destination(at path: String) -> LogDestination? {
+            destinations.first { $0.path == path }
+        }
+    }
+
+    private let state = Mutex(State(errors: .standardError, info: .standardError, debug: .standardError, level: .info))
+
+    var current: State { state.withLock { $0 } }
+
+    func replace(with new: State) {
+        state.withLock { $0 = new }
     }
 }

@@ -7,12 +7,20 @@ import Logging
 struct ObjectMailLogHandler: LogHandler {
     var label: String
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level
-    let errors: LogDestination
-    let info: LogDestination
-    let debug: LogDestination
-    /// `mail_log_prefix` when the configuration sets it; else the built-in `label(user)<session>: `.
-    var mailPrefix: MailLogPrefix?
+    /// Where lines go, the level and the prefix: shared by every logger and swapped by a reload.
+    let targets: LogTargets
+    /// A level set on this logger itself; otherwise the configuration's (`mail_debug`), as of now.
+    private var levelOverride: Logger.Level?
+
+    init(label: String, targets: LogTargets) {
+        self.label = label
+        self.targets = targets
+    }
+
+    var logLevel: Logger.Level {
+        get { levelOverride ?? targets.current.level }
+        set { levelOverride = newValue }
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -23,12 +31,13 @@ struct ObjectMailLogHandler: LogHandler {
         let level = event.level
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let current = targets.current
         let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date(),
-                               mailPrefix: mailPrefix)
+                               mailPrefix: current.mailPrefix)
         switch level {
-        case .trace, .debug: debug.write(line, level: level)
-        case .info, .notice: info.write(line, level: level)
-        case .warning, .error, .critical: errors.write(line, level: level)
+        case .trace, .debug: current.debug.write(line, level: level)
+        case .info, .notice: current.info.write(line, level: level)
+        case .warning, .error, .critical: current.errors.write(line, level: level)
         }
     }
 

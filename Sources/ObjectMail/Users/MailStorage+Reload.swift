@@ -1,0 +1,16 @@
+/// What a reload (SIGHUP) can change in the storage without a restart: the quota rules. Users opened from
+/// now on get them, and so does every open user at once (its next save is checked against the new rules,
+/// with the userdb's overrides of its last login still applied), as Dovecot's new processes would.
+extension MailStorage {
+    public func reload(quota: QuotaConfiguration?) async {
+        current.withLock { $0.quota = quota }
+        for user in active.values { await user.reload(quota: quota) }
+    }
+}
+
+extension MailUser {
+    func reload(quota: QuotaConfiguration?) {
+        self.quota = quota
+        applyUserdbFields(userdbFields)
+    }
+}

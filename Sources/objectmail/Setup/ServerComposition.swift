@@ -1,0 +1,33 @@
+import Auth
+import Config
+import Logging
+import ObjectMail
+import Server
+
+/// What one configuration makes of the server besides its storage: the protocols with their settings and the
+/// authenticator behind them, the TLS and login policy, the listeners, and the quota rules. Built once at start
+/// and again by every reload, from the same code, so a reloaded server is the one a restart would give.
+struct ServerComposition {
+    var services: [ProtocolService]
+    var security: ConnectionSecurity
+    var listeners: [ListenerSpec]
+    var quota: QuotaConfiguration?
+
+    static func make(settings: Settings, storage: MailStorage, registries: SessionRegistries, logger: Logger) throws -> ServerComposition {
+        let authenticator = try Authenticator(settings: settings)
+        let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
+        let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp, logger: Logger(label: "lmtp"))
+        let imap = try IMAPConfiguration(settings: settings.forProtocol("imap"))
+        let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
+        let listeners = try ListenerSpec.all(from: settings)
+        let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
+        if security.tls == nil, let implicit = listeners.first(where: \.ssl) {
+            throw ConfigError("\(implicit): ssl = yes needs TLS: set ssl_cert and ssl_key (and not ssl = no)")
+        }
+        return ServerComposition(
+            services: [.lmtp(backend: delivery, configuration: lmtp),
+                       .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
+                       .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries)],
+            security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota)
+    }
+}
