@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 
 /// The `objectmail` command line: `serve`, `config`, and doveadm-style admin verbs.
 /// Each verb lives in its own file under Commands/ and is listed here once.
@@ -25,8 +26,17 @@ struct ObjectMailCommand: AsyncParsableCommand {
         ]
     )
 
-    static func main() async {
-        await main(DoveadmArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    /// Synchronous on purpose: the main thread waits on a semaphore instead of being parked by libdispatch, which
+    /// parks it in sigsuspend with every signal blocked. glibc gives up root (`PrivilegeDrop`) by signalling every
+    /// thread; a parked main thread never takes the signal and the process would go on showing uid 0 in ps.
+    static func main() {
+        let arguments = DoveadmArguments.normalized(Array(CommandLine.arguments.dropFirst()))
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await main(arguments)
+            finished.signal()
+        }
+        finished.wait()
     }
 }
 

@@ -22,15 +22,28 @@ public final class ObjectMailServer: Sendable {
         var security: ConnectionSecurity
     }
 
+    /// Connections wait for this before they are served (`beginAccepting`); completed exactly once.
+    private let accepting: EventLoopPromise<Void>
+    private let acceptingDecided = Atomic<Bool>(false)
+
+    /// `holdingConnections`: bind now, serve after `beginAccepting()` — a server started as root binds its
+    /// ports, then gives up root, and only then touches a user's files.
     public init(services: [ProtocolService], threads: Int = System.coreCount, logger: Logger,
-                security: ConnectionSecurity = .plaintextOnly) {
+                security: ConnectionSecurity = .plaintextOnly, holdingConnections: Bool = false) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        accepting = group.next().makePromise(of: Void.self)
         current = Mutex(Current(services: Self.byName(services), security: security))
         self.logger = logger
+        if !holdingConnections { beginAccepting() }
     }
 
     private static func byName(_ services: [ProtocolService]) -> [String: ProtocolService] {
         Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Serves the connections accepted so far and every one after.
+    public func beginAccepting() {
+        if !acceptingDecided.exchange(true, ordering: .acquiringAndReleasing) { accepting.succeed() }
     }
 
     public var security: ConnectionSecurity { current.withLock { $0.security } }
@@ -80,7 +93,6 @@ public final class ObjectMailServer: Sendable {
     public var boundAddresses: [SocketAddress] { listening.withLock { $0.compactMap { $0.channel.localAddress } } }
 
     private func bind(_ spec: ListenerSpec) async throws -> any Channel {
-        let connections = self.connections, logger = self.logger
         let (service, security) = current.withLock { ($0.services[spec.service], $0.security) }
         guard service != nil else { throw ListenerError(listener: spec.description, message: "no such protocol") }
         if spec.ssl && security.tls == nil {
@@ -92,29 +104,8 @@ public final class ObjectMailServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { [self] channel in
-                let (service, security) = current.withLock { ($0.services[spec.service], $0.security) }
-                let implicitTLS = spec.ssl ? security.tls : nil
-                guard let service, !spec.ssl || implicitTLS != nil else {
-                    // A reload took the protocol or TLS away; the listener is being closed.
-                    return channel.close()
-                }
-                connections.add(channel)
-                ServerMetrics.connectionOpened(service: spec.service)
-                channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
-                var sessionLogger = logger
-                let id = SessionID.make()
-                SessionDirectory.shared.opened(channel, id: id)
-                sessionLogger[metadataKey: "session"] = "\(id)"
-                let context = ConnectionContext(sessionID: id, logger: sessionLogger,
-                                                remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
-                                                security: security, isTLS: implicitTLS != nil)
-                if let implicitTLS {
-                    // The provider's current context: after a SIGHUP reload, new connections get the new certificate.
-                    do { try TLSUpgrade.addTLSHandler(to: channel, context: implicitTLS.context) } catch {
-                        return channel.eventLoop.makeFailedFuture(error)
-                    }
-                }
-                return service.initializeConnection(channel, context)
+                // Held until `beginAccepting()`: the kernel queues connections while the server finishes starting.
+                accepting.futureResult.hop(to: channel.eventLoop).flatMap { self.initialize(channel, spec: spec) }
             }
         do {
             switch spec.endpoint {
@@ -137,9 +128,38 @@ public final class ObjectMailServer: Sendable {
         }
     }
 
+    /// One accepted connection: a session id, the protocol's pipeline, and TLS first on an implicit-TLS listener.
+    private func initialize(_ channel: any Channel, spec: ListenerSpec) -> EventLoopFuture<Void> {
+        let (service, security) = current.withLock { ($0.services[spec.service], $0.security) }
+        let implicitTLS = spec.ssl ? security.tls : nil
+        guard let service, !spec.ssl || implicitTLS != nil else {
+            // A reload took the protocol or TLS away; the listener is being closed.
+            return channel.close()
+        }
+        connections.add(channel)
+        ServerMetrics.connectionOpened(service: spec.service)
+        channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
+        var sessionLogger = logger
+        let id = SessionID.make()
+        SessionDirectory.shared.opened(channel, id: id)
+        sessionLogger[metadataKey: "session"] = "\(id)"
+        let context = ConnectionContext(sessionID: id, logger: sessionLogger,
+                                        remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
+                                        security: security, isTLS: implicitTLS != nil)
+        if let implicitTLS {
+            // The provider's current context: after a SIGHUP reload, new connections get the new certificate.
+            do { try TLSUpgrade.addTLSHandler(to: channel, context: implicitTLS.context) } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
+        return service.initializeConnection(channel, context)
+    }
+
     /// Stops accepting, lets open sessions finish for up to `grace`, then closes the rest.
     public func shutdown(grace: Duration = .seconds(10)) async {
         for (_, channel) in listening.withLock({ $0 }) { try? await channel.close() }
+        // Connections still held (a start that failed before serving) are closed unserved.
+        if !acceptingDecided.exchange(true, ordering: .acquiringAndReleasing) { accepting.fail(ChannelError.ioOnClosedChannel) }
         connections.announceShutdown()
         let clock = ContinuousClock()
         let deadline = clock.now + grace

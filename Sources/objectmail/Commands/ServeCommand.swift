@@ -30,7 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
         let listeners: [ListenerSpec]
         let statsListeners: [ListenerSpec]
         let mailStorage: MailStorage
+        let privileges: PrivilegeDrop?
         do {
+            privileges = try PrivilegeDrop.configured(in: settings)
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
             let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage
@@ -41,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
             let composition = try ServerComposition.make(settings: settings, storage: storage, registries: registries, logger: logger)
             listeners = composition.listeners
             statsListeners = try ListenerSpec.statsListeners(from: settings)
-            server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security)
+            server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
+                                      holdingConnections: privileges != nil)
             let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
                                           registries: registries, logger: logger)
             installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
@@ -95,6 +98,18 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("doveadm HTTP API: \(error)")
         }
 
+        if let privileges {
+            privileges.handOver(AdminSettings.rootOwnedPaths(settings) + LoggingBootstrap.filePaths(settings))
+            do {
+                try privileges.apply()
+            } catch {
+                logger.critical("cannot run as mail_uid: \(error)")
+                await server.shutdown(grace: .zero)
+                throw ExitCode(1)
+            }
+            logger.notice("running as \(privileges.described)")
+        }
+        server.beginAccepting()
         systemd.ready(status: "Serving \(listeners.count) listeners")
         let watchdog = systemd.watchdogInterval.map { interval in
             Task { [systemd] in

@@ -15,6 +15,11 @@ enum LoggingBootstrap {
         }
     }
 
+    /// The log files the settings name (not stderr, not syslog).
+    static func filePaths(_ settings: Settings) -> [String] {
+        ["log_path", "info_log_path", "debug_log_path"].map { settings.string($0) }.filter { $0.hasPrefix("/") && $0 != "/dev/stderr" }
+    }
+
     static func start(with settings: Settings) throws {
         try reload(with: settings)
         let targets = self.targets

@@ -16,4 +16,11 @@ enum AdminSettings {
     static func socketPath(_ settings: Settings) -> String {
         StoragePipelines.absolutePath(settings.string("base_dir")) + "/objectmail-admin"
     }
+
+    /// What the server creates in base_dir before it gives root up (`PrivilegeDrop`): the mail user must be able
+    /// to remove the pid file at stop and serve the admin socket.
+    static func rootOwnedPaths(_ settings: Settings) -> [String] {
+        let base = StoragePipelines.absolutePath(settings.string("base_dir"))
+        return [base, base + "/master.pid", socketPath(settings)]
+    }
 }

@@ -1,20 +1,18 @@
 import Config
 
-/// Dovecot's settings about the processes and users mail runs as. One objectmail process serves every
-/// connection, and it does not yet change user after binding its ports: these are accepted so that a
-/// Dovecot configuration runs unchanged, and `config -a` says why each has no effect.
+/// Dovecot's settings about the processes and users mail runs as (`PrivilegeDrop`).
 enum ProcessSettings {
-    static let privilegeDrop = "privilege drop is a later step: the server keeps the user and group that started it"
 
     static let definitions: [SettingDefinition] = [
         SettingDefinition("verbose_proctitle", .bool, default: "no",
                           "Dovecot shows each process's user and address in ps; one process serves every connection here, so there is "
                             + "no per-connection process title (the metrics listener reports connection counts).", effect: .none),
-        SettingDefinition("mail_uid", .string, "User that mail is accessed as; \(privilegeDrop).", effect: .none),
-        SettingDefinition("mail_gid", .string, "Group that mail is accessed as; \(privilegeDrop).", effect: .none),
-        SettingDefinition("first_valid_uid", .number, default: "500", "Lowest uid mail may be accessed as; \(privilegeDrop).", effect: .none),
-        SettingDefinition("last_valid_uid", .number, default: "0", "Highest uid mail may be accessed as (0: none); \(privilegeDrop).",
-                          effect: .none),
+        SettingDefinition("mail_uid", .string,
+                          "User (name or number) the server runs as after binding its ports; empty: the user that started it. "
+                            + "One process serves every user, so a userdb's per-user uid is not used."),
+        SettingDefinition("mail_gid", .string, "Group the server runs as with mail_uid; empty: mail_uid's primary group."),
+        SettingDefinition("first_valid_uid", .number, default: "500", "Lowest uid mail_uid may be."),
+        SettingDefinition("last_valid_uid", .number, default: "0", "Highest uid mail_uid may be (0: no limit)."),
     ]
 }
 
