@@ -24,7 +24,10 @@ def test_a_plain_user_serves_imap_and_lmtp(objectmail_bin):
         server_root.mkdir()
         os.chown(server_root, NOBODY, NOBODY)
         imap_port = free_port()
-        server = LMTPServer(str(wrapper), server_root, extra=imap_listener(imap_port) + "ssl = no\n")
+        # A unix_listener owned by someone else cannot be given away by a plain user: a warning, not a refusal.
+        socket_path = server_root / "lmtp.sock"
+        server = LMTPServer(str(wrapper), server_root, extra=imap_listener(imap_port) + "ssl = no\n"
+                            + f"service lmtp {{\n  unix_listener {socket_path} {{\n    mode = 0666\n    user = root\n  }}\n}}\n")
         try:
             wait_for_port(imap_port, server.process)
             status = (pathlib.Path("/proc") / str(server.process.pid) / "status").read_text()
@@ -32,10 +35,14 @@ def test_a_plain_user_serves_imap_and_lmtp(objectmail_bin):
             with smtplib.LMTP("127.0.0.1", server.port, timeout=30) as client:
                 client.ehlo("client.test")
                 client.sendmail("sender@example.org", ["jane@example.com"], b"Subject: plain user\r\n\r\nbody\r\n")
+            with smtplib.LMTP(str(socket_path), timeout=30) as client:
+                client.ehlo("client.test")
+                client.sendmail("sender@example.org", ["jane@example.com"], b"Subject: over the socket\r\n\r\nbody\r\n")
+            assert "not running as root, the socket stays the server's (user root" in server.log.read_text()
             import imaplib
             client = imaplib.IMAP4("127.0.0.1", imap_port, timeout=30)
             client.login("jane@example.com", "secret")
-            assert client.select("INBOX") == ("OK", [b"1"])
+            assert client.select("INBOX") == ("OK", [b"2"])
             client.logout()
         finally:
             assert server.stop() == 0

@@ -114,7 +114,9 @@ public final class ObjectMailServer: Sendable {
             case .unix(let path, let mode, let user, let group):
                 let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
                 do {
-                    try UnixSocketPermissions.apply(path: path, mode: mode, user: user, group: group)
+                    if let warning = try UnixSocketPermissions.apply(path: path, mode: mode, user: user, group: group) {
+                        logger.warning("\(warning)")
+                    }
                 } catch {
                     try? await channel.close()
                     throw error
