@@ -34,12 +34,31 @@ public struct StorageConfiguration: Sendable, Equatable {
         self.bundlePolicy = bundlePolicy
     }
 
-    /// The layout of one user: templates expanded with the user's variables.
-    public func layout(for user: String) throws -> UserLayout {
+    /// The layout of one user: templates expanded with the user's variables. The userdb's `home` and `mail`
+    /// fields, when it returns them, replace `mail_home` and `mail_location` for that user, as in Dovecot.
+    public func layout(for user: String, userdb: UserdbLocation = UserdbLocation()) throws -> UserLayout {
         let variables = VariableExpander.forUser(user)
-        let home = try variables.expand(homeTemplate)
-        let prefix = try VariableExpander.forUser(user, home: home).expand(prefixTemplate)
+        let home = try userdb.home.map { try variables.expand($0) } ?? variables.expand(homeTemplate)
+        let template = try userdb.mail.map { try StorageConfiguration.prefixTemplate(fromLocation: $0, at: nil) } ?? prefixTemplate
+        let prefix = try VariableExpander.forUser(user, home: home).expand(template)
         return UserLayout(user: user, prefix: prefix.trimmingSlashes(), home: home)
+    }
+}
+
+/// Where the userdb says a user's mail lives: its `home` and `mail` fields (nil: the configured templates).
+public struct UserdbLocation: Sendable, Equatable {
+    public var home: String?
+    public var mail: String?
+
+    public init(home: String? = nil, mail: String? = nil) {
+        self.home = home
+        self.mail = mail
+    }
+
+    /// From userdb fields; empty values count as absent.
+    public init(fields: [String: String]) {
+        home = fields["home"].flatMap { $0.isEmpty ? nil : $0 }
+        mail = fields["mail"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

@@ -12,6 +12,9 @@ public actor MailStorage {
     /// The settings users are opened with; `reload(quota:)` changes the quota part of it.
     public nonisolated var configuration: StorageConfiguration { current.withLock { $0 } }
     let current: Mutex<StorageConfiguration>
+    /// The userdb lookup for users opened without one (admin commands); set by the server, replaced on reload.
+    public typealias UserLocator = @Sendable (_ user: String) async throws -> UserdbLocation?
+    let userLocator = Mutex<UserLocator?>(nil)
     let storeForUser: StoreForUser
     let indexStoreForUser: StoreForUser?
     let logger: Logger
@@ -40,13 +43,16 @@ public actor MailStorage {
     /// index for is loaded from the bucket: the newest bundles, then the objects saved after them.
     /// A user not accessed for `metacache_close_delay` is first checked against the bucket (one
     /// LIST) for index uploads by another backend, and merged with them.
-    public func user(_ name: String) async throws -> MailUser {
+    ///
+    /// `userdb`: where the userdb (login, delivery) says the user's mail lives; without it a user not open yet is
+    /// looked up with `locateUser` (admin commands), else the configured templates apply.
+    public func user(_ name: String, userdb: UserdbLocation? = nil) async throws -> MailUser {
         if let user = active[name] {
             await checkForOtherBackends(name, user)
             return user
         }
         if let pending = loading[name] { return try await pending.value }
-        let task = Task { try await load(name) }
+        let task = Task { try await load(name, userdb: userdb) }
         loading[name] = task
         defer { loading[name] = nil }
         let user = try await task.value
@@ -73,11 +79,19 @@ public actor MailStorage {
         }
     }
 
-    private func load(_ name: String) async throws -> MailUser {
+    private func load(_ name: String, userdb: UserdbLocation?) async throws -> MailUser {
         await evicting[name]?.value
+        var location = userdb
+        if location == nil, let locate = userLocator.withLock({ $0 }) {
+            do {
+                location = try await locate(name)
+            } catch {
+                throw StorageError.index(.unavailable(user: name, detail: "userdb lookup failed: \(error)"))
+            }
+        }
         let layout: UserLayout
         do {
-            layout = try configuration.layout(for: name)
+            layout = try configuration.layout(for: name, userdb: location ?? UserdbLocation())
         } catch {
             throw StorageError.notAllowed(user: name, mailbox: "", reason: "bad mail_home or mail_location: \(error)")
         }

@@ -58,7 +58,7 @@ public final class StorageDelivery: LMTPBackend {
         let bytes = header + message.bytes
         var mailboxName = MailboxName.inbox.value
         do {
-            let user = try await storage.user(recipient.user)
+            let user = try await storage.user(recipient.user, userdb: UserdbLocation(fields: recipient.userdbFields))
             await user.applyUserdbFields(recipient.userdbFields)
             let mailbox = try await destination(for: recipient, of: user)
             mailboxName = mailbox.name

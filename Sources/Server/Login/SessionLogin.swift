@@ -60,7 +60,7 @@ struct SessionLogin: Sendable {
             let limit = success.userdb.fields["mail_max_userip_connections"].flatMap { Int($0) } ?? userIPConnections.limit
             guard userIPConnections.acquire(key, limit: limit) else { return .tooManyConnections(limit: limit) }
             do {
-                let mail = try await storage.user(success.user)
+                let mail = try await storage.user(success.user, userdb: UserdbLocation(fields: success.userdb.fields))
                 await mail.applyUserdbFields(success.userdb.fields)
                 var logger = logger
                 logger[metadataKey: "user"] = "\(success.user)"

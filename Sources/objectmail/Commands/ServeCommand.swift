@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        ShutdownSignal.install()
         let settings = try options.load()
         try LoggingBootstrap.start(with: settings)
         let logger = Logger(label: "objectmail")
@@ -42,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             let registries = SessionRegistries()
             let composition = try ServerComposition.make(settings: settings, storage: storage, registries: registries, logger: logger)
             listeners = composition.listeners
+            storage.locateUsers(with: composition.userLocator)
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
                                       holdingConnections: privileges != nil)

@@ -12,6 +12,8 @@ struct ServerComposition {
     var security: ConnectionSecurity
     var listeners: [ListenerSpec]
     var quota: QuotaConfiguration?
+    /// The userdb lookup for users opened without a login or delivery (admin commands).
+    var userLocator: MailStorage.UserLocator
 
     static func make(settings: Settings, storage: MailStorage, registries: SessionRegistries, logger: Logger) throws -> ServerComposition {
         let authenticator = try Authenticator(settings: settings)
@@ -28,6 +30,7 @@ struct ServerComposition {
             services: [.lmtp(backend: delivery, configuration: lmtp),
                        .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
                        .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries)],
-            security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota)
+            security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota,
+            userLocator: { name in try await authenticator.lookupUser(name, service: "doveadm").map { UserdbLocation(fields: $0.fields) } })
     }
 }

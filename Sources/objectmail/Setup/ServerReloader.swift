@@ -52,6 +52,7 @@ actor ServerReloader {
         applied = settings
         server.replace(services: composition.services, security: composition.security)
         await storage.reload(quota: composition.quota)
+        storage.locateUsers(with: composition.userLocator)
         let listeners = await server.reconcile(composition.listeners)
         for spec in listeners.opened { logger.notice("SIGHUP: listening: \(spec)") }
         for spec in listeners.closed { logger.notice("SIGHUP: stopped listening: \(spec)") }
