@@ -2,30 +2,51 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Waits for SIGTERM or SIGINT (the default actions are turned off, so the server can shut down
-/// gracefully instead of dying mid-delivery).
+/// SIGTERM and SIGINT: their default actions are turned off by `install()`, called before anything is bound, so
+/// a stop that arrives while the server is still starting is kept and answered by `wait()` with a graceful
+/// shutdown instead of killing the process mid-start.
 public enum ShutdownSignal {
+    private struct State {
+        var installed = false
+        var received: Int32?
+        var waiter: CheckedContinuation<Int32, Never>?
+    }
+
+    private static let state = Mutex(State())
+
+    public static func install() {
+        guard !state.withLock({ state in defer { state.installed = true }; return state.installed }) else { return }
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { deliver(number) }
+            source.resume()
+            sources.append(source)
+        }
+        kept.withLock { $0.append(KeptSources(sources: sources)) }
+    }
+
+    /// The first SIGTERM or SIGINT, whenever it came.
     public static func wait() async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            let once = Once(continuation)
-            var sources: [any DispatchSourceSignal] = []
-            for number in [SIGTERM, SIGINT] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(number) }
-                source.resume()
-                sources.append(source)
+        install()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            let early = state.withLock { state -> Int32? in
+                if let received = state.received { return received }
+                state.waiter = continuation
+                return nil
             }
-            kept.withLock { $0.append(KeptSources(sources: sources)) }
+            if let early { continuation.resume(returning: early) }
         }
     }
 
-    private final class Once: Sendable {
-        let continuation: Mutex<CheckedContinuation<Int32, Never>?>
-        init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = Mutex(continuation) }
-        func resume(_ number: Int32) {
-            continuation.withLock { $0.take() }?.resume(returning: number)
+    private static func deliver(_ number: Int32) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int32, Never>? in
+            if state.received == nil { state.received = number }
+            defer { state.waiter = nil }
+            return state.waiter
         }
+        waiter?.resume(returning: number)
     }
 
     /// Dispatch sources are thread-safe; this only keeps them alive for the life of the process.
