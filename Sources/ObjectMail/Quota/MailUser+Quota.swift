@@ -29,7 +29,7 @@ extension MailUser {
         return QuotaUsage(rootName: quota.rootName, messages: messages, bytes: bytes, limits: limits)
     }
 
-    private func countedUsage(_ limits: QuotaLimits) async throws -> (messages: Int64, bytes: Int64) {
+    func countedUsage(_ limits: QuotaLimits) async throws -> (messages: Int64, bytes: Int64) {
         let byMailbox = try await mapErrors { try await index.usageByMailbox() }
         var messages: Int64 = 0, bytes: Int64 = 0
         for (name, usage) in byMailbox where !limits.ignoredMailboxes.contains(name) {
@@ -44,8 +44,12 @@ extension MailUser {
     /// within `quota_grace` of it, as Dovecot does.
     func checkQuota(adding messageCount: Int, bytes addedBytes: Int64, into mailbox: String, grace: Bool) async throws {
         guard let quota = configuration.quota, let limits = quotaLimits, limits.isLimited,
-              !limits.ignoredMailboxes.contains(mailbox) else { return }
+              !limits.ignoredMailboxes.contains(mailbox) else {
+            await primeQuotaWarnings()
+            return
+        }
         let (messages, bytes) = try await countedUsage(limits)
+        await primeQuotaWarnings(QuotaCount(messages: messages, bytes: bytes))
         let (storageLimit, messageLimit) = limits.limits(savingInto: mailbox)
         func fits(used: Int64, adding: Int64, limit: Int64?) -> Bool {
             guard let limit else { return true }

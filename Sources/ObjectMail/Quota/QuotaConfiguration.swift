@@ -13,6 +13,8 @@ public struct QuotaConfiguration: Sendable, Equatable {
     public var exceededMessage: String
     /// `quota_full_tempfail`: LMTP answers 452 4.2.2 instead of 552 5.2.2, so the MTA retries.
     public var fullTempfail: Bool
+    /// `quota_warning`, `quota_warning2` …, in order: after a change, the first one whose limit it crossed runs.
+    public var warnings: [QuotaWarning] = []
 
     public enum Grace: Sendable, Equatable {
         case percent(Int64)
@@ -56,10 +58,14 @@ public struct QuotaConfiguration: Sendable, Equatable {
         SettingDefinition("quota_full_tempfail", .bool, default: "no", "LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2 when over quota."),
     ] + ruleSettingNames.map {
         SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
+    } + QuotaWarning.settingNames.map {
+        SettingDefinition($0, .string, "A quota warning: [-]storage=95%% SOCKET ARGS (%u …) runs the script service on SOCKET when a "
+                            + "change takes usage over the limit (with -: back under it); only the first matching warning runs.")
     }
 
     /// nil when `quota` is not set. Unsupported backends and rules that do not parse stop the server at startup.
-    init?(plugin: Settings) throws {
+    /// `scripts`: the configuration's script services by socket name, which warnings run.
+    init?(plugin: Settings, scripts: [String: ScriptService]) throws {
         let backend = plugin.string("quota")
         guard !backend.isEmpty else { return nil }
         guard backend.hasPrefix("count:") || backend == "count" else {
@@ -87,5 +93,9 @@ public struct QuotaConfiguration: Sendable, Equatable {
         }
         self.init(rootName: root.isEmpty ? Self.defaultRootName : String(root), rules: rules, grace: grace,
                   exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
+        warnings = try QuotaWarning.settingNames.compactMap { name in
+            let text = plugin.string(name)
+            return text.isEmpty ? nil : try QuotaWarning(name: name, text: text, scripts: scripts, at: plugin.location(of: name))
+        }
     }
 }

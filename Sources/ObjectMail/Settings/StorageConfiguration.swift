@@ -19,6 +19,8 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var metacache: MetacacheSettings
     /// The quota plugin's settings; nil without `quota`.
     public var quota: QuotaConfiguration?
+    /// The mail_log plugin's settings; nil when mail_plugins does not load it.
+    public var mailLog: MailLogConfiguration?
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
@@ -71,11 +73,17 @@ public struct ConfiguredMailbox: Sendable, Equatable {
     public var name: MailboxName
     public var specialUse: String?
     public var auto: Auto
+    /// `autoexpunge`: messages saved longer ago than this are expunged when a session ends (nil: never).
+    public var autoexpunge: Duration?
+    /// `autoexpunge_max_mails`: the oldest messages beyond this many are expunged too (0: no limit).
+    public var autoexpungeMaxMails: Int
 
-    public init(name: MailboxName, specialUse: String? = nil, auto: Auto = .no) {
+    public init(name: MailboxName, specialUse: String? = nil, auto: Auto = .no, autoexpunge: Duration? = nil, autoexpungeMaxMails: Int = 0) {
         self.name = name
         self.specialUse = specialUse
         self.auto = auto
+        self.autoexpunge = autoexpunge
+        self.autoexpungeMaxMails = autoexpungeMaxMails
     }
 }
 

@@ -87,6 +87,7 @@ extension MailUser {
                                             "msgid": "\(item.messageID)"])
         }
         publishAppended(assigned, to: mailbox, origin: origin)
+        await mailLogSaved(assigned, in: mailbox)
         return assigned
     }
 

@@ -33,6 +33,13 @@ public actor MailUser {
     var refusedRetirement: Task<Void, Never>?
     /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
     var quotaLimits: QuotaLimits?
+    /// An autoexpunge run is busy (`MailUser+Autoexpunge`): sessions ending meanwhile do not start another.
+    var autoexpunging = false
+    /// Quota warnings (`MailUser+QuotaWarnings`): the usage last compared, whether another comparison is due, and
+    /// the task making them (nil when idle).
+    var quotaWarningUsage: QuotaCount?
+    var quotaWarningCheckDue = false
+    var quotaWarningChecks: Task<Void, Never>?
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {
@@ -77,6 +84,7 @@ public actor MailUser {
         }
         await deletePendingObjects()
         scheduleRefusedRetirement()
+        await primeQuotaWarnings()
     }
 
     // MARK: - Shared helpers
@@ -108,6 +116,7 @@ public actor MailUser {
                             origin: UUID? = nil) async throws -> MailboxRecord {
         let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
                                                    specialUse: specialUse)
+        mailLogMailbox(.mailboxCreate, record.name)
         // publish also schedules the index upload.
         publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
         return record
