@@ -23,6 +23,8 @@ public struct ScriptService: Sendable, Equatable {
     /// The script services of a configuration, by the names of their unix_listeners.
     public static func all(in settings: Settings) throws -> [String: ScriptService] {
         var scripts: [String: ScriptService] = [:]
+        // The Server module registers `service`; a registry without it (the storage alone) has no script services.
+        guard settings.definition.section("service") != nil else { return scripts }
         for service in settings.sections("service") {
             let words = service.string("executable").split(separator: " ").map(String.init)
             guard words.first == "script" else { continue }
