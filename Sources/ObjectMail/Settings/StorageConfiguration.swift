@@ -9,6 +9,8 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var homeTemplate: String
     /// `obox_max_parallel_deletes`: objects deleted per bulk request batch.
     public var maxParallelDeletes: Int
+    /// `obox_max_parallel_writes`: PUTs one save (a MULTIAPPEND, an LMTP recipient) has in flight at most.
+    public var maxParallelWrites: Int = 10
     /// The mailboxes of `namespace inbox { mailbox NAME { … } }`.
     public var mailboxes: [ConfiguredMailbox]
     /// When index bundles are uploaded (obox_max_rescan_mail_count, metacache_upload_interval).

@@ -48,6 +48,9 @@ public enum StorageSettings {
                           "Mail objects are named by an object ID kept in the index (mailboxes/GUID/ID), never derived again; no is not built."),
         SettingDefinition("obox_max_parallel_deletes", .number, default: "0",
                           "Objects removed per bulk delete request (S3 DeleteObjects), one request at a time; 0: 1000, S3's maximum."),
+        SettingDefinition("obox_max_parallel_writes", .number, default: "0",
+                          "Mail objects one save (an APPEND or MULTIAPPEND, an LMTP recipient) PUTs in parallel at most; "
+                            + "0: mail_prefetch_count, as in Dovecot (1 when that is 0)."),
         SettingDefinition("obox_max_parallel_copies", .number, default: "0",
                           "Parallel object copies; COPY and MOVE make no store request here (the new index rows refer to the same objects).",
                           effect: .none),
@@ -135,6 +138,8 @@ extension StorageConfiguration {
             }
             mailLog = try MailLogConfiguration(plugin: plugin)
         }
+        let writes = plugin.number("obox_max_parallel_writes")
+        maxParallelWrites = writes > 0 ? writes : max(1, prefetchCount)
         let deletes = plugin.number("obox_max_parallel_deletes")
         maxParallelDeletes = deletes > 0 ? min(deletes, 1000) : 1000
         if !MailPlugins.named(in: settings).contains("quota"), !plugin.string("quota").isEmpty {

@@ -24,7 +24,6 @@ enum PendingSettings {
     static let reasons: [String: String] = {
         var reasons: [String: String] = [
             "quota2": "a second quota root is not implemented yet",
-            "obox_max_parallel_writes": "saves PUT every message of a command in parallel; a limit is not implemented yet",
             "sieve": "Sieve is not implemented yet (a separate issue)",
         ]
         for rule in ["quota2_rule"] + (2...9).map({ "quota2_rule\($0)" }) { reasons[rule] = "a second quota root is not implemented yet" }
