@@ -5,8 +5,8 @@ extension MailUser {
     /// COPY inside the user: new index rows referring to the same objects. No store request.
     public func copyMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
                              origin: UUID? = nil) async throws -> AssignedUIDs {
-        let copying = quotaLimits?.isLimited == true || mailLogWants(.copy) ? try await messages(uids, in: source) : []
-        if quotaLimits?.isLimited == true {
+        let copying = quotaIsLimited || mailLogWants(.copy) ? try await messages(uids, in: source) : []
+        if quotaIsLimited {
             try await checkQuota(adding: copying.count, bytes: copying.reduce(0) { $0 + $1.size }, into: destination.name, grace: false)
         }
         let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }

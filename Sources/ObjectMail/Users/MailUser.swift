@@ -33,6 +33,8 @@ public actor MailUser {
     var refusedRetirement: Task<Void, Never>?
     /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
     var quotaLimits: QuotaLimits?
+    /// The second root's (`quota2`) limits; nil without it.
+    var secondQuotaLimits: QuotaLimits?
     /// An autoexpunge run is busy (`MailUser+Autoexpunge`): sessions ending meanwhile do not start another.
     var autoexpunging = false
     /// Quota warnings (`MailUser+QuotaWarnings`): the usage last compared, whether another comparison is due, and
@@ -48,6 +50,7 @@ public actor MailUser {
         self.store = store
         self.configuration = configuration
         quotaLimits = try? configuration.quota?.limits(userdbFields: [:])
+        secondQuotaLimits = try? configuration.quota?.secondLimits(userdbFields: [:]) ?? nil
         var logger = logger
         logger[metadataKey: "user"] = "\(name)"
         self.logger = logger

@@ -21,12 +21,7 @@ enum ProcessSettings {
 /// Dovecot settings the seeds use that this build does not honour yet: still refused, but with the
 /// reason instead of "unknown setting", so an operator knows it is a gap rather than a typo.
 enum PendingSettings {
-    static let reasons: [String: String] = {
-        var reasons: [String: String] = [
-            "quota2": "a second quota root is not implemented yet",
-            "sieve": "Sieve is not implemented yet (a separate issue)",
-        ]
-        for rule in ["quota2_rule"] + (2...9).map({ "quota2_rule\($0)" }) { reasons[rule] = "a second quota root is not implemented yet" }
-        return reasons
-    }()
+    static let reasons: [String: String] = [
+        "sieve": "Sieve is not implemented yet (a separate issue)",
+    ]
 }
