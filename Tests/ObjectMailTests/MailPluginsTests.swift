@@ -28,7 +28,7 @@ import Testing
 
     @Test func aPluginThisBuildLacksIsAnError() {
         #expect(throws: ConfigError("Invalid value for mail_plugins: 'box' is not built into this server (did you mean obox?); "
-                                    + "available: obox zlib quota imap_quota", at: SourceLocation(file: "test.conf", line: 1))) {
+                                    + "available: obox zlib quota imap_quota notify mail_log", at: SourceLocation(file: "test.conf", line: 1))) {
             try configuration("mail_plugins = $mail_plugins box\n")
         }
     }
@@ -42,7 +42,7 @@ import Testing
         let settings = try Self.registry.load(text: "protocol lmtp {\n  mail_plugins = $mail_plugins\n}\nmail_plugins = quota\n"
                                                   + "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n")
         #expect(MailPlugins.sharedStorageWarnings(settings, protocols: ["imap", "lmtp"]) == [
-            "protocol lmtp: mail_plugins loads none of the storage plugins (quota, zlib), but the storage, which one process "
+            "protocol lmtp: mail_plugins loads none of the storage plugins (quota, zlib, notify, mail_log), but the storage, which one process "
                 + "shares between protocols, runs with the top level's: quota",
         ])
     }

@@ -13,6 +13,19 @@ public struct QuotaConfiguration: Sendable, Equatable {
     public var exceededMessage: String
     /// `quota_full_tempfail`: LMTP answers 452 4.2.2 instead of 552 5.2.2, so the MTA retries.
     public var fullTempfail: Bool
+    /// `quota_warning`, `quota_warning2` …, in order: after a change, the first one whose limit it crossed runs.
+    public var warnings: [QuotaWarning] = []
+    /// `quota2 = count:NAME` with `quota2_rule` …: a second root over the same mail, with its own limits; every save
+    /// must fit both, and GETQUOTAROOT reports both. nil without `quota2`.
+    public var secondRoot: SecondRoot?
+
+    public struct SecondRoot: Sendable, Equatable {
+        public var name: String
+        public var rules: [String]
+    }
+
+    /// The names the second root's rules come under, in the configuration and the userdb.
+    public static let secondRuleSettingNames = ["quota2_rule"] + (2...9).map { "quota2_rule\($0)" }
 
     public enum Grace: Sendable, Equatable {
         case percent(Int64)
@@ -43,9 +56,38 @@ public struct QuotaConfiguration: Sendable, Equatable {
 
     /// The limits for a user whose userdb returned `fields`: a userdb `quota_rule…` replaces the configured one.
     public func limits(userdbFields fields: [String: String]) throws(QuotaRuleError) -> QuotaLimits {
-        var byName = Dictionary(uniqueKeysWithValues: zip(Self.ruleSettingNames, rules))
-        for name in Self.ruleSettingNames { if let value = fields[name] { byName[name] = value } }
-        return try QuotaLimits(rules: Self.ruleSettingNames.compactMap { byName[$0] })
+        try Self.limits(names: Self.ruleSettingNames, rules: rules, userdbFields: fields)
+    }
+
+    /// The second root's limits (`quota2_rule…`, replaced by userdb fields of the same names); nil without `quota2`.
+    public func secondLimits(userdbFields fields: [String: String]) throws(QuotaRuleError) -> QuotaLimits? {
+        guard let secondRoot else { return nil }
+        return try Self.limits(names: Self.secondRuleSettingNames, rules: secondRoot.rules, userdbFields: fields)
+    }
+
+    private static func limits(names: [String], rules: [String], userdbFields fields: [String: String]) throws(QuotaRuleError) -> QuotaLimits {
+        var byName = Dictionary(uniqueKeysWithValues: zip(names, rules))
+        for name in names { if let value = fields[name] { byName[name] = value } }
+        return try QuotaLimits(rules: names.compactMap { byName[$0] })
+    }
+
+    /// `count:NAME` (or `count`) → NAME; other backends stop the server at start.
+    private static func countRootName(_ setting: String, _ backend: String, at location: SourceLocation?) throws -> String {
+        guard backend.hasPrefix("count:") || backend == "count" else {
+            throw ConfigError("\(setting): only the count backend is supported (\(setting) = count:User quota), not '\(backend)'", at: location)
+        }
+        let root = backend == "count" ? "" : String(backend.dropFirst("count:".count))
+        return root.isEmpty ? defaultRootName : root
+    }
+
+    private static func checkRules(_ names: [String], _ rules: [String], in plugin: Settings) throws {
+        for (name, rule) in zip(names, rules) where !rule.isEmpty {
+            do {
+                _ = try QuotaLimits(rules: [rule])
+            } catch {
+                throw ConfigError("\(name): \(error.reason): \(rule)", at: plugin.location(of: name))
+            }
+        }
     }
 
     static let settingDefinitions: [SettingDefinition] = [
@@ -56,25 +98,22 @@ public struct QuotaConfiguration: Sendable, Equatable {
         SettingDefinition("quota_full_tempfail", .bool, default: "no", "LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2 when over quota."),
     ] + ruleSettingNames.map {
         SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
+    } + [SettingDefinition("quota2", .string, "A second quota root over the same mail: count:NAME (only the count backend); "
+                            + "saves must fit both roots; GETQUOTAROOT reports both.")]
+      + secondRuleSettingNames.map { SettingDefinition($0, .string, "A rule of the second quota root (as quota_rule).") }
+      + QuotaWarning.settingNames.map {
+        SettingDefinition($0, .string, "A quota warning: [-]storage=95%% SOCKET ARGS (%u …) runs the script service on SOCKET when a "
+                            + "change takes usage over the limit (with -: back under it); only the first matching warning runs.")
     }
 
     /// nil when `quota` is not set. Unsupported backends and rules that do not parse stop the server at startup.
-    init?(plugin: Settings) throws {
+    /// `scripts`: the configuration's script services by socket name, which warnings run.
+    init?(plugin: Settings, scripts: [String: ScriptService]) throws {
         let backend = plugin.string("quota")
         guard !backend.isEmpty else { return nil }
-        guard backend.hasPrefix("count:") || backend == "count" else {
-            throw ConfigError("quota: only the count backend is supported (quota = count:User quota), not '\(backend)'",
-                              at: plugin.location(of: "quota"))
-        }
-        let root = backend == "count" ? "" : backend.dropFirst("count:".count)
+        let root = try Self.countRootName("quota", backend, at: plugin.location(of: "quota"))
         let rules = Self.ruleSettingNames.map { plugin.string($0) }
-        for (name, rule) in zip(Self.ruleSettingNames, rules) where !rule.isEmpty {
-            do {
-                _ = try QuotaLimits(rules: [rule])
-            } catch {
-                throw ConfigError("\(name): \(error.reason): \(rule)", at: plugin.location(of: name))
-            }
-        }
+        try Self.checkRules(Self.ruleSettingNames, rules, in: plugin)
         let graceText = plugin.string("quota_grace").replacingOccurrences(of: "%%", with: "%")
         let grace: Grace
         if graceText.hasSuffix("%"), let percent = Int64(graceText.dropLast()), percent >= 0 {
@@ -85,7 +124,21 @@ public struct QuotaConfiguration: Sendable, Equatable {
             throw ConfigError("quota_grace: expected a percentage (10%) or a size (10M), not '\(graceText)'",
                               at: plugin.location(of: "quota_grace"))
         }
-        self.init(rootName: root.isEmpty ? Self.defaultRootName : String(root), rules: rules, grace: grace,
+        self.init(rootName: root, rules: rules, grace: grace,
                   exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
+        let second = plugin.string("quota2")
+        if !second.isEmpty {
+            let name = try Self.countRootName("quota2", second, at: plugin.location(of: "quota2"))
+            guard name != root else {
+                throw ConfigError("quota2: the root name \(name) is the first root's too", at: plugin.location(of: "quota2"))
+            }
+            let secondRules = Self.secondRuleSettingNames.map { plugin.string($0) }
+            try Self.checkRules(Self.secondRuleSettingNames, secondRules, in: plugin)
+            secondRoot = SecondRoot(name: name, rules: secondRules)
+        }
+        warnings = try QuotaWarning.settingNames.compactMap { name in
+            let text = plugin.string(name)
+            return text.isEmpty ? nil : try QuotaWarning(name: name, text: text, scripts: scripts, at: plugin.location(of: name))
+        }
     }
 }

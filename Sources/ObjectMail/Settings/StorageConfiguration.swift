@@ -9,6 +9,8 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var homeTemplate: String
     /// `obox_max_parallel_deletes`: objects deleted per bulk request batch.
     public var maxParallelDeletes: Int
+    /// `obox_max_parallel_writes`: PUTs one save (a MULTIAPPEND, an LMTP recipient) has in flight at most.
+    public var maxParallelWrites: Int = 10
     /// The mailboxes of `namespace inbox { mailbox NAME { … } }`.
     public var mailboxes: [ConfiguredMailbox]
     /// When index bundles are uploaded (obox_max_rescan_mail_count, metacache_upload_interval).
@@ -19,6 +21,8 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var metacache: MetacacheSettings
     /// The quota plugin's settings; nil without `quota`.
     public var quota: QuotaConfiguration?
+    /// The mail_log plugin's settings; nil when mail_plugins does not load it.
+    public var mailLog: MailLogConfiguration?
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
@@ -90,11 +94,17 @@ public struct ConfiguredMailbox: Sendable, Equatable {
     public var name: MailboxName
     public var specialUse: String?
     public var auto: Auto
+    /// `autoexpunge`: messages saved longer ago than this are expunged when a session ends (nil: never).
+    public var autoexpunge: Duration?
+    /// `autoexpunge_max_mails`: the oldest messages beyond this many are expunged too (0: no limit).
+    public var autoexpungeMaxMails: Int
 
-    public init(name: MailboxName, specialUse: String? = nil, auto: Auto = .no) {
+    public init(name: MailboxName, specialUse: String? = nil, auto: Auto = .no, autoexpunge: Duration? = nil, autoexpungeMaxMails: Int = 0) {
         self.name = name
         self.specialUse = specialUse
         self.auto = auto
+        self.autoexpunge = autoexpunge
+        self.autoexpungeMaxMails = autoexpungeMaxMails
     }
 }
 

@@ -48,6 +48,9 @@ public enum StorageSettings {
                           "Mail objects are named by an object ID kept in the index (mailboxes/GUID/ID), never derived again; no is not built."),
         SettingDefinition("obox_max_parallel_deletes", .number, default: "0",
                           "Objects removed per bulk delete request (S3 DeleteObjects), one request at a time; 0: 1000, S3's maximum."),
+        SettingDefinition("obox_max_parallel_writes", .number, default: "0",
+                          "Mail objects one save (an APPEND or MULTIAPPEND, an LMTP recipient) PUTs in parallel at most; "
+                            + "0: mail_prefetch_count, as in Dovecot (1 when that is 0)."),
         SettingDefinition("obox_max_parallel_copies", .number, default: "0",
                           "Parallel object copies; COPY and MOVE make no store request here (the new index rows refer to the same objects).",
                           effect: .none),
@@ -63,6 +66,10 @@ public enum StorageSettings {
         SettingDefinition("special_use", .string, "RFC 6154 special-use flag (\\Drafts, \\Junk, \\Trash, \\Sent, \\Archive …)."),
         SettingDefinition("auto", .choice(["no", "create", "subscribe"]), default: "no",
                           "Create (and subscribe) the mailbox automatically for every user."),
+        SettingDefinition("autoexpunge", .time, default: "0",
+                          "When a session ends, expunge the mailbox's messages saved longer ago than this (0: never)."),
+        SettingDefinition("autoexpunge_max_mails", .number, default: "0",
+                          "When a session ends, expunge the mailbox's oldest messages beyond this many (0: no limit)."),
     ])
 
     static let namespaceSection = SectionDefinition("namespace", naming: .required, "The mailbox namespace (only the INBOX namespace).",
@@ -75,7 +82,7 @@ public enum StorageSettings {
 
     public static func register(in registry: inout SettingsRegistry) {
         registry.register(definitions)
-        registry.registerPlugin(pluginDefinitions + QuotaConfiguration.settingDefinitions)
+        registry.registerPlugin(pluginDefinitions + QuotaConfiguration.settingDefinitions + MailLogConfiguration.settingDefinitions)
         registry.register(section: namespaceSection)
     }
 }
@@ -105,8 +112,11 @@ extension StorageConfiguration {
                     throw ConfigError("namespace \(namespace.name ?? "") mailbox \(raw): \(error)", at: box.section.location)
                 }
                 let use = box.string("special_use")
+                let autoexpunge = box.milliseconds("autoexpunge")
                 mailboxes.append(ConfiguredMailbox(name: name, specialUse: use.isEmpty ? nil : use,
-                                                   auto: ConfiguredMailbox.Auto(rawValue: box.string("auto")) ?? .no))
+                                                   auto: ConfiguredMailbox.Auto(rawValue: box.string("auto")) ?? .no,
+                                                   autoexpunge: autoexpunge > 0 ? .milliseconds(autoexpunge) : nil,
+                                                   autoexpungeMaxMails: max(0, box.number("autoexpunge_max_mails"))))
             }
         }
         let plugin = settings.singleSection("plugin")
@@ -117,7 +127,19 @@ extension StorageConfiguration {
                                           maxSpace: plugin.size("metacache_max_space"), maxGrace: plugin.size("metacache_max_grace"))
         self.init(prefixTemplate: prefix, homeTemplate: settings.string("mail_home"), mailboxes: mailboxes,
                   bundlePolicy: policy, prefetchCount: max(0, settings.number("mail_prefetch_count")), metacache: metacache,
-                  quota: MailPlugins.named(in: settings).contains("quota") ? try QuotaConfiguration(plugin: plugin) : nil)
+                  quota: MailPlugins.named(in: settings).contains("quota")
+                    ? try QuotaConfiguration(plugin: plugin, scripts: try ScriptService.all(in: settings)) : nil)
+        let plugins = MailPlugins.named(in: settings)
+        if plugins.contains("mail_log") {
+            // Dovecot's module loader refuses mail_log without the notify plugin it is built on, with this text.
+            guard plugins.contains("notify") else {
+                throw ConfigError("mail_plugins: Plugin notify must be loaded also (you must set: mail_plugins=$mail_plugins notify)",
+                                  at: settings.location(of: "mail_plugins"))
+            }
+            mailLog = try MailLogConfiguration(plugin: plugin)
+        }
+        let writes = plugin.number("obox_max_parallel_writes")
+        maxParallelWrites = writes > 0 ? writes : max(1, prefetchCount)
         let deletes = plugin.number("obox_max_parallel_deletes")
         maxParallelDeletes = deletes > 0 ? min(deletes, 1000) : 1000
         if !MailPlugins.named(in: settings).contains("quota"), !plugin.string("quota").isEmpty {

@@ -62,6 +62,10 @@ extension MailUser {
 
     func publish(_ event: MailEvent) {
         scheduleUpload()
+        switch event.change {
+        case .appended, .expunged, .mailboxGone: quotaUsageMayHaveChanged()
+        default: break
+        }
         for watcher in watchers.values where watcher.mailboxID == nil || watcher.mailboxID == event.mailboxID {
             watcher.continuation.yield(event)
         }

@@ -66,7 +66,12 @@ extension MailUser {
                 }
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
+            // Dovecot expunges a deleted mailbox's messages first, and mail_log writes a line for each.
+            let logged = await mailLogExpungeCandidates(.all, in: record, onlyDeleted: false)
+            let keywords = logged.isEmpty ? [:] : (try? await index.keywordNames(in: record.id!)) ?? [:]
             _ = try await index.deleteMailbox(named: name.value)
+            await mailLogMessages(.expunge, "expunge", logged, box: record, keywordNames: keywords)
+            mailLogMailbox(.mailboxDelete, record.name)
             publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxGone))
             publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxDeleted(name: record.name)))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
@@ -107,6 +112,7 @@ extension MailUser {
                 }
             }
             logger.info("mailbox renamed", metadata: ["box": "\(old)", "to": "\(new)"])
+            mailLogMailbox(.mailboxRename, old.value, new.value)
         }
     }
 

@@ -5,28 +5,34 @@ extension MailUser {
     /// COPY inside the user: new index rows referring to the same objects. No store request.
     public func copyMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
                              origin: UUID? = nil) async throws -> AssignedUIDs {
-        if quotaLimits?.isLimited == true {
-            let copying = try await messages(uids, in: source)
+        let copying = quotaIsLimited || mailLogWants(.copy) ? try await messages(uids, in: source) : []
+        if quotaIsLimited {
             try await checkQuota(adding: copying.count, bytes: copying.reduce(0) { $0 + $1.size }, into: destination.name, grace: false)
         }
         let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }
         publishAppended(copied, to: destination, origin: origin)
+        await mailLogCopied(copying, assigned: copied, from: source, to: destination)
         return copied
     }
 
     /// MOVE inside the user: copy by reference and expunge the originals. No store request.
     public func moveMessages(_ uids: UIDSet, from source: MailboxRecord, to destination: MailboxRecord,
                              origin: UUID? = nil) async throws -> (AssignedUIDs, ExpungeResult) {
+        // As Dovecot's MOVE (a copy, then an expunge of the source): mail_log writes copy lines, then expunge lines.
+        let moving = mailLogWants(.copy) || mailLogWants(.expunge) ? try await messages(uids, in: source) : []
         let (copied, expunged) = try await mapErrors { try await index.moveMessages(uids, from: source.id!, to: destination.id!) }
         publishAppended(copied, to: destination, origin: origin)
         publishExpunged(expunged, in: source, origin: origin)
+        await mailLogCopied(moving, assigned: copied, from: source, to: destination)
+        await mailLogExpunged(moving, result: expunged, in: source)
         return (copied, expunged)
     }
 
     /// EXPUNGE: the rows go at once; objects nothing refers to any more are deleted from the store
     /// in bulk requests (⌈N/1000⌉ DeleteObjects on S3).
     public func expungeMessages(_ uids: UIDSet, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
-        try await expunged(in: mailbox, origin: origin) { try await index.expungeMessages(uids, in: mailbox.id!) }
+        let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: false)
+        return try await expunged(in: mailbox, origin: origin, logging: logged) { try await index.expungeMessages(uids, in: mailbox.id!) }
     }
 
     /// IMAP EXPUNGE, UID EXPUNGE and CLOSE: the messages among `uids` flagged \Deleted when the index
@@ -34,12 +40,18 @@ extension MailUser {
     /// `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func expungeDeletedMessages(among uids: UIDSet = .all, in mailbox: MailboxRecord, origin: UUID? = nil,
                                        catchUp: CatchUpRequest? = nil) async throws -> ExpungeResult {
-        try await expunged(in: mailbox, origin: origin) { try await index.expungeDeleted(among: uids, in: mailbox.id!, catchingUp: catchUp) }
+        let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: true)
+        return try await expunged(in: mailbox, origin: origin, logging: logged) {
+            try await index.expungeDeleted(among: uids, in: mailbox.id!, catchingUp: catchUp)
+        }
     }
 
-    private func expunged(in mailbox: MailboxRecord, origin: UUID?, by expunge: () async throws -> ExpungeResult) async throws -> ExpungeResult {
+    /// `logging`: the records mail_log writes a line for when the expunge removed them.
+    func expunged(in mailbox: MailboxRecord, origin: UUID?, logging: [MessageRecord] = [], description: String = "expunge",
+                  by expunge: () async throws -> ExpungeResult) async throws -> ExpungeResult {
         let result = try await mapErrors(expunge)
         publishExpunged(result, in: mailbox, origin: origin)
+        await mailLogExpunged(logging, result: result, in: mailbox, description: description)
         if !result.releasedObjects.isEmpty { await deletePendingObjects(result.pendingObjectDeletes) }
         return result
     }
@@ -47,12 +59,14 @@ extension MailUser {
     /// STORE flags and keywords, with CONDSTORE's UNCHANGEDSINCE. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailbox: MailboxRecord,
                            unchangedSince: Int64? = nil, origin: UUID? = nil, catchUp: CatchUpRequest? = nil) async throws -> FlagStoreResult {
+        let before = await mailLogFlagCandidates(uids, in: mailbox)
         let result = try await mapErrors {
             try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince, catchingUp: catchUp)
         }
         if !result.changed.isEmpty {
             publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .flagsChanged(result.changed)))
         }
+        await mailLogFlagChanges(before: before, after: result.changed, in: mailbox)
         return result
     }
 

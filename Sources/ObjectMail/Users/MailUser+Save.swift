@@ -50,8 +50,12 @@ extension MailUser {
         defer { savesInFlight.subtract(keys) }
         // Every PUT runs to its end before deciding, so that a failure never leaves behind an
         // object we did not know about (a rescan would adopt it into the mailbox).
+        let maxParallel = configuration.maxParallelWrites
         let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
-            for item in prepared {
+            var finished: [Result<String, any Error>] = []
+            for (position, item) in prepared.enumerated() {
+                // obox_max_parallel_writes: a new PUT starts only when one of the earlier ones ended.
+                if position >= maxParallel, let result = await group.next() { finished.append(result) }
                 group.addTask {
                     do {
                         try await store.put(layout.bucketKey(item.row.objectKey), body: .bytes(item.bytes), options: item.options)
@@ -61,7 +65,7 @@ extension MailUser {
                     }
                 }
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            return await group.reduce(into: finished) { $0.append($1) }
         }
         let stored = results.compactMap { try? $0.get() }
         if let failure = results.lazy.compactMap({ result -> (any Error)? in
@@ -87,6 +91,7 @@ extension MailUser {
                                             "msgid": "\(item.messageID)"])
         }
         publishAppended(assigned, to: mailbox, origin: origin)
+        await mailLogSaved(assigned, in: mailbox)
         return assigned
     }
 

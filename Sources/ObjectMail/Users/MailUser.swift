@@ -37,6 +37,15 @@ public actor MailUser {
     var quota: QuotaConfiguration?
     /// The userdb fields of the last login or delivery, for re-deriving `quotaLimits` after a reload.
     var userdbFields: [String: String] = [:]
+    /// The second root's (`quota2`) limits; nil without it.
+    var secondQuotaLimits: QuotaLimits?
+    /// An autoexpunge run is busy (`MailUser+Autoexpunge`): sessions ending meanwhile do not start another.
+    var autoexpunging = false
+    /// Quota warnings (`MailUser+QuotaWarnings`): the usage last compared, whether another comparison is due, and
+    /// the task making them (nil when idle).
+    var quotaWarningUsage: QuotaCount?
+    var quotaWarningCheckDue = false
+    var quotaWarningChecks: Task<Void, Never>?
 
     public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
                 configuration: StorageConfiguration, logger: Logger) throws {
@@ -46,6 +55,7 @@ public actor MailUser {
         self.configuration = configuration
         quota = configuration.quota
         quotaLimits = try? configuration.quota?.limits(userdbFields: [:])
+        secondQuotaLimits = try? configuration.quota?.secondLimits(userdbFields: [:]) ?? nil
         var logger = logger
         logger[metadataKey: "user"] = "\(name)"
         self.logger = logger
@@ -82,6 +92,7 @@ public actor MailUser {
         }
         await deletePendingObjects()
         scheduleRefusedRetirement()
+        await primeQuotaWarnings()
     }
 
     // MARK: - Shared helpers
@@ -113,6 +124,7 @@ public actor MailUser {
                             origin: UUID? = nil) async throws -> MailboxRecord {
         let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
                                                    specialUse: specialUse)
+        mailLogMailbox(.mailboxCreate, record.name)
         // publish also schedules the index upload.
         publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
         return record

@@ -1,21 +1,23 @@
 import IMAPProtocol
 import ObjectMail
 
-/// QUOTA (RFC 9208) over the quota plugin's one root per user ("User quota"), counted from the index.
+/// QUOTA (RFC 9208) over the quota plugin's roots ("User quota", and `quota2`'s), counted from the index.
 extension IMAPSession {
     static let quotaCapabilities = ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]
 
     func getQuotaRoot(tag: String, mailbox name: String, user: MailUser) async throws {
         let mailbox = try await user.mailbox(name)
-        guard let usage = try await user.quotaUsage() else { return tagged(tag, .no, "Quota not enabled") }
-        encoder.writeQuotaRoot(mailbox: mailbox.name, roots: [usage.rootName], into: &output)
-        encoder.writeQuota(root: usage.rootName, Self.resources(usage), into: &output)
+        let usages = try await user.quotaUsages()
+        guard !usages.isEmpty else { return tagged(tag, .no, "Quota not enabled") }
+        encoder.writeQuotaRoot(mailbox: mailbox.name, roots: usages.map(\.rootName), into: &output)
+        for usage in usages { encoder.writeQuota(root: usage.rootName, Self.resources(usage), into: &output) }
         tagged(tag, .ok, "Getquotaroot completed.")
     }
 
     func getQuota(tag: String, root: String, user: MailUser) async throws {
-        guard let usage = try await user.quotaUsage() else { return tagged(tag, .no, "Quota not enabled") }
-        guard usage.rootName == root else { return tagged(tag, .no, "Quota root does not exist") }
+        let usages = try await user.quotaUsages()
+        guard !usages.isEmpty else { return tagged(tag, .no, "Quota not enabled") }
+        guard let usage = usages.first(where: { $0.rootName == root }) else { return tagged(tag, .no, "Quota root does not exist") }
         encoder.writeQuota(root: usage.rootName, Self.resources(usage), into: &output)
         tagged(tag, .ok, "Getquota completed.")
     }

@@ -108,7 +108,7 @@ actor IMAPSession {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 guard transport.accepts() else { continue }
-                await handle(frame)
+                await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) }
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
             case .notification(let event): await notificationArrived(event)
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
@@ -127,6 +127,8 @@ actor IMAPSession {
         logEnd()
         if let userIPKey { userIPConnections.release(userIPKey) }
         try? await channel.close()
+        // As Dovecot at the end of a mail session: after the client is gone, so it never waits for it.
+        if let user { await MailLogContext.$sessionLogger.withValue(logger) { _ = await user.autoexpunge() } }
     }
 
     // MARK: - Input

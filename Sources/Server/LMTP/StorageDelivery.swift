@@ -62,7 +62,7 @@ public final class StorageDelivery: LMTPBackend {
             await user.applyUserdbFields(recipient.userdbFields)
             let mailbox = try await destination(for: recipient, of: user)
             mailboxName = mailbox.name
-            _ = try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox, quotaGrace: true)
+            _ = try await MailLogContext.$sessionLogger.withValue(logger) { try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox, quotaGrace: true) }
             logger.info("msgid=\(messageID): saved mail to \(mailboxName)",
                         metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "saved"))
             ServerMetrics.delivery(result: "saved", bytes: bytes.count)

@@ -66,13 +66,9 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Services whose sockets other programs rely on but that this build cannot serve yet: refused at start
-    /// rather than left unopened (Postfix would find no auth socket, a quota warning would never run).
+    /// rather than left unopened (Postfix would find no auth socket). Script services (`executable = script PATH`)
+    /// are run directly by what calls them (quota warnings: `ScriptService`), so their sockets are not opened.
     private static func refuseUnservable(_ service: Settings) throws {
-        let executable = service.string("executable")
-        if executable.hasPrefix("script ") || executable == "script" {
-            throw ConfigError("service \(service.name ?? ""): script services (executable = \(executable)) are not implemented yet",
-                              at: service.location(of: "executable"))
-        }
         if service.name == "auth", let listener = service.sections("unix_listener").first {
             throw ConfigError("service auth: unix_listener \(listener.name ?? ""): Dovecot's authentication protocol "
                               + "(Postfix smtpd_sasl_type = dovecot) is not implemented yet", at: listener.section.location)

@@ -21,11 +21,12 @@ public enum ServerSettings {
 
     /// `service NAME { }` settings that size Dovecot's processes: one process serves every connection here.
     static let processSettings: [SettingDefinition] = [
-        SettingDefinition("executable", .string, "The program Dovecot starts for the service; one objectmail process serves every protocol.",
-                          effect: .none),
+        SettingDefinition("executable", .string,
+                          "The program Dovecot starts for the service; one objectmail process serves every protocol. script PATH "
+                            + "(a script service, e.g. quota-warning) is honoured: quota warnings run PATH directly."),
         SettingDefinition("user", .string,
-                          "User the service's processes run as; privilege drop is a later step: the server keeps the user that started it.",
-                          effect: .none),
+                          "User the service's processes run as; privilege drop is a later step: the server keeps the user that started it. "
+                            + "A script service's program runs as this user when the server runs as root."),
         SettingDefinition("group", .string,
                           "Group the service's processes run as; privilege drop is a later step: the server keeps the group that started it.",
                           effect: .none),

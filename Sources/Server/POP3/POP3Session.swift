@@ -75,7 +75,7 @@ actor POP3Session {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 guard transport.accepts() else { continue }
-                await handle(frame)
+                await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) }
             case .tlsEstablished:
                 transport.handshakeCompleted(logger: logger)
             case .idleTimeout:
@@ -88,8 +88,10 @@ actor POP3Session {
         }
         fetcher?.cancelAll()
         if output.readableBytes > 0 { try? await channel.writeAndFlush(output).get() }
-        await finish()
+        await MailLogContext.$sessionLogger.withValue(logger) { await finish() }
         try? await channel.close()
+        // As Dovecot at the end of a mail session: after the client is gone, so it never waits for it.
+        if let user = loggedIn?.mail { await MailLogContext.$sessionLogger.withValue(logger) { _ = await user.autoexpunge() } }
     }
 
     /// Ends the session: \Seen for what was retrieved (also without QUIT, as Dovecot does), the

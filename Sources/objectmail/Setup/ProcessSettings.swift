@@ -19,22 +19,7 @@ enum ProcessSettings {
 /// Dovecot settings the seeds use that this build does not honour yet: still refused, but with the
 /// reason instead of "unknown setting", so an operator knows it is a gap rather than a typo.
 enum PendingSettings {
-    static let quotaWarnings = "quota warnings (script services) are not implemented yet"
-    static let mailLog = "the mail_log plugin is not implemented yet"
-
-    static let reasons: [String: String] = {
-        var reasons: [String: String] = [
-            "quota_warning": quotaWarnings,
-            "mail_log_events": mailLog,
-            "mail_log_fields": mailLog,
-            "quota2": "a second quota root is not implemented yet",
-            "autoexpunge": "autoexpunge is not implemented yet",
-            "autoexpunge_max_mails": "autoexpunge is not implemented yet",
-            "obox_max_parallel_writes": "saves PUT every message of a command in parallel; a limit is not implemented yet",
-            "sieve": "Sieve is not implemented yet (a separate issue)",
-        ]
-        for index in 2...9 { reasons["quota_warning\(index)"] = quotaWarnings }
-        for rule in ["quota2_rule"] + (2...9).map({ "quota2_rule\($0)" }) { reasons[rule] = "a second quota root is not implemented yet" }
-        return reasons
-    }()
+    static let reasons: [String: String] = [
+        "sieve": "Sieve is not implemented yet (a separate issue)",
+    ]
 }
