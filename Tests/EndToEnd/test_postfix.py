@@ -27,7 +27,7 @@ def message(number: int) -> bytes:
 class Postfix:
     """A Postfix instance under a temporary config and queue directory (its own master, no port 25)."""
 
-    def __init__(self, lmtp_destination: str):
+    def __init__(self, lmtp_destination: str, master_lines: str = "", main_lines: str = ""):
         # Postfix's daemons run as user postfix and must reach the queue: not under pytest's 0700 tmp.
         self.root = pathlib.Path(tempfile.mkdtemp(prefix="objectmail-postfix-"))
         self.root.chmod(0o755)
@@ -37,7 +37,7 @@ class Postfix:
         master = pathlib.Path("/etc/postfix/master.cf").read_text().splitlines()
         # No SMTP listener: the test submits with sendmail only, and port 25 may be taken.
         master = [line for line in master if not line.startswith("smtp      inet")]
-        (self.config / "master.cf").write_text("\n".join(master) + "\n")
+        (self.config / "master.cf").write_text("\n".join(master) + "\n" + master_lines)
         (self.config / "main.cf").write_text(f"""\
 compatibility_level = 3.6
 queue_directory = {self.root}/queue
@@ -57,7 +57,7 @@ virtual_mailbox_domains = example.com
 virtual_transport = {lmtp_destination}
 maillog_file = {self.log}
 maillog_file_prefixes = {self.root}
-""")
+""" + main_lines)
         self.postconf("-F", "*/*/chroot = n")
         # The queue belongs to root (Postfix creates its subdirectories), the data directory to postfix.
         (self.root / "queue").mkdir()

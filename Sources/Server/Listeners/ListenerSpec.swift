@@ -1,4 +1,5 @@
 import Config
+import Foundation
 
 /// One socket to listen on, read from `service NAME { inet_listener … unix_listener … }`.
 public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
@@ -12,6 +13,10 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     public var endpoint: Endpoint
     /// `inet_listener { ssl = yes }`: implicit TLS (imaps 993, pop3s 995).
     public var ssl = false
+
+    /// `service auth`'s client sockets: not a protocol `protocols` names, served whatever it lists (as Dovecot's
+    /// auth service always runs).
+    public static let authClientService = "auth"
 
     /// Dovecot's login-process service names and the protocol they serve.
     static let loginServices = ["imap-login": "imap", "pop3-login": "pop3"]
@@ -33,9 +38,10 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
             // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
             let name = Self.loginServices[service.name ?? ""] ?? (service.name ?? "")
             try refuseUnservable(service)
-            guard protocols.contains(name) else { continue }
+            guard protocols.contains(name) || name == Self.authClientService else { continue }
             specs += try inetListeners(of: service, as: name, listen: settings.list("listen"))
-            for listener in service.sections("unix_listener") {
+            for listener in service.sections("unix_listener")
+            where name != Self.authClientService || !Self.authMasterSockets.contains(((listener.name ?? "") as NSString).lastPathComponent) {
                 guard let mode = UInt32(listener.string("mode"), radix: 8), mode <= 0o777 else {
                     throw ConfigError("unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
                                       at: listener.location(of: "mode"))
@@ -69,10 +75,17 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     /// rather than left unopened (Postfix would find no auth socket). Script services (`executable = script PATH`)
     /// are run directly by what calls them (quota warnings: `ScriptService`), so their sockets are not opened.
     private static func refuseUnservable(_ service: Settings) throws {
-        if service.name == "auth", let listener = service.sections("unix_listener").first {
-            throw ConfigError("service auth: unix_listener \(listener.name ?? ""): Dovecot's authentication protocol "
-                              + "(Postfix smtpd_sasl_type = dovecot) is not implemented yet", at: listener.section.location)
-        }
+    }
+
+    /// auth-userdb, auth-master and the login sockets speak Dovecot's auth master protocol (userdb lookups for
+    /// dovecot-lda and login processes). There is no LDA and no login process here (mail arrives over LMTP), so
+    /// such a listener opens nothing; the server says so at start instead of refusing a common configuration.
+    static let authMasterSockets: Set = ["auth-userdb", "auth-master", "auth-login", "auth-worker", "auth-token"]
+
+    public static func unopenedAuthMasterListeners(in settings: Settings) -> [String] {
+        settings.sections("service").filter { $0.name == authClientService }
+            .flatMap { $0.sections("unix_listener") }.compactMap(\.name)
+            .filter { authMasterSockets.contains(($0 as NSString).lastPathComponent) }
     }
 
     /// `listen`: the addresses of a listener that names none.

@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("cannot write \(pidFile.path): \(error) (objectmail stop/reload cannot find this server)")
         }
         for listener in listeners { logger.notice("listening: \(listener)") }
+        for path in ListenerSpec.unopenedAuthMasterListeners(in: settings) {
+            logger.notice("service auth: unix_listener \(path) is not opened: it serves dovecot-lda's and login processes' userdb lookups, and here mail arrives over LMTP and logins are served in-process")
+        }
         for listener in statsListeners { logger.notice("listening: \(listener) (GET /metrics)") }
         // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
         var admin: AdminServer?

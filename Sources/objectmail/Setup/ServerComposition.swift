@@ -29,7 +29,8 @@ struct ServerComposition {
         return ServerComposition(
             services: [.lmtp(backend: delivery, configuration: lmtp),
                        .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
-                       .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries)],
+                       .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries),
+                       .authClient(authenticator: authenticator)],
             security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota,
             userLocator: { name in try await authenticator.lookupUser(name, service: "doveadm").map { UserdbLocation(fields: $0.fields) } })
     }

@@ -31,7 +31,7 @@ struct SettingChanges {
         switch name {
         case "service":
             let service = words.count > 1 ? words[1] : ""
-            return ["imap-login", "pop3-login", "lmtp", "imap", "pop3", "anvil"].contains(service)
+            return ["imap-login", "pop3-login", "lmtp", "imap", "pop3", "anvil", "auth"].contains(service)
         case "plugin":
             return components.count > 1 && components[1].hasPrefix("quota")
         case "passdb", "userdb", "protocol":
