@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        MallocTuning.apply()
         let settings = try options.load()
         try LoggingBootstrap.start(with: settings)
         let logger = Logger(label: "objectmail")
