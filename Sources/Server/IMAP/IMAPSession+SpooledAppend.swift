@@ -13,6 +13,10 @@ struct SpooledAppend {
     var spools: [SpoolFile] = []
     /// The literal being received now.
     var receiving: SpoolFile?
+    /// Pieces of it not yet written: socket reads are often a few KiB, and one pool hop per piece would cost more
+    /// than the write. Written once `SpooledAppend.writeSize` is reached, so this stays below it.
+    var pending: [UInt8] = []
+    static let writeSize = 256 * 1024
     /// Creating or writing a spool file failed: the rest is read and dropped, the APPEND answered NO [UNAVAILABLE].
     var failure: (any Error)?
     /// Refused before `+` (too big, over quota): the literal never comes.
@@ -48,7 +52,6 @@ struct SpooledAppend {
 extension IMAPSession {
     /// A large APPEND literal is announced: open its spool file and ask for it.
     func spooledLiteralBegins(prefix: ByteBuffer, length: UInt64, synchronizing: Bool) async {
-        var append = spooledAppend ?? SpooledAppend(command: channel.allocator.buffer(capacity: prefix.readableBytes + 64))
         if let refusal = refusalBeforeLiteral(length: length), synchronizing {
             // Refused before the client sends a byte, as Dovecot does: no "+", the framer drops the command.
             framerControl.cancelSpooledLiteral()
@@ -56,6 +59,9 @@ extension IMAPSession {
             tagged(IMAPCommandParser.tag(of: prefix) ?? "*", .no, code: refusal.code, refusal.text)
             return
         }
+        // The previous literal of a MULTIAPPEND is complete: the rest of it goes to its file first.
+        await writePendingLiteralData()
+        var append = spooledAppend ?? SpooledAppend(command: channel.allocator.buffer(capacity: prefix.readableBytes + 64))
         append.add(prefix: prefix)
         if append.failure == nil {
             do {
@@ -73,11 +79,25 @@ extension IMAPSession {
         }
     }
 
-    /// A spooled APPEND's literal arrives in pieces: each goes to the file, off the event loop.
+    /// A spooled APPEND's literal arrives in pieces: they go to the file in blocks, off the event loop.
     func literalDataArrived(_ piece: ByteBuffer) async {
-        guard let spool = spooledAppend?.receiving, spooledAppend?.failure == nil else { return }
+        guard channel.isActive else {
+            // The client is gone: what is still queued is not written, and the spool files go at once.
+            spooledAppend = nil
+            return
+        }
+        guard spooledAppend?.receiving != nil, spooledAppend?.failure == nil else { return }
+        spooledAppend?.pending.append(contentsOf: piece.readableBytesView)
+        if (spooledAppend?.pending.count ?? 0) >= SpooledAppend.writeSize { await writePendingLiteralData() }
+    }
+
+    /// Writes what is held of the literal being received.
+    private func writePendingLiteralData() async {
+        guard let spool = spooledAppend?.receiving, let bytes = spooledAppend?.pending, !bytes.isEmpty else { return }
+        spooledAppend?.pending = []
+        guard spooledAppend?.failure == nil else { return }
         do {
-            try await spool.appendAsync(Array(piece.readableBytesView))
+            try await spool.appendAsync(bytes)
         } catch {
             spooledAppend?.failure = error
             spooledAppend?.receiving = nil
@@ -85,7 +105,9 @@ extension IMAPSession {
     }
 
     /// The last piece of a spooled APPEND: the whole command, with placeholders for its spooled literals.
-    func completingSpooledAppend(_ rest: ByteBuffer) -> ByteBuffer {
+    func completingSpooledAppend(_ rest: ByteBuffer) async -> ByteBuffer {
+        guard spooledAppend != nil else { return rest }
+        await writePendingLiteralData()
         guard var append = spooledAppend else { return rest }
         var tail = rest
         append.command.writeBuffer(&tail)

@@ -123,6 +123,8 @@ actor IMAPSession {
             flush()
         }
         inactivityTimer?.cancel()
+        // A connection dropped in the middle of a large APPEND: its spool files go now (they are already unlinked).
+        spooledAppend = nil
         await endIdle()
         await stopNotifications()
         // The last answer (BYE) must be on the wire before the socket closes.
@@ -167,7 +169,7 @@ actor IMAPSession {
                 return await authenticateResponse(pending, line: Self.line(buffer))
             }
             // The spool files stay with the session until the APPEND is done; dropping them deletes them.
-            let buffer = completingSpooledAppend(buffer)
+            let buffer = await completingSpooledAppend(buffer)
             defer { spooledAppend = nil }
             let command: TaggedCommand
             do {

@@ -68,6 +68,8 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         logger.debug("disconnected")
+        // The body received so far (its spool file) goes with the connection.
+        transaction = nil
         context.fireChannelInactive()
     }
 
