@@ -261,3 +261,26 @@ def test_a_dropped_connection_leaves_no_spool_file(imap_server, tmp_path):
     lmtp.close()
     assert wait_until_released(server) == []
     assert list(server.spool.iterdir()) == []
+
+
+def test_an_append_over_quota_is_refused_before_the_body(imap_server, tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    server = imap_server(plugin="  quota = count:User quota\n  quota_rule = *:storage=1M\n",
+                         extra=f"mail_plugins = quota imap_quota\nmail_temp_dir = {spool}\n")
+    sock, reader = raw_imap(server, "jane@example.com")
+    # 3 MB into a 1 MB quota: answered before "+", so the client never sends the body.
+    sock.sendall(b"a APPEND INBOX {3000000}\r\n")
+    line = reader.readline()
+    assert line.startswith(b"a NO [OVERQUOTA]"), line
+    sock.sendall(b"b NOOP\r\n")
+    assert until_tagged(reader, b"b")[-1].startswith(b"b OK")
+    # A large message that fits is still taken.
+    message = large_message(99, 600_000)
+    sock.sendall(b"c APPEND INBOX {%d}\r\n" % len(message))
+    assert reader.readline().startswith(b"+")
+    sock.sendall(message + b"\r\n")
+    assert until_tagged(reader, b"c")[-1].startswith(b"c OK")
+    reader.close()
+    sock.close()
+    assert fetch_bodies(server, "jane@example.com") == [message]

@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import ObjectMail
 import ObjectStore
 
 /// An APPEND whose large literals go to files in `mail_temp_dir` as they arrive (`IMAPFrame.spooledLiteral`),
@@ -52,7 +53,7 @@ struct SpooledAppend {
 extension IMAPSession {
     /// A large APPEND literal is announced: open its spool file and ask for it.
     func spooledLiteralBegins(prefix: ByteBuffer, length: UInt64, synchronizing: Bool) async {
-        if let refusal = refusalBeforeLiteral(length: length), synchronizing {
+        if let refusal = await refusalBeforeLiteral(prefix: prefix, length: length), synchronizing {
             // Refused before the client sends a byte, as Dovecot does: no "+", the framer drops the command.
             framerControl.cancelSpooledLiteral()
             spooledAppend = nil
@@ -116,11 +117,30 @@ extension IMAPSession {
         return append.command
     }
 
-    /// Why a literal of `length` bytes cannot be stored, checked before it is received.
-    private func refusalBeforeLiteral(length: UInt64) -> (code: ResponseCode, text: String)? {
-        if length > configuration.maxMessageSize {
-            return (.tooBig, "Mail size is too large")
+    /// Why a literal of `length` bytes cannot be stored, checked before it is received: the framer refused it
+    /// already when it is over the size limit; here the user's quota (`NO [OVERQUOTA]`). Only the first message
+    /// of an APPEND is checked (its prefix names the mailbox); the save checks every message again.
+    private func refusalBeforeLiteral(prefix: ByteBuffer, length: UInt64) async -> (code: ResponseCode, text: String)? {
+        guard spooledAppend == nil, let user, let mailbox = Self.appendMailbox(prefix, parser: parser) else { return nil }
+        do {
+            try await user.checkQuotaBeforeReceiving(bytes: Int64(length), into: mailbox)
+        } catch StorageError.quotaExceeded(_, _, let message) {
+            return (.overQuota, message)
+        } catch {
+            return nil  // anything else is for the save to report
         }
         return nil
+    }
+
+    /// The mailbox an APPEND's first line names: the line parsed as a command whose literal is empty.
+    static func appendMailbox(_ prefix: ByteBuffer, parser: IMAPCommandParser) -> String? {
+        var bytes = Array(prefix.readableBytesView)
+        guard let close = bytes.lastIndex(of: UInt8(ascii: "}")), let open = bytes[..<close].lastIndex(of: UInt8(ascii: "{")) else {
+            return nil
+        }
+        bytes.replaceSubrange((open + 1)..<close, with: Array("0".utf8))
+        bytes += Array("\r\n".utf8)
+        guard case .append(let mailbox, _)? = try? parser.parse(ByteBuffer(bytes: bytes)).command else { return nil }
+        return mailbox
     }
 }

@@ -19,6 +19,8 @@ public struct SpoolConfiguration: Sendable, Equatable {
     }
 
     public init(settings: Settings) {
-        self.init(directory: settings.string("mail_temp_dir"))
+        // isSet first: the storage module registers mail_temp_dir, and a configuration without it (unit tests) has
+        // none to read; unset, the registered default is /tmp too.
+        self.init(directory: settings.isSet("mail_temp_dir") ? settings.string("mail_temp_dir") : "/tmp")
     }
 }
