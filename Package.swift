@@ -115,7 +115,7 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
+        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -172,7 +172,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -12,4 +12,11 @@ static inline ssize_t csystemio_pread_nowait(int fd, void *buffer, size_t count,
     struct iovec vector = { buffer, count };
     return preadv2(fd, &vector, 1, offset, 0x00000008 /* RWF_NOWAIT */);
 }
+
+#include <malloc.h>
+
+/* mallopt's parameters are macros Swift's Glibc module does not carry (malloc.h is not in it). */
+static inline int csystemio_set_malloc_thresholds(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_TRIM_THRESHOLD, trim_threshold);
+}
 #endif

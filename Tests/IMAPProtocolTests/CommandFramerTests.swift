@@ -36,6 +36,9 @@ import Testing
             case .command(let buffer): "command:" + String(buffer: buffer)
             case .line(let buffer): "line:" + String(buffer: buffer)
             case .continuationRequest: "+"
+            case .spooledLiteral(let prefix, let length, let synchronizing):
+                "spool:\(length)\(synchronizing ? "" : "+"):" + String(buffer: prefix)
+            case .literalData(let buffer): "data:\(buffer.readableBytes)"
             case .rejected(let error): "rejected:\(error.tag ?? "*") \(error.status.rawValue) \(error.message)\(error.closeConnection ? " (close)" : "")"
             }
         }

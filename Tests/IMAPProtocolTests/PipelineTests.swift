@@ -23,8 +23,10 @@ import Testing
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var out = context.channel.allocator.buffer(capacity: 64)
             switch unwrapInboundIn(data) {
-            case .continuationRequest:
+            case .continuationRequest, .spooledLiteral:
                 encoder.writeContinuation(into: &out)
+            case .literalData:
+                return
             case .rejected(let error):
                 if let tag = error.tag {
                     encoder.writeTagged(tag, error.status, code: error.code, error.message, into: &out)

@@ -29,6 +29,23 @@ import Testing
 
     """.utf8)
 
+    @Test func aSpooledMessageIsStoredFromItsFileWithTheSameRowAsInMemory() async throws {
+        let (storage, store, _) = try makeStorage()
+        let user = try await storage.user("alice@example.com")
+        let inbox = try await user.mailbox("INBOX")
+        let spool = try await SpoolFile.create(in: NSTemporaryDirectory())
+        try spool.append(Self.message)
+        let date = Date(timeIntervalSince1970: 1_790_000_000)
+        _ = try await user.saveMessages([IncomingMessage(spool: spool, internalDate: date)], to: inbox)
+        _ = try await user.saveMessages([IncomingMessage(bytes: Self.message, internalDate: date)], to: inbox)
+        let rows = try await user.messages(.all, in: inbox)
+        #expect(rows.count == 2)
+        #expect(rows[0].size == rows[1].size && rows[0].virtualSize == rows[1].virtualSize)
+        #expect(rows[0].cachedFields == rows[1].cachedFields)
+        let object = try await store.get(user.layout.bucketKey(rows[0].objectKey))
+        #expect(object.body == Self.message)
+    }
+
     @Test func saveStoresTheObjectWithMetadataThenIndexesIt() async throws {
         let (storage, store, _) = try makeStorage()
         let user = try await storage.user("alice@example.com")

@@ -24,7 +24,11 @@ import Testing
         #expect(configuration.maxKeywordLength == 50)
         #expect(configuration.autologoutTimeout == .seconds(1800))
         #expect(configuration.loginTimeout == .seconds(180))
-        #expect(configuration.framingLimits == IMAPFramingLimits())
+        // The framer's defaults, plus spooling of APPEND literals from 128 KiB (Dovecot's in-memory limit for a save).
+        var limits = IMAPFramingLimits()
+        limits.spoolThreshold = 128 * 1024
+        #expect(configuration.framingLimits == limits)
+        #expect(configuration.spool == SpoolConfiguration(directory: "/tmp", threshold: 128 * 1024))
     }
 
     @Test func settingsAreRead() throws {

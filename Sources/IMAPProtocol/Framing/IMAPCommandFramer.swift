@@ -13,6 +13,8 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         case skippingLine
         /// Throwing away a non-synchronizing literal the client sends although it was rejected.
         case skippingLiteral(remaining: UInt64)
+        /// Handing up a large APPEND literal in `.literalData` pieces as it arrives, instead of buffering it.
+        case spoolingLiteral(remaining: UInt64)
     }
 
     public let limits: IMAPFramingLimits
@@ -21,6 +23,12 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
     /// Where the search for LF resumes, so a line arriving in many reads is scanned once.
     private var searchFrom = 0
     private var literalCount = 0
+    /// The command so far was handed up in pieces (`.spooledLiteral`): what follows continues it.
+    private var continuing = false
+    /// Literal bytes of this command already handed up as `.literalData`, for `maxCommandSize`.
+    private var spooledBytes: UInt64 = 0
+    /// Whether the command being framed is APPEND, decided at its first literal (nil: not yet known).
+    private var commandIsAppend: Bool?
 
     public init(limits: IMAPFramingLimits = IMAPFramingLimits(), control: IMAPFramerControl = IMAPFramerControl()) {
         self.limits = limits
@@ -45,6 +53,22 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
     public mutating func nextFrame(_ buffer: inout ByteBuffer) -> IMAPFrame? {
         while true {
             switch state {
+            case .spoolingLiteral(let remaining):
+                if control.takeSpoolCancellation() {
+                    // The session refused the literal before sending "+": the client sends the next command instead.
+                    resetCommand()
+                    continue
+                }
+                guard buffer.readableBytes > 0 else { return nil }
+                let count = Int(min(remaining, UInt64(buffer.readableBytes)))
+                let piece = buffer.readSlice(length: count)!
+                if UInt64(count) == remaining {
+                    state = .line(lineStart: 0)
+                    searchFrom = 0
+                } else {
+                    state = .spoolingLiteral(remaining: remaining - UInt64(count))
+                }
+                return .literalData(piece)
             case .skippingLiteral(let remaining):
                 let drop = Int(min(remaining, UInt64(buffer.readableBytes)))
                 buffer.moveReaderIndex(forwardBy: drop)
@@ -130,9 +154,30 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
             return .frame(rejectLiteral(.nonSynchronizingLiteralTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad,
                                         code: nil, message: "Non-synchronizing literal larger than \(cap) bytes (LITERAL-)"))
         }
-        if UInt64(lineFeed + 1) + marker.length > limits.maxCommandSize {
+        if UInt64(lineFeed + 1) + marker.length + spooledBytes > limits.maxCommandSize {
             return .frame(rejectLiteral(.commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
                                         message: "Command larger than \(limits.maxCommandSize) bytes"))
+        }
+        let buffered = UInt64(lineFeed + 1) + marker.length
+        if limits.spoolThreshold != nil, control.authenticated, buffered > UInt64(limits.maxLineLength), !isAppend(buffer) {
+            // Only APPEND's literals can be large: any other command is held in memory whole, so its literals
+            // count toward `imap_max_line_length`, as in Dovecot's parser ("Literal size too large").
+            return .frame(rejectLiteral(.commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad, code: nil,
+                                        message: "Literal size too large"))
+        }
+        // An APPEND literal goes to a file when it is large, or when keeping it would make the command held in
+        // memory larger than the threshold (MULTIAPPEND of many small messages): a connection holds at most about
+        // threshold + one line.
+        if let threshold = limits.spoolThreshold, control.authenticated, marker.length >= threshold || buffered > threshold,
+           isAppend(buffer) {
+            // Only the command's text is kept; the literal goes up in pieces for the session to write to a file.
+            let prefix = buffer.readSlice(length: lineFeed + 1)!
+            _ = control.takeSpoolCancellation()  // a late cancellation of an earlier literal is not for this one
+            continuing = true
+            spooledBytes += marker.length
+            searchFrom = 0
+            state = .spoolingLiteral(remaining: marker.length)
+            return .frame(.spooledLiteral(prefix: prefix, length: marker.length, synchronizing: !marker.nonSynchronizing))
         }
         let next = lineFeed + 1 + Int(marker.length)
         state = .line(lineStart: next)
@@ -141,7 +186,9 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
     }
 
     private mutating func completeCommand(_ buffer: inout ByteBuffer, lineFeed: Int) -> IMAPFrame? {
-        let isBlank = lineFeed == 0 || (lineFeed == 1 && buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x0D)
+        // After a spooled literal the command's last line may be just CRLF: that ends it, it is not a blank line.
+        let isBlank = !continuing
+            && (lineFeed == 0 || (lineFeed == 1 && buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x0D))
         let command = buffer.readSlice(length: lineFeed + 1)!
         resetCommand()
         // Clients sometimes send an empty line between commands; Dovecot ignores it too.
@@ -160,6 +207,26 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         state = .line(lineStart: 0)
         searchFrom = 0
         literalCount = 0
+        continuing = false
+        spooledBytes = 0
+        commandIsAppend = nil
+    }
+
+    /// Whether the command is APPEND (the only one whose literals are spooled): read from its first line while
+    /// that is still at the start of the buffer, remembered for the rest of the command.
+    private mutating func isAppend(_ buffer: ByteBuffer) -> Bool {
+        if let known = commandIsAppend { return known }
+        let known = buffer.withUnsafeReadableBytes { bytes -> Bool in
+            guard let space = bytes.firstIndex(of: 0x20) else { return false }
+            let name = Array("APPEND ".utf8)
+            guard bytes.count > space + name.count else { return false }
+            for (offset, expected) in name.enumerated() where bytes[space + 1 + offset] & 0xDF != expected & 0xDF {
+                return false
+            }
+            return true
+        }
+        commandIsAppend = known
+        return known
     }
 
     /// Skips from the start of the over-long line (earlier literals may hold line feeds) to its end.

@@ -13,6 +13,13 @@ public enum IMAPFrame: Sendable, Equatable {
     /// The framer refused input (too long, too many literals …); answer with `response` and, if
     /// `closeConnection`, say BYE and close.
     case rejected(IMAPFramingError)
+    /// An APPEND literal of at least `IMAPFramingLimits.spoolThreshold` bytes begins. `prefix` is the command so
+    /// far, up to and including the line announcing it; the literal follows as `.literalData` pieces, then the
+    /// rest of the command as further `.spooledLiteral`s and a final `.command`. For a synchronizing literal the
+    /// session answers `+` (or refuses it and calls `IMAPFramerControl.cancelSpooledLiteral()`).
+    case spooledLiteral(prefix: ByteBuffer, length: UInt64, synchronizing: Bool)
+    /// The next piece of the literal announced by `.spooledLiteral`.
+    case literalData(ByteBuffer)
 }
 
 public struct IMAPFramingError: Error, Sendable, Equatable {
@@ -59,6 +66,9 @@ public struct IMAPFramingLimits: Sendable, Equatable {
     /// All bytes of one command before login. Dovecot's imap-login reads a command into an 8 KiB buffer and
     /// answers a literal that does not fit with `* BYE Literal size too large`; so does this framer.
     public var maxCommandSizeBeforeLogin: UInt64 = 8192
+    /// After login, APPEND literals of at least this many bytes are handed up in pieces (`.spooledLiteral`,
+    /// `.literalData`) for the session to write to `mail_temp_dir`, instead of being buffered; nil: never.
+    public var spoolThreshold: UInt64?
 
     public init(maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
                 maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
@@ -86,6 +96,7 @@ public enum IMAPFramingMode: Sendable, Equatable {
 public final class IMAPFramerControl: Sendable {
     private let lineMode = Atomic<Bool>(false)
     private let loggedIn: Atomic<Bool>
+    private let spoolCancelled = Atomic<Bool>(false)
 
     public init(authenticated: Bool = false) {
         loggedIn = Atomic(authenticated)
@@ -101,5 +112,15 @@ public final class IMAPFramerControl: Sendable {
     public var authenticated: Bool {
         get { loggedIn.load(ordering: .relaxed) }
         set { loggedIn.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The session refused a synchronizing `.spooledLiteral` without sending `+`: the client will not send it,
+    /// so the framer drops the command and reads the next one. Call before the refusal is written.
+    public func cancelSpooledLiteral() {
+        spoolCancelled.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    func takeSpoolCancellation() -> Bool {
+        spoolCancelled.exchange(false, ordering: .sequentiallyConsistent)
     }
 }

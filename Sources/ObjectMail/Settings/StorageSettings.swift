@@ -18,8 +18,12 @@ public enum StorageSettings {
                           "Dovecot's never, fixed: metacache and fscache writes are not fsynced one by one (SQLite WAL syncs at checkpoints; "
                             + "a lost change is recovered from the bucket); only the recovery markers are fsynced. optimized and always are not built."),
         SettingDefinition("mail_temp_dir", .string, default: "/tmp",
-                          "Where Dovecot spools large mails; nothing is spooled here: mails being saved or delivered stay in memory "
-                            + "(up to the message size limit).", effect: .none),
+                          "Where mails being received (APPEND literals, LMTP DATA/BDAT) larger than 128 KiB are spooled, "
+                            + "in files unlinked as soon as they are created, instead of being held in memory."),
+        SettingDefinition("mail_save_memory_limit", .size, default: "256M",
+                          "ObjectMail's own (Dovecot has no equivalent): message bytes that saves and deliveries in flight may "
+                            + "hold in memory in the whole process (bodies above 128 KiB are spooled to mail_temp_dir and do not "
+                            + "count); beyond it a save gets a temporary failure (NO [UNAVAILABLE], 451 4.3.0). 0: no limit."),
     ]
 
     public static let pluginDefinitions: [SettingDefinition] = [

@@ -5,7 +5,11 @@ import ObjectStore
 
 /// A message to save (APPEND, LMTP delivery): its bytes as received and what the client set.
 public struct IncomingMessage: Sendable {
+    /// The message in memory; empty when it is in `spool`.
     public var bytes: [UInt8]
+    /// A large message received into a file in `mail_temp_dir` (`bytes` is empty then): it is parsed from the
+    /// mapped file and uploaded from it, never held in memory whole.
+    public var spool: SpoolFile?
     public var flags: MessageFlags
     public var keywords: [String]
     public var internalDate: Date
@@ -16,6 +20,14 @@ public struct IncomingMessage: Sendable {
         self.keywords = keywords
         self.internalDate = internalDate
     }
+
+    public init(spool: SpoolFile, flags: MessageFlags = [], keywords: [String] = [], internalDate: Date = Date()) {
+        self.init(bytes: [], flags: flags, keywords: keywords, internalDate: internalDate)
+        self.spool = spool
+    }
+
+    /// The message's size in bytes, wherever it is.
+    public var size: Int { spool.map { Int($0.size) } ?? bytes.count }
 }
 
 /// The names of the metadata stored on every mail object: enough to rebuild the index from the
@@ -41,8 +53,18 @@ extension MailUser {
     /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
                              origin: UUID? = nil, quotaGrace: Bool = false, catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
-        let prepared = messages.map { prepare($0, mailbox: mailbox, now: now) }
-        try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + Int64($1.bytes.count) },
+        // Bodies in memory count against the process's budget until the save is over (spooled ones live on disk).
+        let inMemory = messages.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
+        guard let taken = SaveMemoryBudget.shared.reserve(inMemory) else {
+            logger.warning("save refused: mail_save_memory_limit reached", metadata: ["bytes": "\(inMemory)",
+                                                                                    "inuse": "\(SaveMemoryBudget.shared.inUse)"])
+            throw StorageError.store(user: name, .unavailable(key: "mail_save_memory_limit", detail: "memory budget for saves in flight exhausted",
+                                                              requestID: nil))
+        }
+        defer { SaveMemoryBudget.shared.release(taken) }
+        var prepared: [PreparedMessage] = []
+        for message in messages { prepared.append(try await prepare(message, mailbox: mailbox, now: now)) }
+        try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + $1.row.size },
                              into: mailbox.name, grace: quotaGrace)
         let store = self.store, layout = self.layout
         let keys = prepared.map(\.row.objectKey)
@@ -58,7 +80,7 @@ extension MailUser {
                 if position >= maxParallel, let result = await group.next() { finished.append(result) }
                 group.addTask {
                     do {
-                        try await store.put(layout.bucketKey(item.row.objectKey), body: .bytes(item.bytes), options: item.options)
+                        try await store.put(layout.bucketKey(item.row.objectKey), body: item.body, options: item.options)
                         return .success(item.row.objectKey)
                     } catch {
                         return .failure(error)
@@ -96,31 +118,48 @@ extension MailUser {
     }
 
     private struct PreparedMessage: Sendable {
-        var bytes: [UInt8]
+        var body: ObjectBody
+        /// Keeps a spooled body's file open (its `/proc/self/fd` path) until the PUT is done.
+        var spool: SpoolFile?
         var row: NewMessage
         var options: PutOptions
         var messageID: String
     }
 
-    private func prepare(_ message: IncomingMessage, mailbox: MailboxRecord, now: Date) -> PreparedMessage {
-        let parsed = MIMEMessage.parse(message.bytes)
+    private func prepare(_ message: IncomingMessage, mailbox: MailboxRecord, now: Date) async throws -> PreparedMessage {
+        let cached: CachedMessageFields
+        let body: ObjectBody
+        if let spool = message.spool {
+            // Parsing tens of megabytes (and the page faults of the mapping) is blocking work: not on the
+            // session's event loop.
+            do {
+                cached = try await BlockingIOPool.shared.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
+            } catch let error as ObjectStoreError {
+                throw StorageError.store(user: name, error)
+            }
+            body = .file(path: spool.path)
+        } else {
+            cached = MIMEMessage.parse(message.bytes).cachedFields()
+            body = .bytes(message.bytes)
+        }
+        let size = message.size
         let guid = UniqueID.make()
         let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
         let received = Int64(message.internalDate.timeIntervalSince1970)
         let saved = Int64(now.timeIntervalSince1970)
-        let row = NewMessage(parsed: parsed, guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
-                             size: message.bytes.count, internalDate: received, saveDate: saved)
+        let row = NewMessage(cached: cached, guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
+                             size: size, internalDate: received, saveDate: saved)
         let metadata = [
             MailObjectMetadata.user: Self.metadataValue(name),
             MailObjectMetadata.guid: guid,
-            MailObjectMetadata.size: String(message.bytes.count),
+            MailObjectMetadata.size: String(size),
             MailObjectMetadata.received: String(received),
             MailObjectMetadata.saved: String(saved),
             MailObjectMetadata.originalMailbox: mailbox.guid,
             MailObjectMetadata.originalMailboxName: Self.metadataValue(mailbox.name),
         ]
-        let messageID = parsed.envelope.messageID.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return PreparedMessage(bytes: message.bytes, row: row,
+        let messageID = cached.envelope.messageID.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return PreparedMessage(body: body, spool: message.spool, row: row,
                                options: PutOptions(metadata: metadata, contentType: "message/rfc822"), messageID: messageID)
     }
 

@@ -8,9 +8,15 @@ extension NewMessage {
     /// objects found in the bucket.
     init(parsed: MIMEMessage, guid: String, objectKey: String, flags: MessageFlags = [], keywords: [String] = [],
          size: Int, internalDate: Int64, saveDate: Int64) {
-        let cached = parsed.cachedFields()
+        self.init(cached: parsed.cachedFields(), guid: guid, objectKey: objectKey, flags: flags, keywords: keywords,
+                  size: size, internalDate: internalDate, saveDate: saveDate)
+    }
+
+    /// The same from fields parsed without a `MIMEMessage` (a spooled mail, mapped from its file).
+    init(cached: CachedMessageFields, guid: String, objectKey: String, flags: MessageFlags = [], keywords: [String] = [],
+         size: Int, internalDate: Int64, saveDate: Int64) {
         self.init(guid: guid, objectKey: objectKey, flags: flags, keywords: keywords, size: Int64(size),
-                  virtualSize: Int64(parsed.virtualSize), internalDate: internalDate, saveDate: saveDate,
+                  virtualSize: Int64(cached.virtualSize), internalDate: internalDate, saveDate: saveDate,
                   cachedFields: Data(cached.serialized()),
                   sortKeys: Data(SortKeys(cached: cached, internalDate: internalDate).serialized()))
     }

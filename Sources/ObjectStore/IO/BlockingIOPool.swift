@@ -47,6 +47,8 @@ package final class BlockingIOPool: @unchecked Sendable {
                 condition.wait()
             }
             let job = jobs[nextJob]
+            // Release the job's captures (buffers, open files) as soon as it has run, not when the head is dropped.
+            jobs[nextJob] = {}
             nextJob += 1
             if nextJob > 256, nextJob * 2 > jobs.count {
                 // Drop the consumed head now and then instead of shifting the array on every job.

@@ -1,7 +1,9 @@
 import IMAPProtocol
 import MetaCache
 import MIME
+import NIOCore
 import ObjectMail
+import ObjectStore
 
 /// Why an APPEND message could not be put together; nothing of the APPEND is stored then.
 enum AppendContentError: Error {
@@ -23,7 +25,8 @@ extension IMAPSession {
         case .literal(let buffer, let binary, _):
             // Zero bytes are no message (RFC 5322 §3.5); Dovecot refuses them too.
             guard buffer.readableBytes > 0 else { throw AppendContentError.empty }
-            let bytes = Array(buffer.readableBytesView)
+            // A spooled BINARY literal: its conversion needs the bytes in memory (`append` takes plain ones from the file).
+            let bytes = try await spooledBytes(buffer) ?? Array(buffer.readableBytesView)
             return binary ? BinaryAppendConversion.encodingBinaryParts(bytes) : bytes
         case .catenate(let catenated):
             parts = catenated
@@ -34,8 +37,10 @@ extension IMAPSession {
             switch part {
             case .text(let buffer, _):
                 // A `~{n}` TEXT (RFC 3516 §4.4) may carry NULs or bare CRs: stored as sent, like a binary APPEND.
-                guard UInt64(bytes.count) + UInt64(buffer.readableBytes) <= limit else { throw AppendContentError.tooBig(limit: limit) }
-                bytes.append(contentsOf: buffer.readableBytesView)
+                // A large TEXT was spooled: CATENATE joins in memory, so it is read back here.
+                let text = try await spooledBytes(buffer) ?? Array(buffer.readableBytesView)
+                guard UInt64(bytes.count) + UInt64(text.count) <= limit else { throw AppendContentError.tooBig(limit: limit) }
+                bytes.append(contentsOf: text)
             case .url(let text):
                 let referenced = try await catenateURLBytes(text, user: user)
                 guard UInt64(bytes.count) + UInt64(referenced.count) <= limit else { throw AppendContentError.tooBig(limit: limit) }
@@ -45,6 +50,16 @@ extension IMAPSession {
         guard !bytes.isEmpty else { throw AppendContentError.empty }
         let binary = parts.contains { if case .text(_, true) = $0 { true } else { false } }
         return binary ? BinaryAppendConversion.encodingBinaryParts(bytes) : bytes
+    }
+
+    /// The bytes of a literal received into a spool file (nil for an ordinary literal), read on the I/O pool.
+    private func spooledBytes(_ literal: ByteBuffer) async throws -> [UInt8]? {
+        guard let spool = spooledAppend?.spool(for: literal) else { return nil }
+        do {
+            return try await BlockingIOPool.shared.run { try spool.readAll() }
+        } catch let error as ObjectStoreError {
+            throw StorageError.store(user: userName ?? "", error)
+        }
     }
 
     /// What a CATENATE URL names: the bytes FETCH `BODY.PEEK[section]<partial>` would return (so \Seen is not set).

@@ -70,6 +70,11 @@ extension IMAPSession {
             // A date-time that names no real moment (31-Feb, 25:00) is taken as no date, as Dovecot does.
             let date = message.internalDate.flatMap { $0.isValid ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
                 ?? Date()
+            if case .literal(let literal, false, _) = message.content, let spool = spooledAppend?.spool(for: literal) {
+                // Received into a file: parsed from it and uploaded from it, never loaded here.
+                incoming.append(IncomingMessage(spool: spool, flags: flags, keywords: keywords, internalDate: date))
+                continue
+            }
             let bytes: [UInt8]
             do {
                 bytes = try await appendBytes(message.content, user: user)

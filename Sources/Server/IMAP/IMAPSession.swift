@@ -4,6 +4,7 @@ import IMAPProtocol
 import Logging
 import MetaCache
 import NIOCore
+import ObjectStore
 import ObjectMail
 
 /// One IMAP connection: the state machine (not authenticated → authenticated → selected → logout)
@@ -62,6 +63,8 @@ actor IMAPSession {
     var selected: SelectedMailbox?
     /// AUTHENTICATE waiting for the client's response line.
     var pendingAuthentication: PendingAuthentication?
+    /// An APPEND whose large literals are being received into spool files, and then executed with them.
+    var spooledAppend: SpooledAppend?
     var idle: IdleState?
     var loggingOut = false
     /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
@@ -120,6 +123,8 @@ actor IMAPSession {
             flush()
         }
         inactivityTimer?.cancel()
+        // A connection dropped in the middle of a large APPEND: its spool files go now (they are already unlinked).
+        spooledAppend = nil
         await endIdle()
         await stopNotifications()
         // The last answer (BYE) must be on the wire before the socket closes.
@@ -137,7 +142,12 @@ actor IMAPSession {
         switch frame {
         case .continuationRequest:
             break
+        case .spooledLiteral(let prefix, let length, let synchronizing):
+            await spooledLiteralBegins(prefix: prefix, length: length, synchronizing: synchronizing)
+        case .literalData(let piece):
+            await literalDataArrived(piece)
         case .rejected(let error):
+            spooledAppend = nil
             let answer = {
                 if let tag = error.tag {
                     self.encoder.writeTagged(tag, error.status, code: error.code, error.message, into: &self.output)
@@ -160,6 +170,9 @@ actor IMAPSession {
                 pendingAuthentication = nil
                 return await authenticateResponse(pending, line: Self.line(buffer))
             }
+            // The spool files stay with the session until the APPEND is done; dropping them deletes them.
+            let buffer = await completingSpooledAppend(buffer)
+            defer { spooledAppend = nil }
             let command: TaggedCommand
             do {
                 command = try parser.parse(buffer)
@@ -167,6 +180,10 @@ actor IMAPSession {
                 return invalidCommand {
                     encoder.writeTagged(error.tag ?? "*", .bad, "Error in IMAP command: \(error.message)", into: &output)
                 }
+            }
+            if let failure = spooledAppend?.failure {
+                logger.error("spooling an APPEND to \(configuration.spool.directory) failed: \(failure)")
+                return tagged(command.tag, .no, code: .unavailable, "Temporary storage failure, try again later.")
             }
             await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command),
                                         undecodableMailboxName: command.undecodableMailboxName))

@@ -40,6 +40,8 @@ public struct IMAPConfiguration: Sendable {
     /// `plugin { quota }` is set and mail_plugins loads quota and imap_quota for IMAP: QUOTA and its resources
     /// are advertised (RFC 9208).
     public var quotaConfigured = false
+    /// APPEND literals above the threshold are received into `mail_temp_dir`, not memory.
+    public var spool = SpoolConfiguration()
 
     public init() {}
 
@@ -59,6 +61,7 @@ public struct IMAPConfiguration: Sendable {
         let quotaMax = plugin.size("quota_max_mail_size")
         if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
         // isSet first: a configuration without the storage module's settings (unit tests) has no `quota` to read.
+        spool = SpoolConfiguration(settings: settings)
         quotaConfigured = plugin.isSet("quota") && !plugin.string("quota").isEmpty
             && MailPlugins.named(in: settings).isSuperset(of: ["quota", "imap_quota"])
     }
@@ -67,6 +70,7 @@ public struct IMAPConfiguration: Sendable {
     public var framingLimits: IMAPFramingLimits {
         var limits = IMAPFramingLimits(maxLineLength: maxLineLength, maxLiteralSize: maxMessageSize)
         limits.maxCommandSize = max(limits.maxCommandSize, maxMessageSize + UInt64(maxLineLength))
+        limits.spoolThreshold = UInt64(spool.threshold)
         return limits
     }
 

@@ -3,10 +3,14 @@ import NIOCore
 /// Collects a DATA body: lines up to the lone ".", dot-unstuffed, every line ended with CRLF
 /// (a bare LF from a sloppy client counts as a line end). Past the size limit the bytes are
 /// counted and dropped, so the terminating dot is still found and the answer can be 552.
+/// The session moves the collected bytes to its spool file (`takeMessage`) once they pass the spool
+/// threshold, so `message` holds only what was not yet written out.
 struct DataReader {
     let limit: Int
     private(set) var message: [UInt8] = []
     private(set) var tooBig = false
+    /// Bytes already taken by `takeMessage` (written to the spool file).
+    private(set) var taken = 0
     /// The current line so far (once too big: only its first bytes, enough to spot the ".").
     private var line: [UInt8] = []
     private var lineLength = 0
@@ -38,7 +42,7 @@ struct DataReader {
             return
         }
         line += bytes
-        if message.count + line.count + 2 > limit {
+        if taken + message.count + line.count + 2 > limit {
             markTooBig()
             line = Array(line.prefix(3))
         }
@@ -57,13 +61,20 @@ struct DataReader {
         if isDot { return true }
         guard !tooBig else { return false }
         if content.first == UInt8(ascii: ".") { content = content.dropFirst() }
-        if message.count + content.count + 2 > limit {
+        if taken + message.count + content.count + 2 > limit {
             markTooBig()
             return false
         }
         message += content
         message += [13, 10]
         return false
+    }
+
+    /// The body collected since the last call, to be appended to the spool file.
+    mutating func takeMessage() -> [UInt8] {
+        defer { message = [] }
+        taken += message.count
+        return message
     }
 
     private mutating func markTooBig() {

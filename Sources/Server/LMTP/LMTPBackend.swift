@@ -1,3 +1,5 @@
+import ObjectStore
+
 /// What the LMTP session asks of the rest of the server: whether a recipient exists, and to
 /// deliver a message. The session owns the protocol; the backend owns users and storage.
 public protocol LMTPBackend: Sendable {
@@ -47,8 +49,20 @@ public struct LMTPSessionInfo: Sendable {
 public struct LMTPMessage: Sendable {
     public var mailFrom: String
     public var recipients: [LMTPRecipient]
-    /// The message as received: CRLF line ends, dot-unstuffed.
+    /// The message as received: CRLF line ends, dot-unstuffed. Empty when the body is in `spool`.
     public var bytes: [UInt8]
+    /// A body larger than the spool threshold, received into a file in `mail_temp_dir`; shared by every recipient.
+    public var spool: SpoolFile?
+
+    public init(mailFrom: String, recipients: [LMTPRecipient], bytes: [UInt8], spool: SpoolFile? = nil) {
+        self.mailFrom = mailFrom
+        self.recipients = recipients
+        self.bytes = bytes
+        self.spool = spool
+    }
+
+    /// The body's size in bytes.
+    public var size: Int { spool.map { Int($0.size) } ?? bytes.count }
 }
 
 /// One reply line (or several, for LHLO), ready to send: "250 2.0.0 OK".

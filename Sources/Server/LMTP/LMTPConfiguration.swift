@@ -25,6 +25,8 @@ public struct LMTPConfiguration: Sendable {
     public var mailboxAutosubscribe: Bool
     public var addDeliveredTo: Bool
     public var originalRecipientHeader: String
+    /// Bodies above the threshold are received into `mail_temp_dir`, not memory.
+    public var spool = SpoolConfiguration()
 
     public init(hostname: String = ProcessInfo.processInfo.hostName, maxMessageSize: Int = builtinMaxMessageSize,
                 maxCommandLine: Int = defaultMaxCommandLine, recipientDelimiter: String = "+",
@@ -54,6 +56,7 @@ public struct LMTPConfiguration: Sendable {
                   mailboxAutosubscribe: settings.bool("lda_mailbox_autosubscribe"),
                   addDeliveredTo: settings.bool("lda_add_delivered_to_header"),
                   originalRecipientHeader: settings.string("lda_original_recipient_header"))
+        spool = SpoolConfiguration(settings: settings)
     }
 
     /// `user+detail@domain` → (`user@domain`, `detail`), with any of the delimiter characters.

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import ObjectStore
 
 /// One LMTP session (RFC 2033). Commands are handled strictly in order: while a lookup or a
 /// delivery runs (off the event loop), further pipelined input waits in the buffer, so replies
@@ -23,6 +24,8 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Pipelined input held while busy; above this the socket is not read until the work ends.
     static let maxHeldInput = 256 * 1024
     private var readingPaused = false
+    /// A reply that waits for the async step running now (a BDAT chunk's 250 after its bytes reached the spool).
+    private var pendingReply: LMTPReply?
     private var quitting = false
     /// TLS state and the client's address (XCLIENT from a trusted peer replaces it).
     private var transport: SessionTransport
@@ -65,6 +68,8 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         logger.debug("disconnected")
+        // The body received so far (its spool file) goes with the connection.
+        transaction = nil
         context.fireChannelInactive()
     }
 
@@ -145,6 +150,12 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return true
         case .data(var reader):
             let finished = reader.read(&buffer)
+            if !finished, !reader.tooBig, reader.message.count >= configuration.spool.threshold {
+                let bytes = reader.takeMessage()
+                mode = .data(reader)
+                spill(bytes, context: context)
+                return true
+            }
             mode = .data(reader)
             if finished {
                 mode = .command
@@ -159,6 +170,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer.moveReaderIndex(forwardBy: count)
             guard remaining == count else {
                 mode = .chunk(remaining: remaining - count, last: last, rejection: rejection)
+                if let bytes = chunksToSpill() {
+                    spill(bytes, context: context)
+                    return true
+                }
                 return false
             }
             mode = .command
@@ -169,11 +184,52 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func addChunk(_ bytes: ByteBufferView.SubSequence) {
         guard transaction?.chunksTooBig == false else { return }
-        if (transaction?.chunks?.count ?? 0) + bytes.count > configuration.maxMessageSize {
+        transaction?.chunkTotal += bytes.count
+        if (transaction?.chunkTotal ?? 0) > configuration.maxMessageSize {
+            // Dropped as they arrive (never buffered); the spool goes too: the answer is 552.
             transaction?.chunksTooBig = true
             transaction?.chunks = []
+            transaction?.spool = nil
         } else {
             transaction?.chunks?.append(contentsOf: bytes)
+        }
+    }
+
+    /// BDAT bytes held in memory once they pass the spool threshold, taken out of the transaction.
+    private func chunksToSpill() -> [UInt8]? {
+        guard let chunks = transaction?.chunks, chunks.count >= configuration.spool.threshold,
+              transaction?.chunksTooBig == false else { return nil }
+        transaction?.chunks = []
+        return chunks
+    }
+
+    /// Appends body bytes to the transaction's spool file (created on first use) off the event loop; input
+    /// waits meanwhile (and the socket stops being read once `maxHeldInput` is buffered), so a client sending
+    /// faster than the disk takes it cannot make the body pile up in memory.
+    private func spill(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        guard let transaction, !transaction.spoolFailed else { return }
+        let existing = transaction.spool, directory = configuration.spool.directory
+        runAsync(context: context, { () async -> Result<SpoolFile, any Error> in
+            do {
+                let spool: SpoolFile
+                if let existing { spool = existing } else { spool = try await SpoolFile.create(in: directory) }
+                try await spool.appendAsync(bytes)
+                return .success(spool)
+            } catch {
+                return .failure(error)
+            }
+        }) { handler, _, result in
+            guard handler.transaction != nil else { return }
+            switch result {
+            case .success(let spool):
+                // BDAT chunks that made the message too big meanwhile dropped the spool: keep it dropped.
+                let tooBig = handler.transaction?.chunksTooBig == true
+                handler.transaction?.spool = tooBig ? nil : spool
+            case .failure(let error):
+                handler.logger.error("spooling the message to \(directory) failed: \(error)")
+                handler.transaction?.spoolFailed = true
+                handler.transaction?.spool = nil
+            }
         }
     }
 
@@ -333,7 +389,16 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 self.transaction = nil
                 return send(LMTPReply(552, "5.3.4 Message too big for system"), context: context)
             }
-            return send(LMTPReply(250, "2.0.0 \(transaction.chunks?.count ?? 0) octets received"), context: context)
+            if let bytes = chunksToSpill() {
+                let total = transaction.chunkTotal
+                spill(bytes, context: context)
+                let reply = LMTPReply(250, "2.0.0 \(total) octets received")
+                // The reply waits until the bytes are written; sent right after the write, before any later input.
+                guard busy else { return send(reply, context: context) }
+                pendingReply = reply
+                return
+            }
+            return send(LMTPReply(250, "2.0.0 \(transaction.chunkTotal) octets received"), context: context)
         }
         deliver(transaction, bytes: transaction.chunks ?? [], tooBig: transaction.chunksTooBig, context: context)
     }
@@ -345,9 +410,30 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             for _ in transaction.recipients { send(LMTPReply(552, "5.3.4 Message too big for system"), context: context) }
             return
         }
-        let message = LMTPMessage(mailFrom: transaction.mailFrom, recipients: transaction.recipients, bytes: bytes)
-        let backend = self.backend, session = sessionInfo
-        runAsync(context: context, { await backend.deliver(message, session: session) }) { handler, context, replies in
+        if transaction.spoolFailed {
+            for recipient in transaction.recipients {
+                send(LMTPReply(451, "4.3.0 <\(recipient.address)> Temporary internal error"), context: context)
+            }
+            return
+        }
+        let backend = self.backend, session = sessionInfo, logger = self.logger
+        let mailFrom = transaction.mailFrom, recipients = transaction.recipients
+        guard let spool = transaction.spool else {
+            let message = LMTPMessage(mailFrom: mailFrom, recipients: recipients, bytes: bytes)
+            runAsync(context: context, { await backend.deliver(message, session: session) }) { handler, context, replies in
+                for reply in replies { handler.send(reply, context: context) }
+            }
+            return
+        }
+        runAsync(context: context, { () async -> [LMTPReply] in
+            do {
+                try await spool.appendAsync(bytes)
+            } catch {
+                logger.error("spooling the message to \(spool.directory) failed: \(error)")
+                return recipients.map { LMTPReply(451, "4.3.0 <\($0.address)> Temporary internal error") }
+            }
+            return await backend.deliver(LMTPMessage(mailFrom: mailFrom, recipients: recipients, bytes: [], spool: spool), session: session)
+        }) { handler, context, replies in
             for reply in replies { handler.send(reply, context: context) }
         }
     }
@@ -364,6 +450,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let (handler, context) = loopBound.value
             handler.busy = false
             then(handler, context, value)
+            if let reply = handler.pendingReply {
+                handler.pendingReply = nil
+                handler.send(reply, context: context)
+            }
             handler.process(context: context)
             handler.closeIfIdle(context: context, reply: LMTPReply(421, "4.3.2 \(handler.configuration.hostname) Shutting down"))
             if handler.readingPaused && !handler.busy {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MetaCache
 import ObjectMail
+import ObjectStore
 
 /// The LMTP backend of the real server: recipients are looked up in the userdb, messages saved
 /// through `MailStorage` into INBOX (or the detail mailbox), every recipient in parallel.
@@ -34,7 +35,14 @@ public final class StorageDelivery: LMTPBackend {
     }
 
     public func deliver(_ message: LMTPMessage, session: LMTPSessionInfo) async -> [LMTPReply] {
-        let messageID = DeliveryHeaders.messageID(in: message.bytes)
+        let messageID: String
+        if let spool = message.spool {
+            // The header is at the start: 64 KiB of it is plenty for a Message-ID and never the whole body.
+            let head = (try? await BlockingIOPool.shared.run { try spool.read(count: 64 * 1024, at: 0) }) ?? []
+            messageID = DeliveryHeaders.messageID(in: head)
+        } else {
+            messageID = DeliveryHeaders.messageID(in: message.bytes)
+        }
         return await withTaskGroup(of: (Int, LMTPReply).self) { group in
             for (index, recipient) in message.recipients.enumerated() {
                 group.addTask {
@@ -55,29 +63,38 @@ public final class StorageDelivery: LMTPBackend {
         var logger = sessionLogger(session)
         logger[metadataKey: "user"] = "\(recipient.user)"
         let header = DeliveryHeaders(configuration: configuration).header(for: recipient, mailFrom: message.mailFrom, session: session)
-        let bytes = header + message.bytes
+        let size = header.count + message.size
         var mailboxName = MailboxName.inbox.value
         do {
             let user = try await storage.user(recipient.user, userdb: UserdbLocation(fields: recipient.userdbFields))
             await user.applyUserdbFields(recipient.userdbFields)
             let mailbox = try await destination(for: recipient, of: user)
             mailboxName = mailbox.name
-            _ = try await MailLogContext.$sessionLogger.withValue(logger) { try await user.saveMessages([IncomingMessage(bytes: bytes)], to: mailbox, quotaGrace: true) }
+            let incoming: IncomingMessage
+            if let spool = message.spool {
+                // Each recipient's object starts with its own header lines: a copy of the shared spool behind them,
+                // made on disk in bounded chunks (the object is uploaded from that file).
+                let copy = try await BlockingIOPool.shared.run { try spool.copy(prefixedWith: header) }
+                incoming = IncomingMessage(spool: copy)
+            } else {
+                incoming = IncomingMessage(bytes: header + message.bytes)
+            }
+            _ = try await MailLogContext.$sessionLogger.withValue(logger) { try await user.saveMessages([incoming], to: mailbox, quotaGrace: true) }
             logger.info("msgid=\(messageID): saved mail to \(mailboxName)",
-                        metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "saved"))
-            ServerMetrics.delivery(result: "saved", bytes: bytes.count)
+                        metadata: deliveryMetadata(recipient, size: size, started: started, result: "saved"))
+            ServerMetrics.delivery(result: "saved", bytes: size)
             return LMTPReply(250, "2.0.0 <\(recipient.address)> \(session.id) Saved")
         } catch StorageError.quotaExceeded(_, _, let text) {
             // Permanent unless the operator wants the MTA to keep retrying (quota_full_tempfail), as in Dovecot.
             let tempfail = storage.configuration.quota?.fullTempfail == true
             logger.info("msgid=\(messageID): save failed to \(mailboxName): \(text)",
-                        metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "quota"))
-            ServerMetrics.delivery(result: "quota", bytes: bytes.count)
+                        metadata: deliveryMetadata(recipient, size: size, started: started, result: "quota"))
+            ServerMetrics.delivery(result: "quota", bytes: size)
             return tempfail ? LMTPReply(452, "4.2.2 <\(recipient.address)> \(text)") : LMTPReply(552, "5.2.2 <\(recipient.address)> \(text)")
         } catch {
             logger.error("msgid=\(messageID): save failed to \(mailboxName): \(error)",
-                         metadata: deliveryMetadata(recipient, size: bytes.count, started: started, result: "tempfail"))
-            ServerMetrics.delivery(result: "tempfail", bytes: bytes.count)
+                         metadata: deliveryMetadata(recipient, size: size, started: started, result: "tempfail"))
+            ServerMetrics.delivery(result: "tempfail", bytes: size)
             return LMTPReply(451, "4.3.0 <\(recipient.address)> Temporary failure")
         }
     }

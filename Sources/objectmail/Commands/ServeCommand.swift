@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         ShutdownSignal.install()
+        MallocTuning.apply()
         let settings = try options.load()
         try LoggingBootstrap.start(with: settings)
         let logger = Logger(label: "objectmail")

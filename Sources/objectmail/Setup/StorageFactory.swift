@@ -6,7 +6,8 @@ import ObjectMail
 /// pipelines, %-expanded per user and shared between users whose expansion is the same.
 enum StorageFactory {
     static func make(settings: Settings, pipelines: StoragePipelines, logger: Logger) throws -> MailStorage {
-        MailStorage(configuration: try StorageConfiguration(settings: settings), logger: logger,
+        SaveMemoryBudget.shared.limit = settings.size("mail_save_memory_limit")
+        return MailStorage(configuration: try StorageConfiguration(settings: settings), logger: logger,
                     storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
                     indexStoreForUser: userStores("obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
                                                   pipelines: pipelines))
