@@ -44,7 +44,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "Metrics", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -63,7 +63,7 @@ var metaCacheTargets: [Target] { [
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "MIME", "ObjectStore", .product(name: "Logging", package: "swift-log"),
+        "Config", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [

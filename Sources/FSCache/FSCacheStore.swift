@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Logging
 import ObjectStore
+import S3Client
 import Synchronization
 
 /// The `fscache:SIZE:DIR:PARENT` wrapper: a size-bounded on-disk cache of whole objects in front
@@ -247,7 +248,10 @@ public final class FSCacheStore: ObjectStore {
             }
             return (fetch, completion)
         }
-        return try await task.value
+        // A fill another request started is bounded by that request's deadline, not this one's.
+        return try await OperationDeadline.value(of: task) {
+            ObjectStoreError.unavailable(key: key, detail: "mail_operation_deadline passed while waiting for the object", requestID: nil)
+        }
     }
 
     // MARK: Writes

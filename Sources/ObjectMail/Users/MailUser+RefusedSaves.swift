@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import S3Client
 
 extension MailUser {
     /// Records the objects of a save about to be answered with a failure and starts deleting them.
@@ -22,7 +23,8 @@ extension MailUser {
     /// ledger is empty; failed DELETEs are retried a minute later. Never on a client's path.
     func scheduleRefusedRetirement() {
         guard refusedRetirement == nil, !refusedSaves.isEmpty else { return }
-        refusedRetirement = Task {
+        // Started by the failing save, which is answered at once: these deletes must outlive its deadline.
+        refusedRetirement = Task { await OperationDeadline.withoutDeadline {
             var delay: TimeInterval = 0
             while !Task.isCancelled {
                 if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
@@ -31,7 +33,7 @@ extension MailUser {
                 delay = max(1, next.timeIntervalSinceNow)
             }
             refusedRetirementEnded()
-        }
+        } }
     }
 
     private func refusedRetirementEnded() {
