@@ -1,0 +1,193 @@
+"""Temporary failures on a real S3 server (SeaweedFS): a stalled store (SIGSTOP) is answered with each protocol's
+temporary code within mail_operation_deadline, even with the S3 client's default 10 s timeout and 4 retries
+(130 s and more before the deadline existed); once it resumes, nothing refused appears (exactly once); a full
+metacache disk gives temporary answers and loses nothing."""
+import imaplib
+import os
+import poplib
+import signal
+import smtplib
+import socket
+import subprocess
+import textwrap
+import time
+
+import pytest
+
+from conftest import IMAP_PASSWORD, free_port, passwd_file_databases, stop, wait_for_port
+
+USER = "jane@example.com"
+FRESH = "fresh@example.com"
+DEADLINE = 3
+# What a client may wait at most: the deadline plus the slack the brief allows.
+BOUND = DEADLINE + 5
+
+
+def message(subject: str) -> bytes:
+    return f"From: a@example.org\r\nSubject: {subject}\r\nMessage-ID: <{subject}@x>\r\n\r\nbody of {subject}\r\n".encode()
+
+
+class Backend:
+    def __init__(self, binary, root, seaweed, run_id, home=None, plugin=""):
+        self.imap_port, self.pop3_port, self.lmtp_port = free_port(), free_port(), free_port()
+        self.root = root
+        self.log = root / "objectmail.log"
+        users = root / "users"
+        users.write_text(f"{USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n{FRESH}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        url = seaweed["OBJECTMAIL_TEST_S3_URL"].replace("%", "%%")
+        self.config = root / "objectmail.conf"
+        self.config.write_text(textwrap.dedent(f"""\
+            log_path = {self.log}
+            protocols = imap pop3 lmtp
+            service imap-login {{
+              inet_listener imap {{
+                address = 127.0.0.1
+                port = {self.imap_port}
+              }}
+            }}
+            service pop3-login {{
+              inet_listener pop3 {{
+                address = 127.0.0.1
+                port = {self.pop3_port}
+              }}
+            }}
+            service lmtp {{
+              inet_listener lmtp {{
+                address = 127.0.0.1
+                port = {self.lmtp_port}
+              }}
+            }}
+            mail_home = {home or root / "home"}/%u
+            mail_location = obox:{run_id}/%u
+            mail_operation_deadline = {DEADLINE}s
+            #DATABASES
+            plugin {{
+              obox_fs = s3:{url}
+              obox_index_fs = s3:{url}
+              metacache_upload_interval = 5min
+            {plugin}
+            }}
+            """).replace("#DATABASES", passwd_file_databases(users)))
+        self.binary = binary
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen([self.binary, "serve", "-c", str(self.config)], cwd=self.root,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for port in (self.imap_port, self.pop3_port, self.lmtp_port):
+            wait_for_port(port, self.process)
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+    def imap(self, user=USER):
+        client = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=120)
+        client.login(user, IMAP_PASSWORD)
+        return client
+
+    def pop3(self):
+        client = poplib.POP3("127.0.0.1", self.pop3_port, timeout=120)
+        client.user(USER)
+        client.pass_(IMAP_PASSWORD)
+        return client
+
+    def lmtp(self):
+        client = smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=120)
+        client.ehlo("client.test")
+        return client
+
+    def subjects(self, user=USER):
+        client = self.imap(user)
+        typ, data = client.select("INBOX")
+        assert typ == "OK", data
+        found = []
+        if int(data[0]) > 0:
+            typ, fetched = client.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            found = sorted(part[1].decode().strip() for part in fetched if isinstance(part, tuple))
+        client.logout()
+        return found
+
+
+def stop_store(pid: int) -> None:
+    """SIGSTOP, then wait until every thread of the server is stopped: on a loaded machine a thread on another
+    core was seen answering requests for a few tens of milliseconds after the signal."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                    states.append(stat.read().rsplit(")", 1)[1].split()[0])
+            except FileNotFoundError:
+                continue
+        if states and all(state in ("T", "t") for state in states):
+            time.sleep(0.2)
+            return
+        time.sleep(0.01)
+    raise AssertionError("the S3 server did not stop")
+
+
+def timed(operation):
+    started = time.monotonic()
+    try:
+        result = operation()
+    except Exception as error:  # noqa: BLE001 - the protocol's error is the answer under test
+        result = error
+    return result, time.monotonic() - started
+
+
+def test_a_stalled_store_gets_temporary_answers_within_the_deadline_and_nothing_refused_appears(objectmail_bin, seaweed, tmp_path):
+    run_id = f"stalled-{time.time_ns()}"
+    backend = Backend(objectmail_bin, tmp_path, seaweed, run_id)
+    imap = backend.imap()
+    assert imap.append("INBOX", None, None, message("kept"))[0] == "OK"
+    assert imap.select("INBOX") == ("OK", [b"1"])
+    pop3 = backend.pop3()
+    lmtp = backend.lmtp()
+    assert lmtp.mail("sender@example.org")[0] == 250
+    assert lmtp.rcpt(USER)[0] == 250
+    weed = int(seaweed["OBJECTMAIL_TEST_S3_PID"])
+    stop_store(weed)
+    try:
+        fetched, fetch_time = timed(lambda: imap.fetch("1", "(BODY[])"))
+        appended, append_time = timed(lambda: imap.append("INBOX", None, None, message("refused-append")))
+        login, login_time = timed(lambda: imaplib.IMAP4("127.0.0.1", backend.imap_port, timeout=120).login(FRESH, IMAP_PASSWORD))
+        data, data_time = timed(lambda: lmtp.data(message("refused-data")))
+        retr, retr_time = timed(lambda: pop3.retr(1))
+    finally:
+        os.kill(weed, signal.SIGCONT)
+    assert fetched[0] == "NO" and b"[UNAVAILABLE]" in fetched[1][0], fetched
+    assert appended[0] == "NO" and b"[UNAVAILABLE]" in appended[1][0], appended
+    assert isinstance(login, imaplib.IMAP4.error) and "UNAVAILABLE" in str(login), login
+    # smtplib returns the first reply after DATA without raising (LMTP answers per recipient).
+    assert data[0] == 451 and data[1].startswith(b"4.3.0"), data
+    assert isinstance(retr, poplib.error_proto) and b"[SYS/TEMP]" in retr.args[0], retr
+    for name, elapsed in [("FETCH", fetch_time), ("APPEND", append_time), ("LOGIN", login_time), ("DATA", data_time),
+                          ("RETR", retr_time)]:
+        assert elapsed <= BOUND, f"{name} took {elapsed:.1f} s, deadline {DEADLINE} s"
+        print(f"{name}: temporary answer after {elapsed:.1f} s")
+    log = backend.log.read_text(errors="replace")
+    assert "SERVERBUG" not in log and "Internal error" not in log
+
+    # The store is back: the same connections work again, and the refused saves never appear.
+    time.sleep(3)  # the stalled server completes the PUTs it held
+    typ, body = imap.fetch("1", "(BODY[])")
+    assert typ == "OK" and b"body of kept" in body[0][1], body
+    imap.logout()
+    assert pop3.retr(1)[0].startswith(b"+OK")
+    pop3.quit()
+    lmtp.quit()
+    assert backend.subjects() == ["Subject: kept"]
+    assert backend.imap(FRESH).select("INBOX")[0] == "OK"
+    # A crash and a restart on the same metacache: the rescan must not adopt the late objects either.
+    backend.kill()
+    backend.start()
+    assert backend.subjects() == ["Subject: kept"]
+    # The retries are the only copies.
+    with backend.lmtp() as client:
+        client.sendmail("sender@example.org", [USER], message("retried-data"))
+    assert backend.imap().append("INBOX", None, None, message("retried-append"))[0] == "OK"
+    assert backend.subjects() == ["Subject: kept", "Subject: retried-append", "Subject: retried-data"]
+    assert stop(backend.process) == 0
