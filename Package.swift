@@ -39,7 +39,7 @@ var objectStoreTargets: [Target] { [
     ]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
-    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract"]),
+    .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FSCache", "StoreContract", "S3Client"]),
 ] }
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
