@@ -191,3 +191,98 @@ def test_a_stalled_store_gets_temporary_answers_within_the_deadline_and_nothing_
     assert backend.imap().append("INBOX", None, None, message("retried-append"))[0] == "OK"
     assert backend.subjects() == ["Subject: kept", "Subject: retried-append", "Subject: retried-data"]
     assert stop(backend.process) == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MiB tmpfs (needs root, as in CI); the test is skipped where it cannot be mounted."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def fill(directory, keep=0):
+    """Fills the filesystem of `directory` up to `keep` free bytes with one file; returns its path."""
+    filler = directory / "filler"
+    with open(filler, "ab") as out:
+        chunk = b"\0" * (64 << 10)
+        while True:
+            free = os.statvfs(directory).f_bavail * os.statvfs(directory).f_frsize
+            if free <= keep:
+                break
+            try:
+                out.write(chunk[:max(1, min(len(chunk), free - keep))])
+                out.flush()
+            except OSError:
+                break
+    return filler
+
+
+def test_a_full_metacache_disk_gets_temporary_answers_and_loses_nothing(objectmail_bin, seaweed, tmp_path, small_disk):
+    run_id = f"full-{time.time_ns()}"
+    backend = Backend(objectmail_bin, tmp_path, seaweed, run_id, home=small_disk / "home",
+                      plugin="  metacache_min_free_space = 0")
+    imap = backend.imap()
+    assert imap.append("INBOX", None, None, message("before"))[0] == "OK"
+    assert imap.create("Other")[0] == "OK"
+    imap.logout()
+    with backend.lmtp() as lmtp:  # new, still \Recent: SELECT INBOX must write to claim it
+        lmtp.sendmail("sender@example.org", [USER], message("recent"))
+    filler = fill(small_disk)
+    try:
+        imap = backend.imap()
+        appended = imap.append("INBOX", None, None, message("refused-append"))
+        selected = imap.select("INBOX")
+        stored = imap.store("1", "+FLAGS", "\\Flagged") if selected[0] == "OK" else ("NO", [b"[UNAVAILABLE] not selected"])
+        imap.select("Other")
+        try:
+            backend.imap(FRESH).logout()
+            fresh = "OK"
+        except imaplib.IMAP4.error as error:
+            fresh = str(error)
+        lmtp_reply = None
+        with backend.lmtp() as lmtp:
+            try:
+                lmtp.sendmail("sender@example.org", [USER], message("refused-data"))
+            except smtplib.SMTPRecipientsRefused as error:
+                lmtp_reply = error.recipients[USER]
+            except smtplib.SMTPDataError as error:
+                lmtp_reply = (error.smtp_code, error.smtp_error)
+        pop3_reply = None
+        try:
+            pop3 = backend.pop3()
+            pop3.stat()
+            pop3.quit()
+        except poplib.error_proto as error:
+            pop3_reply = error.args[0]
+        imap.logout()
+    finally:
+        filler.unlink()
+    print("APPEND", appended, "SELECT", selected, "STORE", stored, "LOGIN", fresh, "LMTP", lmtp_reply, "POP3", pop3_reply)
+    # Every answer is either a success or the protocol's temporary failure, never SERVERBUG.
+    assert appended[0] == "OK" or b"[UNAVAILABLE]" in appended[1][0], appended
+    assert selected[0] == "OK" or b"[UNAVAILABLE]" in selected[1][0], selected
+    assert stored[0] == "OK" or b"[UNAVAILABLE]" in stored[1][0], stored
+    assert fresh == "OK" or "[UNAVAILABLE]" in fresh, fresh
+    assert lmtp_reply is None or (lmtp_reply[0] == 451 and lmtp_reply[1].startswith(b"4.3.0")), lmtp_reply
+    assert pop3_reply is None or b"[SYS/TEMP]" in pop3_reply, pop3_reply
+    # The full disk had to fail something, or this test proves nothing.
+    assert appended[0] != "OK" or lmtp_reply is not None
+    log = backend.log.read_text(errors="replace")
+    assert "SERVERBUG" not in log and "Internal error" not in log
+
+    # Space is back: nothing acknowledged is lost, nothing refused appears, the retries are the only copies.
+    time.sleep(1)
+    expected = ["Subject: before", "Subject: recent"] + (["Subject: refused-append"] if appended[0] == "OK" else []) \
+        + (["Subject: refused-data"] if lmtp_reply is None else [])
+    assert backend.subjects() == sorted(expected)
+    backend.kill()
+    backend.start()
+    assert backend.subjects() == sorted(expected)
+    assert stop(backend.process) == 0
