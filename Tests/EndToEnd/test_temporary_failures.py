@@ -27,8 +27,22 @@ def message(subject: str) -> bytes:
     return f"From: a@example.org\r\nSubject: {subject}\r\nMessage-ID: <{subject}@x>\r\n\r\nbody of {subject}\r\n".encode()
 
 
+RUNNING = []
+
+
+@pytest.fixture(autouse=True)
+def no_server_left_behind():
+    """A failing test must not leave its server running (it would keep the binary busy and the ports taken)."""
+    yield
+    while RUNNING:
+        process = RUNNING.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 class Backend:
-    def __init__(self, binary, root, seaweed, run_id, home=None, plugin=""):
+    def __init__(self, binary, root, seaweed, run_id, home=None, plugin="", cache=None):
         self.imap_port, self.pop3_port, self.lmtp_port = free_port(), free_port(), free_port()
         self.root = root
         self.log = root / "objectmail.log"
@@ -62,7 +76,7 @@ class Backend:
             mail_operation_deadline = {DEADLINE}s
             #DATABASES
             plugin {{
-              obox_fs = s3:{url}
+              obox_fs = {f"fscache:64M:{cache}:" if cache else ""}s3:{url}
               obox_index_fs = s3:{url}
               metacache_upload_interval = 5min
             {plugin}
@@ -74,6 +88,7 @@ class Backend:
     def start(self):
         self.process = subprocess.Popen([self.binary, "serve", "-c", str(self.config)], cwd=self.root,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        RUNNING.append(self.process)
         for port in (self.imap_port, self.pop3_port, self.lmtp_port):
             wait_for_port(port, self.process)
 
@@ -285,4 +300,49 @@ def test_a_full_metacache_disk_gets_temporary_answers_and_loses_nothing(objectma
     backend.kill()
     backend.start()
     assert backend.subjects() == sorted(expected)
+    assert stop(backend.process) == 0
+
+
+def free_bytes(path) -> int:
+    figures = os.statvfs(path)
+    return figures.f_bavail * figures.f_frsize
+
+
+def cache_entries(directory) -> int:
+    return sum(len(files) for root, _, files in os.walk(directory) if not root.endswith("/tmp"))
+
+
+def test_the_fscache_gives_space_back_when_the_metacache_disk_is_short(objectmail_bin, seaweed, tmp_path, small_disk):
+    run_id = f"space-{time.time_ns()}"
+    cache = small_disk / "cache"
+    backend = Backend(objectmail_bin, tmp_path, seaweed, run_id, home=small_disk / "home", cache=cache,
+                      plugin="  metacache_min_free_space = 4M")
+    imap = backend.imap()
+    padding = b"x" * (256 << 10)
+    for number in range(24):  # written through into the cache: 6 MiB of the 16
+        assert imap.append("INBOX", None, None, message(f"m{number}") + padding)[0] == "OK"
+    before = cache_entries(cache)
+    assert before >= 20, before
+    filler = fill(small_disk, keep=1 << 20)
+    try:
+        assert free_bytes(small_disk) < 2 << 20
+        # Any cache activity notices the short disk; the eviction runs beside the read.
+        assert imap.select("INBOX")[0] == "OK"
+        assert imap.fetch("1", "(BODY[])")[0] == "OK"
+        deadline = time.monotonic() + 10
+        while free_bytes(small_disk) < 4 << 20 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = cache_entries(cache)
+        print(f"cache entries {before} -> {after}, free {free_bytes(small_disk) >> 10} KiB")
+        assert free_bytes(small_disk) >= 4 << 20
+        # Only what was needed went: about 3 MiB of the 6.
+        assert 0 < after < before, (before, after)
+        # The metacache can write again, and every message is still there.
+        assert imap.append("INBOX", None, None, message("after"))[0] == "OK"
+        typ, data = imap.select("INBOX")
+        assert typ == "OK" and int(data[0]) == 25
+        imap.logout()
+    finally:
+        filler.unlink()
+    assert "cache entries evicted" in backend.log.read_text(errors="replace")
     assert stop(backend.process) == 0

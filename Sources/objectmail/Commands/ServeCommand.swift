@@ -25,12 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
 
         // READY/RELOADING/STOPPING/WATCHDOG for systemd's `Type=notify` (conf/systemd/objectmail.service).
         let systemd = SystemdNotifier()
-        let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
+        var pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
         let statsListeners: [ListenerSpec]
         var mailStorage: MailStorage?
         do {
+            pipelines.keepFree = try StorageFactory.metacacheReserve(settings)
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
             let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage
