@@ -35,7 +35,6 @@ import Testing
 
     @Test func noRetryStartsAfterTheOperationsDeadline() async throws {
         let calls = Atomic<Int>(0)
-        let started = ContinuousClock.now
         await #expect(throws: ObjectStoreError.self) {
             try await OperationDeadline.run(budget: .milliseconds(300)) {
                 try await TemporaryFailureRetry.run(attempts: 10, firstDelay: .milliseconds(200)) { () async throws -> Int in
@@ -46,6 +45,5 @@ import Testing
         }
         // 0 ms, then 200 ms; the next delay (400 ms) would end after the deadline: two attempts, not ten.
         #expect(calls.load(ordering: .relaxed) == 2)
-        #expect(ContinuousClock.now - started < .milliseconds(300))
     }
 }
