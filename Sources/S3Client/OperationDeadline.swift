@@ -10,9 +10,10 @@ import Synchronization
 /// abandoned half-way, which a timer racing the whole command could not promise. Child tasks and `Task { }` inherit
 /// it; background work a command starts (uploads, deletes of refused saves) runs `withoutDeadline`.
 ///
-/// The deadline bounds the wait for the next step, not the length of a command that keeps answering: each
-/// `progressed()` (a message body delivered) moves it to `budget` from now, so a FETCH of a thousand bodies from a
-/// slow but working store is not cut off, while a stalled store ends any command within one budget.
+/// The deadline bounds the wait for the store, not the length of a command that keeps getting answers: each
+/// `progressed()` (every successful S3 answer) moves it to `budget` from now, so a FETCH of a thousand bodies or the
+/// first login of a user with many folders on a slow but working store is not cut off, while a stalled store ends
+/// any command within one budget of its last answer.
 public final class OperationDeadline: Sendable {
     @TaskLocal public static var current: OperationDeadline?
 

@@ -122,7 +122,11 @@ public final class S3Client: Sendable {
                                         elapsed: clock.now - attemptStarted, sent: sent,
                                         received: response.status == 304 || spec.method == "HEAD" ? 0 : S3RequestMetrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
-                if acceptStatus(response.status) { return response }
+                if acceptStatus(response.status) {
+                    // The store answered: the client's operation may take its next step.
+                    OperationDeadline.current?.progressed()
+                    return response
+                }
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
                 S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: nil,

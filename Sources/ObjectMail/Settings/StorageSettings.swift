@@ -14,8 +14,8 @@ public enum StorageSettings {
         SettingDefinition("mail_operation_deadline", .time, default: "30s",
                           "ObjectMail's own: the longest a client waits for a command (IMAP, POP3) or a delivery (LMTP) while the "
                             + "object store does not answer, retries included; then it gets a temporary failure (NO [UNAVAILABLE], "
-                            + "-ERR [SYS/TEMP], 451 4.3.0) and nothing of the operation remains. Each message body delivered "
-                            + "starts the wait again, so long FETCHes from a slow store go on. 0: no deadline."),
+                            + "-ERR [SYS/TEMP], 451 4.3.0) and nothing of the operation remains. Each answer of the store "
+                            + "starts the wait again, so long FETCHes and first logins from a slow but working store go on. 0: no deadline."),
         MailPlugins.definition,
         SettingDefinition("mailbox_list_index", .choice(["yes"]), default: "yes",
                           "The mailbox list lives in each user's metacache index, as obox requires (no is not built)."),

@@ -1,6 +1,5 @@
 import MetaCache
 import ObjectStore
-import S3Client
 
 extension MailUser {
     /// `mail_prefetch_count` for callers that stream bodies (IMAP FETCH); 0 means one at a time.
@@ -46,10 +45,7 @@ extension MailUser {
                     while !inFlight.isEmpty {
                         let (position, body) = inFlight.removeFirst()
                         do {
-                            let bytes = try await body.value
-                            // A body delivered is progress: the next one gets a whole mail_operation_deadline.
-                            OperationDeadline.current?.progressed()
-                            continuation.yield((position, messages[position], bytes))
+                            continuation.yield((position, messages[position], try await body.value))
                         } catch ObjectStoreError.notFound(let key) {
                             // Expunged since the caller read the rows: nothing to send for it.
                             guard try await self.index.referenceCount(of: messages[position].objectKey) == 0 else {
