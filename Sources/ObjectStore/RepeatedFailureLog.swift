@@ -10,7 +10,12 @@ public final class RepeatedFailureLog: Sendable {
     /// Counts a failure. Returns the number in a row when this one should be logged, nil when it should not.
     public func failed() -> Int? {
         let count = failures.add(1, ordering: .relaxed).newValue
-        return count & (count - 1) == 0 ? count : nil
+        return Self.isLogged(count) ? count : nil
+    }
+
+    /// The rule, for loops that keep their own count (the bundle uploader backs off with it too).
+    public static func isLogged(_ failuresInARow: Int) -> Bool {
+        failuresInARow > 0 && failuresInARow & (failuresInARow - 1) == 0
     }
 
     public func succeeded() {

@@ -54,7 +54,7 @@ extension MailUser {
     }
 
     private func logUploadFailure(_ error: any Error, inARow failures: Int) {
-        guard failures & (failures - 1) == 0 else { return }
+        guard RepeatedFailureLog.isLogged(failures) else { return }
         logger.warning("index bundle upload failed, will retry: \(error)", metadata: ["failures_in_a_row": "\(failures)"])
     }
 
