@@ -67,8 +67,8 @@ public final class OperationDeadline: Sendable {
 
     /// Waits for a task other operations share (a user being loaded, a cache fill), but only until the current
     /// deadline: then `expired()` is thrown and the shared work goes on for whoever else waits for it.
-    public static func value<T: Sendable>(of task: Task<T, any Error>, orAtDeadline expired: @escaping @Sendable () -> any Error)
-        async throws -> T {
+    public static func value<T: Sendable, Failure: Error>(of task: Task<T, Failure>,
+                                                          orAtDeadline expired: @escaping @Sendable () -> any Error) async throws -> T {
         guard let deadline = current else { return try await task.value }
         let waiter = DeadlineWaiter<T>()
         return try await withCheckedThrowingContinuation { continuation in
@@ -84,7 +84,7 @@ public final class OperationDeadline: Sendable {
             Task.detached {
                 let result = await task.result
                 timer.cancel()
-                waiter.resume(with: result)
+                waiter.resume(with: result.mapError { $0 as any Error })
             }
         }
     }
