@@ -136,6 +136,16 @@ final class FSCacheIndex: Sendable {
         }
     }
 
+    /// Evicts the least recently used entry (another component needs the disk); returns its size, nil when empty.
+    func evictOldest(removeFile: (String) -> Void) -> Int64? {
+        state.withLock { state in
+            guard let victim = state.lru.popOldest() else { return nil }
+            removeFile(victim.name)
+            state.statistics.evictions += 1
+            return victim.size
+        }
+    }
+
     /// Start-up: accounts entries found on disk, oldest first.
     func load(_ entries: [(name: String, size: Int64)], removeFile: (String) -> Void) {
         state.withLock { state in

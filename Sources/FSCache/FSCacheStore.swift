@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Logging
 import ObjectStore
+import S3Client
 import Synchronization
 
 /// The `fscache:SIZE:DIR:PARENT` wrapper: a size-bounded on-disk cache of whole objects in front
@@ -29,25 +30,33 @@ public final class FSCacheStore: ObjectStore {
     public let parent: any ObjectStore
     public let directory: String
     public let maxSize: Int64
-    private let layout: FSCacheLayout
-    private let index: FSCacheIndex
+    let layout: FSCacheLayout
+    let index: FSCacheIndex
     private let io = BlockingIOPool.shared
     /// Cache entries are written on their own threads, so that reads (hits falling back from the
     /// page cache, the parent's own file reads) never queue behind them.
-    private static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
+    static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
     /// Bytes of fetched objects waiting to be written; beyond `maxWriteBacklog` new misses are
     /// served without being cached, so a burst of misses cannot pile up objects in memory.
     private let backlog = Atomic<Int>(0)
     public let maxWriteBacklog: Int
-    private let logger: Logger
+    let logger: Logger
     private let startup = Mutex<Task<Void, Never>?>(nil)
     private let isReady = Atomic<Bool>(false)
+    /// `metacache_min_free_space` on the metacache's filesystem (see `FSCacheStore+FreeSpace`).
+    let keepFree: FreeSpaceReserve?
+    /// When the free space was last checked outside an install (uptime nanoseconds), to do it at most once a second.
+    let lastSpaceCheck = Atomic<UInt64>(0)
+    /// Failed entry writes (a full cache disk) are logged at the 1st, 2nd, 4th … in a row, not once per miss.
+    let storeFailures = RepeatedFailureLog()
+    let spaceWarnings = RepeatedFailureLog()
 
     public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
 
     public init(parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
-                logger: Logger = Logger(label: "objectmail.fscache")) {
+                logger: Logger = Logger(label: "objectmail.fscache"), keepFree: FreeSpaceReserve? = nil) {
         self.parent = parent
+        self.keepFree = keepFree.flatMap { $0.bytes > 0 ? $0 : nil }
         self.maxWriteBacklog = maxWriteBacklog
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.maxSize = maxSize
@@ -65,7 +74,8 @@ public final class FSCacheStore: ObjectStore {
             throw PipelineArgumentError(index: 1, expected: "an absolute directory")
         }
         return { parent in
-            let store = FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger)
+            let store = FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger,
+                                     keepFree: context.keepFree)
             FSCacheMetrics.track(store.index)
             return store
         }
@@ -119,6 +129,7 @@ public final class FSCacheStore: ObjectStore {
 
     public func get(_ key: String, range: ByteRange?) async throws -> StoredObject {
         await waitUntilReady()
+        checkFreeSpaceNow()
         let name = layout.name(for: key)
         if let object = try await readEntry(key: key, name: name, wholeFileLimit: range == nil ? 256 * 1024 : 0, inline: true, { fd, header in
             let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
@@ -247,7 +258,10 @@ public final class FSCacheStore: ObjectStore {
             }
             return (fetch, completion)
         }
-        return try await task.value
+        // A fill another request started is bounded by that request's deadline, not this one's.
+        return try await OperationDeadline.value(of: task) {
+            ObjectStoreError.unavailable(key: key, detail: "mail_operation_deadline passed while waiting for the object", requestID: nil)
+        }
     }
 
     // MARK: Writes
@@ -310,6 +324,10 @@ public final class FSCacheStore: ObjectStore {
         let index = self.index
         do {
             try await Self.writers.run {
+                guard self.makeRoomOnSharedDisk(for: (try? body.size()) ?? 0) else {
+                    index.recordSkippedWrite()
+                    return
+                }
                 let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
                 do {
                     // Directories are created on the first ENOENT, not checked on every store.
@@ -327,10 +345,13 @@ public final class FSCacheStore: ObjectStore {
                     throw error
                 }
             }
+            storeFailures.succeeded()
         } catch {
             index.recordStoreFailure()
-            logger.warning("fscache: cannot store an entry; serving from the parent",
-                           metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)"])
+            if let inARow = storeFailures.failed() {
+                logger.warning("fscache: cannot store an entry; serving from the parent",
+                               metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)", "failures_in_a_row": "\(inARow)"])
+            }
         }
     }
 }

@@ -51,7 +51,14 @@ final class CurlTransfer {
         // Inactivity timeout: fewer than 1 byte/s for the whole period aborts the transfer.
         setLong(CURLOPT_LOW_SPEED_LIMIT, 1)
         setLong(CURLOPT_LOW_SPEED_TIME, max(1, (request.idleTimeoutMs + 999) / 1000))
-        if let total = request.totalTimeoutMs { setLong(CURLOPT_TIMEOUT_MS, max(1, total)) }
+        if let deadline = request.deadline {
+            // Time spent waiting for a transfer slot counts: the limit is when the caller must have an answer.
+            let remainingMs = Int((deadline - .now) / .milliseconds(1))
+            guard remainingMs > 0 else {
+                throw HTTPTransportFailure(reason: .timeout(connecting: true), message: "deadline passed before the request started")
+            }
+            setLong(CURLOPT_TIMEOUT_MS, remainingMs)
+        }
         if !request.verifyTLS {
             setLong(CURLOPT_SSL_VERIFYPEER, 0)
             setLong(CURLOPT_SSL_VERIFYHOST, 0)

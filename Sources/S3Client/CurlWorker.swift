@@ -30,6 +30,7 @@ final class CurlWorker {
                 return
             }
             startWaiting()
+            expireWaiting()
             _ = curl_multi_perform(multi, &running)
             let finished = collectFinished()
             if finished && waitingCount > 0 && active.count < maxInFlight { continue }
@@ -50,6 +51,25 @@ final class CurlWorker {
             waiting.removeFirst(waitingHead)
             waitingHead = 0
         }
+    }
+
+    /// Requests still queued when their deadline passed fail now rather than when a slot frees (a stalled store
+    /// holds every slot until the transfers' own timeouts). The loop wakes at least once a second.
+    private func expireWaiting() {
+        guard waitingCount > 0 else { return }
+        let now = ContinuousClock.now
+        guard waiting[waitingHead...].contains(where: { $0.request.deadline.map { $0 <= now } ?? false }) else { return }
+        var kept: [CurlJob] = []
+        for job in waiting[waitingHead...] {
+            if let deadline = job.request.deadline, deadline <= now {
+                job.continuation.resume(throwing: HTTPTransportFailure(reason: .timeout(connecting: true),
+                                                                       message: "deadline passed while waiting for a free transfer slot"))
+            } else {
+                kept.append(job)
+            }
+        }
+        waiting = kept
+        waitingHead = 0
     }
 
     private func start(_ job: CurlJob) {

@@ -22,8 +22,9 @@ struct HTTPRequest: Sendable {
     var connectTimeoutMs: Int
     /// Abort when no byte moved for this long (libcurl's low-speed limit; second granularity).
     var idleTimeoutMs: Int
-    /// Hard limit for this attempt, nil: none.
-    var totalTimeoutMs: Int?
+    /// Hard limit for this attempt (`absolute_timeout`, the operation's deadline), counted from before the request
+    /// waited for a free transfer slot; nil: none.
+    var deadline: ContinuousClock.Instant?
     var verifyTLS: Bool
 }
 

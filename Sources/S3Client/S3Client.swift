@@ -61,7 +61,7 @@ public final class S3Client: Sendable {
     }
 
     /// A signed, ready-to-send request; signed again for every attempt so `x-amz-date` stays fresh.
-    private func signedRequest(_ spec: RequestSpec, totalTimeoutMs: Int?) -> HTTPRequest {
+    private func signedRequest(_ spec: RequestSpec, deadline: ContinuousClock.Instant?) -> HTTPRequest {
         let path = encodedPath(for: spec.key)
         let query = spec.query.map { (S3PercentEncoding.encode($0.0), S3PercentEncoding.encode($0.1)) }
         let queryString = S3Signer.canonicalQuery(query)
@@ -88,30 +88,28 @@ public final class S3Client: Sendable {
         let url = "\(configuration.scheme)://\(configuration.hostHeader)\(path)" + (queryString.isEmpty ? "" : "?\(queryString)")
         return HTTPRequest(method: spec.method, url: url, headers: lines, body: spec.body, sink: spec.sink,
                            connectTimeoutMs: configuration.effectiveConnectTimeoutMs, idleTimeoutMs: idleTimeout,
-                           totalTimeoutMs: totalTimeoutMs, verifyTLS: configuration.verifyTLS)
+                           deadline: deadline, verifyTLS: configuration.verifyTLS)
     }
 
     // MARK: Sending with retries
 
     /// Sends the request, retrying as Dovecot does, and returns the first 2xx response.
-    /// Throws `S3Error` (or `CancellationError`).
+    /// Every attempt and every pause between them ends by `absolute_timeout` and by the client operation's
+    /// deadline (`OperationDeadline.current`), whichever comes first. Throws `S3Error` (or `CancellationError`).
     func execute(_ spec: RequestSpec, acceptStatus: (Int) -> Bool = { (200..<300).contains($0) }) async throws -> HTTPResponse {
         let clock = ContinuousClock()
         let started = clock.now
-        let deadline = configuration.absoluteTimeoutMs.map { started + .milliseconds($0) }
+        let absolute = configuration.absoluteTimeoutMs.map { started + .milliseconds($0) }
         let key = spec.key ?? ""
         var attempts = 0
         var connectRetries = 0
         var otherRetries = 0
+        var lastError: S3Error?
         while true {
             attempts += 1
-            var remainingMs: Int?
-            if let deadline {
-                remainingMs = Int((deadline - clock.now) / .milliseconds(1))
-                if remainingMs! <= 0 {
-                    throw S3Error(kind: .timeout, operation: spec.operation, key: key, code: "AbsoluteTimeout",
-                                  message: "absolute_timeout of \(configuration.absoluteTimeoutMs!) ms exceeded", attempts: attempts - 1)
-                }
+            let limit = OperationDeadline.earliest(absolute)
+            if let limit, limit <= clock.now {
+                throw deadlineError(spec, key: key, absolute: absolute, attempts: attempts - 1, last: lastError)
             }
             let attemptStarted = clock.now
             metrics.record(spec.operation)
@@ -119,12 +117,16 @@ public final class S3Client: Sendable {
             var connecting = false
             let sent = S3RequestMetrics.bodySize(spec.body)
             do {
-                let response = try await engine.perform(signedRequest(spec, totalTimeoutMs: remainingMs))
+                let response = try await engine.perform(signedRequest(spec, deadline: limit))
                 S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: response.status,
                                         elapsed: clock.now - attemptStarted, sent: sent,
                                         received: response.status == 304 || spec.method == "HEAD" ? 0 : S3RequestMetrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
-                if acceptStatus(response.status) { return response }
+                if acceptStatus(response.status) {
+                    // The store answered: the client's operation may take its next step.
+                    OperationDeadline.current?.progressed()
+                    return response
+                }
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
                 S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: nil,
@@ -138,12 +140,26 @@ public final class S3Client: Sendable {
                 throw error
             }
             let delayMs = Self.retryDelaysMs[min(connectRetries + otherRetries - 1, Self.retryDelaysMs.count - 1)]
-            if let deadline, clock.now + .milliseconds(delayMs) >= deadline { throw error }
+            if let limit = OperationDeadline.earliest(absolute), clock.now + .milliseconds(delayMs) >= limit { throw error }
+            lastError = error
             logger.warning("S3 request failed, retrying", metadata: [
                 "operation": "\(spec.operation.rawValue)", "key": "\(key)", "error": "\(error)", "retry_in_ms": "\(delayMs)",
             ])
             try await Task.sleep(for: .milliseconds(delayMs))
         }
+    }
+
+    /// The timeout error when `absolute_timeout` or the operation's deadline passed before another attempt.
+    private func deadlineError(_ spec: RequestSpec, key: String, absolute: ContinuousClock.Instant?, attempts: Int,
+                               last: S3Error?) -> S3Error {
+        let after = last.map { "; last failure: \($0.code): \($0.message)" } ?? ""
+        if let absolute, absolute <= .now {
+            return S3Error(kind: .timeout, operation: spec.operation, key: key, code: "AbsoluteTimeout",
+                           message: "absolute_timeout of \(configuration.absoluteTimeoutMs!) ms exceeded" + after, attempts: attempts)
+        }
+        let budget = OperationDeadline.current.map { "\($0.budget)" } ?? "?"
+        return S3Error(kind: .timeout, operation: spec.operation, key: key, code: "DeadlineExceeded",
+                       message: "the client operation's deadline (mail_operation_deadline, \(budget)) passed" + after, attempts: attempts)
     }
 
     private func warnIfSlow(_ spec: RequestSpec, key: String, since start: ContinuousClock.Instant, requestID: String?) {

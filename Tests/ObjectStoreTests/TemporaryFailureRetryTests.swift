@@ -1,4 +1,5 @@
 import ObjectStore
+import S3Client
 import Synchronization
 import Testing
 
@@ -30,5 +31,19 @@ import Testing
             }
         }
         #expect(calls.load(ordering: .relaxed) == 4)
+    }
+
+    @Test func noRetryStartsAfterTheOperationsDeadline() async throws {
+        let calls = Atomic<Int>(0)
+        await #expect(throws: ObjectStoreError.self) {
+            try await OperationDeadline.run(budget: .milliseconds(300)) {
+                try await TemporaryFailureRetry.run(attempts: 10, firstDelay: .milliseconds(200)) { () async throws -> Int in
+                    calls.add(1, ordering: .relaxed)
+                    throw ObjectStoreError.unavailable(key: "k", detail: "down", requestID: nil)
+                }
+            }
+        }
+        // 0 ms, then 200 ms; the next delay (400 ms) would end after the deadline: two attempts, not ten.
+        #expect(calls.load(ordering: .relaxed) == 2)
     }
 }

@@ -23,6 +23,12 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var quota: QuotaConfiguration?
     /// The mail_log plugin's settings; nil when mail_plugins does not load it.
     public var mailLog: MailLogConfiguration?
+    /// `mail_operation_deadline`: how long a client waits for a command or delivery that the store keeps from
+    /// progressing before it gets a temporary failure (`OperationDeadline`); nil: no deadline.
+    public var operationDeadline: Duration? = .seconds(30)
+    /// `metacache_min_free_space`: below this much free space on the metacache's filesystem, the fscache gives
+    /// its space back (0: never).
+    public var metacacheMinFreeSpace: Int64 = 256 << 20
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),

@@ -11,6 +11,11 @@ public enum StorageSettings {
                           "Each user's local directory (metacache index); relative paths start at the start directory."),
         SettingDefinition("mail_prefetch_count", .number, default: "10",
                           "How many mail bodies are fetched from the object store in parallel (FETCH, SEARCH BODY/TEXT); 0: one at a time."),
+        SettingDefinition("mail_operation_deadline", .time, default: "30s",
+                          "ObjectMail's own: the longest a client waits for a command (IMAP, POP3) or a delivery (LMTP) while the "
+                            + "object store does not answer, retries included; then it gets a temporary failure (NO [UNAVAILABLE], "
+                            + "-ERR [SYS/TEMP], 451 4.3.0) and nothing of the operation remains. Each answer of the store "
+                            + "starts the wait again, so long FETCHes and first logins from a slow but working store go on. 0: no deadline."),
         MailPlugins.definition,
         SettingDefinition("mailbox_list_index", .choice(["yes"]), default: "yes",
                           "The mailbox list lives in each user's metacache index, as obox requires (no is not built)."),
@@ -43,6 +48,9 @@ public enum StorageSettings {
                           "Drop a message from the index when its object is gone from the bucket (404 and not listed); otherwise report it."),
         SettingDefinition("metacache_max_space", .size, default: "0",
                           "Local disk the metacache (users' indexes) may use; least recently used users are flushed and evicted above it (0: no limit)."),
+        SettingDefinition("metacache_min_free_space", .size, default: "256M",
+                          "ObjectMail's own: when the filesystem holding the metacache has less free space than this, every fscache "
+                            + "on that filesystem evicts entries until it has it again, and caches nothing new meanwhile (0: never)."),
         SettingDefinition("metacache_max_grace", .size, default: "1G",
                           "How far above metacache_max_space the metacache may grow before new logins are refused."),
         SettingDefinition("metacache_delay_uploads", .choice(["yes"]), default: "yes",
@@ -144,6 +152,9 @@ extension StorageConfiguration {
         }
         let writes = plugin.number("obox_max_parallel_writes")
         maxParallelWrites = writes > 0 ? writes : max(1, prefetchCount)
+        let deadline = settings.milliseconds("mail_operation_deadline")
+        operationDeadline = deadline > 0 ? .milliseconds(deadline) : nil
+        metacacheMinFreeSpace = plugin.size("metacache_min_free_space")
         let deletes = plugin.number("obox_max_parallel_deletes")
         maxParallelDeletes = deletes > 0 ? min(deletes, 1000) : 1000
         if !MailPlugins.named(in: settings).contains("quota"), !plugin.string("quota").isEmpty {

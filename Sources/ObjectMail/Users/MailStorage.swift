@@ -3,6 +3,7 @@ import Logging
 import MetaCache
 import ObjectStore
 import Synchronization
+import S3Client
 
 /// The storage of the whole process: one `MailUser` actor per active user, shared by every
 /// session of that user, and the object stores each user's mail and index bundles live in.
@@ -51,14 +52,26 @@ public actor MailStorage {
             await checkForOtherBackends(name, user)
             return user
         }
-        if let pending = loading[name] { return try await pending.value }
-        let task = Task { try await load(name, userdb: userdb) }
-        loading[name] = task
-        defer { loading[name] = nil }
-        let user = try await task.value
-        active[name] = user
-        lastAccess[name] = .now
-        return user
+        // The load is shared by every request for the user, each waiting only until its own deadline; the load
+        // itself (bounded by the first request's deadline) registers the user, so one given up on is not lost
+        // and never loaded twice.
+        let task: Task<MailUser, any Error>
+        if let pending = loading[name] {
+            task = pending
+        } else {
+            task = Task {
+                defer { loading[name] = nil }
+                let user = try await load(name, userdb: userdb)
+                active[name] = user
+                lastAccess[name] = .now
+                return user
+            }
+            loading[name] = task
+        }
+        return try await OperationDeadline.value(of: task) {
+            StorageError.store(user: name, .unavailable(key: "", detail: "mail_operation_deadline passed while the user was loading",
+                                                        requestID: nil))
+        }
     }
 
     /// A clean local index is trusted when the check cannot reach the bucket: the user keeps

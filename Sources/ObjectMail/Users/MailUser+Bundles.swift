@@ -2,6 +2,7 @@ import Foundation
 import MetaCache
 import MIME
 import ObjectStore
+import S3Client
 
 extension MailUser {
     /// Starts the background upload loop if it is not running: it checks every
@@ -10,7 +11,8 @@ extension MailUser {
     func scheduleUpload() {
         guard let bundler, uploadLoop == nil else { return }
         let interval = configuration.bundlePolicy.checkInterval
-        uploadLoop = Task { [weak self] in
+        // Started by whatever command changed the index, but no client waits for it: no operation deadline.
+        uploadLoop = Task { [weak self] in await OperationDeadline.withoutDeadline {
             // While the store or the disk keeps failing, the checks back off (up to a minute) and the warning is
             // logged at the 1st, 2nd, 4th, 8th … failure in a row, not once a second per user.
             var failures = 0
@@ -37,7 +39,7 @@ extension MailUser {
                 if await !bundler.hasPendingChanges { break }
             }
             await self?.uploadLoopEnded()
-        }
+        } }
     }
 
     /// The check interval, doubled for every failure in a row, at most a minute.
@@ -52,7 +54,7 @@ extension MailUser {
     }
 
     private func logUploadFailure(_ error: any Error, inARow failures: Int) {
-        guard failures & (failures - 1) == 0 else { return }
+        guard RepeatedFailureLog.isLogged(failures) else { return }
         logger.warning("index bundle upload failed, will retry: \(error)", metadata: ["failures_in_a_row": "\(failures)"])
     }
 

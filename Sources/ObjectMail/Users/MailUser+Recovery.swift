@@ -1,6 +1,7 @@
 import Foundation
 import MetaCache
 import ObjectStore
+import S3Client
 
 extension MailUser {
     /// Brings the local index in line with the bucket (`IndexLoader.revalidate`) and adopts the
@@ -8,7 +9,13 @@ extension MailUser {
     /// this user's index; one at a time per user.
     @discardableResult
     public func revalidate(reason: String) async throws -> IndexLoader.Report {
-        while let running = revalidation { await running.value }
+        // Another revalidation of this user is bounded by the deadline of whoever started it, not by ours.
+        while let running = revalidation {
+            try await OperationDeadline.value(of: running) {
+                StorageError.store(user: self.name, .unavailable(key: "", detail: "mail_operation_deadline passed while the index was revalidated",
+                                                                 requestID: nil))
+            }
+        }
         let task = Task { try await self.runRevalidation(reason: reason) }
         revalidation = Task { _ = try? await task.value }
         defer { revalidation = nil }

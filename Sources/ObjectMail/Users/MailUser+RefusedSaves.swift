@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import S3Client
 
 extension MailUser {
     /// Records the objects of a save about to be answered with a failure and starts deleting them.
@@ -22,7 +23,8 @@ extension MailUser {
     /// ledger is empty; failed DELETEs are retried a minute later. Never on a client's path.
     func scheduleRefusedRetirement() {
         guard refusedRetirement == nil, !refusedSaves.isEmpty else { return }
-        refusedRetirement = Task {
+        // Started by the failing save, which is answered at once: these deletes must outlive its deadline.
+        refusedRetirement = Task { await OperationDeadline.withoutDeadline {
             var delay: TimeInterval = 0
             while !Task.isCancelled {
                 if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
@@ -31,7 +33,7 @@ extension MailUser {
                 delay = max(1, next.timeIntervalSinceNow)
             }
             refusedRetirementEnded()
-        }
+        } }
     }
 
     private func refusedRetirementEnded() {
@@ -50,15 +52,22 @@ extension MailUser {
             do {
                 let failures = try await store.deleteMany(batch.map(layout.bucketKey))
                 failed.formUnion(failures.map(\.key))
-                for failure in failures {
-                    logger.warning("could not delete a refused save's object, will retry",
-                                   metadata: ["key": "\(failure.key)", "code": "\(failure.code)"])
+                if let first = failures.first, let inARow = refusedDeleteFailures.failed() {
+                    logger.warning("could not delete refused saves' objects, will retry", metadata: [
+                        "objects": "\(failures.count)", "key": "\(first.key)", "code": "\(first.code)", "failures_in_a_row": "\(inARow)",
+                    ])
                 }
+            } catch is CancellationError {
+                // A newer refusal restarted the round: not a failure of the store.
+                failed.formUnion(batch.map(layout.bucketKey))
             } catch {
                 failed.formUnion(batch.map(layout.bucketKey))
-                logger.warning("deleting refused saves' objects failed, will retry: \(error)")
+                if let inARow = refusedDeleteFailures.failed() {
+                    logger.warning("deleting refused saves' objects failed, will retry: \(error)", metadata: ["failures_in_a_row": "\(inARow)"])
+                }
             }
         }
+        if failed.isEmpty { refusedDeleteFailures.succeeded() }
         let settled = entries.filter { !failed.contains(layout.bucketKey($0.key)) && $0.settledAfter <= started }.map(\.key)
         refusedSaves.settle(settled)
         guard !refusedSaves.isEmpty else { return nil }

@@ -31,6 +31,8 @@ public actor MailUser {
     var refusedSaves: RefusedSaves
     /// Deletes refused saves' objects until the ledger is empty; nil while nothing is due.
     var refusedRetirement: Task<Void, Never>?
+    /// Rounds of refused-save deletes that failed, logged at the 1st, 2nd, 4th … in a row.
+    let refusedDeleteFailures = RepeatedFailureLog()
     /// The quota limits in force: the configured rules, or the userdb's (`applyUserdbFields`); nil without quota.
     var quotaLimits: QuotaLimits?
     /// The quota rules: the configuration's, until a reload replaces them.

@@ -6,10 +6,13 @@ public struct PipelineContext: Sendable {
     /// Expands variables in directory arguments (fscache's DIR, posix's root). Identity by default;
     /// the server passes one that expands Dovecot %-variables (%u, %4Nu …) for the current user.
     public var expandVariables: @Sendable (String) -> String
+    /// Space local caches (the fscache) leave free on the metacache's filesystem; nil: none.
+    public var keepFree: FreeSpaceReserve?
 
     public init(logger: Logger = Logger(label: "objectmail.objectstore"),
-                expandVariables: @escaping @Sendable (String) -> String = { $0 }) {
+                expandVariables: @escaping @Sendable (String) -> String = { $0 }, keepFree: FreeSpaceReserve? = nil) {
         self.logger = logger
         self.expandVariables = expandVariables
+        self.keepFree = keepFree
     }
 }

@@ -111,7 +111,8 @@ actor IMAPSession {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 guard transport.accepts() else { continue }
-                await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) }
+                // Every command (and every AUTHENTICATE or IDLE continuation) gets mail_operation_deadline.
+                await storage.configuration.withinDeadline { await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) } }
             case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
             case .notification(let event): await notificationArrived(event)
             case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }

@@ -43,7 +43,8 @@ public final class StorageDelivery: LMTPBackend {
         } else {
             messageID = DeliveryHeaders.messageID(in: message.bytes)
         }
-        return await withTaskGroup(of: (Int, LMTPReply).self) { group in
+        // One mail_operation_deadline for the whole DATA: its recipients are saved in parallel under it.
+        return await storage.configuration.withinDeadline { await withTaskGroup(of: (Int, LMTPReply).self) { group in
             for (index, recipient) in message.recipients.enumerated() {
                 group.addTask {
                     (index, await self.limiter.run(user: recipient.user) {
@@ -54,7 +55,7 @@ public final class StorageDelivery: LMTPBackend {
             var replies = [LMTPReply?](repeating: nil, count: message.recipients.count)
             for await (index, reply) in group { replies[index] = reply }
             return replies.map { $0! }
-        }
+        } }
     }
 
     private func deliver(_ message: LMTPMessage, to recipient: LMTPRecipient, messageID: String,

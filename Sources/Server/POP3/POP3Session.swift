@@ -75,7 +75,7 @@ actor POP3Session {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
                 guard transport.accepts() else { continue }
-                await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) }
+                await login.storage.configuration.withinDeadline { await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) } }
             case .tlsEstablished:
                 transport.handshakeCompleted(logger: logger)
             case .idleTimeout:

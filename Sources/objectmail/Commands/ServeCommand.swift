@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // READY/RELOADING/STOPPING/WATCHDOG for systemd's `Type=notify` (conf/systemd/objectmail.service).
         let systemd = SystemdNotifier()
-        let pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
+        var pipelines = StoragePipelines(logger: Logger(label: "objectmail.objectstore"))
         let server: ObjectMailServer
         let listeners: [ListenerSpec]
         let statsListeners: [ListenerSpec]
@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         let privileges: PrivilegeDrop?
         do {
             privileges = try PrivilegeDrop.configured(in: settings)
+            pipelines.keepFree = try StorageFactory.metacacheReserve(settings)
             try await checkStores(settings: settings, pipelines: pipelines, logger: logger)
             let storage = try StorageFactory.make(settings: settings, pipelines: pipelines, logger: Logger(label: "objectmail.storage"))
             mailStorage = storage

@@ -1,6 +1,7 @@
 import Config
 import Logging
 import ObjectMail
+import ObjectStore
 
 /// The process's `MailStorage` from the settings: each user's `obox_fs` and `obox_index_fs`
 /// pipelines, %-expanded per user and shared between users whose expansion is the same.
@@ -11,6 +12,13 @@ enum StorageFactory {
                     storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
                     indexStoreForUser: userStores("obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
                                                   pipelines: pipelines))
+    }
+
+    /// `metacache_min_free_space` on the filesystem of the directory every `mail_home` lies under.
+    static func metacacheReserve(_ settings: Settings) throws -> FreeSpaceReserve? {
+        let configuration = try StorageConfiguration(settings: settings)
+        guard configuration.metacacheMinFreeSpace > 0 else { return nil }
+        return FreeSpaceReserve(path: MetacacheDirectory.root(homeTemplate: configuration.homeTemplate), bytes: configuration.metacacheMinFreeSpace)
     }
 
     private static func userStores(_ setting: String, template: String, pipelines: StoragePipelines) -> MailStorage.StoreForUser {

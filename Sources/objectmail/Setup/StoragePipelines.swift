@@ -12,6 +12,8 @@ import ObjectStore
 struct StoragePipelines {
     var registry: PipelineRegistry = .standard
     var logger: Logger
+    /// `metacache_min_free_space` on the metacache's filesystem, for the fscaches built here.
+    var keepFree: FreeSpaceReserve?
 
     func store(_ setting: String, template: String, variables: VariableExpander) throws -> any ObjectStore {
         try makeStore(setting, pipeline: try expand(setting, template: template, variables: variables))
@@ -29,7 +31,7 @@ struct StoragePipelines {
     /// Builds the stores of an already expanded pipeline string.
     func makeStore(_ setting: String, pipeline: String) throws -> any ObjectStore {
         do {
-            let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath)
+            let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath, keepFree: keepFree)
             return try registry.makeStore(pipeline, context: context)
         } catch let error as PipelineError {
             throw ConfigError("\(setting): \(error)")
