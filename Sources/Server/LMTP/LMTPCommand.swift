@@ -82,8 +82,10 @@ enum LMTPCommand: Equatable {
         if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") { address = String(address[address.index(after: colon)...]) }
         var parameters: [String: String] = [:]
         for word in rest[rest.index(after: close)...].split(separator: " ") {
-            let pair = word.split(separator: "=", maxSplits: 1)
-            parameters[pair[0].uppercased()] = pair.count == 2 ? String(pair[1]) : ""
+            let pair = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            // RFC 5321 esmtp-keyword: at least one character (a bare "=VALUE" is a syntax error, never a crash).
+            guard let keyword = pair.first, !keyword.isEmpty else { return nil }
+            parameters[keyword.uppercased()] = pair.count == 2 ? String(pair[1]) : ""
         }
         return (address, parameters)
     }
