@@ -91,8 +91,18 @@ extension MailUser {
             }
             guard !orphans.isEmpty else { continue }
             var fetched: [(ObjectInfo, [UInt8])] = []
+            var failure: (any Error)?
             for orphan in orphans {
-                let object = try await mapErrors { try await store.get(orphan.key) }
+                let object: StoredObject
+                do {
+                    // One failed read must not fail the whole load: with a hundred objects to adopt and a store that
+                    // fails now and then, a login would almost never get through.
+                    let store = self.store, key = orphan.key
+                    object = try await mapErrors { try await TemporaryFailureRetry.run { try await store.get(key) } }
+                } catch {
+                    failure = error
+                    break
+                }
                 // Every mail object this server writes carries its GUID; anything else in the folder is not mail.
                 guard object.info.metadata[MailObjectMetadata.guid] != nil else {
                     logger.warning("object without mail metadata left alone by the rescan", metadata: ["key": "\(orphan.key)"])
@@ -100,7 +110,10 @@ extension MailUser {
                 }
                 fetched.append((object.info, object.body))
             }
-            guard !fetched.isEmpty else { continue }
+            guard !fetched.isEmpty else {
+                if let failure { throw failure }
+                continue
+            }
             fetched.sort { ($0.0.metadata[MailObjectMetadata.saved] ?? "", $0.0.key) < ($1.0.metadata[MailObjectMetadata.saved] ?? "", $1.0.key) }
             let mailbox = try await mailboxForAdoption(guid: guid, metadata: fetched.first?.0.metadata ?? [:])
             let messages = fetched.map { info, bytes in
@@ -114,6 +127,11 @@ extension MailUser {
             _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id!) }
             adopted += messages.count
             logger.info("adopted mail from the bucket", metadata: ["box": "\(mailbox.name)", "count": "\(messages.count)"])
+            // What was read is kept: the next attempt adopts only the rest.
+            if let failure {
+                scheduleUpload()
+                throw failure
+            }
         }
         if adopted > 0 { scheduleUpload() }
         return adopted
