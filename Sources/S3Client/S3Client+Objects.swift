@@ -17,7 +17,7 @@ extension S3Client {
         case .file(let path):
             // The payload hash is computed by streaming the file once, so the body is signed without
             // ever being held in memory (UNSIGNED-PAYLOAD would let a corrupted body through over http).
-            let digest = try Self.digest(ofFile: path, key: key)
+            let digest = try await Self.digestOffLoop(ofFile: path, key: key)
             spec.body = .file(path: path, size: digest.size)
             spec.payloadHash = digest.sha256
         }
@@ -29,7 +29,7 @@ extension S3Client {
             let md5: String
             switch body {
             case .bytes(let bytes): md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
-            case .file(let path): md5 = try Self.digest(ofFile: path, key: key).md5
+            case .file(let path): md5 = try await Self.digestOffLoop(ofFile: path, key: key).md5
             }
             guard let existing = try? await headObject(key), existing.etag == "\"\(md5)\"" else { throw error }
             return existing.etag
@@ -116,6 +116,18 @@ extension S3Client {
     }
 
     /// Reads the file once in 1 MiB pieces: its size, hex SHA-256 and hex MD5.
+    /// Reading and hashing a spooled body (tens of MiB) blocks: it runs on its own queue (which gets its own
+    /// thread), never on the caller's executor, which may be a session's event loop.
+    static func digestOffLoop(ofFile path: String, key: String) async throws -> (size: Int64, sha256: String, md5: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            fileDigestQueue.async {
+                continuation.resume(with: Result { try digest(ofFile: path, key: key) })
+            }
+        }
+    }
+
+    private static let fileDigestQueue = DispatchQueue(label: "objectmail.s3.file-digest", attributes: .concurrent)
+
     static func digest(ofFile path: String, key: String) throws -> (size: Int64, sha256: String, md5: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw S3Error(kind: .localFile, operation: .put, key: key, code: "LocalFile", message: "cannot open body file")
