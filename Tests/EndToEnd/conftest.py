@@ -59,6 +59,16 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 120) ->
     raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    """Polls `predicate` every 0.1 s until it holds (True) or `timeout` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def stop(process: subprocess.Popen, timeout: float = 30) -> int:
     """SIGTERM, then the exit status (the server must stop by itself within the timeout)."""
     if process.poll() is None:

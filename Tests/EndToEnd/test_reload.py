@@ -9,18 +9,10 @@ import time
 
 import pytest
 
-from conftest import free_port, wait_for_port
+from conftest import wait_for, free_port, wait_for_port
 
 MESSAGE = b"From: a@example.org\r\nSubject: reload\r\n\r\nbody\r\n"
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def reload(server, marker="SIGHUP: configuration", log=None):

@@ -5,20 +5,14 @@ import signal
 import smtplib
 import time
 
+from conftest import wait_for
+
 
 def lmtp_round_trip(server):
     with smtplib.LMTP("127.0.0.1", server.port, timeout=60) as client:
         client.ehlo("client.test")
         client.sendmail("sender@example.org", ["jane@example.com"], b"Subject: s\r\n\r\nbody\r\n")
 
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_sighup_without_tls_keeps_serving(lmtp_server):

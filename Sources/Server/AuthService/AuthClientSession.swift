@@ -40,9 +40,7 @@ actor AuthClientSession {
             case .connected:
                 await send(handshake())
             case .frame(let frame):
-                if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
-                    channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-                }
+                traffic.frameTaken(from: channel)
                 guard case .line(let line) = frame else { return await close("line too long") }
                 guard await handle(AuthClientLine(line)) else { return }
             }

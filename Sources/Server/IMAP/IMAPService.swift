@@ -79,6 +79,13 @@ final class TrafficCounter: Sendable {
     let received = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let queuedFrames = Atomic<Int>(0)
+
+    /// The session took one frame: reading resumes once the queue is down to half (`SessionChannelHandler` paused it).
+    func frameTaken(from channel: any Channel) {
+        if queuedFrames.subtract(1, ordering: .relaxed).newValue == Self.maxQueuedFrames / 2 {
+            channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        }
+    }
 }
 
 final class TrafficCountingHandler: ChannelDuplexHandler {

@@ -107,9 +107,7 @@ actor IMAPSession {
                 scheduleInactivityCheck()
             case .frame(let frame):
                 lastInput = .now
-                if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
-                    channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-                }
+                traffic.frameTaken(from: channel)
                 guard transport.accepts() else { continue }
                 // Every command (and every AUTHENTICATE or IDLE continuation) gets mail_operation_deadline.
                 await storage.configuration.withinDeadline { await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) } }

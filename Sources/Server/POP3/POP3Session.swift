@@ -71,9 +71,7 @@ actor POP3Session {
             case .connected:
                 ok("ObjectMail ready.")
             case .frame(let frame):
-                if traffic.queuedFrames.subtract(1, ordering: .relaxed).newValue == TrafficCounter.maxQueuedFrames / 2 {
-                    channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-                }
+                traffic.frameTaken(from: channel)
                 guard transport.accepts() else { continue }
                 await login.storage.configuration.withinDeadline { await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) } }
             case .tlsEstablished:
