@@ -83,3 +83,10 @@ def test_sighup_moves_the_log_to_a_new_log_path(lmtp_server):
         client.sendmail("sender@example.org", ["jane@example.com"], MESSAGE)
     assert wait_for(lambda: moved.exists() and "saved mail to INBOX" in moved.read_text())
     assert "saved mail to INBOX" not in server.log.read_text()
+
+
+def test_log_timestamp_as_dovecot_writes_it(lmtp_server):
+    import re
+    server = lmtp_server(extra='ssl = no\nlog_timestamp = "%Y-%m-%d %H:%M:%S.%{usecs} "\nsyslog_facility = local3\n')
+    first = server.log.read_text().splitlines()[0]
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} objectmail: Info: ", first), first

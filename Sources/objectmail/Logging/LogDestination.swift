@@ -35,10 +35,10 @@ final class LogDestination: Sendable {
         if case .file = target { close(descriptor.withLock { $0 }) }
     }
 
-    init(path: String) throws {
+    init(path: String, syslogFacility: Int32 = LOG_MAIL) throws {
         self.path = path
         if path == "syslog" {
-            openlog("objectmail", LOG_PID | LOG_NDELAY, LOG_MAIL)
+            openlog("objectmail", LOG_PID | LOG_NDELAY, syslogFacility)
             target = .syslog
             descriptor = Mutex(-1)
         } else if path == "/dev/stderr" || path.isEmpty {

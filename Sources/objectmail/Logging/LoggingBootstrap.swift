@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import Logging
 import Synchronization
 
@@ -43,17 +44,19 @@ enum LoggingBootstrap {
         let previous = targets.current
         var opened: [String: LogDestination] = [:]
         func destination(_ path: String) throws -> LogDestination {
-            if let existing = opened[path] ?? previous.destination(at: path) {
+            // syslog is opened again, so a changed syslog_facility applies.
+            if let existing = opened[path] ?? (path == "syslog" ? nil : previous.destination(at: path)) {
                 opened[path] = existing
                 return existing
             }
-            let created = try LogDestination(path: path)
+            let created = try LogDestination(path: path, syslogFacility: SyslogFacility.names[settings.string("syslog_facility")] ?? LOG_MAIL)
             opened[path] = created
             return created
         }
         let errors = try destination(errorPath), info = try destination(infoPath), debug = try destination(debugPath)
         targets.replace(with: LogTargets.State(errors: errors, info: info, debug: debug,
-                                               level: settings.bool("mail_debug") ? .debug : .info, mailPrefix: prefix))
+                                               level: settings.bool("mail_debug") ? .debug : .info, mailPrefix: prefix,
+                                               timestampFormat: settings.isSet("log_timestamp") ? settings.string("log_timestamp") : nil))
     }
 }
 
@@ -66,6 +69,8 @@ final class LogTargets: Sendable {
         var level: Logger.Level
         /// `mail_log_prefix` when the configuration sets it; else the built-in `label(user)<session>: `.
         var mailPrefix: MailLogPrefix?
+        /// `log_timestamp` when set.
+        var timestampFormat: String? = nil
 
         var destinations: [LogDestination] {
             var unique: [LogDestination] = []

@@ -33,7 +33,7 @@ struct ObjectMailLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let current = targets.current
         let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date(),
-                               mailPrefix: current.mailPrefix)
+                               mailPrefix: current.mailPrefix, timestampFormat: current.timestampFormat)
         switch level {
         case .trace, .debug: current.debug.write(line, level: level)
         case .info, .notice: current.info.write(line, level: level)
@@ -43,7 +43,7 @@ struct ObjectMailLogHandler: LogHandler {
 
     /// The service (label), user and session go in the prefix, the rest of the metadata after the message.
     static func format(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date,
-                       mailPrefix: MailLogPrefix? = nil) -> String {
+                       mailPrefix: MailLogPrefix? = nil, timestampFormat: String? = nil) -> String {
         var prefix = label
         if let user = metadata["user"] { prefix += "(\(user))" }
         if let session = metadata["session"] { prefix += "<\(session)>" }
@@ -55,7 +55,8 @@ struct ObjectMailLogHandler: LogHandler {
             .sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }
         let tail = rest.isEmpty ? "" : " " + rest.joined(separator: " ")
-        return "\(timestamp(date)) \(escaped(prefix))\(levelName(level)): \(escaped(message))\(escaped(tail))"
+        let stamp = timestampFormat.map { LogTimestamp.render($0, date: date) } ?? timestamp(date) + " "
+        return "\(stamp)\(escaped(prefix))\(levelName(level)): \(escaped(message))\(escaped(tail))"
     }
 
     /// One event is one line whatever it quotes: user names, mailbox names and command text come from clients,
