@@ -13,6 +13,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -64,6 +65,8 @@ def arguments(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = arguments(argv)
+    # SIGTERM (a CI deadline, kill) unwinds like ^C, so the servers and SeaweedFS are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not args.binary or not os.access(args.binary, os.X_OK):
         print("set OBJECTMAIL_BIN (or --binary) to an objectmail binary", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ import re
 import time
 
 from .cluster import PASSWORD
-from .workload import MESSAGE_ID
+from .envelope import FETCH_ITEMS, uids_and_message_ids
 
 LIST_LINE = re.compile(rb'^\(([^)]*)\) (?:"[^"]*"|NIL) (.+)$')
 
@@ -40,15 +40,10 @@ def message_ids(client: imaplib.IMAP4, folder: str) -> list:
         raise RetryLater(f"EXAMINE {folder}: {typ} {data!r}")
     if int(data[0]) == 0:
         return []
-    typ, data = client.uid("FETCH", "1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+    typ, data = client.uid("FETCH", "1:*", FETCH_ITEMS)
     if typ != "OK":
         raise RetryLater(f"FETCH {folder}: {typ} {data!r}")
-    found = []
-    for item in data:
-        if isinstance(item, tuple):
-            match = MESSAGE_ID.search(item[1])
-            found.append(match.group(1).decode() if match else None)
-    return found
+    return [message_id for _, message_id in uids_and_message_ids(data)]
 
 
 def user_listing(port: int, user: str, timeout: float = 120, attempts: int = 20) -> dict[str, list]:

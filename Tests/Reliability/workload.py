@@ -10,19 +10,19 @@ import threading
 import time
 
 from .cluster import PASSWORD
+from .envelope import FETCH_ITEMS, uids_and_message_ids
 from .ledger import ACK, REFUSED, UNKNOWN, Ledger
 
 FOLDERS = ["INBOX", "Work"]
 CONNECTION_ERRORS = (OSError, EOFError, imaplib.IMAP4.abort, smtplib.SMTPServerDisconnected, poplib.error_proto)
 MESSAGE_ID = re.compile(rb"Message-ID:\s*(<[^>\r\n]*>)", re.I)
-UID = re.compile(rb"UID (\d+)")
 
 
 def make_message(message_id: str, rng: random.Random) -> bytes:
     size = rng.choice([400, 1500, 4000, 12000]) if rng.random() > 0.02 else rng.randint(100_000, 400_000)
     line = b"".join(rng.choice([b"lorem ", b"ipsum ", b"dolor ", b"sit ", b"amet "]) for _ in range(12)).strip() + b"\r\n"
     body = line * max(1, size // len(line))
-    return (f"From: load@example.org\r\nTo: someone@example.com\r\nSubject: reliability {message_id}\r\n"
+    return (f"From: load@example.org\r\nTo: someone@example.com\r\nSubject: reliability load\r\n"
             f"Message-ID: {message_id}\r\n\r\n").encode() + body
 
 
@@ -190,16 +190,11 @@ class Workload:
             client.shutdown()
 
     def expunge(self, client: imaplib.IMAP4, user: str, uids: list[bytes]):
-        typ, data = client.uid("FETCH", b",".join(uids).decode(), "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        typ, data = client.uid("FETCH", b",".join(uids).decode(), FETCH_ITEMS)
         if typ != "OK":
             self.ledger.count("fetch refused", f"{data!r}")
             return
-        found = {}
-        for item in data:
-            if isinstance(item, tuple):
-                uid, message_id = UID.search(item[0]), MESSAGE_ID.search(item[1])
-                if uid and message_id:
-                    found[uid.group(1)] = message_id.group(1).decode()
+        found = {uid: message_id for uid, message_id in uids_and_message_ids(data) if message_id}
         if not found:
             return
         self.ledger.expunge_pending(user, list(found.values()))
