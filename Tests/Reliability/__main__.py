@@ -25,7 +25,7 @@ from .protocol_fuzz import FuzzOptions, run_fuzz
 SCENARIOS = ["kill9", "randomfail", "s3", "fuzz"]
 # Shares of --minutes when every scenario runs.
 WEIGHTS = {"kill9": 0.25, "randomfail": 0.35, "s3": 0.25, "fuzz": 0.15}
-BRIEF_SECONDS = 40
+BRIEF_SECONDS = 30
 
 
 def pair(text: str) -> tuple:

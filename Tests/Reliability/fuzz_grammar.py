@@ -182,7 +182,8 @@ def lmtp_commands(rng) -> list[bytes]:
                               b"<" + b"x" * 300 + b"@example.com>", b"<@a,@b:fuzz0@example.com>", b"<"])
     parameters = lambda: b"".join(rng.sample([b" SIZE=" + pick(rng, HUGE + ["100"]).encode(), b" BODY=8BITMIME",
                                               b" BODY=BINARYMIME", b" SMTPUTF8", b" RET=FULL", b" ENVID=x",
-                                              b" ORCPT=rfc822;fuzz0@example.com", b" NOTIFY=NEVER", b" X=Y="],
+                                              b" ORCPT=rfc822;fuzz0@example.com", b" NOTIFY=NEVER", b" X=Y=",
+                                              b" =", b"="],
                                              k=rng.randint(0, 2)))
     body = b"Subject: lmtp fuzz\r\nMessage-ID: <lmtp-fuzz@x>\r\n\r\n" + pick(
         rng, [b"body\r\n", b"..dotted\r\n.\r\n", b"bare\nlf\n", b"\x00\x01\x02\r\n", b"x" * 5000 + b"\r\n"])
