@@ -159,6 +159,32 @@ class Fuzzer:
             self.log(f"  CRASH: status {self.server.process.returncode}, inputs in {folder}\n{self.server.log_tail()}")
             self.server.start()
 
+    def settle(self) -> bool:
+        """After a failed exchange: True when the server exits within the timeout — a crash in progress (the Swift
+        runtime's backtracer runs before the process ends, with the listeners already gone) — counted and
+        restarted by `crashed`; False when it stays up (then it was a hang)."""
+        deadline = time.monotonic() + self.options.answer_timeout
+        while time.monotonic() < deadline:
+            if not self.server.alive():
+                self.crashed()
+                return True
+            time.sleep(0.2)
+        return False
+
+    def hang(self, what: str, error: Exception) -> None:
+        if self.settle():
+            return
+        with self.lock:
+            self.counts["hangs"] += 1
+            self.failures.append(f"{what}: {error}")
+        self.log(f"  HANG ({what}): {error}")
+
+    def checked_probe(self) -> None:
+        try:
+            self.probe()
+        except (Hang, OSError) as error:
+            self.hang("liveness probe failed", error)
+
     def worker(self, number: int) -> None:
         rng = random.Random(self.seed * 100 + number)
         done = 0
@@ -166,26 +192,14 @@ class Fuzzer:
             try:
                 self.one_connection(number, rng)
             except Hang as error:
-                with self.lock:
-                    self.counts["hangs"] += 1
-                    self.failures.append(f"hang: {error}")
-                self.log(f"  HANG: {error}")
+                self.hang("fuzzed connection", error)
             except (OSError, ConnectionError):
                 pass  # refused by a server being restarted, or reset: the crash check decides
             if not self.server.alive():
                 self.crashed()
             done += 1
             if done % self.options.probe_every == 0:
-                try:
-                    self.probe()
-                except (Hang, OSError) as error:
-                    if self.server.alive():
-                        with self.lock:
-                            self.counts["hangs"] += 1
-                            self.failures.append(f"liveness probe failed: {error}")
-                        self.log(f"  PROBE FAILED: {error}")
-                    else:
-                        self.crashed()
+                self.checked_probe()
 
     # ---------------------------------------------------------------------------------------------- memory
 
@@ -316,7 +330,7 @@ def run_fuzz(options: FuzzOptions, seaweed, root, seed: int, log=print) -> Summa
             thread.start()
         for thread in workers:
             thread.join()
-        fuzzer.probe()
+        fuzzer.checked_probe()
         summary.extra.update(fuzzer.memory_probe(sampler))
         if server.alive():
             status = server.stop()
