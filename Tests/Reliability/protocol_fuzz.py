@@ -174,6 +174,13 @@ class Fuzzer:
     def hang(self, what: str, error: Exception) -> None:
         if self.settle():
             return
+        with self.lock:  # another worker may be restarting a crashed server: wait for it, then ask again
+            pass
+        try:
+            self.probe()
+            return  # served now: the failure belonged to a crash another worker handled
+        except (Hang, OSError):
+            pass
         with self.lock:
             self.counts["hangs"] += 1
             self.failures.append(f"{what}: {error}")
