@@ -28,3 +28,9 @@ echo "== end-to-end tests"
 export OBJECTMAIL_BIN="$(swift build --show-bin-path)/objectmail"
 run_with_deadline "${OBJECTMAIL_E2E_DEADLINE:-2100}" "$logs/e2e.log" \
     python3 -m pytest -q -o faulthandler_timeout=600 Tests/EndToEnd
+
+echo "== reliability suite (brief)"
+# Tests/Reliability (docs/reliability.md): kill -9 with a ledger, randomfail, S3 stalled and killed, protocol
+# fuzzing; ~30 s of load each, under 5 minutes in all. Its SUMMARY lines print the seeds to replay a failure.
+run_with_deadline "${OBJECTMAIL_RELIABILITY_DEADLINE:-900}" "$logs/reliability.log" \
+    python3 -m Tests.Reliability --brief
