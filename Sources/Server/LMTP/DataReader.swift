@@ -14,6 +14,10 @@ struct DataReader {
     /// The current line so far (once too big: only its first bytes, enough to spot the ".").
     private var line: [UInt8] = []
     private var lineLength = 0
+    /// Part of the current line was already moved to `message` (a line longer than `maxHeldLine`).
+    private var lineFlushed = false
+    /// A line is never held longer than this: a client sending one endless line must not grow memory.
+    static let maxHeldLine = 64 * 1024
 
     init(limit: Int) {
         self.limit = limit
@@ -45,6 +49,14 @@ struct DataReader {
         if taken + message.count + line.count + 2 > limit {
             markTooBig()
             line = Array(line.prefix(3))
+        } else if line.count > Self.maxHeldLine {
+            // Out with all but the last byte, which may be the CR of the line's CRLF. A line this long is never
+            // the terminating ".", and its dot-stuffing is undone on its first part only.
+            var part = line.dropLast()[...]
+            if !lineFlushed && part.first == UInt8(ascii: ".") { part = part.dropFirst() }
+            message += part
+            line = [line[line.count - 1]]
+            lineFlushed = true
         }
     }
 
@@ -53,14 +65,15 @@ struct DataReader {
         defer {
             line.removeAll(keepingCapacity: true)
             lineLength = 0
+            lineFlushed = false
         }
         var content = line[...]
-        if lineLength == line.count && content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+        if (lineFlushed || lineLength == line.count) && content.last == UInt8(ascii: "\r") { content = content.dropLast() }
         let isDot = content.count == 1 && content.first == UInt8(ascii: ".")
             && (lineLength == 1 || (lineLength == 2 && line.last == UInt8(ascii: "\r")))
         if isDot { return true }
         guard !tooBig else { return false }
-        if content.first == UInt8(ascii: ".") { content = content.dropFirst() }
+        if !lineFlushed && content.first == UInt8(ascii: ".") { content = content.dropFirst() }
         if taken + message.count + content.count + 2 > limit {
             markTooBig()
             return false
