@@ -78,6 +78,11 @@ def test_auth_client_protocol(lmtp_server):
     log = server.log.read_text()
     assert "auth failed: user=<jane@example.com>, method=PLAIN, rip=127.0.0.1" in log
     assert "unix_listener auth-userdb is not opened" in log
+    # Debian's stock fail2ban filter bans the address of SMTP AUTH failures too.
+    import subprocess
+    result = subprocess.run(["fail2ban-regex", str(server.log), "/etc/fail2ban/filter.d/dovecot.conf"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "1 matched" in result.stdout, result.stdout + result.stderr
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("postfix"), reason="Postfix's master must start as root")

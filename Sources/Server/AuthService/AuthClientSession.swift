@@ -23,6 +23,8 @@ actor AuthClientSession {
     /// SASL exchanges waiting for the client's `CONT`, by request id.
     private var exchanges: [String: (request: AuthClientRequest, exchange: SASLExchange)] = [:]
     private static let connectionCounter = ConnectionCounter()
+    /// No session in the prefix: Dovecot's auth lines start `auth: `.
+    private static let authLog = Logger(label: "auth")
 
     init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, traffic: TrafficCounter) {
         self.channel = channel
@@ -111,8 +113,11 @@ actor AuthClientSession {
             switch result {
             case .success(let success):
                 await send(["OK\t\(id)\tuser=\(AuthClientEscaping.escape(success.user))"])
-            case .failure:
+            case .failure(let reason):
                 logger.info("auth failed: user=<\(user)>, method=\(exchange.mechanism.rawValue), rip=\(request.remoteIP ?? ""), lip=\(request.localIP ?? ""), service=\(request.service)")
+                // Dovecot's auth process line, which Debian's fail2ban `dovecot` filter bans the address on.
+                let outcome = reason == .unknownUser ? "unknown user" : reason == .passwordMismatch ? "Password mismatch" : reason.rawValue
+                Self.authLog.info("passdb(\(user),\(request.remoteIP ?? "")): \(outcome)")
                 await send(["FAIL\t\(id)\tuser=\(AuthClientEscaping.escape(user))"])
             case .temporaryFailure:
                 await send(["FAIL\t\(id)\tuser=\(AuthClientEscaping.escape(user))\ttemp\treason=Temporary authentication failure."])
