@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from conftest import wait_for
+
 MESSAGE = (b"From: Sender <sender@example.org>\r\nTo: jane@example.com\r\nSubject: hello\r\n"
            b"Message-ID: <m1@example.org>\r\n\r\nFirst line\r\n.A line with a leading dot\r\n\r\n\xc3\xa9t\xc3\xa9\r\n")
 
@@ -222,6 +224,8 @@ def test_parallel_first_deliveries_to_one_user(lmtp_server):
 def test_unix_socket_listener_with_mode(lmtp_server, tmp_path):
     socket_path = tmp_path / "lmtp.sock"
     server = lmtp_server(extra=f"service lmtp {{\n  unix_listener {socket_path} {{\n    mode = 0660\n  }}\n}}\n")
+    # Unix sockets are bound before the TCP port the fixture waits for; wait anyway, as any client would.
+    assert wait_for(socket_path.exists)
     assert oct(os.stat(socket_path).st_mode & 0o777) == "0o660"
     client = smtplib.LMTP(str(socket_path), timeout=60)  # a host starting with / is a Unix socket
     client.ehlo("unix.test")

@@ -21,6 +21,11 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     /// Dovecot's login-process service names and the protocol they serve.
     static let loginServices = ["imap-login": "imap", "pop3-login": "pop3"]
 
+    var isUnix: Bool {
+        if case .unix = endpoint { return true }
+        return false
+    }
+
     public var description: String {
         switch endpoint {
         case .inet(let host, let port): return "\(service) on \(host.contains(":") ? "[\(host)]" : host):\(port)\(ssl ? " (TLS)" : "")"

@@ -54,9 +54,12 @@ public final class ObjectMailServer: Sendable {
     }
 
     /// Binds every listener; if one fails, those already bound are closed and the error is thrown.
+    /// Unix sockets are bound first: whoever waits for the TCP port (a supervisor, a test, Postfix's
+    /// start-up ordering) then finds the local sockets already there.
     public func start(_ specs: [ListenerSpec]) async throws {
+        let ordered = specs.filter(\.isUnix) + specs.filter { !$0.isUnix }
         do {
-            for spec in specs {
+            for spec in ordered {
                 let channel = try await bind(spec)
                 listening.withLock { $0.append((spec, channel)) }
             }
