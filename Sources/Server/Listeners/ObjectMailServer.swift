@@ -54,12 +54,9 @@ public final class ObjectMailServer: Sendable {
     }
 
     /// Binds every listener; if one fails, those already bound are closed and the error is thrown.
-    /// Unix sockets are bound first: whoever waits for the TCP port (a supervisor, a test, Postfix's
-    /// start-up ordering) then finds the local sockets already there.
     public func start(_ specs: [ListenerSpec]) async throws {
-        let ordered = specs.filter(\.isUnix) + specs.filter { !$0.isUnix }
         do {
-            for spec in ordered {
+            for spec in Self.bindingOrder(specs) {
                 let channel = try await bind(spec)
                 listening.withLock { $0.append((spec, channel)) }
             }
@@ -80,7 +77,7 @@ public final class ObjectMailServer: Sendable {
             listening.withLock { $0.removeAll { $0.channel === channel } }
             changes.closed.append(spec)
         }
-        for spec in specs where !existing.contains(where: { $0.spec == spec }) {
+        for spec in Self.bindingOrder(specs) where !existing.contains(where: { $0.spec == spec }) {
             do {
                 let channel = try await bind(spec)
                 listening.withLock { $0.append((spec, channel)) }
@@ -90,6 +87,12 @@ public final class ObjectMailServer: Sendable {
             }
         }
         return changes
+    }
+
+    /// Unix sockets first: whoever waits for a TCP port (a supervisor, a test, Postfix's start-up ordering)
+    /// then finds the local sockets already there, at start and after a reload alike.
+    private static func bindingOrder(_ specs: [ListenerSpec]) -> [ListenerSpec] {
+        specs.filter(\.isUnix) + specs.filter { !$0.isUnix }
     }
 
     /// The addresses actually bound (port 0 resolves to the chosen port).
