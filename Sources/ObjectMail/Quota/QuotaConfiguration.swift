@@ -95,7 +95,8 @@ public struct QuotaConfiguration: Sendable, Equatable {
         SettingDefinition("quota_grace", .string, default: "10%",
                           "How far one LMTP delivery may exceed the limit when the user was under it (10%, or a size like 10M)."),
         SettingDefinition("quota_exceeded_message", .string, default: defaultExceededMessage, "Text of the over-quota answers."),
-        SettingDefinition("quota_full_tempfail", .bool, default: "no", "LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2 when over quota."),
+        SettingDefinition("quota_full_tempfail", .bool, default: "no",
+                          "Over quota, LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2, and objectmail lda exits 75 instead of 77."),
     ] + ruleSettingNames.map {
         SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
     } + [SettingDefinition("quota2", .string, "A second quota root over the same mail: count:NAME (only the count backend); "

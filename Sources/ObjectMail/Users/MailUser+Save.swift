@@ -50,9 +50,10 @@ extension MailUser {
     /// added to the index in one transaction. Success is returned only after both (durability rule
     /// 1). A save answered with a failure leaves nothing that can become mail later: its objects go into the
     /// refused-saves ledger before the error is thrown (see `RefusedSaves`), and nothing is added to the index.
-    /// `quotaGrace`: an LMTP delivery, which `quota_grace` may let over the limit. `catchUp`: see `UserIndex.write(catchingUp:_:)`.
+    /// `quota`: how the quota limits apply (see `SaveQuotaCheck`). `catchUp`: see `UserIndex.write(catchingUp:_:)`.
     public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
-                             origin: UUID? = nil, quotaGrace: Bool = false, catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
+                             origin: UUID? = nil, quota quotaCheck: SaveQuotaCheck = .enforced,
+                             catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
         // Bodies in memory count against the process's budget until the save is over (spooled ones live on disk).
         let inMemory = messages.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
         guard let taken = SaveMemoryBudget.shared.reserve(inMemory) else {
@@ -64,8 +65,13 @@ extension MailUser {
         defer { SaveMemoryBudget.shared.release(taken) }
         var prepared: [PreparedMessage] = []
         for message in messages { prepared.append(try await prepare(message, mailbox: mailbox, now: now)) }
-        try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + $1.row.size },
-                             into: mailbox.name, grace: quotaGrace)
+        if quotaCheck == .notEnforced {
+            // Usage is still tracked: the warnings compare it with what it was before this save.
+            await primeQuotaWarnings()
+        } else {
+            try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + $1.row.size },
+                                 into: mailbox.name, grace: quotaCheck == .withGrace)
+        }
         let store = self.store, layout = self.layout
         let keys = prepared.map(\.row.objectKey)
         savesInFlight.formUnion(keys)

@@ -66,9 +66,10 @@ public enum ServerSettings {
             SettingDefinition("lmtp_user_concurrency_limit", .number, default: "0",
                               "Deliveries to one user running at the same time; 0 means no limit."),
             SettingDefinition("lda_mailbox_autocreate", .bool, default: "no",
-                              "Create the destination mailbox (a detail mailbox) when it does not exist, instead of using INBOX."),
+                              "Create the destination mailbox (LMTP's detail mailbox, objectmail lda's -m) when it does not exist, instead of using INBOX."),
             SettingDefinition("lda_mailbox_autosubscribe", .bool, default: "no", "Subscribe mailboxes created by lda_mailbox_autocreate."),
-            SettingDefinition("lda_add_delivered_to_header", .bool, default: "yes", "Add a Delivered-To: header with the recipient."),
+            SettingDefinition("lda_add_delivered_to_header", .bool, default: "yes",
+                              "LMTP adds a Delivered-To: header with the recipient (objectmail lda, as dovecot-lda, adds none)."),
             SettingDefinition("lda_original_recipient_header", .string,
                               "Header (e.g. X-Original-To) to carry the original recipient (ORCPT, else RCPT TO); empty: none."),
         ])

@@ -8,7 +8,8 @@ import Glibc
 
 /// The server's admin socket (Dovecot's doveadm-server socket in base_dir): `objectmail
 /// metacache …` sends one request line and reads the answer, so the commands act on the running
-/// server's users. Requests are served one at a time on a thread of their own, never on an event loop.
+/// server's users. Requests are served one at a time on a thread of their own, never on an event loop;
+/// `objectmail lda` deliveries each get a thread (`LDAConnection`), since they also carry a message.
 final class AdminServer: Sendable {
     let path: String
     private let descriptor: Int32
@@ -19,15 +20,15 @@ final class AdminServer: Sendable {
         self.descriptor = descriptor
     }
 
-    static func start(path: String, storage: MailStorage, logger: Logger) throws -> AdminServer {
+    static func start(path: String, storage: MailStorage, deliveries: LocalDeliveryAgent, logger: Logger) throws -> AdminServer {
         let server = AdminServer(path: path, descriptor: try UnixSocket.listen(at: path))
-        let thread = Thread { server.serve(storage: storage, logger: logger) }
+        let thread = Thread { server.serve(storage: storage, deliveries: deliveries, logger: logger) }
         thread.name = "admin socket"
         thread.start()
         return server
     }
 
-    private func serve(storage: MailStorage, logger: Logger) {
+    private func serve(storage: MailStorage, deliveries: LocalDeliveryAgent, logger: Logger) {
         while true {
             let client = accept(descriptor, nil, nil)
             if client < 0 {
@@ -39,6 +40,10 @@ final class AdminServer: Sendable {
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let request = UnixSocket.readLine(client, limit: 1 << 20) ?? ""
+            if request.hasPrefix("lda\t") {
+                LDAConnection.start(client: client, line: String(request.dropFirst(4)), agent: deliveries, logger: logger)
+                continue
+            }
             let answer = Mutex("")
             let done = DispatchSemaphore(value: 0)
             Task {

@@ -81,12 +81,34 @@ enum UnixSocket {
         return String(decoding: result, as: UTF8.self)
     }
 
-    static func writeAll(_ descriptor: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written > 0 else { return }
-            bytes = bytes.dropFirst(written)
+    /// Writes every byte, or stops at the first failure (false). send with MSG_NOSIGNAL: a peer that went away is
+    /// an EPIPE here, never a SIGPIPE that would end the server.
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let written = send(descriptor, bytes.baseAddress! + done, bytes.count - done, Int32(MSG_NOSIGNAL))
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            done += written
         }
+        return true
+    }
+
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ text: String) -> Bool {
+        Array(text.utf8).withUnsafeBytes { writeAll(descriptor, $0) }
+    }
+
+    /// Reads exactly `buffer.count` bytes; false when the stream ends or fails (a receive timeout included) first.
+    static func readExactly(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let count = read(descriptor, buffer.baseAddress! + done, buffer.count - done)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            done += count
+        }
+        return true
     }
 }

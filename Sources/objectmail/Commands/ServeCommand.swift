@@ -24,6 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
         try LoggingBootstrap.start(with: settings)
         let logger = Logger(label: "objectmail")
         logger.info("ObjectMail \(ObjectMailVersion.current) starting with \(options.path)")
+        // Programs the server starts (quota-warning scripts) may run `objectmail lda` or another verb: through
+        // OBJECTMAIL_CONFIG they read this server's configuration, and so find its admin socket. Set while this is
+        // the only code running (no listener, no session yet), so no other thread reads the environment meanwhile.
+        setenv("OBJECTMAIL_CONFIG", StoragePipelines.absolutePath(options.path), 1)
 
         // READY/RELOADING/STOPPING/WATCHDOG for systemd's `Type=notify` (conf/systemd/objectmail.service).
         let systemd = SystemdNotifier()
@@ -32,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         let listeners: [ListenerSpec]
         let statsListeners: [ListenerSpec]
         let mailStorage: MailStorage
+        let deliveries: LocalDeliveryAgent
         let privileges: PrivilegeDrop?
         do {
             privileges = try PrivilegeDrop.configured(in: settings)
@@ -45,12 +50,13 @@ struct ServeCommand: AsyncParsableCommand {
             let registries = SessionRegistries()
             let composition = try ServerComposition.make(settings: settings, storage: storage, registries: registries, logger: logger)
             listeners = composition.listeners
+            deliveries = LocalDeliveryAgent(composition.lda)
             storage.locateUsers(with: composition.userLocator)
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
                                       holdingConnections: privileges != nil)
             let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
-                                          registries: registries, logger: logger)
+                                          registries: registries, deliveries: deliveries, logger: logger)
             installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
@@ -93,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
         var admin: AdminServer?
         do {
-            admin = try AdminServer.start(path: AdminSettings.socketPath(settings), storage: mailStorage, logger: logger)
+            admin = try AdminServer.start(path: AdminSettings.socketPath(settings), storage: mailStorage, deliveries: deliveries, logger: logger)
         } catch {
             logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
         }

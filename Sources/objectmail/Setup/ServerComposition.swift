@@ -12,6 +12,8 @@ struct ServerComposition {
     var security: ConnectionSecurity
     var listeners: [ListenerSpec]
     var quota: QuotaConfiguration?
+    /// What `objectmail lda` delivers through (the admin socket): LMTP's save path with `protocol lda { }`'s settings.
+    var lda: StorageDelivery
     /// The userdb lookup for users opened without a login or delivery (admin commands).
     var userLocator: MailStorage.UserLocator
 
@@ -19,6 +21,8 @@ struct ServerComposition {
         let authenticator = try Authenticator(settings: settings)
         let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
         let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp, logger: Logger(label: "lmtp"))
+        let lda = StorageDelivery(authenticator: authenticator, storage: storage,
+                                  configuration: LMTPConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
         let imap = try IMAPConfiguration(settings: settings.forProtocol("imap"))
         let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
         let listeners = try ListenerSpec.all(from: settings)
@@ -31,7 +35,7 @@ struct ServerComposition {
                        .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
                        .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries),
                        .authClient(authenticator: authenticator)],
-            security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota,
+            security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota, lda: lda,
             userLocator: { name in try await authenticator.lookupUser(name, service: "doveadm").map { UserdbLocation(fields: $0.fields) } })
     }
 }

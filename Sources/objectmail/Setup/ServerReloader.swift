@@ -13,18 +13,21 @@ actor ServerReloader {
     private let server: ObjectMailServer
     private let storage: MailStorage
     private let registries: SessionRegistries
+    private let deliveries: LocalDeliveryAgent
     private let logger: Logger
     /// The settings in force.
     private var applied: Settings
     /// The reload running or queued last: the next one waits for it, so two quick SIGHUPs never interleave.
     private var last: Task<Void, Never>?
 
-    init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries, logger: Logger) {
+    init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries,
+         deliveries: LocalDeliveryAgent, logger: Logger) {
         self.path = path
         self.applied = applied
         self.server = server
         self.storage = storage
         self.registries = registries
+        self.deliveries = deliveries
         self.logger = logger
     }
 
@@ -51,6 +54,7 @@ actor ServerReloader {
         let changes = SettingChanges(from: applied, to: settings)
         applied = settings
         server.replace(services: composition.services, security: composition.security)
+        deliveries.replace(with: composition.lda)
         await storage.reload(quota: composition.quota)
         storage.locateUsers(with: composition.userLocator)
         let listeners = await server.reconcile(composition.listeners)
