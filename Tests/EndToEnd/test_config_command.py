@@ -87,8 +87,8 @@ def test_mail_fsync_takes_dovecots_three_modes_and_refuses_others(run, tmp_path)
     assert result.returncode == 2
     assert f"{config} line 1: Invalid value for mail_fsync" in result.stderr, result.stderr
     assert "must be one of always, optimized, never, not 'sometimes'" in result.stderr, result.stderr
-    # Honoured now: config -a no longer marks it as accepted without effect.
+    # Both are honoured now: config -a no longer marks them as accepted without effect.
     lines = run("config", "-a", "-c", "conf/objectmail.conf").stdout.splitlines()
-    for setting in ("mail_fsync = optimized",):
+    for setting in ("mail_fsync = optimized", "verbose_proctitle = no"):
         assert setting in lines
         assert not lines[lines.index(setting) - 1].startswith("# accepted without effect"), setting

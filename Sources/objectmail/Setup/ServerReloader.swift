@@ -13,14 +13,18 @@ actor ServerReloader {
     private let server: ObjectMailServer
     private let storage: MailStorage
     private let registries: SessionRegistries
+    /// `verbose_proctitle`'s title; nil when the process has no argument memory to write it in.
+    private let processTitle: ConnectionsProcessTitle?
     private let logger: Logger
     /// The settings in force.
     private var applied: Settings
     /// The reload running or queued last: the next one waits for it, so two quick SIGHUPs never interleave.
     private var last: Task<Void, Never>?
 
-    init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries, logger: Logger) {
+    init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries,
+         processTitle: ConnectionsProcessTitle?, logger: Logger) {
         self.path = path
+        self.processTitle = processTitle
         self.applied = applied
         self.server = server
         self.storage = storage
@@ -53,6 +57,7 @@ actor ServerReloader {
         server.replace(services: composition.services, security: composition.security)
         await storage.reload(quota: composition.quota)
         storage.locateUsers(with: composition.userLocator)
+        processTitle?.setEnabled(settings.bool("verbose_proctitle"))
         let listeners = await server.reconcile(composition.listeners)
         for spec in listeners.opened { logger.notice("SIGHUP: listening: \(spec)") }
         for spec in listeners.closed { logger.notice("SIGHUP: stopped listening: \(spec)") }
