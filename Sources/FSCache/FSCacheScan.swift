@@ -13,6 +13,9 @@ public struct FSCacheScanReport: Sendable, Equatable {
     public var expired: Int = 0
     /// Files removed because they were not complete entries (leftovers of a crash mid-fill).
     public var removedInvalid: Int = 0
+    /// Entries dropped at the first start after the machine went down: written after the last sync, so their data
+    /// may not all have reached the disk (`FSCacheSyncMarker`).
+    public var droppedUnsynced: Int = 0
 }
 
 /// Walks a cache directory: validates every entry, removes leftovers of crashed fills, and
@@ -31,7 +34,9 @@ enum FSCacheScanner {
         var modified: Date
     }
 
-    static func scan(layout: FSCacheLayout, maxAge: TimeInterval?, now: Date = Date()) throws -> (FSCacheScanReport, [Entry]) {
+    /// - Parameter dropChangedSince: entries whose inode changed at or after this time are removed (see `FSCacheSyncMarker`).
+    static func scan(layout: FSCacheLayout, maxAge: TimeInterval?, dropChangedSince: Date? = nil,
+                     now: Date = Date()) throws -> (FSCacheScanReport, [Entry]) {
         var report = FSCacheScanReport()
         var entries: [Entry] = []
         for (name, isDirectory) in try FileSystem.entries(of: layout.directory) where isDirectory {
@@ -43,9 +48,14 @@ enum FSCacheScanner {
             for (file, isFileDirectory) in try FileSystem.entries(of: subdirectory) where !isFileDirectory {
                 let path = subdirectory + "/" + file
                 guard FSCacheLayout.isEntryName(file), file.hasPrefix(name),
-                      let (size, modified) = validEntry(at: path) else {
+                      let (size, modified, changed) = validEntry(at: path) else {
                     try? FileSystem.removeFile(path)
                     report.removedInvalid += 1
+                    continue
+                }
+                if let dropChangedSince, changed >= dropChangedSince {
+                    try? FileSystem.removeFile(path)
+                    report.droppedUnsynced += 1
                     continue
                 }
                 if let maxAge, now.timeIntervalSince(modified) > maxAge {
@@ -62,13 +72,13 @@ enum FSCacheScanner {
         return (report, entries)
     }
 
-    /// The file's size and modification time if it is a complete entry (footer and trailer intact).
-    static func validEntry(at path: String) -> (Int64, Date)? {
+    /// The file's size, modification and change times if it is a complete entry (footer and trailer intact).
+    static func validEntry(at path: String) -> (Int64, Date, Date)? {
         guard let fd = try? FileDescriptor.open(path, flags: O_RDONLY),
               let header = try? ObjectFile.readHeader(fd, requireFooter: true),
               header.trailer.key != nil,
-              let status = try? fd.status() else { return nil }
-        return (status.size, status.modified)
+              let status = try? fd.status(), let changed = try? fd.changeTime() else { return nil }
+        return (status.size, status.modified, changed)
     }
 
     private static func removeStaleTemporaryFiles(_ directory: String, now: Date, report: inout FSCacheScanReport) {

@@ -18,6 +18,9 @@ import Synchronization
 ///   is read from the cache).
 /// - Entries are written to `DIR/tmp` and renamed into place, so no partial entry is ever served
 ///   and a crash mid-fill leaves only a temporary file, removed at the next start-up.
+/// - `mail_fsync` (`FSCacheStore+Sync`): with `always` each entry and its directory are fsynced before it
+///   counts as written; otherwise entries are not synced one by one, and the first start after the machine went
+///   down drops those that may not have reached the disk (`FSCacheSyncMarker`).
 /// - Puts, copies onto a key and deletes invalidate the key's entry, before and after the parent
 ///   changes, and fills that started earlier are not installed.
 /// - A full or unwritable cache disk never fails a request: the object is served from the parent
@@ -50,12 +53,24 @@ public final class FSCacheStore: ObjectStore {
     /// Failed entry writes (a full cache disk) are logged at the 1st, 2nd, 4th … in a row, not once per miss.
     let storeFailures = RepeatedFailureLog()
     let spaceWarnings = RepeatedFailureLog()
+    /// `mail_fsync`, and how often `optimized` and `always` sync the cache's filesystem after entries were written.
+    let fsync: FsyncPolicy
+    let syncInterval: Duration
+    /// When an entry was last installed, and the time this store's last sync lets the marker claim (`FSCacheStore+Sync`).
+    let syncState = Mutex(SyncState())
+    /// Entries fsynced with their directory (`always`), and filesystem syncs done: what the tests observe.
+    let entrySyncs = Atomic<Int>(0)
+    let filesystemSyncs = Atomic<Int>(0)
+    let syncLoop = Mutex<Task<Void, Never>?>(nil)
 
     public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
 
     public init(parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
-                logger: Logger = Logger(label: "objectmail.fscache"), keepFree: FreeSpaceReserve? = nil) {
+                logger: Logger = Logger(label: "objectmail.fscache"), keepFree: FreeSpaceReserve? = nil,
+                fsync: FsyncPolicy = .optimized, syncInterval: Duration = .seconds(60)) {
         self.parent = parent
+        self.fsync = fsync
+        self.syncInterval = syncInterval
         self.keepFree = keepFree.flatMap { $0.bytes > 0 ? $0 : nil }
         self.maxWriteBacklog = maxWriteBacklog
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
@@ -75,7 +90,7 @@ public final class FSCacheStore: ObjectStore {
         }
         return { parent in
             let store = FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger,
-                                     keepFree: context.keepFree)
+                                     keepFree: context.keepFree, fsync: context.fsync)
             FSCacheMetrics.track(store.index)
             return store
         }
@@ -114,14 +129,19 @@ public final class FSCacheStore: ObjectStore {
     private func rebuild() async {
         do {
             let layout = self.layout
-            let (report, entries) = try await io.run { try FSCacheScanner.scan(layout: layout, maxAge: nil) }
+            let (report, entries) = try await io.run { try self.scanAfterCrashCheck() }
             index.load(entries.map { ($0.name, $0.size) }) { name in try? FileSystem.removeFile(layout.path(forName: name)) }
             logger.debug("fscache loaded", metadata: ["directory": "\(directory)", "entries": "\(report.entries)",
                                                        "bytes": "\(report.bytes)", "removed": "\(report.removedInvalid)"])
+            if report.droppedUnsynced > 0 {
+                logger.notice("fscache: the machine went down since the cache was last used; entries written after its last sync dropped",
+                              metadata: ["directory": "\(directory)", "dropped": "\(report.droppedUnsynced)", "kept": "\(report.entries)"])
+            }
         } catch {
             logger.warning("fscache: cannot scan the cache directory; starting empty",
                            metadata: ["directory": "\(directory)", "error": "\(error)"])
         }
+        startSyncLoop()
         isReady.store(true, ordering: .releasing)
     }
 
@@ -331,15 +351,25 @@ public final class FSCacheStore: ObjectStore {
                 let temporary = layout.temporaryDirectory + "/" + FileSystem.temporaryName(prefix: name)
                 do {
                     // Directories are created on the first ENOENT, not checked on every store.
+                    let always = self.fsync == .always
                     let size = try retryingAfterMakingDirectory(layout.temporaryDirectory) {
-                        try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: false)
+                        try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: always)
                     }
                     let installed = try index.install(name, size: size, generation: generation, rename: {
                         try retryingAfterMakingDirectory(layout.subdirectory(forName: name)) {
                             try FileSystem.rename(temporary, to: layout.path(forName: name))
                         }
                     }, removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
-                    if !installed { try? FileSystem.removeFile(temporary) }
+                    if !installed {
+                        try? FileSystem.removeFile(temporary)
+                        return
+                    }
+                    self.syncState.withLock { $0.lastInstall = Date() }
+                    if always {
+                        // After the lock `install` holds, so hits and other installs never wait for the disk.
+                        try FileSystem.syncDirectory(layout.subdirectory(forName: name))
+                        self.entrySyncs.add(1, ordering: .relaxed)
+                    }
                 } catch {
                     try? FileSystem.removeFile(temporary)
                     throw error

@@ -72,3 +72,23 @@ def test_auth_mechanisms_default_is_dovecots_plain(run, tmp_path):
     result = run("config", "-c", str(config), "auth_mechanisms")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "auth_mechanisms = plain\n"
+
+
+def test_mail_fsync_takes_dovecots_three_modes_and_refuses_others(run, tmp_path):
+    config = tmp_path / "fsync.conf"
+    for mode in ("always", "optimized", "never"):
+        config.write_text(f"mail_fsync = {mode}\n")
+        result = run("config", "-n", "-c", str(config))
+        assert result.returncode == 0, result.stderr
+        # optimized is Dovecot's default, so -n leaves it out.
+        assert (f"mail_fsync = {mode}" in result.stdout.splitlines()) == (mode != "optimized"), result.stdout
+    config.write_text("mail_fsync = sometimes\n")
+    result = run("config", "-n", "-c", str(config))
+    assert result.returncode == 2
+    assert f"{config} line 1: Invalid value for mail_fsync" in result.stderr, result.stderr
+    assert "must be one of always, optimized, never, not 'sometimes'" in result.stderr, result.stderr
+    # Both are honoured now: config -a no longer marks them as accepted without effect.
+    lines = run("config", "-a", "-c", "conf/objectmail.conf").stdout.splitlines()
+    for setting in ("mail_fsync = optimized", "verbose_proctitle = no"):
+        assert setting in lines
+        assert not lines[lines.index(setting) - 1].startswith("# accepted without effect"), setting

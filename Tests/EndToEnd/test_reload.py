@@ -90,3 +90,11 @@ def test_log_timestamp_as_dovecot_writes_it(lmtp_server):
     server = lmtp_server(extra='ssl = no\nlog_timestamp = "%Y-%m-%d %H:%M:%S.%{usecs} "\nsyslog_facility = local3\n')
     first = server.log.read_text().splitlines()[0]
     assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} objectmail: Info: ", first), first
+
+
+def test_sighup_names_mail_fsync_as_needing_a_restart(lmtp_server):
+    # The metacache and the fscache are built once with it.
+    server = lmtp_server(extra="ssl = no\n")
+    server.config.write_text(server.config.read_text() + "mail_fsync = always\n")
+    reload(server)
+    assert "SIGHUP: restart to apply: mail_fsync" in server.log.read_text()

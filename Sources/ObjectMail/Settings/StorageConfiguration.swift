@@ -1,5 +1,6 @@
 import Config
 import MetaCache
+import ObjectStore
 
 /// The storage settings, read once from the configuration.
 public struct StorageConfiguration: Sendable, Equatable {
@@ -29,6 +30,8 @@ public struct StorageConfiguration: Sendable, Equatable {
     /// `metacache_min_free_space`: below this much free space on the metacache's filesystem, the fscache gives
     /// its space back (0: never).
     public var metacacheMinFreeSpace: Int64 = 256 << 20
+    /// `mail_fsync`: how the metacache index (and, through the pipelines, the fscache) syncs its writes.
+    public var fsync: FsyncPolicy = .optimized
 
     public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
                 mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),

@@ -1,5 +1,6 @@
 import Config
 import MetaCache
+import ObjectStore
 
 /// The storage settings this module honours, with Dovecot's names: where each user's mail lives
 /// (`mail_location`, `mail_home`), the INBOX namespace and its mailboxes, and the obox pipelines.
@@ -19,9 +20,15 @@ public enum StorageSettings {
         MailPlugins.definition,
         SettingDefinition("mailbox_list_index", .choice(["yes"]), default: "yes",
                           "The mailbox list lives in each user's metacache index, as obox requires (no is not built)."),
-        SettingDefinition("mail_fsync", .choice(["never"]), default: "never",
-                          "Dovecot's never, fixed: metacache and fscache writes are not fsynced one by one (SQLite WAL syncs at checkpoints; "
-                            + "a lost change is recovered from the bucket); only the recovery markers are fsynced. optimized and always are not built."),
+        SettingDefinition("mail_fsync", .choice(FsyncPolicy.allCases.map(\.rawValue)), default: FsyncPolicy.optimized.rawValue,
+                          "How the local caches sync their writes (mail is durable once the object store acknowledged it). "
+                            + "always: every metacache commit (SQLite synchronous=FULL) and every fscache entry and its directory "
+                            + "are fsynced before they count. optimized: no sync per write; the metacache (synchronous=NORMAL in WAL) "
+                            + "may lose its last commits to a power loss but is never corrupted, and the dirty marker makes the next "
+                            + "start revalidate the user against the bucket; the fscache syncs its filesystem once a minute after "
+                            + "writing, and the first start after the machine went down drops the entries written since. never: "
+                            + "the same for the metacache (OFF could corrupt it), no sync call by the fscache, whose entries are all "
+                            + "dropped after the machine restarts. The markers that keep saves exactly-once are fsynced in every mode."),
         SettingDefinition("mail_temp_dir", .string, default: "/tmp",
                           "Where mails being received (APPEND literals, LMTP DATA/BDAT) larger than 128 KiB are spooled, "
                             + "in files unlinked as soon as they are created, instead of being held in memory."),
@@ -155,6 +162,8 @@ extension StorageConfiguration {
         let deadline = settings.milliseconds("mail_operation_deadline")
         operationDeadline = deadline > 0 ? .milliseconds(deadline) : nil
         metacacheMinFreeSpace = plugin.size("metacache_min_free_space")
+        // The choice type has refused anything else already.
+        fsync = FsyncPolicy(rawValue: settings.string("mail_fsync")) ?? .optimized
         let deletes = plugin.number("obox_max_parallel_deletes")
         maxParallelDeletes = deletes > 0 ? min(deletes, 1000) : 1000
         if !MailPlugins.named(in: settings).contains("quota"), !plugin.string("quota").isEmpty {

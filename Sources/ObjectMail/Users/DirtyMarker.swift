@@ -23,6 +23,8 @@ enum DirtyMarker {
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path(home: home)]) }
         defer { close(descriptor) }
         _ = text.withCString { write(descriptor, $0, strlen($0)) }
+        // Whatever mail_fsync says: a marker lost to a power loss would let the next start trust an index that lost
+        // its last commits. One sync per user load.
         fsync(descriptor)
     }
 

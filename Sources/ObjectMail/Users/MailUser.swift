@@ -63,7 +63,7 @@ public actor MailUser {
         self.logger = logger
         let index: UserIndex
         do {
-            index = try UserIndex(user: name, directory: layout.home)
+            index = try UserIndex(user: name, directory: layout.home, fsync: configuration.fsync)
         } catch let error as IndexError {
             throw StorageError.index(error)
         }

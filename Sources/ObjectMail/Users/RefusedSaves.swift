@@ -66,6 +66,8 @@ struct RefusedSaves: Sendable {
         guard descriptor >= 0 else { return false }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        // Whatever mail_fsync says: a refused key forgotten after a power loss could be adopted as mail the client
+        // was told was not saved. Written only when a save is refused or a refused key settles.
         let synced = fsync(descriptor) == 0
         close(descriptor)
         guard written == bytes.count, synced, rename(temporary, path) == 0 else {

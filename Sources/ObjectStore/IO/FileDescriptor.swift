@@ -63,6 +63,14 @@ package struct FileDescriptor: ~Copyable {
         return (Int64(info.st_size), Date(timeIntervalSince1970: seconds))
     }
 
+    /// The inode's change time: set by every write and by the rename that installs a file, so a file changed
+    /// before a moment had all its data in the page cache by then.
+    package func changeTime() throws -> Date {
+        var info = stat()
+        guard fstat(raw, &info) == 0 else { throw SystemCallError("fstat", path: path, errno: errno) }
+        return Date(timeIntervalSince1970: Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9)
+    }
+
     /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
     package func read(count: Int, at offset: Int64) throws -> [UInt8] {
         guard count > 0 else { return [] }
@@ -125,6 +133,11 @@ package struct FileDescriptor: ~Copyable {
 
     package func sync() throws {
         guard fsync(raw) == 0 else { throw SystemCallError("fsync", path: path, errno: errno) }
+    }
+
+    /// Writes every dirty page and inode of the filesystem holding this file (`syncfs`).
+    package func syncFilesystem() throws {
+        guard syncfs(raw) == 0 else { throw SystemCallError("syncfs", path: path, errno: errno) }
     }
 }
 

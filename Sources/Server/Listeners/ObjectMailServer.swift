@@ -48,6 +48,13 @@ public final class ObjectMailServer: Sendable {
 
     public var security: ConnectionSecurity { current.withLock { $0.security } }
 
+    /// Open connections by service (imap, pop3, lmtp, auth …); services with none are absent.
+    public var connectionCounts: [String: Int] { connections.countsByService }
+
+    /// Yields after the connection counts changed (the newest change only: a late reader finds one element,
+    /// whatever happened meanwhile). One reader: the process title.
+    public var connectionCountChanges: AsyncStream<Void> { connections.changes }
+
     /// New connections from now on are served by `services` under `security`.
     public func replace(services: [ProtocolService], security: ConnectionSecurity) {
         current.withLock { $0 = Current(services: Self.byName(services), security: security) }
@@ -144,7 +151,7 @@ public final class ObjectMailServer: Sendable {
             // A reload took the protocol or TLS away; the listener is being closed.
             return channel.close()
         }
-        connections.add(channel)
+        connections.add(channel, service: spec.service)
         ServerMetrics.connectionOpened(service: spec.service)
         channel.closeFuture.whenComplete { _ in ServerMetrics.connectionClosed(service: spec.service) }
         var sessionLogger = logger

@@ -18,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        // First, while no other thread reads the environment (see `ProcessTitle.prepare`); used by verbose_proctitle,
+        // which a reload may turn on.
+        let processTitle = ProcessTitle.prepare()
         ShutdownSignal.install()
         MallocTuning.apply()
         let settings = try options.load()
@@ -55,8 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
                                       holdingConnections: privileges != nil)
+            let title = processTitle.map { ConnectionsProcessTitle(title: $0, server: server, enabled: settings.bool("verbose_proctitle")) }
             let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
-                                          registries: registries, deliveries: deliveries, logger: logger)
+                                          registries: registries, deliveries: deliveries, processTitle: title, logger: logger)
             installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")

@@ -5,8 +5,9 @@ enum ProcessSettings {
 
     static let definitions: [SettingDefinition] = [
         SettingDefinition("verbose_proctitle", .bool, default: "no",
-                          "Dovecot shows each process's user and address in ps; one process serves every connection here, so there is "
-                            + "no per-connection process title (the metrics listener reports connection counts).", effect: .none),
+                          "Show the open connections in the process title (ps, /proc/PID/cmdline), refreshed at most once a second: "
+                            + "objectmail [12 connections: 9 imap, 2 pop3, 1 lmtp], or objectmail [idling]. Dovecot's per-process "
+                            + "user and address have no equivalent: one process serves every connection. A reload applies it."),
         SettingDefinition("mail_uid", .string,
                           "User (name or number) the server runs as after binding its ports; empty: the user that started it. "
                             + "One process serves every user, so a userdb's per-user uid is not used."),

@@ -14,6 +14,8 @@ actor ServerReloader {
     private let storage: MailStorage
     private let registries: SessionRegistries
     private let deliveries: LocalDeliveryAgent
+    /// `verbose_proctitle`'s title; nil when the process has no argument memory to write it in.
+    private let processTitle: ConnectionsProcessTitle?
     private let logger: Logger
     /// The settings in force.
     private var applied: Settings
@@ -21,8 +23,9 @@ actor ServerReloader {
     private var last: Task<Void, Never>?
 
     init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries,
-         deliveries: LocalDeliveryAgent, logger: Logger) {
+         deliveries: LocalDeliveryAgent, processTitle: ConnectionsProcessTitle?, logger: Logger) {
         self.path = path
+        self.processTitle = processTitle
         self.applied = applied
         self.server = server
         self.storage = storage
@@ -57,6 +60,7 @@ actor ServerReloader {
         deliveries.replace(with: composition.lda)
         await storage.reload(quota: composition.quota)
         storage.locateUsers(with: composition.userLocator)
+        processTitle?.setEnabled(settings.bool("verbose_proctitle"))
         let listeners = await server.reconcile(composition.listeners)
         for spec in listeners.opened { logger.notice("SIGHUP: listening: \(spec)") }
         for spec in listeners.closed { logger.notice("SIGHUP: stopped listening: \(spec)") }

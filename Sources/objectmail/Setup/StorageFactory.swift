@@ -8,7 +8,10 @@ import ObjectStore
 enum StorageFactory {
     static func make(settings: Settings, pipelines: StoragePipelines, logger: Logger) throws -> MailStorage {
         SaveMemoryBudget.shared.limit = settings.size("mail_save_memory_limit")
-        return MailStorage(configuration: try StorageConfiguration(settings: settings), logger: logger,
+        let configuration = try StorageConfiguration(settings: settings)
+        var pipelines = pipelines
+        pipelines.fsync = configuration.fsync
+        return MailStorage(configuration: configuration, logger: logger,
                     storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
                     indexStoreForUser: userStores("obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
                                                   pipelines: pipelines))

@@ -14,6 +14,8 @@ struct StoragePipelines {
     var logger: Logger
     /// `metacache_min_free_space` on the metacache's filesystem, for the fscaches built here.
     var keepFree: FreeSpaceReserve?
+    /// `mail_fsync`, for the fscaches built here.
+    var fsync: FsyncPolicy = .optimized
 
     func store(_ setting: String, template: String, variables: VariableExpander) throws -> any ObjectStore {
         try makeStore(setting, pipeline: try expand(setting, template: template, variables: variables))
@@ -31,7 +33,7 @@ struct StoragePipelines {
     /// Builds the stores of an already expanded pipeline string.
     func makeStore(_ setting: String, pipeline: String) throws -> any ObjectStore {
         do {
-            let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath, keepFree: keepFree)
+            let context = PipelineContext(logger: logger, expandVariables: Self.absolutePath, keepFree: keepFree, fsync: fsync)
             return try registry.makeStore(pipeline, context: context)
         } catch let error as PipelineError {
             throw ConfigError("\(setting): \(error)")
