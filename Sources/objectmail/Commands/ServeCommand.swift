@@ -49,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
                                       holdingConnections: privileges != nil)
+            try PrivilegeDrop.refuseRoot(privileges, settings: settings)
             let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
                                           registries: registries, logger: logger)
             installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
