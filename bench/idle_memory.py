@@ -62,6 +62,7 @@ def main() -> None:
         lmtp_port, imap_port = free_port(), free_port()
         databases = "".join(f"{kind} {{\n  driver = passwd-file\n  args = {root}/users\n}}\n" for kind in ("passdb", "userdb"))
         (root / "objectmail.conf").write_text(textwrap.dedent(f"""\
+            mail_allow_root = yes
             log_path = {root}/objectmail.log
             protocols = lmtp imap
             mail_max_userip_connections = 0

@@ -94,6 +94,7 @@ def main() -> None:
     imap_port, imaps_port = free_port(), free_port()
     (root / "users").write_text("bench@example.com:{PLAIN}secret::::::\n")
     (root / "objectmail.conf").write_text(textwrap.dedent(f"""\
+        mail_allow_root = yes
         log_path = {root}/objectmail.log
         protocols = imap
         service imap-login {{

@@ -72,6 +72,30 @@ private func makeDatabase(at path: String) throws {
         #expect(try await auth.lookupUser("nobody@example.com") == nil)
     }
 
+    @Test func withoutQueriesDovecotsBuiltInOnesReadAUsersTable() async throws {
+        let directory = try TemporaryDirectory()
+        let databasePath = directory.path + "/users.sqlite"
+        var database: OpaquePointer?
+        #expect(sqlite3_open(databasePath, &database) == SQLITE_OK)
+        for sql in ["CREATE TABLE users (username TEXT, domain TEXT, password TEXT, home TEXT, uid INTEGER, gid INTEGER)",
+                    "INSERT INTO users VALUES ('jane', 'example.net', '{PLAIN}janepw', '/srv/mail/jane', 999, 995)"] {
+            #expect(sqlite3_exec(database, sql, nil, nil, nil) == SQLITE_OK)
+        }
+        sqlite3_close(database)
+        // Seed 001's dovecot-sql.conf.ext: driver and connect, nothing else.
+        let sqlConf = try directory.write("dovecot-sql.conf.ext", "driver = sqlite\nconnect = \(databasePath)\n")
+        let auth = try makeAuthenticator("""
+            \(block("passdb", "driver = sql", "args = \(sqlConf)"))
+            \(block("userdb", "driver = sql", "args = \(sqlConf)"))
+            auth_failure_delay = 0
+            """)
+        let jane = try #require(await auth.authenticate(user: "jane@example.net", password: "janepw", service: "imap").success)
+        #expect(jane.user == "jane@example.net")
+        #expect(jane.userdb.home == "/srv/mail/jane")
+        #expect(await auth.authenticate(user: "jane@example.net", password: "x", service: "imap").failureReason == .passwordMismatch)
+        #expect(try await auth.iterateUsers() == ["jane@example.net"])
+    }
+
     @Test func missingDatabaseIsATemporaryFailure() async throws {
         let directory = try TemporaryDirectory()
         let sqlConf = try directory.write("sql.conf", """

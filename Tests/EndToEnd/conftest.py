@@ -102,6 +102,7 @@ class LMTPServer:
         self.config = root / "objectmail.conf"
         self.config.write_text(textwrap.dedent(f"""\
             log_path = {self.log}
+            mail_allow_root = yes
             hostname = lmtp.test
             auth_mechanisms = plain login
             protocols = lmtp

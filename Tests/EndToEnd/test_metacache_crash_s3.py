@@ -48,6 +48,7 @@ class Backend:
         url = seaweed["OBJECTMAIL_TEST_S3_URL"].replace("%", "%%")
         config = root / f"{home.name}.conf"
         config.write_text(textwrap.dedent(f"""\
+            mail_allow_root = yes
             log_path = {self.log}
             info_log_path = {self.log}
             protocols = lmtp imap

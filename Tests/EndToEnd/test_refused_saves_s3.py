@@ -25,6 +25,7 @@ class Backend:
         url += ("&" if "?" in url else "?") + s3_options if s3_options else ""
         self.config = root / "objectmail.conf"
         self.config.write_text(textwrap.dedent(f"""\
+            mail_allow_root = yes
             log_path = {self.log}
             protocols = imap
             service imap-login {{

@@ -197,10 +197,12 @@ def test_server_runs_seed_002_backend_configuration(objectmail_bin, tmp_path, se
         log = tmp_path / "server.log"
         # A run-specific key prefix, so that module-scoped S3 data from other tests never meets this user.
         text = path.read_text().replace("obox:%2Mu/%2.3Mu/%u", f"obox:seed002-{imap_port}/%2Mu/%2.3Mu/%u")
-        # This machine has no `email` user (Dovecot, too, stops on an unknown mail_uid): run as the test's own user.
+        # This machine has no `email` user (Dovecot, too, stops on an unknown mail_uid): run as the test's own user,
+        # root knowingly if it is root (test_seed_001_server.py covers giving root up for a mail user).
         import pwd
         me = pwd.getpwuid(os.geteuid()).pw_name
-        text = text.replace("mail_uid = email\nmail_gid = email\n", f"mail_uid = {me}\nfirst_valid_uid = {os.geteuid()}\n")
+        text = text.replace("mail_uid = email\nmail_gid = email\n", f"mail_uid = {me}\nfirst_valid_uid = {os.geteuid()}\n"
+                            + ("mail_allow_root = yes\n" if os.geteuid() == 0 else ""))
         path.write_text(text + textwrap.dedent(f"""\
             log_path = {log}
             listen = 127.0.0.1

@@ -51,6 +51,7 @@ class Backend:
         url = seaweed["OBJECTMAIL_TEST_S3_URL"].replace("%", "%%")
         self.config = root / "objectmail.conf"
         self.config.write_text(textwrap.dedent(f"""\
+            mail_allow_root = yes
             log_path = {self.log}
             protocols = imap pop3 lmtp
             service imap-login {{

@@ -111,3 +111,32 @@ def test_mail_uid_outside_the_valid_range_or_unknown_is_refused(lmtp_server, obj
                           + line)
         result = subprocess.run([objectmail_bin, "serve", "-c", str(config)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and message in result.stdout + result.stderr, (line, result.stdout, result.stderr)
+
+
+def test_mail_access_as_root_is_refused_unless_allowed(objectmail_bin, tmp_path):
+    import subprocess
+    if os.geteuid() != 0:
+        import pytest
+        pytest.skip("needs root")
+    refusal = "mail access as root is not permitted: set mail_uid"
+    for line, refused in [("", True), ("mail_uid = root\nfirst_valid_uid = 0\n", True), ("mail_allow_root = yes\n", False)]:
+        port = free_port()
+        config = tmp_path / "root.conf"
+        config.write_text(f"log_path = /dev/stderr\nprotocols = lmtp\nservice lmtp {{\n  inet_listener lmtp {{\n    port = {port}\n  }}\n}}\n"
+                          f"mail_home = {tmp_path}/home/%u\nplugin {{\n  obox_fs = posix:{tmp_path}/o\n  obox_index_fs = posix:{tmp_path}/o\n}}\n"
+                          + line)
+        process = subprocess.Popen([objectmail_bin, "serve", "-c", str(config)], cwd=tmp_path,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if refused:
+            output = process.communicate(timeout=60)[0].decode()
+            assert process.returncode == 2 and refusal in output, (line, output)
+        else:
+            try:
+                wait_for_port(port, process)
+            finally:
+                from conftest import stop
+                assert stop(process) == 0
+    # A configuration error is still reported as itself, not hidden behind the refusal.
+    config.write_text(config.read_text().replace("mail_allow_root = yes\n", "mail_gid = 65534\n"))
+    result = subprocess.run([objectmail_bin, "serve", "-c", str(config)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "mail_gid is set without mail_uid" in result.stdout + result.stderr

@@ -109,6 +109,7 @@ class ObjectMail:
             url += ("&" if "?" in url else "?") + s3_options
         self.config = root / "objectmail.conf"
         self.config.write_text(textwrap.dedent(f"""\
+            mail_allow_root = yes
             log_path = {self.log}
             info_log_path = {self.log}
             hostname = reliability.test

@@ -144,6 +144,7 @@ class ObjectMail(Server):
         else:
             mail_fs, index_fs = f"posix:{self.root}/objects", f"compress:gz:6:posix:{self.root}/objects"
         (self.root / "objectmail.conf").write_text(f"""\
+mail_allow_root = yes
 log_path = {self.log}
 protocols = lmtp imap
 service lmtp {{

@@ -43,6 +43,10 @@ install_test_deps() {
     fi
     # shellcheck disable=SC2086
     [ -n "$TEST_PACKAGES" ] && install_debian_packages $TEST_PACKAGES
+    # Seed 001 runs mail as vmail (test_seed_001_server.py): the system user Dovecot's guides create for it.
+    if [ "$(id -u)" -eq 0 ] && ! getent passwd vmail >/dev/null; then
+        useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin vmail
+    fi
     local missing=()
     for package in $TEST_PYPI; do
         python3 -m pip show -q "$package" >/dev/null 2>&1 || missing+=("$package")

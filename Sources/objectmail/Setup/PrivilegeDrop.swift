@@ -11,6 +11,16 @@ struct PrivilegeDrop: Equatable {
     /// How the operator named them, for the log.
     let described: String
 
+    /// Mail access as root is refused unless `mail_allow_root = yes`: Dovecot never accesses mail as uid 0,
+    /// and a server that parses every client's input should not hold root while it does. Checked after the
+    /// rest of the configuration, so a configuration error is reported first.
+    static func refuseRoot(_ drop: PrivilegeDrop?, settings: Settings, startedAs euid: uid_t = geteuid()) throws {
+        guard (drop?.uid ?? euid) == 0, !settings.bool("mail_allow_root") else { return }
+        throw ConfigError("mail access as root is not permitted: set mail_uid to the user mail is stored as (the ports are "
+                          + "bound as root first, then root is given up), or mail_allow_root = yes to run as root knowingly",
+                          at: settings.location(of: drop == nil ? "mail_allow_root" : "mail_uid"))
+    }
+
     /// nil without `mail_uid` (the server keeps the user that started it).
     static func configured(in settings: Settings) throws -> PrivilegeDrop? {
         let userName = settings.string("mail_uid")

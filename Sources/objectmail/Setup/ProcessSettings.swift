@@ -14,6 +14,9 @@ enum ProcessSettings {
         SettingDefinition("mail_gid", .string, "Group the server runs as with mail_uid; empty: mail_uid's primary group."),
         SettingDefinition("first_valid_uid", .number, default: "500", "Lowest uid mail_uid may be."),
         SettingDefinition("last_valid_uid", .number, default: "0", "Highest uid mail_uid may be (0: no limit)."),
+        SettingDefinition("mail_allow_root", .bool, default: "no",
+                          "ObjectMail's own: yes lets the server access mail as root (no mail_uid while started as root, or "
+                            + "mail_uid = root). Dovecot never does; one process here serves every user, so the default refuses to start."),
     ]
 }
 
