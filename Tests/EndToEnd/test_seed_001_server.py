@@ -9,6 +9,7 @@ import pathlib
 import pwd
 import shutil
 import smtplib
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -49,6 +50,13 @@ class MariaDB:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=60)
+
+
+class FromElsewhere(imaplib.IMAP4):
+    """An IMAP client whose connection starts from 127.0.0.2, so it is not the server's own address."""
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=("127.0.0.2", 0))
 
 
 @pytest.fixture
@@ -130,8 +138,9 @@ service imap-login {{
                 .startswith("FAIL\t2")
             auth.sock.close()
 
-            # ssl = required: no LOGIN before STARTTLS.
-            client = imaplib.IMAP4("127.0.0.1", imap_port, timeout=60)
+            # ssl = required: no LOGIN before STARTTLS. A client on this very address counts as secured (Dovecot's
+            # rule), so the client comes from 127.0.0.2.
+            client = FromElsewhere("127.0.0.1", imap_port, timeout=60)
             assert "LOGINDISABLED" in client.capabilities
             context = ssl.create_default_context()
             context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -146,7 +155,7 @@ service imap-login {{
             assert len(subscribed) == 6, subscribed  # INBOX and the five auto = subscribe mailboxes
             # quota_rule = *:storage=15G, counted by the count backend.
             typ, quota = client.getquotaroot("INBOX")
-            assert [b'"INBOX" "User quota"'] == quota[0] and quota[1][0].startswith(b'"User quota" (STORAGE '), quota
+            assert [b'INBOX "User quota"'] == quota[0] and quota[1][0].startswith(b'"User quota" (STORAGE '), quota
             assert quota[1][0].endswith(b" 15728640)"), quota
             assert client.select("INBOX") == ("OK", [b"1"])
             client.logout()

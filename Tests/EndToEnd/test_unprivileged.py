@@ -107,7 +107,7 @@ def test_mail_uid_outside_the_valid_range_or_unknown_is_refused(lmtp_server, obj
                           ("mail_gid = 65534\n", "mail_gid is set without mail_uid")]:
         config = tmp_path / "bad.conf"
         config.write_text(f"log_path = /dev/stderr\nprotocols = lmtp\nservice lmtp {{\n  inet_listener lmtp {{\n    port = {free_port()}\n  }}\n}}\n"
-                          f"mail_home = {tmp_path}/home/%u\nplugin {{\n  obox_fs = posix:{tmp_path}/o\n  obox_index_fs = posix:{tmp_path}/o\n}}\n"
+                          f"passdb {{\n  driver = static\n  args = password=pw\n}}\nuserdb {{\n  driver = static\n}}\nmail_home = {tmp_path}/home/%u\nplugin {{\n  obox_fs = posix:{tmp_path}/o\n  obox_index_fs = posix:{tmp_path}/o\n}}\n"
                           + line)
         result = subprocess.run([objectmail_bin, "serve", "-c", str(config)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and message in result.stdout + result.stderr, (line, result.stdout, result.stderr)
@@ -123,7 +123,7 @@ def test_mail_access_as_root_is_refused_unless_allowed(objectmail_bin, tmp_path)
         port = free_port()
         config = tmp_path / "root.conf"
         config.write_text(f"log_path = /dev/stderr\nprotocols = lmtp\nservice lmtp {{\n  inet_listener lmtp {{\n    port = {port}\n  }}\n}}\n"
-                          f"mail_home = {tmp_path}/home/%u\nplugin {{\n  obox_fs = posix:{tmp_path}/o\n  obox_index_fs = posix:{tmp_path}/o\n}}\n"
+                          f"passdb {{\n  driver = static\n  args = password=pw\n}}\nuserdb {{\n  driver = static\n}}\nmail_home = {tmp_path}/home/%u\nplugin {{\n  obox_fs = posix:{tmp_path}/o\n  obox_index_fs = posix:{tmp_path}/o\n}}\n"
                           + line)
         process = subprocess.Popen([objectmail_bin, "serve", "-c", str(config)], cwd=tmp_path,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -56,9 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
             deliveries = LocalDeliveryAgent(composition.lda)
             storage.locateUsers(with: composition.userLocator)
             statsListeners = try ListenerSpec.statsListeners(from: settings)
+            try PrivilegeDrop.refuseRoot(privileges, settings: settings)
             server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
                                       holdingConnections: privileges != nil)
-            try PrivilegeDrop.refuseRoot(privileges, settings: settings)
             let title = processTitle.map { ConnectionsProcessTitle(title: $0, server: server, enabled: settings.bool("verbose_proctitle")) }
             let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
                                           registries: registries, deliveries: deliveries, processTitle: title, logger: logger)
