@@ -24,7 +24,7 @@ extension IMAPSession {
             }.get()
         } catch {
             logger.error("starting compression failed: \(error)")
-            loggingOut = true
+            end(nil)
         }
     }
 }

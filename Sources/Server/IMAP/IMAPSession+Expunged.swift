@@ -17,7 +17,7 @@ extension IMAPSession {
 
     /// The tagged NO [EXPUNGEISSUED] for COPY/MOVE, after the untagged updates the command may carry.
     func refuseExpunged(_ tag: String, byUID: Bool) async {
-        await synchronize(allowExpunge: byUID)
+        await synchronize()
         tagged(tag, .no, code: .expungeIssued, Self.expungedNotice)
     }
 }

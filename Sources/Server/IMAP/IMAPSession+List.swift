@@ -2,22 +2,10 @@ import IMAPProtocol
 import MetaCache
 import ObjectMail
 
-/// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB; CREATE with
-/// CREATE-SPECIAL-USE.
+/// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB.
 extension IMAPSession {
     /// The special-use attributes RFC 6154 defines; CREATE (USE (…)) takes exactly one of them.
     static let specialUseAttributes: Set<String> = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"]
-
-    func create(tag: String, mailbox: String, specialUse: [String], user: MailUser) async throws {
-        var name = mailbox
-        if name.hasSuffix(String(MailboxName.separator)) { name.removeLast() }
-        let use = specialUse.map { attribute in Self.specialUseAttributes.first { $0.lowercased() == attribute.lowercased() } }
-        guard use.count <= 1, use.allSatisfy({ $0 != nil }) else {
-            return tagged(tag, .no, code: .useAttribute, "Unsupported special-use attribute (one of \\All \\Archive \\Drafts \\Flagged \\Junk \\Sent \\Trash).")
-        }
-        try await user.createMailbox(name, specialUse: use.first ?? nil, origin: id)
-        tagged(tag, .ok, "Create completed.")
-    }
 
     /// The LIST line IMAP4rev2 sends in a SELECT answer.
     func writeSelectedListing(_ name: String, user: MailUser) async throws {

@@ -11,8 +11,7 @@ extension IMAPSession {
         case .loggedIn(let success):
             userIPKey = success.userIPKey
             framerControl.authenticated = true
-            user = success.mail
-            userName = success.name
+            state = .authenticated(LoggedIn(name: success.name, user: success.mail))
             logger[metadataKey: "user"] = "\(success.name)"
             tagged(tag, .ok, code: .capability(postLoginCapabilities), "Logged in")
             // Dovecot's imap process starts its own count after imap-login handed the client over.
@@ -48,7 +47,7 @@ extension IMAPSession {
         switch step {
         case .challenge(let challenge):
             encoder.writeContinuation(challenge, into: &output)
-            pendingAuthentication = PendingAuthentication(tag: tag, exchange: exchange)
+            state = .notAuthenticated(authenticating: PendingAuthentication(tag: tag, exchange: exchange))
         case .credentials(let user, let password):
             await login(tag: tag, user: user, password: password, mechanism: exchange.mechanism.rawValue)
         case .failed(.aborted):

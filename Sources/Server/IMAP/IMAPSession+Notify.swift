@@ -51,7 +51,7 @@ extension IMAPSession {
         notification = state
         if case .set = command {
             // RFC 5465 §3.1: a successful NOTIFY SET is also a NOOP for the selected mailbox.
-            await synchronize(allowExpunge: true, newMail: true)
+            await synchronize(newMail: true)
             if specification.status { await writeInitialStatus(specification, user: user) }
         }
         notification?.polling = false
@@ -63,15 +63,6 @@ extension IMAPSession {
         notification = nil
         state.forwarder?.cancel()
         if let id = state.subscriptionID { await user?.stopWatching(id) }
-    }
-
-    /// Commands after which the selected mailbox's changes are reported even when NOTIFY turned its events off:
-    /// the client asked for them (NOOP, CHECK) or they are this command's own result (EXPUNGE, MOVE, CLOSE).
-    static func solicitsUpdates(_ command: IMAPCommand) -> Bool {
-        switch command {
-        case .noop, .check, .expunge, .uidExpunge, .move, .close: true
-        default: false
-        }
     }
 
     /// Whether `synchronize` may report changes now: always without NOTIFY; with it, when the selected
@@ -134,7 +125,7 @@ extension IMAPSession {
     private func announceSelectedChanges(_ specification: NotifySpecification, user: MailUser) async {
         guard let wanted = specification.selected else { return }
         let largestBefore = selected?.view.largestUID ?? 0
-        await synchronize(allowExpunge: !wanted.delayed || idle != nil, newMail: true)
+        await synchronize(allowExpunge: !wanted.delayed || idling, newMail: true)
         // MessageNew's FETCH attributes follow the EXISTS (RFC 5465 §5.2).
         guard !wanted.fetch.isEmpty, let view = selected?.view, view.largestUID > largestBefore else { return }
         let set = SequenceSet.ranges([SequenceRange(.number(largestBefore + 1), .number(view.largestUID))])

@@ -16,7 +16,7 @@ extension IMAPSession {
             && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid),
                                                 fetch: command.updateFetch))
         writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false, partial: command.partial)
-        await synchronize(allowExpunge: byUID)
+        await synchronize()
         tagged(tag, .ok, refused ? "Search completed, will not notify." : "Search completed.")
     }
 

@@ -17,7 +17,7 @@ extension IMAPSession {
             && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: command.criteria,
                                                 results: sortedMatches.map(\.uid), fetch: command.updateFetch))
         writeResult(sortedMatches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: true, partial: command.partial)
-        await synchronize(allowExpunge: byUID)
+        await synchronize()
         tagged(tag, .ok, refused ? "Sort completed, will not notify." : "Sort completed.")
     }
 
@@ -33,7 +33,7 @@ extension IMAPSession {
                                     children: thread.children.map(node))
         }
         encoder.writeThread(threads.map(node), into: &output)
-        await synchronize(allowExpunge: byUID)
+        await synchronize()
         tagged(tag, .ok, "Thread completed.")
     }
 

@@ -1,8 +1,7 @@
 import IMAPProtocol
 import NIOCore
 
-/// STARTTLS, the capabilities that depend on the transport, the plaintext-login rule, and the client
-/// identity a trusted proxy forwards in ID.
+/// STARTTLS, the capabilities that depend on the transport, and the plaintext-login rule.
 extension IMAPSession {
     /// Before login: STARTTLS while TLS can start; LOGINDISABLED and no AUTH= while a password may not be
     /// sent (Dovecot hides the plaintext mechanisms, and this build has no other).
@@ -43,17 +42,8 @@ extension IMAPSession {
                                           onEstablished: { inputs.yield(.tlsEstablished) }).get()
         } catch {
             logger.error("STARTTLS failed: \(error)")
-            loggingOut = true
+            end(nil)
         }
     }
 
-    /// ID from a trusted proxy: x-originating-ip/port, x-connected-ip/port and x-session-id replace the
-    /// connection's view of the client (logs, penalties, mail_max_userip_connections).
-    func acceptForwardedID(_ parameters: [IDParameter]?) {
-        guard user == nil, let parameters else { return }
-        let fields = parameters.compactMap { parameter in parameter.value.map { (name: parameter.key, value: $0) } }
-        guard transport.applyForwarded(fields) else { return }
-        if let session = transport.client.forwardedSessionID { logger[metadataKey: "session"] = "\(session)" }
-        logger.debug("client forwarded by a trusted proxy: \(transport.client.logFields)")
-    }
 }

@@ -36,7 +36,7 @@ extension IMAPSession {
     /// The silence allowed in the current state: before login `imap_login_timeout`, after it
     /// `imap_autologout_timeout`; nil during IDLE, which Dovecot (and we) never time out.
     var inactivityLimit: Duration? {
-        if idle != nil { return nil }
+        if idling { return nil }
         return user == nil ? configuration.loginTimeout : configuration.autologoutTimeout
     }
 
@@ -71,11 +71,6 @@ extension IMAPSession {
         guard !loggingOut else { return }
         encoder.writeUntagged(.bye, "Server shutting down.", into: &output)
         end(.shutdown)
-    }
-
-    func end(_ reason: IMAPSessionEnd) {
-        loggingOut = true
-        if endReason == nil { endReason = reason }
     }
 
     /// One line at the end of a session, like Dovecot's: after login the reason, then `imap_logout_format`;

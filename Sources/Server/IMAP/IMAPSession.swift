@@ -43,7 +43,6 @@ actor IMAPSession {
     /// Bytes received as of the last inactivity check: a long literal still arriving is activity too.
     var receivedAtLastCheck = 0
     var inactivityTimer: RepeatedTask?
-    var endReason: IMAPSessionEnd?
     /// Commands that could not be parsed or were not allowed, for Dovecot's CLIENT_MAX_BAD_COMMANDS.
     var invalidCommands = 0
     /// Failed authentications and the last user name and mechanism tried, for the line imap-login logs.
@@ -58,15 +57,11 @@ actor IMAPSession {
     var parser = IMAPCommandParser()
     var output = ByteBuffer()
 
-    var userName: String?
-    var user: MailUser?
-    var selected: SelectedMailbox?
-    /// AUTHENTICATE waiting for the client's response line.
-    var pendingAuthentication: PendingAuthentication?
+    var state = IMAPSessionState.initial
+    /// The command being executed, whose traits decide what untagged responses may go out meanwhile.
+    var running: CommandTraits?
     /// An APPEND whose large literals are being received into spool files, and then executed with them.
     var spooledAppend: SpooledAppend?
-    var idle: IdleState?
-    var loggingOut = false
     /// CONDSTORE (RFC 7162) is on: every FETCH with FLAGS also carries MODSEQ.
     var condstore = false
     /// QRESYNC (RFC 7162) is on: expunges are reported as VANISHED, SELECT takes (QRESYNC …).
@@ -111,9 +106,9 @@ actor IMAPSession {
                 guard transport.accepts() else { continue }
                 // Every command (and every AUTHENTICATE or IDLE continuation) gets mail_operation_deadline.
                 await storage.configuration.withinDeadline { await MailLogContext.$sessionLogger.withValue(logger) { await handle(frame) } }
-            case .mailboxChanged: if idle != nil { await synchronize(allowExpunge: true, newMail: true) }
+            case .mailboxChanged: if idling { await synchronize(newMail: true) }
             case .notification(let event): await notificationArrived(event)
-            case .idleKeepalive: if idle != nil { encoder.writeUntagged(.ok, "Still here", into: &output) }
+            case .idleKeepalive: if idling { encoder.writeUntagged(.ok, "Still here", into: &output) }
             case .tlsEstablished: transport.handshakeCompleted(logger: logger)
             case .inactivityCheck: checkInactivity()
             case .shutdown: shutDown()
@@ -164,9 +159,9 @@ actor IMAPSession {
                 answer()
             }
         case .command(let buffer), .line(let buffer):
-            if idle != nil { return await idleInput(buffer) }
-            if let pending = pendingAuthentication {
-                pendingAuthentication = nil
+            if idling { return await idleInput(buffer) }
+            if let pending = state.pendingAuthentication {
+                state = .initial
                 return await authenticateResponse(pending, line: Self.line(buffer))
             }
             // The spool files stay with the session until the APPEND is done; dropping them deletes them.
@@ -213,16 +208,41 @@ actor IMAPSession {
     // MARK: - Dispatch
 
     private func execute(_ tagged: TaggedCommand) async {
+        let traits = tagged.command.traits
+        notification?.polling = traits.solicitsUpdates
+        running = traits
+        defer { running = nil }
+        switch traits.state {
+        case .any, .notAuthenticated:
+            await executeInAnyState(tagged)
+        case .authenticated, .selected:
+            guard let user else {
+                return invalidCommand { self.tagged(tagged.tag, .bad, "\(tagged.command.name): Not logged in.") }
+            }
+            if refusedForUndecodableName(tagged) { return }
+            do {
+                if traits.state == .authenticated {
+                    try await executeAuthenticated(tagged, user: user)
+                } else {
+                    guard selected != nil else { return notSelected(tagged.tag) }
+                    try await executeSelected(tagged, user: user)
+                }
+            } catch {
+                fail(tagged.tag, error, command: tagged.command)
+            }
+        }
+    }
+
+    /// The commands of RFC 9051 §6.1 and §6.2, which need no login (and those of §6.2 refuse one).
+    private func executeInAnyState(_ tagged: TaggedCommand) async {
         let tag = tagged.tag
-        notification?.polling = Self.solicitsUpdates(tagged.command)
         switch tagged.command {
         case .capability:
             encoder.writeCapability(user == nil ? preLoginCapabilityList : postLoginCapabilities, into: &output)
             self.tagged(tag, .ok, "Capability completed.")
-        case .noop, .check:
-            if case .check = tagged.command, selected == nil { return notSelected(tag) }
-            await synchronize(allowExpunge: true, newMail: true)
-            self.tagged(tag, .ok, code: highestModSeqCode(always: false), "\(tagged.command.name) completed.")
+        case .noop:
+            await synchronize(newMail: true)
+            self.tagged(tag, .ok, code: highestModSeqCode(always: false), "NOOP completed.")
         case .logout:
             encoder.writeUntagged(.bye, "Logging out", into: &output)
             self.tagged(tag, .ok, "Logout completed.")
@@ -245,79 +265,71 @@ actor IMAPSession {
             }
             await startAuthentication(PendingAuthentication(tag: tag, exchange: exchange), initialResponse: initialResponse)
         default:
-            guard let user else {
-                return invalidCommand { self.tagged(tag, .bad, "\(tagged.command.name): Not logged in.") }
-            }
-            await executeAuthenticated(tagged, user: user)
+            assertionFailure("\(tagged.command.name) needs a login: the command table says so")
         }
     }
 
-    private func executeAuthenticated(_ tagged: TaggedCommand, user: MailUser) async {
+    /// The commands of RFC 9051 §6.3.
+    private func executeAuthenticated(_ tagged: TaggedCommand, user: MailUser) async throws {
         let tag = tagged.tag
-        if refusedForUndecodableName(tagged) { return }
-        do {
-            switch tagged.command {
-            case .enable(let extensions):
-                enable(tag: tag, extensions)
-            case .namespace:
-                encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
-                                       otherUsers: [], shared: [], into: &output)
-                self.tagged(tag, .ok, "Namespace completed.")
-            case .select(let mailbox, let parameters):
-                try await select(tag: tag, mailbox: mailbox, readOnly: false, parameters: parameters, user: user)
-            case .examine(let mailbox, let parameters):
-                try await select(tag: tag, mailbox: mailbox, readOnly: true, parameters: parameters, user: user)
-            case .create(let mailbox, let specialUse):
-                try await create(tag: tag, mailbox: mailbox, specialUse: specialUse, user: user)
-            case .delete(let mailbox):
-                if selected?.mailbox.name == mailbox { selected = nil }
-                try await user.deleteMailbox(mailbox, origin: id)
-                self.tagged(tag, .ok, "Delete completed.")
-            case .rename(let from, let to):
-                try await user.renameMailbox(from, to: to, origin: id)
-                self.tagged(tag, .ok, "Rename completed.")
-            case .subscribe(let mailbox):
-                _ = try await user.mailbox(mailbox)
-                try await user.setSubscribed(mailbox, true, origin: id)
-                self.tagged(tag, .ok, "Subscribe completed.")
-            case .unsubscribe(let mailbox):
-                try await user.setSubscribed(mailbox, false, origin: id)
-                self.tagged(tag, .ok, "Unsubscribe completed.")
-            case .list(let command):
-                try await list(command, user: user)
-                self.tagged(tag, .ok, "List completed.")
-            case .lsub(let reference, let pattern):
-                try await list(ListCommand(selectionOptions: [.subscribed], reference: reference, patterns: [pattern]),
-                               user: user, lsub: true)
-                self.tagged(tag, .ok, "Lsub completed.")
-            case .status(let mailbox, let attributes):
-                try await status(mailbox: mailbox, attributes: attributes, user: user)
-                self.tagged(tag, .ok, "Status completed.")
-            case .append(let mailbox, let messages):
-                try await append(tag: tag, mailbox: mailbox, messages: messages, user: user)
-            case .idle:
-                await startIdle(tag: tag, user: user)
-            case .compress(let mechanism):
-                await compress(tag: tag, mechanism: mechanism)
-            case .notify(let command):
-                await notify(tag: tag, command, user: user)
-            case .getQuotaRoot(let mailbox):
-                try await getQuotaRoot(tag: tag, mailbox: mailbox, user: user)
-            case .getQuota(let root):
-                try await getQuota(tag: tag, root: root, user: user)
-            case .setQuota:
-                self.tagged(tag, .no, code: .noPermission, "Quota can't be changed over IMAP.")
-            default:
-                guard selected != nil else { return notSelected(tag) }
-                try await executeSelected(tagged, user: user)
-            }
-        } catch {
-            fail(tag, error, command: tagged.command)
+        switch tagged.command {
+        case .enable(let extensions):
+            enable(tag: tag, extensions)
+        case .namespace:
+            encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
+                                   otherUsers: [], shared: [], into: &output)
+            self.tagged(tag, .ok, "Namespace completed.")
+        case .select(let mailbox, let parameters):
+            try await select(tag: tag, mailbox: mailbox, readOnly: false, parameters: parameters, user: user)
+        case .examine(let mailbox, let parameters):
+            try await select(tag: tag, mailbox: mailbox, readOnly: true, parameters: parameters, user: user)
+        case .create(let mailbox, let specialUse):
+            try await create(tag: tag, mailbox: mailbox, specialUse: specialUse, user: user)
+        case .delete(let mailbox):
+            try await delete(tag: tag, mailbox: mailbox, user: user)
+        case .rename(let from, let to):
+            try await rename(tag: tag, from: from, to: to, user: user)
+        case .subscribe(let mailbox):
+            try await subscribe(tag: tag, mailbox: mailbox, true, user: user)
+        case .unsubscribe(let mailbox):
+            try await subscribe(tag: tag, mailbox: mailbox, false, user: user)
+        case .list(let command):
+            try await list(command, user: user)
+            self.tagged(tag, .ok, "List completed.")
+        case .lsub(let reference, let pattern):
+            try await list(ListCommand(selectionOptions: [.subscribed], reference: reference, patterns: [pattern]),
+                           user: user, lsub: true)
+            self.tagged(tag, .ok, "Lsub completed.")
+        case .status(let mailbox, let attributes):
+            try await status(mailbox: mailbox, attributes: attributes, user: user)
+            self.tagged(tag, .ok, "Status completed.")
+        case .append(let mailbox, let messages):
+            try await append(tag: tag, mailbox: mailbox, messages: messages, user: user)
+        case .idle:
+            await startIdle(tag: tag, user: user)
+        case .compress(let mechanism):
+            await compress(tag: tag, mechanism: mechanism)
+        case .notify(let command):
+            await notify(tag: tag, command, user: user)
+        case .getQuotaRoot(let mailbox):
+            try await getQuotaRoot(tag: tag, mailbox: mailbox, user: user)
+        case .getQuota(let root):
+            try await getQuota(tag: tag, root: root, user: user)
+        case .setQuota:
+            self.tagged(tag, .no, code: .noPermission, "Quota can't be changed over IMAP.")
+        default:
+            self.tagged(tag, .bad, "Unknown command \(tagged.command.name).")
         }
     }
 
+    /// The commands of RFC 9051 §6.4.
     private func executeSelected(_ tagged: TaggedCommand, user: MailUser) async throws {
         let tag = tagged.tag
+        if case .check = tagged.command {
+            // RFC 3501's CHECK is a NOOP here (RFC 9051 dropped it): no housekeeping is ever pending.
+            await synchronize(newMail: true)
+            return self.tagged(tag, .ok, code: highestModSeqCode(always: false), "CHECK completed.")
+        }
         // Commands work on the current state: new messages and flags first (removals wait, §7.4.1).
         await synchronize(allowExpunge: false)
         guard let view = selected?.view else { return self.tagged(tag, .no, "Selected mailbox was deleted.") }
@@ -347,7 +359,7 @@ actor IMAPSession {
             }
             if modifiers.vanished, let since = modifiers.changedSince { try await writeVanishedEarlier(set, since: since, user: user) }
             let outcome = try await fetch(set, attributes: attributes, changedSince: modifiers.changedSince, byUID: uid, user: user)
-            await synchronize(allowExpunge: uid)
+            await synchronize()
             if !outcome.decodable {
                 self.tagged(tag, .no, code: .unknownCTE, "Unknown Content-Transfer-Encoding.")
             } else if outcome.skippedExpunged {

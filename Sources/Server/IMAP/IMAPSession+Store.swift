@@ -3,6 +3,7 @@ import IMAPProtocol
 import MetaCache
 import ObjectMail
 
+/// STORE and UID STORE, with CONDSTORE's UNCHANGEDSINCE (RFC 7162 §3.1.3).
 extension IMAPSession {
     func store(tag: String, _ set: SequenceSet, _ operation: StoreOperation, unchangedSince: UInt64?, byUID: Bool,
                user: MailUser) async throws {
@@ -44,7 +45,7 @@ extension IMAPSession {
             if condstore { items.append(.modSeq(UInt64(state.modSeq))) }
             encoder.writeFetch(sequence: sequence, items, into: &output)
         }
-        await synchronize(allowExpunge: byUID, caughtUp: caughtUp)
+        await synchronize(caughtUp: caughtUp)
         if modified.isEmpty {
             tagged(tag, .ok, "Store completed.")
         } else {
@@ -52,52 +53,5 @@ extension IMAPSession {
             let numbers = byUID ? modified : modified.compactMap { current.view.sequence(of: $0) }
             tagged(tag, .ok, code: .modified(SequenceSetFormatter.runs(numbers)), "Conditional store failed.")
         }
-    }
-
-    func copy(tag: String, _ set: SequenceSet, to name: String, byUID: Bool, move: Bool, user: MailUser) async throws {
-        guard let current = selected else { return }
-        if move && current.readOnly { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
-        let destination = try await user.mailbox(name)
-        let uids = current.view.uids(in: set, byUID: byUID)
-        guard !uids.isEmpty else {
-            return tagged(tag, .ok, "No messages found.")
-        }
-        guard try await expungedMeanwhile(uids, user: user).isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
-        let assigned: AssignedUIDs
-        if move {
-            assigned = try await user.moveMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id).0
-        } else {
-            assigned = try await user.copyMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id)
-        }
-        // Expunged between the check above and the copy: still nothing to name in COPYUID.
-        guard !assigned.sourceUIDs.isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
-        if destination.specialUse?.caseInsensitiveCompare("\\Trash") == .orderedSame {
-            statistics.trashed += assigned.destinationUIDs.count
-        }
-        let code = ResponseCode.copyUID(uidValidity: assigned.uidValidity, source: SequenceSetFormatter.runs(assigned.sourceUIDs),
-                                        destination: SequenceSetFormatter.runs(assigned.destinationUIDs))
-        if move {
-            encoder.writeUntagged(.ok, code: code, "Moved UIDs.", into: &output)
-            await synchronize(allowExpunge: true)
-            tagged(tag, .ok, "Move completed.")
-        } else {
-            await synchronize(allowExpunge: byUID)
-            tagged(tag, .ok, code: code, "Copy completed.")
-        }
-    }
-
-    func expunge(tag: String, only set: SequenceSet?, user: MailUser) async throws {
-        guard let current = selected else { return }
-        guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
-        // UID EXPUNGE touches only messages this session knows; plain EXPUNGE every \Deleted one.
-        let among = set.map { UIDSet(current.view.uids(in: $0, byUID: true)) } ?? .all
-        var caughtUp: CaughtUp?
-        if !among.isEmpty {
-            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id, catchUp: catchUpRequest)
-            statistics.expunged += result.expungedUIDs.count
-            caughtUp = result.caughtUp
-        }
-        await synchronize(allowExpunge: true, caughtUp: caughtUp)
-        tagged(tag, .ok, code: highestModSeqCode(always: true), "Expunge completed.")
     }
 }
