@@ -174,6 +174,7 @@ var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
         "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
     ]),
 ] }

@@ -121,6 +121,40 @@ def test_quota_exit_codes_and_noenforcing(imap_server):
     assert len(mailbox_messages(server)) == 3
 
 
+def test_many_deliveries_at_once_large_ones_spooled_and_a_truncated_one_stores_nothing(imap_server):
+    """An MTA runs many dovecot-lda processes at once: each is a task on the server's event loops. Messages above
+    the 128 KiB spool threshold arrive through a file in mail_temp_dir; one whose sender dies mid-message is not
+    delivered, and holds up none of the others while it waits."""
+    import json
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    server = imap_server()
+    big = b"From: bulk@example.org\nSubject: big\n\n" + b"0123456789abcdef" * 20000 + b"\n"
+
+    # A delivery that announces more bytes than it sends, then goes away.
+    path = server.root / "var/run/objectmail/objectmail-admin"
+    truncated = socket.socket(socket.AF_UNIX)
+    truncated.connect(str(path))
+    request = {"user": USER, "sender": "x@example.org", "size": 1000, "overrides": {}}
+    truncated.sendall(b"lda\t" + json.dumps(request).encode() + b"\n")
+    assert truncated.recv(10) == b"+\n"
+    truncated.sendall(b"Subject: cut\r\n\r\nonly part")
+
+    def deliver(number):
+        message = big if number % 2 else MESSAGE.replace(b"via lda", b"via lda %d" % number)
+        return lda(server, "-d", USER, message=message).returncode
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(deliver, range(20)))
+    assert codes == [0] * 20
+    truncated.close()
+    assert wait_for(lambda: "the message ended before its 1000 bytes; nothing delivered" in server.log.read_text())
+    messages = mailbox_messages(server)
+    assert len(messages) == 20
+    assert sum(1 for message in messages if len(message) > 300000) == 10
+    assert all(message.endswith(b"0123456789abcdef\r\n") for message in messages if len(message) > 300000)
+
+
 def test_no_server_means_75_and_nothing_stored(imap_server):
     server = imap_server()
     assert lda(server, "-d", USER).returncode == 0

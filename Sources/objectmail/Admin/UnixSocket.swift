@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// The few POSIX calls the admin socket needs: a stream socket on a path, one request line in,
-/// a text answer out. Blocking; used on the admin thread and by the command line client only.
+/// The few POSIX calls around the admin socket: binding it (then served by NIO), and its command-line clients
+/// (`objectmail metacache`, `doveadm`, `lda`): connect, one request line out, the answer in, blocking.
 enum UnixSocket {
     struct Failure: Error, CustomStringConvertible {
         let call: String
@@ -26,7 +26,8 @@ enum UnixSocket {
         return address
     }
 
-    /// A listening socket at `path` (a stale socket file from a crashed server is replaced), mode 0600.
+    /// A listening socket at `path` (a stale socket file from a crashed server is replaced), mode 0600. Bound here
+    /// rather than by NIO, whose limit on a socket path is 103 bytes where Linux allows 107.
     static func listen(at path: String) throws -> Int32 {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         unlink(path)
@@ -98,17 +99,5 @@ enum UnixSocket {
     @discardableResult
     static func writeAll(_ descriptor: Int32, _ text: String) -> Bool {
         Array(text.utf8).withUnsafeBytes { writeAll(descriptor, $0) }
-    }
-
-    /// Reads exactly `buffer.count` bytes; false when the stream ends or fails (a receive timeout included) first.
-    static func readExactly(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        var done = 0
-        while done < buffer.count {
-            let count = read(descriptor, buffer.baseAddress! + done, buffer.count - done)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return false }
-            done += count
-        }
-        return true
     }
 }

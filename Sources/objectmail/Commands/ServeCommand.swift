@@ -76,10 +76,19 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("ObjectMail is already running with PID \(running) (read from \(pidFile.path))")
             throw ExitCode(1)
         }
+        // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir). Opened before the
+        // ports, so a client that found a port open finds this socket too.
+        var admin: AdminServer?
+        do {
+            admin = try await AdminServer.start(path: AdminSettings.socketPath(settings), storage: mailStorage, deliveries: deliveries, logger: logger)
+        } catch {
+            logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
+        }
         do {
             try await server.start(listeners)
         } catch {
             logger.critical("cannot listen: \(error)")
+            await admin?.stop()
             await server.shutdown(grace: .zero)
             throw ExitCode(1)
         }
@@ -88,6 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             metrics = try await MetricsHTTPServer.start(statsListeners)
         } catch {
             logger.critical("cannot listen: \(error)")
+            await admin?.stop()
             await server.shutdown(grace: .zero)
             throw ExitCode(1)
         }
@@ -101,13 +111,6 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("service auth: unix_listener \(path) is not opened: it serves dovecot-lda's and login processes' userdb lookups, and here mail arrives over LMTP and logins are served in-process")
         }
         for listener in statsListeners { logger.notice("listening: \(listener) (GET /metrics)") }
-        // `objectmail metacache …` talks to this server here (Dovecot's doveadm socket in base_dir).
-        var admin: AdminServer?
-        do {
-            admin = try AdminServer.start(path: AdminSettings.socketPath(settings), storage: mailStorage, deliveries: deliveries, logger: logger)
-        } catch {
-            logger.error("admin socket: \(error) (objectmail metacache cannot reach this server)")
-        }
         // The doveadm HTTP API, when `service doveadm { inet_listener http }` has a port.
         var doveadmAPI: DoveadmHTTPServer?
         do {
@@ -122,6 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try privileges.apply()
             } catch {
                 logger.critical("cannot run as mail_uid: \(error)")
+                await admin?.stop()
                 await server.shutdown(grace: .zero)
                 throw ExitCode(1)
             }
@@ -140,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("received signal \(signal): shutting down (sessions get 10 seconds to finish)")
         await server.shutdown(grace: .seconds(10))
         await metrics.stop()
-        admin?.stop()
+        await admin?.stop()
         await doveadmAPI?.stop()
         // A clean shutdown uploads every index change and clears the users' dirty markers, so the
         // next start trusts the local indexes and the next backend loads without a rescan.
