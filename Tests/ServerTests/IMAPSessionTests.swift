@@ -16,20 +16,7 @@ import Testing
     let service: ProtocolService
 
     init() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try "jane@example.com:{PLAIN}secret::::::\n".write(toFile: "\(root)/users", atomically: true, encoding: .utf8)
-        var registry = SettingsRegistry()
-        AuthSettings.register(in: &registry)
-        let settings = try registry.load(text: """
-            passdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            userdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            """)
+        let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}secret::::::\n", in: root)
         let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
         let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
                                   logger: Logger(label: "test")) { _ in store }

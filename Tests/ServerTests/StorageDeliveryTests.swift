@@ -21,20 +21,7 @@ import Testing
     }
 
     func makeCountedDelivery(_ configuration: LMTPConfiguration, obox: String? = nil) throws -> (StorageDelivery, MailStorage, CountingStore) {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try "jane@example.com:{PLAIN}x::::::\n".write(toFile: "\(root)/users", atomically: true, encoding: .utf8)
-        var registry = SettingsRegistry()
-        AuthSettings.register(in: &registry)
-        let settings = try registry.load(text: """
-            passdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            userdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            """)
+        let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}x::::::\n", in: root)
         let store = CountingStore(parent: try PipelineRegistry.builtIn.makeStore(obox ?? "posix:\(root)/objects"))
         let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
                                   logger: Logger(label: "test")) { _ in store }
