@@ -22,6 +22,12 @@ class Entry:
     expunge: str = ""         # "", "pending" or "expunged"
     expunged_at: float = 0.0  # time.monotonic() of the acknowledged expunge
 
+    @property
+    def acceptable_folders(self) -> set[str]:
+        """Where the message may be: a delivery whose save into its detail mailbox failed (a store error, a quota
+        rule) goes to INBOX, as Dovecot's mail_deliver does; an APPEND only where it was appended."""
+        return {self.folder, "INBOX"} if self.via == "lmtp" else {self.folder}
+
 
 @dataclasses.dataclass
 class Findings:
@@ -134,7 +140,7 @@ class Ledger:
                 findings.resurrected.append((key, "refused save", entry.answer))
             elif entry.expunge == "expunged":
                 findings.resurrected.append((key, "expunged", entry.outcome))
-            if any(folder != entry.folder for folder in folders):
+            if any(folder not in entry.acceptable_folders for folder in folders):
                 findings.misplaced.append((key, entry.folder, folders))
         for key, entry in entries.items():
             if key[0] in users and entry.outcome == ACK and not entry.expunge and key not in seen:
