@@ -28,7 +28,7 @@ struct LRUList {
     mutating func touch(_ name: String) -> Bool {
         guard let node = nodes[name] else { return false }
         // Moving an entry costs five lookups of its string key, once per fscache hit: a FETCH of ten
-        // headers spent 6 % of its CPU here. An entry in the newest half is far from eviction, so it stays.
+        // headers showed it in its profile. An entry in the newest half is far from eviction, so it stays.
         if placements &- node.placedAt < UInt64(nodes.count / 2) { return true }
         remove(name)
         insertNewest(name, size: node.size)

@@ -40,7 +40,7 @@ extension UserIndex {
 
     /// What the bundler's periodic check needs, in one read: every mailbox, the bundle positions kept in
     /// `state`, and the root bundle as it would be now. The check runs every second for every user with
-    /// changes not yet uploaded; as separate reads (one per mailbox's position) it was 2 % of the IMAP mix.
+    /// changes not yet uploaded, so separate reads (one per mailbox's position) would show in every profile.
     func bundleCheck() async throws -> (mailboxes: [MailboxRecord], bundleStates: [String: String], root: RootBundle) {
         try await read { db in
             let mailboxes = try Self.mailboxesByName(db)

@@ -9,7 +9,7 @@ extension Database {
     }
 
     /// `body` in one transaction whose BEGIN and COMMIT are cached statements. GRDB's `inTransaction` (and the
-    /// isolation of `DatabasePool.read`) prepare both on every call: 6 % of a STORE's CPU, and every index read
+    /// isolation of `DatabasePool.read`) prepare both on every call, a visible share of a STORE's CPU, and every index read
     /// paid it too. A failed body or COMMIT rolls back, so the connection never stays inside a transaction.
     func inCachedTransaction<T>(_ kind: TransactionKind, _ body: () throws -> T) throws -> T {
         try run(kind == .immediate ? "BEGIN IMMEDIATE TRANSACTION" : "BEGIN DEFERRED TRANSACTION")

@@ -22,7 +22,7 @@ struct RawRow {
 
 extension Statement {
     /// Steps through the rows of a SELECT, handing each to `body` without making GRDB `Row`s: every GRDB
-    /// cursor builds a dictionary of its columns' lowercased names first, 2.6 % of the IMAP mix's CPU spread
+    /// cursor builds a dictionary of its columns' lowercased names first, a cost (docs/performance.md) spread
     /// over the few queries each command runs. Only for SELECTs inside a transaction the caller holds.
     func forEachRawRow(_ arguments: StatementArguments, _ body: (RawRow) throws -> Void) throws {
         try setArguments(arguments)

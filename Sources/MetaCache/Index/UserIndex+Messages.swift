@@ -135,7 +135,7 @@ extension UserIndex {
     }
 
     /// Through the MODSEQ index, sorted here: with `ORDER BY uid` SQLite walks the whole mailbox in primary-key
-    /// order instead, and a selected session asks this after every change (it was 15 % of the mix's CPU).
+    /// order instead, and a selected session asks this after every change (measured: docs/performance.md).
     static func changedMessages(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [MessageState] {
         try messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ?",
                           arguments: [mailboxID, modSeq], db: db).sorted { $0.uid < $1.uid }

@@ -136,7 +136,7 @@ public final class UserIndex: Sendable {
     /// Not async, so the synchronous forms run (from an async context Swift would pick the async ones).
     /// Reads go to the dedicated `reader` unless another read holds it, and then to the pool's readers, so
     /// two sessions of one user never wait for each other. The pool checks `PRAGMA schema_version` and
-    /// picks a reader from its pool on every call, 6 % of the IMAP mix's CPU; `reader` does neither.
+    /// picks a reader from its pool on every call (measured: docs/performance.md); `reader` does neither.
     func readSynchronously<T>(_ body: (Database) throws -> T) throws -> T {
         if readerBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             defer { readerBusy.store(false, ordering: .releasing) }
