@@ -43,7 +43,7 @@ private final class Run {
     var actions: [SieveAction] = []
     var keepCancelled = false
     var redirects = 0
-    var vacationSeen = false
+    var vacationLine: Int?
     var duplicateMarks: [SieveDuplicateMark] = []
     var includeStack: [String] = []
     var includedOnce: Set<String> = []
@@ -162,7 +162,8 @@ private final class Run {
         let s = { (a: SieveArgument?) in self.strings(a, script, frame) }
         func actionFlags() -> [String] {
             if let f = node.tags["flags"] { return flagList(s(f)) }
-            return script.extensions.contains("imap4flags") ? internalFlags : []
+            // The internal variable belongs to the whole run: flags an included script set apply here too.
+            return internalFlags
         }
         switch node.name {
         case "stop": return .stop
@@ -228,8 +229,10 @@ private final class Run {
 
     func vacation(_ node: SieveNode, _ s: (SieveArgument?) -> [String]) throws(LinedError) {
         let line = node.line
-        if vacationSeen { throw LinedError(line: line, message: "duplicate vacation action not allowed") }
-        vacationSeen = true
+        if let first = vacationLine {
+            throw LinedError(line: line, message: "duplicate vacation action not allowed (previously triggered one was here: line \(first))")
+        }
+        vacationLine = line
         let day = 86400
         var period = 7 * day
         if case .number(let d)? = node.tags["days"] { period = d * day }

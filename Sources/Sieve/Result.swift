@@ -42,7 +42,8 @@ public struct SieveResult: Sendable {
     /// message text left out), for differential tests and logs.
     public func sieveTestLines() -> [String] {
         var out = ["Performed actions:"]
-        if actions.isEmpty { out.append("(none)") }
+        if actions.isEmpty && duplicateMarks.isEmpty { out.append("(none)") }
+        out += duplicateMarks.map { _ in "* track duplicate" }
         for a in actions { out += Self.lines(a) }
         out.append("Implicit keep:")
         if let k = implicitKeep { out += Self.lines(k) } else { out.append("(none)") }
@@ -52,7 +53,7 @@ public struct SieveResult: Sendable {
     static func lines(_ a: SieveAction) -> [String] {
         switch a {
         case let .store(mailbox, flags, copy, create):
-            var l = ["* store message in folder: \(mailbox)"]
+            var l = ["* store message in folder: \(sanitized(mailbox))"]
             if copy { l.append("+ preserve implicit keep") }
             if create { l.append("+ create mailbox if it does not exist") }
             if !flags.isEmpty {
@@ -65,20 +66,30 @@ public struct SieveResult: Sendable {
         case .discard:
             return ["* discard"]
         case let .reject(reason, _):
-            return ["* reject message with reason: \(reason)"]
+            return ["* reject message with reason: \(sanitized(reason))"]
         case .vacation(let v):
             var l = ["* send vacation message:", "=> seconds : \(v.period)"]
-            if let s = v.subject { l.append("=> subject : \(s)") }
-            if let f = v.from { l.append("=> from : \(f)") }
+            if let s = v.subject { l.append("=> subject : \(sanitized(s))") }
+            if let f = v.from { l.append("=> from : \(sanitized(f))") }
             return l
         }
     }
+}
+
+/// Control characters as sieve-test prints them (`?`).
+private func sanitized(_ s: String) -> String {
+    String(s.unicodeScalars.map { $0.value < 32 ? "?" : Character($0) })
 }
 
 /// A duplicate-tracking entry: the id (handle and value) and how long to remember it.
 public struct SieveDuplicateMark: Sendable, Hashable {
     public var id: String
     public var seconds: Int
+
+    public init(id: String, seconds: Int) {
+        self.id = id
+        self.seconds = seconds
+    }
 }
 
 /// Where an include finds its script.

@@ -64,6 +64,8 @@ struct Lexer {
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
+    static let numberLimit = "number exceeds integer limits (max \(UInt64.max))"
+
     private func peek(_ offset: Int = 0) -> UInt8? {
         pos + offset < bytes.count ? bytes[pos + offset] : nil
     }
@@ -104,14 +106,14 @@ struct Lexer {
             while let c = peek(), Self.isDigit(c) {
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int(c - 48))
-                if o1 || o2 || a > Int(UInt32.max) { throw SieveCompileError(line: line, message: "number is out of range") }
+                if o1 || o2 { throw SieveCompileError(line: line, message: Self.numberLimit) }
                 value = a
                 pos += 1
             }
             if let c = peek(), let shift = ["K": 10, "k": 10, "M": 20, "m": 20, "G": 30, "g": 30][Character(UnicodeScalar(c))] {
                 pos += 1
+                if value > Int.max >> shift { throw SieveCompileError(line: line, message: Self.numberLimit) }
                 value <<= shift
-                if value > Int(UInt32.max) { throw SieveCompileError(line: line, message: "number is out of range") }
             }
             return (.number(value), startLine)
         }
@@ -218,7 +220,7 @@ struct Parser {
         while case .identifier(let name) = token {
             let line = tokenLine
             try advance()
-            let (args, tests) = try argumentsAndTests(depth: depth)
+            let (args, tests) = try argumentsAndTests(testDepth: 0)
             var block: [SieveCommand]?
             if token == .punct(";") {
                 try advance()
@@ -240,7 +242,8 @@ struct Parser {
         return out
     }
 
-    private mutating func argumentsAndTests(depth: Int) throws(SieveCompileError) -> ([SieveArgument], [SieveTest]) {
+    /// Arguments, then a test or test list; test nesting is counted apart from block nesting, as Pigeonhole counts it.
+    private mutating func argumentsAndTests(testDepth depth: Int) throws(SieveCompileError) -> ([SieveArgument], [SieveTest]) {
         var args: [SieveArgument] = []
         while true {
             switch token {
@@ -271,7 +274,7 @@ struct Parser {
             try advance()
             if token == .punct("]") { try advance(); return out }
             guard token == .punct(",") else {
-                throw SieveCompileError(line: tokenLine, message: "expecting ',' or end of list ']', but found \(describe(token))")
+                throw SieveCompileError(line: tokenLine, message: "expecting ',' or end of string list ']', but found \(describe(token))")
             }
             try advance()
         }
@@ -302,7 +305,7 @@ struct Parser {
         }
         let line = tokenLine
         try advance()
-        let (args, tests) = try argumentsAndTests(depth: depth)
+        let (args, tests) = try argumentsAndTests(testDepth: depth)
         return SieveTest(name: name, line: line, arguments: args, tests: tests)
     }
 }

@@ -161,9 +161,6 @@ private let testSpecs: [String: Spec] = [
                       positional: [], requires: "duplicate"),
 ]
 
-/// The date parts of RFC 5260 §4.
-let sieveDateParts: Set<String> = ["year", "month", "day", "date", "julian", "hour", "minute", "second", "time",
-                                   "iso8601", "std11", "zone", "weekday"]
 private let relations: Set<String> = ["gt", "ge", "lt", "le", "eq", "ne"]
 private let comparators = ["i;octet": "comparator-i;octet", "i;ascii-casemap": "comparator-i;ascii-casemap",
                            "i;ascii-numeric": "comparator-i;ascii-numeric"]
@@ -195,7 +192,7 @@ private struct Validation {
         for c in commands {
             if c.name == "require" {
                 guard topLevel && requiresAllowed else {
-                    throw SieveCompileError(line: c.line, message: "the require command can only be placed at top level at the beginning of the file")
+                    throw SieveCompileError(line: c.line, message: "require commands can only be placed at top level at the beginning of the file")
                 }
             } else {
                 requiresAllowed = false
@@ -250,6 +247,9 @@ private struct Validation {
         guard let spec = testSpecs[t.name], extensionOK(spec.requires) else {
             throw SieveCompileError(line: t.line, message: "unknown test '\(t.name)' (only reported once at first occurrence)")
         }
+        if t.name == "size" && !t.arguments.contains(.tag("over")) && !t.arguments.contains(.tag("under")) {
+            throw SieveCompileError(line: t.line, message: "the size test requires either the :under or the :over tag to be specified")
+        }
         var node = try resolve(name: t.name, line: t.line, what: "test", spec: spec, arguments: t.arguments, optionalTrailing: nil)
         if t.tests.count < spec.tests.lowerBound || t.tests.count > spec.tests.upperBound {
             if spec.tests.upperBound == 0 {
@@ -281,11 +281,11 @@ private struct Validation {
                 positional.append(a)
                 continue
             }
-            guard !positional.isEmpty || true, let ts = spec.tags[tag], extensionOK(ts.requires) else {
+            guard let ts = spec.tags[tag], extensionOK(ts.requires) else {
                 throw SieveCompileError(line: line, message: "unknown tagged argument ':\(tag)' for the \(name) \(what) (reported only once at first occurrence)")
             }
             if !positional.isEmpty {
-                throw SieveCompileError(line: line, message: "tagged argument ':\(tag)' of the \(name) \(what) follows its positional arguments")
+                throw SieveCompileError(line: line, message: "encountered an unexpected tagged argument ':\(tag)' while validating positional arguments for the \(name) \(what)")
             }
             if let g = ts.group {
                 if groups[g] != nil {
@@ -377,11 +377,6 @@ private struct Validation {
         case "size":
             if node.tags["over"] == nil && node.tags["under"] == nil {
                 throw SieveCompileError(line: line, message: "the size test requires either the :under or the :over tag to be specified")
-            }
-        case "date", "currentdate":
-            let part = node.positional[node.name == "date" ? 1 : 0].strings?.first ?? ""
-            if !part.contains("${") && !sieveDateParts.contains(part.lowercased()) {
-                throw SieveCompileError(line: line, message: "the \(node.name) test requires a valid date-part as argument, but '\(part)' was found")
             }
         case "set":
             let name = node.positional[0].strings?.first ?? ""
