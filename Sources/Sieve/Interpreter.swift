@@ -237,7 +237,7 @@ private final class Run {
         var period = 7 * day
         if case .number(let d)? = node.tags["days"] { period = d * day }
         if case .number(let sec)? = node.tags["seconds"] { period = sec }
-        period = max(day, min(period, 90 * day))
+        period = max(day, period)  // Pigeonhole's sieve_vacation_min_period 1d; its max period is unlimited
         let reason = s(node.positional[0]).first ?? ""
         let subject = node.tags["subject"].flatMap { s($0).first }
         let from = node.tags["from"].flatMap { s($0).first }
