@@ -312,6 +312,8 @@ private final class Run {
         let matcher = Matcher(type: node.matchType, comparator: Comparator(node.comparator), relation: node.relation, budget: budget)
         var index: Int?
         if case .number(let n)? = node.tags["index"] { index = n }
+        // Received and Auto-Submitted are never deleted (RFC 5293 §6; Pigeonhole denies it with a warning).
+        if HeaderEdit.protectedFromDeletion.contains(name.lowercased()) { return }
         var positions = edited.headers.indices.filter { edited.headers[$0].name.lowercased() == name.lowercased() }
         if let index {
             let chosen = node.has("last") ? positions.count - index : index - 1

@@ -149,47 +149,67 @@ enum Wildcard {
             }
         }
         if !lit.isEmpty { pieces.append(.literal(comparator.fold(String(decoding: lit, as: UTF8.self)))) }
-        // Work on Unicode scalars for `?` (one character), bytes for literals via folded scalars.
+        // Work on Unicode scalars for `?` (one character), on folded bytes for literals.
         let original = Array(value.unicodeScalars)
         let folded: [[UInt8]] = original.map { comparator.fold(String($0)) }
-        var caps: [Range<Int>] = []
         func literalAt(_ lit: [UInt8], _ pos: Int) -> Int? {
-            var bytes: [UInt8] = []
+            var matched = 0
             var p = pos
-            while bytes.count < lit.count, p < folded.count { bytes += folded[p]; p += 1 }
-            return bytes == lit ? p : nil
-        }
-        func go(_ pi: Int, _ pos: Int) throws(SieveRuntimeError) -> Bool {
-            try budget.spend()
-            if pi == pieces.count { return pos == folded.count }
-            switch pieces[pi] {
-            case .literal(let l):
-                guard let next = literalAt(l, pos) else { return false }
-                return try go(pi + 1, next)
-            case .one:
-                guard pos < folded.count else { return false }
-                caps.append(pos..<(pos + 1))
-                if try go(pi + 1, pos + 1) { return true }
-                caps.removeLast()
-                return false
-            case .any:
-                if pi == pieces.count - 1 {
-                    caps.append(pos..<folded.count)
-                    return true
-                }
-                var end = pos
-                while end <= folded.count {
-                    caps.append(pos..<end)
-                    if try go(pi + 1, end) { return true }
-                    caps.removeLast()
-                    end += 1
-                }
-                return false
+            while matched < lit.count, p < folded.count {
+                let f = folded[p]
+                guard matched + f.count <= lit.count, lit[matched..<(matched + f.count)].elementsEqual(f) else { return nil }
+                matched += f.count
+                p += 1
             }
+            return matched == lit.count ? p : nil
         }
-        guard try go(0, 0) else { return nil }
+        // The classic iterative glob match: on a mismatch only the last `*` grows, which finds a match when one
+        // exists, leaves earlier `*`s as short as possible (RFC 5229's match values), and needs no recursion, so a
+        // long pattern cannot exhaust the stack. Every step is charged to the budget.
+        var caps = [Range<Int>](repeating: 0..<0, count: pieces.count)
+        var pi = 0, pos = 0
+        var lastStar: Int?
+        while true {
+            try budget.spend()
+            var advanced = false
+            if pi == pieces.count {
+                if pos == folded.count { break }
+            } else {
+                switch pieces[pi] {
+                case .any:
+                    lastStar = pi
+                    caps[pi] = pos..<pos
+                    pi += 1
+                    advanced = true
+                case .one:
+                    if pos < folded.count {
+                        caps[pi] = pos..<(pos + 1)
+                        pos += 1
+                        pi += 1
+                        advanced = true
+                    }
+                case .literal(let l):
+                    try budget.spend(l.count / 16)
+                    if let next = literalAt(l, pos) {
+                        pos = next
+                        pi += 1
+                        advanced = true
+                    }
+                }
+            }
+            if advanced { continue }
+            guard let star = lastStar, caps[star].upperBound < folded.count else { return nil }
+            caps[star] = caps[star].lowerBound..<(caps[star].upperBound + 1)
+            pos = caps[star].upperBound
+            pi = star + 1
+        }
         var out = [value]
-        for r in caps { var s = ""; s.unicodeScalars.append(contentsOf: original[r]); out.append(s) }
+        for (i, piece) in pieces.enumerated() {
+            if case .literal = piece { continue }
+            var s = ""
+            s.unicodeScalars.append(contentsOf: original[caps[i]])
+            out.append(s)
+        }
         return out
     }
 }

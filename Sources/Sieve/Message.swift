@@ -83,6 +83,8 @@ struct EditableMessage {
 }
 
 enum HeaderEdit {
+    static let protectedFromDeletion: Set<String> = ["received", "auto-submitted"]
+
     static func isValidFieldName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != 58 }
     }

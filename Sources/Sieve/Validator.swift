@@ -422,7 +422,7 @@ enum EncodedCharacter {
                 var bytes: [UInt8] = []
                 var ok = true
                 for item in items {
-                    guard item.count <= 2 * 8, item.count % 2 == 0 || item.count == 1 else { ok = false; break }
+                    guard item.count <= 2 else { ok = false; break }  // hex-pair = 1*2HEXDIG
                     var hex = String(item)
                     if hex.count % 2 == 1 { hex = "0" + hex }
                     var idx = hex.startIndex
