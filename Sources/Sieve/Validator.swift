@@ -215,20 +215,24 @@ private struct Validation {
         if c.name == "deleteheader" { spec.positional = [.string] }
         var node = try resolve(name: c.name, line: c.line, what: "command", spec: spec, arguments: c.arguments,
                                optionalTrailing: c.name == "deleteheader" ? .stringList : nil)
-        if spec.tests.lowerBound > 0 && c.tests.isEmpty {
-            throw SieveCompileError(line: c.line, message: "the \(c.name) command requires one test argument")
+        if spec.tests.lowerBound > 0 && c.tests.count != 1 {
+            let found = c.tests.isEmpty ? "none is specified" : "a list of tests is specified"
+            throw SieveCompileError(line: c.line, message: "the \(c.name) command requires one sub-test, but \(found)")
         }
         if spec.tests.upperBound == 0 && !c.tests.isEmpty {
-            throw SieveCompileError(line: c.line, message: "the \(c.name) command accepts no test argument")
+            // A lone test after a command is most likely the next command with the semicolon forgotten.
+            throw SieveCompileError(line: c.line, message: c.tests.count == 1
+                ? "missing semicolon ';' after \(c.name) command"
+                : "the \(c.name) command accepts no sub-tests, but tests are specified")
         }
         for t in c.tests { node.tests.append(try test(t)) }
         if spec.block == true {
             guard let b = c.block else {
-                throw SieveCompileError(line: c.line, message: "the \(c.name) command requires a command block")
+                throw SieveCompileError(line: c.line, message: "the \(c.name) command requires a command block, but it is missing")
             }
             node.block = try block(b, topLevel: false)
         } else if c.block != nil {
-            throw SieveCompileError(line: c.line, message: "the \(c.name) command does not accept a command block")
+            throw SieveCompileError(line: c.line, message: "the \(c.name) command does not accept a command block, but one is specified anyway")
         }
         if c.name == "require" {
             for ext in node.positional[0].strings ?? [] {
@@ -253,9 +257,11 @@ private struct Validation {
         var node = try resolve(name: t.name, line: t.line, what: "test", spec: spec, arguments: t.arguments, optionalTrailing: nil)
         if t.tests.count < spec.tests.lowerBound || t.tests.count > spec.tests.upperBound {
             if spec.tests.upperBound == 0 {
-                throw SieveCompileError(line: t.line, message: "the \(t.name) test accepts no sub-tests")
+                throw SieveCompileError(line: t.line, message: "the \(t.name) test accepts no sub-tests, but tests are specified")
             }
-            throw SieveCompileError(line: t.line, message: "the \(t.name) test requires \(spec.tests.lowerBound == spec.tests.upperBound ? "one sub-test" : "a list of sub-tests")")
+            let wanted = spec.tests.lowerBound == spec.tests.upperBound ? "one sub-test" : "a list of sub-tests"
+            let found = t.tests.isEmpty ? "none is specified" : "a list of tests is specified"
+            throw SieveCompileError(line: t.line, message: "the \(t.name) test requires \(wanted), but \(found)")
         }
         for s in t.tests { node.tests.append(try test(s)) }
         try checkSemantics(node)
