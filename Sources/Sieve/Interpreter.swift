@@ -41,6 +41,7 @@ private final class Run {
     var globals: [String: String] = [:]
     var internalFlags: [String] = []
     var actions: [SieveAction] = []
+    var actionLines: [Int] = []
     var keepCancelled = false
     var redirects = 0
     var vacationLine: Int?
@@ -130,10 +131,12 @@ private final class Run {
     }
 
     func addAction(_ a: SieveAction, line: Int) throws(LinedError) {
+        try checkConflicts(a, line: line)
         if case .store(let mailbox, let flags, let copy, let create) = a,
            let i = actions.firstIndex(where: { if case .store(mailbox, _, _, _) = $0 { return true }; return false }) {
-            if case .store(_, let oldFlags, let oldCopy, let oldCreate) = actions[i] {
-                actions[i] = .store(mailbox: mailbox, flags: mergeFlags(oldFlags, flags), copy: oldCopy && copy, create: oldCreate || create)
+            // A second store into one mailbox replaces the first's flags, as Pigeonhole merges them.
+            if case .store(_, _, let oldCopy, let oldCreate) = actions[i] {
+                actions[i] = .store(mailbox: mailbox, flags: flags, copy: oldCopy && copy, create: oldCreate || create)
             }
             return
         }
@@ -145,6 +148,43 @@ private final class Run {
             throw LinedError(line: line, message: "total number of actions exceeds policy limit (\(actions.count + 1) > \(env.limits.maxActions))")
         }
         actions.append(a)
+        actionLines.append(line)
+    }
+
+    /// Pigeonhole's conflicts: reject with anything that delivers the message, reject with vacation (both answer
+    /// the sender), a second reject. The error names the line of the reject (or vacation) and of the other action.
+    func checkConflicts(_ a: SieveAction, line: Int) throws(LinedError) {
+        func delivers(_ x: SieveAction) -> Bool {
+            switch x {
+            case .store, .redirect: return true
+            default: return false
+            }
+        }
+        func name(_ x: SieveAction) -> String {
+            switch x {
+            case .store: return "store"
+            case .redirect: return "redirect"
+            case .discard: return "discard"
+            case .reject: return "reject"
+            case .vacation: return "vacation"
+            }
+        }
+        for (other, otherLine) in zip(actions, actionLines) {
+            switch (a, other) {
+            case (.reject, .reject):
+                throw LinedError(line: line, message: "duplicate reject/ereject action not allowed (previously triggered one was here: line \(otherLine))")
+            case (.reject, _) where delivers(other):
+                throw LinedError(line: line, message: "reject/ereject action conflicts with other action: the \(name(other)) action (line \(otherLine)) tries to deliver the message")
+            case (_, .reject) where delivers(a):
+                throw LinedError(line: otherLine, message: "reject/ereject action conflicts with other action: the \(name(a)) action (line \(line)) tries to deliver the message")
+            case (.vacation, .reject):
+                throw LinedError(line: line, message: "vacation action conflicts with other action: the reject action (line \(otherLine)) also sends a response back to the sender")
+            case (.reject, .vacation):
+                throw LinedError(line: otherLine, message: "vacation action conflicts with other action: the reject action (line \(line)) also sends a response back to the sender")
+            default:
+                continue
+            }
+        }
     }
 
     func mergeFlags(_ a: [String], _ b: [String]) -> [String] {
@@ -458,7 +498,7 @@ private final class Run {
         let st = structure
         let wanted: [String] = node.tags["content"] != nil ? s(node.tags["content"]).map { $0.lowercased() } : ["text"]
         var out: [String] = []
-        for (i, part) in st.parts.enumerated() {
+        for part in st.parts {
             let type = String(decoding: part.type, as: UTF8.self).lowercased()
             let subtype = String(decoding: part.subtype, as: UTF8.self).lowercased()
             let full = "\(type)/\(subtype)"
@@ -469,7 +509,6 @@ private final class Run {
                 out.append(String(decoding: bytes[part.bodyStart..<part.end], as: UTF8.self))
                 continue
             }
-            _ = i
             let raw = Array(bytes[part.bodyStart..<min(part.end, bytes.count)])
             let encoding = part.encoding.map { String(decoding: $0, as: UTF8.self).lowercased() } ?? "7bit"
             let decoded: [UInt8]

@@ -119,7 +119,7 @@ public struct SieveEnvironment: Sendable {
                 alreadyResponded: @escaping @Sendable (String, String, Int) -> Bool = { _, _, _ in false },
                 duplicateSeen: @escaping @Sendable (String, Int) -> Bool = { _, _ in false },
                 loadScript: @escaping @Sendable (String, SieveScriptLocation) -> String? = { _, _ in nil },
-                now: Date = Date(), localOffsetMinutes: Int = 0, userAddresses: [String] = [],
+                now: Date = Date(), localOffsetMinutes: Int = TimeZone.current.secondsFromGMT() / 60, userAddresses: [String] = [],
                 limits: SieveLimits = .default) {
         self.mailboxExists = mailboxExists
         self.alreadyResponded = alreadyResponded

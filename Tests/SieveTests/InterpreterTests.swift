@@ -18,6 +18,8 @@ struct ActionTests {
         #expect(try actions(req + "fileinto \"A\";") == ["fileinto A"])
         #expect(try actions(req + "fileinto :copy \"A\";") == ["fileinto A copy", "implicit keep"])
         #expect(try actions(req + "fileinto :create \"A\"; fileinto \"A\";") == ["fileinto A create"])
+        // A second store into the same mailbox replaces the first one's flags (Pigeonhole's merge).
+        #expect(try actions("require [\"fileinto\", \"imap4flags\"]; fileinto :flags \"x\" \"A\"; fileinto \"A\";") == ["fileinto A"])
     }
 
     @Test("redirect, :copy, duplicate addresses merged, invalid address is a runtime error")
@@ -29,6 +31,15 @@ struct ActionTests {
 
     @Test("reject and ereject cancel the implicit keep")
     func reject() throws {
+        #expect(try actions("require [\"reject\", \"fileinto\"];\nfileinto \"A\";\nreject \"no\";")
+            == ["error: line 3: error: reject/ereject action conflicts with other action: the store action (line 2) tries to deliver the message"])
+        #expect(try actions("require \"reject\";\nreject \"no\";\nredirect \"a@b.c\";")
+            == ["error: line 2: error: reject/ereject action conflicts with other action: the redirect action (line 3) tries to deliver the message"])
+        #expect(try actions("require [\"reject\", \"vacation\"];\nreject \"no\";\nvacation \"x\";")
+            == ["error: line 3: error: vacation action conflicts with other action: the reject action (line 2) also sends a response back to the sender"])
+        #expect(try actions("require \"reject\";\nreject \"a\";\nreject \"b\";")
+            == ["error: line 3: error: duplicate reject/ereject action not allowed (previously triggered one was here: line 2)"])
+        #expect(try actions("require \"reject\"; reject \"no\"; discard;") == ["reject no", "discard"])
         #expect(try actions("require \"reject\"; reject \"no\";") == ["reject no"])
         #expect(try actions("require \"ereject\"; ereject \"no\";") == ["ereject no"])
     }
