@@ -30,11 +30,6 @@ struct DifferentialTests {
 
     /// Known, explained differences: "script/message" → reason (kept out of the agreement count).
     static let knownDifferences: [String: String] = [
-        "10-vacation.sieve/list.eml": vacationChecks,
-        "11-vacation-seconds.sieve/list.eml": vacationChecks,
-        "12-vacation-mime.sieve/list.eml": vacationChecks,
-        "36-roundcube-vacation.sieve/list.eml": vacationChecks,
-        "56-vacation-long.sieve/list.eml": vacationChecks,
         "80-vacation-self.sieve/plain.eml": vacationChecks,
         "80-vacation-self.sieve/multipart.eml": vacationChecks,
         "80-vacation-self.sieve/list.eml": vacationChecks,
@@ -43,6 +38,12 @@ struct DifferentialTests {
         "45-matches-question.sieve/multipart.eml": matchesBug,
         "45-matches-question.sieve/folded-cc.eml": matchesBug,
     ]
+    /// list.eml is list mail (List-Id, Precedence: list, Auto-Submitted): no vacation script answers it here.
+    static func knownDifference(script: String, message: String) -> String? {
+        if message == "list.eml" && script.contains("vacation") { return vacationChecks }
+        return knownDifferences["\(script)/\(message)"]
+    }
+
     static let vacationChecks = "sieve-test prints the vacation action before the checks Pigeonhole makes when it commits it (List-Id, Precedence: list, Auto-Submitted, mail from the user himself: no response); the interpreter makes them itself, so it reports none"
     static let matchesBug = "Pigeonhole 2.3.19 bug: a :matches pattern of `?`, a literal, then `*` matches values without the literal (`\"?xyz*\"` matches \"Hello world\"); ours follows RFC 5228"
 
@@ -69,14 +70,14 @@ struct DifferentialTests {
                 let ours = try Self.ours(work: work, script: "differential/\(script)", message: "messages/\(message)")
                 if theirs == ours {
                     agreed += 1
-                    if Self.knownDifferences[key] != nil { disagreements.append("\(key): listed as a known difference but agrees now") }
-                } else if Self.knownDifferences[key] == nil {
+                    if Self.knownDifference(script: script, message: message) != nil { disagreements.append("\(key): listed as a known difference but agrees now") }
+                } else if Self.knownDifference(script: script, message: message) == nil {
                     disagreements.append("\(key):\n  sieve-test: \(theirs)\n  ours:       \(ours)")
                 }
             }
         }
         print("sieve differential: \(agreed) of \(total) script/message pairs agree with sieve-test (\(scripts.count) scripts, "
-              + "\(messages.count) messages), \(Self.knownDifferences.count) known differences")
+              + "\(messages.count) messages); the other \(total - agreed - disagreements.count) are known differences")
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements:\n\(disagreements.joined(separator: "\n"))")
     }
 
