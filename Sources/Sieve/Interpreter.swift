@@ -57,7 +57,7 @@ private final class Run {
         env = environment
         edited = EditableMessage(message.bytes)
         budget = StepBudget(environment.limits.maxSteps)
-        regexCache = RegexCache(maxPatternLength: environment.limits.maxRegexPatternLength)
+        regexCache = RegexCache(maxPatternLength: environment.limits.maxRegexPatternLength, budget: budget)
     }
 
     func result(error: String?) -> SieveResult {
@@ -330,6 +330,11 @@ private final class Run {
             guard let text = env.loadScript(name, location) else {
                 if node.has("optional") { return .next }
                 throw LinedError(line: line, message: "included \(location.rawValue) script '\(name)' does not exist")
+            }
+            do {
+                try budget.spend(text.utf8.count / 64)  // compiling an included script is work of this run
+            } catch {
+                throw LinedError(line: line, message: error.message)
             }
             do {
                 script = try SieveCompiler.compile(text, name: name, limits: env.limits)

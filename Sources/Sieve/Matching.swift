@@ -116,7 +116,13 @@ struct Matcher {
             if k.isEmpty { return [] }
             if k.count > v.count { return nil }
             try budget.spend(v.count / 64)
-            for i in 0...(v.count - k.count) where v[i] == k[0] && Array(v[i..<(i + k.count)]) == k { return [] }
+            // Each candidate position costs up to the key's length: charged, so a long key against a long
+            // repetitive value (a hostile body) ends with the CPU limit instead of O(value × key) work.
+            let first = k[0], cost = k.count / 32
+            for i in 0...(v.count - k.count) where v[i] == first {
+                if cost > 0 { try budget.spend(cost) }
+                if v[i..<(i + k.count)].elementsEqual(k) { return [] }
+            }
             return nil
         case "matches":
             return try Wildcard.match(value, pattern: key, comparator: comparator, budget: budget)
@@ -277,7 +283,11 @@ final class POSIXRegex {
 final class RegexCache {
     private var cache: [String: POSIXRegex] = [:]
     let maxPatternLength: Int
-    init(maxPatternLength: Int) { self.maxPatternLength = maxPatternLength }
+    let budget: StepBudget
+    init(maxPatternLength: Int, budget: StepBudget) {
+        self.maxPatternLength = maxPatternLength
+        self.budget = budget
+    }
 
     func regex(_ pattern: String, caseInsensitive: Bool) throws(SieveRuntimeError) -> POSIXRegex {
         let key = (caseInsensitive ? "i:" : "o:") + pattern
@@ -288,6 +298,7 @@ final class RegexCache {
         if POSIXRegex.hasBackReference(pattern) {
             throw SieveRuntimeError(message: "invalid regular expression '\(pattern)': back-references are not supported")
         }
+        try budget.spend(pattern.utf8.count)  // compiling costs about the pattern's length, charged like matching
         let r = try POSIXRegex(pattern, caseInsensitive: caseInsensitive)
         cache[key] = r
         return r
