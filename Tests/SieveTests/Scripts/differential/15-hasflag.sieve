@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag "Important";
+if hasflag :contains "import" { fileinto "Marked"; }

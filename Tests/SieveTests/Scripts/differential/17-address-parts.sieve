@@ -1,0 +1,3 @@
+require ["fileinto", "subaddress"];
+if address :detail "from" "lists" { fileinto "Lists"; }
+if address :user :is "from" "alice" { fileinto "Alice"; }

@@ -1,0 +1,3 @@
+require ["body", "fileinto"];
+if body :content "text/html" :contains "tracking" { fileinto "Html"; }
+if body :text :contains "payment due" { fileinto "Due"; }

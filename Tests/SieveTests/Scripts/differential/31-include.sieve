@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+include :personal "sub";
+include :personal :once "sub";
+fileinto "AfterInclude";

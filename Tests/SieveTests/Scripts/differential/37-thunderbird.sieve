@@ -1,0 +1,6 @@
+require ["fileinto"];
+# Thunderbird filter "Invoices"
+if anyof (header :contains ["subject"] ["invoice", "Rechnung"], header :contains ["from", "sender"] ["billing@"])
+{
+  fileinto "INBOX.Invoices";
+}

@@ -1,0 +1,3 @@
+require ["fileinto", "comparator-i;octet"];
+if header :comparator "i;octet" :contains "subject" "hello" { fileinto "Lower"; }
+if header :comparator "i;octet" :contains "subject" "Hello" { fileinto "Upper"; }

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto"];
+deleteheader "subject";
+if exists "subject" { discard; } else { fileinto "NoSubject"; }

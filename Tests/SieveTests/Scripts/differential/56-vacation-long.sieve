@@ -1,0 +1,2 @@
+require "vacation";
+vacation :days 400 :subject "long" "x";

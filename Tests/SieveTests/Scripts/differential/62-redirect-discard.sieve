@@ -1,0 +1,2 @@
+redirect "x@example.net";
+discard;

@@ -1,0 +1,1 @@
+if header :comparator "i;ascii-numeric" :is "x-spam-score" "7" { discard; }

@@ -1,0 +1,1 @@
+if header :is :matches "subject" "x" { discard; }

@@ -1,0 +1,1 @@
+if header :is "subject" ["a" "b"] { discard; }

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :addresses "sender@example.com" "to myself";

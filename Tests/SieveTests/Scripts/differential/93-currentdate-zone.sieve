@@ -1,0 +1,3 @@
+require ["date", "relational", "fileinto"];
+if currentdate :zone "+1400" :value "ge" "year" "2000" { fileinto "Zone14"; }
+if currentdate :matches "zone" "+0000" { fileinto "UTC"; }

@@ -1,0 +1,4 @@
+require ["imap4flags", "include"];
+addflag "Included";
+if header :contains "subject" "hello" { return; }
+discard;
