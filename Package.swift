@@ -19,14 +19,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
-    targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+    targets: primitivesTargets + configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
         + metricsTargets
 )
 
+// MARK: Primitives: the small pieces several modules need exactly alike (hex). Depends on nothing of ours,
+// so every module may use it.
+var primitivesTargets: [Target] { [
+    .target(name: "Primitives"),
+    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+] }
+
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
 var configTargets: [Target] { [
-    .target(name: "Config", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "Config", dependencies: ["Primitives", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
 ] }
 
@@ -44,7 +51,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", "Primitives", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -52,7 +59,7 @@ var fsCacheTargets: [Target] { [
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
 var metaCacheTargets: [Target] { [
     .target(name: "MetaCache", dependencies: [
-        "ObjectStore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        "ObjectStore", "CSQLite", "Primitives", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [
@@ -63,7 +70,7 @@ var metaCacheTargets: [Target] { [
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "Config", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
@@ -77,9 +84,9 @@ var objectMailTargets: [Target] { [
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
-// No storage, socket or NIO dependency: Foundation, glibc (iconv) and zlib (its CRC-32) only.
+// No storage, socket or NIO dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only.
 var mimeTargets: [Target] { [
-    .target(name: "MIME", dependencies: ["CZlib"]),
+    .target(name: "MIME", dependencies: ["CZlib", "Primitives"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
     .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }
@@ -93,7 +100,7 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CLDAP", pkgConfig: "ldap"),
     .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
+        "Config", "Primitives", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
@@ -103,7 +110,7 @@ var authTargets: [Target] { [
 
 // MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing).
 var imapProtocolTargets: [Target] { [
-    .target(name: "IMAPProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+    .target(name: "IMAPProtocol", dependencies: ["Primitives", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(name: "IMAPProtocolTests", dependencies: [
         "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
@@ -115,7 +122,7 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
+        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics", "Primitives",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,7 +158,7 @@ var s3Targets: [Target] { [
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .target(name: "S3Client", dependencies: [
-        "CCurl", "CLibXML2", "Metrics",
+        "CCurl", "CLibXML2", "Metrics", "Primitives",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),

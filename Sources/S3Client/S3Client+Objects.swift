@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 extension S3Client {
     /// PutObject. Always sends a Content-Type; with `createOnly`, sends `If-None-Match: *` and throws
@@ -28,7 +29,7 @@ extension S3Client {
             // meets our own write. A single-part ETag is the body's MD5: the same bytes mean it was us.
             let md5: String
             switch body {
-            case .bytes(let bytes): md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
+            case .bytes(let bytes): md5 = Hex.encode(Insecure.MD5.hash(data: bytes))
             case .file(let path): md5 = try await Self.digestOffLoop(ofFile: path, key: key).md5
             }
             guard let existing = try? await headObject(key), existing.etag == "\"\(md5)\"" else { throw error }
@@ -145,7 +146,7 @@ extension S3Client {
         } catch {
             throw S3Error(kind: .localFile, operation: .put, key: key, code: "LocalFile", message: "cannot read body file: \(error)")
         }
-        return (size, S3Signer.hex(sha256.finalize()), S3Signer.hex(md5.finalize()))
+        return (size, Hex.encode(sha256.finalize()), Hex.encode(md5.finalize()))
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ public struct S3Signer: Sendable {
             return key
         }
         let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)
-        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(Self.hex(signature))"
+        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(Hex.encode(signature))"
     }
 
     /// `x-amz-date` (`20261122T041500Z`) and the scope's day (`20261122`).
@@ -87,17 +88,7 @@ public struct S3Signer: Sendable {
         return merged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    public static func hexSHA256(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hexSHA256(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 }
 
 /// The signing key of one scope (day, region, service), derived once and shared by copies of the signer.
