@@ -24,7 +24,7 @@ let package = Package(
         + metricsTargets
 )
 
-// MARK: Primitives: the small pieces several modules need exactly alike (hex). Depends on nothing of ours,
+// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days). Depends on nothing of ours,
 // so every module may use it.
 var primitivesTargets: [Target] { [
     .target(name: "Primitives"),
@@ -72,7 +72,7 @@ var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
         "Config", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
         "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
         .product(name: "Logging", package: "swift-log"),
@@ -112,7 +112,7 @@ var authTargets: [Target] { [
 var imapProtocolTargets: [Target] { [
     .target(name: "IMAPProtocol", dependencies: ["Primitives", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(name: "IMAPProtocolTests", dependencies: [
-        "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        "IMAPProtocol", "Primitives", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
     .executableTarget(name: "imap-protocol-bench", dependencies: [
         "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
@@ -179,7 +179,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -2,9 +2,6 @@ import Crypto
 import Foundation
 import Primitives
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// AWS Signature Version 4 for S3 (header-based authorization).
 ///
@@ -60,16 +57,13 @@ public struct S3Signer: Sendable {
 
     /// `x-amz-date` (`20261122T041500Z`) and the scope's day (`20261122`).
     public static func timestamps(_ date: Date) -> (amzDate: String, day: String) {
-        // gmtime_r rather than a Foundation Calendar: every request is signed, and the calendar cost more than the HMACs.
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
+        let (date, second) = CivilDate.split(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)))
+        func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        let day = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
-        return (day + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z", day)
+        let day = pad(date.year, 4) + pad(date.month, 2) + pad(date.day, 2)
+        return (day + "T" + pad(second / 3600, 2) + pad(second / 60 % 60, 2) + pad(second % 60, 2) + "Z", day)
     }
 
     /// Sorted by name then value, `=` on every parameter (`uploads=`), joined with `&`.

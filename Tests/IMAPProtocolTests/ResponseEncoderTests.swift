@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import Primitives
 import Testing
 
 @Suite struct ResponseEncoderTests {
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func fetchItems() {
-        let date = IMAPDateTime(date: IMAPDate(year: 1996, month: 7, day: 7), hour: 2, minute: 44, second: 5, zoneMinutes: -420)
+        let date = IMAPDateTime(date: CivilDate(year: 1996, month: 7, day: 7), hour: 2, minute: 44, second: 5, zoneMinutes: -420)
         let line = encoded {
             $0.writeFetch(sequence: 12, [
                 .uid(4827313), .flags(["\\Seen"]), .internalDate(date), .rfc822Size(4286), .modSeq(12121231000),
@@ -163,8 +164,8 @@ import Testing
         let date = IMAPDateTime(secondsSinceEpoch: 837_596_665, zoneMinutes: -420)
         #expect(encoded { $0.writeDateTime(date, into: &$1) } == "\"17-Jul-1996 02:44:25 -0700\"")
         #expect(date.secondsSinceEpoch == 837_596_665)
-        #expect(IMAPDateTime(secondsSinceEpoch: 0).date == IMAPDate(year: 1970, month: 1, day: 1))
-        #expect(IMAPDate(year: 2000, month: 3, day: 1).daysSinceEpoch == 11_017)
+        #expect(IMAPDateTime(secondsSinceEpoch: 0).date == CivilDate(year: 1970, month: 1, day: 1))
+        #expect(CivilDate(year: 2000, month: 3, day: 1).daysSinceEpoch == 11_017)
     }
 
     @Test func sequenceSetCompaction() {

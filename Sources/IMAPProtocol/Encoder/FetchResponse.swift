@@ -1,4 +1,5 @@
 import NIOCore
+import Primitives
 
 /// One item of a `* n FETCH (…)` answer. ENVELOPE and BODYSTRUCTURE come pre-rendered from the MIME module;
 /// bodies are raw bytes written as literals.
@@ -181,7 +182,7 @@ extension IMAPResponseEncoder {
         buffer.writeInteger(UInt8(ascii: "\""))
         writeTwoDigits(value.date.day, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "-"))
-        buffer.writeString(IMAPDate.monthNames[value.date.month - 1])
+        buffer.writeString(CivilDate.monthAbbreviations[value.date.month - 1])
         buffer.writeInteger(UInt8(ascii: "-"))
         writeTwoDigits(value.date.year / 100, into: &buffer)
         writeTwoDigits(value.date.year % 100, into: &buffer)
