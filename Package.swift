@@ -24,7 +24,7 @@ let package = Package(
         + metricsTargets
 )
 
-// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days). Depends on nothing of ours,
+// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding). Depends on nothing of ours,
 // so every module may use it.
 var primitivesTargets: [Target] { [
     .target(name: "Primitives"),
@@ -63,7 +63,8 @@ var metaCacheTargets: [Target] { [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [
-        "MetaCache", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        "MetaCache", "Primitives", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        .product(name: "Crypto", package: "swift-crypto"),
     ]),
 ] }
 
@@ -87,7 +88,7 @@ var objectMailTargets: [Target] { [
 // No storage, socket or NIO dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only.
 var mimeTargets: [Target] { [
     .target(name: "MIME", dependencies: ["CZlib", "Primitives"]),
-    .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
+    .testTarget(name: "MIMETests", dependencies: ["MIME", "Primitives"], resources: [.copy("Corpus")]),
     .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
 ] }
 
