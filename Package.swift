@@ -24,10 +24,11 @@ let package = Package(
         + metricsTargets
 )
 
-// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding). Depends on nothing of ours,
-// so every module may use it.
+// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding,
+// zlib streams). Depends on nothing of ours, so every module may use it.
 var primitivesTargets: [Target] { [
-    .target(name: "Primitives"),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
+    .target(name: "Primitives", dependencies: ["CZlib"]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
 ] }
 
@@ -39,10 +40,9 @@ var configTargets: [Target] { [
 
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
     .systemLibrary(name: "CSystemIO"),
     .target(name: "ObjectStore", dependencies: [
-        "CZlib", "CSystemIO", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "CSystemIO", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
@@ -123,7 +123,7 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics", "Primitives",
+        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "Metrics", "Primitives",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
