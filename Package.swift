@@ -25,10 +25,13 @@ let package = Package(
 )
 
 // MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding,
-// zlib streams). Depends on nothing of ours, so every module may use it.
+// zlib streams, the blocking-work pools). Depends on nothing of ours (zlib and NIO's thread pool only), so every
+// module may use it.
 var primitivesTargets: [Target] { [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
-    .target(name: "Primitives", dependencies: ["CZlib"]),
+    .target(name: "Primitives", dependencies: [
+        "CZlib", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+    ]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
 ] }
 
@@ -85,7 +88,8 @@ var objectMailTargets: [Target] { [
 ] }
 
 // MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
-// No storage, socket or NIO dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only.
+// No storage or socket dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only (whose thread
+// pool links NIOPosix; MIME runs no NIO code).
 var mimeTargets: [Target] { [
     .target(name: "MIME", dependencies: ["CZlib", "Primitives"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME", "Primitives"], resources: [.copy("Corpus")]),

@@ -117,17 +117,11 @@ extension S3Client {
     }
 
     /// Reads the file once in 1 MiB pieces: its size, hex SHA-256 and hex MD5.
-    /// Reading and hashing a spooled body (tens of MiB) blocks: it runs on its own queue (which gets its own
-    /// thread), never on the caller's executor, which may be a session's event loop.
+    /// Reading and hashing a spooled body (tens of MiB) blocks: it runs with the process's other file I/O, never on
+    /// the caller's executor, which may be a session's event loop.
     static func digestOffLoop(ofFile path: String, key: String) async throws -> (size: Int64, sha256: String, md5: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            fileDigestQueue.async {
-                continuation.resume(with: Result { try digest(ofFile: path, key: key) })
-            }
-        }
+        try await BlockingPool.fileIO.run { try digest(ofFile: path, key: key) }
     }
-
-    private static let fileDigestQueue = DispatchQueue(label: "objectmail.s3.file-digest", attributes: .concurrent)
 
     static func digest(ofFile path: String, key: String) throws -> (size: Int64, sha256: String, md5: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -140,7 +140,7 @@ extension MailUser {
             // Parsing tens of megabytes (and the page faults of the mapping) is blocking work: not on the
             // session's event loop.
             do {
-                cached = try await BlockingIOPool.shared.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
+                cached = try await BlockingPool.fileIO.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
             } catch let error as ObjectStoreError {
                 throw StorageError.store(user: name, error)
             }

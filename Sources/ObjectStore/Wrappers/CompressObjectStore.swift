@@ -72,7 +72,7 @@ public final class CompressObjectStore: ObjectStore {
         let storedPath = path + "." + FileSystem.temporaryName(prefix: "stored")
         let stored = try await parent.download(key, to: storedPath, range: nil)
         let method = self.method
-        let size: Int64 = try await BlockingIOPool.shared.run {
+        let size: Int64 = try await BlockingPool.fileIO.run {
             defer { try? FileSystem.removeFile(storedPath) }
             return try Self.decode(file: storedPath, range: range, to: path, method: method, key: key)
         }
