@@ -167,11 +167,11 @@ var s3Targets: [Target] { [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "S3ClientTests", dependencies: ["S3Client", .product(name: "Logging", package: "swift-log")],
+    .testTarget(name: "S3ClientTests", dependencies: ["S3Client", "Metrics", .product(name: "Logging", package: "swift-log")],
                 exclude: ["botocore_reference.py"]),
     // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
     .testTarget(name: "MinIOTest", dependencies: [
-        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache",
+        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache", "Metrics",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
