@@ -78,8 +78,8 @@ var objectMailTargets: [Target] { [
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
-        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
-        .product(name: "Logging", package: "swift-log"),
+        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract", "IMAPProtocol",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
     ], path: "bench/StorageBench"),
     .executableTarget(name: "bundle-bench", dependencies: [
         "ObjectMail", "MetaCache", "ObjectStore", "FSCache", "StoreContract",
@@ -87,13 +87,18 @@ var objectMailTargets: [Target] { [
     ], path: "bench/BundleBench"),
 ] }
 
-// MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
+// MARK: MIME: parse a message once; ENVELOPE and BODYSTRUCTURE values, sections, search text, cached fields.
 // No storage or socket dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only (whose thread
 // pool links NIOPosix; MIME runs no NIO code).
 var mimeTargets: [Target] { [
     .target(name: "MIME", dependencies: ["CZlib", "Primitives"]),
-    .testTarget(name: "MIMETests", dependencies: ["MIME", "Primitives"], resources: [.copy("Corpus")]),
-    .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
+    // The tests that compare ENVELOPE/BODYSTRUCTURE with Dovecot's answers write them with IMAPProtocol.
+    .testTarget(name: "MIMETests", dependencies: [
+        "MIME", "Primitives", "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], resources: [.copy("Corpus")]),
+    .executableTarget(name: "mime-bench", dependencies: [
+        "MIME", "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], path: "bench/MIMEBench"),
 ] }
 
 // MARK: Auth: passdb/userdb drivers, password schemes, master users, cache, penalties.
@@ -113,11 +118,12 @@ var authTargets: [Target] { [
     .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
 ] }
 
-// MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing).
+// MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing). It writes the
+// MIME parser's ENVELOPE and BODYSTRUCTURE values, so every IMAP string goes through one writer.
 var imapProtocolTargets: [Target] { [
-    .target(name: "IMAPProtocol", dependencies: ["Primitives", .product(name: "NIOCore", package: "swift-nio")]),
+    .target(name: "IMAPProtocol", dependencies: ["MIME", "Primitives", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(name: "IMAPProtocolTests", dependencies: [
-        "IMAPProtocol", "Primitives", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        "IMAPProtocol", "MIME", "Primitives", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
     .executableTarget(name: "imap-protocol-bench", dependencies: [
         "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
