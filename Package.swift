@@ -19,23 +19,33 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
-    targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+    targets: primitivesTargets + configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
         + metricsTargets + sieveTargets
 )
 
+// MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding,
+// zlib streams, the blocking-work pools). Depends on nothing of ours (zlib and NIO's thread pool only), so every
+// module may use it.
+var primitivesTargets: [Target] { [
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
+    .target(name: "Primitives", dependencies: [
+        "CZlib", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+    ]),
+    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+] }
+
 // MARK: Config: the Dovecot-syntax configuration language, %-variables, the settings registry.
 var configTargets: [Target] { [
-    .target(name: "Config", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "Config", dependencies: ["Primitives", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
 ] }
 
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
     .systemLibrary(name: "CSystemIO"),
     .target(name: "ObjectStore", dependencies: [
-        "CZlib", "CSystemIO", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "CSystemIO", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
     // The store contract as a regular target, so MinIOTest can run it against s3 too.
     .target(name: "StoreContract", dependencies: ["ObjectStore"], path: "Tests/StoreContract"),
@@ -44,7 +54,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", "Primitives", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -52,23 +62,24 @@ var fsCacheTargets: [Target] { [
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
 var metaCacheTargets: [Target] { [
     .target(name: "MetaCache", dependencies: [
-        "ObjectStore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        "ObjectStore", "CSQLite", "Primitives", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [
-        "MetaCache", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        "MetaCache", "Primitives", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        .product(name: "Crypto", package: "swift-crypto"),
     ]),
 ] }
 
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "Config", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
-        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
-        .product(name: "Logging", package: "swift-log"),
+        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract", "IMAPProtocol",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
     ], path: "bench/StorageBench"),
     .executableTarget(name: "bundle-bench", dependencies: [
         "ObjectMail", "MetaCache", "ObjectStore", "FSCache", "StoreContract",
@@ -76,12 +87,18 @@ var objectMailTargets: [Target] { [
     ], path: "bench/BundleBench"),
 ] }
 
-// MARK: MIME: parse a message once; ENVELOPE, BODYSTRUCTURE, sections, search text, cached fields.
-// No storage, socket or NIO dependency: Foundation, glibc (iconv) and zlib (its CRC-32) only.
+// MARK: MIME: parse a message once; ENVELOPE and BODYSTRUCTURE values, sections, search text, cached fields.
+// No storage or socket dependency: Foundation, glibc (iconv), zlib (its CRC-32) and Primitives only (whose thread
+// pool links NIOPosix; MIME runs no NIO code).
 var mimeTargets: [Target] { [
-    .target(name: "MIME", dependencies: ["CZlib"]),
-    .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
-    .executableTarget(name: "mime-bench", dependencies: ["MIME"], path: "bench/MIMEBench"),
+    .target(name: "MIME", dependencies: ["CZlib", "Primitives"]),
+    // The tests that compare ENVELOPE/BODYSTRUCTURE with Dovecot's answers write them with IMAPProtocol.
+    .testTarget(name: "MIMETests", dependencies: [
+        "MIME", "Primitives", "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], resources: [.copy("Corpus")]),
+    .executableTarget(name: "mime-bench", dependencies: [
+        "MIME", "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
+    ], path: "bench/MIMEBench"),
 ] }
 
 // MARK: Auth: passdb/userdb drivers, password schemes, master users, cache, penalties.
@@ -93,7 +110,7 @@ var authTargets: [Target] { [
     .systemLibrary(name: "CLDAP", pkgConfig: "ldap"),
     .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq"),
     .target(name: "Auth", dependencies: [
-        "Config", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
+        "Config", "Primitives", "CCrypt", "CArgon2", "CSQLite", "CMariaDB", "CLDAP", "CPostgreSQL",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
@@ -101,11 +118,12 @@ var authTargets: [Target] { [
     .executableTarget(name: "auth-bench", dependencies: ["Auth", "Config"], path: "bench/AuthBench"),
 ] }
 
-// MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing).
+// MARK: IMAPProtocol: the storage-free IMAP wire layer (command parser, response encoder, NIO framing). It writes the
+// MIME parser's ENVELOPE and BODYSTRUCTURE values, so every IMAP string goes through one writer.
 var imapProtocolTargets: [Target] { [
-    .target(name: "IMAPProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+    .target(name: "IMAPProtocol", dependencies: ["MIME", "Primitives", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(name: "IMAPProtocolTests", dependencies: [
-        "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        "IMAPProtocol", "MIME", "Primitives", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
     .executableTarget(name: "imap-protocol-bench", dependencies: [
         "IMAPProtocol", .product(name: "NIOCore", package: "swift-nio"),
@@ -115,7 +133,7 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
+        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "Metrics", "Primitives",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,15 +169,15 @@ var s3Targets: [Target] { [
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .target(name: "S3Client", dependencies: [
-        "CCurl", "CLibXML2", "Metrics",
+        "CCurl", "CLibXML2", "Metrics", "Primitives",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "S3ClientTests", dependencies: ["S3Client", .product(name: "Logging", package: "swift-log")],
+    .testTarget(name: "S3ClientTests", dependencies: ["S3Client", "Metrics", .product(name: "Logging", package: "swift-log")],
                 exclude: ["botocore_reference.py"]),
     // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
     .testTarget(name: "MinIOTest", dependencies: [
-        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache",
+        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache", "Metrics",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
@@ -172,7 +190,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO",
+        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

@@ -9,7 +9,7 @@ import Testing
     @Test func retriesServerErrorsWithBackoff() async throws {
         let server = try FlakyHTTPServer()
         defer { server.stop() }
-        let client = try S3Client(url: server.url("max_retries=4"), logger: testLogger)
+        let client = try countingClient(server.url("max_retries=4"))
         let (object, elapsed) = try await measure { try await client.getObject("fail-2-a") }
         #expect(object.body == Array("ok".utf8))
         #expect(client.metrics.count(.get) == 3)
@@ -19,7 +19,7 @@ import Testing
     @Test func givesUpAfterMaxRetriesWithTheRequestID() async throws {
         let server = try FlakyHTTPServer()
         defer { server.stop() }
-        let store = try S3ObjectStore(urlString: server.url("max_retries=1"), logger: testLogger)
+        let store = S3ObjectStore(client: try countingClient(server.url("max_retries=1")))
         do {
             _ = try await store.get("fail-5-b")
             Issue.record("expected unavailable")
@@ -34,7 +34,7 @@ import Testing
     @Test func createOnlyRetryThatMeetsItsOwnEarlierWriteSucceeds() async throws {
         let server = try FlakyHTTPServer()
         defer { server.stop() }
-        let client = try S3Client(url: server.url("max_retries=2"), logger: testLogger)
+        let client = try countingClient(server.url("max_retries=2"))
         // First attempt stored but answered 503; the retry gets 412; HEAD shows our own bytes.
         try await client.putObject("stored-a", body: .bytes(Array("mail".utf8)), createOnly: true)
         #expect(client.metrics.count(.put) == 2)
@@ -49,12 +49,12 @@ import Testing
     @Test func neverRetriesOther4xx() async throws {
         let server = try FlakyHTTPServer()
         defer { server.stop() }
-        let store = try S3ObjectStore(urlString: server.url("max_retries=4"), logger: testLogger)
+        let store = S3ObjectStore(client: try countingClient(server.url("max_retries=4")))
         await #expect(throws: ObjectStoreError.rejected(key: "status-400-c", status: 400, code: "Teapot", message: "no", requestID: "flaky-1")) {
             try await store.put("status-400-c", bytes: [1])
         }
         #expect(store.client.metrics.count(.put) == 1)
-        let client = try S3Client(url: server.url("max_retries=2"), logger: testLogger)
+        let client = try countingClient(server.url("max_retries=2"))
         await #expect(throws: S3Error.self) { try await client.getObject("status-429-d") }
         #expect(client.metrics.count(.get) == 3, "429 is retried")
     }

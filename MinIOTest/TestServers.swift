@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ObjectStore
 import S3Client
 import Synchronization
@@ -88,12 +89,17 @@ let testLogger: Logger = {
 
 func sharedURL() async throws -> String { try await SeaweedFS.shared.value }
 
+/// A client with a registry of its own, so that its request counts are its alone while tests run in parallel.
 func makeClient(_ parameters: [String: String] = [:]) async throws -> S3Client {
-    try S3Client(url: url(await sharedURL(), with: parameters), logger: testLogger)
+    try countingClient(url(await sharedURL(), with: parameters))
 }
 
 func makeStore(_ parameters: [String: String] = [:]) async throws -> S3ObjectStore {
-    try S3ObjectStore(urlString: url(await sharedURL(), with: parameters), logger: testLogger)
+    S3ObjectStore(client: try await makeClient(parameters))
+}
+
+func countingClient(_ url: String) throws -> S3Client {
+    try S3Client(url: url, logger: testLogger, metrics: S3Metrics(registry: MetricsRegistry()))
 }
 
 /// A key prefix unique to one test, so tests can run in parallel on one bucket.

@@ -1,5 +1,6 @@
 import Config
 import Logging
+import Primitives
 import Synchronization
 
 /// Authenticates logins and looks users up for the protocol servers, from the `passdb { }` and
@@ -24,7 +25,7 @@ public final class Authenticator: Sendable {
     let counters = AuthCounters()
 
     /// Reads the auth settings and builds every driver; a bad block is a `ConfigError` with file:line.
-    public init(settings: Settings, clock: any AuthClock = SystemAuthClock(), pool: BlockingPool = .shared,
+    public init(settings: Settings, clock: any AuthClock = SystemAuthClock(), pool: BlockingPool = .auth,
                 logger: Logger = Logger(label: "objectmail.auth")) throws {
         var normal: [Passdb] = []
         var master: [Passdb] = []

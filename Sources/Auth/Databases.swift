@@ -1,4 +1,5 @@
 import Config
+import Primitives
 
 /// What a passdb or userdb block asks for after a lookup (result_success/result_failure/result_internalfail).
 enum ResultAction: String, Sendable {

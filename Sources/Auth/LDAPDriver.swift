@@ -1,4 +1,5 @@
 import Config
+import Primitives
 
 /// `driver = ldap` with `args = /etc/dovecot/dovecot-ldap.conf.ext`: searches with pass_filter/user_filter/
 /// iterate_filter and maps attributes with pass_attrs/user_attrs/iterate_attrs. With `auth_bind = yes` the

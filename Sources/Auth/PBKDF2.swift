@@ -1,4 +1,5 @@
 import Crypto
+import Primitives
 
 /// Dovecot's PBKDF2 scheme: `$1$SALT$ROUNDS$HEX` with PBKDF2-HMAC-SHA1, a 20-byte key and the salt used as text.
 enum PBKDF2 {
@@ -25,13 +26,13 @@ enum PBKDF2 {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         // "", "1", salt, rounds, hex
         guard parts.count == 5, parts[0].isEmpty, parts[1] == "1", let rounds = Int(parts[3]), rounds > 0,
-              let expected = BinaryEncoding.hexBytes(String(parts[4])) else { return false }
+              let expected = Hex.decode(parts[4]) else { return false }
         return ConstantTime.equals(derive(password, salt: String(parts[2]), rounds: rounds), expected)
     }
 
     static func generate(_ password: String) -> String {
         let salt = SecureRandom.alphanumeric(16)
         let key = derive(password, salt: salt, rounds: defaultRounds)
-        return "$1$\(salt)$\(defaultRounds)$\(BinaryEncoding.hexString(key))"
+        return "$1$\(salt)$\(defaultRounds)$\(Hex.encode(key))"
     }
 }

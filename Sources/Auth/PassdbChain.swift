@@ -1,4 +1,5 @@
 import Logging
+import Primitives
 import Synchronization
 
 /// The result of running the passdb blocks in order for one user.
@@ -166,7 +167,7 @@ struct PassdbChain: Sendable {
     private func burnDummyVerification(_ password: String) async {
         let (hash, scheme) = dummy.current
         counters.verifications.add(1, ordering: .relaxed)
-        _ = await pool.run { (try? Passwords.verify(password, stored: hash, defaultScheme: scheme)) ?? false }
+        _ = try? await pool.run { try Passwords.verify(password, stored: hash, defaultScheme: scheme) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Primitives
 
 /// Dovecot's passwd-file: `user:{SCHEME}hash:uid:gid:gecos:home:shell:extra_fields`, one user per line.
 /// The path may hold %-variables (`/etc/dovecot/%d/passwd`); each file is re-read when its mtime or size changes.

@@ -1,4 +1,5 @@
 import Config
+import Primitives
 
 /// `driver = sql` with `args = /etc/dovecot/dovecot-sql.conf.ext`: password_query, user_query and
 /// iterate_query with %-variables, each value SQL-escaped before it is put into the query.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 /// Dovecot's `%`-variables for run-time templates (`mail_home = /var/vmail/%2Mu/%u`,
 /// `mail_location = obox:%8Mu/%u`, SQL queries, log prefixes).
@@ -158,7 +159,7 @@ private struct FieldSpec {
             return escaped
         case "X": return String(UInt64(value) ?? 0, radix: 16)
         case "R": return String(value.reversed())
-        case "M": return Insecure.MD5.hash(data: Array(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        case "M": return Hex.encode(Insecure.MD5.hash(data: Array(value.utf8)))
         case "H": return hashString(UInt64(Self.oldHash(value)))
         case "N":
             let digest = Array(Insecure.MD5.hash(data: Array(value.utf8)))

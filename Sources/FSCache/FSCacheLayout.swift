@@ -1,3 +1,5 @@
+import Primitives
+
 /// Where the cache keeps things under its directory:
 /// entries at `DIR/ab/abcdef…` (a 128-bit hash of the key, fanned out over 256 folders so that
 /// no directory grows huge), temporary fills under `DIR/tmp/`.
@@ -18,7 +20,7 @@ struct FSCacheLayout: Sendable {
             second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             second = second ^ (second >> 29)
         }
-        return hex(first) + hex(second)
+        return Hex.fixedWidth(first) + Hex.fixedWidth(second)
     }
 
     func path(forName name: String) -> String {
@@ -32,10 +34,5 @@ struct FSCacheLayout: Sendable {
     /// True for names this layout produces (32 hex digits), so a scan skips anything else.
     static func isEntryName(_ name: String) -> Bool {
         name.utf8.count == 32 && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-    }
-
-    private func hex(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
     }
 }

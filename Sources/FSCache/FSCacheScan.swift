@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ObjectStore
+import Primitives
 
 /// What a scan of a cache directory found and removed.
 public struct FSCacheScanReport: Sendable, Equatable {
@@ -98,7 +99,7 @@ enum FSCacheScanner {
 /// entries older than MAX_AGE (seconds) and leftovers of crashed fills.
 public func rescanFSCache(directory: String, maxAge: TimeInterval?) async throws -> FSCacheScanReport {
     let layout = FSCacheLayout(directory: directory)
-    return try await BlockingIOPool.shared.run {
+    return try await BlockingPool.fileIO.run {
         try FSCacheScanner.scan(layout: layout, maxAge: maxAge).0
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Logging
 import ObjectStore
+import Primitives
 import S3Client
 import Synchronization
 
@@ -35,10 +36,10 @@ public final class FSCacheStore: ObjectStore {
     public let maxSize: Int64
     let layout: FSCacheLayout
     let index: FSCacheIndex
-    private let io = BlockingIOPool.shared
+    private let io = BlockingPool.fileIO
     /// Cache entries are written on their own threads, so that reads (hits falling back from the
     /// page cache, the parent's own file reads) never queue behind them.
-    static let writers = BlockingIOPool(threadCount: 2, name: "objectmail-fscache-writer")
+    static let writers = BlockingPool(threads: 2)
     /// Bytes of fetched objects waiting to be written; beyond `maxWriteBacklog` new misses are
     /// served without being cached, so a burst of misses cannot pile up objects in memory.
     private let backlog = Atomic<Int>(0)

@@ -36,8 +36,6 @@ public struct CachedMessageFields: Sendable, Hashable {
     public var physicalSize: Int { structure.physicalSize }
     /// RFC822.SIZE.
     public var virtualSize: Int { structure.virtualSize }
-    public func bodyStructure(extensible: Bool) -> Bytes { structure.bodyStructure(extensible: extensible) }
-    public func imapEnvelope() -> Bytes { structure.imapEnvelope() }
 
     /// The cached unfolded value of a header (one of `cachedHeaderNames`).
     public func header(_ name: String) -> Bytes? {

@@ -1,7 +1,9 @@
+import CZlib
+import Primitives
+
 extension CachedMessageFields {
     public func serialized() -> Bytes {
-        var w = ByteWriter()
-        w.bytes = Self.magic + [Self.currentVersion]
+        var w = BinaryWriter(bytes: Self.magic + [Self.currentVersion])
         let s = structure
         w.varint(s.physicalSize)
         w.varint(s.virtualSize)
@@ -13,13 +15,12 @@ extension CachedMessageFields {
             w.data(value)
         }
         w.optionalData(preview.map { Array($0.utf8) })
-        let crc = CRC32.checksum(w.bytes[...])
-        w.bytes += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]
+        w.littleEndian(CRC32.checksum(w.bytes[...]))
         return w.bytes
     }
 
     /// A reader over the fields, after the magic, version and checksum are checked.
-    private static func checkedReader(_ bytes: Bytes) throws(CachedFieldsError) -> ByteReader {
+    private static func checkedReader(_ bytes: Bytes) throws(CachedFieldsError) -> BinaryReader {
         guard bytes.count >= Self.magic.count + 1 else { throw .truncated(offset: bytes.count) }
         guard Array(bytes[0..<4]) == Self.magic else { throw .badMagic }
         guard bytes[4] == Self.currentVersion else { throw .unsupportedVersion(bytes[4]) }
@@ -27,19 +28,21 @@ extension CachedMessageFields {
         let bodyEnd = bytes.count - 4
         let stored = UInt32(bytes[bodyEnd]) | UInt32(bytes[bodyEnd + 1]) << 8 | UInt32(bytes[bodyEnd + 2]) << 16 | UInt32(bytes[bodyEnd + 3]) << 24
         guard CRC32.checksum(bytes[0..<bodyEnd]) == stored else { throw .checksumMismatch }
-        return ByteReader(bytes, from: 5, to: bodyEnd)
+        return BinaryReader(bytes, from: 5, to: bodyEnd)
     }
 
     /// Only the cached header fields, as `init(serialized:)` would give them: what SEARCH reads. The parts are
     /// stepped over instead of built (building them was most of a header search's CPU).
     public static func headers(serialized bytes: Bytes) throws(CachedFieldsError) -> [(name: String, value: Bytes)] {
         var r = try checkedReader(bytes)
-        _ = try r.varint(max: Int.max)
-        _ = try r.varint(max: Int.max)
-        let count = try r.varint(max: 1_000_000)
-        guard count >= 1 else { throw .corrupt("no parts") }
-        for _ in 0..<count { try skipPart(&r) }
-        return try readHeaders(&r)
+        return try decoding { () throws(BinaryDecodingError) in
+            _ = try r.varint(max: Int.max)
+            _ = try r.varint(max: Int.max)
+            let count = try r.varint(max: 1_000_000)
+            guard count >= 1 else { throw .corrupt("no parts") }
+            for _ in 0..<count { try skipPart(&r) }
+            return try readHeaders(&r)
+        }
     }
 
     /// Where the message's own header lies (from its start to the empty line, included), as `init(serialized:)`
@@ -47,41 +50,57 @@ extension CachedMessageFields {
     /// (building every part, envelope and addresses included, was a third of such a FETCH's CPU).
     public static func topLevelHeader(serialized bytes: Bytes) throws(CachedFieldsError) -> Range<Int> {
         var r = try checkedReader(bytes)
-        let physical = try r.varint(max: Int.max)
-        _ = try r.varint(max: Int.max)
-        guard try r.varint(max: 1_000_000) >= 1 else { throw .corrupt("no parts") }
-        guard try r.byte() <= 2 else { throw .corrupt("part kind") }
-        _ = try r.byte()
-        let headerStart = try r.varint(max: Int.max / 4)
-        let headerLength = try r.varint(max: Int.max / 4)
-        guard headerStart + headerLength <= physical else { throw .corrupt("part 0 offsets out of range") }
-        return headerStart..<(headerStart + headerLength)
+        return try decoding { () throws(BinaryDecodingError) in
+            let physical = try r.varint(max: Int.max)
+            _ = try r.varint(max: Int.max)
+            guard try r.varint(max: 1_000_000) >= 1 else { throw .corrupt("no parts") }
+            guard try r.byte() <= 2 else { throw .corrupt("part kind") }
+            _ = try r.byte()
+            let headerStart = try r.varint(max: Int.max / 4)
+            let headerLength = try r.varint(max: Int.max / 4)
+            guard headerStart + headerLength <= physical else { throw .corrupt("part 0 offsets out of range") }
+            return headerStart..<(headerStart + headerLength)
+        }
     }
 
     public init(serialized bytes: Bytes) throws(CachedFieldsError) {
         var r = try Self.checkedReader(bytes)
-        let physical = try r.varint(max: Int.max)
-        let virtual = try r.varint(max: Int.max)
-        let count = try r.varint(max: 1_000_000)
-        guard count >= 1 else { throw .corrupt("no parts") }
-        var parts: [MIMEPart] = []
-        parts.reserveCapacity(min(count, 10_000))
-        for _ in 0..<count { parts.append(try Self.readPart(&r)) }
-        try Self.validate(parts, physicalSize: physical)
-        let headers = try Self.readHeaders(&r)
-        let previewBytes = try r.optionalData()
-        var preview: String? = nil
-        if let pb = previewBytes {
-            guard let s = String(validating: pb, as: UTF8.self) else { throw .corrupt("preview is not UTF-8") }
-            preview = s
+        self = try Self.decoding { () throws(BinaryDecodingError) in
+            let physical = try r.varint(max: Int.max)
+            let virtual = try r.varint(max: Int.max)
+            let count = try r.varint(max: 1_000_000)
+            guard count >= 1 else { throw .corrupt("no parts") }
+            var parts: [MIMEPart] = []
+            parts.reserveCapacity(min(count, 10_000))
+            for _ in 0..<count { parts.append(try Self.readPart(&r)) }
+            try Self.validate(parts, physicalSize: physical)
+            let headers = try Self.readHeaders(&r)
+            let previewBytes = try r.optionalData()
+            var preview: String? = nil
+            if let pb = previewBytes {
+                guard let s = String(validating: pb, as: UTF8.self) else { throw .corrupt("preview is not UTF-8") }
+                preview = s
+            }
+            guard r.isAtEnd else { throw .corrupt("trailing bytes at \(r.index)") }
+            guard virtual >= physical else { throw .corrupt("virtual size below physical size") }
+            return CachedMessageFields(structure: MessageStructure(parts: parts, physicalSize: physical, virtualSize: virtual),
+                                       headers: headers, preview: preview)
         }
-        guard r.atEnd else { throw .corrupt("trailing bytes at \(r.index)") }
-        guard virtual >= physical else { throw .corrupt("virtual size below physical size") }
-        self.init(structure: MessageStructure(parts: parts, physicalSize: physical, virtualSize: virtual),
-                  headers: headers, preview: preview)
     }
 
-    static func readHeaders(_ r: inout ByteReader) throws(CachedFieldsError) -> [(name: String, value: Bytes)] {
+    /// The record's own errors for what the reader found wrong.
+    private static func decoding<T>(_ body: () throws(BinaryDecodingError) -> T) throws(CachedFieldsError) -> T {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .truncated(let offset): throw .truncated(offset: offset)
+            case .corrupt(let why): throw .corrupt(why)
+            }
+        }
+    }
+
+    static func readHeaders(_ r: inout BinaryReader) throws(BinaryDecodingError) -> [(name: String, value: Bytes)] {
         let headerCount = try r.varint(max: 1_000)
         var headers: [(name: String, value: Bytes)] = []
         headers.reserveCapacity(headerCount)
@@ -90,13 +109,13 @@ extension CachedMessageFields {
     }
 
     /// Steps over what `readPart` reads, field for field.
-    static func skipPart(_ r: inout ByteReader) throws(CachedFieldsError) {
+    static func skipPart(_ r: inout BinaryReader) throws(BinaryDecodingError) {
         guard try r.byte() <= 2 else { throw .corrupt("part kind") }
         _ = try r.byte()
         for _ in 0..<3 { _ = try r.varint(max: Int.max / 4) }
-        _ = try r.varint()
+        _ = try r.partNumber()
         let childCount = try r.varint(max: 1_000_000)
-        for _ in 0..<childCount { _ = try r.varint() }
+        for _ in 0..<childCount { _ = try r.partNumber() }
         try r.skipData()
         try r.skipData()
         try skipParameters(&r)
@@ -121,13 +140,13 @@ extension CachedMessageFields {
         }
     }
 
-    static func skipParameters(_ r: inout ByteReader) throws(CachedFieldsError) {
+    static func skipParameters(_ r: inout BinaryReader) throws(BinaryDecodingError) {
         let n = try r.varint(max: 100_000)
         for _ in 0..<(n * 2) { try r.skipData() }
     }
 
     /// A tree, parents first, offsets inside the message: what every consumer relies on, checked once here.
-    static func validate(_ parts: [MIMEPart], physicalSize: Int) throws(CachedFieldsError) {
+    static func validate(_ parts: [MIMEPart], physicalSize: Int) throws(BinaryDecodingError) {
         var seenAsChild = [Bool](repeating: false, count: parts.count)
         for (i, p) in parts.enumerated() {
             guard p.headerStart <= p.bodyStart, p.bodyStart <= p.end, p.end <= physicalSize else {
@@ -144,7 +163,7 @@ extension CachedMessageFields {
         for i in 1..<max(1, parts.count) where !seenAsChild[i] { throw .corrupt("part \(i) is orphaned") }
     }
 
-    static func write(_ p: MIMEPart, to w: inout ByteWriter) {
+    static func write(_ p: MIMEPart, to w: inout BinaryWriter) {
         w.bytes.append(p.kind == .leaf ? 0 : p.kind == .multipart ? 1 : 2)
         w.bytes.append(p.isMessageRoot ? 1 : 0)
         w.varint(p.headerStart)
@@ -180,7 +199,7 @@ extension CachedMessageFields {
         }
     }
 
-    static func readPart(_ r: inout ByteReader) throws(CachedFieldsError) -> MIMEPart {
+    static func readPart(_ r: inout BinaryReader) throws(BinaryDecodingError) -> MIMEPart {
         let kind: MIMEPart.Kind
         switch try r.byte() {
         case 0: kind = .leaf
@@ -192,10 +211,10 @@ extension CachedMessageFields {
         let headerStart = try r.varint(max: Int.max / 4)
         let bodyStart = headerStart + (try r.varint(max: Int.max / 4))
         let end = bodyStart + (try r.varint(max: Int.max / 4))
-        let parentPlusOne = try r.varint()
+        let parentPlusOne = try r.partNumber()
         let childCount = try r.varint(max: 1_000_000)
         var children: [Int] = []
-        for _ in 0..<childCount { children.append(try r.varint()) }
+        for _ in 0..<childCount { children.append(try r.partNumber()) }
         let type = try r.data()
         let subtype = try r.data()
         let parameters = try readParameters(&r)
@@ -230,19 +249,19 @@ extension CachedMessageFields {
                         virtualHeaderSize: virtualHeaderSize, envelope: envelope)
     }
 
-    static func writeParameters(_ params: [MIMEParameter], to w: inout ByteWriter) {
+    static func writeParameters(_ params: [MIMEParameter], to w: inout BinaryWriter) {
         w.varint(params.count)
         for p in params { w.data(p.name); w.data(p.value) }
     }
 
-    static func readParameters(_ r: inout ByteReader) throws(CachedFieldsError) -> [MIMEParameter] {
+    static func readParameters(_ r: inout BinaryReader) throws(BinaryDecodingError) -> [MIMEParameter] {
         let n = try r.varint(max: 100_000)
         var out: [MIMEParameter] = []
         for _ in 0..<n { out.append(MIMEParameter(name: try r.data(), value: try r.data())) }
         return out
     }
 
-    static func writeEnvelope(_ e: Envelope, to w: inout ByteWriter) {
+    static func writeEnvelope(_ e: Envelope, to w: inout BinaryWriter) {
         w.optionalData(e.date)
         w.optionalData(e.subject)
         for list in [e.from, e.sender, e.replyTo, e.to, e.cc, e.bcc] {
@@ -259,7 +278,7 @@ extension CachedMessageFields {
         w.optionalData(e.messageID)
     }
 
-    static func readEnvelope(_ r: inout ByteReader) throws(CachedFieldsError) -> Envelope {
+    static func readEnvelope(_ r: inout BinaryReader) throws(BinaryDecodingError) -> Envelope {
         var e = Envelope()
         e.date = try r.optionalData()
         e.subject = try r.optionalData()
@@ -279,5 +298,21 @@ extension CachedMessageFields {
         e.inReplyTo = try r.optionalData()
         e.messageID = try r.optionalData()
         return e
+    }
+}
+
+private extension BinaryReader {
+    /// A part number or child index: the format keeps them below 2^31.
+    mutating func partNumber() throws(BinaryDecodingError) -> Int { try varint(max: Int(Int32.max)) }
+}
+
+/// CRC-32 (IEEE), to tell a damaged cache entry from a valid one.
+enum CRC32 {
+    /// zlib's CRC-32 (the IEEE polynomial): every cached-fields read checks one, and zlib's is several times
+    /// faster than a byte-at-a-time table (it was a fifth of a header SEARCH's CPU).
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(crc32_z(0, buffer.baseAddress, buffer.count))
+        }
     }
 }

@@ -1,6 +1,6 @@
-/// The IMAP ENVELOPE of a message (RFC 3501 §7.4.2, RFC 9051 §7.5.2). Strings are the raw header values
-/// unfolded, but for the subject, kept folded for `IMAPWriter.humanString`; RFC 2047 encoded-words are kept,
-/// as the RFC requires. nil means the header was absent (NIL).
+/// The IMAP ENVELOPE of a message (RFC 3501 §7.4.2, RFC 9051 §7.5.2), as values: IMAPProtocol writes it. Strings
+/// are the raw header values unfolded, but for the subject, kept folded for the IMAP writer's cleanup for humans;
+/// RFC 2047 encoded-words are kept, as the RFC requires. nil means the header was absent (NIL).
 public struct Envelope: Sendable, Hashable {
     public var date: Bytes?
     public var subject: Bytes?
@@ -51,11 +51,4 @@ public struct Envelope: Sendable, Hashable {
 
     /// Subject with RFC 2047 encoded-words decoded to UTF-8.
     public var decodedSubject: String? { subject.map { EncodedWords.decode($0) } }
-
-    /// The wire form: `(date subject (from) (sender) (reply-to) (to) (cc) (bcc) in-reply-to message-id)`.
-    public func imapString() -> Bytes {
-        var w = IMAPWriter()
-        w.envelope(self)
-        return w.bytes
-    }
 }

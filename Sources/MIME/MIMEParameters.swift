@@ -1,3 +1,5 @@
+import Primitives
+
 /// One `name=value` parameter of Content-Type or Content-Disposition, as BODYSTRUCTURE shows it:
 /// RFC 2231 continuations are joined (`name*0`, `name*1` → `name`; extended ones → `name*` with the
 /// `charset'language'` prefix and %-escapes kept, as Dovecot does). `decodedValue` gives the text.
@@ -211,8 +213,8 @@ public enum RFC2231 {
         var i = encoded.startIndex
         while i < encoded.endIndex {
             let b = encoded[i]
-            if b == UInt8(ascii: "%"), i + 2 < encoded.endIndex, let h = hexValue(encoded[i + 1]), let l = hexValue(encoded[i + 2]) {
-                raw.append(h << 4 | l)
+            if b == UInt8(ascii: "%"), let decoded = Hex.byte(at: i + 1, in: encoded) {
+                raw.append(decoded)
                 i += 3
             } else {
                 raw.append(b)
@@ -220,14 +222,5 @@ public enum RFC2231 {
             }
         }
         return Charsets.toUTF8(raw, charset: charset)
-    }
-
-    static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x41...0x46: return b - 0x37
-        case 0x61...0x66: return b - 0x57
-        default: return nil
-        }
     }
 }

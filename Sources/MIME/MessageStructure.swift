@@ -25,16 +25,6 @@ public struct MessageStructure: Sendable, Hashable {
         MIMEParser.parse(buffer, limits: limits)
     }
 
-    /// BODYSTRUCTURE (`extensible: true`) or BODY (`false`) in wire syntax.
-    public func bodyStructure(extensible: Bool) -> Bytes {
-        var w = IMAPWriter()
-        w.body(self, part: 0, extensible: extensible)
-        return w.bytes
-    }
-
-    /// ENVELOPE in wire syntax.
-    public func imapEnvelope() -> Bytes { envelope.imapString() }
-
     /// Leaf parts in document order (multipart containers skipped, encapsulated messages descended into).
     public func leafParts() -> [Int] {
         var out: [Int] = []
@@ -62,8 +52,6 @@ public struct MIMEMessage: Sendable {
     }
 
     public var envelope: Envelope { structure.envelope }
-    public func imapEnvelope() -> Bytes { structure.imapEnvelope() }
-    public func bodyStructure(extensible: Bool) -> Bytes { structure.bodyStructure(extensible: extensible) }
     public var physicalSize: Int { structure.physicalSize }
     /// RFC822.SIZE.
     public var virtualSize: Int { structure.virtualSize }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A lenient RFC 5322 date-time parser (obsolete forms included), for SORT DATE and SEARCH SENT*.
 /// "Sun, 22 Nov 2026 04:10:00 +0100 (CET)", "22 Nov 26 4:10 EST", missing seconds, junk comments …
 public struct RFC5322Date: Sendable, Hashable {
@@ -11,7 +13,6 @@ public struct RFC5322Date: Sendable, Hashable {
         self.offsetMinutes = offsetMinutes
     }
 
-    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     static let zones: [String: Int] = ["ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -300, "edt": -240, "cst": -360,
                                        "cdt": -300, "mst": -420, "mdt": -360, "pst": -480, "pdt": -420]
 
@@ -32,8 +33,8 @@ public struct RFC5322Date: Sendable, Hashable {
                 let parts = t.split(separator: ":").map { Int($0) }
                 guard parts.count >= 2, parts.allSatisfy({ $0 != nil }) else { continue }
                 time = (parts[0]!, parts[1]!, parts.count > 2 ? parts[2]! : 0)
-            } else if let m = months.firstIndex(where: { t.hasPrefix($0) }), month == nil {
-                month = m + 1
+            } else if month == nil, let m = CivilDate.month(abbreviation: t.prefix(3)) {
+                month = m
             } else if (t.hasPrefix("+") || t.hasPrefix("-")), t.count == 5, let n = Int(t.dropFirst()), time != nil {
                 offset = (n / 100 * 60 + n % 100) * (t.hasPrefix("-") ? -1 : 1)
             } else if let z = zones[t], time != nil {
@@ -48,21 +49,9 @@ public struct RFC5322Date: Sendable, Hashable {
         let (h, mi, s) = time ?? (0, 0, 0)
         guard h < 24, mi < 60, s <= 60 else { return nil }
         let off = offset ?? 0
-        let days = daysFromCivil(y, m, d)
         // A leap second counts as :59 of its minute (Dovecot's reading: 23:59:60 stays on its day).
-        let local = Int64(days) * 86_400 + Int64(h * 3600 + mi * 60 + min(s, 59))
+        let local = CivilDate(year: y, month: m, day: d).secondsSinceEpoch + Int64(h * 3600 + mi * 60 + min(s, 59))
         return RFC5322Date(timestamp: local - Int64(off * 60), offsetMinutes: off)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

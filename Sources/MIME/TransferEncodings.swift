@@ -1,3 +1,5 @@
+import Primitives
+
 /// Content-Transfer-Encoding decoders. Both are lenient: junk is skipped or kept, never fatal.
 public enum Base64 {
     static let table: [UInt8] = {
@@ -65,13 +67,11 @@ public enum QuotedPrintable {
         while i < end {
             let b = input[i]
             if b == UInt8(ascii: "=") {
-                if i + 2 < end {
-                    if let h = RFC2231.hexValue(input[i + 1]), let l = RFC2231.hexValue(input[i + 2]) {
-                        out.append(h << 4 | l)
-                        literalTrailingBlanks = 0
-                        i += 3
-                        continue
-                    }
+                if let decoded = Hex.byte(at: i + 1, in: input) {
+                    out.append(decoded)
+                    literalTrailingBlanks = 0
+                    i += 3
+                    continue
                 }
                 if !header {
                     // Soft line break: "=" then optional blanks, then (CR)LF or the end.

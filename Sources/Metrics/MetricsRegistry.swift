@@ -49,6 +49,16 @@ public final class MetricsRegistry: Sendable {
         state.withLock { $0.values[name]?[labels] ?? 0 }
     }
 
+    /// The sum of every series of `name` whose labels include all of `labels` (all series by default): what a
+    /// PromQL `sum(name{labels})` gives. Collectors' figures are not included.
+    public func total(_ name: String, matching labels: MetricLabels = [:]) -> Double {
+        state.withLock { state in
+            (state.values[name] ?? [:]).reduce(0) { sum, series in
+                labels.pairs.allSatisfy { series.key.pairs[$0.key] == $0.value } ? sum + series.value : sum
+            }
+        }
+    }
+
     /// The Prometheus text exposition format (version 0.0.4), families and series in a stable order.
     public func render() -> String {
         var (families, values, collectors) = state.withLock { ($0.families, $0.values, $0.collectors) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 extension S3Client {
     /// PutObject. Always sends a Content-Type; with `createOnly`, sends `If-None-Match: *` and throws
@@ -28,7 +29,7 @@ extension S3Client {
             // meets our own write. A single-part ETag is the body's MD5: the same bytes mean it was us.
             let md5: String
             switch body {
-            case .bytes(let bytes): md5 = S3Signer.hex(Insecure.MD5.hash(data: bytes))
+            case .bytes(let bytes): md5 = Hex.encode(Insecure.MD5.hash(data: bytes))
             case .file(let path): md5 = try await Self.digestOffLoop(ofFile: path, key: key).md5
             }
             guard let existing = try? await headObject(key), existing.etag == "\"\(md5)\"" else { throw error }
@@ -116,17 +117,11 @@ extension S3Client {
     }
 
     /// Reads the file once in 1 MiB pieces: its size, hex SHA-256 and hex MD5.
-    /// Reading and hashing a spooled body (tens of MiB) blocks: it runs on its own queue (which gets its own
-    /// thread), never on the caller's executor, which may be a session's event loop.
+    /// Reading and hashing a spooled body (tens of MiB) blocks: it runs with the process's other file I/O, never on
+    /// the caller's executor, which may be a session's event loop.
     static func digestOffLoop(ofFile path: String, key: String) async throws -> (size: Int64, sha256: String, md5: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            fileDigestQueue.async {
-                continuation.resume(with: Result { try digest(ofFile: path, key: key) })
-            }
-        }
+        try await BlockingPool.fileIO.run { try digest(ofFile: path, key: key) }
     }
-
-    private static let fileDigestQueue = DispatchQueue(label: "objectmail.s3.file-digest", attributes: .concurrent)
 
     static func digest(ofFile path: String, key: String) throws -> (size: Int64, sha256: String, md5: String) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -145,7 +140,7 @@ extension S3Client {
         } catch {
             throw S3Error(kind: .localFile, operation: .put, key: key, code: "LocalFile", message: "cannot read body file: \(error)")
         }
-        return (size, S3Signer.hex(sha256.finalize()), S3Signer.hex(md5.finalize()))
+        return (size, Hex.encode(sha256.finalize()), Hex.encode(md5.finalize()))
     }
 }
 

@@ -7,8 +7,8 @@ import Logging
 /// Knows nothing about mail. Create one per endpoint and share it; all methods are thread-safe.
 public final class S3Client: Sendable {
     public let configuration: S3Configuration
-    /// Requests sent per operation type, retries included.
-    public let metrics = S3Metrics()
+    /// Requests sent per operation type, retries included, their times and bytes.
+    public let metrics: S3Metrics
     let logger: Logger
     private let engine: CurlEngine
     private let signer: S3Signer?
@@ -16,16 +16,17 @@ public final class S3Client: Sendable {
     /// Dovecot's backoff between retries; the last step repeats.
     static let retryDelaysMs = [50, 500, 5_000, 10_000]
 
-    public init(configuration: S3Configuration, logger: Logger) {
+    public init(configuration: S3Configuration, logger: Logger, metrics: S3Metrics = S3Metrics()) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         signer = configuration.credentials.map { S3Signer(credentials: $0, region: configuration.region) }
         engine = CurlEngine(maxInFlight: configuration.maxInFlight)
     }
 
     /// `https://ACCESSKEY:SECRET@host[:port]/[bucket/]?params` — see `S3Configuration.init(url:)`.
-    public convenience init(url: String, logger: Logger) throws(S3ConfigurationError) {
-        self.init(configuration: try S3Configuration(url: url), logger: logger)
+    public convenience init(url: String, logger: Logger, metrics: S3Metrics = S3Metrics()) throws(S3ConfigurationError) {
+        self.init(configuration: try S3Configuration(url: url), logger: logger, metrics: metrics)
     }
 
     /// Fails every waiting and running request with a `.shutdown` error. Also happens on deinit.
@@ -112,15 +113,14 @@ public final class S3Client: Sendable {
                 throw deadlineError(spec, key: key, absolute: absolute, attempts: attempts - 1, last: lastError)
             }
             let attemptStarted = clock.now
-            metrics.record(spec.operation)
             var error: S3Error
             var connecting = false
-            let sent = S3RequestMetrics.bodySize(spec.body)
+            let sent = S3Metrics.bodySize(spec.body)
             do {
                 let response = try await engine.perform(signedRequest(spec, deadline: limit))
-                S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: response.status,
-                                        elapsed: clock.now - attemptStarted, sent: sent,
-                                        received: response.status == 304 || spec.method == "HEAD" ? 0 : S3RequestMetrics.receivedSize(response))
+                metrics.record(operation: spec.operation, method: spec.method, status: response.status,
+                               elapsed: clock.now - attemptStarted, sent: sent,
+                               received: response.status == 304 || spec.method == "HEAD" ? 0 : S3Metrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
                 if acceptStatus(response.status) {
                     // The store answered: the client's operation may take its next step.
@@ -129,8 +129,8 @@ public final class S3Client: Sendable {
                 }
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
-                S3RequestMetrics.record(operation: spec.operation, method: spec.method, status: nil,
-                                        elapsed: clock.now - attemptStarted, sent: 0, received: 0)
+                metrics.record(operation: spec.operation, method: spec.method, status: nil,
+                               elapsed: clock.now - attemptStarted, sent: 0, received: 0)
                 (error, connecting) = transportError(failure, operation: spec.operation, key: key)
             }
             error.attempts = attempts

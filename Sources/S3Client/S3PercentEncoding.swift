@@ -1,3 +1,5 @@
+import Primitives
+
 /// Percent-encoding as SigV4 and S3 require it: every byte except `A-Z a-z 0-9 - _ . ~` becomes `%XX`
 /// (upper-case hex, UTF-8 bytes). The same string is signed and put on the wire, so a server never
 /// sees a different spelling than the one we signed.
@@ -11,8 +13,7 @@ public enum S3PercentEncoding {
                 out.append(byte)
             } else {
                 out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
+                Hex.append(byte, uppercase: true, to: &out)
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -24,13 +25,11 @@ public enum S3PercentEncoding {
         var bytes = value.utf8.makeIterator()
         while let byte = bytes.next() {
             guard byte == UInt8(ascii: "%") else { out.append(byte); continue }
-            guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else { return nil }
+            guard let high = bytes.next().flatMap(Hex.value), let low = bytes.next().flatMap(Hex.value) else { return nil }
             out.append(high << 4 | low)
         }
         return String(validating: out, as: UTF8.self)
     }
-
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
@@ -40,15 +39,6 @@ public enum S3PercentEncoding {
             return true
         default:
             return false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
         }
     }
 }

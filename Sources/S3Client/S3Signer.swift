@@ -1,9 +1,7 @@
 import Crypto
 import Foundation
+import Primitives
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// AWS Signature Version 4 for S3 (header-based authorization).
 ///
@@ -54,21 +52,18 @@ public struct S3Signer: Sendable {
             return key
         }
         let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)
-        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(Self.hex(signature))"
+        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(Hex.encode(signature))"
     }
 
     /// `x-amz-date` (`20261122T041500Z`) and the scope's day (`20261122`).
     public static func timestamps(_ date: Date) -> (amzDate: String, day: String) {
-        // gmtime_r rather than a Foundation Calendar: every request is signed, and the calendar cost more than the HMACs.
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
+        let (date, second) = CivilDate.split(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)))
+        func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        let day = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
-        return (day + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z", day)
+        let day = pad(date.year, 4) + pad(date.month, 2) + pad(date.day, 2)
+        return (day + "T" + pad(second / 3600, 2) + pad(second / 60 % 60, 2) + pad(second % 60, 2) + "Z", day)
     }
 
     /// Sorted by name then value, `=` on every parameter (`uploads=`), joined with `&`.
@@ -87,17 +82,7 @@ public struct S3Signer: Sendable {
         return merged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    public static func hexSHA256(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hexSHA256(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 }
 
 /// The signing key of one scope (day, region, service), derived once and shared by copies of the signer.

@@ -56,7 +56,7 @@ import Testing
     @Test func reloadsWhenTheFileChanges() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("passwd", "jane:{PLAIN}old\n")
-        let cache = PasswdFileCache(pool: .shared)
+        let cache = PasswdFileCache(pool: .auth)
         #expect(try await cache.users(at: file)["jane"]?.password == "{PLAIN}old")
         #expect(try await cache.users(at: file)["jane"]?.password == "{PLAIN}old")
         #expect(await cache.reads == 1)

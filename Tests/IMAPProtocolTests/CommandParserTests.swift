@@ -1,5 +1,6 @@
 import IMAPProtocol
 import NIOCore
+import Primitives
 import Testing
 
 @Suite struct CommandParserTests {
@@ -152,7 +153,7 @@ import Testing
         #expect(messages.count == 1)
         #expect(messages[0].flags == ["\\Seen"])
         let date = try #require(messages[0].internalDate)
-        #expect(date.zoneMinutes == -420 && date.hour == 2 && date.date == IMAPDate(year: 1996, month: 7, day: 17))
+        #expect(date.zoneMinutes == -420 && date.hour == 2 && date.date == CivilDate(year: 1996, month: 7, day: 17))
         #expect(date.secondsSinceEpoch == 837_596_665)
         #expect(messages[0].content == .literal(ByteBuffer(string: "Subject:x"), binary: false, utf8: false))
 
@@ -178,7 +179,7 @@ import Testing
             Issue.record("not APPEND")
             return
         }
-        #expect(dated[0].internalDate?.date.isCalendarDate == false && dated[0].internalDate?.isValid == false)
+        #expect(dated[0].internalDate?.date.isValid == false && dated[0].internalDate?.isValid == false)
         guard case .append(_, let timed) = try parse("a APPEND INBOX \"01-Feb-2024 25:61:00 +0099\" {1}\r\nx\r\n") else {
             Issue.record("not APPEND")
             return

@@ -1,5 +1,7 @@
 import IMAPProtocol
+import MIME
 import NIOCore
+import Primitives
 import Testing
 
 @Suite struct ResponseEncoderTests {
@@ -129,13 +131,71 @@ import Testing
         #expect(encoded { $0.writeNString(String(repeating: "x", count: 2000), into: &$1) }.hasPrefix("{2000}\r\n"))
     }
 
+    func bytes(utf8Accept: Bool = false, _ body: (IMAPResponseEncoder, inout ByteBuffer) -> Void) -> [UInt8] {
+        var buffer = ByteBuffer()
+        body(IMAPResponseEncoder(utf8Accept: utf8Accept), &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The one rule every string follows (what ENVELOPE, BODYSTRUCTURE, ID, METADATA … write).
+    @Test func oneStringRule() {
+        // Short 7-bit text is quoted, with `"` and `\` escaped however many there are.
+        #expect(encoded { $0.writeString(Array(#"say "hi" \ "bye" "x" "y""#.utf8), into: &$1) } == #""say \"hi\" \\ \"bye\" \"x\" \"y\"""#)
+        #expect(encoded { $0.writeString([], into: &$1) } == "\"\"")
+        // Up to the limit quoted, beyond it a literal.
+        let limit = IMAPResponseEncoder.quotedLimit
+        #expect(encoded { $0.writeString(Array(repeating: 0x61, count: limit), into: &$1) }.hasPrefix("\"aaa"))
+        #expect(encoded { $0.writeString(Array(repeating: 0x61, count: limit + 1), into: &$1) }.hasPrefix("{\(limit + 1)}\r\naaa"))
+        // A lone CR or LF needs a literal too.
+        #expect(encoded { $0.writeString(Array("a\rb".utf8), into: &$1) } == "{3}\r\na\rb")
+        // NUL is in neither form: 0x80 in a literal of the same length.
+        #expect(bytes { $0.writeString([0x61, 0x00, 0x62], into: &$1) } == Array("{3}\r\n".utf8) + [0x61, 0x80, 0x62])
+        #expect(bytes(utf8Accept: true) { $0.writeString([0x00], into: &$1) } == Array("{1}\r\n".utf8) + [0x80])
+        // 8-bit: a literal, or quoted UTF-8 once UTF8=ACCEPT is on (never invalid UTF-8).
+        #expect(encoded { $0.writeString(Array("é".utf8), into: &$1) } == "{2}\r\né")
+        #expect(encoded(utf8Accept: true) { $0.writeString(Array("\"é\"".utf8), into: &$1) } == "\"\\\"é\\\"\"")
+        #expect(bytes(utf8Accept: true) { $0.writeString([0xC3], into: &$1) } == Array("{1}\r\n".utf8) + [0xC3])
+        #expect(encoded { $0.writeNString(bytes: nil, into: &$1) } == "NIL")
+        #expect(encoded { $0.writeNString(bytes: Array("NIL".utf8), into: &$1) } == "\"NIL\"")
+    }
+
+    /// Subjects and display names: Dovecot's cleanup for humans (its test-imap-quote cases) and its forms.
+    @Test func humanStrings() {
+        func human(_ text: String, utf8Accept: Bool = false) -> String {
+            encoded(utf8Accept: utf8Accept) { $0.writeHumanString(Array(text.utf8), into: &$1) }
+        }
+        #expect(encoded { $0.writeHumanString(nil, into: &$1) } == "NIL")
+        for blank in ["", " ", "  ", "\t", " \t", " \t "] { #expect(human(blank) == "\"\"", "\(blank)") }
+        for padded in [" foo", "\tfoo", "\t \tfoo", " foo ", " foo  ", " foo  \t  \t"] { #expect(human(padded) == "{3}\r\nfoo", "\(padded)") }
+        #expect(human("hello\"world") == "{11}\r\nhello\"world")
+        #expect(human("hello\\world") == "{11}\r\nhello\\world")
+        #expect(human("hello\r\n world") == "{11}\r\nhello world")
+        #expect(human("two  spaces") == "{10}\r\ntwo spaces")
+        #expect(human("plain subject") == "\"plain subject\"")
+        #expect(human("a\u{0}b") == "{5}\r\na\u{FFFD}b")
+        #expect(human("Grüße") == "{7}\r\nGrüße")
+        #expect(human("Grüße", utf8Accept: true) == "\"Grüße\"")
+        #expect(human("Grüße  x", utf8Accept: true) == "{9}\r\nGrüße x", "cleaned text stays a literal")
+    }
+
+    /// ENVELOPE and BODYSTRUCTURE are written with the session's rule: UTF-8 quoted once UTF8=ACCEPT is on.
+    @Test func structuresFollowTheSessionsStringRule() {
+        let message = MIMEMessage.parse(Array("Subject: Grüße\r\nMessage-ID: <ü@x>\r\n\r\nbody\r\n".utf8))
+        #expect(encoded { $0.writeEnvelope(message.envelope, into: &$1) }
+                == "(NIL {7}\r\nGrüße NIL NIL NIL NIL NIL NIL NIL {6}\r\n<ü@x>)")
+        #expect(encoded(utf8Accept: true) { $0.writeEnvelope(message.envelope, into: &$1) }
+                == "(NIL \"Grüße\" NIL NIL NIL NIL NIL NIL NIL \"<ü@x>\")")
+    }
+
     @Test func fetchItems() {
-        let date = IMAPDateTime(date: IMAPDate(year: 1996, month: 7, day: 7), hour: 2, minute: 44, second: 5, zoneMinutes: -420)
+        let date = IMAPDateTime(date: CivilDate(year: 1996, month: 7, day: 7), hour: 2, minute: 44, second: 5, zoneMinutes: -420)
+        var envelope = Envelope()
+        envelope.subject = Array("x".utf8)
+        let structure = MessageStructure.parse(Array("Content-Type: TEXT/PLAIN\r\n\r\nabc".utf8))
         let line = encoded {
             $0.writeFetch(sequence: 12, [
                 .uid(4827313), .flags(["\\Seen"]), .internalDate(date), .rfc822Size(4286), .modSeq(12121231000),
-                .envelope(Array("(NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8)),
-                .bodyStructure(Array("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1)".utf8), extensible: false),
+                .envelope(envelope), .envelope(nil), .bodyStructure(structure, extensible: false),
                 .bodySection(SectionSpec(part: [1, 2], kind: .headerFields(["From", "X y"])), origin: 0, data: ByteBuffer(string: "ab")),
                 .bodySection(SectionSpec(), origin: nil, data: nil),
                 .binary(part: [1], origin: nil, data: ByteBuffer(bytes: [0x61, 0x00])),
@@ -143,7 +203,8 @@ import Testing
             ], into: &$1)
         }
         #expect(line == "* 12 FETCH (UID 4827313 FLAGS (\\Seen) INTERNALDATE \"07-Jul-1996 02:44:05 -0700\" RFC822.SIZE 4286 "
-            + "MODSEQ (12121231000) ENVELOPE (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 3 1) "
+            + "MODSEQ (12121231000) ENVELOPE (NIL \"x\" NIL NIL NIL NIL NIL NIL NIL NIL) ENVELOPE NIL "
+            + "BODY (\"TEXT\" \"PLAIN\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 3 0) "
             + "BODY[1.2.HEADER.FIELDS (From \"X y\")]<0> {2}\r\nab BODY[] NIL BINARY[1] ~{2}\r\na\u{0} BINARY.SIZE[] 77 "
             + "SAVEDATE NIL PREVIEW \"Hi\" SNIPPET (FUZZY \"Yo\") PREVIEW (FUZZY NIL) EMAILID (M6d) THREADID NIL)\r\n")
     }
@@ -163,8 +224,8 @@ import Testing
         let date = IMAPDateTime(secondsSinceEpoch: 837_596_665, zoneMinutes: -420)
         #expect(encoded { $0.writeDateTime(date, into: &$1) } == "\"17-Jul-1996 02:44:25 -0700\"")
         #expect(date.secondsSinceEpoch == 837_596_665)
-        #expect(IMAPDateTime(secondsSinceEpoch: 0).date == IMAPDate(year: 1970, month: 1, day: 1))
-        #expect(IMAPDate(year: 2000, month: 3, day: 1).daysSinceEpoch == 11_017)
+        #expect(IMAPDateTime(secondsSinceEpoch: 0).date == CivilDate(year: 1970, month: 1, day: 1))
+        #expect(CivilDate(year: 2000, month: 3, day: 1).daysSinceEpoch == 11_017)
     }
 
     @Test func sequenceSetCompaction() {

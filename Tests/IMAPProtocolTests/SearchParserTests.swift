@@ -1,4 +1,5 @@
 import IMAPProtocol
+import Primitives
 import Testing
 
 @Suite struct SearchParserTests {
@@ -9,7 +10,7 @@ import Testing
 
     @Test func rfc3501Examples() throws {
         #expect(try search("FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"").key
-            == .and([.flagged, .since(IMAPDate(year: 1994, month: 2, day: 1)), .not(.from("Smith"))]))
+            == .and([.flagged, .since(CivilDate(year: 1994, month: 2, day: 1)), .not(.from("Smith"))]))
         #expect(try search("TEXT \"string not in mailbox\"").key == .text("string not in mailbox"))
         #expect(try search("CHARSET UTF-8 TEXT {6}\r\nXXXXXX") == SearchCommand(charset: "UTF-8", key: .text("XXXXXX")))
         #expect(try search("OR (FROM a TO b) UNSEEN").key == .or(.and([.from("a"), .to("b")]), .unseen))
@@ -22,11 +23,11 @@ import Testing
             + "UNDRAFT UNFLAGGED UNKEYWORD foo UNSEEN 1,3:* $ OLDER 3600 YOUNGER 60 SAVEDBEFORE 1-Jan-2020 SAVEDON 1-Jan-2020 "
             + "SAVEDSINCE 1-Jan-2020 SAVEDATESUPPORTED MODSEQ 620162338 MODSEQ \"/flags/\\\\draft\" all 620162338 EMAILID M1 THREADID T1"
         guard case .and(let keys) = try search(line).key else { Issue.record("not a list"); return }
-        let day = IMAPDate(year: 2000, month: 1, day: 1), saved = IMAPDate(year: 2020, month: 1, day: 1)
+        let day = CivilDate(year: 2000, month: 1, day: 1), saved = CivilDate(year: 2020, month: 1, day: 1)
         #expect(keys == [
-            .all, .answered, .bcc("x"), .before(IMAPDate(year: 2020, month: 3, day: 2)), .body("y"), .cc("z"), .deleted, .draft,
+            .all, .answered, .bcc("x"), .before(CivilDate(year: 2020, month: 3, day: 2)), .body("y"), .cc("z"), .deleted, .draft,
             .flagged, .from("f"), .header(name: "X-Spam", value: "yes"), .keyword("$Junk"), .larger(100), .new, .old,
-            .on(IMAPDate(year: 2021, month: 4, day: 3)), .recent, .seen, .sentBefore(day), .sentOn(day), .sentSince(day),
+            .on(CivilDate(year: 2021, month: 4, day: 3)), .recent, .seen, .sentBefore(day), .sentOn(day), .sentSince(day),
             .since(day), .smaller(5), .subject("s"), .text("t"), .to("u"), .uid(.ranges([SequenceRange(.number(1), .number(5))])),
             .unanswered, .undeleted, .undraft, .unflagged, .unkeyword("foo"), .unseen,
             .sequence(.ranges([SequenceRange(.number(1)), SequenceRange(.number(3), .last)])), .sequence(.lastSearchResult),
@@ -66,7 +67,7 @@ import Testing
         #expect(parseError("a SEARCH\r\n")?.message == "Missing arguments")
         #expect(parseError("a SEARCH FOO\r\n")?.message == "Unknown search key")
         // A day the month does not have is valid syntax (date-day is 1*2DIGIT): no BAD, as in Dovecot.
-        #expect(try search("SINCE 30-Feb-2020") == SearchCommand(key: .since(IMAPDate(year: 2020, month: 2, day: 30))))
+        #expect(try search("SINCE 30-Feb-2020") == SearchCommand(key: .since(CivilDate(year: 2020, month: 2, day: 30))))
         #expect(parseError("a SEARCH SINCE -Feb-2020\r\n")?.message == "Invalid date")
         #expect(parseError("a SEARCH SINCE 1-Foo-2020\r\n")?.message == "Invalid month in date")
         #expect(parseError("a SEARCH OR ALL\r\n") != nil)
@@ -77,12 +78,12 @@ import Testing
     @Test func sortAndThread() throws {
         // RFC 5256 examples.
         #expect(try parse("A282 SORT (SUBJECT) UTF-8 SINCE 1-Feb-1994\r\n") == .sort(SortCommand(
-            criteria: [SortCriterion(.subject)], charset: "UTF-8", key: .since(IMAPDate(year: 1994, month: 2, day: 1))), uid: false))
+            criteria: [SortCriterion(.subject)], charset: "UTF-8", key: .since(CivilDate(year: 1994, month: 2, day: 1))), uid: false))
         #expect(try parse("a UID SORT RETURN (MIN COUNT) (REVERSE DATE DISPLAYFROM displayto) utf-8 ALL\r\n") == .sort(SortCommand(
             returnOptions: [.min, .count], criteria: [SortCriterion(.date, reverse: true), SortCriterion(.displayFrom), SortCriterion(.displayTo)],
             charset: "utf-8", key: .all), uid: true))
         #expect(try parse("A283 THREAD ORDEREDSUBJECT UTF-8 SINCE 5-MAR-2000\r\n") == .thread(ThreadCommand(
-            algorithm: .orderedSubject, charset: "UTF-8", key: .since(IMAPDate(year: 2000, month: 3, day: 5))), uid: false))
+            algorithm: .orderedSubject, charset: "UTF-8", key: .since(CivilDate(year: 2000, month: 3, day: 5))), uid: false))
         #expect(try parse("a UID THREAD REFS UTF-8 ALL\r\n") == .thread(ThreadCommand(algorithm: .refs, charset: "UTF-8", key: .all), uid: true))
         #expect(parseError("a SORT (BOGUS) UTF-8 ALL\r\n")?.message == "Unknown sort criterion")
         #expect(parseError("a THREAD X UTF-8 ALL\r\n")?.message == "Unknown thread algorithm")

@@ -38,7 +38,7 @@ import MIME
     @Test func envelopeAddressesLikeDovecot() throws {
         for (field, expected) in Self.envelopeAddresses {
             let message = MIMEMessage.parse(Array("From: \(field)\r\nSubject: x\r\n\r\nbody\r\n".utf8))
-            let envelope = message.imapEnvelope().string
+            let envelope = message.renderedEnvelope().string
             // ("date" "subject" (from) …: the from list follows `NIL "x" `.
             let from = envelope.dropFirst("(NIL \"x\" ".count)
             #expect(from.hasPrefix(expected), "\(field) → \(envelope)")
@@ -77,7 +77,7 @@ import MIME
     @Test func parameterOrder() {
         func params(_ contentType: String) -> String {
             let m = MIMEMessage.parse(Array("Content-Type: \(contentType)\r\n\r\nbody\r\n".utf8))
-            return m.bodyStructure(extensible: false).string
+            return m.renderedBodyStructure(extensible: false).string
         }
         #expect(params("application/x; b*=utf-8''b; name=one; Name=two; a*1=a1; a*0=a0; z=last; c*0*=x; c*2=gap")
                 == "(\"application\" \"x\" (\"name\" \"one\" \"Name\" \"two\" \"z\" \"last\" \"a\" \"a0a1\" \"b*\" \"utf-8''b\" \"c*0*\" \"x\" \"c*2\" \"gap\") NIL NIL \"7bit\" 6)")
@@ -85,7 +85,7 @@ import MIME
                 == "(\"application\" \"x\" (\"name*0*\" \"us-ascii'en'x\" \"name*0\" \"y\") NIL NIL \"7bit\" 6)")
         let disposition = MIMEMessage.parse(Array(("Content-Type: application/pdf; name*=UTF-8''r%C3%A9port.pdf; x-mac-type=PDF\r\n"
             + "Content-Disposition: attachment; filename*=UTF-8''r%C3%A9port.pdf; size=1234\r\n\r\nbody\r\n").utf8))
-        #expect(disposition.bodyStructure(extensible: true).string
+        #expect(disposition.renderedBodyStructure(extensible: true).string
                 == "(\"application\" \"pdf\" (\"x-mac-type\" \"PDF\" \"name*\" \"UTF-8''r%C3%A9port.pdf\") NIL NIL \"7bit\" 6 NIL "
                     + "(\"attachment\" (\"size\" \"1234\" \"filename*\" \"UTF-8''r%C3%A9port.pdf\")) NIL NIL)")
     }
@@ -106,7 +106,7 @@ import MIME
     /// an unterminated quoted string or comment keeps only what Dovecot keeps (Dovecot 2.3.19's answers).
     @Test func cleanedSubjectsNULAndUnterminatedQuotes() {
         func envelope(_ header: String) -> String {
-            MIMEMessage.parse(Array((header + "\r\n\r\nbody\r\n").utf8)).imapEnvelope().string
+            MIMEMessage.parse(Array((header + "\r\n\r\nbody\r\n").utf8)).renderedEnvelope().string
         }
         let fromNUL = "(({5}\r\na\u{FFFD}b NIL \"x\" \"y.z\")(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))"
         #expect(envelope("Subject: two  spaces\tand tab\r\nFrom: \"a\u{0}b\" <x@y.z>, \"open \\\" quote")
@@ -124,6 +124,6 @@ import MIME
     /// ENVELOPE display names with `"` or `\\` go as literals, Dovecot's form.
     @Test func displayNamesWithQuotesAreLiterals() {
         let message = MIMEMessage.parse(Array("Subject: a \"quoted\" subject\r\nFrom: \"a\\\\b\" <x@y.z>\r\n\r\nbody\r\n".utf8))
-        #expect(message.imapEnvelope().string.hasPrefix("(NIL {18}\r\na \"quoted\" subject (({3}\r\na\\b NIL \"x\" \"y.z\"))"))
+        #expect(message.renderedEnvelope().string.hasPrefix("(NIL {18}\r\na \"quoted\" subject (({3}\r\na\\b NIL \"x\" \"y.z\"))"))
     }
 }

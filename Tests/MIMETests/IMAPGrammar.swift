@@ -1,6 +1,7 @@
 import MIME
 
-/// A small reader for IMAP wire syntax used to check what the MIME module writes: balanced parentheses,
+/// A small reader for IMAP wire syntax used to check the ENVELOPE and BODYSTRUCTURE written from what the MIME
+/// parser found: balanced parentheses,
 /// well-formed quoted strings (only `\"` and `\\` escapes, no CR/LF/8-bit) and literals with exact counts.
 indirect enum IMAPNode: Equatable, CustomStringConvertible {
     case list([IMAPNode])

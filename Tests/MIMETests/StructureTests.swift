@@ -10,11 +10,11 @@ import MIME
             + "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "
             + "((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
             + "\"<B27397-0100000@cac.washington.edu>\")"
-        #expect(m.imapEnvelope().string == expected)
-        #expect(m.bodyStructure(extensible: true).string
+        #expect(m.renderedEnvelope().string == expected)
+        #expect(m.renderedBodyStructure(extensible: true).string
                 == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1 NIL NIL NIL NIL)")
-        #expect(m.bodyStructure(extensible: false).string == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)")
-        #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10)
+        #expect(m.renderedBodyStructure(extensible: false).string == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)")
+        #expect(try IMAPGrammar.parse(m.renderedEnvelope()).list?.count == 10)
     }
 
     @Test func multipartMixedGolden() throws {
@@ -22,15 +22,15 @@ import MIME
         let expected = "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0 NIL NIL NIL NIL)"
             + "(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12 NIL (\"attachment\" (\"filename\" \"a.bin\")) NIL NIL)"
             + " \"mixed\" (\"boundary\" \"XX\") NIL NIL NIL)"
-        #expect(m.bodyStructure(extensible: true).string == expected)
-        #expect(m.bodyStructure(extensible: false).string
+        #expect(m.renderedBodyStructure(extensible: true).string == expected)
+        #expect(m.renderedBodyStructure(extensible: false).string
                 == "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12) \"mixed\")")
         #expect(m.structure.parts[2].filename == "a.bin")
     }
 
     @Test func groupsAndComments() throws {
         let m = MIMEMessage.parse(try Corpus.load("groups-no-body.eml"))
-        let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
+        let env = try IMAPGrammar.parse(m.renderedEnvelope()).list!
         #expect(env[2].description == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))")
         #expect(env[5].description == "((NIL NIL \"undisclosed-recipients\" NIL) (NIL NIL NIL NIL))")
         #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (NIL NIL \"lone\" \"example.com\"))")
@@ -44,19 +44,19 @@ import MIME
         let m = MIMEMessage.parse(bytes)
         let lfs = bytes.filter { $0 == 10 }.count
         #expect(m.virtualSize == bytes.count + lfs)
-        let body = try IMAPGrammar.parse(m.bodyStructure(extensible: true))
+        let body = try IMAPGrammar.parse(m.renderedBodyStructure(extensible: true))
         try IMAPGrammar.checkBody(body, extensible: true)
         let first = body.list![0].list!
         #expect(first[0] == .string(Array("message".utf8)))
         #expect(first[7].list?[1] == .string(Array("inner".utf8)))   // envelope subject
         #expect(first[8].list?.count == 7)                            // inner alternative: 2 parts + 5
-        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: false)), extensible: false)
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: false)), extensible: false)
     }
 
     @Test func brokenBoundaries() throws {
         let wrong = MIMEMessage.parse(try Corpus.load("wrong-boundary.eml"))
         // No delimiter found: a multipart without parts is shown with one empty text part.
-        #expect(wrong.bodyStructure(extensible: false).string.hasPrefix("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\""))
+        #expect(wrong.renderedBodyStructure(extensible: false).string.hasPrefix("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\""))
         let missing = MIMEMessage.parse(try Corpus.load("missing-close.eml"))
         #expect(missing.structure.root.children.count == 2)
         let second = missing.structure.parts[missing.structure.root.children[1]]
@@ -68,19 +68,19 @@ import MIME
             let m = MIMEMessage.parse(bytes)
             for ext in [true, false] {
                 do {
-                    try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: ext)), extensible: ext)
+                    try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: ext)), extensible: ext)
                 } catch {
-                    Issue.record("\(name): \(error): \(m.bodyStructure(extensible: ext).string)")
+                    Issue.record("\(name): \(error): \(m.renderedBodyStructure(extensible: ext).string)")
                 }
             }
-            #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10, "\(name)")
+            #expect(try IMAPGrammar.parse(m.renderedEnvelope()).list?.count == 10, "\(name)")
             MIMEFuzzTarget.exercise(bytes)
         }
     }
 
     @Test func eightBitAndNULBecomeLiteralsWithoutNUL() throws {
         let m = MIMEMessage.parse(try Corpus.load("eightbit-nul.eml"))
-        let env = m.imapEnvelope()
+        let env = m.renderedEnvelope()
         #expect(env.string.contains("{12}\r\n8bit "))
         _ = try IMAPGrammar.parse(env)
     }
@@ -93,20 +93,20 @@ import MIME
         for i in (0..<depth).reversed() { s += "--b\(i)--\r\n" }
         let m = MIMEMessage.parse(Array(s.utf8))
         #expect(m.structure.parts.count <= MIMELimits.default.maxNesting + 2)
-        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: true)), extensible: true)
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: true)), extensible: true)
     }
 
     @Test func deepRFC822NestingDoesNotCrash() throws {
         let s = String(repeating: "Content-Type: message/rfc822\r\n\r\n", count: 10_000) + "Subject: x\r\n\r\nbody\r\n"
         let m = MIMEMessage.parse(Array(s.utf8))
-        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: false)), extensible: false)
+        try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: false)), extensible: false)
     }
 
     @Test func headerOnlyAndEmptyInputs() throws {
         for s in ["", "\r\n", "\n", "Subject: x", "Subject: x\r\n", ":\r\n\r\n", "no colon at all\n\nbody", "\r"] {
             let m = MIMEMessage.parse(Array(s.utf8))
-            try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.bodyStructure(extensible: true)), extensible: true)
-            #expect(try IMAPGrammar.parse(m.imapEnvelope()).list?.count == 10)
+            try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: true)), extensible: true)
+            #expect(try IMAPGrammar.parse(m.renderedEnvelope()).list?.count == 10)
         }
     }
 
@@ -123,11 +123,11 @@ import MIME
 @Suite struct EnvelopeDetailTests {
     @Test func missingPartsAndHumanCleanup() throws {
         let m = MIMEMessage.parse(crlf("From: localonly, <@route.example:user@host.example>, Name <>\nSubject:  tabs\there \n  folded  \nDate: x\n\n"))
-        let env = try IMAPGrammar.parse(m.imapEnvelope()).list!
+        let env = try IMAPGrammar.parse(m.renderedEnvelope()).list!
         #expect(env[1] == .string(Array("tabs here folded".utf8)))
         #expect(env[2].description == "((NIL NIL \"localonly\" \"MISSING_DOMAIN\") (NIL \"@route.example\" \"user\" \"host.example\") (\"Name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))")
         let empty = MIMEMessage.parse(crlf("From: a@b\nSender:\nReply-To:  \nTo:\nSubject:\n\n"))
-        let e = try IMAPGrammar.parse(empty.imapEnvelope()).list!
+        let e = try IMAPGrammar.parse(empty.renderedEnvelope()).list!
         #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
         #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
         #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
@@ -147,7 +147,7 @@ import MIME
         let second = s.parts[s.root.children[1]]
         #expect(second.kind == .multipart && second.children.count == 1)   // "--foobar" is not "--foo"
         #expect(try m.section(BodySection("2.1")!).string == "inner text")
-        let bs = m.bodyStructure(extensible: true)
+        let bs = m.renderedBodyStructure(extensible: true)
         #expect(bs.string.contains("(\"name\" {12}\r\nrésumé.txt \"charset\" \"us-ascii\")"))       // 8-bit parameter as a literal
         try IMAPGrammar.checkBody(try IMAPGrammar.parse(bs), extensible: true)
     }
@@ -181,6 +181,10 @@ import MIME
                     }
                 }
                 MIMEFuzzTarget.exercise(bytes)
+                // Whatever the parser makes of it is written as valid IMAP.
+                let m = MIMEMessage.parse(bytes)
+                try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: true)), extensible: true)
+                #expect(try IMAPGrammar.parse(m.renderedEnvelope()).list?.count == 10)
             }
         }
     }
@@ -196,8 +200,8 @@ import MIME
             let golden = "dovecot-2.3.19/" + name.replacingOccurrences(of: ".eml", with: ".fetch")
             guard let expected = try? Corpus.load(golden) else { continue }
             let m = MIMEMessage.parse(bytes)
-            var ours = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8) + m.bodyStructure(extensible: true)
-            ours += Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
+            var ours = Array("ENVELOPE ".utf8) + m.renderedEnvelope() + Array(" BODYSTRUCTURE ".utf8) + m.renderedBodyStructure(extensible: true)
+            ours += Array(" BODY ".utf8) + m.renderedBodyStructure(extensible: false)
             if name == "rfc3501-example.eml" {
                 // Known difference: Dovecot writes BODY of a top-level plain 7-bit text message from a canned
                 // lowercase template; we keep the header's case (IMAP compares these case-insensitively).

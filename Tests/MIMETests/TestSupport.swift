@@ -1,5 +1,7 @@
 import Foundation
+import IMAPProtocol
 import MIME
+import NIOCore
 
 enum Corpus {
     static func load(_ name: String) throws -> [UInt8] {
@@ -21,3 +23,24 @@ extension Array where Element == UInt8 {
 }
 
 func crlf(_ s: String) -> [UInt8] { Array(s.replacingOccurrences(of: "\n", with: "\r\n").utf8) }
+
+/// ENVELOPE, BODYSTRUCTURE and BODY as a FETCH writes them (IMAPProtocol's writer, a session without UTF8=ACCEPT):
+/// the form in which the parser's results are compared with Dovecot's answers.
+extension MessageStructure {
+    func renderedEnvelope() -> [UInt8] {
+        var buffer = ByteBuffer()
+        IMAPResponseEncoder().writeEnvelope(envelope, into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    func renderedBodyStructure(extensible: Bool) -> [UInt8] {
+        var buffer = ByteBuffer()
+        IMAPResponseEncoder().writeBodyStructure(self, extensible: extensible, into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+}
+
+extension MIMEMessage {
+    func renderedEnvelope() -> [UInt8] { structure.renderedEnvelope() }
+    func renderedBodyStructure(extensible: Bool) -> [UInt8] { structure.renderedBodyStructure(extensible: extensible) }
+}

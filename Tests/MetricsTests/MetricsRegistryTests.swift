@@ -52,3 +52,19 @@ import Testing
         #expect(registry.render().contains("test_hits_total{cache=\"a\"} 5\ntest_hits_total{cache=\"b\"} 1\n"))
     }
 }
+
+@Suite struct MetricsRegistryTotalTests {
+    @Test func sumsTheSeriesWhoseLabelsMatch() {
+        let registry = MetricsRegistry()
+        let family = MetricFamily("test_total", .counter, help: "x")
+        registry.add(family, labels: ["operation": "GET", "status": "2xx"])
+        registry.add(family, 2, labels: ["operation": "GET", "status": "5xx"])
+        registry.add(family, 4, labels: ["operation": "PUT", "status": "2xx"])
+        #expect(registry.total("test_total") == 7)
+        #expect(registry.total("test_total", matching: ["operation": "GET"]) == 3)
+        #expect(registry.total("test_total", matching: ["status": "2xx"]) == 5)
+        #expect(registry.total("test_total", matching: ["operation": "GET", "status": "2xx"]) == 1)
+        #expect(registry.total("test_total", matching: ["operation": "HEAD"]) == 0)
+        #expect(registry.total("other") == 0)
+    }
+}

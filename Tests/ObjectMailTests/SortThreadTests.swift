@@ -1,6 +1,7 @@
 import Foundation
 @testable import MetaCache
 import MIME
+import Primitives
 import Testing
 @testable import ObjectMail
 
@@ -190,5 +191,18 @@ import Testing
         #expect(SortKeys(serialized: bytes + [0]) == nil)
         #expect(SortKeys(serialized: [SortKeys.formatVersion + 1] + bytes.dropFirst()) == nil)
         #expect(SortKeys(serialized: []) == nil)
+    }
+}
+
+/// Sort keys are stored in the index beside the cached fields: their bytes must not change unnoticed.
+@Suite struct SortKeysStoredFormatTests {
+    @Test func keepTheirBytes() throws {
+        let fields = MIMEMessage.parse(Array(("From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Re: Hi\r\n"
+            + "Date: Sun, 22 Nov 2026 04:10:00 +0100\r\nMessage-ID: <m1@example.com>\r\nReferences: <a@x> <b@x>\r\n\r\nhello\r\n").utf8)).cachedFields()
+        let keys = SortKeys(cached: fields, internalDate: 1_000)
+        let stored = "020390f492b00d02484903414e4e03424f420003414e4e0f424f42404558414d504c452e434f4d0e6d31406578616d706c652e636f6d"
+            + "020361407803624078"
+        #expect(Hex.encode(keys.serialized()) == stored)
+        #expect(SortKeys(serialized: try #require(Hex.decode(stored))) == keys)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import IMAPProtocol
 import MIME
+import NIOCore
 
 /// mime-bench: parse + structure extraction throughput (ENVELOPE + BODYSTRUCTURE + BODY + cached fields,
 /// serialized) on one core, per class of a deterministic corpus. Run with bench/mime-bench.sh (release).
@@ -12,9 +14,14 @@ struct MIMEBench {
             for path in args.dropFirst() {
                 guard let data = FileManager.default.contents(atPath: path) else { continue }
                 let m = MIMEMessage.parse(Array(data))
-                let line = Array("ENVELOPE ".utf8) + m.imapEnvelope() + Array(" BODYSTRUCTURE ".utf8)
-                    + m.bodyStructure(extensible: true) + Array(" BODY ".utf8) + m.bodyStructure(extensible: false)
-                FileHandle.standardOutput.write(Data(Array("\(path)\n".utf8) + line + [10]))
+                var line = ByteBuffer(string: "\(path)\nENVELOPE ")
+                encoder.writeEnvelope(m.envelope, into: &line)
+                line.writeString(" BODYSTRUCTURE ")
+                encoder.writeBodyStructure(m.structure, extensible: true, into: &line)
+                line.writeString(" BODY ")
+                encoder.writeBodyStructure(m.structure, extensible: false, into: &line)
+                line.writeString("\n")
+                FileHandle.standardOutput.write(Data(line.readableBytesView))
             }
             return
         }
@@ -57,21 +64,34 @@ struct MIMEBench {
         return (Double(total * passes) / 1e6 / seconds, seconds / Double(corpus.count * passes) * 1e6, checksum)
     }
 
+    /// ENVELOPE, BODYSTRUCTURE and BODY as a FETCH writes them (IMAPProtocol's writer, no UTF8=ACCEPT).
+    static let encoder = IMAPResponseEncoder()
+
     @inline(never) static func parseOnly(_ bytes: [UInt8]) -> Int { MIMEMessage.parse(bytes).structure.parts.count }
-    @inline(never) static func parseEnvelope(_ bytes: [UInt8]) -> Int { MIMEMessage.parse(bytes).imapEnvelope().count }
+    @inline(never) static func parseEnvelope(_ bytes: [UInt8]) -> Int {
+        var written = ByteBuffer()
+        encoder.writeEnvelope(MIMEMessage.parse(bytes).envelope, into: &written)
+        return written.readableBytes
+    }
     @inline(never) static func parseStructures(_ bytes: [UInt8]) -> Int {
         let m = MIMEMessage.parse(bytes)
-        return m.imapEnvelope().count &+ m.bodyStructure(extensible: true).count &+ m.bodyStructure(extensible: false).count
+        var written = ByteBuffer()
+        encoder.writeEnvelope(m.envelope, into: &written)
+        encoder.writeBodyStructure(m.structure, extensible: true, into: &written)
+        encoder.writeBodyStructure(m.structure, extensible: false, into: &written)
+        return written.readableBytes
     }
 
-    /// What delivery does: parse once, build what the index caches (envelope, bodystructure, preview …).
+    /// What delivery does: parse once, build what the index caches (envelope, bodystructure, preview …), and the
+    /// ENVELOPE/BODYSTRUCTURE/BODY a first FETCH writes from them.
     @inline(never)
     static func work(_ bytes: [UInt8]) -> Int {
         let m = MIMEMessage.parse(bytes)
-        let env = m.imapEnvelope()
-        let bs = m.bodyStructure(extensible: true)
-        let body = m.bodyStructure(extensible: false)
+        var written = ByteBuffer()
+        encoder.writeEnvelope(m.envelope, into: &written)
+        encoder.writeBodyStructure(m.structure, extensible: true, into: &written)
+        encoder.writeBodyStructure(m.structure, extensible: false, into: &written)
         let cached = m.cachedFields().serialized()
-        return env.count &+ bs.count &+ body.count &+ cached.count
+        return written.readableBytes &+ cached.count
     }
 }

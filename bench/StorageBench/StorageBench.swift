@@ -1,8 +1,10 @@
 import Foundation
 import FSCache
+import IMAPProtocol
 import Logging
 import MetaCache
 import MIME
+import NIOCore
 import ObjectMail
 import ObjectStore
 import StoreContract
@@ -54,9 +56,13 @@ struct StorageBench {
         let states = try await user.messageStates(in: inbox)
         let rows = try await user.messages(.all, in: inbox)
         var envelopeBytes = 0
+        let encoder = IMAPResponseEncoder()
         for row in rows {
             let cached = try CachedMessageFields(serialized: Array(row.cachedFields))
-            envelopeBytes += cached.imapEnvelope().count + cached.bodyStructure(extensible: true).count
+            var written = ByteBuffer()
+            encoder.writeEnvelope(cached.envelope, into: &written)
+            encoder.writeBodyStructure(cached.structure, extensible: true, into: &written)
+            envelopeBytes += written.readableBytes
         }
         let syncMilliseconds = seconds(since: syncStart) * 1000
         row("first sync", "\(states.count) messages", String(format: "%.0f ms", syncMilliseconds),

@@ -6,7 +6,8 @@
 #   lmtp    Sources/Server/LMTP LMTPCommand, XClient, DataReader        corpus: bench/fuzz/seeds/lmtp.txt lines
 #   config  Sources/Config ConfigParser                                 corpus: conf/, Tests/ConfigTests/Fixtures
 # The IMAP and LMTP sources import NIOCore only for ByteBuffer; they are copied without that import and built with
-# bench/fuzz/NIOCoreShim.swift. Not part of `swift build`/CI (one build takes minutes). Corpus, crash files and the
+# bench/fuzz/NIOCoreShim.swift. Sources that import Primitives are copied without that import and built together
+# with Primitives' files (those that need no NIO). Not part of `swift build`/CI (one build takes minutes). Corpus, crash files and the
 # binary go to .build-fuzz/TARGET/ (git-ignored); libFuzzer prints exec counts (stat::number_of_executed_units).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -26,19 +27,27 @@ seed_lines() {  # one corpus file per line of a seed file (with CRLF, as the wir
         n=$((n + 1)); printf '%s\r\n' "$line" > "$OUT/corpus/seed-$n"
     done < "$1"
 }
-without_nio() {  # copies sources without their `import NIOCore` (the shim stands in)
-    for file in "$@"; do sed '/^import NIOCore$/d' "$file" > "$SRC/$(basename "$file")"; done
+without_nio() {  # copies sources without their `import NIOCore` (the shim stands in) and `import Primitives`
+    for file in "$@"; do sed -e '/^import NIOCore$/d' -e '/^import Primitives$/d' "$file" > "$SRC/$(basename "$file")"; done
+}
+with_primitives() {  # Primitives' sources that build without NIO, into the same module as the target's
+    for file in Sources/Primitives/*.swift; do
+        grep -q '^import NIO' "$file" || cp "$file" "$SRC/Primitives-$(basename "$file")"
+    done
 }
 
 case "$TARGET" in
 mime)
     cp Tests/MIMETests/Corpus/*.eml "$OUT/corpus/" 2>/dev/null || true
-    set -- Sources/MIME/*.swift bench/fuzz/FuzzEntry.swift -I Sources/CZlib -lz
+    without_nio Sources/MIME/*.swift
+    with_primitives
+    set -- "$SRC"/*.swift bench/fuzz/FuzzEntry.swift -I Sources/CZlib -lz
     MAX_LEN=65536 ;;
 imap)
     seed_lines bench/fuzz/seeds/imap.txt
     without_nio Sources/IMAPProtocol/Parser/*.swift Sources/IMAPProtocol/Model/*.swift
-    set -- "$SRC"/*.swift bench/fuzz/NIOCoreShim.swift bench/fuzz/IMAPParserFuzzEntry.swift
+    with_primitives
+    set -- "$SRC"/*.swift bench/fuzz/NIOCoreShim.swift bench/fuzz/IMAPParserFuzzEntry.swift -I Sources/CZlib -lz
     MAX_LEN=8192 ;;
 lmtp)
     seed_lines bench/fuzz/seeds/lmtp.txt
@@ -46,7 +55,8 @@ lmtp)
     # XClient lives beside code that needs the whole server: take just the enum.
     awk '/^enum XClient/,/^}/' Sources/Server/LMTP/LMTPTransportCommands.swift > "$SRC/XClient.swift"
     grep -q "static func parse" "$SRC/XClient.swift" || { echo "XClient not found in LMTPTransportCommands.swift" >&2; exit 1; }
-    set -- "$SRC"/*.swift bench/fuzz/NIOCoreShim.swift bench/fuzz/LMTPCommandFuzzEntry.swift
+    with_primitives
+    set -- "$SRC"/*.swift bench/fuzz/NIOCoreShim.swift bench/fuzz/LMTPCommandFuzzEntry.swift -I Sources/CZlib -lz
     MAX_LEN=4096 ;;
 config)
     n=0

@@ -1,6 +1,8 @@
+import MIME
 import NIOCore
+import Primitives
 
-/// One item of a `* n FETCH (…)` answer. ENVELOPE and BODYSTRUCTURE come pre-rendered from the MIME module;
+/// One item of a `* n FETCH (…)` answer. ENVELOPE and BODYSTRUCTURE are the MIME parser's values, written here;
 /// bodies are raw bytes written as literals.
 public enum FetchItem: Sendable, Equatable {
     case uid(UInt32)
@@ -8,10 +10,10 @@ public enum FetchItem: Sendable, Equatable {
     case internalDate(IMAPDateTime)
     case rfc822Size(UInt64)
     case modSeq(UInt64)
-    /// Rendered `(date subject …)` bytes, as `MessageStructure.imapEnvelope()` in MIME returns them.
-    case envelope([UInt8])
-    /// Rendered body structure (`bodyStructure(extensible:)` in MIME); `extensible` picks BODYSTRUCTURE over BODY.
-    case bodyStructure([UInt8], extensible: Bool)
+    /// nil when the message's structure is not known: NIL.
+    case envelope(Envelope?)
+    /// `extensible` picks BODYSTRUCTURE over BODY.
+    case bodyStructure(MessageStructure, extensible: Bool)
     /// `BODY[section]<origin> data`; `origin` is the partial offset when one was asked for; nil data is NIL.
     case bodySection(SectionSpec, origin: UInt32?, data: ByteBuffer?)
     /// `BINARY[part]<origin>`: a `~{n}` literal when the data holds NUL, else a normal literal.
@@ -61,12 +63,12 @@ extension IMAPResponseEncoder {
             buffer.writeStaticString("MODSEQ (")
             buffer.writeDecimal(modSeq)
             buffer.writeInteger(UInt8(ascii: ")"))
-        case .envelope(let rendered):
+        case .envelope(let envelope):
             buffer.writeStaticString("ENVELOPE ")
-            buffer.writeBytes(rendered)
-        case .bodyStructure(let rendered, let extensible):
+            if let envelope { writeEnvelope(envelope, into: &buffer) } else { buffer.writeStaticString("NIL") }
+        case .bodyStructure(let structure, let extensible):
             buffer.writeStaticString(extensible ? "BODYSTRUCTURE " : "BODY ")
-            buffer.writeBytes(rendered)
+            writeBodyStructure(structure, extensible: extensible, into: &buffer)
         case .bodySection(let section, let origin, let data):
             buffer.writeStaticString("BODY")
             writeSection(section, into: &buffer)
@@ -181,7 +183,7 @@ extension IMAPResponseEncoder {
         buffer.writeInteger(UInt8(ascii: "\""))
         writeTwoDigits(value.date.day, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "-"))
-        buffer.writeString(IMAPDate.monthNames[value.date.month - 1])
+        buffer.writeString(CivilDate.monthAbbreviations[value.date.month - 1])
         buffer.writeInteger(UInt8(ascii: "-"))
         writeTwoDigits(value.date.year / 100, into: &buffer)
         writeTwoDigits(value.date.year % 100, into: &buffer)

@@ -426,31 +426,92 @@ public struct IMAPResponseEncoder: Sendable {
     }
 
     public func writeNString(_ text: String?, into buffer: inout ByteBuffer) {
+        writeNString(bytes: text.map { Array($0.utf8) }, into: &buffer)
+    }
+
+    public func writeNString(bytes: [UInt8]?, into buffer: inout ByteBuffer) {
+        guard let bytes else {
+            buffer.writeStaticString("NIL")
+            return
+        }
+        writeString(bytes, into: &buffer)
+    }
+
+    /// The longest string written quoted: a longer one goes as a literal, so that one value never makes a line
+    /// of unbounded length.
+    public static let quotedLimit = 1024
+
+    /// Every string the server writes (RFC 9051 §4.3, as Dovecot's imap_append_string): quoted when the text is at
+    /// most `quotedLimit` bytes without CR, LF or NUL, and 7-bit (valid UTF-8 too once UTF8=ACCEPT is on), with
+    /// `"` and `\` escaped; otherwise a literal. NUL may appear in neither (CHAR8 excludes it): it goes out as
+    /// 0x80, as Dovecot sends it, so the length stays and a client that stops reading at NUL still gets the text.
+    public func writeString(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
+        var eightBit = false, lineBreak = false, nul = false
+        for byte in bytes {
+            switch byte {
+            case 0: nul = true
+            case 0x0D, 0x0A: lineBreak = true
+            case 0x80...: eightBit = true
+            default: break
+            }
+        }
+        if !nul, !lineBreak, bytes.count <= Self.quotedLimit, !eightBit || quotableUTF8(bytes) {
+            writeQuoted(bytes, into: &buffer)
+        } else {
+            writeLiteralHeader(length: bytes.count, into: &buffer)
+            if nul {
+                buffer.writeBytes(bytes.lazy.map { $0 == 0 ? 0x80 : $0 })
+            } else {
+                buffer.writeBytes(bytes)
+            }
+        }
+    }
+
+    /// Subjects and display names, cleaned up for reading as Dovecot 2.3 does (imap_append_string_for_humans):
+    /// TAB, CR and LF become spaces, runs of blanks collapse to one, leading and trailing blanks go, NUL becomes
+    /// U+FFFD. Text that needed any of that, or holds `"` or `\`, goes as a literal, text that was only blanks as
+    /// `""`, the rest as `writeString` would: Dovecot's forms, which strict clients compare byte for byte.
+    public func writeHumanString(_ text: [UInt8]?, into buffer: inout ByteBuffer) {
         guard let text else {
             buffer.writeStaticString("NIL")
             return
         }
-        writeString(Array(text.utf8), into: &buffer)
-    }
-
-    /// A quoted string when it can be one (no CR, LF or NUL; 8-bit only as valid UTF-8 with UTF8=ACCEPT; not
-    /// too long), else a literal. Quotes and backslashes are escaped.
-    public func writeString(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
-        if canQuote(bytes) {
-            writeQuoted(bytes, into: &buffer)
+        var cleaned: [UInt8] = []
+        cleaned.reserveCapacity(text.count)
+        var lastBlank = true, changed = false, quoteSpecial = false
+        for byte in text {
+            switch byte {
+            case 0x20, 0x09, 0x0D, 0x0A:
+                if byte != 0x20 || lastBlank { changed = true }
+                if !lastBlank { cleaned.append(0x20) }
+                lastBlank = true
+            case 0:
+                cleaned += [0xEF, 0xBF, 0xBD]
+                changed = true
+                lastBlank = false
+            default:
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoteSpecial = true }
+                cleaned.append(byte)
+                lastBlank = false
+            }
+        }
+        if cleaned.last == 0x20 {
+            cleaned.removeLast()
+            changed = true
+        }
+        if cleaned.isEmpty {
+            buffer.writeStaticString("\"\"")
+        } else if changed || quoteSpecial {
+            writeLiteralHeader(length: cleaned.count, into: &buffer)
+            buffer.writeBytes(cleaned)
         } else {
-            writeLiteral(bytes, into: &buffer)
+            writeString(cleaned, into: &buffer)
         }
     }
 
-    private func canQuote(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count <= 1024 else { return false }
-        var eightBit = false
-        for byte in bytes {
-            if byte == 0x0D || byte == 0x0A || byte == 0 { return false }
-            if byte >= 0x80 { eightBit = true }
-        }
-        return !eightBit || (utf8Accept && String(validating: bytes, as: UTF8.self) != nil)
+    /// 8-bit text may be quoted only as UTF-8 the client asked for.
+    private func quotableUTF8(_ bytes: [UInt8]) -> Bool {
+        utf8Accept && String(validating: bytes, as: UTF8.self) != nil
     }
 
     private func writeQuoted(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
@@ -460,11 +521,6 @@ public struct IMAPResponseEncoder: Sendable {
             buffer.writeInteger(byte)
         }
         buffer.writeInteger(UInt8(ascii: "\""))
-    }
-
-    private func writeLiteral(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
-        writeLiteralHeader(length: bytes.count, into: &buffer)
-        buffer.writeBytes(bytes)
     }
 
     /// `{n}\r\n` (or `~{n}\r\n` for binary data): lets a caller stream a large body after it.

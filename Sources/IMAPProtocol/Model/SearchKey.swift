@@ -1,3 +1,5 @@
+import Primitives
+
 /// A search criterion (RFC 3501/9051 §6.4.4 plus CONDSTORE, WITHIN, SAVEDATE, SEARCHRES, X-GM-free).
 /// A list of keys sent side by side is `.and`.
 public indirect enum SearchKey: Sendable, Equatable {
@@ -8,9 +10,9 @@ public indirect enum SearchKey: Sendable, Equatable {
     case unkeyword(String)
     case bcc(String), cc(String), from(String), to(String), subject(String), body(String), text(String)
     case header(name: String, value: String)
-    case before(IMAPDate), on(IMAPDate), since(IMAPDate)
-    case sentBefore(IMAPDate), sentOn(IMAPDate), sentSince(IMAPDate)
-    case savedBefore(IMAPDate), savedOn(IMAPDate), savedSince(IMAPDate)
+    case before(CivilDate), on(CivilDate), since(CivilDate)
+    case sentBefore(CivilDate), sentOn(CivilDate), sentSince(CivilDate)
+    case savedBefore(CivilDate), savedOn(CivilDate), savedSince(CivilDate)
     /// SAVEDATESUPPORTED (RFC 8514): matches all messages when the mailbox stores save dates.
     case saveDateSupported
     case larger(UInt64), smaller(UInt64)

@@ -1,4 +1,5 @@
 import NIOCore
+import Primitives
 
 /// Composite arguments: mailbox names, flags, sequence sets, dates.
 extension ByteCursor {
@@ -107,14 +108,14 @@ extension ByteCursor {
     // MARK: Dates
 
     /// `1-Feb-1994` or the same in quotes (search keys).
-    mutating func date() throws(IMAPParseError) -> IMAPDate {
+    mutating func date() throws(IMAPParseError) -> CivilDate {
         let quoted = take(UInt8(ascii: "\""))
         let result = try dateText(fixedDay: false)
         if quoted { try expect(UInt8(ascii: "\""), "'\"' after date") }
         return result
     }
 
-    private mutating func dateText(fixedDay: Bool) throws(IMAPParseError) -> IMAPDate {
+    private mutating func dateText(fixedDay: Bool) throws(IMAPParseError) -> CivilDate {
         var day = 0, digits = 0
         if fixedDay && take(0x20) { digits = 1 }
         while let byte = current, byte >= 0x30, byte <= 0x39, digits < 2 {
@@ -127,14 +128,11 @@ extension ByteCursor {
         guard digits > 0 else { throw fail("Invalid date") }
         try expect(UInt8(ascii: "-"), "'-' in date")
         guard index + 3 <= bytes.count else { throw fail("Invalid date") }
-        let monthName = upper(index..<index + 3)
-        guard let monthIndex = IMAPDate.monthNames.firstIndex(where: { $0.uppercased() == monthName }) else {
-            throw fail("Invalid month in date")
-        }
+        guard let month = CivilDate.month(abbreviation: upper(index..<index + 3)) else { throw fail("Invalid month in date") }
         index += 3
         try expect(UInt8(ascii: "-"), "'-' in date")
         let year = Int(try digitsExactly(4, "a four-digit year"))
-        return IMAPDate(year: year, month: monthIndex + 1, day: day)
+        return CivilDate(year: year, month: month, day: day)
     }
 
     private mutating func digitsExactly(_ count: Int, _ what: @autoclosure () -> String) throws(IMAPParseError) -> UInt32 {

@@ -1,3 +1,5 @@
+import Primitives
+
 extension IMAPURL {
     /// Parses the RFC 5092 forms CATENATE uses. Keywords (`;UID=`, `;SECTION=` …) are case-insensitive, as ABNF
     /// strings are. Rejected: message lists and searches (`?…`), URLAUTH (`;EXPIRE=`, `;URLAUTH=`: not offered),
@@ -131,23 +133,11 @@ extension IMAPURL {
                 index += 1
                 continue
             }
-            guard index + 2 < text.endIndex,
-                  let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) else {
-                throw IMAPURLError("Invalid %-encoding")
-            }
-            out.append(high << 4 | low)
+            guard let decoded = Hex.byte(at: index + 1, in: text) else { throw IMAPURLError("Invalid %-encoding") }
+            out.append(decoded)
             index += 3
         }
         return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// SEARCH, SORT and THREAD arguments (RFC 3501/9051 §6.4.4, 4731, 5032, 5182, 5256, 5267, 7162, 8514).
 extension ByteCursor {
     mutating func searchCommand() throws(IMAPParseError) -> SearchCommand {
@@ -173,7 +175,7 @@ extension ByteCursor {
         return text
     }
 
-    private mutating func spaceThenDate() throws(IMAPParseError) -> IMAPDate {
+    private mutating func spaceThenDate() throws(IMAPParseError) -> CivilDate {
         try space()
         return try date()
     }

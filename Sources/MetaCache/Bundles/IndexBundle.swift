@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 /// A mailbox's index as uploaded to the bucket. A base holds every message; a diff holds what
 /// changed after the bundle it follows (`previous`), so a delivery into a 100,000-message folder
@@ -50,11 +51,11 @@ enum BundleCodec {
         var writer = header(kind: bundle.kind.rawValue)
         writer.string(bundle.mailboxGUID)
         writer.optionalString(bundle.previous)
-        writer.int(bundle.sinceModSeq)
-        writer.u32(bundle.uidValidity)
-        writer.u32(bundle.uidNext)
-        writer.int(bundle.highestModSeq)
-        writer.int(bundle.createdAt)
+        writer.varint(bundle.sinceModSeq)
+        writer.littleEndian(bundle.uidValidity)
+        writer.littleEndian(bundle.uidNext)
+        writer.varint(bundle.highestModSeq)
+        writer.varint(bundle.createdAt)
         writer.varint(UInt64(bundle.keywords.count))
         for (position, name) in bundle.keywords.sorted(by: { $0.key < $1.key }) {
             writer.varint(UInt64(position))
@@ -62,60 +63,62 @@ enum BundleCodec {
         }
         writer.varint(UInt64(bundle.messages.count))
         for message in bundle.messages {
-            writer.u32(message.uid)
+            writer.littleEndian(message.uid)
             writer.string(message.guid)
             writer.string(message.objectKey)
             writer.varint(UInt64(message.flags))
-            writer.int(message.keywords)
-            writer.int(message.modSeq)
-            writer.int(message.size)
-            writer.int(message.virtualSize)
-            writer.int(message.internalDate)
-            writer.int(message.saveDate)
+            writer.varint(message.keywords)
+            writer.varint(message.modSeq)
+            writer.varint(message.size)
+            writer.varint(message.virtualSize)
+            writer.varint(message.internalDate)
+            writer.varint(message.saveDate)
             writer.data(Array(message.cachedFields))
         }
         writer.varint(UInt64(bundle.expunged.count))
         for (uid, modSeq) in bundle.expunged.sorted(by: { $0.key < $1.key }) {
-            writer.u32(uid)
-            writer.int(modSeq)
+            writer.littleEndian(uid)
+            writer.varint(modSeq)
         }
         return seal(writer)
     }
 
     static func decodeMailbox(_ bytes: [UInt8], name: String) throws(BundleError) -> MailboxBundle {
         var reader = try open(bytes, name: name)
-        guard let kind = MailboxBundle.Kind(rawValue: try reader.u8()) else { throw .corrupt(name, "not a mailbox bundle") }
-        let guid = try reader.string()
-        let previous = try reader.optionalString()
-        let since = try reader.int()
-        let uidValidity = try reader.u32(), uidNext = try reader.u32()
-        let highestModSeq = try reader.int(), createdAt = try reader.int()
-        var keywords: [Int: String] = [:]
-        for _ in 0..<(try reader.count(limit: 64)) {
-            keywords[try reader.count(limit: 63)] = try reader.string()
+        return try decoding(name) { () throws(BinaryDecodingError) in
+            guard let kind = MailboxBundle.Kind(rawValue: try reader.byte()) else { throw .corrupt("not a mailbox bundle") }
+            let guid = try reader.string()
+            let previous = try reader.optionalString()
+            let since = try reader.signedVarint()
+            let uidValidity = try reader.littleEndian(UInt32.self), uidNext = try reader.littleEndian(UInt32.self)
+            let highestModSeq = try reader.signedVarint(), createdAt = try reader.signedVarint()
+            var keywords: [Int: String] = [:]
+            for _ in 0..<(try reader.varint(max: 64)) {
+                keywords[try reader.varint(max: 63)] = try reader.string()
+            }
+            var messages: [MessageRecord] = []
+            let count = try reader.varint(max: maxCount)
+            messages.reserveCapacity(count)
+            for _ in 0..<count {
+                let uid = try reader.littleEndian(UInt32.self)
+                let messageGUID = try reader.string(), objectKey = try reader.string()
+                let flags = try reader.varint(max: Int.max)
+                let keywordMask = try reader.signedVarint(), modSeq = try reader.signedVarint()
+                let size = try reader.signedVarint(), virtualSize = try reader.signedVarint()
+                let internalDate = try reader.signedVarint(), saveDate = try reader.signedVarint()
+                let cached = Data(try reader.data())
+                messages.append(MessageRecord(mailboxID: 0, uid: uid, guid: messageGUID, objectKey: objectKey, flags: flags,
+                                              keywords: keywordMask, modSeq: modSeq, size: size, virtualSize: virtualSize,
+                                              internalDate: internalDate, saveDate: saveDate, cachedFields: cached))
+            }
+            var expunged: [UInt32: Int64] = [:]
+            for _ in 0..<(try reader.varint(max: maxCount)) {
+                expunged[try reader.littleEndian(UInt32.self)] = try reader.signedVarint()
+            }
+            return MailboxBundle(kind: kind, mailboxGUID: guid, previous: previous, sinceModSeq: since, uidValidity: uidValidity,
+                                 uidNext: uidNext, highestModSeq: highestModSeq, createdAt: createdAt, keywords: keywords,
+                                 messages: messages, expunged: expunged)
         }
-        var messages: [MessageRecord] = []
-        let count = try reader.count()
-        messages.reserveCapacity(count)
-        for _ in 0..<count {
-            let uid = try reader.u32()
-            let messageGUID = try reader.string(), objectKey = try reader.string()
-            let flags = Int(try reader.varint())
-            let keywordMask = try reader.int(), modSeq = try reader.int()
-            let size = try reader.int(), virtualSize = try reader.int()
-            let internalDate = try reader.int(), saveDate = try reader.int()
-            let cached = Data(try reader.data())
-            messages.append(MessageRecord(mailboxID: 0, uid: uid, guid: messageGUID, objectKey: objectKey, flags: flags,
-                                          keywords: keywordMask, modSeq: modSeq, size: size, virtualSize: virtualSize,
-                                          internalDate: internalDate, saveDate: saveDate, cachedFields: cached))
-        }
-        var expunged: [UInt32: Int64] = [:]
-        for _ in 0..<(try reader.count()) {
-            expunged[try reader.u32()] = try reader.int()
-        }
-        return MailboxBundle(kind: kind, mailboxGUID: guid, previous: previous, sinceModSeq: since, uidValidity: uidValidity,
-                             uidNext: uidNext, highestModSeq: highestModSeq, createdAt: createdAt, keywords: keywords,
-                             messages: messages, expunged: expunged)
     }
 
     static func encode(_ bundle: RootBundle) -> [UInt8] {
@@ -124,9 +127,9 @@ enum BundleCodec {
         for mailbox in bundle.mailboxes {
             writer.string(mailbox.guid)
             writer.string(mailbox.name)
-            writer.u32(mailbox.uidValidity)
+            writer.littleEndian(mailbox.uidValidity)
             writer.optionalString(mailbox.specialUse)
-            writer.int(mailbox.createdAt)
+            writer.varint(mailbox.createdAt)
         }
         writer.varint(UInt64(bundle.subscriptions.count))
         bundle.subscriptions.forEach { writer.string($0) }
@@ -140,39 +143,70 @@ enum BundleCodec {
 
     static func decodeRoot(_ bytes: [UInt8], name: String) throws(BundleError) -> RootBundle {
         var reader = try open(bytes, name: name)
-        guard try reader.u8() == rootKind else { throw .corrupt(name, "not a root bundle") }
-        var mailboxes: [RootBundle.Mailbox] = []
-        for _ in 0..<(try reader.count()) {
-            mailboxes.append(RootBundle.Mailbox(guid: try reader.string(), name: try reader.string(), uidValidity: try reader.u32(),
-                                                specialUse: try reader.optionalString(), createdAt: try reader.int()))
+        return try decoding(name) { () throws(BinaryDecodingError) in
+            guard try reader.byte() == rootKind else { throw .corrupt("not a root bundle") }
+            var mailboxes: [RootBundle.Mailbox] = []
+            for _ in 0..<(try reader.varint(max: maxCount)) {
+                mailboxes.append(RootBundle.Mailbox(guid: try reader.string(), name: try reader.string(), uidValidity: try reader.littleEndian(UInt32.self),
+                                                    specialUse: try reader.optionalString(), createdAt: try reader.signedVarint()))
+            }
+            var subscriptions: [String] = []
+            for _ in 0..<(try reader.varint(max: maxCount)) { subscriptions.append(try reader.string()) }
+            var state: [String: String] = [:]
+            for _ in 0..<(try reader.varint(max: maxCount)) { state[try reader.string()] = try reader.string() }
+            return RootBundle(mailboxes: mailboxes, subscriptions: subscriptions, state: state)
         }
-        var subscriptions: [String] = []
-        for _ in 0..<(try reader.count()) { subscriptions.append(try reader.string()) }
-        var state: [String: String] = [:]
-        for _ in 0..<(try reader.count()) { state[try reader.string()] = try reader.string() }
-        return RootBundle(mailboxes: mailboxes, subscriptions: subscriptions, state: state)
     }
 
-    private static func header(kind: UInt8) -> BundleWriter {
-        var writer = BundleWriter()
-        magic.forEach { writer.u8($0) }
-        writer.u8(version)
-        writer.u8(kind)
+    /// Counts of messages, mailboxes and expunges: more than any mailbox holds, so a damaged count fails here
+    /// instead of reserving memory for it.
+    private static let maxCount = 50_000_000
+
+    private static func header(kind: UInt8) -> BinaryWriter {
+        var writer = BinaryWriter()
+        magic.forEach { writer.byte($0) }
+        writer.byte(version)
+        writer.byte(kind)
         return writer
     }
 
-    private static func seal(_ writer: BundleWriter) -> [UInt8] {
+    private static func seal(_ writer: BinaryWriter) -> [UInt8] {
         writer.bytes + Array(SHA256.hash(data: writer.bytes))
     }
 
     /// Checks magic, version and checksum; returns a reader positioned at the kind byte.
-    private static func open(_ bytes: [UInt8], name: String) throws(BundleError) -> BundleReader {
+    private static func open(_ bytes: [UInt8], name: String) throws(BundleError) -> BinaryReader {
         guard bytes.count > magic.count + 1 + 32, Array(bytes.prefix(magic.count)) == magic else {
             throw .corrupt(name, "not an ObjectMail index bundle")
         }
         let body = bytes.prefix(bytes.count - 32)
         guard Array(SHA256.hash(data: body)) == Array(bytes.suffix(32)) else { throw .corrupt(name, "checksum mismatch") }
         guard bytes[magic.count] == version else { throw .unsupportedVersion(name, bytes[magic.count]) }
-        return BundleReader(Array(body), from: magic.count + 1, context: name)
+        return BinaryReader(Array(body), from: magic.count + 1)
+    }
+
+    /// A payload the reader finds damaged is a corrupt bundle, named.
+    private static func decoding<T>(_ name: String, _ body: () throws(BinaryDecodingError) -> T) throws(BundleError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .corrupt(name, error.description)
+        }
+    }
+}
+
+public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The bytes are not a bundle this build can read (bad magic, unknown version, checksum mismatch).
+    case corrupt(String, String)
+    case unsupportedVersion(String, UInt8)
+    /// Another backend uploaded this user's index since this one last loaded or wrote it: merge first.
+    case anotherWriter(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let what, let detail): return "index bundle \(what): corrupt: \(detail)"
+        case .unsupportedVersion(let what, let version): return "index bundle \(what): unsupported format version \(version)"
+        case .anotherWriter(let directory): return "index bundles \(directory): another backend uploaded since this one loaded the user"
+        }
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import ObjectStore
+import Primitives
 
 /// When index bundles go to the bucket: Dovecot's delayed uploads. A folder uploads after
 /// `obox_max_rescan_mail_count` new mails, within `metacache_upload_interval` of any other change
@@ -163,7 +164,7 @@ public actor IndexBundler {
         root.state[Self.writerKey] = writer
         let bytes = BundleCodec.encode(root)
         // The checksum at the end of the encoding identifies the contents.
-        let fingerprint = bytes.suffix(32).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Hex.encode(bytes.suffix(32))
         return last?.split(separator: " ").last.map(String.init) == fingerprint ? nil : (bytes, fingerprint)
     }
 

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Primitives
 
 /// Where a user's data lives: the prefix of their objects in the bucket (from
 /// `mail_location = obox:%8Mu/%u`) and their metacache directory (`mail_home`).
@@ -37,11 +38,7 @@ public struct UserLayout: Sendable, Equatable {
 public enum UniqueID {
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let value = generator.next() as UInt64
-            let hex = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        return Hex.fixedWidth(generator.next() as UInt64) + Hex.fixedWidth(generator.next() as UInt64)
     }
 
     /// A UIDVALIDITY: the current time, as Dovecot does, so that a recreated mailbox gets a new one.

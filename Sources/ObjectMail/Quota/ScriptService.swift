@@ -2,6 +2,7 @@ import Config
 import Foundation
 import Logging
 import ObjectStore
+import Primitives
 import Synchronization
 
 /// Dovecot's `service NAME { executable = script PATH  user = USER  unix_listener SOCKET { } }`: a program other
@@ -67,7 +68,7 @@ public struct ScriptService: Sendable, Equatable {
         process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
         do {
             // Spawning touches the file system (the program's path): not on an event loop.
-            try await BlockingIOPool.shared.run { try process.run() }
+            try await BlockingPool.fileIO.run { try process.run() }
         } catch {
             logger.error("service \(service): could not run \(path): \(error)")
             return

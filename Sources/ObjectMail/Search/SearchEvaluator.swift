@@ -4,6 +4,7 @@ import Glibc
 #endif
 import MetaCache
 import MIME
+import Primitives
 
 /// Evaluates a `SearchQuery` against one message. The first pass uses only the index row and its
 /// cached fields; where that cannot decide (BODY, TEXT, a header the index does not cache) the
@@ -44,7 +45,7 @@ struct SearchEvaluator {
             guard view.canReadHeaders("date") else { return nil }
             // A missing or unreadable Date: is 1970-01-01, as Dovecot compares it (SENTBEFORE finds such mail).
             let parsed = view.header("date").flatMap(RFC5322Date.parse) ?? RFC5322Date(timestamp: 0, offsetMinutes: 0)
-            return comparison.matches(SearchDay(utc: parsed.timestamp + Int64(parsed.offsetMinutes) * 60))
+            return comparison.matches(CivilDate.split(secondsSinceEpoch: parsed.timestamp + Int64(parsed.offsetMinutes) * 60).date)
         case .older(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate >= seconds
         case .younger(let seconds): return Int64(now.timeIntervalSince1970) - row.internalDate <= seconds
         case .modSeqAtLeast(let modSeq): return row.modSeq >= modSeq
@@ -107,8 +108,10 @@ struct SearchEvaluator {
         }
     }
 
-    private func day(_ seconds: Int64) -> SearchDay {
-        SearchDay(utc: seconds + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))))
+    /// SINCE/BEFORE/ON compute one day per row: arithmetic, not a Calendar (which was most of such a search).
+    private func day(_ seconds: Int64) -> CivilDate {
+        let local = seconds + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        return CivilDate.split(secondsSinceEpoch: local).date
     }
 }
 
@@ -154,16 +157,4 @@ private struct MessageView {
     }
 
     var searchText: SearchText? { parsed?.searchText }
-}
-
-extension SearchDay {
-    /// The calendar day of a moment given as seconds since 1970, already shifted to local time.
-    /// gmtime_r, as DeliveryHeaders and S3Signer use, rather than a Calendar per message: SINCE/BEFORE/ON
-    /// compute one day per row, and Foundation's calendar was most of such a search.
-    init(utc seconds: Int64) {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        self.init(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
-    }
 }

@@ -1,4 +1,5 @@
 import MetaCache
+import Primitives
 
 /// A search over one mailbox, in storage terms. The IMAP session turns sequence numbers, \Recent
 /// and SEARCHRES into UID sets before it gets here; everything else maps one to one.
@@ -52,34 +53,18 @@ public struct DayComparison: Sendable, Equatable {
     public enum Relation: Sendable, Equatable { case before, on, since }
 
     public var relation: Relation
-    public var day: SearchDay
+    public var day: CivilDate
 
-    public init(_ relation: Relation, _ day: SearchDay) {
+    public init(_ relation: Relation, _ day: CivilDate) {
         self.relation = relation
         self.day = day
     }
 
-    func matches(_ other: SearchDay) -> Bool {
+    func matches(_ other: CivilDate) -> Bool {
         switch relation {
         case .before: return other < day
         case .on: return other == day
         case .since: return other >= day
         }
-    }
-}
-
-public struct SearchDay: Sendable, Equatable, Comparable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
-
-    public init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    public static func < (lhs: SearchDay, rhs: SearchDay) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MIME
+import Primitives
 
 /// What SORT (RFC 5256/5957) and THREAD compare of one message, computed once from its cached fields:
 /// at delivery, stored in the index row, so that a first SORT of a large mailbox reads these few
@@ -92,11 +93,11 @@ extension SortKeys {
     private static let replyFlag: UInt8 = 1, messageIDFlag: UInt8 = 2
 
     func serialized() -> [UInt8] {
-        var writer = ByteWriter()
-        writer.bytes.append(Self.formatVersion)
-        writer.bytes.append((isReplyOrForward ? Self.replyFlag : 0) | (messageID != nil ? Self.messageIDFlag : 0))
+        var writer = BinaryWriter()
+        writer.byte(Self.formatVersion)
+        writer.byte((isReplyOrForward ? Self.replyFlag : 0) | (messageID != nil ? Self.messageIDFlag : 0))
         // Zig-zag, so that a date before 1970 is a short varint too.
-        writer.varint(Int(bitPattern: UInt((sentDate << 1) ^ (sentDate >> 63))))
+        writer.varint(UInt64(bitPattern: (sentDate << 1) ^ (sentDate >> 63)))
         for text in [baseSubject, from, to, cc, displayFrom, displayTo] { writer.string(text) }
         if let messageID { writer.string(messageID) }
         writer.varint(references.count)
@@ -106,11 +107,11 @@ extension SortKeys {
 
     /// nil for another format version or damaged bytes: the caller recomputes the keys.
     init?(serialized bytes: [UInt8]) {
-        var reader = ByteReader(bytes)
+        var reader = BinaryReader(bytes)
         do {
             guard try reader.byte() == Self.formatVersion else { return nil }
             let flags = try reader.byte()
-            let zigzag = UInt64(try reader.varint(max: .max))
+            let zigzag = try reader.varint()
             sentDate = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
             baseSubject = try reader.string()
             from = try reader.string()
@@ -125,7 +126,7 @@ extension SortKeys {
             references.reserveCapacity(count)
             for _ in 0..<count { references.append(try reader.string()) }
             self.references = references
-            guard reader.atEnd else { return nil }
+            guard reader.isAtEnd else { return nil }
         } catch {
             return nil
         }

@@ -2,6 +2,7 @@ import Foundation
 import MetaCache
 import MIME
 import ObjectStore
+import Primitives
 
 /// A message to save (APPEND, LMTP delivery): its bytes as received and what the client set.
 public struct IncomingMessage: Sendable {
@@ -139,7 +140,7 @@ extension MailUser {
             // Parsing tens of megabytes (and the page faults of the mapping) is blocking work: not on the
             // session's event loop.
             do {
-                cached = try await BlockingIOPool.shared.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
+                cached = try await BlockingPool.fileIO.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
             } catch let error as ObjectStoreError {
                 throw StorageError.store(user: name, error)
             }
@@ -175,14 +176,14 @@ extension MailUser {
     static func metadataValue(_ text: String) -> String {
         func kept(_ byte: UInt8) -> Bool { (0x21...0x7E).contains(byte) && byte != 0x22 && byte != 0x25 && byte != 0x5C }
         guard !text.utf8.allSatisfy(kept) else { return text }
-        let hex = Array("0123456789ABCDEF".utf8)
         var encoded: [UInt8] = []
         encoded.reserveCapacity(text.utf8.count * 3)
         for byte in text.utf8 {
             if kept(byte) {
                 encoded.append(byte)
             } else {
-                encoded += [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                encoded.append(0x25)
+                Hex.append(byte, uppercase: true, to: &encoded)
             }
         }
         return String(decoding: encoded, as: UTF8.self)

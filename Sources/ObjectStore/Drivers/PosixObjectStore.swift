@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Logging
+import Primitives
 
 /// The `posix` driver: objects as files under a local folder (the embedded default).
 ///
@@ -10,11 +11,11 @@ import Logging
 ///   (create-only: linked, which fails atomically if the key exists), and the directory is fsynced:
 ///   an acknowledged put survives a crash, and readers never see a partial object.
 /// - Metadata travels inside the file, in a trailer after the data (see `ObjectFile`).
-/// - Every blocking call runs on `BlockingIOPool`, never on Swift concurrency's cooperative threads.
+/// - Every blocking call runs on `BlockingPool.fileIO`, never on Swift concurrency's cooperative threads.
 public final class PosixObjectStore: ObjectStore {
     public let root: String
     private let keys: PosixKeys
-    private let io: BlockingIOPool
+    private let io: BlockingPool
     private let syncWrites: Bool
     private let logger: Logger
 
@@ -25,7 +26,7 @@ public final class PosixObjectStore: ObjectStore {
         let trimmed = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         self.root = trimmed
         self.keys = PosixKeys(root: trimmed)
-        self.io = .shared
+        self.io = .fileIO
         self.syncWrites = syncWrites
         self.logger = logger
     }

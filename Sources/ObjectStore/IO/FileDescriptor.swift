@@ -29,7 +29,7 @@ package struct SystemCallError: Error, Sendable, CustomStringConvertible {
 }
 
 /// An open file descriptor with the few calls the drivers need; every failure throws `SystemCallError`.
-/// Not thread-safe: it lives inside one `BlockingIOPool` job.
+/// Not thread-safe: it lives inside one `BlockingPool` job.
 package struct FileDescriptor: ~Copyable {
     package let raw: Int32
     package let path: String

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Primitives
 
 /// The on-disk form of an object, used by the posix driver and by the fscache:
 /// the object's bytes, then a small trailer with its metadata, then a fixed 24-byte footer.
@@ -237,7 +238,7 @@ extension ObjectFile {
     /// beside `path` on an I/O thread, then renames it, so no partial file is ever left at `path`.
     package static func saveDownload(_ bytes: [UInt8], to path: String, key: String) async throws {
         do {
-            try await BlockingIOPool.shared.run {
+            try await BlockingPool.fileIO.run {
                 let temporary = path + "." + FileSystem.temporaryName(prefix: "part")
                 do {
                     let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Primitives
 import Synchronization
 
 /// A message body being received or saved, kept in `mail_temp_dir` instead of memory (Dovecot spools the
@@ -13,7 +14,7 @@ import Synchronization
 /// for as long as this object lives.
 ///
 /// Appends come from one owner at a time (the session or connection that receives the body), in order;
-/// reads happen after the last append. Every call blocks on the file system: run them on `BlockingIOPool`
+/// reads happen after the last append. Every call blocks on the file system: run them on `BlockingPool.fileIO`
 /// (the `async` forms do).
 public final class SpoolFile: Sendable {
     /// The open, already unlinked file.
@@ -38,7 +39,7 @@ public final class SpoolFile: Sendable {
 
     /// `create(in:)` on the blocking I/O pool.
     public static func create(in directory: String) async throws -> SpoolFile {
-        try await BlockingIOPool.shared.run { try create(in: directory) }
+        try await BlockingPool.fileIO.run { try create(in: directory) }
     }
 
     private init(descriptor: Int32, directory: String) {
@@ -77,7 +78,7 @@ public final class SpoolFile: Sendable {
     /// `append` on the blocking I/O pool: the caller's thread (an event loop) never waits for the disk.
     public func appendAsync(_ bytes: [UInt8]) async throws {
         guard !bytes.isEmpty else { return }
-        try await BlockingIOPool.shared.run { try self.append(bytes) }
+        try await BlockingPool.fileIO.run { try self.append(bytes) }
     }
 
     /// Up to `count` bytes from `offset`. Blocking.

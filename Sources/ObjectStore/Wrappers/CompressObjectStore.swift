@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Primitives
+
 /// The `compress` wrapper (Dovecot's `compress:gz:LEVEL:` and `compress:maybe-gz:LEVEL:`):
 /// objects are gzip-compressed on put and decompressed on read.
 ///
@@ -46,7 +48,11 @@ public final class CompressObjectStore: ObjectStore {
         let plain: [UInt8]
         do { plain = try body.loadBytes() } catch { throw ObjectStoreError.io(key: key, detail: "\(error)") }
         let compressed: [UInt8]
-        do { compressed = try Gzip.compress(plain, level: level) } catch { throw ObjectStoreError.io(key: key, detail: "\(error)") }
+        do {
+            compressed = try ZlibStream.compress(plain, format: .gzip, level: level)
+        } catch {
+            throw ObjectStoreError.io(key: key, detail: "\(error)")
+        }
         var stored = options
         stored.metadata[Self.sizeMetadataName] = String(plain.count)
         try await parent.put(key, body: .bytes(compressed), options: stored)
@@ -66,7 +72,7 @@ public final class CompressObjectStore: ObjectStore {
         let storedPath = path + "." + FileSystem.temporaryName(prefix: "stored")
         let stored = try await parent.download(key, to: storedPath, range: nil)
         let method = self.method
-        let size: Int64 = try await BlockingIOPool.shared.run {
+        let size: Int64 = try await BlockingPool.fileIO.run {
             defer { try? FileSystem.removeFile(storedPath) }
             return try Self.decode(file: storedPath, range: range, to: path, method: method, key: key)
         }
@@ -92,10 +98,10 @@ public final class CompressObjectStore: ObjectStore {
                 if from < to { try output.write(UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)])) }
                 position = chunkEnd
             }
-            if Gzip.isCompressed(try source.read(count: 2, at: 0)) {
+            if isGzip(try source.read(count: 2, at: 0)) {
                 do {
-                    try Gzip.decompress(source, emit: keep)
-                } catch let failure as Gzip.Failure {
+                    try decompress(source, emit: keep)
+                } catch let failure as ZlibStream.Failure {
                     throw ObjectStoreError.corrupt(key: key, detail: failure.description)
                 }
             } else if method == .maybeGz {
@@ -117,6 +123,28 @@ public final class CompressObjectStore: ObjectStore {
             try? FileSystem.removeFile(temporary)
             throw error
         }
+    }
+
+    /// gzip's magic bytes, which is how reads tell compressed objects from plain ones.
+    private static func isGzip(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    }
+
+    /// Streams the decompressed bytes of the gzip file behind `source` to `emit`, 64 KiB at a time, so that a
+    /// large object is never held in memory.
+    private static func decompress(_ source: borrowing FileDescriptor, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let stream = try ZlibStream(decompressing: .gzip)
+        let chunkSize = 64 * 1024
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { input.deallocate() }
+        var offset: Int64 = 0
+        while true {
+            let got = try source.read(into: input, at: offset)
+            guard got > 0 else { break }
+            offset += Int64(got)
+            try stream.process(UnsafeRawBufferPointer(rebasing: input[0..<got]), emit: emit)
+        }
+        try stream.requireFinished()
     }
 
     public func stat(_ key: String) async throws -> ObjectInfo {
@@ -152,12 +180,12 @@ public final class CompressObjectStore: ObjectStore {
     }
 
     private func decode(_ bytes: [UInt8], key: String) throws -> [UInt8] {
-        guard Gzip.isCompressed(bytes) else {
+        guard Self.isGzip(bytes) else {
             if method == .maybeGz { return bytes }
             throw ObjectStoreError.corrupt(key: key, detail: "object is not gzip-compressed (use compress:maybe-gz: to read plain objects)")
         }
         do {
-            return try Gzip.decompress(bytes)
+            return try ZlibStream.decompress(bytes, format: .gzip)
         } catch {
             throw ObjectStoreError.corrupt(key: key, detail: "\(error)")
         }

@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import Logging
 import NIOCore
+import Primitives
 import Synchronization
 
 /// What the auth-client session task reacts to.
@@ -145,7 +146,7 @@ actor AuthClientSession {
     }
 
     private static func cookie() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
     }
 }
 

@@ -4,6 +4,7 @@ import MIME
 import NIOCore
 import ObjectMail
 import ObjectStore
+import Primitives
 
 /// Why an APPEND message could not be put together; nothing of the APPEND is stored then.
 enum AppendContentError: Error {
@@ -56,7 +57,7 @@ extension IMAPSession {
     private func spooledBytes(_ literal: ByteBuffer) async throws -> [UInt8]? {
         guard let spool = spooledAppend?.spool(for: literal) else { return nil }
         do {
-            return try await BlockingIOPool.shared.run { try spool.readAll() }
+            return try await BlockingPool.fileIO.run { try spool.readAll() }
         } catch let error as ObjectStoreError {
             throw StorageError.store(user: userName ?? "", error)
         }

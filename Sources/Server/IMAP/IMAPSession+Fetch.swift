@@ -126,9 +126,9 @@ extension IMAPSession {
             case .internalDate: items.append(.internalDate(Self.localDateTime(record.internalDate)))
             case .rfc822Size: items.append(.rfc822Size(UInt64(record.virtualSize)))
             case .modSeq: items.append(.modSeq(UInt64(state.modSeq)))
-            case .envelope: items.append(.envelope(structure?.imapEnvelope() ?? Array("NIL".utf8)))
+            case .envelope: items.append(.envelope(structure?.envelope))
             case .bodyStructure(let extensible):
-                if let structure { items.append(.bodyStructure(structure.bodyStructure(extensible: extensible), extensible: extensible)) }
+                if let structure { items.append(.bodyStructure(structure, extensible: extensible)) }
             case .rfc822:
                 items.append(.rfc822(section(BodySection(), partial: nil, structure: structure, body: body)))
             case .rfc822Header:

@@ -168,15 +168,15 @@ struct SearchTranslation {
         case .header(let name, let value): return .header(name: name.lowercased(), contains: value)
         case .body(let text): return .body(text)
         case .text(let text): return .text(text)
-        case .before(let date): return .internalDate(DayComparison(.before, Self.day(date)))
-        case .on(let date): return .internalDate(DayComparison(.on, Self.day(date)))
-        case .since(let date): return .internalDate(DayComparison(.since, Self.day(date)))
-        case .sentBefore(let date): return .sentDate(DayComparison(.before, Self.day(date)))
-        case .sentOn(let date): return .sentDate(DayComparison(.on, Self.day(date)))
-        case .sentSince(let date): return .sentDate(DayComparison(.since, Self.day(date)))
-        case .savedBefore(let date): return .saveDate(DayComparison(.before, Self.day(date)))
-        case .savedOn(let date): return .saveDate(DayComparison(.on, Self.day(date)))
-        case .savedSince(let date): return .saveDate(DayComparison(.since, Self.day(date)))
+        case .before(let date): return .internalDate(DayComparison(.before, date))
+        case .on(let date): return .internalDate(DayComparison(.on, date))
+        case .since(let date): return .internalDate(DayComparison(.since, date))
+        case .sentBefore(let date): return .sentDate(DayComparison(.before, date))
+        case .sentOn(let date): return .sentDate(DayComparison(.on, date))
+        case .sentSince(let date): return .sentDate(DayComparison(.since, date))
+        case .savedBefore(let date): return .saveDate(DayComparison(.before, date))
+        case .savedOn(let date): return .saveDate(DayComparison(.on, date))
+        case .savedSince(let date): return .saveDate(DayComparison(.since, date))
         case .larger(let size): return .larger(Int64(clamping: size))
         case .smaller(let size): return .smaller(Int64(clamping: size))
         case .older(let seconds): return .older(seconds: Int64(seconds))
@@ -189,9 +189,5 @@ struct SearchTranslation {
         case .or(let left, let right): return .or(query(for: left), query(for: right))
         case .and(let keys): return .and(keys.map(query(for:)))
         }
-    }
-
-    static func day(_ date: IMAPDate) -> SearchDay {
-        SearchDay(year: date.year, month: date.month, day: date.day)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The header lines Dovecot's LMTP puts in front of each recipient's copy:
 /// `Return-Path`, `Delivered-To` (lda_add_delivered_to_header), the original-recipient header
@@ -20,14 +21,10 @@ struct DeliveryHeaders {
 
     /// `Sun, 22 Nov 2026 05:12:09 +0000`.
     static func rfc5322Date(_ date: Date) -> String {
-        var time = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        let (day, second) = CivilDate.split(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)))
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CivilDate.weekdayAbbreviations[day.weekday]), \(two(day.day)) \(CivilDate.monthAbbreviations[day.month - 1]) \(day.year) "
+            + "\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) +0000"
     }
 
     /// The Message-ID header's value for the log line, without parsing the whole message.

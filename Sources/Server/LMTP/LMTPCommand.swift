@@ -1,3 +1,5 @@
+import Primitives
+
 /// One LMTP command line, parsed (RFC 2033, RFC 5321 syntax, RFC 3030 BDAT).
 enum LMTPCommand: Equatable {
     case lhlo(String)
@@ -97,8 +99,7 @@ extension String {
         var bytes: [UInt8] = []
         var utf8 = Array(self.utf8)[...]
         while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "+"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+            if byte == UInt8(ascii: "+"), let value = Hex.byte(at: utf8.startIndex, in: utf8) {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(2)
             } else {

@@ -11,7 +11,7 @@ import ObjectStore
 /// task's preference) and the channel writes all run on the loop that read the frame; only real waits
 /// (GRDB's writer queue, the blocking I/O pool, libcurl) leave it and come back once.
 ///
-/// Nothing that blocks may run here: file and object I/O already go to `BlockingIOPool`, S3 to the curl
+/// Nothing that blocks may run here: file and object I/O already go to `BlockingPool.fileIO`, S3 to the curl
 /// worker, index writes to GRDB's writer queue. Index reads run on the caller's thread, as they did on
 /// the cooperative pool: short lookups in a local SQLite file that is in the page cache.
 final class EventLoopTaskExecutor: TaskExecutor {

@@ -1,5 +1,6 @@
 import Crypto
 import MetaCache
+import Primitives
 
 /// `pop3_uidl_format`: how a message's UIDL is made. Dovecot's variables: `%u` UID, `%v`
 /// UIDVALIDITY, `%g` message GUID, `%m` MD5 of the header, `%f` file name (here: the object name).
@@ -27,10 +28,7 @@ struct POP3UIDLFormat: Sendable, Equatable {
         var values = ["uid": String(uid), "uidvalidity": String(uidValidity), "guid": guid,
                       "filename": String(objectKey.split(separator: "/").last ?? "")]
         if let header {
-            values["md5"] = Insecure.MD5.hash(data: header).map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+            values["md5"] = Hex.encode(Insecure.MD5.hash(data: header))
         } else {
             values["md5"] = ""
         }

@@ -1,6 +1,7 @@
 import Foundation
 import MetaCache
 import ObjectMail
+import Primitives
 
 /// doveadm's search query (doveadm-search-query(7)), turned into the storage's `SearchQuery` so that
 /// `objectmail search|fetch|expunge|flags` use the same search engine as IMAP SEARCH. `mailbox NAME`
@@ -170,20 +171,19 @@ struct DoveadmQuery: Sendable {
             return received ? .internalDate(comparison) : .saveDate(comparison)
         }
 
-        func calendarDay(_ date: Date) -> SearchDay {
+        func calendarDay(_ date: Date) -> CivilDate {
             let parts = Calendar.current.dateComponents([.year, .month, .day], from: date)
-            return SearchDay(year: parts.year!, month: parts.month!, day: parts.day!)
+            return CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
         }
 
         /// `2026-12-01`, IMAP's `1-Dec-2026`, or seconds since 1970.
-        func day(_ text: String) throws(Failure) -> SearchDay {
-            let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        func day(_ text: String) throws(Failure) -> CivilDate {
             let dashed = text.split(separator: "-").map(String.init)
             if dashed.count == 3, let year = Int(dashed[0]), let month = Int(dashed[1]), let day = Int(dashed[2]), (1...12).contains(month) {
-                return SearchDay(year: year, month: month, day: day)
+                return CivilDate(year: year, month: month, day: day)
             }
-            if dashed.count == 3, let day = Int(dashed[0]), let month = months.firstIndex(of: dashed[1].lowercased()), let year = Int(dashed[2]) {
-                return SearchDay(year: year, month: month + 1, day: day)
+            if dashed.count == 3, let day = Int(dashed[0]), let month = CivilDate.month(abbreviation: dashed[1]), let year = Int(dashed[2]) {
+                return CivilDate(year: year, month: month, day: day)
             }
             if let stamp = Int64(text) { return calendarDay(Date(timeIntervalSince1970: Double(stamp))) }
             throw Failure(description: "Invalid date '\(text)'")

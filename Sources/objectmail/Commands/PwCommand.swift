@@ -1,6 +1,7 @@
 import ArgumentParser
 import Auth
 import Foundation
+import Primitives
 
 /// `objectmail pw`, like `doveadm pw`: make a password hash, or check one with -t.
 struct PwCommand: AsyncParsableCommand {
@@ -32,14 +33,14 @@ struct PwCommand: AsyncParsableCommand {
         let scheme = scheme
         do {
             if let testHash {
-                guard try await BlockingPool.shared.run({ try Passwords.verify(secret, stored: testHash, defaultScheme: scheme) }) else {
+                guard try await BlockingPool.auth.run({ try Passwords.verify(secret, stored: testHash, defaultScheme: scheme) }) else {
                     FileHandle.standardError.write(Data("objectmail: Fatal: reverse password verification check failed: Password mismatch\n".utf8))
                     throw ExitCode(1)
                 }
                 print("\(testHash) (verified)")
                 return
             }
-            print(try await BlockingPool.shared.run { try Passwords.generate(secret, scheme: scheme) })
+            print(try await BlockingPool.auth.run { try Passwords.generate(secret, scheme: scheme) })
         } catch let error as PasswordSchemeError {
             FileHandle.standardError.write(Data("objectmail: Fatal: \(error)\n".utf8))
             throw ExitCode(2)
