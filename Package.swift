@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
-    targets: configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+    targets: configTargets + mailModelTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
         + metricsTargets
 )
@@ -28,6 +28,12 @@ let package = Package(
 var configTargets: [Target] { [
     .target(name: "Config", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
+] }
+
+// MARK: MailModel: plain mail values the index and the mail store share (UID sets, system flags, flag changes,
+// message states). No dependency: MetaCache stores them, ObjectMail's API and the protocols speak them.
+var mailModelTargets: [Target] { [
+    .target(name: "MailModel"),
 ] }
 
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
@@ -52,22 +58,22 @@ var fsCacheTargets: [Target] { [
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
 var metaCacheTargets: [Target] { [
     .target(name: "MetaCache", dependencies: [
-        "ObjectStore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        "MailModel", "ObjectStore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [
-        "MetaCache", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        "MetaCache", "MailModel", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
     ]),
 ] }
 
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "Config", "MailModel", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
-        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
+        "ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract",
         .product(name: "Logging", package: "swift-log"),
     ], path: "bench/StorageBench"),
     .executableTarget(name: "bundle-bench", dependencies: [
@@ -115,14 +121,14 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
+        "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
     ] + tlsDependencies),
     .testTarget(name: "ServerTests", dependencies: [
-        "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
+        "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -159,7 +165,7 @@ var s3Targets: [Target] { [
                 exclude: ["botocore_reference.py"]),
     // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
     .testTarget(name: "MinIOTest", dependencies: [
-        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache",
+        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MailModel", "MetaCache",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
@@ -172,7 +178,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO",
+        "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "MetaCache", "Server", "CSystemIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import Testing
 @testable import MetaCache
 

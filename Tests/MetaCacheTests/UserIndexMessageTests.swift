@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MailModel
 import Synchronization
 import Testing
 @testable import MetaCache

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import PropertyBased
 import Testing
 @testable import MetaCache

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 @testable import MetaCache
 import MIME
 import Testing

@@ -1,4 +1,5 @@
 import IMAPProtocol
+import MailModel
 import MetaCache
 @testable import Server
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import FSCache
 import Logging
+import MailModel
 import MetaCache
 import MIME
 import ObjectMail

@@ -1,4 +1,5 @@
 import GRDB
+import MailModel
 
 /// A mailbox as it is now and what changed in it after a MODSEQ a session had already seen, read in one
 /// transaction, so a selected session can catch up without reading every message again.

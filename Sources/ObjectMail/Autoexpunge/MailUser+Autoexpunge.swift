@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 
 /// Dovecot's `namespace { mailbox NAME { autoexpunge = TIME  autoexpunge_max_mails = N } }`: when a session of the

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailModel
 import MetaCache
 
 /// The mail_log plugin's events, written after the index change they describe committed (Dovecot logs them at

@@ -1,3 +1,4 @@
+import MailModel
 import MetaCache
 
 /// A search over one mailbox, in storage terms. The IMAP session turns sequence numbers, \Recent

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 
 /// A change to a mailbox, sent to every session of the user that watches the mailbox, so that

@@ -1,4 +1,5 @@
 import IMAPProtocol
+import MailModel
 import MetaCache
 import MIME
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPProtocol
+import MailModel
 import MetaCache
 import ObjectMail
 

@@ -1,4 +1,5 @@
 import IMAPProtocol
+import MailModel
 import MetaCache
 
 /// An untagged response that tells the client how the selected mailbox changed.
