@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
-    targets: configTargets + mailModelTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+    targets: configTargets + mailModelTargets + executorPreferenceTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
         + metricsTargets
 )
@@ -36,6 +36,12 @@ var mailModelTargets: [Target] { [
     .target(name: "MailModel"),
 ] }
 
+// MARK: ExecutorPreference: the task-local executor a session's unstructured tasks should run on (its event loop).
+// Set by Server, read by the storage code that starts tasks for a session (ObjectMail, FSCache).
+var executorPreferenceTargets: [Target] { [
+    .target(name: "ExecutorPreference"),
+] }
+
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
@@ -50,7 +56,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ExecutorPreference", "ObjectStore", "S3Client", "Metrics", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -69,7 +75,8 @@ var metaCacheTargets: [Target] { [
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MailModel", "MetaCache", "MIME", "ObjectStore", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "Config", "ExecutorPreference", "MailModel", "MetaCache", "MIME", "ObjectStore", "S3Client",
+        .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
@@ -121,7 +128,8 @@ var imapProtocolTargets: [Target] { [
 // MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib", "Metrics",
+        "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "CZlib",
+        "Metrics",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

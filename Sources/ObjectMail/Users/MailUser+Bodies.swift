@@ -1,3 +1,4 @@
+import ExecutorPreference
 import MetaCache
 import ObjectStore
 

@@ -1,7 +1,7 @@
+import ExecutorPreference
 import IMAPProtocol
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// IDLE (RFC 2177): the session waits for DONE, woken by changes to the user's mail and a keep-alive timer.
 extension IMAPSession {

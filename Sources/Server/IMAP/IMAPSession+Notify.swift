@@ -1,8 +1,8 @@
+import ExecutorPreference
 import Foundation
 import IMAPProtocol
 import MetaCache
 import ObjectMail
-import ObjectStore
 
 /// A session's NOTIFY (RFC 5465): what it asked for and the watch on the user's changes that feeds it.
 struct NotificationState: Sendable {
