@@ -14,6 +14,12 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Saving or copying would take the user over a quota limit; `message` is `quota_exceeded_message`.
     case quotaExceeded(user: String, mailbox: String, message: String)
 
+    /// `error` as `user`'s storage error when it is the object store's (a PUT, a GET, a spool file's I/O);
+    /// anything else as it is.
+    public static func fromStore(_ error: any Error, user: String) -> any Error {
+        (error as? ObjectStoreError).map { StorageError.store(user: user, $0) } ?? error
+    }
+
     public var isTemporary: Bool {
         switch self {
         case .store(_, let error): return error.isTemporary

@@ -19,12 +19,13 @@ extension MailUser {
     /// Bodies of many messages, in the order given, fetched `prefetch` at a time in parallel
     /// (`mail_prefetch_count`), so a client reading 100 uncached mails waits about 100/prefetch
     /// round trips to the store instead of 100. Each comes with its position in `messages`.
-    /// `ranges`, when given, holds one range per message (nil: the whole object), e.g. just the header.
+    /// `prefixLengths`, when given, holds for each message how many of its first bytes to read (nil: the whole
+    /// object), e.g. just the header: a ranged GET.
     /// A message expunged meanwhile (another session's EXPUNGE deleted its object between the caller's index
     /// read and the GET) is left out, as a message expunged before the read would be; an object missing
     /// although the index still refers to it is an error (and `obox_autofix_storage`'s business).
     public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int,
-                                   ranges: [ByteRange?]? = nil) -> AsyncThrowingStream<(Int, MessageRecord, [UInt8]), any Error> {
+                                   prefixLengths: [Int?]? = nil) -> AsyncThrowingStream<(Int, MessageRecord, [UInt8]), any Error> {
         let store = self.store, layout = self.layout, user = self.name
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
@@ -36,7 +37,7 @@ extension MailUser {
                 func startMore() {
                     while next < messages.count, inFlight.count < window {
                         let key = layout.bucketKey(messages[next].objectKey)
-                        let range = ranges?[next]
+                        let range = prefixLengths?[next].map { ByteRange(offset: 0, length: Int64($0)) }
                         inFlight.append((next, Task(executorPreference: preferred) { try await store.get(key, range: range).body }))
                         next += 1
                     }

@@ -104,7 +104,7 @@ extension MailUser {
             // A PUT that failed here may still complete at the server (a stalled S3 finishing it later).
             refuseSaves(existing: stored, uncertain: keys.filter { !stored.contains($0) })
             logger.error("saving failed: \(failure)", metadata: ["box": "\(mailbox.name)"])
-            throw (failure as? ObjectStoreError).map { StorageError.store(user: name, $0) } ?? failure
+            throw StorageError.fromStore(failure, user: name)
         }
         let assigned: AssignedUIDs
         do {
@@ -141,8 +141,8 @@ extension MailUser {
             // session's event loop.
             do {
                 cached = try await BlockingIOPool.shared.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
-            } catch let error as ObjectStoreError {
-                throw StorageError.store(user: name, error)
+            } catch {
+                throw StorageError.fromStore(error, user: name)
             }
             body = .file(path: spool.path)
         } else {

@@ -4,7 +4,6 @@ import MetaCache
 import MIME
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// Why an APPEND message could not be put together; nothing of the APPEND is stored then.
 enum AppendContentError: Error {
@@ -57,9 +56,9 @@ extension IMAPSession {
     private func spooledBytes(_ literal: ByteBuffer) async throws -> [UInt8]? {
         guard let spool = spooledAppend?.spool(for: literal) else { return nil }
         do {
-            return try await BlockingIOPool.shared.run { try spool.readAll() }
-        } catch let error as ObjectStoreError {
-            throw StorageError.store(user: userName ?? "", error)
+            return try await spool.readAllAsync()
+        } catch {
+            throw StorageError.fromStore(error, user: userName ?? "")
         }
     }
 

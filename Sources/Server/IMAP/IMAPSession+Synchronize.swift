@@ -3,7 +3,6 @@ import MailModel
 import MetaCache
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// The untagged responses that bring a client's view of its selected mailbox up to date (RFC 9051 §7.5).
 extension IMAPSession {

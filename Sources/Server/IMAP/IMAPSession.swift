@@ -4,7 +4,6 @@ import IMAPProtocol
 import Logging
 import MetaCache
 import NIOCore
-import ObjectStore
 import ObjectMail
 
 /// One IMAP connection: the state machine (not authenticated → authenticated → selected → logout)

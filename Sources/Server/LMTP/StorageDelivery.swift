@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import MetaCache
 import ObjectMail
-import ObjectStore
 
 /// The delivery of the real server, for LMTP and for `objectmail lda` alike: recipients are looked up in the
 /// userdb, messages saved through `MailStorage` as Dovecot's mail_deliver saves them (the requested mailbox, else
@@ -86,7 +85,7 @@ public final class StorageDelivery: LMTPBackend {
             if let spool = message.spool {
                 // Each recipient's object starts with its own header lines: a copy of the shared spool behind them,
                 // made on disk in bounded chunks (the object is uploaded from that file).
-                let copy = header.isEmpty ? spool : try await BlockingIOPool.shared.run { try spool.copy(prefixedWith: header) }
+                let copy = header.isEmpty ? spool : try await spool.copyAsync(prefixedWith: header)
                 incoming = IncomingMessage(spool: copy)
             } else {
                 incoming = IncomingMessage(bytes: header + message.bytes)
@@ -152,7 +151,7 @@ public final class StorageDelivery: LMTPBackend {
     static func messageID(of message: LMTPMessage) async -> String {
         guard let spool = message.spool else { return DeliveryHeaders.messageID(in: message.bytes) }
         // The header is at the start: 64 KiB of it is plenty for a Message-ID and never the whole body.
-        let head = (try? await BlockingIOPool.shared.run { try spool.read(count: 64 * 1024, at: 0) }) ?? []
+        let head = (try? await spool.readAsync(count: 64 * 1024, at: 0)) ?? []
         return DeliveryHeaders.messageID(in: head)
     }
 

@@ -2,7 +2,6 @@ import MailModel
 import MetaCache
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 extension POP3Session {
     /// TRANSACTION state (RFC 1939 §5). STAT, LIST and UIDL answer from the session's snapshot of

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import ObjectMail
 import ObjectStore
 import Server
 import Synchronization
