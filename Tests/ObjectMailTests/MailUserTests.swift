@@ -114,7 +114,7 @@ func saveRaw(user: MailUser, store: any ObjectStore, mailbox: MailboxRecord, cou
         try await store.put(user.layout.bucketKey(key), bytes: Array("Subject: \(n)\r\n\r\nbody\r\n".utf8))
         _ = try await user.index.appendMessages([NewMessage(guid: UniqueID.make(), objectKey: key, size: 20, virtualSize: 20,
                                                             internalDate: 0, saveDate: 0, cachedFields: Data())],
-                                                toMailbox: mailbox.id!)
+                                                toMailbox: mailbox.id)
         keys.append(key)
     }
     return keys

@@ -127,7 +127,7 @@ import Testing
 /// from the cached fields and stored then. Either way SORT must see the same keys.
 @Suite struct StoredSortKeyTests {
     static func storedKeys(_ user: MailUser, _ mailbox: MailboxRecord) async throws -> [UInt32: SortKeys?] {
-        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id!, keyVersion: SortKeys.formatVersion)
+        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id, keyVersion: SortKeys.formatVersion)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.uid, $0.sortKeys.flatMap(SortKeys.init(serialized:))) })
     }
 

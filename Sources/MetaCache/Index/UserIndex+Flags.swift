@@ -80,7 +80,8 @@ extension UserIndex {
     /// The mask for `keywords`, adding unknown ones to the mailbox's table. Keywords compare
     /// case-insensitively (RFC 3501 flags are case-insensitive); the first spelling is kept.
     static func keywordMask(_ keywords: [String], mailbox: MailboxRecord, user: String, in db: Database) throws -> Int64 {
-        guard !keywords.isEmpty, let mailboxID = mailbox.id else { return 0 }
+        guard !keywords.isEmpty else { return 0 }
+        let mailboxID = mailbox.id
         var names = try keywordNames(mailboxID, in: db)
         var mask: Int64 = 0
         for keyword in keywords {

@@ -26,7 +26,7 @@ extension MailUser {
         guard let mailLog = configuration.mailLog, mailLog.wants(event), !records.isEmpty else { return }
         var keywordNames = known ?? [:]
         if known == nil, mailLog.fields.contains(.flags) {
-            keywordNames = (try? await index.keywordNames(in: (keywordsOf ?? box).id!)) ?? [:]
+            keywordNames = (try? await index.keywordNames(in: (keywordsOf ?? box).id)) ?? [:]
         }
         let logger = mailLogger
         for (position, record) in records.enumerated() {
@@ -54,11 +54,11 @@ extension MailUser {
         do {
             if onlyDeleted {
                 // The flags from the listing first, so only the \Deleted rows' cached fields are read.
-                let deleted = try await index.messageStates(in: box.id!).filter { $0.flags.contains(.deleted) && uids.contains($0.uid) }
+                let deleted = try await index.messageStates(in: box.id).filter { $0.flags.contains(.deleted) && uids.contains($0.uid) }
                 guard !deleted.isEmpty else { return [] }
-                return try await index.messages(UIDSet(deleted.map(\.uid)), in: box.id!)
+                return try await index.messages(UIDSet(deleted.map(\.uid)), in: box.id)
             }
-            return try await index.messages(uids, in: box.id!)
+            return try await index.messages(uids, in: box.id)
         } catch {
             mailLogger.warning("mail_log: could not read the messages being expunged: \(error)")
             return []
@@ -77,7 +77,7 @@ extension MailUser {
     func mailLogFlagChanges(before: [MessageRecord], after changed: [MessageState], in box: MailboxRecord) async {
         guard let mailLog = configuration.mailLog, !changed.isEmpty, !before.isEmpty else { return }
         let old = Dictionary(before.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
-        let names = (try? await index.keywordNames(in: box.id!)) ?? [:]
+        let names = (try? await index.keywordNames(in: box.id)) ?? [:]
         let positions = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         for state in changed {
             guard var record = old[state.uid] else { continue }
@@ -100,13 +100,13 @@ extension MailUser {
     /// The records a STORE changes, read before it when a flag event is logged.
     func mailLogFlagCandidates(_ uids: UIDSet, in box: MailboxRecord) async -> [MessageRecord] {
         guard mailLogWants(.delete) || mailLogWants(.undelete) || mailLogWants(.flagChange) else { return [] }
-        return (try? await index.messages(uids, in: box.id!)) ?? []
+        return (try? await index.messages(uids, in: box.id)) ?? []
     }
 
     /// `save` lines for messages just saved (APPEND, LMTP): the new rows are read back from the index.
     func mailLogSaved(_ assigned: AssignedUIDs, in box: MailboxRecord) async {
         guard mailLogWants(.save), !assigned.destinationUIDs.isEmpty else { return }
-        let records = (try? await index.messages(UIDSet(assigned.destinationUIDs), in: box.id!)) ?? []
+        let records = (try? await index.messages(UIDSet(assigned.destinationUIDs), in: box.id)) ?? []
         await mailLogMessages(.save, "save", records, box: box)
     }
 

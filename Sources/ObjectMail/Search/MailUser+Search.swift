@@ -8,7 +8,7 @@ extension MailUser {
     /// can; only messages it cannot decide are fetched (through the fscache, `prefetch` at a time).
     public func search(_ query: SearchQuery, in mailbox: MailboxRecord, prefetch: Int? = nil,
                        now: Date = Date(), timeZone: TimeZone = .current) async throws -> [UInt32] {
-        let names = try await mapErrors { try await index.keywordNames(in: mailbox.id!) }
+        let names = try await mapErrors { try await index.keywordNames(in: mailbox.id) }
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
         var matches: [UInt32] = [], undecided: [MessageRecord] = []
         if let fields = query.cachedHeaderFields {
@@ -38,7 +38,7 @@ extension MailUser {
     /// cannot be read (their bodies decide).
     private func searchListing(_ fields: Set<String>, with evaluator: SearchEvaluator,
                                in mailbox: MailboxRecord) async throws -> (matches: [UInt32], undecided: [UInt32]) {
-        let rows = try await mapErrors { try await index.messageListing(in: mailbox.id!, withKeys: false) }
+        let rows = try await mapErrors { try await index.messageListing(in: mailbox.id, withKeys: false) }
         guard !fields.isEmpty else {
             return (rows.filter { evaluator.evaluate($0, cachedHeaders: nil, body: nil) == true }.map(\.uid), [])
         }
@@ -48,7 +48,7 @@ extension MailUser {
         let unknown = UIDSet(uids.filter { !cache.knows(fields, uid: $0) })
         var unreadable: Set<UInt32> = []
         if !unknown.isEmpty {
-            for row in try await mapErrors({ try await index.messages(unknown, in: mailbox.id!) }) where !cache.add(fields, of: row) {
+            for row in try await mapErrors({ try await index.messages(unknown, in: mailbox.id) }) where !cache.add(fields, of: row) {
                 unreadable.insert(row.uid)
             }
         }

@@ -82,7 +82,7 @@ extension MailUser {
         var cache = sortKeys?.mailboxGUID == mailbox.guid ? sortKeys! : SortKeyCache(mailboxGUID: mailbox.guid)
         let missing = uids.filter { cache.messages[$0] == nil }
         if !missing.isEmpty {
-            let mailboxID = mailbox.id!
+            let mailboxID = mailbox.id
             var computed: [UInt32: Data] = [:]
             for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID, keyVersion: SortKeys.formatVersion) }) {
                 let keys: SortKeys

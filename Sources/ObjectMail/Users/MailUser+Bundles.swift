@@ -124,7 +124,7 @@ extension MailUser {
                                   objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
                                   size: bytes.count, internalDate: received, saveDate: saved)
             }
-            _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id!) }
+            _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id) }
             adopted += messages.count
             logger.info("adopted mail from the bucket", metadata: ["box": "\(mailbox.name)", "count": "\(messages.count)"])
             // What was read is kept: the next attempt adopts only the rest.

@@ -3,6 +3,6 @@ import MetaCache
 extension MailUser {
     /// The mailbox's messages without their cached MIME fields (POP3's snapshot): index only.
     public func messageListing(in mailbox: MailboxRecord) async throws -> [MessageRecord] {
-        try await mapErrors { try await index.messageListing(in: mailbox.id!) }
+        try await mapErrors { try await index.messageListing(in: mailbox.id) }
     }
 }

@@ -68,12 +68,12 @@ extension MailUser {
             }
             // Dovecot expunges a deleted mailbox's messages first, and mail_log writes a line for each.
             let logged = await mailLogExpungeCandidates(.all, in: record, onlyDeleted: false)
-            let keywords = logged.isEmpty ? [:] : (try? await index.keywordNames(in: record.id!)) ?? [:]
+            let keywords = logged.isEmpty ? [:] : (try? await index.keywordNames(in: record.id)) ?? [:]
             _ = try await index.deleteMailbox(named: name.value)
             await mailLogMessages(.expunge, "expunge", logged, box: record, keywordNames: keywords)
             mailLogMailbox(.mailboxDelete, record.name)
-            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxGone))
-            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxDeleted(name: record.name)))
+            publish(MailEvent(mailboxID: record.id, mailboxName: record.name, origin: origin, change: .mailboxGone))
+            publish(MailEvent(mailboxID: record.id, mailboxName: record.name, origin: origin, change: .mailboxDeleted(name: record.name)))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
         }
         await deletePendingObjects()
@@ -95,7 +95,7 @@ extension MailUser {
             if old.isInbox {
                 let inbox = try await mailbox(old.value)
                 let target = try await createIndexMailbox(new, specialUse: nil, origin: origin)
-                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id, to: target.id)
                 // INBOX itself stays, emptied: its watchers (IDLE, NOTIFY) hear of it like of a MOVE.
                 publishAppended(copied, to: target, origin: origin)
                 publishExpunged(expunged, in: inbox, origin: origin)
@@ -107,7 +107,7 @@ extension MailUser {
                 try await index.renameMailbox(old.value, to: new.value)
                 for record in moving {
                     let renamed = new.value + record.name.dropFirst(old.value.count)
-                    publish(MailEvent(mailboxID: record.id!, mailboxName: renamed, origin: origin,
+                    publish(MailEvent(mailboxID: record.id, mailboxName: renamed, origin: origin,
                                       change: .mailboxRenamed(from: record.name, to: renamed)))
                 }
             }

@@ -10,7 +10,7 @@ extension MailUser {
         if quotaIsLimited {
             try await checkQuota(adding: copying.count, bytes: copying.reduce(0) { $0 + $1.size }, into: destination.name, grace: false)
         }
-        let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id!, to: destination.id!) }
+        let copied = try await mapErrors { try await index.copyMessages(uids, from: source.id, to: destination.id) }
         publishAppended(copied, to: destination, origin: origin)
         await mailLogCopied(copying, assigned: copied, from: source, to: destination)
         return copied
@@ -21,7 +21,7 @@ extension MailUser {
                              origin: UUID? = nil) async throws -> (AssignedUIDs, ExpungeResult) {
         // As Dovecot's MOVE (a copy, then an expunge of the source): mail_log writes copy lines, then expunge lines.
         let moving = mailLogWants(.copy) || mailLogWants(.expunge) ? try await messages(uids, in: source) : []
-        let (copied, expunged) = try await mapErrors { try await index.moveMessages(uids, from: source.id!, to: destination.id!) }
+        let (copied, expunged) = try await mapErrors { try await index.moveMessages(uids, from: source.id, to: destination.id) }
         publishAppended(copied, to: destination, origin: origin)
         publishExpunged(expunged, in: source, origin: origin)
         await mailLogCopied(moving, assigned: copied, from: source, to: destination)
@@ -33,7 +33,7 @@ extension MailUser {
     /// in bulk requests (⌈N/1000⌉ DeleteObjects on S3).
     public func expungeMessages(_ uids: UIDSet, in mailbox: MailboxRecord, origin: UUID? = nil) async throws -> ExpungeResult {
         let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: false)
-        return try await expunged(in: mailbox, origin: origin, logging: logged) { try await index.expungeMessages(uids, in: mailbox.id!) }
+        return try await expunged(in: mailbox, origin: origin, logging: logged) { try await index.expungeMessages(uids, in: mailbox.id) }
     }
 
     /// IMAP EXPUNGE, UID EXPUNGE and CLOSE: the messages among `uids` flagged \Deleted when the index
@@ -43,7 +43,7 @@ extension MailUser {
                                        catchUp: CatchUpRequest? = nil) async throws -> ExpungeResult {
         let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: true)
         return try await expunged(in: mailbox, origin: origin, logging: logged) {
-            try await index.expungeDeleted(among: uids, in: mailbox.id!, catchingUp: catchUp)
+            try await index.expungeDeleted(among: uids, in: mailbox.id, catchingUp: catchUp)
         }
     }
 
@@ -62,10 +62,10 @@ extension MailUser {
                            unchangedSince: Int64? = nil, origin: UUID? = nil, catchUp: CatchUpRequest? = nil) async throws -> FlagStoreResult {
         let before = await mailLogFlagCandidates(uids, in: mailbox)
         let result = try await mapErrors {
-            try await index.storeFlags(change, on: uids, in: mailbox.id!, unchangedSince: unchangedSince, catchingUp: catchUp)
+            try await index.storeFlags(change, on: uids, in: mailbox.id, unchangedSince: unchangedSince, catchingUp: catchUp)
         }
         if !result.changed.isEmpty {
-            publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .flagsChanged(result.changed)))
+            publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .flagsChanged(result.changed)))
         }
         await mailLogFlagChanges(before: before, after: result.changed, in: mailbox)
         return result
@@ -73,20 +73,20 @@ extension MailUser {
 
     func publishAppended(_ assigned: AssignedUIDs, to mailbox: MailboxRecord, origin: UUID?) {
         guard !assigned.destinationUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
+        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
     }
 
     func publishExpunged(_ result: ExpungeResult, in mailbox: MailboxRecord, origin: UUID?) {
         guard !result.expungedUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id!, mailboxName: mailbox.name, origin: origin, change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
+        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
     }
 
     public func messageStates(in mailbox: MailboxRecord) async throws -> [MessageState] {
-        try await mapErrors { try await index.messageStates(in: mailbox.id!) }
+        try await mapErrors { try await index.messageStates(in: mailbox.id) }
     }
 
     public func messages(_ uids: UIDSet, in mailbox: MailboxRecord) async throws -> [MessageRecord] {
-        try await mapErrors { try await index.messages(uids, in: mailbox.id!) }
+        try await mapErrors { try await index.messages(uids, in: mailbox.id) }
     }
 
     /// Changes after every change to the user's index (by any session, LMTP delivery, recovery …).
@@ -120,6 +120,6 @@ extension MailUser {
     /// The first UID that is \Recent for the calling session; later sessions no longer see those
     /// messages as \Recent (RFC 3501). IMAP SELECT needs it; the index keeps it per mailbox.
     public func claimRecent(in mailbox: MailboxRecord) async throws -> UInt32 {
-        try await mapErrors { try await index.claimRecent(in: mailbox.id!) }
+        try await mapErrors { try await index.claimRecent(in: mailbox.id) }
     }
 }

@@ -71,7 +71,7 @@ extension MailUser {
             let listed = try await store.listAll(prefix: folder).contains { $0.key == key }
             if listed, (try? await store.stat(key)) != nil { return }
             let dropped = try await index.dropMessages(withObjects: [relativeKey])
-            let modSeqs = Dictionary(try await index.mailboxes().map { ($0.id ?? 0, $0.highestModSeq) }, uniquingKeysWith: { $1 })
+            let modSeqs = Dictionary(try await index.mailboxes().map { ($0.id, $0.highestModSeq) }, uniquingKeysWith: { $1 })
             for (mailboxID, uids) in dropped {
                 publish(MailEvent(mailboxID: mailboxID, origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
             }

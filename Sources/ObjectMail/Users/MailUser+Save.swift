@@ -108,7 +108,7 @@ extension MailUser {
         }
         let assigned: AssignedUIDs
         do {
-            assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!, catchingUp: catchUp) }
+            assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id, catchingUp: catchUp) }
         } catch {
             // The objects exist without rows: the client is told the save failed, so they must never become mail.
             refuseSaves(existing: keys, uncertain: [])

@@ -128,7 +128,7 @@ public actor MailUser {
                                                    specialUse: specialUse)
         mailLogMailbox(.mailboxCreate, record.name)
         // publish also schedules the index upload.
-        publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
+        publish(MailEvent(mailboxID: record.id, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
         return record
     }
 
