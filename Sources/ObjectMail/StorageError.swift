@@ -20,6 +20,12 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         (error as? ObjectStoreError).map { StorageError.store(user: user, $0) } ?? error
     }
 
+    /// The store has no object where the index says a message's body is (expunged by another session since
+    /// the caller read the message, or lost).
+    public var isMissingObject: Bool {
+        if case .store(_, .notFound) = self { true } else { false }
+    }
+
     public var isTemporary: Bool {
         switch self {
         case .store(_, let error): return error.isTemporary

@@ -22,14 +22,14 @@ public struct MailEvent: Sendable, Equatable {
 
     /// nil for changes that belong to no mailbox record (a subscription to a name without a mailbox):
     /// only watchers of every mailbox get those.
-    public var mailboxID: Int64?
+    public var mailboxID: MailboxID?
     /// The mailbox's name when the change was made, so that watchers need no lookup (nil: unknown).
     public var mailboxName: String? = nil
     /// The session that made the change, so that it can skip what it already reported itself.
     public var origin: UUID?
     public var change: Change
 
-    init(mailboxID: Int64?, mailboxName: String? = nil, origin: UUID?, change: Change) {
+    init(mailboxID: MailboxID?, mailboxName: String? = nil, origin: UUID?, change: Change) {
         self.mailboxID = mailboxID
         self.mailboxName = mailboxName
         self.origin = origin
@@ -45,7 +45,7 @@ public struct MailEventSubscription: Sendable {
 
 extension MailUser {
     /// Starts delivering the events of one mailbox (nil: every mailbox) to the caller.
-    public func watch(mailboxID: Int64?) -> MailEventSubscription {
+    public func watch(mailboxID: MailboxID?) -> MailEventSubscription {
         let id = UUID()
         let (stream, continuation) = AsyncStream<MailEvent>.makeStream(bufferingPolicy: .unbounded)
         watchers[id] = Watcher(mailboxID: mailboxID, continuation: continuation)
@@ -53,8 +53,8 @@ extension MailUser {
     }
 
     /// The current name of a mailbox an event named only by ID (nil: it no longer exists).
-    public func mailboxName(id: Int64) async throws -> String? {
-        try await mapErrors { try await index.mailboxes().first { $0.id == id }?.name }
+    public func mailboxName(id: MailboxID) async throws -> String? {
+        try await mapErrors { try await index.mailboxes().first { $0.id == id.value }?.name }
     }
 
     public func stopWatching(_ id: UUID) {
@@ -74,6 +74,6 @@ extension MailUser {
 }
 
 struct Watcher: Sendable {
-    var mailboxID: Int64?
+    var mailboxID: MailboxID?
     var continuation: AsyncStream<MailEvent>.Continuation
 }

@@ -7,7 +7,7 @@ extension MailUser {
     public nonisolated var prefetchCount: Int { configuration.prefetchCount }
 
     /// The stored bytes of one message (through the fscache when the pipeline has one).
-    public func body(of message: MessageRecord) async throws -> [UInt8] {
+    public func body(of message: MessageSummary) async throws -> [UInt8] {
         do {
             return try await mapErrors { try await store.get(layout.bucketKey(message.objectKey), range: nil).body }
         } catch StorageError.store(_, .notFound) {
@@ -24,8 +24,8 @@ extension MailUser {
     /// A message expunged meanwhile (another session's EXPUNGE deleted its object between the caller's index
     /// read and the GET) is left out, as a message expunged before the read would be; an object missing
     /// although the index still refers to it is an error (and `obox_autofix_storage`'s business).
-    public nonisolated func bodies(of messages: [MessageRecord], prefetch: Int,
-                                   prefixLengths: [Int?]? = nil) -> AsyncThrowingStream<(Int, MessageRecord, [UInt8]), any Error> {
+    public nonisolated func bodies(of messages: [MessageSummary], prefetch: Int,
+                                   prefixLengths: [Int?]? = nil) -> AsyncThrowingStream<(Int, MessageSummary, [UInt8]), any Error> {
         let store = self.store, layout = self.layout, user = self.name
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)

@@ -73,7 +73,7 @@ extension MailUser {
             let dropped = try await index.dropMessages(withObjects: [relativeKey])
             let modSeqs = Dictionary(try await index.mailboxes().map { ($0.id, $0.highestModSeq) }, uniquingKeysWith: { $1 })
             for (mailboxID, uids) in dropped {
-                publish(MailEvent(mailboxID: mailboxID, origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
+                publish(MailEvent(mailboxID: MailboxID(mailboxID), origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
             }
             scheduleUpload()
             logger.warning("mail object missing from the bucket: dropped from the index (obox_autofix_storage = yes)",

@@ -123,13 +123,13 @@ public actor MailUser {
     }
 
     func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make(),
-                            origin: UUID? = nil) async throws -> MailboxRecord {
-        let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
-                                                   specialUse: specialUse)
-        mailLogMailbox(.mailboxCreate, record.name)
+                            origin: UUID? = nil) async throws -> Mailbox {
+        let mailbox = Mailbox(try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
+                                                            specialUse: specialUse))
+        mailLogMailbox(.mailboxCreate, mailbox.name)
         // publish also schedules the index upload.
-        publish(MailEvent(mailboxID: record.id, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
-        return record
+        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .mailboxCreated(name: mailbox.name)))
+        return mailbox
     }
 
     /// The current time, or one more than the last UIDVALIDITY handed out, so that a mailbox

@@ -1,6 +1,5 @@
 import IMAPProtocol
 import MailModel
-import MetaCache
 import MIME
 import NIOCore
 import ObjectMail
@@ -75,7 +74,7 @@ extension IMAPSession {
         if let authority = url.authority, authority.user != userName {
             throw bad("IMAP URL does not name the logged-in user (URLAUTH is not supported)")
         }
-        let mailbox: MailboxRecord
+        let mailbox: Mailbox
         if let name = url.mailbox {
             do {
                 mailbox = try await user.mailbox(name)

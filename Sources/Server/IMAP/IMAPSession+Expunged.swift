@@ -1,6 +1,5 @@
 import IMAPProtocol
 import MailModel
-import MetaCache
 import ObjectMail
 
 extension IMAPSession {

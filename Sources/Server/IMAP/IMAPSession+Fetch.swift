@@ -1,7 +1,6 @@
 import Foundation
 import IMAPProtocol
 import MailModel
-import MetaCache
 import MIME
 import NIOCore
 import ObjectMail
@@ -111,7 +110,7 @@ extension IMAPSession {
 
     /// `header`: where the message's header lies in `body`, when only top-level header sections are fetched
     /// (`cached` is nil then, and the structure is neither decoded nor parsed).
-    private func writeFetch(_ record: MessageRecord, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
+    private func writeFetch(_ record: MessageSummary, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
                             attributes: [FetchAttribute]) -> Bool {
         guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
         var decodable = true

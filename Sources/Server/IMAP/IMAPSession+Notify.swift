@@ -1,7 +1,6 @@
 import ExecutorPreference
 import Foundation
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// A session's NOTIFY (RFC 5465): what it asked for and the watch on the user's changes that feeds it.

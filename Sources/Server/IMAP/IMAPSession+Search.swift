@@ -1,7 +1,6 @@
 import Foundation
 import IMAPProtocol
 import MailModel
-import MetaCache
 import ObjectMail
 
 /// SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and CONDSTORE's MODSEQ (RFC 7162); the result

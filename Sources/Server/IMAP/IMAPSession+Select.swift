@@ -1,5 +1,4 @@
 import IMAPProtocol
-import MetaCache
 import NIOCore
 import ObjectMail
 

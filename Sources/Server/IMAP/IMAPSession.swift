@@ -2,7 +2,6 @@ import Auth
 import Foundation
 import IMAPProtocol
 import Logging
-import MetaCache
 import NIOCore
 import ObjectMail
 

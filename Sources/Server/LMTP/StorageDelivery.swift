@@ -1,7 +1,6 @@
 import Auth
 import Foundation
 import Logging
-import MetaCache
 import ObjectMail
 
 /// The delivery of the real server, for LMTP and for `objectmail lda` alike: recipients are looked up in the
@@ -117,7 +116,7 @@ public final class StorageDelivery: LMTPBackend {
         }
     }
 
-    private func save(_ incoming: IncomingMessage, into mailbox: MailboxRecord, of user: MailUser, request: DeliveryRequest,
+    private func save(_ incoming: IncomingMessage, into mailbox: Mailbox, of user: MailUser, request: DeliveryRequest,
                       logger: Logger) async throws {
         _ = try await MailLogContext.$sessionLogger.withValue(logger) {
             try await user.saveMessages([incoming], to: mailbox, quota: request.quota)
@@ -133,7 +132,7 @@ public final class StorageDelivery: LMTPBackend {
     }
 
     /// The requested mailbox; a missing one is created when the request says so (lda_mailbox_autocreate).
-    private func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> MailboxRecord {
+    private func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> Mailbox {
         do {
             return try await user.mailbox(name)
         } catch StorageError.mailboxNotFound where request.autocreate {

@@ -1,5 +1,4 @@
 import MailModel
-import MetaCache
 import NIOCore
 import ObjectMail
 
@@ -99,7 +98,7 @@ extension POP3Session {
 
     private func bodyFailed(_ failure: any Error, index: Int, maildrop: POP3Maildrop) {
         let key = maildrop.messages[index].record.objectKey
-        if case .store(_, .notFound)? = failure as? StorageError {
+        if (failure as? StorageError)?.isMissingObject == true {
             // Expunged by another session since this one started (its snapshot still lists it).
             logger.info("message \(index + 1) was expunged by another session: \(key)")
             return error("Message was expunged by another session.")

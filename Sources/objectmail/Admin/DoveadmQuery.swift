@@ -1,6 +1,5 @@
 import Foundation
 import MailModel
-import MetaCache
 import ObjectMail
 
 /// doveadm's search query (doveadm-search-query(7)), turned into the storage's `SearchQuery` so that

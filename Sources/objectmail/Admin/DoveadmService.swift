@@ -1,6 +1,5 @@
 import Foundation
 import MailModel
-import MetaCache
 import ObjectMail
 
 /// Executes doveadm's mail verbs for one user with the process's `MailStorage`: in the running server

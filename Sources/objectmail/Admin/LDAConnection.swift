@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import Logging
 import ObjectMail
-import ObjectStore
 import Server
 import Synchronization
 #if canImport(Glibc)
