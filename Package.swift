@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 // ObjectMail: an IMAP/POP3/LMTP mail server that keeps mail in object storage.
-// Dependencies point one way: Server → ObjectMail → {MetaCache, FSCache → ObjectStore → S3Client}.
+// Dependencies point one way: Server → ObjectMail → {MetaCache → ObjectStore, ObjectStore} → S3Client.
+// Server sees only ObjectMail's API (and the plain value modules below it, MailModel and ExecutorPreference): never
+// MetaCache's records or ObjectStore. ObjectMail reads bodies through any `ObjectStore` it is given; the executable
+// (Sources/objectmail, the composition root) builds each user's `obox_fs` pipeline, fscache (FSCache) included, and
+// hands it in. docs/architecture.md draws the graph.
 // Each module group below is added by the issue that fills it.
 import PackageDescription
 
@@ -125,7 +129,8 @@ var imapProtocolTargets: [Target] { [
     ], path: "bench/IMAPProtocolBench"),
 ] }
 
-// MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
+// MARK: Server: SwiftNIO listeners and protocol sessions (IMAP, POP3, LMTP), on ObjectMail's API only: no MetaCache,
+// no ObjectStore (its test target may use them).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
         "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "CZlib", "Metrics",
