@@ -25,20 +25,11 @@ public struct Mailbox: Sendable, Equatable {
     /// The special use stored with the mailbox (CREATE-SPECIAL-USE), e.g. `\Trash`; configured ones are in
     /// `MailboxListing.specialUse`.
     public let specialUse: String?
+}
 
-    init(id: MailboxID, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
-         firstRecentUID: UInt32, specialUse: String?) {
-        self.id = id
-        self.guid = guid
-        self.name = name
-        self.uidValidity = uidValidity
-        self.uidNext = uidNext
-        self.highestModSeq = highestModSeq
-        self.firstRecentUID = firstRecentUID
-        self.specialUse = specialUse
-    }
-
-    /// The index's row, seen from above: the conversion every mailbox read goes through.
+extension Mailbox {
+    /// The index's row, seen from above: the conversion every mailbox read goes through. (In an extension, so the
+    /// memberwise initializer stays.)
     init(_ record: MailboxRecord) {
         self.init(id: MailboxID(record.id), guid: record.guid, name: record.name, uidValidity: record.uidValidity,
                   uidNext: record.uidNext, highestModSeq: record.highestModSeq, firstRecentUID: record.firstRecentUID,

@@ -33,13 +33,9 @@ public struct MailboxDelta: Sendable, Equatable {
     /// nil when nothing changed.
     public let messageCount: Int?
 
-    init(mailbox: Mailbox, changed: [MessageState], expunged: [UInt32], messageCount: Int?) {
-        self.mailbox = mailbox
-        self.changed = changed
-        self.expunged = expunged
-        self.messageCount = messageCount
-    }
+}
 
+extension MailboxDelta {
     init(_ changes: MailboxChanges) {
         self.init(mailbox: Mailbox(changes.mailbox), changed: changes.changed, expunged: changes.expunged,
                   messageCount: changes.messageCount)
