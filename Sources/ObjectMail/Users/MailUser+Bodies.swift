@@ -10,9 +10,9 @@ extension MailUser {
     public func body(of message: MessageSummary) async throws -> [UInt8] {
         do {
             return try await mapErrors { try await store.get(layout.bucketKey(message.objectKey), range: nil).body }
-        } catch StorageError.store(_, .notFound) {
+        } catch let error as StorageError where error.isMissingObject {
             await objectMissing(message.objectKey)
-            throw StorageError.store(user: name, .notFound(key: layout.bucketKey(message.objectKey)))
+            throw StorageError.store(user: name, StoreFailure(.notFound(key: layout.bucketKey(message.objectKey))))
         }
     }
 
@@ -62,7 +62,7 @@ extension MailUser {
                     if case .notFound(let key) = error, let missing = messages.first(where: { layout.bucketKey($0.objectKey) == key }) {
                         await self.objectMissing(missing.objectKey)
                     }
-                    continuation.finish(throwing: StorageError.store(user: user, error))
+                    continuation.finish(throwing: StorageError.store(user: user, StoreFailure(error)))
                 } catch {
                     inFlight.forEach { $0.body.cancel() }
                     continuation.finish(throwing: error)

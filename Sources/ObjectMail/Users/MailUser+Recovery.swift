@@ -12,8 +12,8 @@ extension MailUser {
         // Another revalidation of this user is bounded by the deadline of whoever started it, not by ours.
         while let running = revalidation {
             try await OperationDeadline.value(of: running) {
-                StorageError.store(user: self.name, .unavailable(key: "", detail: "mail_operation_deadline passed while the index was revalidated",
-                                                                 requestID: nil))
+                let detail = "mail_operation_deadline passed while the index was revalidated"
+                return StorageError.store(user: self.name, StoreFailure(.unavailable(key: "", detail: detail, requestID: nil)))
             }
         }
         let task = Task { try await self.runRevalidation(reason: reason) }
@@ -53,7 +53,7 @@ extension MailUser {
         do {
             return try await mapErrors(body)
         } catch let error as BundleError {
-            throw StorageError.index(.database(user: name, detail: error.description))
+            throw StorageError.index(IndexFailure(.database(user: name, detail: error.description)))
         }
     }
 

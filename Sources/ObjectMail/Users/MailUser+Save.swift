@@ -61,8 +61,8 @@ extension MailUser {
         guard let taken = SaveMemoryBudget.shared.reserve(inMemory) else {
             logger.warning("save refused: mail_save_memory_limit reached", metadata: ["bytes": "\(inMemory)",
                                                                                     "inuse": "\(SaveMemoryBudget.shared.inUse)"])
-            throw StorageError.store(user: name, .unavailable(key: "mail_save_memory_limit", detail: "memory budget for saves in flight exhausted",
-                                                              requestID: nil))
+            let detail = "memory budget for saves in flight exhausted"
+            throw StorageError.store(user: name, StoreFailure(.unavailable(key: "mail_save_memory_limit", detail: detail, requestID: nil)))
         }
         defer { SaveMemoryBudget.shared.release(taken) }
         var prepared: [PreparedMessage] = []

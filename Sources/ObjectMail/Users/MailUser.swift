@@ -65,7 +65,7 @@ public actor MailUser {
         do {
             index = try UserIndex(user: name, directory: layout.home, fsync: configuration.fsync)
         } catch let error as IndexError {
-            throw StorageError.index(error)
+            throw StorageError.index(IndexFailure(error))
         }
         self.index = index
         refusedSaves = RefusedSaves(home: layout.home)
@@ -107,10 +107,10 @@ public actor MailUser {
             switch error {
             case .mailboxNotFound(let user, let mailbox): throw StorageError.mailboxNotFound(user: user, mailbox: mailbox)
             case .mailboxExists(let user, let mailbox): throw StorageError.mailboxExists(user: user, mailbox: mailbox)
-            default: throw StorageError.index(error)
+            default: throw StorageError.index(IndexFailure(error))
             }
         } catch let error as ObjectStoreError {
-            throw StorageError.store(user: name, error)
+            throw StorageError.store(user: name, StoreFailure(error))
         }
     }
 
