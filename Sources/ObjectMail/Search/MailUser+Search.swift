@@ -34,7 +34,7 @@ extension MailUser {
     }
 
     /// A search that reads the message only through cached header fields (`fields`, possibly none), from the
-    /// listing columns (without object keys) and the folded values in `headerSearch`, which it fills from
+    /// listing columns (without object keys) and the folded values in `searchCaches`, which it fills from
     /// the cached fields of rows not seen before. Returns the matches and the UIDs whose cached fields
     /// cannot be read (their bodies decide).
     private func searchListing(_ fields: Set<String>, with evaluator: SearchEvaluator,
@@ -43,8 +43,7 @@ extension MailUser {
         guard !fields.isEmpty else {
             return (rows.filter { evaluator.evaluate($0, cachedHeaders: nil, body: nil) == true }.map(\.uid), [])
         }
-        var cache = headerSearch.flatMap { $0.covers(mailbox) ? $0 : nil }
-            ?? HeaderSearchCache(mailboxGUID: mailbox.guid, uidValidity: mailbox.uidValidity)
+        var cache = searchCaches.headerSearch(for: mailbox)
         let uids = rows.map(\.uid)
         let unknown = UIDSet(uids.filter { !cache.knows(fields, uid: $0) })
         var unreadable: Set<UInt32> = []
@@ -55,7 +54,7 @@ extension MailUser {
         }
         if rows.count <= HeaderSearchCache.maximumMessages {
             cache.keepOnly(uids)
-            headerSearch = cache
+            searchCaches.headerSearch = cache
         }
         let folded = SearchEvaluator(query: evaluator.query.foldedForHeaderCache, keywordNames: evaluator.keywordNames,
                                      now: evaluator.now, timeZone: evaluator.timeZone)

@@ -79,7 +79,7 @@ extension MailUser {
     /// time. They are also kept for one mailbox (a client re-sorting its view asks again and again),
     /// so only new messages are read.
     func sortable(_ uids: [UInt32], in mailbox: Mailbox) async throws -> [SortableMessage] {
-        var cache = sortKeys?.mailboxGUID == mailbox.guid ? sortKeys! : SortKeyCache(mailboxGUID: mailbox.guid)
+        var cache = searchCaches.sortKeys(for: mailbox)
         let missing = uids.filter { cache.messages[$0] == nil }
         if !missing.isEmpty {
             let mailboxID = mailbox.id.value
@@ -98,7 +98,7 @@ extension MailUser {
             // Storing is an optimisation: a failure costs the next SORT the same decoding again.
             try? await index.storeSortKeys(computed, in: mailboxID)
         }
-        sortKeys = cache
+        searchCaches.sortKeys = cache
         return uids.compactMap { cache.messages[$0] }
     }
 }

@@ -12,16 +12,14 @@ public actor MailUser {
     let store: any ObjectStore
     let configuration: StorageConfiguration
     var logger: Logger
-    /// Sessions watching this user's mailboxes, by subscription id.
-    var watchers: [UUID: Watcher] = [:]
+    /// Sessions watching this user's mailboxes (IDLE, NOTIFY).
+    public nonisolated let events = MailEventBus()
     /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
     let bundler: IndexBundler?
     let indexStore: (any ObjectStore)?
     var uploadLoop: Task<Void, Never>?
-    /// SORT/THREAD keys of the last mailbox sorted (messages never change, so entries stay valid).
-    var sortKeys: SortKeyCache?
-    /// Folded header values of the last mailbox a header SEARCH read (see `HeaderSearchCache`).
-    var headerSearch: HeaderSearchCache?
+    /// SORT/THREAD keys and folded header values of the last mailboxes read.
+    var searchCaches = SearchCaches()
     /// The revalidation running, if any (they never overlap).
     var revalidation: Task<Void, Never>?
     /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
