@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 // ObjectMail: an IMAP/POP3/LMTP mail server that keeps mail in object storage.
-// Dependencies point one way: Server → ObjectMail → {MetaCache, FSCache → ObjectStore → S3Client}.
+// Dependencies point one way: Server → ObjectMail → {MetaCache → ObjectStore, ObjectStore} → S3Client.
+// Server sees only ObjectMail's API (and the plain value modules below it, MailModel and ExecutorPreference): never
+// MetaCache's records or ObjectStore. ObjectMail reads bodies through any `ObjectStore` it is given; the executable
+// (Sources/objectmail, the composition root) builds each user's `obox_fs` pipeline, fscache (FSCache) included, and
+// hands it in. docs/architecture.md draws the graph.
 // Each module group below is added by the issue that fills it.
 import PackageDescription
 
@@ -19,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
-    targets: primitivesTargets + configTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
+    targets: primitivesTargets + configTargets + mailModelTargets + executorPreferenceTargets + objectStoreTargets + fsCacheTargets + mimeTargets + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
         + metricsTargets + sieveTargets
 )
@@ -41,6 +45,18 @@ var configTargets: [Target] { [
     .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Fixtures")]),
 ] }
 
+// MARK: MailModel: plain mail values the index and the mail store share (UID sets, system flags, flag changes,
+// message states). No dependency: MetaCache stores them, ObjectMail's API and the protocols speak them.
+var mailModelTargets: [Target] { [
+    .target(name: "MailModel"),
+] }
+
+// MARK: ExecutorPreference: the task-local executor a session's unstructured tasks should run on (its event loop).
+// Set by Server, read by the storage code that starts tasks for a session (ObjectMail, FSCache).
+var executorPreferenceTargets: [Target] { [
+    .target(name: "ExecutorPreference"),
+] }
+
 // MARK: ObjectStore: the lib-fs style storage pipeline (posix, compress, randomfail, s3 …).
 var objectStoreTargets: [Target] { [
     .systemLibrary(name: "CSystemIO"),
@@ -54,7 +70,7 @@ var objectStoreTargets: [Target] { [
 
 // MARK: FSCache: the size-bounded on-disk cache of object bodies (`fscache:SIZE:DIR:PARENT`).
 var fsCacheTargets: [Target] { [
-    .target(name: "FSCache", dependencies: ["Config", "ObjectStore", "S3Client", "Metrics", "Primitives", .product(name: "Logging", package: "swift-log")]),
+    .target(name: "FSCache", dependencies: ["Config", "ExecutorPreference", "ObjectStore", "S3Client", "Metrics", "Primitives", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
     .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench"),
 ] }
@@ -62,11 +78,11 @@ var fsCacheTargets: [Target] { [
 // MARK: MetaCache: each user's local index (SQLite via GRDB), later its bundles in the bucket.
 var metaCacheTargets: [Target] { [
     .target(name: "MetaCache", dependencies: [
-        "ObjectStore", "CSQLite", "Primitives", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        "MailModel", "ObjectStore", "CSQLite", "Primitives", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "MetaCacheTests", dependencies: [
-        "MetaCache", "Primitives", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
+        "MetaCache", "MailModel", "Primitives", "StoreContract", .product(name: "PropertyBased", package: "swift-property-based"),
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
 ] }
@@ -74,11 +90,12 @@ var metaCacheTargets: [Target] { [
 // MARK: ObjectMail: the mail store API the protocols use (users, mailboxes, messages).
 var objectMailTargets: [Target] { [
     .target(name: "ObjectMail", dependencies: [
-        "Config", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client", .product(name: "Logging", package: "swift-log"),
+        "Config", "ExecutorPreference", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client",
+        .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
+    .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
     .executableTarget(name: "storage-bench", dependencies: [
-        "ObjectMail", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract", "IMAPProtocol",
+        "ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "FSCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
     ], path: "bench/StorageBench"),
     .executableTarget(name: "bundle-bench", dependencies: [
@@ -130,17 +147,18 @@ var imapProtocolTargets: [Target] { [
     ], path: "bench/IMAPProtocolBench"),
 ] }
 
-// MARK: Server: SwiftNIO listeners and protocol sessions (LMTP now; IMAP and POP3 plug in later).
+// MARK: Server: SwiftNIO listeners and protocol sessions (IMAP, POP3, LMTP), on ObjectMail's API only: no MetaCache,
+// no ObjectStore (its test target may use them).
 var serverTargets: [Target] { [
     .target(name: "Server", dependencies: [
-        "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "IMAPProtocol", "MIME", "Metrics", "Primitives",
+        "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "Metrics", "Primitives",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
     ] + tlsDependencies),
     .testTarget(name: "ServerTests", dependencies: [
-        "Server", "Config", "Auth", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
+        "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -177,7 +195,7 @@ var s3Targets: [Target] { [
                 exclude: ["botocore_reference.py"]),
     // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
     .testTarget(name: "MinIOTest", dependencies: [
-        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MetaCache", "Metrics",
+        "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MailModel", "MetaCache", "Metrics",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
@@ -190,7 +208,7 @@ var s3Targets: [Target] { [
 // MARK: The command line.
 var executableTargets: [Target] { [
     .executableTarget(name: "objectmail", dependencies: [
-        "Config", "ObjectStore", "FSCache", "Auth", "ObjectMail", "MetaCache", "Server", "CSystemIO", "Primitives",
+        "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

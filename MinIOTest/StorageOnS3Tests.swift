@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailModel
 import MetaCache
 import ObjectMail
 import ObjectStore

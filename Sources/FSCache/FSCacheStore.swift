@@ -1,5 +1,6 @@
 import Config
 #if canImport(Glibc)
+import ExecutorPreference
 import Glibc
 #endif
 import Foundation

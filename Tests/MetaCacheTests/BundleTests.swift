@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailModel
 import ObjectStore
 import StoreContract
 import Testing
@@ -14,8 +15,8 @@ import Testing
     /// An index with two mailboxes, keywords, flags, an expunge and subscriptions.
     func populatedIndex() async throws -> UserIndex {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1000).id)
-        let work = try #require(try await index.createMailbox(name: "Work/Projects", guid: "0000work", uidValidity: 1001, specialUse: "\\Archive").id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1000).id
+        let work = try await index.createMailbox(name: "Work/Projects", guid: "0000work", uidValidity: 1001, specialUse: "\\Archive").id
         _ = try await index.appendMessages((1...5).map { newMessage($0, mailboxGUID: "0000inbox", keywords: $0 == 2 ? ["$Label1"] : []) }, toMailbox: inbox)
         _ = try await index.copyMessages(UIDSet([1, 2]), from: inbox, to: work)
         _ = try await index.storeFlags(FlagChange(.add, flags: [.seen, .answered]), on: UIDSet([3]), in: inbox)
@@ -36,13 +37,13 @@ import Testing
         var lines: [String] = []
         for mailbox in try await index.mailboxes() {
             lines.append("\(mailbox.name) \(mailbox.guid) v\(mailbox.uidValidity) next\(mailbox.uidNext) m\(mailbox.highestModSeq) \(mailbox.specialUse ?? "-")")
-            for state in try await index.messageStates(in: mailbox.id!) {
+            for state in try await index.messageStates(in: mailbox.id) {
                 lines.append("  \(state.uid) \(state.flags.rawValue) \(state.keywords) \(state.modSeq)")
             }
-            for row in try await index.messages(.all, in: mailbox.id!) {
+            for row in try await index.messages(.all, in: mailbox.id) {
                 lines.append("  \(row.uid) \(row.objectKey) \(row.size) \(row.virtualSize) \(row.internalDate) \(Array(row.cachedFields))")
             }
-            lines.append("  expunged \(try await index.expungedUIDs(in: mailbox.id!, since: 0))")
+            lines.append("  expunged \(try await index.expungedUIDs(in: mailbox.id, since: 0))")
         }
         lines.append("subscriptions \(try await index.subscriptions())")
         return lines
@@ -82,7 +83,7 @@ import Testing
 
     @Test func deliveriesUploadSmallDiffsAfterTenMails() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id
         _ = try await index.appendMessages((1...200).map { newMessage($0, mailboxGUID: "0000inbox") }, toMailbox: inbox)
         let (store, _) = try posixStore()
         let bundler = IndexBundler(index: index, store: store, prefix: "p", logger: Logger(label: "t"))
@@ -110,12 +111,12 @@ import Testing
         #expect(report.bundlesRead == 4)
         let loaded = try #require(try await cold.mailbox(named: "INBOX"))
         #expect(loaded.uidNext == 211)
-        #expect(try await cold.messageStates(in: loaded.id!).first?.flags == [.seen])
+        #expect(try await cold.messageStates(in: loaded.id).first?.flags == [.seen])
     }
 
     @Test func aNewBaseReplacesTheOldBundles() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id
         let (store, _) = try posixStore()
         let bundler = IndexBundler(index: index, store: store, prefix: "p",
                                    policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100, maxDiffs: 3), logger: Logger(label: "t"))
@@ -131,7 +132,7 @@ import Testing
 
     @Test func brokenChainsAndOrphansAreReported() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id
         let (store, _) = try posixStore()
         let bundler = IndexBundler(index: index, store: store, prefix: "p",
                                    policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100), logger: Logger(label: "t"))
@@ -153,7 +154,7 @@ import Testing
         #expect(report.brokenChains == ["0000inbox"])
         // Loaded up to the break: message 1 from the base; 2 and 3 were in the lost/unreachable diffs.
         let loaded = try #require(try await cold.mailbox(named: "INBOX"))
-        #expect(try await cold.messageStates(in: loaded.id!).map(\.uid) == [1])
+        #expect(try await cold.messageStates(in: loaded.id).map(\.uid) == [1])
         #expect(Set(report.orphans["0000inbox"]?.map(\.key) ?? []) == Set((2...4).map { "p/" + newMessage($0, mailboxGUID: "0000inbox").objectKey }))
         #expect(report.unknownMailboxGUIDs == ["0000lost"])
     }
@@ -169,7 +170,7 @@ import Testing
         let report = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).load(into: cold)
         #expect(report.dropped == 1)
         let inbox = try #require(try await cold.mailbox(named: "INBOX"))
-        #expect(try await cold.messageStates(in: inbox.id!).map(\.uid) == [1, 2, 3])
+        #expect(try await cold.messageStates(in: inbox.id).map(\.uid) == [1, 2, 3])
     }
 
     @Test func aRescanDoesNotBringBackExpungedMailWhoseDeleteIsPending() async throws {
@@ -195,12 +196,12 @@ import Testing
         let (other, _) = try makeIndex()
         _ = try await IndexLoader(store: store, prefix: "p", logger: Logger(label: "t")).load(into: other)
         let otherInbox = try #require(try await other.mailbox(named: "INBOX"))
-        _ = try await other.appendMessages([newMessage(50, mailboxGUID: "0000inbox")], toMailbox: otherInbox.id!)
+        _ = try await other.appendMessages([newMessage(50, mailboxGUID: "0000inbox")], toMailbox: otherInbox.id)
         let theirs = IndexBundler(index: other, store: store, prefix: "p", logger: Logger(label: "t"))
         #expect(try await theirs.flush() >= 1)
 
         let inbox = try #require(try await index.mailbox(named: "INBOX"))
-        _ = try await index.appendMessages([newMessage(60, mailboxGUID: "0000inbox")], toMailbox: inbox.id!)
+        _ = try await index.appendMessages([newMessage(60, mailboxGUID: "0000inbox")], toMailbox: inbox.id)
         let loader = IndexLoader(store: store, prefix: "p", logger: Logger(label: "t"))
         #expect(try await loader.rootChanged(index: index))
         await #expect(throws: BundleError.anotherWriter("p/idx/")) { try await mine.flush() }
@@ -211,7 +212,7 @@ import Testing
         #expect(!(try await loader.rootChanged(index: index)))
         #expect(try await mine.flush() >= 2)
         // Both messages are there, the other backend's under the UID it gave, ours renumbered.
-        let guids = try await index.messages(.all, in: inbox.id!).map(\.guid)
+        let guids = try await index.messages(.all, in: inbox.id).map(\.guid)
         #expect(guids.suffix(2) == [newMessage(50).guid, newMessage(60).guid])
     }
 }

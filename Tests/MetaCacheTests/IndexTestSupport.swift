@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 @testable import MetaCache
 
 /// A fresh index in its own temporary directory.

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import Testing
 @testable import MetaCache
 
@@ -7,7 +8,7 @@ import Testing
     /// Backend A's index: INBOX with messages 1…3 uploaded (the mark), then its own message 4.
     func backendA() async throws -> (UserIndex, Int64, UploadMark, MailboxBundle) {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1000).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1000).id
         _ = try await index.appendMessages((1...3).map { newMessage($0, mailboxGUID: "0000inbox") }, toMailbox: inbox)
         let uploaded = try await index.exportMailbox(guid: "0000inbox", since: nil, previous: nil)
         let mark = UploadMark(modSeq: uploaded.highestModSeq, uidNext: uploaded.uidNext)

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import Testing
 @testable import MetaCache
 
@@ -38,8 +39,8 @@ import Testing
         let (index, _) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1)
         let trash = try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2)
-        _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: try #require(trash.id))
-        _ = try await index.copyMessages(UIDSet([1]), from: try #require(trash.id), to: try #require(inbox.id))
+        _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: trash.id)
+        _ = try await index.copyMessages(UIDSet([1]), from: trash.id, to: inbox.id)
         let released = try await index.deleteMailbox(named: "Trash")
         #expect(released == [newMessage(2).objectKey])
         #expect(try await index.pendingObjectDeletes() == [newMessage(2).objectKey])
@@ -51,7 +52,7 @@ import Testing
 
     @Test func confirmedDeletesAreWrittenByTheNextWrite() async throws {
         let (index, directory) = try makeIndex()
-        let trash = try #require(try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id)
+        let trash = try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id
         _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: trash)
         let released = try await index.deleteMailbox(named: "Trash").sorted()
         #expect(released.count == 2)
@@ -79,12 +80,12 @@ import Testing
     @Test func survivesReopening() async throws {
         let (index, directory) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 7)
-        _ = try await index.appendMessages([newMessage(1)], toMailbox: try #require(inbox.id))
+        _ = try await index.appendMessages([newMessage(1)], toMailbox: inbox.id)
         try await index.setState("clean-shutdown", "yes")
         let reopened = try UserIndex(user: "user@example.com", directory: directory)
         let mailbox = try #require(try await reopened.mailbox(named: "INBOX"))
         #expect(mailbox.uidNext == 2 && mailbox.uidValidity == 7)
-        #expect(try await reopened.messages(.all, in: try #require(mailbox.id)).map(\.guid) == [newMessage(1).guid])
+        #expect(try await reopened.messages(.all, in: mailbox.id).map(\.guid) == [newMessage(1).guid])
         #expect(try await reopened.state("clean-shutdown") == "yes")
     }
 }

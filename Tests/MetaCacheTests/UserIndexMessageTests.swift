@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MailModel
 import Synchronization
 import Testing
 @testable import MetaCache
@@ -7,7 +8,7 @@ import Testing
 @Suite struct UserIndexMessageTests {
     @Test func appendAssignsUIDsAndOneModSeq() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 42).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 42).id
         let first = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
         #expect(first.destinationUIDs == [1, 2] && first.uidValidity == 42 && first.modSeq == 2)
         let second = try await index.appendMessages([newMessage(3, flags: [.seen], keywords: ["$Junk"])], toMailbox: inbox)
@@ -22,7 +23,7 @@ import Testing
 
     @Test func expungeDeletedTakesOnlyFlaggedMessagesAmongTheGivenUIDs() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages((1...5).map { newMessage($0) }, toMailbox: inbox)
         _ = try await index.storeFlags(FlagChange(.add, flags: [.deleted, .seen]), on: UIDSet([1, 2, 4]), in: inbox)
         _ = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox)
@@ -38,7 +39,7 @@ import Testing
 
     @Test func aWriteReadsTheCatchUpInItsOwnTransaction() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages((1...3).map { newMessage($0) }, toMailbox: inbox)
         let seen = try #require(try await index.mailbox(guid: "g0"))
         // Another writer's change after what the session saw: the catch-up of the session's own write includes it.
@@ -68,8 +69,8 @@ import Testing
 
     @Test func copyIsByReferenceAndExpungeDeletesTheLastOne() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
-        let archive = try #require(try await index.createMailbox(name: "Archive", guid: "g1", uidValidity: 2).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
+        let archive = try await index.createMailbox(name: "Archive", guid: "g1", uidValidity: 2).id
         _ = try await index.appendMessages((1...3).map { newMessage($0, keywords: ["work"]) }, toMailbox: inbox)
         let copied = try await index.copyMessages(UIDSet(ranges: [2...3]), from: inbox, to: archive)
         #expect(copied.sourceUIDs == [2, 3] && copied.destinationUIDs == [1, 2] && copied.uidValidity == 2)
@@ -88,8 +89,8 @@ import Testing
 
     @Test func moveKeepsTheObjectAndLogsTheExpunge() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
-        let trash = try #require(try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
+        let trash = try await index.createMailbox(name: "Trash", guid: "g1", uidValidity: 2).id
         _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
         let (copied, expunged) = try await index.moveMessages(UIDSet([2]), from: inbox, to: trash)
         #expect(copied.destinationUIDs == [1] && expunged.expungedUIDs == [2])
@@ -101,7 +102,7 @@ import Testing
 
     @Test func storeFlagsBumpsModSeqOnlyForRealChanges() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages([newMessage(1, flags: [.seen]), newMessage(2)], toMailbox: inbox)
         let added = try await index.storeFlags(FlagChange(.add, flags: [.seen], keywords: ["Important"]), on: .all, in: inbox)
         #expect(added.changed.map(\.uid) == [1, 2])
@@ -117,7 +118,7 @@ import Testing
 
     @Test func unchangedSinceRefusesNewerMessages() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages([newMessage(1)], toMailbox: inbox)          // modseq 2
         _ = try await index.appendMessages([newMessage(2)], toMailbox: inbox)          // modseq 3
         let result = try await index.storeFlags(FlagChange(.add, flags: [.flagged]), on: .all, in: inbox, unchangedSince: 2)
@@ -127,7 +128,7 @@ import Testing
 
     @Test func recentBelongsToTheFirstSessionOnly() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages([newMessage(1), newMessage(2)], toMailbox: inbox)
         #expect(try await index.claimRecent(in: inbox) == 1)
         #expect(try await index.claimRecent(in: inbox) == 3)
@@ -137,7 +138,7 @@ import Testing
 
     @Test func keywordLimitIsATypedError() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages([newMessage(1, keywords: (0..<63).map { "k\($0)" })], toMailbox: inbox)
         await #expect(throws: IndexError.tooManyKeywords(user: "user@example.com", mailbox: "INBOX", limit: 63)) {
             _ = try await index.storeFlags(FlagChange(.add, flags: [], keywords: ["one-too-many"]), on: .all, in: inbox)
@@ -160,7 +161,7 @@ import Testing
 @Suite struct UserIndexReaderTests {
     @Test func aReadWhileTheDedicatedReaderIsBusyUsesThePoolAndSeesTheSameData() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages((1...3).map { newMessage($0) }, toMailbox: inbox)
         let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
         let heldCounts = Mutex<[Int]>([])
@@ -190,7 +191,7 @@ import Testing
 @Suite struct CatchUpRecentTests {
     @Test func aWriteAskedToClaimRecentTakesOnlyMessagesPastTheViewsUIDNext() async throws {
         let (index, _) = try makeIndex()
-        let inbox = try #require(try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id)
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages((1...2).map { newMessage($0) }, toMailbox: inbox)
         let seen = try #require(try await index.mailbox(guid: "g0"))
         #expect(try await index.claimRecent(in: inbox) == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import PropertyBased
 import Testing
 @testable import MetaCache
@@ -20,7 +21,7 @@ import Testing
             let (index, _) = try makeIndex()
             var mailboxes: [Int64] = []
             for n in 0..<3 {
-                mailboxes.append(try #require(try await index.createMailbox(name: "box\(n)", guid: "g\(n)", uidValidity: 1).id))
+                mailboxes.append(try await index.createMailbox(name: "box\(n)", guid: "g\(n)", uidValidity: 1).id)
             }
             var model: Model = [:]
             var uidNext: [Int64: UInt32] = [:]

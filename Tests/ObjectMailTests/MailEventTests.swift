@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 import Testing
 @testable import ObjectMail
@@ -9,8 +10,8 @@ import Testing
         let user = try await storage.user("frank")
         let inbox = try await user.mailbox("INBOX")
         let other = try await user.createMailbox("Other")
-        let watching = await user.watch(mailboxID: inbox.id)
-        let everything = await user.watch(mailboxID: nil)
+        let watching = user.events.watch(mailboxID: inbox.id)
+        let everything = user.events.watch(mailboxID: nil)
         let session = UUID()
 
         _ = try await user.saveMessages([IncomingMessage(bytes: Array("Subject: a\r\n\r\nx\r\n".utf8))], to: inbox, origin: session)
@@ -18,8 +19,8 @@ import Testing
         _ = try await user.copyMessages(.all, from: inbox, to: other)
         _ = try await user.expungeMessages(.all, in: inbox)
         try await user.deleteMailbox("Other")
-        await user.stopWatching(watching.id)
-        await user.stopWatching(everything.id)
+        user.events.stopWatching(watching.id)
+        user.events.stopWatching(everything.id)
 
         var inboxEvents: [MailEvent] = []
         for await event in watching.events { inboxEvents.append(event) }
@@ -41,7 +42,7 @@ import Testing
     @Test func mailboxListChangesAreEvents() async throws {
         let (storage, _, _) = try makeStorage()
         let user = try await storage.user("frank")
-        let everything = await user.watch(mailboxID: nil)
+        let everything = user.events.watch(mailboxID: nil)
         let session = UUID()
 
         try await user.createMailbox("Lists", origin: session)
@@ -52,7 +53,7 @@ import Testing
         try await user.setSubscribed("Nowhere", true)
         try await user.setSubscribed("Groups/Swift", false)
         try await user.deleteMailbox("Groups/Swift")
-        await user.stopWatching(everything.id)
+        user.events.stopWatching(everything.id)
 
         var all: [MailEvent] = []
         for await event in everything.events { all.append(event) }
@@ -76,9 +77,9 @@ import Testing
         let user = try await storage.user("frank")
         let inbox = try await user.mailbox("INBOX")
         _ = try await user.saveMessages([IncomingMessage(bytes: Array("Subject: a\r\n\r\nx\r\n".utf8))], to: inbox)
-        let everything = await user.watch(mailboxID: nil)
+        let everything = user.events.watch(mailboxID: nil)
         try await user.renameMailbox("INBOX", to: "Old")
-        await user.stopWatching(everything.id)
+        user.events.stopWatching(everything.id)
 
         var all: [MailEvent] = []
         for await event in everything.events { all.append(event) }

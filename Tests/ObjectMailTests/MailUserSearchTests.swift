@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 import Primitives
 import Testing
@@ -9,7 +10,7 @@ import Testing
         Array("From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nDate: \(date)\r\n\(extra)\r\n\(body)\r\n".utf8)
     }
 
-    func setUp() async throws -> (MailUser, MailboxRecord) {
+    func setUp() async throws -> (MailUser, Mailbox) {
         let (storage, _, _) = try makeStorage()
         let user = try await storage.user("grace")
         let inbox = try await user.mailbox("INBOX")
@@ -67,7 +68,7 @@ import Testing
     /// must still see messages added and removed since, and another mailbox with the same UIDs its own mail.
     @Test func headerSearchesFollowTheMailboxAcrossChanges() async throws {
         let (user, inbox) = try await setUp()
-        func search(_ query: SearchQuery, in mailbox: MailboxRecord) async throws -> [UInt32] { try await user.search(query, in: mailbox) }
+        func search(_ query: SearchQuery, in mailbox: Mailbox) async throws -> [UInt32] { try await user.search(query, in: mailbox) }
         let plans = SearchQuery.header(name: "SUBJECT", contains: "PLANS")
         #expect(try await search(plans, in: inbox) == [1])
         #expect(try await search(.header(name: "subject", contains: "RÉUNION"), in: inbox) == [1])

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailModel
 import MetaCache
 import ObjectStore
 import StoreContract
@@ -92,7 +93,7 @@ func makeStorage(mailboxes: [ConfiguredMailbox] = []) throws -> (MailStorage, Co
 
         let result = try await user.expungeMessages(.all, in: inbox)
         #expect(result.expungedUIDs == [1, 3])
-        #expect(result.releasedObjects == [keys[2]])
+        #expect(result.result.releasedObjects == [keys[2]])
         await #expect(throws: ObjectStoreError.self) { _ = try await store.stat(user.layout.bucketKey(keys[2])) }
         _ = try await store.stat(user.layout.bucketKey(keys[0]))
         _ = try await store.stat(user.layout.bucketKey(keys[1]))
@@ -106,14 +107,14 @@ func makeStorage(mailboxes: [ConfiguredMailbox] = []) throws -> (MailStorage, Co
 
 /// Puts raw objects and index rows directly (the save path with MIME parsing comes later).
 @discardableResult
-func saveRaw(user: MailUser, store: any ObjectStore, mailbox: MailboxRecord, count: Int) async throws -> [String] {
+func saveRaw(user: MailUser, store: any ObjectStore, mailbox: Mailbox, count: Int) async throws -> [String] {
     var keys: [String] = []
     for n in 0..<count {
         let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
         try await store.put(user.layout.bucketKey(key), bytes: Array("Subject: \(n)\r\n\r\nbody\r\n".utf8))
         _ = try await user.index.appendMessages([NewMessage(guid: UniqueID.make(), objectKey: key, size: 20, virtualSize: 20,
                                                             internalDate: 0, saveDate: 0, cachedFields: Data())],
-                                                toMailbox: mailbox.id!)
+                                                toMailbox: mailbox.id.value)
         keys.append(key)
     }
     return keys

@@ -52,7 +52,7 @@ import Testing
         return (try PipelineRegistry.builtIn.makeStore("posix:\(root)/bucket"), root)
     }
 
-    func mailObjects(_ bucket: any ObjectStore, _ user: MailUser, _ mailbox: MailboxRecord) async throws -> [String] {
+    func mailObjects(_ bucket: any ObjectStore, _ user: MailUser, _ mailbox: Mailbox) async throws -> [String] {
         try await bucket.listAll(prefix: user.layout.mailboxPrefix(guid: mailbox.guid)).map(\.key).filter { !$0.contains("/idx/") }
     }
 

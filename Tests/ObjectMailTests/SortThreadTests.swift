@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 @testable import MetaCache
 import MIME
 import Primitives
@@ -18,7 +19,7 @@ import Testing
         ("heidi@example.com", "Re: Lost parent", "h@x", "<missing@x>"),
     ]
 
-    func setUp() async throws -> (MailUser, MailboxRecord) {
+    func setUp() async throws -> (MailUser, Mailbox) {
         let (storage, _, _) = try makeStorage()
         let user = try await storage.user("threads")
         let inbox = try await user.mailbox("INBOX")
@@ -126,8 +127,8 @@ import Testing
 /// Sort keys are computed at delivery and stored in the index row; rows without them are computed
 /// from the cached fields and stored then. Either way SORT must see the same keys.
 @Suite struct StoredSortKeyTests {
-    static func storedKeys(_ user: MailUser, _ mailbox: MailboxRecord) async throws -> [UInt32: SortKeys?] {
-        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id!, keyVersion: SortKeys.formatVersion)
+    static func storedKeys(_ user: MailUser, _ mailbox: Mailbox) async throws -> [UInt32: SortKeys?] {
+        let rows = try await user.index.sortRows(UIDSet(ranges: [1...UInt32.max]), in: mailbox.id.value, keyVersion: SortKeys.formatVersion)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.uid, $0.sortKeys.flatMap(SortKeys.init(serialized:))) })
     }
 

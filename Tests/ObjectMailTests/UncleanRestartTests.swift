@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 import ObjectStore
 import StoreContract
@@ -89,7 +90,7 @@ import Testing
             _ = try await user.saveMessages((1...3).map(RecoveryTests.mail), to: inbox)
             let lost = try #require(try await user.messages(UIDSet([2]), in: inbox).first)
             try await bucket.delete(user.layout.bucketKey(lost.objectKey))
-            await #expect(throws: StorageError.store(user: "hank", .notFound(key: user.layout.bucketKey(lost.objectKey)))) {
+            await #expect(throws: StorageError.store(user: "hank", StoreFailure(.notFound(key: user.layout.bucketKey(lost.objectKey))))) {
                 try await user.body(of: lost)
             }
             #expect(try await user.messages(.all, in: inbox).map(\.uid) == (autofix ? [1, 3] : [1, 2, 3]))

@@ -1,5 +1,6 @@
 import Config
 import IMAPProtocol
+import MailModel
 import MetaCache
 import NIOCore
 import Testing

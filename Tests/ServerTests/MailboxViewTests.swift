@@ -1,5 +1,6 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
+@testable import ObjectMail
 @testable import Server
 import Testing
 
@@ -95,25 +96,25 @@ import Testing
         #expect(view.reconcile(with: [state(1), state(2, [.flagged], keywords: ["$Label1"], modSeq: 3)], allowExpunge: true) == [])
     }
 
-    func mailboxRecord() -> MailboxRecord {
-        MailboxRecord(id: 1, guid: "g", name: "INBOX", uidValidity: 1, uidNext: 10, highestModSeq: 5, firstRecentUID: 10,
-                      specialUse: nil, createdAt: 0)
+    func mailbox() -> Mailbox {
+        Mailbox(id: MailboxID(1), guid: "g", name: "INBOX", uidValidity: 1, uidNext: 10, highestModSeq: 5, firstRecentUID: 10,
+                specialUse: nil)
     }
 
     @Test func changesAppliedToTheViewGiveTheIndexState() {
         let view = view([1, 2, 3, 4])
-        let changes = MailboxChanges(mailbox: mailboxRecord(), changed: [state(2, .seen, modSeq: 6), state(7, modSeq: 7)],
+        let changes = MailboxDelta(mailbox: mailbox(), changed: [state(2, .seen, modSeq: 6), state(7, modSeq: 7)],
                                      expunged: [3, 99], messageCount: 4)
         #expect(view.applying(changes) == [state(1), state(2, .seen, modSeq: 6), state(4), state(7, modSeq: 7)])
         // Nothing changed: the view as it is.
-        #expect(view.applying(MailboxChanges(mailbox: mailboxRecord(), changed: [], expunged: [], messageCount: nil)) == view.messages)
+        #expect(view.applying(MailboxDelta(mailbox: mailbox(), changed: [], expunged: [], messageCount: nil)) == view.messages)
     }
 
     @Test func changesThatDoNotAddUpAreRefused() {
         let view = view([1, 2, 3])
         // A row gone without an expunge record (a merge dropped it): the count tells.
-        #expect(view.applying(MailboxChanges(mailbox: mailboxRecord(), changed: [], expunged: [], messageCount: 2)) == nil)
+        #expect(view.applying(MailboxDelta(mailbox: mailbox(), changed: [], expunged: [], messageCount: 2)) == nil)
         // A changed message below the view's largest UID that the view never had.
-        #expect(view.applying(MailboxChanges(mailbox: mailboxRecord(), changed: [state(0)], expunged: [], messageCount: 4)) == nil)
+        #expect(view.applying(MailboxDelta(mailbox: mailbox(), changed: [state(0)], expunged: [], messageCount: 4)) == nil)
     }
 }

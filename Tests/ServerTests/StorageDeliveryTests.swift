@@ -2,6 +2,7 @@ import Auth
 import Config
 import Foundation
 import Logging
+import MailModel
 import MetaCache
 import ObjectMail
 import ObjectStore

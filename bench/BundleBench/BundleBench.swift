@@ -66,7 +66,7 @@ struct BundleBench {
 
     static func uploadCost(bucket: CountingStore, scratch: String, folderSize: Int, deliveries: Int) async throws {
         let index = try UserIndex(user: "big", directory: "\(scratch)/big")
-        let inbox = try index.mailboxID(try await index.createMailbox(name: "INBOX", guid: "bigfolder", uidValidity: 1))
+        let inbox = try await index.createMailbox(name: "INBOX", guid: "bigfolder", uidValidity: 1).id
         var next = 0
         while next < folderSize {
             let batch = min(5_000, folderSize - next)
@@ -142,13 +142,6 @@ struct BundleBench {
 
     static func requests(_ store: CountingStore) -> Int {
         ["get", "download", "put", "stat", "delete", "deleteMany", "copy", "list"].reduce(0) { $0 + store.count($1) }
-    }
-}
-
-extension UserIndex {
-    func mailboxID(_ record: MailboxRecord) throws -> Int64 {
-        guard let id = record.id else { throw IndexError.mailboxNotFound(user: user, mailbox: record.name) }
-        return id
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import FSCache
 import IMAPProtocol
 import Logging
+import MailModel
 import MetaCache
 import MIME
 import NIOCore

@@ -297,7 +297,7 @@ public struct StoreOperation: Sendable, Equatable {
 
     public var mode: Mode
     public var silent: Bool
-    /// Flags as sent (system flags keep their backslash); see `MessageFlags(imapName:)` in MetaCache.
+    /// Flags as sent (system flags keep their backslash); see `MessageFlags(imapName:)` in MailModel.
     public var flags: [String]
 
     public init(mode: Mode, silent: Bool, flags: [String]) {

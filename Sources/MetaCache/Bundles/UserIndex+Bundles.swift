@@ -6,9 +6,10 @@ extension UserIndex {
     public func exportMailbox(guid: String, since: Int64?, previous: String?) async throws -> MailboxBundle {
         let user = self.user
         return try await read { db in
-            guard let mailbox = try MailboxRecord.filter(Column("guid") == guid).fetchOne(db), let id = mailbox.id else {
+            guard let mailbox = try MailboxRecord.filter(Column("guid") == guid).fetchOne(db) else {
                 throw IndexError.mailboxNotFound(user: user, mailbox: guid)
             }
+            let id = mailbox.id
             let floor = since ?? 0
             // Local row ids mean nothing on another backend: bundles carry mailbox GUIDs instead.
             // A base reads every row in UID order (the primary key); a diff reads the few changed rows through
@@ -91,9 +92,8 @@ extension UserIndex {
                     existing.specialUse = entry.specialUse
                     try existing.update(db)
                 } else {
-                    var record = MailboxRecord(id: nil, guid: entry.guid, name: entry.name, uidValidity: entry.uidValidity, uidNext: 1,
-                                               highestModSeq: 1, firstRecentUID: 1, specialUse: entry.specialUse, createdAt: entry.createdAt)
-                    try record.insert(db)
+                    _ = try MailboxRecord.insert(guid: entry.guid, name: entry.name, uidValidity: entry.uidValidity,
+                                                 specialUse: entry.specialUse, createdAt: entry.createdAt, in: db)
                 }
             }
             try db.execute(sql: "DELETE FROM subscription")
@@ -112,9 +112,10 @@ extension UserIndex {
     public func applyMailboxBundle(_ bundle: MailboxBundle) async throws {
         let user = self.user
         try await write { db in
-            guard var mailbox = try MailboxRecord.filter(Column("guid") == bundle.mailboxGUID).fetchOne(db), let id = mailbox.id else {
+            guard var mailbox = try MailboxRecord.filter(Column("guid") == bundle.mailboxGUID).fetchOne(db) else {
                 throw IndexError.mailboxNotFound(user: user, mailbox: bundle.mailboxGUID)
             }
+            let id = mailbox.id
             if bundle.kind == .base {
                 try db.execute(sql: "DELETE FROM message WHERE mailboxID = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM expunged WHERE mailboxID = ?", arguments: [id])

@@ -38,9 +38,10 @@ extension UserIndex {
     public func mergeMailbox(_ remote: MailboxBundle, mark: UploadMark?) async throws -> MergeOutcome {
         let user = self.user
         return try await write { db in
-            guard var mailbox = try MailboxRecord.filter(Column("guid") == remote.mailboxGUID).fetchOne(db), let id = mailbox.id else {
+            guard var mailbox = try MailboxRecord.filter(Column("guid") == remote.mailboxGUID).fetchOne(db) else {
                 throw IndexError.mailboxNotFound(user: user, mailbox: remote.mailboxGUID)
             }
+            let id = mailbox.id
             let mark = mark ?? UploadMark(modSeq: 0, uidNext: 1)
             var local = Dictionary(try MessageRecord.filter(Column("mailboxID") == id).fetchAll(db).map { ($0.uid, $0) },
                                    uniquingKeysWith: { $1 })
@@ -130,9 +131,8 @@ extension UserIndex {
             for entry in root.mailboxes where try MailboxRecord.filter(Column("guid") == entry.guid).fetchCount(db) == 0 {
                 var name = entry.name
                 if try MailboxRecord.filter(Column("name") == name).fetchCount(db) > 0 { name += "-" + entry.guid.prefix(8) }
-                var record = MailboxRecord(id: nil, guid: entry.guid, name: name, uidValidity: entry.uidValidity, uidNext: 1,
-                                           highestModSeq: 1, firstRecentUID: 1, specialUse: entry.specialUse, createdAt: entry.createdAt)
-                try record.insert(db)
+                _ = try MailboxRecord.insert(guid: entry.guid, name: name, uidValidity: entry.uidValidity, specialUse: entry.specialUse,
+                                             createdAt: entry.createdAt, in: db)
                 added += 1
             }
             for name in root.subscriptions {

@@ -1,11 +1,13 @@
 import Foundation
 import GRDB
+import MailModel
 
-/// A mailbox as the index keeps it.
-public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+/// A mailbox as the index keeps it. Always a stored row: `id` is the row's, given by the database when
+/// `insert(guid:name:uidValidity:specialUse:createdAt:in:)` created it.
+public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "mailbox"
 
-    public var id: Int64?
+    public var id: Int64
     /// 32 hex digits; also the folder of the mailbox's objects in the bucket.
     public var guid: String
     public var name: String
@@ -17,7 +19,7 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Muta
     public var specialUse: String?
     public var createdAt: Int64
 
-    public init(id: Int64?, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
+    public init(id: Int64, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
                 firstRecentUID: UInt32, specialUse: String?, createdAt: Int64) {
         self.id = id
         self.guid = guid
@@ -30,7 +32,16 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Muta
         self.createdAt = createdAt
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    /// Adds a new, empty mailbox (UIDNEXT 1, HIGHESTMODSEQ 1) and returns its row.
+    static func insert(guid: String, name: String, uidValidity: UInt32, specialUse: String?, createdAt: Int64,
+                       in db: Database) throws -> MailboxRecord {
+        try db.execute(sql: """
+            INSERT INTO mailbox (guid, name, uidValidity, uidNext, highestModSeq, firstRecentUID, specialUse, createdAt)
+            VALUES (?, ?, ?, 1, 1, 1, ?, ?)
+            """, arguments: [guid, name, uidValidity, specialUse, createdAt])
+        return MailboxRecord(id: db.lastInsertedRowID, guid: guid, name: name, uidValidity: uidValidity, uidNext: 1, highestModSeq: 1,
+                             firstRecentUID: 1, specialUse: specialUse, createdAt: createdAt)
+    }
 
     /// The columns `init(row:)` reads, in its order: every read selects exactly these.
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
@@ -146,20 +157,5 @@ public struct NewMessage: Sendable, Equatable {
         self.internalDate = internalDate
         self.saveDate = saveDate
         self.cachedFields = cachedFields
-    }
-}
-
-/// The per-message state a selected session tracks: UID, flags, keywords, MODSEQ.
-public struct MessageState: Sendable, Equatable {
-    public var uid: UInt32
-    public var flags: MessageFlags
-    public var keywords: [String]
-    public var modSeq: Int64
-
-    public init(uid: UInt32, flags: MessageFlags, keywords: [String], modSeq: Int64) {
-        self.uid = uid
-        self.flags = flags
-        self.keywords = keywords
-        self.modSeq = modSeq
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import MailModel
 
 /// A mailbox as it is now and what changed in it after a MODSEQ a session had already seen, read in one
 /// transaction, so a selected session can catch up without reading every message again.
@@ -89,7 +90,8 @@ extension UserIndex {
     }
 
     static func mailboxChanges(guid: String, since modSeq: Int64, db: Database) throws -> MailboxChanges? {
-        guard let mailbox = try Self.mailbox(guid: guid, db: db), let id = mailbox.id else { return nil }
+        guard let mailbox = try Self.mailbox(guid: guid, db: db) else { return nil }
+        let id = mailbox.id
         guard mailbox.highestModSeq != modSeq else {
             return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
         }

@@ -1,20 +1,6 @@
 import Foundation
 import GRDB
-
-/// A STORE: which flags and keywords to add, remove or set.
-public struct FlagChange: Sendable, Equatable {
-    public enum Operation: Sendable, Equatable { case add, remove, replace }
-
-    public var operation: Operation
-    public var flags: MessageFlags
-    public var keywords: [String]
-
-    public init(_ operation: Operation, flags: MessageFlags, keywords: [String] = []) {
-        self.operation = operation
-        self.flags = flags
-        self.keywords = keywords
-    }
-}
+import MailModel
 
 public struct FlagStoreResult: Sendable, Equatable {
     /// Messages whose flags changed, with their new state and MODSEQ.
@@ -94,7 +80,8 @@ extension UserIndex {
     /// The mask for `keywords`, adding unknown ones to the mailbox's table. Keywords compare
     /// case-insensitively (RFC 3501 flags are case-insensitive); the first spelling is kept.
     static func keywordMask(_ keywords: [String], mailbox: MailboxRecord, user: String, in db: Database) throws -> Int64 {
-        guard !keywords.isEmpty, let mailboxID = mailbox.id else { return 0 }
+        guard !keywords.isEmpty else { return 0 }
+        let mailboxID = mailbox.id
         var names = try keywordNames(mailboxID, in: db)
         var mask: Int64 = 0
         for keyword in keywords {

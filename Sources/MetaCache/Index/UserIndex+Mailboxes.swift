@@ -31,11 +31,8 @@ extension UserIndex {
             if try MailboxRecord.filter(Column("name") == name).fetchCount(db) > 0 {
                 throw IndexError.mailboxExists(user: user, mailbox: name)
             }
-            var record = MailboxRecord(id: nil, guid: guid, name: name, uidValidity: uidValidity, uidNext: 1,
-                                       highestModSeq: 1, firstRecentUID: 1, specialUse: specialUse,
-                                       createdAt: Int64(now.timeIntervalSince1970))
-            try record.insert(db)
-            return record
+            return try MailboxRecord.insert(guid: guid, name: name, uidValidity: uidValidity, specialUse: specialUse,
+                                            createdAt: Int64(now.timeIntervalSince1970), in: db)
         }
     }
 
@@ -74,7 +71,7 @@ extension UserIndex {
     public func deleteMailbox(named name: String) async throws -> [String] {
         let user = self.user
         return try await write { db in
-            guard let mailbox = try MailboxRecord.filter(Column("name") == name).fetchOne(db), let id = mailbox.id else {
+            guard let id = try MailboxRecord.filter(Column("name") == name).fetchOne(db)?.id else {
                 throw IndexError.mailboxNotFound(user: user, mailbox: name)
             }
             let keys = try String.fetchAll(db, sql: "SELECT objectKey FROM message WHERE mailboxID = ?", arguments: [id])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MailModel
 
 /// The result of saving, copying or moving messages: the new UIDs in order, with the mailbox's
 /// UIDVALIDITY, for APPENDUID/COPYUID.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MailModel
 
 /// What SORT and THREAD read of a message: its stored sort keys, or (for a row stored without them)
 /// the cached fields they are computed from.

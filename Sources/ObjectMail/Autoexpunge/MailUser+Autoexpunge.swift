@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 
 /// Dovecot's `namespace { mailbox NAME { autoexpunge = TIME  autoexpunge_max_mails = N } }`: when a session of the
@@ -31,10 +32,12 @@ extension MailUser {
 
     private func autoexpunge(_ configured: ConfiguredMailbox, now: Date) async throws -> Int {
         // An automatic mailbox not created yet has nothing to expunge.
-        guard let mailbox = try await mapErrors({ try await index.mailbox(named: configured.name.value) }) else { return 0 }
+        guard let mailbox = try await mapErrors({ try await index.mailbox(named: configured.name.value) }).map(Mailbox.init) else {
+            return 0
+        }
         let savedBefore = configured.autoexpunge.map { Int64(now.timeIntervalSince1970) - $0.components.seconds }
         let uids = try await mapErrors {
-            try await index.autoexpungeCandidates(in: mailbox.id!, savedBefore: savedBefore, maxMails: configured.autoexpungeMaxMails)
+            try await index.autoexpungeCandidates(in: mailbox.id.value, savedBefore: savedBefore, maxMails: configured.autoexpungeMaxMails)
         }
         guard !uids.isEmpty else { return 0 }
         var removed = 0
@@ -43,7 +46,7 @@ extension MailUser {
             let logged = await mailLogExpungeCandidates(batch, in: mailbox, onlyDeleted: false)
             // The normal expunge path: other sessions are told (EXPUNGE/VANISHED), objects are deleted, quota follows.
             let result = try await expunged(in: mailbox, origin: nil, logging: logged, description: "autoexpunge") {
-                try await index.expungeMessages(batch, in: mailbox.id!)
+                try await index.expungeMessages(batch, in: mailbox.id.value)
             }
             removed += result.expungedUIDs.count
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailModel
 import MetaCache
 
 /// The mail_log plugin's events, written after the index change they describe committed (Dovecot logs them at
@@ -20,12 +21,12 @@ extension MailUser {
     /// source), if not `box`.
     /// `keywordNames`: given when the mailbox is gone by the time the line is written (DELETE).
     func mailLogMessages(_ event: MailLogConfiguration.Event, _ description: String, _ records: [MessageRecord],
-                         box: MailboxRecord, uids: [UInt32]? = nil, keywordsOf: MailboxRecord? = nil,
+                         box: Mailbox, uids: [UInt32]? = nil, keywordsOf: Mailbox? = nil,
                          keywordNames known: [Int: String]? = nil) async {
         guard let mailLog = configuration.mailLog, mailLog.wants(event), !records.isEmpty else { return }
         var keywordNames = known ?? [:]
         if known == nil, mailLog.fields.contains(.flags) {
-            keywordNames = (try? await index.keywordNames(in: (keywordsOf ?? box).id!)) ?? [:]
+            keywordNames = (try? await index.keywordNames(in: (keywordsOf ?? box).id.value)) ?? [:]
         }
         let logger = mailLogger
         for (position, record) in records.enumerated() {
@@ -48,16 +49,16 @@ extension MailUser {
 
     /// The records an expunge among `uids` may remove, read before it (afterwards they are gone). `onlyDeleted`:
     /// IMAP EXPUNGE/CLOSE, which remove only the messages flagged \Deleted.
-    func mailLogExpungeCandidates(_ uids: UIDSet, in box: MailboxRecord, onlyDeleted: Bool) async -> [MessageRecord] {
+    func mailLogExpungeCandidates(_ uids: UIDSet, in box: Mailbox, onlyDeleted: Bool) async -> [MessageRecord] {
         guard mailLogWants(.expunge) else { return [] }
         do {
             if onlyDeleted {
                 // The flags from the listing first, so only the \Deleted rows' cached fields are read.
-                let deleted = try await index.messageStates(in: box.id!).filter { $0.flags.contains(.deleted) && uids.contains($0.uid) }
+                let deleted = try await index.messageStates(in: box.id.value).filter { $0.flags.contains(.deleted) && uids.contains($0.uid) }
                 guard !deleted.isEmpty else { return [] }
-                return try await index.messages(UIDSet(deleted.map(\.uid)), in: box.id!)
+                return try await index.messages(UIDSet(deleted.map(\.uid)), in: box.id.value)
             }
-            return try await index.messages(uids, in: box.id!)
+            return try await index.messages(uids, in: box.id.value)
         } catch {
             mailLogger.warning("mail_log: could not read the messages being expunged: \(error)")
             return []
@@ -65,7 +66,7 @@ extension MailUser {
     }
 
     /// After an expunge: `expunge` (or `autoexpunge`) lines for the candidates the index really removed.
-    func mailLogExpunged(_ candidates: [MessageRecord], result: ExpungeResult, in box: MailboxRecord, description: String = "expunge") async {
+    func mailLogExpunged(_ candidates: [MessageRecord], result: ExpungeResult, in box: Mailbox, description: String = "expunge") async {
         guard !candidates.isEmpty else { return }
         let removed = Set(result.expungedUIDs)
         await mailLogMessages(.expunge, description, candidates.filter { removed.contains($0.uid) }, box: box)
@@ -73,10 +74,10 @@ extension MailUser {
 
     /// Flag changes, told apart as Dovecot does: \Deleted set is `delete`, cleared is `undelete`, any other system
     /// flag change is `flag_change`, and a keyword change is one more `flag_change` line.
-    func mailLogFlagChanges(before: [MessageRecord], after changed: [MessageState], in box: MailboxRecord) async {
+    func mailLogFlagChanges(before: [MessageRecord], after changed: [MessageState], in box: Mailbox) async {
         guard let mailLog = configuration.mailLog, !changed.isEmpty, !before.isEmpty else { return }
         let old = Dictionary(before.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
-        let names = (try? await index.keywordNames(in: box.id!)) ?? [:]
+        let names = (try? await index.keywordNames(in: box.id.value)) ?? [:]
         let positions = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         for state in changed {
             guard var record = old[state.uid] else { continue }
@@ -97,20 +98,20 @@ extension MailUser {
     }
 
     /// The records a STORE changes, read before it when a flag event is logged.
-    func mailLogFlagCandidates(_ uids: UIDSet, in box: MailboxRecord) async -> [MessageRecord] {
+    func mailLogFlagCandidates(_ uids: UIDSet, in box: Mailbox) async -> [MessageRecord] {
         guard mailLogWants(.delete) || mailLogWants(.undelete) || mailLogWants(.flagChange) else { return [] }
-        return (try? await index.messages(uids, in: box.id!)) ?? []
+        return (try? await index.messages(uids, in: box.id.value)) ?? []
     }
 
     /// `save` lines for messages just saved (APPEND, LMTP): the new rows are read back from the index.
-    func mailLogSaved(_ assigned: AssignedUIDs, in box: MailboxRecord) async {
+    func mailLogSaved(_ assigned: AssignedUIDs, in box: Mailbox) async {
         guard mailLogWants(.save), !assigned.destinationUIDs.isEmpty else { return }
-        let records = (try? await index.messages(UIDSet(assigned.destinationUIDs), in: box.id!)) ?? []
+        let records = (try? await index.messages(UIDSet(assigned.destinationUIDs), in: box.id.value)) ?? []
         await mailLogMessages(.save, "save", records, box: box)
     }
 
     /// `copy from SOURCE` lines for COPY and MOVE, naming the destination box and new UIDs.
-    func mailLogCopied(_ records: [MessageRecord], assigned: AssignedUIDs, from source: MailboxRecord, to destination: MailboxRecord) async {
+    func mailLogCopied(_ records: [MessageRecord], assigned: AssignedUIDs, from source: Mailbox, to destination: Mailbox) async {
         guard mailLogWants(.copy), !assigned.destinationUIDs.isEmpty else { return }
         let bySource = Dictionary(records.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
         var copied: [MessageRecord] = [], uids: [UInt32] = []

@@ -23,7 +23,7 @@ struct HeaderSearchCache: Sendable {
         self.uidValidity = uidValidity
     }
 
-    func covers(_ mailbox: MailboxRecord) -> Bool {
+    func covers(_ mailbox: Mailbox) -> Bool {
         mailboxGUID == mailbox.guid && uidValidity == mailbox.uidValidity
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 import MIME
 
@@ -62,7 +63,7 @@ final class SortableMessage {
 extension MailUser {
     /// SORT: the UIDs of `uids` in the order the criteria give; ties fall back to UID order (the
     /// RFC's sequence order). Everything comes from the index: no GET.
-    public func sort(_ uids: [UInt32], in mailbox: MailboxRecord, by criteria: [SortCriterion]) async throws -> [UInt32] {
+    public func sort(_ uids: [UInt32], in mailbox: Mailbox, by criteria: [SortCriterion]) async throws -> [UInt32] {
         let messages = try await sortable(uids, in: mailbox)
         return messages.sorted { a, b in
             for criterion in criteria {
@@ -77,11 +78,11 @@ extension MailUser {
     /// bundle from another backend) have them computed from their cached fields, and stored for next
     /// time. They are also kept for one mailbox (a client re-sorting its view asks again and again),
     /// so only new messages are read.
-    func sortable(_ uids: [UInt32], in mailbox: MailboxRecord) async throws -> [SortableMessage] {
-        var cache = sortKeys?.mailboxGUID == mailbox.guid ? sortKeys! : SortKeyCache(mailboxGUID: mailbox.guid)
+    func sortable(_ uids: [UInt32], in mailbox: Mailbox) async throws -> [SortableMessage] {
+        var cache = searchCaches.sortKeys(for: mailbox)
         let missing = uids.filter { cache.messages[$0] == nil }
         if !missing.isEmpty {
-            let mailboxID = mailbox.id!
+            let mailboxID = mailbox.id.value
             var computed: [UInt32: Data] = [:]
             for row in try await mapErrors({ try await index.sortRows(UIDSet(missing), in: mailboxID, keyVersion: SortKeys.formatVersion) }) {
                 let keys: SortKeys
@@ -97,7 +98,7 @@ extension MailUser {
             // Storing is an optimisation: a failure costs the next SORT the same decoding again.
             try? await index.storeSortKeys(computed, in: mailboxID)
         }
-        sortKeys = cache
+        searchCaches.sortKeys = cache
         return uids.compactMap { cache.messages[$0] }
     }
 }

@@ -24,7 +24,7 @@ public enum ThreadAlgorithm: String, Sendable, CaseIterable {
 
 extension MailUser {
     /// THREAD over the given messages, from the index alone (no GET).
-    public func thread(_ uids: [UInt32], in mailbox: MailboxRecord, algorithm: ThreadAlgorithm) async throws -> [ThreadNode] {
+    public func thread(_ uids: [UInt32], in mailbox: Mailbox, algorithm: ThreadAlgorithm) async throws -> [ThreadNode] {
         let messages = try await sortable(uids, in: mailbox)
         switch algorithm {
         case .orderedSubject: return Threader.orderedSubject(messages)

@@ -69,8 +69,8 @@ public actor MailStorage {
             loading[name] = task
         }
         return try await OperationDeadline.value(of: task) {
-            StorageError.store(user: name, .unavailable(key: "", detail: "mail_operation_deadline passed while the user was loading",
-                                                        requestID: nil))
+            let detail = "mail_operation_deadline passed while the user was loading"
+            return StorageError.store(user: name, StoreFailure(.unavailable(key: "", detail: detail, requestID: nil)))
         }
     }
 
@@ -99,7 +99,7 @@ public actor MailStorage {
             do {
                 location = try await locate(name)
             } catch {
-                throw StorageError.index(.unavailable(user: name, detail: "userdb lookup failed: \(error)"))
+                throw StorageError.index(IndexFailure(.unavailable(user: name, detail: "userdb lookup failed: \(error)")))
             }
         }
         let layout: UserLayout
@@ -116,7 +116,8 @@ public actor MailStorage {
         do {
             try DirtyMarker.set(home: layout.home, user: name)
         } catch {
-            throw StorageError.index(.unavailable(user: name, detail: "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"))
+            let detail = "cannot write \(DirtyMarker.path(home: layout.home)): \(error)"
+            throw StorageError.index(IndexFailure(.unavailable(user: name, detail: detail)))
         }
         let user = try MailUser(name: name, layout: layout, store: store, indexStore: indexStore, configuration: configuration, logger: logger)
         homes[name] = layout.home

@@ -124,7 +124,7 @@ extension MailUser {
                                   objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
                                   size: bytes.count, internalDate: received, saveDate: saved)
             }
-            _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id!) }
+            _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id.value) }
             adopted += messages.count
             logger.info("adopted mail from the bucket", metadata: ["box": "\(mailbox.name)", "count": "\(messages.count)"])
             // What was read is kept: the next attempt adopts only the rest.
@@ -137,8 +137,8 @@ extension MailUser {
         return adopted
     }
 
-    private func mailboxForAdoption(guid: String, metadata: [String: String]) async throws -> MailboxRecord {
-        if let existing = try await mapErrors({ try await index.mailbox(guid: guid) }) { return existing }
+    private func mailboxForAdoption(guid: String, metadata: [String: String]) async throws -> Mailbox {
+        if let existing = try await mapErrors({ try await index.mailbox(guid: guid) }) { return Mailbox(existing) }
         let savedName = metadata[MailObjectMetadata.originalMailboxName]?.removingPercentEncoding
         let recovered = try parseName("Recovered/\(guid)")
         var name = (try? MailboxName(savedName ?? "")) ?? recovered

@@ -30,24 +30,24 @@ extension MailUser {
     }
 
     /// The mailbox with this name, or `mailboxNotFound`.
-    public func mailbox(_ raw: String) async throws -> MailboxRecord {
+    public func mailbox(_ raw: String) async throws -> Mailbox {
         let name = try parseName(raw)
         return try await mapErrors {
             guard let record = try await index.mailbox(named: name.value) else {
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
-            return record
+            return Mailbox(record)
         }
     }
 
     /// CREATE. Parents are not created; they list as \Noselect until created themselves.
     @discardableResult
-    public func createMailbox(_ raw: String, specialUse: String? = nil, origin: UUID? = nil) async throws -> MailboxRecord {
+    public func createMailbox(_ raw: String, specialUse: String? = nil, origin: UUID? = nil) async throws -> Mailbox {
         let name = try parseName(raw)
         return try await mapErrors {
-            let record = try await createIndexMailbox(name, specialUse: specialUse, origin: origin)
+            let mailbox = try await createIndexMailbox(name, specialUse: specialUse, origin: origin)
             logger.info("mailbox created", metadata: ["box": "\(name)"])
-            return record
+            return mailbox
         }
     }
 
@@ -59,7 +59,7 @@ extension MailUser {
             throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "INBOX can't be deleted")
         }
         try await mapErrors {
-            guard let record = try await index.mailbox(named: name.value) else {
+            guard let mailbox = try await index.mailbox(named: name.value).map(Mailbox.init) else {
                 let hasChildren = try await index.mailboxes().contains { name.isAncestor(of: (try? MailboxName($0.name)) ?? .inbox) }
                 if hasChildren {
                     throw StorageError.notAllowed(user: self.name, mailbox: name.value, reason: "Name has inferior hierarchical names")
@@ -67,13 +67,13 @@ extension MailUser {
                 throw StorageError.mailboxNotFound(user: self.name, mailbox: name.value)
             }
             // Dovecot expunges a deleted mailbox's messages first, and mail_log writes a line for each.
-            let logged = await mailLogExpungeCandidates(.all, in: record, onlyDeleted: false)
-            let keywords = logged.isEmpty ? [:] : (try? await index.keywordNames(in: record.id!)) ?? [:]
+            let logged = await mailLogExpungeCandidates(.all, in: mailbox, onlyDeleted: false)
+            let keywords = logged.isEmpty ? [:] : (try? await index.keywordNames(in: mailbox.id.value)) ?? [:]
             _ = try await index.deleteMailbox(named: name.value)
-            await mailLogMessages(.expunge, "expunge", logged, box: record, keywordNames: keywords)
-            mailLogMailbox(.mailboxDelete, record.name)
-            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxGone))
-            publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxDeleted(name: record.name)))
+            await mailLogMessages(.expunge, "expunge", logged, box: mailbox, keywordNames: keywords)
+            mailLogMailbox(.mailboxDelete, mailbox.name)
+            publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .mailboxGone))
+            publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .mailboxDeleted(name: mailbox.name)))
             logger.info("mailbox deleted", metadata: ["box": "\(name)"])
         }
         await deletePendingObjects()
@@ -95,7 +95,7 @@ extension MailUser {
             if old.isInbox {
                 let inbox = try await mailbox(old.value)
                 let target = try await createIndexMailbox(new, specialUse: nil, origin: origin)
-                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id!, to: target.id!)
+                let (copied, expunged) = try await index.moveMessages(.all, from: inbox.id.value, to: target.id.value)
                 // INBOX itself stays, emptied: its watchers (IDLE, NOTIFY) hear of it like of a MOVE.
                 publishAppended(copied, to: target, origin: origin)
                 publishExpunged(expunged, in: inbox, origin: origin)
@@ -107,7 +107,7 @@ extension MailUser {
                 try await index.renameMailbox(old.value, to: new.value)
                 for record in moving {
                     let renamed = new.value + record.name.dropFirst(old.value.count)
-                    publish(MailEvent(mailboxID: record.id!, mailboxName: renamed, origin: origin,
+                    publish(MailEvent(mailboxID: MailboxID(record.id), mailboxName: renamed, origin: origin,
                                       change: .mailboxRenamed(from: record.name, to: renamed)))
                 }
             }
@@ -124,7 +124,7 @@ extension MailUser {
             // Only a real change is an event: SUBSCRIBE of a subscribed name tells nobody anything.
             guard before != subscribed else { return }
             let record = try await index.mailbox(named: name.value)
-            publish(MailEvent(mailboxID: record?.id, mailboxName: name.value, origin: origin,
+            publish(MailEvent(mailboxID: record.map { MailboxID($0.id) }, mailboxName: name.value, origin: origin,
                               change: .subscriptionChanged(name: name.value, subscribed: subscribed)))
         }
     }

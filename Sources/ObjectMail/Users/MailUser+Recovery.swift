@@ -12,8 +12,8 @@ extension MailUser {
         // Another revalidation of this user is bounded by the deadline of whoever started it, not by ours.
         while let running = revalidation {
             try await OperationDeadline.value(of: running) {
-                StorageError.store(user: self.name, .unavailable(key: "", detail: "mail_operation_deadline passed while the index was revalidated",
-                                                                 requestID: nil))
+                let detail = "mail_operation_deadline passed while the index was revalidated"
+                return StorageError.store(user: self.name, StoreFailure(.unavailable(key: "", detail: detail, requestID: nil)))
             }
         }
         let task = Task { try await self.runRevalidation(reason: reason) }
@@ -53,7 +53,7 @@ extension MailUser {
         do {
             return try await mapErrors(body)
         } catch let error as BundleError {
-            throw StorageError.index(.database(user: name, detail: error.description))
+            throw StorageError.index(IndexFailure(.database(user: name, detail: error.description)))
         }
     }
 
@@ -71,9 +71,9 @@ extension MailUser {
             let listed = try await store.listAll(prefix: folder).contains { $0.key == key }
             if listed, (try? await store.stat(key)) != nil { return }
             let dropped = try await index.dropMessages(withObjects: [relativeKey])
-            let modSeqs = Dictionary(try await index.mailboxes().map { ($0.id ?? 0, $0.highestModSeq) }, uniquingKeysWith: { $1 })
+            let modSeqs = Dictionary(try await index.mailboxes().map { ($0.id, $0.highestModSeq) }, uniquingKeysWith: { $1 })
             for (mailboxID, uids) in dropped {
-                publish(MailEvent(mailboxID: mailboxID, origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
+                publish(MailEvent(mailboxID: MailboxID(mailboxID), origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
             }
             scheduleUpload()
             logger.warning("mail object missing from the bucket: dropped from the index (obox_autofix_storage = yes)",

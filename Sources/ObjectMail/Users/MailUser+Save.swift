@@ -1,4 +1,5 @@
 import Foundation
+import MailModel
 import MetaCache
 import MIME
 import ObjectStore
@@ -51,17 +52,18 @@ extension MailUser {
     /// added to the index in one transaction. Success is returned only after both (durability rule
     /// 1). A save answered with a failure leaves nothing that can become mail later: its objects go into the
     /// refused-saves ledger before the error is thrown (see `RefusedSaves`), and nothing is added to the index.
-    /// `quota`: how the quota limits apply (see `SaveQuotaCheck`). `catchUp`: see `UserIndex.write(catchingUp:_:)`.
-    public func saveMessages(_ messages: [IncomingMessage], to mailbox: MailboxRecord, now: Date = Date(),
+    /// `quota`: how the quota limits apply (see `SaveQuotaCheck`). `catchUp`: the session's view of `mailbox`, whose
+    /// changes the write reads (see `MailboxCursor`).
+    public func saveMessages(_ messages: [IncomingMessage], to mailbox: Mailbox, now: Date = Date(),
                              origin: UUID? = nil, quota quotaCheck: SaveQuotaCheck = .enforced,
-                             catchUp: CatchUpRequest? = nil) async throws -> AssignedUIDs {
+                             catchUp: MailboxCursor? = nil) async throws -> UIDAssignment {
         // Bodies in memory count against the process's budget until the save is over (spooled ones live on disk).
         let inMemory = messages.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
         guard let taken = SaveMemoryBudget.shared.reserve(inMemory) else {
             logger.warning("save refused: mail_save_memory_limit reached", metadata: ["bytes": "\(inMemory)",
                                                                                     "inuse": "\(SaveMemoryBudget.shared.inUse)"])
-            throw StorageError.store(user: name, .unavailable(key: "mail_save_memory_limit", detail: "memory budget for saves in flight exhausted",
-                                                              requestID: nil))
+            let detail = "memory budget for saves in flight exhausted"
+            throw StorageError.store(user: name, StoreFailure(.unavailable(key: "mail_save_memory_limit", detail: detail, requestID: nil)))
         }
         defer { SaveMemoryBudget.shared.release(taken) }
         var prepared: [PreparedMessage] = []
@@ -104,11 +106,13 @@ extension MailUser {
             // A PUT that failed here may still complete at the server (a stalled S3 finishing it later).
             refuseSaves(existing: stored, uncertain: keys.filter { !stored.contains($0) })
             logger.error("saving failed: \(failure)", metadata: ["box": "\(mailbox.name)"])
-            throw (failure as? ObjectStoreError).map { StorageError.store(user: name, $0) } ?? failure
+            throw StorageError.fromStore(failure, user: name)
         }
         let assigned: AssignedUIDs
         do {
-            assigned = try await mapErrors { try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id!, catchingUp: catchUp) }
+            assigned = try await mapErrors {
+                try await index.appendMessages(prepared.map(\.row), toMailbox: mailbox.id.value, catchingUp: catchUp?.request)
+            }
         } catch {
             // The objects exist without rows: the client is told the save failed, so they must never become mail.
             refuseSaves(existing: keys, uncertain: [])
@@ -121,7 +125,7 @@ extension MailUser {
         }
         publishAppended(assigned, to: mailbox, origin: origin)
         await mailLogSaved(assigned, in: mailbox)
-        return assigned
+        return UIDAssignment(assigned)
     }
 
     private struct PreparedMessage: Sendable {
@@ -133,7 +137,7 @@ extension MailUser {
         var messageID: String
     }
 
-    private func prepare(_ message: IncomingMessage, mailbox: MailboxRecord, now: Date) async throws -> PreparedMessage {
+    private func prepare(_ message: IncomingMessage, mailbox: Mailbox, now: Date) async throws -> PreparedMessage {
         let cached: CachedMessageFields
         let body: ObjectBody
         if let spool = message.spool {
@@ -141,8 +145,8 @@ extension MailUser {
             // session's event loop.
             do {
                 cached = try await BlockingPool.fileIO.run { try spool.withMappedBytes { CachedMessageFields(buffer: $0) } }
-            } catch let error as ObjectStoreError {
-                throw StorageError.store(user: name, error)
+            } catch {
+                throw StorageError.fromStore(error, user: name)
             }
             body = .file(path: spool.path)
         } else {

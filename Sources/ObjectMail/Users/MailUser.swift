@@ -12,16 +12,14 @@ public actor MailUser {
     let store: any ObjectStore
     let configuration: StorageConfiguration
     var logger: Logger
-    /// Sessions watching this user's mailboxes, by subscription id.
-    var watchers: [UUID: Watcher] = [:]
+    /// Sessions watching this user's mailboxes (IDLE, NOTIFY).
+    public nonisolated let events = MailEventBus()
     /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
     let bundler: IndexBundler?
     let indexStore: (any ObjectStore)?
     var uploadLoop: Task<Void, Never>?
-    /// SORT/THREAD keys of the last mailbox sorted (messages never change, so entries stay valid).
-    var sortKeys: SortKeyCache?
-    /// Folded header values of the last mailbox a header SEARCH read (see `HeaderSearchCache`).
-    var headerSearch: HeaderSearchCache?
+    /// SORT/THREAD keys and folded header values of the last mailboxes read.
+    var searchCaches = SearchCaches()
     /// The revalidation running, if any (they never overlap).
     var revalidation: Task<Void, Never>?
     /// Object keys being saved: PUT sent, row not yet in the index. A rescan running meanwhile
@@ -65,7 +63,7 @@ public actor MailUser {
         do {
             index = try UserIndex(user: name, directory: layout.home, fsync: configuration.fsync)
         } catch let error as IndexError {
-            throw StorageError.index(error)
+            throw StorageError.index(IndexFailure(error))
         }
         self.index = index
         refusedSaves = RefusedSaves(home: layout.home)
@@ -107,10 +105,10 @@ public actor MailUser {
             switch error {
             case .mailboxNotFound(let user, let mailbox): throw StorageError.mailboxNotFound(user: user, mailbox: mailbox)
             case .mailboxExists(let user, let mailbox): throw StorageError.mailboxExists(user: user, mailbox: mailbox)
-            default: throw StorageError.index(error)
+            default: throw StorageError.index(IndexFailure(error))
             }
         } catch let error as ObjectStoreError {
-            throw StorageError.store(user: name, error)
+            throw StorageError.store(user: name, StoreFailure(error))
         }
     }
 
@@ -123,13 +121,13 @@ public actor MailUser {
     }
 
     func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make(),
-                            origin: UUID? = nil) async throws -> MailboxRecord {
-        let record = try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
-                                                   specialUse: specialUse)
-        mailLogMailbox(.mailboxCreate, record.name)
+                            origin: UUID? = nil) async throws -> Mailbox {
+        let mailbox = Mailbox(try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
+                                                            specialUse: specialUse))
+        mailLogMailbox(.mailboxCreate, mailbox.name)
         // publish also schedules the index upload.
-        publish(MailEvent(mailboxID: record.id!, mailboxName: record.name, origin: origin, change: .mailboxCreated(name: record.name)))
-        return record
+        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .mailboxCreated(name: mailbox.name)))
+        return mailbox
     }
 
     /// The current time, or one more than the last UIDVALIDITY handed out, so that a mailbox

@@ -1,6 +1,6 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
+import MailModel
 import NIOCore
 import ObjectMail
 
@@ -31,7 +31,7 @@ extension IMAPSession {
             incoming.append(IncomingMessage(bytes: bytes, flags: flags, keywords: keywords, internalDate: date))
         }
         let intoSelected = selected?.mailbox.id == mailbox.id
-        let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id, catchUp: intoSelected ? catchUpRequest : nil)
+        let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id, catchUp: intoSelected ? viewCursor : nil)
         if intoSelected { await synchronize(caughtUp: assigned.caughtUp) }
         tagged(tag, .ok, code: .appendUID(uidValidity: assigned.uidValidity,
                                           uids: SequenceSetFormatter.runs(assigned.destinationUIDs)), "Append completed.")

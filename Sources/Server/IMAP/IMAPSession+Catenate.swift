@@ -1,10 +1,8 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
 import MIME
 import NIOCore
 import ObjectMail
-import ObjectStore
-import Primitives
 
 /// Why an APPEND message could not be put together; nothing of the APPEND is stored then.
 enum AppendContentError: Error {
@@ -57,9 +55,9 @@ extension IMAPSession {
     private func spooledBytes(_ literal: ByteBuffer) async throws -> [UInt8]? {
         guard let spool = spooledAppend?.spool(for: literal) else { return nil }
         do {
-            return try await BlockingPool.fileIO.run { try spool.readAll() }
-        } catch let error as ObjectStoreError {
-            throw StorageError.store(user: userName ?? "", error)
+            return try await spool.readAllAsync()
+        } catch {
+            throw StorageError.fromStore(error, user: userName ?? "")
         }
     }
 
@@ -76,7 +74,7 @@ extension IMAPSession {
         if let authority = url.authority, authority.user != userName {
             throw bad("IMAP URL does not name the logged-in user (URLAUTH is not supported)")
         }
-        let mailbox: MailboxRecord
+        let mailbox: Mailbox
         if let name = url.mailbox {
             do {
                 mailbox = try await user.mailbox(name)

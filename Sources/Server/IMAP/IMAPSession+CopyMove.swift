@@ -1,6 +1,6 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// COPY and MOVE (RFC 6851), by sequence number or UID, answered with COPYUID (RFC 4315).
@@ -14,7 +14,7 @@ extension IMAPSession {
             return tagged(tag, .ok, "No messages found.")
         }
         guard try await expungedMeanwhile(uids, user: user).isEmpty else { return await refuseExpunged(tag, byUID: byUID) }
-        let assigned: AssignedUIDs
+        let assigned: UIDAssignment
         if move {
             assigned = try await user.moveMessages(UIDSet(uids), from: current.mailbox, to: destination, origin: id).0
         } else {

@@ -1,5 +1,5 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// EXPUNGE and UID EXPUNGE (RFC 4315).
@@ -9,9 +9,9 @@ extension IMAPSession {
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
         // UID EXPUNGE touches only messages this session knows; plain EXPUNGE every \Deleted one.
         let among = set.map { UIDSet(current.view.uids(in: $0, byUID: true)) } ?? .all
-        var caughtUp: CaughtUp?
+        var caughtUp: MailboxCatchUp?
         if !among.isEmpty {
-            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id, catchUp: catchUpRequest)
+            let result = try await user.expungeDeletedMessages(among: among, in: current.mailbox, origin: id, catchUp: viewCursor)
             statistics.expunged += result.expungedUIDs.count
             caughtUp = result.caughtUp
         }

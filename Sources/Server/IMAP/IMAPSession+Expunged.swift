@@ -1,5 +1,5 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
 import ObjectMail
 
 extension IMAPSession {

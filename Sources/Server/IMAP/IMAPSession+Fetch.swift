@@ -1,10 +1,9 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
+import MailModel
 import MIME
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 extension IMAPSession {
     /// What a FETCH could not fully answer: messages another session expunged meanwhile (they still have
@@ -59,9 +58,9 @@ extension IMAPSession {
             // Header fields alone (what a client lists a folder with): a ranged read of the header, and of the
             // cached fields only where it ends.
             let headers = records.map { try? CachedMessageFields.topLevelHeader(serialized: Array($0.cachedFields)) }
-            let ranges = headers.map { $0.flatMap { $0.upperBound > 0 ? ByteRange(offset: 0, length: Int64($0.upperBound)) : nil } }
+            let lengths = headers.map { $0.flatMap { $0.upperBound > 0 ? $0.upperBound : nil } }
             var written = 0
-            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, prefixLengths: lengths) {
                 decodable = writeFetch(record, cached: nil, header: headers[index], body: body, attributes: attributes) && decodable
                 written += 1
             }
@@ -70,11 +69,11 @@ extension IMAPSession {
         let cached = records.map { try? CachedMessageFields(serialized: Array($0.cachedFields)) }
         if needsBody {
             // Header fields (what a client lists a folder with) need only the header: a ranged read of it.
-            let ranges = Self.needsOnlyTheHeader(attributes)
-                ? cached.map { $0.flatMap { $0.structure.headerLength > 0 ? ByteRange(offset: 0, length: Int64($0.structure.headerLength)) : nil } }
+            let lengths = Self.needsOnlyTheHeader(attributes)
+                ? cached.map { $0.flatMap { $0.structure.headerLength > 0 ? $0.structure.headerLength : nil } }
                 : nil
             var written = 0
-            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, ranges: ranges) {
+            for try await (index, record, body) in user.bodies(of: records, prefetch: user.prefetchCount, prefixLengths: lengths) {
                 decodable = writeFetch(record, cached: cached[index], body: body, attributes: attributes) && decodable
                 written += 1
             }
@@ -111,7 +110,7 @@ extension IMAPSession {
 
     /// `header`: where the message's header lies in `body`, when only top-level header sections are fetched
     /// (`cached` is nil then, and the structure is neither decoded nor parsed).
-    private func writeFetch(_ record: MessageRecord, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
+    private func writeFetch(_ record: MessageSummary, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
                             attributes: [FetchAttribute]) -> Bool {
         guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
         var decodable = true

@@ -1,14 +1,14 @@
+import ExecutorPreference
 import IMAPProtocol
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// IDLE (RFC 2177): the session waits for DONE, woken by changes to the user's mail and a keep-alive timer.
 extension IMAPSession {
     func startIdle(tag: String, user: MailUser) async {
         let inputs = self.inputs
         // With NOTIFY set, its own watch wakes the session for exactly what the client asked for.
-        let subscription = notification == nil ? await user.watch(mailboxID: selected?.mailbox.id) : nil
+        let subscription = notification == nil ? user.events.watch(mailboxID: selected?.mailbox.id) : nil
         let watch = subscription.map { subscription in
             Task(executorPreference: PreferredExecutor.current) { for await _ in subscription.events { inputs.yield(.mailboxChanged) } }
         }
@@ -38,6 +38,6 @@ extension IMAPSession {
         guard let idle = state.endIdle() else { return }
         idle.watch?.cancel()
         idle.keepalive?.cancel()
-        if let id = idle.subscriptionID { await user?.stopWatching(id) }
+        if let id = idle.subscriptionID { user?.events.stopWatching(id) }
     }
 }

@@ -1,5 +1,4 @@
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// LIST with LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB.

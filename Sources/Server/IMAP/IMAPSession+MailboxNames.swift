@@ -1,6 +1,5 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
 import NIOCore
 import ObjectMail
 

@@ -1,8 +1,7 @@
+import ExecutorPreference
 import Foundation
 import IMAPProtocol
-import MetaCache
 import ObjectMail
-import ObjectStore
 
 /// A session's NOTIFY (RFC 5465): what it asked for and the watch on the user's changes that feeds it.
 struct NotificationState: Sendable {
@@ -35,7 +34,7 @@ extension IMAPSession {
         var state = notification ?? NotificationState(specification: specification)
         state.specification = specification
         if specification.watchesAnything, state.subscriptionID == nil {
-            let subscription = await user.watch(mailboxID: nil)
+            let subscription = user.events.watch(mailboxID: nil)
             let inputs = self.inputs
             state.subscriptionID = subscription.id
             state.forwarder = Task(executorPreference: PreferredExecutor.current) {
@@ -45,7 +44,7 @@ extension IMAPSession {
             state.forwarder?.cancel()
             state.subscriptionID = nil
             state.forwarder = nil
-            await user.stopWatching(id)
+            user.events.stopWatching(id)
         }
         state.polling = true
         notification = state
@@ -62,7 +61,7 @@ extension IMAPSession {
         guard let state = notification else { return }
         notification = nil
         state.forwarder?.cancel()
-        if let id = state.subscriptionID { await user?.stopWatching(id) }
+        if let id = state.subscriptionID { user?.events.stopWatching(id) }
     }
 
     /// Whether `synchronize` may report changes now: always without NOTIFY; with it, when the selected

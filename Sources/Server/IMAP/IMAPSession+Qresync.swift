@@ -1,5 +1,4 @@
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// QRESYNC (RFC 7162 §3.2): quick resynchronisation from the index's expunge log.

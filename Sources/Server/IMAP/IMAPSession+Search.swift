@@ -1,6 +1,6 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and CONDSTORE's MODSEQ (RFC 7162); the result

@@ -1,5 +1,4 @@
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// CONTEXT=SEARCH and CONTEXT=SORT (RFC 5267 §4): SEARCH/SORT RETURN (UPDATE) results kept up to date with

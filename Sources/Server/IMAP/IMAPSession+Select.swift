@@ -1,8 +1,6 @@
 import IMAPProtocol
-import MetaCache
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 extension IMAPSession {
     func select(tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),

@@ -1,5 +1,4 @@
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// SORT and SORT=DISPLAY (RFC 5256/5957) with ESORT (RFC 5267), and THREAD (RFC 5256): the storage

@@ -1,7 +1,6 @@
 import IMAPProtocol
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// An APPEND whose large literals go to files in `mail_temp_dir` as they arrive (`IMAPFrame.spooledLiteral`),
 /// so a 60 MB message never sits in the session's memory. The command text is kept with each spooled literal

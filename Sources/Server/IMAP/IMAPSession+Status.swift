@@ -1,6 +1,5 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
 import ObjectMail
 
 /// STATUS (RFC 9051 §6.3.11) with STATUS=SIZE and the CONDSTORE/QRESYNC items.

@@ -1,6 +1,6 @@
 import Foundation
 import IMAPProtocol
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// STORE and UID STORE, with CONDSTORE's UNCHANGEDSINCE (RFC 7162 §3.1.3).
@@ -19,12 +19,12 @@ extension IMAPSession {
         case .remove: .remove
         case .replace: .replace
         }
-        var modified: [UInt32] = [], changed: [UInt32] = [], caughtUp: CaughtUp?
+        var modified: [UInt32] = [], changed: [UInt32] = [], caughtUp: MailboxCatchUp?
         if unchangedSince != nil { enableCondstore() }
         if !uids.isEmpty {
             let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
                                                    in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id,
-                                                   catchUp: catchUpRequest)
+                                                   catchUp: viewCursor)
             caughtUp = result.caughtUp
             current.view.noteOwnChanges(result.changed)
             selected = current

@@ -1,8 +1,7 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 /// The untagged responses that bring a client's view of its selected mailbox up to date (RFC 9051 §7.5).
 extension IMAPSession {
@@ -11,8 +10,8 @@ extension IMAPSession {
     /// table's `mayReportExpunges`: FETCH, STORE, SEARCH …); `allowExpunge` decides instead where no command or a
     /// different rule applies. `newMail` says whether EXISTS may go out now; by default yes, unless the delay-newmail
     /// workaround keeps it for NOOP, CHECK and IDLE. `caughtUp`: what this session's own write read in its transaction
-    /// (asked for with `catchUpRequest`), used instead of a read of the index when it starts where the view is.
-    func synchronize(allowExpunge: Bool? = nil, newMail: Bool? = nil, caughtUp: CaughtUp? = nil) async {
+    /// (asked for with `viewCursor`), used instead of a read of the index when it starts where the view is.
+    func synchronize(allowExpunge: Bool? = nil, newMail: Bool? = nil, caughtUp: MailboxCatchUp? = nil) async {
         guard let user, var current = selected else { return }
         let allowExpunge = allowExpunge ?? running?.mayReportExpunges ?? true
         // NOTIFY (RFC 5465) without events for the selected mailbox: only what the command asked for.
@@ -21,11 +20,11 @@ extension IMAPSession {
         let pending = (allowExpunge && current.expungePending) || (announceNew && current.newMailPending)
         // Every change (other sessions, LMTP delivery in this process, this session's own) is an index
         // write; without one since the last synchronization there is nothing to read.
-        let known = caughtUp.flatMap { $0.request == catchUpRequest(for: current) ? $0 : nil }
+        let known = caughtUp.flatMap { $0.cursor == viewCursor(for: current) ? $0 : nil }
         let generation = known?.generation ?? user.indexGeneration
         if !pending, current.indexGeneration == generation { return }
         do {
-            let changes: MailboxChanges
+            let changes: MailboxDelta
             if let known {
                 guard let written = known.changes else { throw StorageError.mailboxNotFound(user: user.name, mailbox: current.mailbox.name) }
                 changes = written
@@ -77,21 +76,20 @@ extension IMAPSession {
     }
 
     /// What the selected mailbox's view has seen, for a write to read the changes after it in its own transaction.
-    var catchUpRequest: CatchUpRequest? { selected.map(catchUpRequest(for:)) }
+    var viewCursor: MailboxCursor? { selected.map(viewCursor(for:)) }
 
     /// The write also takes the new \Recent messages when `synchronize` will announce them and claim them
     /// anyway: a read-write view, no new mail held back, and no delay-newmail or NOTIFY rule holding it.
-    func catchUpRequest(for selected: SelectedMailbox) -> CatchUpRequest {
+    func viewCursor(for selected: SelectedMailbox) -> MailboxCursor {
         let announcesAtOnce = !selected.readOnly && !selected.newMailPending && selectedUpdatesAllowed
             && !configuration.clientWorkarounds.contains(.delayNewmail)
-        return CatchUpRequest(mailboxGUID: selected.mailbox.guid, sinceModSeq: selected.mailbox.highestModSeq,
-                              claimingRecentAfter: announcesAtOnce ? selected.mailbox.uidNext : nil)
+        return MailboxCursor(selected.mailbox, claimingRecent: announcesAtOnce)
     }
 
     /// Takes the mailbox's \Recent messages for this session. When another session already took them all
     /// (the usual case: every SELECT claims), no index write is made, so other sessions of the user need
     /// not re-read the index; a message arriving meanwhile is simply claimed by the next session.
-    func claimRecent(in mailbox: MailboxRecord, user: MailUser) async throws -> UInt32 {
+    func claimRecent(in mailbox: Mailbox, user: MailUser) async throws -> UInt32 {
         guard mailbox.firstRecentUID < mailbox.uidNext else { return .max }
         return try await user.claimRecent(in: mailbox)
     }

@@ -2,9 +2,7 @@ import Auth
 import Foundation
 import IMAPProtocol
 import Logging
-import MetaCache
 import NIOCore
-import ObjectStore
 import ObjectMail
 
 /// One IMAP connection: the state machine (not authenticated → authenticated → selected → logout)

@@ -1,5 +1,6 @@
 import IMAPProtocol
-import MetaCache
+import MailModel
+import ObjectMail
 
 /// An untagged response that tells the client how the selected mailbox changed.
 enum MailboxViewUpdate: Sendable, Equatable {
@@ -96,7 +97,7 @@ struct MailboxView: Sendable {
     /// The index's messages after `changes`, built from this view instead of read again: valid only while
     /// the view holds exactly the index's state as of the MODSEQ the changes start from (nothing held back).
     /// Nil when the result does not add up to the index's message count, so the caller reads everything.
-    func applying(_ changes: MailboxChanges) -> [MessageState]? {
+    func applying(_ changes: MailboxDelta) -> [MessageState]? {
         guard let expected = changes.messageCount else { return messages }
         let expunged = Set(changes.expunged)
         var changed: [UInt32: MessageState] = [:]

@@ -1,9 +1,9 @@
 import Foundation
-import MetaCache
+import ObjectMail
 
 /// The selected mailbox of a session: its record as of the last synchronization and the client's view.
 struct SelectedMailbox: Sendable {
-    var mailbox: MailboxRecord
+    var mailbox: Mailbox
     var view: MailboxView
     var readOnly: Bool
     /// A removed message is still in the view (it could not be reported yet).

@@ -2,7 +2,6 @@ import Auth
 import Foundation
 import Logging
 import ObjectMail
-import ObjectStore
 
 /// Whether an `objectmail lda` delivery may send its message: the user exists and the size is acceptable.
 public enum LDAAcceptance: Sendable, Equatable {

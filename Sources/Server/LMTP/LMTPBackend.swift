@@ -1,4 +1,4 @@
-import ObjectStore
+import ObjectMail
 
 /// What the LMTP session asks of the rest of the server: whether a recipient exists, and to
 /// deliver a message. The session owns the protocol; the backend owns users and storage.

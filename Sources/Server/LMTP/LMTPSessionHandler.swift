@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import ObjectStore
+import ObjectMail
 
 /// One LMTP session (RFC 2033). Commands are handled strictly in order: while a lookup or a
 /// delivery runs (off the event loop), further pipelined input waits in the buffer, so replies

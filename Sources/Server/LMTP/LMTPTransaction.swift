@@ -1,4 +1,4 @@
-import ObjectStore
+import ObjectMail
 
 /// The envelope being built between MAIL and the end of DATA/BDAT LAST.
 struct LMTPTransaction {

@@ -1,10 +1,7 @@
 import Auth
 import Foundation
 import Logging
-import MetaCache
 import ObjectMail
-import ObjectStore
-import Primitives
 
 /// The delivery of the real server, for LMTP and for `objectmail lda` alike: recipients are looked up in the
 /// userdb, messages saved through `MailStorage` as Dovecot's mail_deliver saves them (the requested mailbox, else
@@ -87,7 +84,7 @@ public final class StorageDelivery: LMTPBackend {
             if let spool = message.spool {
                 // Each recipient's object starts with its own header lines: a copy of the shared spool behind them,
                 // made on disk in bounded chunks (the object is uploaded from that file).
-                let copy = header.isEmpty ? spool : try await BlockingPool.fileIO.run { try spool.copy(prefixedWith: header) }
+                let copy = header.isEmpty ? spool : try await spool.copyAsync(prefixedWith: header)
                 incoming = IncomingMessage(spool: copy)
             } else {
                 incoming = IncomingMessage(bytes: header + message.bytes)
@@ -119,7 +116,7 @@ public final class StorageDelivery: LMTPBackend {
         }
     }
 
-    private func save(_ incoming: IncomingMessage, into mailbox: MailboxRecord, of user: MailUser, request: DeliveryRequest,
+    private func save(_ incoming: IncomingMessage, into mailbox: Mailbox, of user: MailUser, request: DeliveryRequest,
                       logger: Logger) async throws {
         _ = try await MailLogContext.$sessionLogger.withValue(logger) {
             try await user.saveMessages([incoming], to: mailbox, quota: request.quota)
@@ -135,7 +132,7 @@ public final class StorageDelivery: LMTPBackend {
     }
 
     /// The requested mailbox; a missing one is created when the request says so (lda_mailbox_autocreate).
-    private func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> MailboxRecord {
+    private func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> Mailbox {
         do {
             return try await user.mailbox(name)
         } catch StorageError.mailboxNotFound where request.autocreate {
@@ -153,7 +150,7 @@ public final class StorageDelivery: LMTPBackend {
     static func messageID(of message: LMTPMessage) async -> String {
         guard let spool = message.spool else { return DeliveryHeaders.messageID(in: message.bytes) }
         // The header is at the start: 64 KiB of it is plenty for a Message-ID and never the whole body.
-        let head = (try? await BlockingPool.fileIO.run { try spool.read(count: 64 * 1024, at: 0) }) ?? []
+        let head = (try? await spool.readAsync(count: 64 * 1024, at: 0)) ?? []
         return DeliveryHeaders.messageID(in: head)
     }
 

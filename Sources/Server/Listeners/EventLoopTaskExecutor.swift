@@ -1,5 +1,5 @@
+import ExecutorPreference
 import NIOCore
-import ObjectStore
 
 /// Runs a session's task on its connection's event loop (a Swift task executor preference, SE-0417).
 ///

@@ -1,4 +1,3 @@
-import MetaCache
 import ObjectMail
 
 /// Message bodies for RETR and TOP. A client reading one message costs one GET; once it reads in
@@ -36,7 +35,7 @@ struct POP3BodyFetcher {
         return try await task.value
     }
 
-    private func fetch(_ record: MessageRecord) -> Task<[UInt8], any Error> {
+    private func fetch(_ record: MessageSummary) -> Task<[UInt8], any Error> {
         let user = self.user
         return Task { try await user.body(of: record) }
     }

@@ -1,11 +1,11 @@
 import Foundation
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// One message of the session's maildrop.
 struct POP3Message: Sendable {
     /// The index row, without its cached MIME fields (POP3 never needs them).
-    var record: MessageRecord
+    var record: MessageSummary
     /// Octets RETR sends for it (CRLF line ends, before dot-stuffing): the index's virtual size.
     var size: Int64
     var uidl: String
@@ -18,10 +18,10 @@ struct POP3Message: Sendable {
 /// session). Later changes from IMAP or deliveries do not alter it; a message expunged elsewhere is
 /// simply gone when it is read or deleted.
 struct POP3Maildrop: Sendable {
-    let mailbox: MailboxRecord
+    let mailbox: Mailbox
     private(set) var messages: [POP3Message]
 
-    init(mailbox: MailboxRecord, messages: [POP3Message]) {
+    init(mailbox: Mailbox, messages: [POP3Message]) {
         self.mailbox = mailbox
         self.messages = messages
     }
@@ -60,7 +60,7 @@ struct POP3Maildrop: Sendable {
     }
 
     var deletedUIDs: UIDSet { UIDSet(messages.filter(\.deleted).map(\.record.uid)) }
-    var retrievedUIDs: UIDSet { UIDSet(messages.filter { $0.retrieved && !$0.deleted && !$0.record.systemFlags.contains(.seen) }.map(\.record.uid)) }
+    var retrievedUIDs: UIDSet { UIDSet(messages.filter { $0.retrieved && !$0.deleted && !$0.record.flags.contains(.seen) }.map(\.record.uid)) }
 }
 
 extension POP3Maildrop {
@@ -90,7 +90,7 @@ extension POP3Maildrop {
     }
 
     /// The header of every message, `prefetch` GETs in flight, a bounded batch in memory at a time.
-    private static func readHeaders(of records: [MessageRecord], user: MailUser,
+    private static func readHeaders(of records: [MessageSummary], user: MailUser,
                                     prefetch: Int) async throws -> [UInt32: [UInt8]] {
         var headers: [UInt32: [UInt8]] = [:]
         let batchSize = max(prefetch * 4, 32)

@@ -1,7 +1,6 @@
-import MetaCache
+import MailModel
 import NIOCore
 import ObjectMail
-import ObjectStore
 
 extension POP3Session {
     /// TRANSACTION state (RFC 1939 §5). STAT, LIST and UIDL answer from the session's snapshot of
@@ -99,7 +98,7 @@ extension POP3Session {
 
     private func bodyFailed(_ failure: any Error, index: Int, maildrop: POP3Maildrop) {
         let key = maildrop.messages[index].record.objectKey
-        if case .store(_, .notFound)? = failure as? StorageError {
+        if (failure as? StorageError)?.isMissingObject == true {
             // Expunged by another session since this one started (its snapshot still lists it).
             logger.info("message \(index + 1) was expunged by another session: \(key)")
             return error("Message was expunged by another session.")

@@ -1,7 +1,6 @@
 import Auth
 import Foundation
 import Logging
-import MetaCache
 import NIOCore
 import ObjectMail
 

@@ -1,5 +1,5 @@
 import Crypto
-import MetaCache
+import ObjectMail
 import Primitives
 
 /// `pop3_uidl_format`: how a message's UIDL is made. Dovecot's variables: `%u` UID, `%v`
@@ -20,7 +20,7 @@ struct POP3UIDLFormat: Sendable, Equatable {
     var needsHeader: Bool { template.expandable.contains("{md5}") }
 
     /// The UIDL of one message. `header` is the message's header bytes, needed only for `%m`.
-    func uidl(of message: MessageRecord, uidValidity: UInt32, header: [UInt8]? = nil) -> String {
+    func uidl(of message: MessageSummary, uidValidity: UInt32, header: [UInt8]? = nil) -> String {
         uidl(uid: message.uid, uidValidity: uidValidity, guid: message.guid, objectKey: message.objectKey, header: header)
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// `mailbox list|status|delete` of doveadm-mailbox(1).
@@ -20,8 +20,8 @@ enum DoveadmMailboxes {
     }
 
     /// The existing mailboxes whose names match one of `masks`.
-    static func matching(_ user: MailUser, masks: [String]) async throws -> [MailboxRecord] {
-        var records: [MailboxRecord] = []
+    static func matching(_ user: MailUser, masks: [String]) async throws -> [Mailbox] {
+        var records: [Mailbox] = []
         for listing in ordered(try await user.listMailboxes()) where listing.exists {
             guard masks.contains(where: { MailboxMask.matches($0, listing.name.value) }) else { continue }
             records.append(try await user.mailbox(listing.name.value))

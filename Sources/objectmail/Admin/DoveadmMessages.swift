@@ -1,5 +1,5 @@
 import Foundation
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// `search`, `fetch`, `expunge` and `flags add|remove|replace` of doveadm: the query picks the mailboxes
@@ -7,11 +7,11 @@ import ObjectMail
 enum DoveadmMessages {
     /// Each selected mailbox with the UIDs that match in it. A `mailbox NAME` without wildcards that does not
     /// exist is an error (EX_NOTFOUND), as in doveadm.
-    static func matches(_ user: MailUser, query: DoveadmQuery) async throws -> [(MailboxRecord, [UInt32])] {
+    static func matches(_ user: MailUser, query: DoveadmQuery) async throws -> [(Mailbox, [UInt32])] {
         for mask in query.mailboxMasks where !mask.contains("*") && !mask.contains("%") {
             _ = try await user.mailbox(mask)
         }
-        var result: [(MailboxRecord, [UInt32])] = []
+        var result: [(Mailbox, [UInt32])] = []
         for listing in DoveadmMailboxes.ordered(try await user.listMailboxes()) where listing.exists {
             let mailbox = try await user.mailbox(listing.name.value)
             guard query.selects(name: mailbox.name, guid: mailbox.guid) else { continue }
@@ -38,7 +38,7 @@ enum DoveadmMessages {
     /// reference, no object is copied. The destination itself is left out of the search.
     static func transfer(_ user: MailUser, move: Bool, to destinationName: String, query: DoveadmQuery,
                          into response: inout DoveadmResponse) async throws {
-        let destination: MailboxRecord
+        let destination: Mailbox
         do {
             destination = try await user.mailbox(destinationName)
         } catch {
@@ -101,7 +101,7 @@ enum DoveadmMessages {
                     case "seq": row.append(position[record.uid].map { String($0.0) } ?? "")
                     case "flags":
                         let state = position[record.uid]?.1
-                        row.append(((state?.flags ?? record.systemFlags).imapNames + (state?.keywords ?? [])).joined(separator: " "))
+                        row.append(((state?.flags ?? record.flags).imapNames + (state?.keywords ?? [])).joined(separator: " "))
                     case "guid": row.append(record.guid)
                     case "mailbox": row.append(mailbox.name)
                     case "mailbox-guid": row.append(mailbox.guid)

@@ -1,5 +1,5 @@
 import Foundation
-import MetaCache
+import MailModel
 import ObjectMail
 import Primitives
 

@@ -1,5 +1,5 @@
 import Foundation
-import MetaCache
+import MailModel
 import ObjectMail
 
 /// Executes doveadm's mail verbs for one user with the process's `MailStorage`: in the running server

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
-import ObjectStore
+import ObjectMail
 import Server
 
 /// One `objectmail lda` delivery on the admin socket (the exchange is described at `LDARequest`): the request is

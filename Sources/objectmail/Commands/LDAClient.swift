@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
+import ObjectMail
 import ObjectStore
 import Server
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-/// The IMAP system flags, stored as a bit mask. \Recent is not stored: it is a property of a session
-/// (see `UserIndex.claimRecent`).
+/// The IMAP system flags, stored as a bit mask. \Recent is not one of them: it is a property of a session
+/// (the index hands each new message's \Recent to one session).
 public struct MessageFlags: OptionSet, Sendable, Hashable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ObjectStore
 import Primitives
 import Synchronization
 
@@ -16,6 +17,9 @@ import Synchronization
 /// Appends come from one owner at a time (the session or connection that receives the body), in order;
 /// reads happen after the last append. Every call blocks on the file system: run them on `BlockingPool.fileIO`
 /// (the `async` forms do).
+///
+/// Part of the mail store's API: the protocols receive bodies into it and hand it to `MailUser.saveMessages`,
+/// which parses and uploads from it. Its errors are `ObjectStoreError.io`, as every local I/O failure of storage.
 public final class SpoolFile: Sendable {
     /// The open, already unlinked file.
     public let descriptor: Int32
@@ -100,10 +104,20 @@ public final class SpoolFile: Sendable {
         return done == bytes.count ? bytes : Array(bytes[0..<done])
     }
 
+    /// `read(count:at:)` on the blocking I/O pool.
+    public func readAsync(count: Int, at offset: Int64) async throws -> [UInt8] {
+        try await BlockingPool.fileIO.run { try self.read(count: count, at: offset) }
+    }
+
     /// The whole file in memory. Only for the paths that need contiguous bytes (BINARY conversion, CATENATE):
     /// everything else streams or maps the file.
     public func readAll() throws -> [UInt8] {
         try read(count: Int(size), at: 0)
+    }
+
+    /// `readAll()` on the blocking I/O pool.
+    public func readAllAsync() async throws -> [UInt8] {
+        try await BlockingPool.fileIO.run { try self.readAll() }
     }
 
     /// Runs `body` with the file mapped read-only. The pages are the page cache's, not the heap's: they
@@ -141,6 +155,11 @@ public final class SpoolFile: Sendable {
             position += Int64(got)
         }
         return copy
+    }
+
+    /// `copy(prefixedWith:)` on the blocking I/O pool.
+    public func copyAsync(prefixedWith prefix: [UInt8]) async throws -> SpoolFile {
+        try await BlockingPool.fileIO.run { try self.copy(prefixedWith: prefix) }
     }
 
     private static func failure(_ call: String, directory: String, errno code: Int32) -> ObjectStoreError {

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectMail
 import ObjectStore
 import Testing
 
