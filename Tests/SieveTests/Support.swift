@@ -53,3 +53,12 @@ func compileError(_ script: String) -> String? {
         return error.description
     }
 }
+
+/// Runs `body` on a thread of its own. For tests that wait for child processes or burn seconds of CPU on purpose
+/// (the step budget): on one of Swift's cooperative threads (one per core) they would starve every test running
+/// beside them, timing-sensitive ones first.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result(catching: body)) }.start()
+    }
+}
