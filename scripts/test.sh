@@ -18,6 +18,11 @@ if grep -q "warning:" "$build_log"; then
 fi
 grep -q "Build complete" "$build_log" || { cat "$build_log" | tail -50; exit 1; }
 
+echo "== swift format lint"
+# .swift-format is the project's style; `swift format -i --configuration .swift-format -r Sources Tests bench
+# Package.swift` applies it.
+swift format lint --strict --configuration .swift-format -r Sources Tests bench Package.swift
+
 logs=$(mktemp -d)
 # A whole run takes minutes (swift test ~4, end-to-end ~5 on 2 cores); the deadlines only catch a hang.
 echo "== swift test"

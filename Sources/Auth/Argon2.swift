@@ -29,8 +29,9 @@ enum Argon2 {
         var output = [CChar](repeating: 0, count: length)
         let status = bytes.withUnsafeBytes { raw in
             salt.withUnsafeBytes { saltRaw in
-                argon2_hash(variant.passes, memoryKiB, 1, raw.baseAddress, raw.count, saltRaw.baseAddress, saltRaw.count,
-                            nil, hashLength, &output, length, variant.type, UInt32(ARGON2_VERSION_13.rawValue))
+                argon2_hash(
+                    variant.passes, memoryKiB, 1, raw.baseAddress, raw.count, saltRaw.baseAddress, saltRaw.count,
+                    nil, hashLength, &output, length, variant.type, UInt32(ARGON2_VERSION_13.rawValue))
             }
         }
         guard status == ARGON2_OK.rawValue else { return nil }

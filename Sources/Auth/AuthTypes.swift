@@ -9,8 +9,10 @@ public struct AuthRequest: Sendable {
     /// The connection is TLS-protected or local.
     public var secured: Bool
 
-    public init(user: String, password: String, service: String, remoteIP: String? = nil,
-                localIP: String? = nil, secured: Bool = false) {
+    public init(
+        user: String, password: String, service: String, remoteIP: String? = nil,
+        localIP: String? = nil, secured: Bool = false
+    ) {
         self.user = user
         self.password = password
         self.service = service

@@ -25,8 +25,10 @@ public final class Authenticator: Sendable {
     let counters = AuthCounters()
 
     /// Reads the auth settings and builds every driver; a bad block is a `ConfigError` with file:line.
-    public init(settings: Settings, clock: any AuthClock = SystemAuthClock(), pool: BlockingPool = .auth,
-                logger: Logger = Logger(label: "objectmail.auth")) throws {
+    public init(
+        settings: Settings, clock: any AuthClock = SystemAuthClock(), pool: BlockingPool = .auth,
+        logger: Logger = Logger(label: "objectmail.auth")
+    ) throws {
         var normal: [Passdb] = []
         var master: [Passdb] = []
         for block in settings.sections("passdb") {
@@ -46,10 +48,14 @@ public final class Authenticator: Sendable {
         masterSeparator = settings.string("auth_master_user_separator")
         failureDelay = Double(settings.milliseconds("auth_failure_delay")) / 1000
         let cacheSize = settings.size("auth_cache_size")
-        cache = cacheSize > 0 ? AuthCache(capacity: Int(cacheSize),
-                                          ttl: Double(settings.milliseconds("auth_cache_ttl")) / 1000,
-                                          negativeTTL: Double(settings.milliseconds("auth_cache_negative_ttl")) / 1000) : nil
-        mechanisms = settings.definition.setting("auth_mechanisms") == nil
+        cache =
+            cacheSize > 0
+            ? AuthCache(
+                capacity: Int(cacheSize),
+                ttl: Double(settings.milliseconds("auth_cache_ttl")) / 1000,
+                negativeTTL: Double(settings.milliseconds("auth_cache_negative_ttl")) / 1000) : nil
+        mechanisms =
+            settings.definition.setting("auth_mechanisms") == nil
             ? AuthSettings.builtMechanisms.map { $0.uppercased() } : settings.list("auth_mechanisms").map { $0.uppercased() }
         penaltyEnabled = !Self.penaltySocketDisabled(settings)
         self.clock = clock
@@ -73,10 +79,14 @@ public final class Authenticator: Sendable {
     /// How many password hashes were verified (dummy ones for unknown users included).
     public var passwordVerificationCount: Int { counters.verifications.load(ordering: .relaxed) }
 
-    public func authenticate(user: String, password: String, service: String, remoteIP: String? = nil,
-                             localIP: String? = nil, secured: Bool = false) async -> AuthResult {
-        await authenticate(AuthRequest(user: user, password: password, service: service, remoteIP: remoteIP,
-                                       localIP: localIP, secured: secured))
+    public func authenticate(
+        user: String, password: String, service: String, remoteIP: String? = nil,
+        localIP: String? = nil, secured: Bool = false
+    ) async -> AuthResult {
+        await authenticate(
+            AuthRequest(
+                user: user, password: password, service: service, remoteIP: remoteIP,
+                localIP: localIP, secured: secured))
     }
 
     /// A login. Waits first for the remote IP's penalty, and after a failure for `auth_failure_delay`.
@@ -89,11 +99,19 @@ public final class Authenticator: Sendable {
         switch result {
         case .success(let success):
             if let ip = request.remoteIP { await penalty.recordSuccess(ip: ip) }
-            logger.debug("login", metadata: ["user": "\(success.user)", "master": "\(success.masterUser ?? "")",
-                                             "service": "\(request.service)", "rip": "\(request.remoteIP ?? "")"])
+            logger.debug(
+                "login",
+                metadata: [
+                    "user": "\(success.user)", "master": "\(success.masterUser ?? "")",
+                    "service": "\(request.service)", "rip": "\(request.remoteIP ?? "")"
+                ])
         case .failure(let reason):
-            logger.info("authentication failed", metadata: ["user": "\(request.user)", "reason": "\(reason.rawValue)",
-                                                            "service": "\(request.service)", "rip": "\(request.remoteIP ?? "")"])
+            logger.info(
+                "authentication failed",
+                metadata: [
+                    "user": "\(request.user)", "reason": "\(reason.rawValue)",
+                    "service": "\(request.service)", "rip": "\(request.remoteIP ?? "")"
+                ])
             if let ip = request.remoteIP { await penalty.recordFailure(ip: ip, now: clock.now()) }
             if failureDelay > 0 { await clock.sleep(seconds: failureDelay) }
         case .temporaryFailure(let message):
@@ -117,8 +135,9 @@ public final class Authenticator: Sendable {
     }
 
     private func resolve(_ login: (user: String, master: String?), _ request: AuthRequest) async -> AuthResult {
-        let context = LookupContext(user: login.user, service: request.service, remoteIP: request.remoteIP,
-                                    localIP: request.localIP, prefetched: nil, secured: request.secured)
+        let context = LookupContext(
+            user: login.user, service: request.service, remoteIP: request.remoteIP,
+            localIP: request.localIP, prefetched: nil, secured: request.secured)
         var user = login.user
         var fields: [String: String] = [:]
         if let master = login.master {

@@ -61,9 +61,10 @@ struct Userdb: Sendable {
 enum DriverFactory {
     static func passdb(_ settings: Settings, pool: BlockingPool) throws -> Passdb {
         guard let driver = try bothKinds(settings, pool: pool) else { throw unsupported(kind: "passdb", settings: settings) }
-        return Passdb(driver: driver, options: DatabaseOptions(settings), master: settings.bool("master"),
-                      pass: settings.bool("pass"), deny: settings.bool("deny"),
-                      skip: Passdb.Skip(rawValue: settings.string("skip")) ?? .never)
+        return Passdb(
+            driver: driver, options: DatabaseOptions(settings), master: settings.bool("master"),
+            pass: settings.bool("pass"), deny: settings.bool("deny"),
+            skip: Passdb.Skip(rawValue: settings.string("skip")) ?? .never)
     }
 
     static func userdb(_ settings: Settings, pool: BlockingPool) throws -> Userdb {
@@ -75,8 +76,9 @@ enum DriverFactory {
         } else {
             throw unsupported(kind: "userdb", settings: settings)
         }
-        return Userdb(driver: driver, options: DatabaseOptions(settings),
-                      skip: Userdb.Skip(rawValue: settings.string("skip")) ?? .never)
+        return Userdb(
+            driver: driver, options: DatabaseOptions(settings),
+            skip: Userdb.Skip(rawValue: settings.string("skip")) ?? .never)
     }
 
     /// The drivers that serve as passdb and userdb alike; nil for any other name.
@@ -94,7 +96,9 @@ enum DriverFactory {
     private static func unsupported(kind: String, settings: Settings) -> ConfigError {
         let driver = settings.string("driver")
         let known = kind == "passdb" ? "passwd-file, static, sql, ldap" : "passwd-file, static, sql, ldap, prefetch"
-        let message = driver.isEmpty ? "\(kind) needs a driver (\(known))"
+        let message =
+            driver.isEmpty
+            ? "\(kind) needs a driver (\(known))"
             : "\(kind) driver '\(driver)' is not supported by this build (supported: \(known))"
         return ConfigError(message, at: settings.location(of: "driver") ?? settings.section.location)
     }

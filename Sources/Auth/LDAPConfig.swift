@@ -27,7 +27,7 @@ struct LDAPConfig: Sendable {
     static let knownKeys: Set<String> = [
         "uris", "hosts", "dn", "dnpass", "auth_bind", "auth_bind_userdn", "base", "scope", "ldap_version",
         "user_attrs", "user_filter", "pass_attrs", "pass_filter", "iterate_attrs", "iterate_filter",
-        "default_pass_scheme", "tls", "tls_ca_cert_file", "tls_require_cert", "deref", "blocking", "ldap_timeout",
+        "default_pass_scheme", "tls", "tls_ca_cert_file", "tls_require_cert", "deref", "blocking", "ldap_timeout"
     ]
 
     init(file path: String) throws {

@@ -76,8 +76,10 @@ final class LDAPConnection: @unchecked Sendable {
         }
     }
 
-    private func searchBound(_ ld: OpaquePointer, base: String, scope: LDAPConfig.Scope, filter: String,
-                             attributes: [String]) throws -> [LDAPEntry] {
+    private func searchBound(
+        _ ld: OpaquePointer, base: String, scope: LDAPConfig.Scope, filter: String,
+        attributes: [String]
+    ) throws -> [LDAPEntry] {
         let scopeValue: Int32
         switch scope {
         case .base: scopeValue = cldap_scope_base()

@@ -101,7 +101,8 @@ enum LDAPEscaping {
     static func dnValue(_ value: String) -> String {
         var escaped = ""
         for (index, character) in value.enumerated() {
-            let special = ",+\"\\<>;=".contains(character)
+            let special =
+                ",+\"\\<>;=".contains(character)
                 || (index == 0 && (character == "#" || character == " "))
                 || (index == value.count - 1 && character == " ")
             if special { escaped.append("\\") }

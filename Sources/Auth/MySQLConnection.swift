@@ -83,8 +83,11 @@ final class MySQLConnection: SQLConnection, @unchecked Sendable {
         let host = connect["host"] ?? "localhost"
         let socket = host.hasPrefix("/") ? host : nil
         let port = UInt32(connect["port"] ?? "") ?? 0
-        guard mysql_real_connect(database, socket == nil ? host : "localhost", connect["user"], connect["password"],
-                                 connect["dbname"], port, socket, 0) != nil else {
+        guard
+            mysql_real_connect(
+                database, socket == nil ? host : "localhost", connect["user"], connect["password"],
+                connect["dbname"], port, socket, 0) != nil
+        else {
             let failure = error(database, "cannot connect to \(host)")
             mysql_close(database)
             throw failure

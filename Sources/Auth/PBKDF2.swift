@@ -26,7 +26,8 @@ enum PBKDF2 {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         // "", "1", salt, rounds, hex
         guard parts.count == 5, parts[0].isEmpty, parts[1] == "1", let rounds = Int(parts[3]), rounds > 0,
-              let expected = Hex.decode(parts[4]) else { return false }
+            let expected = Hex.decode(parts[4])
+        else { return false }
         return ConstantTime.equals(derive(password, salt: String(parts[2]), rounds: rounds), expected)
     }
 

@@ -127,8 +127,10 @@ struct PassdbChain: Sendable {
     }
 
     /// The backend checks the password (LDAP auth_bind); fields come back only on success.
-    private func bind(_ binder: any BindingPassdbDriver, passdb: Passdb, context: LookupContext, password: String,
-                      verified: inout Bool) async -> Step {
+    private func bind(
+        _ binder: any BindingPassdbDriver, passdb: Passdb, context: LookupContext, password: String,
+        verified: inout Bool
+    ) async -> Step {
         let fields: [String: String]
         do {
             switch try await binder.authenticate(context, password: password) {

@@ -121,7 +121,8 @@ actor PasswdFileCache {
                 throw AuthBackendError(driver: "passwd-file", "stat(\(path)) failed: \(String(cString: strerror(errno)))")
             }
             if let cached, cached.size == Int64(info.st_size),
-               cached.modified.tv_sec == info.st_mtim.tv_sec, cached.modified.tv_nsec == info.st_mtim.tv_nsec {
+                cached.modified.tv_sec == info.st_mtim.tv_sec, cached.modified.tv_nsec == info.st_mtim.tv_nsec
+            {
                 return nil
             }
             guard let data = FileManager.default.contents(atPath: path) else {

@@ -94,7 +94,8 @@ public struct PasswordScheme: Sendable, Equatable {
             return ConstantTime.equals(Array(password.utf8), expected)
         case .digest(let algorithm, let salted):
             guard let decoded = decodeDigest(stored, forced: forced, algorithm: algorithm, salted: salted),
-                  decoded.count >= algorithm.size else { return false }
+                decoded.count >= algorithm.size
+            else { return false }
             let salt = Array(decoded[algorithm.size...])
             return ConstantTime.equals(algorithm.hash(Array(password.utf8) + salt), decoded.prefix(algorithm.size))
         case .crypt:
@@ -127,7 +128,8 @@ public struct PasswordScheme: Sendable, Equatable {
         case .crypt(let prefix, let cost):
             guard let prefix else { throw PasswordSchemeError.generationUnsupported(scheme: name) }
             guard let setting = Crypt.generateSetting(prefix: prefix, count: cost),
-                  let hash = Crypt.hash(password, setting: setting) else {
+                let hash = Crypt.hash(password, setting: setting)
+            else {
                 throw PasswordSchemeError.libraryFailure(scheme: name)
             }
             return hash

@@ -34,8 +34,10 @@ struct SQLConfig: Sendable, Equatable {
         userQuery = values["user_query"] ?? Self.defaultUserQuery
         iterateQuery = values["iterate_query"] ?? Self.defaultIterateQuery
         guard ["sqlite", "mysql", "pgsql"].contains(driver) else {
-            throw ConfigError(driver.isEmpty ? "\(file): driver is missing (sqlite, mysql or pgsql)"
-                              : "\(file): SQL driver '\(driver)' is not supported by this build (sqlite, mysql, pgsql)")
+            throw ConfigError(
+                driver.isEmpty
+                    ? "\(file): driver is missing (sqlite, mysql or pgsql)"
+                    : "\(file): SQL driver '\(driver)' is not supported by this build (sqlite, mysql, pgsql)")
         }
         guard !connect.isEmpty else { throw ConfigError("\(file): connect is missing") }
     }

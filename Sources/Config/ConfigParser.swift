@@ -12,8 +12,10 @@ public struct ConfigParser: Sendable {
 
     static let maxIncludeDepth = 20
 
-    public init(defaultValue: @escaping @Sendable (String) -> String? = { _ in nil },
-                knownNames: @escaping @Sendable () -> [String] = { [] }) {
+    public init(
+        defaultValue: @escaping @Sendable (String) -> String? = { _ in nil },
+        knownNames: @escaping @Sendable () -> [String] = { [] }
+    ) {
         self.defaultValue = defaultValue
         self.knownNames = knownNames
     }
@@ -56,7 +58,7 @@ public struct ConfigParser: Sendable {
     }
 
     private func parseLines(_ text: String, file: String, depth: Int, state: inout ParseState) throws {
-        var pending = ""          // a line continued with a trailing backslash
+        var pending = "" // a line continued with a trailing backslash
         var pendingStart = 0
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, rawLine) in lines.enumerated() {
@@ -236,7 +238,7 @@ public struct ConfigParser: Sendable {
             let text: String
             do {
                 text = try Self.readFile(path, referencedFrom: location)
-            } catch where directive == "!include_try" {
+            } catch  where directive == "!include_try" {
                 continue
             }
             try parseLines(text, file: path, depth: depth + 1, state: &state)
@@ -308,8 +310,15 @@ struct LineScanner {
             var escaped = false
             while let character = peek {
                 advance()
-                if escaped { name.append(character); escaped = false; continue }
-                if character == "\\" { escaped = true; continue }
+                if escaped {
+                    name.append(character)
+                    escaped = false
+                    continue
+                }
+                if character == "\\" {
+                    escaped = true
+                    continue
+                }
                 if character == first { return name }
                 name.append(character)
             }

@@ -14,7 +14,8 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         guard let location else { return obsolete ? "Obsolete setting: \(message)" : message }
-        return obsolete ? "Obsolete setting in \(location.file):\(location.line): \(message)"
+        return obsolete
+            ? "Obsolete setting in \(location.file):\(location.line): \(message)"
             : "\(location.file) line \(location.line): \(message)"
     }
 
@@ -24,13 +25,17 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
         var warnings: [ConfigWarning] = []
         let filterEntries = document.sections.filter { $0.type == "protocol" }.flatMap(\.entries)
         for entry in document.entries {
-            guard let earlier = filterEntries.first(where: {
-                $0.key == entry.key && $0.location.file == entry.location.file && $0.location.line < entry.location.line
-            }) else { continue }
+            guard
+                let earlier = filterEntries.first(where: {
+                    $0.key == entry.key && $0.location.file == entry.location.file && $0.location.line < entry.location.line
+                })
+            else { continue }
             let place = "\(earlier.location.file) line \(earlier.location.line)"
-            warnings.append(ConfigWarning("Global setting \(entry.key) won't change the setting inside an earlier filter at \(place) "
-                                          + "(if this is intentional, avoid this warning by moving the global setting before \(place))",
-                                          at: entry.location, obsolete: false))
+            warnings.append(
+                ConfigWarning(
+                    "Global setting \(entry.key) won't change the setting inside an earlier filter at \(place) "
+                        + "(if this is intentional, avoid this warning by moving the global setting before \(place))",
+                    at: entry.location, obsolete: false))
         }
         return warnings
     }
@@ -51,8 +56,10 @@ enum ObsoleteSettings {
         }
         for section in document.sections {
             if section.type == "auth" {
-                warnings.append(ConfigWarning("add auth_ prefix to all settings inside auth {} and remove the auth {} section completely",
-                                              at: section.location))
+                warnings.append(
+                    ConfigWarning(
+                        "add auth_ prefix to all settings inside auth {} and remove the auth {} section completely",
+                        at: section.location))
                 unwrapAuth(section, into: &result, warnings: &warnings)
             } else {
                 result.sections.append(section)
@@ -62,8 +69,10 @@ enum ObsoleteSettings {
     }
 
     /// The entries that replace one top-level entry (none when it is dropped); sections it turns into are added to `root`.
-    private static func translate(_ entry: ConfigEntry, into root: inout ConfigSection,
-                                  warnings: inout [ConfigWarning]) throws -> [ConfigEntry] {
+    private static func translate(
+        _ entry: ConfigEntry, into root: inout ConfigSection,
+        warnings: inout [ConfigWarning]
+    ) throws -> [ConfigEntry] {
         func warn(_ text: String) { warnings.append(ConfigWarning(text, at: entry.location)) }
         switch entry.key {
         case "ssl_cert_file", "ssl_key_file", "ssl_ca_file":
@@ -83,15 +92,18 @@ enum ObsoleteSettings {
             warn("\(entry.key) is no longer needed")
             return []
         case "login_max_processes_count", "login_max_connections", "login_process_per_connection":
-            let (setting, value): (String, String) = switch entry.key {
-            case "login_max_processes_count": ("process_limit", entry.value)
-            case "login_max_connections": ("client_limit", entry.value)
-            default: ("service_count", SettingType.parseBool(entry.value) == false ? "0" : "1")
-            }
+            let (setting, value): (String, String) =
+                switch entry.key {
+                case "login_max_processes_count": ("process_limit", entry.value)
+                case "login_max_connections": ("client_limit", entry.value)
+                default: ("service_count", SettingType.parseBool(entry.value) == false ? "0" : "1")
+                }
             warn("\(entry.key) has been replaced by service { \(setting) }")
             for service in ["imap-login", "pop3-login"] {
-                root.sections.append(ConfigSection(type: "service", name: service, location: entry.location,
-                                                   entries: [ConfigEntry(key: setting, value: value, location: entry.location)]))
+                root.sections.append(
+                    ConfigSection(
+                        type: "service", name: service, location: entry.location,
+                        entries: [ConfigEntry(key: setting, value: value, location: entry.location)]))
             }
             return []
         case "protocols":
@@ -103,8 +115,10 @@ enum ObsoleteSettings {
 
     /// `protocols = imaps pop3s`: the implicit-TLS names became listeners; without the plain name as well,
     /// the plaintext listener is switched off, exactly as doveconf rewrites it.
-    private static func translateProtocols(_ entry: ConfigEntry, into root: inout ConfigSection,
-                                           warn: (String) -> Void) -> ConfigEntry {
+    private static func translateProtocols(
+        _ entry: ConfigEntry, into root: inout ConfigSection,
+        warn: (String) -> Void
+    ) -> ConfigEntry {
         let names = SettingType.parseList(entry.value)
         guard names.contains("imaps") || names.contains("pop3s") else { return entry }
         var kept = names.filter { $0 != "imaps" && $0 != "pop3s" }
@@ -113,13 +127,17 @@ enum ObsoleteSettings {
                 warn("'\(secure)' protocol is no longer necessary, remove it")
                 continue
             }
-            warn("'\(secure)' protocol can no longer be specified (use protocols=\(plain)). to disable non-ssl \(plain), "
-                 + "use service \(plain)-login { inet_listener \(plain) { port=0 } }")
+            warn(
+                "'\(secure)' protocol can no longer be specified (use protocols=\(plain)). to disable non-ssl \(plain), "
+                    + "use service \(plain)-login { inet_listener \(plain) { port=0 } }")
             kept.append(plain)
-            let listener = ConfigSection(type: "inet_listener", name: plain, location: entry.location,
-                                         entries: [ConfigEntry(key: "port", value: "0", location: entry.location)])
-            root.sections.append(ConfigSection(type: "service", name: "\(plain)-login", location: entry.location,
-                                               sections: [listener]))
+            let listener = ConfigSection(
+                type: "inet_listener", name: plain, location: entry.location,
+                entries: [ConfigEntry(key: "port", value: "0", location: entry.location)])
+            root.sections.append(
+                ConfigSection(
+                    type: "service", name: "\(plain)-login", location: entry.location,
+                    sections: [listener]))
         }
         let value = kept.joined(separator: " ")
         return ConfigEntry(key: "protocols", value: value, location: entry.location)
@@ -132,14 +150,18 @@ enum ObsoleteSettings {
                 warnings.append(ConfigWarning("auth_user has been replaced by service auth { user }", at: entry.location))
                 root.sections.append(ConfigSection(type: "service", name: "auth", location: entry.location, entries: [entry]))
             } else {
-                root.entries.append(ConfigEntry(key: "auth_" + entry.key, value: entry.value, sourceText: entry.sourceText,
-                                                location: entry.location))
+                root.entries.append(
+                    ConfigEntry(
+                        key: "auth_" + entry.key, value: entry.value, sourceText: entry.sourceText,
+                        location: entry.location))
             }
         }
         for var section in auth.sections {
-            if (section.type == "passdb" || section.type == "userdb"), let driver = section.name {
-                warnings.append(ConfigWarning("\(section.type) \(driver) {} has been replaced by \(section.type) { driver=\(driver) }",
-                                              at: section.location))
+            if section.type == "passdb" || section.type == "userdb", let driver = section.name {
+                warnings.append(
+                    ConfigWarning(
+                        "\(section.type) \(driver) {} has been replaced by \(section.type) { driver=\(driver) }",
+                        at: section.location))
                 section.name = nil
                 section.entries.insert(ConfigEntry(key: "driver", value: driver, location: section.location), at: 0)
             }

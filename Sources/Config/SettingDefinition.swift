@@ -26,8 +26,10 @@ public struct SettingDefinition: Sendable, Equatable {
         case urlCredentials
     }
 
-    public init(_ name: String, _ type: SettingType, default defaultValue: String = "", _ description: String,
-                secrecy: Secrecy = .none, effect: Effect = .honoured) {
+    public init(
+        _ name: String, _ type: SettingType, default defaultValue: String = "", _ description: String,
+        secrecy: Secrecy = .none, effect: Effect = .honoured
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
@@ -57,8 +59,10 @@ public struct SectionDefinition: Sendable, Equatable {
     public var settings: [SettingDefinition]
     public var sections: [SectionDefinition]
 
-    public init(_ type: String, naming: Naming, _ description: String,
-                settings: [SettingDefinition] = [], sections: [SectionDefinition] = []) {
+    public init(
+        _ type: String, naming: Naming, _ description: String,
+        settings: [SettingDefinition] = [], sections: [SectionDefinition] = []
+    ) {
         self.type = type
         self.naming = naming
         self.description = description

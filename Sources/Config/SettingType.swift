@@ -1,3 +1,5 @@
+import Foundation
+
 /// The types of setting values, parsed as Dovecot parses them.
 public enum SettingType: Sendable, Equatable {
     case string
@@ -60,7 +62,7 @@ public enum SettingType: Sendable, Equatable {
         guard let count = number else { return nil }
         let multipliers: [String: Int64] = [
             "": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-            "g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40,
+            "g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40
         ]
         guard let multiplier = multipliers[unit.lowercased()] else { return nil }
         let (product, overflow) = count.multipliedReportingOverflow(by: multiplier)
@@ -78,7 +80,7 @@ public enum SettingType: Sendable, Equatable {
             "m": 60 * second, "min": 60 * second, "mins": 60 * second, "minute": 60 * second, "minutes": 60 * second,
             "h": 3600 * second, "hour": 3600 * second, "hours": 3600 * second,
             "d": 86400 * second, "day": 86400 * second, "days": 86400 * second,
-            "w": 604_800 * second, "week": 604_800 * second, "weeks": 604_800 * second,
+            "w": 604_800 * second, "week": 604_800 * second, "weeks": 604_800 * second
         ]
         guard let multiplier = multipliers[unit.lowercased()] else { return nil }
         let (product, overflow) = count.multipliedReportingOverflow(by: multiplier)
@@ -96,5 +98,3 @@ public enum SettingType: Sendable, Equatable {
         return (digits.isEmpty ? nil : Int64(digits), unit)
     }
 }
-
-import Foundation

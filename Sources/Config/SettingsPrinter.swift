@@ -11,8 +11,9 @@ public struct SettingsPrinter: Sendable {
 
     public func render(_ settings: Settings, mode: Mode) -> String {
         var lines: [String] = []
-        render(section: settings.section, definition: settings.definition, registry: settings.registry, mode: mode, indent: "",
-               into: &lines)
+        render(
+            section: settings.section, definition: settings.definition, registry: settings.registry, mode: mode, indent: "",
+            into: &lines)
         return lines.map { $0 + "\n" }.joined()
     }
 
@@ -32,8 +33,10 @@ public struct SettingsPrinter: Sendable {
         return output
     }
 
-    private func render(section: ConfigSection, definition: SectionDefinition, registry: SettingsRegistry, mode: Mode, indent: String,
-                        into lines: inout [String]) {
+    private func render(
+        section: ConfigSection, definition: SectionDefinition, registry: SettingsRegistry, mode: Mode, indent: String,
+        into lines: inout [String]
+    ) {
         var values: [String: ConfigEntry] = [:]
         for entry in section.entries { values[entry.key] = entry }
         // A protocol filter shows what it sets, not every top-level default again.

@@ -63,8 +63,10 @@ public struct SettingsRegistry: Sendable, Equatable {
     public mutating func registerProtocolFilter(names: [String], overridable: [String]) {
         protocolNames += names.filter { !protocolNames.contains($0) }
         protocolOverridable += overridable.filter { !protocolOverridable.contains($0) }
-        register(section: SectionDefinition("protocol", naming: .required,
-                                            "Settings for one protocol only (protocol imap { mail_plugins = $mail_plugins imap_quota })."))
+        register(
+            section: SectionDefinition(
+                "protocol", naming: .required,
+                "Settings for one protocol only (protocol imap { mail_plugins = $mail_plugins imap_quota })."))
     }
 
     public private(set) var protocolNames: [String] = []
@@ -106,8 +108,9 @@ public struct SettingsRegistry: Sendable, Equatable {
                 throw ConfigError("Invalid value for \(entry.key): \(problem)", at: entry.location)
             }
             if definition.type == "protocol", let name = section.name, !mayOverride(entry.key, inProtocol: name) {
-                throw ConfigError("\(entry.key) cannot differ per protocol (one process shares it between protocols): "
-                                  + "set it outside protocol \(name) { }", at: entry.location)
+                throw ConfigError(
+                    "\(entry.key) cannot differ per protocol (one process shares it between protocols): "
+                        + "set it outside protocol \(name) { }", at: entry.location)
             }
         }
         for child in section.sections {
@@ -126,12 +129,14 @@ public struct SettingsRegistry: Sendable, Equatable {
             if child.type == "protocol", definition.type.isEmpty {
                 guard let name = child.name, protocolNames.contains(name) else {
                     let hint = Suggestion.closest(to: child.name ?? "", among: protocolNames).map { " (did you mean \($0)?)" } ?? ""
-                    throw ConfigError("Unknown protocol: \(child.name ?? "")\(hint) (known: \(protocolNames.joined(separator: ", ")))",
-                                      at: child.location)
+                    throw ConfigError(
+                        "Unknown protocol: \(child.name ?? "")\(hint) (known: \(protocolNames.joined(separator: ", ")))",
+                        at: child.location)
                 }
                 if let nested = child.sections.first {
-                    throw ConfigError("protocol \(name): sections inside a protocol filter are not supported (\(nested.type))",
-                                      at: nested.location)
+                    throw ConfigError(
+                        "protocol \(name): sections inside a protocol filter are not supported (\(nested.type))",
+                        at: nested.location)
                 }
             }
             try check(child, against: childDefinition, path: path + [child.name.map { "\(child.type) \($0)" } ?? child.type])

@@ -17,7 +17,7 @@ public struct VariableExpander: Sendable {
     /// One-letter names and the long names they stand for.
     public static let shortNames: [Character: String] = [
         "u": "user", "n": "username", "d": "domain", "h": "home", "s": "service",
-        "l": "lip", "r": "rip", "p": "pid", "i": "uid", "w": "password", "g": "guid",
+        "l": "lip", "r": "rip", "p": "pid", "i": "uid", "w": "password", "g": "guid"
     ]
 
     /// The one-letter names this expander knows: `shortNames`, unless a template language of its
@@ -29,8 +29,10 @@ public struct VariableExpander: Sendable {
     }
 
     /// The variables of a mail user: `%u` is the full name, `%n` the part before `@`, `%d` the part after.
-    public static func forUser(_ user: String, home: String? = nil, service: String? = nil,
-                               session: String? = nil, extra: [String: String] = [:]) -> VariableExpander {
+    public static func forUser(
+        _ user: String, home: String? = nil, service: String? = nil,
+        session: String? = nil, extra: [String: String] = [:]
+    ) -> VariableExpander {
         var values = extra
         values["user"] = user
         if let at = user.lastIndex(of: "@") {
@@ -121,16 +123,28 @@ private struct FieldSpec {
             return value
         }
         var sign = 1
-        if index < characters.count, characters[index] == "-" { sign = -1; index += 1 }
-        if index < characters.count, characters[index] == "0" { zeroPadding = true; index += 1 }
+        if index < characters.count, characters[index] == "-" {
+            sign = -1
+            index += 1
+        }
+        if index < characters.count, characters[index] == "0" {
+            zeroPadding = true
+            index += 1
+        }
         width = number()
         if index < characters.count, characters[index] == "." {
             index += 1
             offset = sign * width
             sign = 1
             zeroPadding = false
-            if index < characters.count, characters[index] == "0" { zeroPadding = true; index += 1 }
-            if index < characters.count, characters[index] == "-" { sign = -1; index += 1 }
+            if index < characters.count, characters[index] == "0" {
+                zeroPadding = true
+                index += 1
+            }
+            if index < characters.count, characters[index] == "-" {
+                sign = -1
+                index += 1
+            }
             width = sign * number()
         }
         while index < characters.count, Self.modifierLetters.contains(characters[index]), modifiers.count < 10 {

@@ -80,7 +80,8 @@ final class FSCacheIndex: Sendable {
     /// Joins the fill in flight for `name`, or starts one with `start(generation, id)`.
     /// Returns the task that fetches the object.
     func fill(_ name: String, start: (UInt64, UInt64) -> (Task<StoredObject, any Error>, Task<Void, Never>))
-        -> Task<StoredObject, any Error> {
+        -> Task<StoredObject, any Error>
+    {
         state.withLock { state in
             if let fill = state.fills[name] { return fill.fetch }
             state.nextFillID += 1
@@ -122,8 +123,10 @@ final class FSCacheIndex: Sendable {
     /// Makes a finished entry visible with `rename` unless `name` was invalidated since
     /// `generation`, then evicts least recently used entries until the total is within `maxSize`.
     /// Returns false if the entry was not installed (the caller deletes its temporary file).
-    func install(_ name: String, size: Int64, generation: UInt64, rename: () throws -> Void,
-                 removeFile: (String) -> Void) throws -> Bool {
+    func install(
+        _ name: String, size: Int64, generation: UInt64, rename: () throws -> Void,
+        removeFile: (String) -> Void
+    ) throws -> Bool {
         try state.withLock { state in
             guard state.generations[Self.bucket(name)] == generation else { return false }
             try rename()

@@ -23,8 +23,9 @@ enum FSCacheMetrics {
 
     static let hits = MetricFamily("objectmail_fscache_hits_total", .counter, help: "Gets, downloads and stats served from the fscache")
     static let misses = MetricFamily("objectmail_fscache_misses_total", .counter, help: "Gets and downloads the fscache sent to its parent")
-    static let parentBytes = MetricFamily("objectmail_fscache_parent_bytes_total", .counter,
-                                          help: "Bytes the fscache fetched from its parent to fill entries")
+    static let parentBytes = MetricFamily(
+        "objectmail_fscache_parent_bytes_total", .counter,
+        help: "Bytes the fscache fetched from its parent to fill entries")
     static let evictions = MetricFamily("objectmail_fscache_evictions_total", .counter, help: "Entries evicted to stay under the size")
     static let size = MetricFamily("objectmail_fscache_size_bytes", .gauge, help: "Bytes of cache files now")
     static let entries = MetricFamily("objectmail_fscache_entries", .gauge, help: "Cache entries now")
@@ -40,8 +41,10 @@ enum FSCacheMetrics {
             total.currentSize += figures.currentSize
             total.entries += figures.entries
         }
-        return [MetricSample(hits, Double(total.hits)), MetricSample(misses, Double(total.misses)),
-                MetricSample(parentBytes, Double(total.bytesFromParent)), MetricSample(evictions, Double(total.evictions)),
-                MetricSample(size, Double(total.currentSize)), MetricSample(entries, Double(total.entries))]
+        return [
+            MetricSample(hits, Double(total.hits)), MetricSample(misses, Double(total.misses)),
+            MetricSample(parentBytes, Double(total.bytesFromParent)), MetricSample(evictions, Double(total.evictions)),
+            MetricSample(size, Double(total.currentSize)), MetricSample(entries, Double(total.entries))
+        ]
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ObjectStore
 import Primitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What a scan of a cache directory found and removed.
 public struct FSCacheScanReport: Sendable, Equatable {
@@ -36,8 +37,10 @@ enum FSCacheScanner {
     }
 
     /// - Parameter dropChangedSince: entries whose inode changed at or after this time are removed (see `FSCacheSyncMarker`).
-    static func scan(layout: FSCacheLayout, maxAge: TimeInterval?, dropChangedSince: Date? = nil,
-                     now: Date = Date()) throws -> (FSCacheScanReport, [Entry]) {
+    static func scan(
+        layout: FSCacheLayout, maxAge: TimeInterval?, dropChangedSince: Date? = nil,
+        now: Date = Date()
+    ) throws -> (FSCacheScanReport, [Entry]) {
         var report = FSCacheScanReport()
         var entries: [Entry] = []
         for (name, isDirectory) in try FileSystem.entries(of: layout.directory) where isDirectory {
@@ -49,7 +52,8 @@ enum FSCacheScanner {
             for (file, isFileDirectory) in try FileSystem.entries(of: subdirectory) where !isFileDirectory {
                 let path = subdirectory + "/" + file
                 guard FSCacheLayout.isEntryName(file), file.hasPrefix(name),
-                      let (size, modified, changed) = validEntry(at: path) else {
+                    let (size, modified, changed) = validEntry(at: path)
+                else {
                     try? FileSystem.removeFile(path)
                     report.removedInvalid += 1
                     continue
@@ -76,9 +80,10 @@ enum FSCacheScanner {
     /// The file's size, modification and change times if it is a complete entry (footer and trailer intact).
     static func validEntry(at path: String) -> (Int64, Date, Date)? {
         guard let fd = try? FileDescriptor.open(path, flags: O_RDONLY),
-              let header = try? ObjectFile.readHeader(fd, requireFooter: true),
-              header.trailer.key != nil,
-              let status = try? fd.status(), let changed = try? fd.changeTime() else { return nil }
+            let header = try? ObjectFile.readHeader(fd, requireFooter: true),
+            header.trailer.key != nil,
+            let status = try? fd.status(), let changed = try? fd.changeTime()
+        else { return nil }
         return (status.size, status.modified, changed)
     }
 

@@ -18,17 +18,20 @@ extension FSCacheStore {
         var evicted: Int64 = 0
         var entries = 0
         while free - size < keepFree.bytes,
-              let bytes = index.evictOldest(removeFile: { try? FileSystem.removeFile(layout.path(forName: $0)) }) {
+            let bytes = index.evictOldest(removeFile: { try? FileSystem.removeFile(layout.path(forName: $0)) })
+        {
             evicted += bytes
             entries += 1
             free = keepFree.freeBytes() ?? free + bytes
         }
         let enough = free - size >= keepFree.bytes
         if entries > 0 || !enough, let inARow = spaceWarnings.failed() {
-            logger.warning("fscache: the metacache's filesystem is short of space; cache entries evicted", metadata: [
-                "directory": "\(directory)", "evicted_entries": "\(entries)", "evicted_bytes": "\(evicted)", "free": "\(free)",
-                "metacache_min_free_space": "\(keepFree.bytes)", "caching": "\(enough)", "times_in_a_row": "\(inARow)",
-            ])
+            logger.warning(
+                "fscache: the metacache's filesystem is short of space; cache entries evicted",
+                metadata: [
+                    "directory": "\(directory)", "evicted_entries": "\(entries)", "evicted_bytes": "\(evicted)", "free": "\(free)",
+                    "metacache_min_free_space": "\(keepFree.bytes)", "caching": "\(enough)", "times_in_a_row": "\(inARow)"
+                ])
         }
         return enough
     }
@@ -39,7 +42,8 @@ extension FSCacheStore {
         let now = DispatchTime.now().uptimeNanoseconds
         let last = lastSpaceCheck.load(ordering: .relaxed)
         guard now &- last >= 1_000_000_000,
-              lastSpaceCheck.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+            lastSpaceCheck.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        else { return }
         Task.detached { try? await Self.writers.run { _ = self.makeRoomOnSharedDisk(for: 0) } }
     }
 }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ObjectStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `mail_fsync` for the cache. Entries are a copy of what the object store holds, so a crash may lose any of them;
 /// what must never happen is serving one whose data did not all reach the disk. The modes:
@@ -25,8 +26,9 @@ extension FSCacheStore {
             do {
                 try startUp.marker.write(in: layout, sync: fsync != .never)
             } catch {
-                logger.warning("fscache: cannot write the sync marker; the next start drops every entry",
-                               metadata: ["directory": "\(directory)", "error": "\(error)"])
+                logger.warning(
+                    "fscache: cannot write the sync marker; the next start drops every entry",
+                    metadata: ["directory": "\(directory)", "error": "\(error)"])
             }
         }
         return result
@@ -73,8 +75,9 @@ extension FSCacheStore {
             syncState.withLock { $0.syncedBefore = moment }
             filesystemSyncs.add(1, ordering: .relaxed)
         } catch {
-            logger.warning("fscache: cannot sync the cache's filesystem; after a machine crash more entries are dropped",
-                           metadata: ["directory": "\(directory)", "error": "\(error)"])
+            logger.warning(
+                "fscache: cannot sync the cache's filesystem; after a machine crash more entries are dropped",
+                metadata: ["directory": "\(directory)", "error": "\(error)"])
         }
     }
 }

@@ -1,14 +1,15 @@
 import Config
-#if canImport(Glibc)
-import ExecutorPreference
-import Glibc
-#endif
 import Foundation
 import Logging
 import ObjectStore
 import Primitives
 import S3Client
 import Synchronization
+
+#if canImport(Glibc)
+    import ExecutorPreference
+    import Glibc
+#endif
 
 /// The `fscache:SIZE:DIR:PARENT` wrapper: a size-bounded on-disk cache of whole objects in front
 /// of a slow or costly parent (the bucket).
@@ -67,9 +68,11 @@ public final class FSCacheStore: ObjectStore {
 
     public var description: String { "fscache:\(maxSize):\(directory):\(parent.description)" }
 
-    public init(parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
-                logger: Logger = Logger(label: "objectmail.fscache"), keepFree: FreeSpaceReserve? = nil,
-                fsync: FsyncPolicy = .optimized, syncInterval: Duration = .seconds(60)) {
+    public init(
+        parent: any ObjectStore, directory: String, maxSize: Int64, maxWriteBacklog: Int = 64 << 20,
+        logger: Logger = Logger(label: "objectmail.fscache"), keepFree: FreeSpaceReserve? = nil,
+        fsync: FsyncPolicy = .optimized, syncInterval: Duration = .seconds(60)
+    ) {
         self.parent = parent
         self.fsync = fsync
         self.syncInterval = syncInterval
@@ -91,8 +94,9 @@ public final class FSCacheStore: ObjectStore {
             throw PipelineArgumentError(index: 1, expected: "an absolute directory")
         }
         return { parent in
-            let store = FSCacheStore(parent: parent, directory: directory, maxSize: size, logger: context.logger,
-                                     keepFree: context.keepFree, fsync: context.fsync)
+            let store = FSCacheStore(
+                parent: parent, directory: directory, maxSize: size, logger: context.logger,
+                keepFree: context.keepFree, fsync: context.fsync)
             FSCacheMetrics.track(store.index)
             return store
         }
@@ -133,15 +137,21 @@ public final class FSCacheStore: ObjectStore {
             let layout = self.layout
             let (report, entries) = try await io.run { try self.scanAfterCrashCheck() }
             index.load(entries.map { ($0.name, $0.size) }) { name in try? FileSystem.removeFile(layout.path(forName: name)) }
-            logger.debug("fscache loaded", metadata: ["directory": "\(directory)", "entries": "\(report.entries)",
-                                                       "bytes": "\(report.bytes)", "removed": "\(report.removedInvalid)"])
+            logger.debug(
+                "fscache loaded",
+                metadata: [
+                    "directory": "\(directory)", "entries": "\(report.entries)",
+                    "bytes": "\(report.bytes)", "removed": "\(report.removedInvalid)"
+                ])
             if report.droppedUnsynced > 0 {
-                logger.notice("fscache: the machine went down since the cache was last used; entries written after its last sync dropped",
-                              metadata: ["directory": "\(directory)", "dropped": "\(report.droppedUnsynced)", "kept": "\(report.entries)"])
+                logger.notice(
+                    "fscache: the machine went down since the cache was last used; entries written after its last sync dropped",
+                    metadata: ["directory": "\(directory)", "dropped": "\(report.droppedUnsynced)", "kept": "\(report.entries)"])
             }
         } catch {
-            logger.warning("fscache: cannot scan the cache directory; starting empty",
-                           metadata: ["directory": "\(directory)", "error": "\(error)"])
+            logger.warning(
+                "fscache: cannot scan the cache directory; starting empty",
+                metadata: ["directory": "\(directory)", "error": "\(error)"])
         }
         startSyncLoop()
         isReady.store(true, ordering: .releasing)
@@ -153,10 +163,13 @@ public final class FSCacheStore: ObjectStore {
         await waitUntilReady()
         checkFreeSpaceNow()
         let name = layout.name(for: key)
-        if let object = try await readEntry(key: key, name: name, wholeFileLimit: range == nil ? 256 * 1024 : 0, inline: true, { fd, header in
-            let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
-            return StoredObject(info: header.info(key: key), body: try ObjectFile.readData(fd, header: header, positions: positions))
-        }) {
+        if let object = try await readEntry(
+            key: key, name: name, wholeFileLimit: range == nil ? 256 * 1024 : 0, inline: true,
+            { fd, header in
+                let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
+                return StoredObject(info: header.info(key: key), body: try ObjectFile.readData(fd, header: header, positions: positions))
+            })
+        {
             return object
         }
         let object = try await fill(key: key, name: name)
@@ -166,16 +179,19 @@ public final class FSCacheStore: ObjectStore {
     public func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
         await waitUntilReady()
         let name = layout.name(for: key)
-        if let info = try await readEntry(key: key, name: name, inline: false, { fd, header in
-            let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
-            do {
-                try ObjectFile.copyData(of: fd, range: positions, to: path)
-            } catch let error as SystemCallError {
-                // The target is the caller's problem, not a broken entry: report it, do not refetch.
-                throw ObjectStoreError.io(key: key, detail: error.description)
-            }
-            return header.info(key: key)
-        }) {
+        if let info = try await readEntry(
+            key: key, name: name, inline: false,
+            { fd, header in
+                let positions = try (range ?? ByteRange(offset: 0)).resolve(size: header.dataLength, key: key)
+                do {
+                    try ObjectFile.copyData(of: fd, range: positions, to: path)
+                } catch let error as SystemCallError {
+                    // The target is the caller's problem, not a broken entry: report it, do not refetch.
+                    throw ObjectStoreError.io(key: key, detail: error.description)
+                }
+                return header.info(key: key)
+            })
+        {
             return info
         }
         let object = try await fill(key: key, name: name)
@@ -203,16 +219,19 @@ public final class FSCacheStore: ObjectStore {
     /// With `inline`, a small entry is first read right here on the cooperative thread, but only
     /// from the page cache (preadv2 RWF_NOWAIT): a hit then costs no thread hop (~15 µs instead of
     /// ~50 µs), and a read that would wait for the disk is handed to an I/O thread instead.
-    private func readEntry<T: Sendable>(key: String, name: String, wholeFileLimit: Int64 = 0, inline: Bool,
-                                        _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T) async throws -> T? {
+    private func readEntry<T: Sendable>(
+        key: String, name: String, wholeFileLimit: Int64 = 0, inline: Bool,
+        _ serve: @escaping @Sendable (borrowing FileDescriptor, ObjectFile.Header) throws -> T
+    ) async throws -> T? {
         let path = layout.path(forName: name)
         let logger = self.logger
         var result: T?
         var served = false
         if inline {
             do {
-                result = try Self.readEntryFile(path: path, key: key, wholeFileLimit: wholeFileLimit,
-                                                cachedReadsOnly: true, logger: logger, serve)
+                result = try Self.readEntryFile(
+                    path: path, key: key, wholeFileLimit: wholeFileLimit,
+                    cachedReadsOnly: true, logger: logger, serve)
                 served = true
             } catch let error as SystemCallError where error.wouldBlock {
                 // Not in memory (or too large to copy here): read it on an I/O thread.
@@ -220,8 +239,9 @@ public final class FSCacheStore: ObjectStore {
         }
         if !served {
             result = try await io.run {
-                try Self.readEntryFile(path: path, key: key, wholeFileLimit: wholeFileLimit,
-                                       cachedReadsOnly: false, logger: logger, serve)
+                try Self.readEntryFile(
+                    path: path, key: key, wholeFileLimit: wholeFileLimit,
+                    cachedReadsOnly: false, logger: logger, serve)
             }
         }
         guard let value = result else { return nil }
@@ -232,8 +252,10 @@ public final class FSCacheStore: ObjectStore {
     /// Entries larger than this are always read on an I/O thread.
     private static let inlineReadLimit: Int64 = 1 << 20
 
-    private static func readEntryFile<T>(path: String, key: String, wholeFileLimit: Int64, cachedReadsOnly: Bool, logger: Logger,
-                                         _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T) throws -> T? {
+    private static func readEntryFile<T>(
+        path: String, key: String, wholeFileLimit: Int64, cachedReadsOnly: Bool, logger: Logger,
+        _ serve: (borrowing FileDescriptor, ObjectFile.Header) throws -> T
+    ) throws -> T? {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(path, flags: O_RDONLY, cachedReadsOnly: cachedReadsOnly)
@@ -246,7 +268,8 @@ public final class FSCacheStore: ObjectStore {
                 throw SystemCallError("inline read", path: path, errno: EAGAIN)
             }
             guard let header = try ObjectFile.readHeader(fd, requireFooter: true, wholeFileLimit: wholeFileLimit),
-                  header.trailer.key == key else { return nil }
+                header.trailer.key == key
+            else { return nil }
             return try serve(fd, header)
         } catch let error as SystemCallError {
             if cachedReadsOnly && error.wouldBlock { throw error }
@@ -268,8 +291,9 @@ public final class FSCacheStore: ObjectStore {
                     self.index.recordParentFetch(bytes: object.body.count)
                     let size = object.body.count
                     if self.backlog.add(size, ordering: .relaxed).newValue <= self.maxWriteBacklog {
-                        let trailer = ObjectFileTrailer(metadata: object.info.metadata, key: key,
-                                                        lastModified: object.info.lastModified, etag: object.info.etag)
+                        let trailer = ObjectFileTrailer(
+                            metadata: object.info.metadata, key: key,
+                            lastModified: object.info.lastModified, etag: object.info.etag)
                         await self.store(key: key, name: name, body: .bytes(object.body), trailer: trailer, generation: generation)
                     } else {
                         self.index.recordSkippedWrite()
@@ -334,9 +358,10 @@ public final class FSCacheStore: ObjectStore {
     private func invalidate(_ names: [String]) async -> [UInt64] {
         let layout = self.layout
         let index = self.index
-        return (try? await io.run {
-            names.map { name in index.invalidate(name) { try? FileSystem.removeFile(layout.path(forName: name)) } }
-        }) ?? names.map(index.generation)
+        return
+            (try? await io.run {
+                names.map { name in index.invalidate(name) { try? FileSystem.removeFile(layout.path(forName: name)) } }
+            }) ?? names.map(index.generation)
     }
 
     /// Writes an entry to a temporary file and installs it. Failures (full or read-only disk) are
@@ -357,11 +382,13 @@ public final class FSCacheStore: ObjectStore {
                     let size = try retryingAfterMakingDirectory(layout.temporaryDirectory) {
                         try ObjectFile.write(to: temporary, body: body, trailer: trailer, sync: always)
                     }
-                    let installed = try index.install(name, size: size, generation: generation, rename: {
-                        try retryingAfterMakingDirectory(layout.subdirectory(forName: name)) {
-                            try FileSystem.rename(temporary, to: layout.path(forName: name))
-                        }
-                    }, removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
+                    let installed = try index.install(
+                        name, size: size, generation: generation,
+                        rename: {
+                            try retryingAfterMakingDirectory(layout.subdirectory(forName: name)) {
+                                try FileSystem.rename(temporary, to: layout.path(forName: name))
+                            }
+                        }, removeFile: { victim in try? FileSystem.removeFile(layout.path(forName: victim)) })
                     if !installed {
                         try? FileSystem.removeFile(temporary)
                         return
@@ -381,8 +408,9 @@ public final class FSCacheStore: ObjectStore {
         } catch {
             index.recordStoreFailure()
             if let inARow = storeFailures.failed() {
-                logger.warning("fscache: cannot store an entry; serving from the parent",
-                               metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)", "failures_in_a_row": "\(inARow)"])
+                logger.warning(
+                    "fscache: cannot store an entry; serving from the parent",
+                    metadata: ["key": "\(key)", "directory": "\(directory)", "error": "\(error)", "failures_in_a_row": "\(inARow)"])
             }
         }
     }

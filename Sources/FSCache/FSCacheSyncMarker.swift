@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ObjectStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `DIR/objectmail.synced` in a cache directory: the machine's boot in which the cache was last used, and a time
 /// before which every entry is known to be on disk (a `syncfs` of the cache's filesystem ran after it).

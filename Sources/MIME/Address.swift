@@ -50,7 +50,8 @@ public enum AddressParser {
     /// Display names containing encoded-words are written unquoted so that the caller can decode them.
     public static func canonicalText(_ addresses: [Address]) -> Bytes {
         var out = Bytes()
-        var first = true, inGroup = false
+        var first = true
+        var inGroup = false
         for address in addresses {
             if !first { out += [UInt8(ascii: ","), ASCII.space] }
             first = false
@@ -60,21 +61,31 @@ public enum AddressParser {
                     out += [ASCII.colon, ASCII.space]
                     first = true
                 } else {
-                    if out.count >= 2, out[out.count - 2] == UInt8(ascii: ",") { out.removeLast(2) }
-                    else if out.count >= 2, out[out.count - 2] == ASCII.colon { out.removeLast() }
+                    if out.count >= 2, out[out.count - 2] == UInt8(ascii: ",") {
+                        out.removeLast(2)
+                    } else if out.count >= 2, out[out.count - 2] == ASCII.colon {
+                        out.removeLast()
+                    }
                     out.append(UInt8(ascii: ";"))
                 }
                 inGroup.toggle()
                 continue
             }
-            let mailbox = address.mailbox ?? [], host = address.host ?? []
+            let mailbox = address.mailbox ?? []
+            let host = address.host ?? []
             if let name = address.name { appendPhrase(name, to: &out) }
             if address.route != nil || !mailbox.isEmpty || !host.isEmpty {
                 if let name = address.name, !name.isEmpty { out.append(ASCII.space) }
                 out.append(UInt8(ascii: "<"))
-                if let route = address.route { out += route; out.append(ASCII.colon) }
+                if let route = address.route {
+                    out += route
+                    out.append(ASCII.colon)
+                }
                 if mailbox.isEmpty { out += [ASCII.quote, ASCII.quote] } else { appendQuotedIfNeeded(mailbox, dotIsPlain: true, to: &out) }
-                if !host.isEmpty { out.append(UInt8(ascii: "@")); out += host }
+                if !host.isEmpty {
+                    out.append(UInt8(ascii: "@"))
+                    out += host
+                }
                 out.append(UInt8(ascii: ">"))
             }
         }
@@ -144,7 +155,8 @@ struct AddressListScanner {
     mutating func skipComment() -> Step {
         lastComment = []
         index += 1
-        var level = 1, start = index
+        var level = 1
+        var start = index
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "("): level += 1
@@ -161,7 +173,7 @@ struct AddressListScanner {
             case ASCII.backslash where index + 1 < bytes.count && !Self.endsQuotedPair(bytes[index + 1]):
                 lastComment += bytes[start..<index]
                 index += 1
-                start = index   // the quoted character itself is kept
+                start = index // the quoted character itself is kept
             case ASCII.backslash where index + 1 >= bytes.count:
                 return .invalid
             default: break
@@ -182,7 +194,10 @@ struct AddressListScanner {
     mutating func skipCFWS() -> Step {
         while index < bytes.count {
             let b = bytes[index]
-            if ASCII.isSpace(b) { index += 1; continue }
+            if ASCII.isSpace(b) {
+                index += 1
+                continue
+            }
             if b != UInt8(ascii: "(") { break }
             if skipComment() == .invalid { return .invalid }
         }
@@ -408,8 +423,14 @@ struct AddressListScanner {
     }
 
     mutating func appendCurrentFilled() {
-        if current.mailbox == nil { current.mailbox = AddressParser.missingMailbox; current.invalid = true }
-        if current.domain?.isEmpty ?? true { current.domain = AddressParser.missingDomain; current.invalid = true }
+        if current.mailbox == nil {
+            current.mailbox = AddressParser.missingMailbox
+            current.invalid = true
+        }
+        if current.domain?.isEmpty ?? true {
+            current.domain = AddressParser.missingDomain
+            current.invalid = true
+        }
         appendCurrent()
     }
 
@@ -440,7 +461,10 @@ struct AddressListScanner {
                 _ = mailbox()
                 guard at(",") else { break }
                 index += 1
-                if skipCFWS() != .more { step = .invalid; break }
+                if skipCFWS() != .more {
+                    step = .invalid
+                    break
+                }
             }
         }
         if step != .invalid {
@@ -451,7 +475,7 @@ struct AddressListScanner {
                 step = .invalid
             }
         }
-        appendCurrent()   // the group's end marker: all fields nil
+        appendCurrent() // the group's end marker: all fields nil
         return step == .end ? .end : .more
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Raw message bytes. Header values and BODYSTRUCTURE strings stay as bytes because mail carries
@@ -52,7 +52,8 @@ extension Array where Element == UInt8 {
     var asciiLowercased: Bytes { map(ASCII.lower) }
 
     func trimmingWhitespace() -> Bytes {
-        var s = startIndex, e = endIndex
+        var s = startIndex
+        var e = endIndex
         while s < e && ASCII.isSpace(self[s]) { s += 1 }
         while e > s && ASCII.isSpace(self[e - 1]) { e -= 1 }
         return Array(self[s..<e])

@@ -51,7 +51,10 @@ public struct CachedMessageFields: Sendable, Hashable {
     public func hash(into h: inout Hasher) {
         h.combine(structure)
         h.combine(preview)
-        for (n, v) in headers { h.combine(n); h.combine(v) }
+        for (n, v) in headers {
+            h.combine(n)
+            h.combine(v)
+        }
     }
 }
 

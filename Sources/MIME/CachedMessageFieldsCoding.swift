@@ -83,8 +83,9 @@ extension CachedMessageFields {
             }
             guard r.isAtEnd else { throw .corrupt("trailing bytes at \(r.index)") }
             guard virtual >= physical else { throw .corrupt("virtual size below physical size") }
-            return CachedMessageFields(structure: MessageStructure(parts: parts, physicalSize: physical, virtualSize: virtual),
-                                       headers: headers, preview: preview)
+            return CachedMessageFields(
+                structure: MessageStructure(parts: parts, physicalSize: physical, virtualSize: virtual),
+                headers: headers, preview: preview)
         }
     }
 
@@ -241,17 +242,21 @@ extension CachedMessageFields {
         case 1: envelope = try readEnvelope(&r)
         case let t: throw .corrupt("envelope tag \(t)")
         }
-        return MIMEPart(kind: kind, headerStart: headerStart, bodyStart: bodyStart, end: end,
-                        parent: parentPlusOne == 0 ? nil : parentPlusOne - 1, children: children, isMessageRoot: isRoot,
-                        type: type, subtype: subtype, parameters: parameters, id: id, description: description,
-                        encoding: encoding, md5: md5, disposition: disposition, dispositionParameters: dispositionParameters,
-                        language: language, location: location, bodyLines: bodyLines, virtualBodySize: virtualBodySize,
-                        virtualHeaderSize: virtualHeaderSize, envelope: envelope)
+        return MIMEPart(
+            kind: kind, headerStart: headerStart, bodyStart: bodyStart, end: end,
+            parent: parentPlusOne == 0 ? nil : parentPlusOne - 1, children: children, isMessageRoot: isRoot,
+            type: type, subtype: subtype, parameters: parameters, id: id, description: description,
+            encoding: encoding, md5: md5, disposition: disposition, dispositionParameters: dispositionParameters,
+            language: language, location: location, bodyLines: bodyLines, virtualBodySize: virtualBodySize,
+            virtualHeaderSize: virtualHeaderSize, envelope: envelope)
     }
 
     static func writeParameters(_ params: [MIMEParameter], to w: inout BinaryWriter) {
         w.varint(params.count)
-        for p in params { w.data(p.name); w.data(p.value) }
+        for p in params {
+            w.data(p.name)
+            w.data(p.value)
+        }
     }
 
     static func readParameters(_ r: inout BinaryReader) throws(BinaryDecodingError) -> [MIMEParameter] {
@@ -265,7 +270,10 @@ extension CachedMessageFields {
         w.optionalData(e.date)
         w.optionalData(e.subject)
         for list in [e.from, e.sender, e.replyTo, e.to, e.cc, e.bcc] {
-            guard let list else { w.varint(0); continue }
+            guard let list else {
+                w.varint(0)
+                continue
+            }
             w.varint(list.count + 1)
             for a in list {
                 w.optionalData(a.name)
@@ -285,25 +293,34 @@ extension CachedMessageFields {
         var lists: [[Address]?] = []
         for _ in 0..<6 {
             let n = try r.varint(max: 1_000_000)
-            if n == 0 { lists.append(nil); continue }
+            if n == 0 {
+                lists.append(nil)
+                continue
+            }
             var list: [Address] = []
             for _ in 0..<(n - 1) {
-                list.append(Address(name: try r.optionalData(), route: try r.optionalData(),
-                                    mailbox: try r.optionalData(), host: try r.optionalData()))
+                list.append(
+                    Address(
+                        name: try r.optionalData(), route: try r.optionalData(),
+                        mailbox: try r.optionalData(), host: try r.optionalData()))
             }
             lists.append(list)
         }
-        e.from = lists[0]; e.sender = lists[1]; e.replyTo = lists[2]
-        e.to = lists[3]; e.cc = lists[4]; e.bcc = lists[5]
+        e.from = lists[0]
+        e.sender = lists[1]
+        e.replyTo = lists[2]
+        e.to = lists[3]
+        e.cc = lists[4]
+        e.bcc = lists[5]
         e.inReplyTo = try r.optionalData()
         e.messageID = try r.optionalData()
         return e
     }
 }
 
-private extension BinaryReader {
+extension BinaryReader {
     /// A part number or child index: the format keeps them below 2^31.
-    mutating func partNumber() throws(BinaryDecodingError) -> Int { try varint(max: Int(Int32.max)) }
+    fileprivate mutating func partNumber() throws(BinaryDecodingError) -> Int { try varint(max: Int(Int32.max)) }
 }
 
 /// CRC-32 (IEEE), to tell a damaged cache entry from a valid one.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Charset conversion to UTF-8 with glibc iconv. A descriptor is opened per conversion (iconv_t is not
@@ -16,13 +16,14 @@ public enum Charsets {
         "iso-8859-8-i": "ISO-8859-8", "x-sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "sjis": "SHIFT_JIS",
         "windows-31j": "CP932", "unicode-1-1-utf-7": "UTF-7", "x-unknown": "", "unknown-8bit": "",
         "big5-hkscs": "BIG5-HKSCS", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
-        "iso-2022-jp": "ISO-2022-JP-3", "cp-850": "CP850", "latin1": "ISO-8859-1",
+        "iso-2022-jp": "ISO-2022-JP-3", "cp-850": "CP850", "latin1": "ISO-8859-1"
     ]
 
     public static func toUTF8(_ bytes: Bytes, charset: String) -> String {
         let name = canonicalName(charset)
         if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("utf-16") && !name.hasPrefix("utf-32")
-            && !name.hasPrefix("utf-7") && !name.contains("2022") {
+            && !name.hasPrefix("utf-7") && !name.contains("2022")
+        {
             return String(decoding: bytes, as: UTF8.self)
         }
         switch name {

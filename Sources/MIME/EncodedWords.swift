@@ -6,8 +6,8 @@ public enum EncodedWords {
     public static func decode(_ value: Bytes) -> String {
         guard value.count >= 8, containsMarker(value) else { return Charsets.decodeUTF8OrLatin1(value) }
         var out = ""
-        var pendingText = Bytes()       // literal text not yet converted
-        var pendingWord = Bytes()       // decoded bytes of adjacent encoded-words
+        var pendingText = Bytes() // literal text not yet converted
+        var pendingWord = Bytes() // decoded bytes of adjacent encoded-words
         var pendingCharset = ""
         var whitespaceSinceWord = Bytes()
         var afterWord = false
@@ -22,12 +22,13 @@ public enum EncodedWords {
         var i = 0
         while i < value.count {
             if value[i] == UInt8(ascii: "="), i + 1 < value.count, value[i + 1] == UInt8(ascii: "?"),
-               let (charset, decoded, next) = parseWord(value, at: i) {
+                let (charset, decoded, next) = parseWord(value, at: i)
+            {
                 if afterWord && charset.lowercased() == pendingCharset.lowercased() {
                     // Adjacent: drop the blanks between, keep accumulating.
                 } else {
                     flushWord()
-                    if !afterWord { flushText() } else { /* blanks between words in different charsets: dropped */ }
+                    if !afterWord { flushText() } else { /* blanks between words in different charsets: dropped */  }
                     pendingCharset = charset
                 }
                 flushText()
@@ -71,7 +72,7 @@ public enum EncodedWords {
         while i < v.count && v[i] != q && !ASCII.isSpace(v[i]) { i += 1 }
         guard i < v.count, v[i] == q, i > csStart, i + 2 < v.count, v[i + 2] == q else { return nil }
         var charset = String(decoding: v[csStart..<i], as: UTF8.self)
-        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }   // RFC 2231 language
+        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) } // RFC 2231 language
         let enc = ASCII.lower(v[i + 1])
         guard enc == UInt8(ascii: "b") || enc == UInt8(ascii: "q") else { return nil }
         let textStart = i + 3

@@ -13,9 +13,11 @@ public struct Envelope: Sendable, Hashable {
     public var inReplyTo: Bytes?
     public var messageID: Bytes?
 
-    public init(date: Bytes? = nil, subject: Bytes? = nil, from: [Address]? = nil, sender: [Address]? = nil,
-                replyTo: [Address]? = nil, to: [Address]? = nil, cc: [Address]? = nil, bcc: [Address]? = nil,
-                inReplyTo: Bytes? = nil, messageID: Bytes? = nil) {
+    public init(
+        date: Bytes? = nil, subject: Bytes? = nil, from: [Address]? = nil, sender: [Address]? = nil,
+        replyTo: [Address]? = nil, to: [Address]? = nil, cc: [Address]? = nil, bcc: [Address]? = nil,
+        inReplyTo: Bytes? = nil, messageID: Bytes? = nil
+    ) {
         self.date = date
         self.subject = subject
         self.from = from

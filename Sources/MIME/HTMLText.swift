@@ -18,12 +18,12 @@ public enum HTMLText {
                     continue
                 }
                 if name.isEmpty {
-                    out.append("<")                       // not a tag: "1 < 2"
+                    out.append("<") // not a tag: "1 < 2"
                 } else if blockTags.contains(name) {
                     out.append("\n")
                 } else if name == "td" || name == "th" {
                     out.append(" ")
-                }                                         // inline tags (b, span, a …) vanish without a gap
+                } // inline tags (b, span, a …) vanish without a gap
                 i = tagEnd
                 continue
             }
@@ -38,8 +38,10 @@ public enum HTMLText {
         return String(out)
     }
 
-    static let blockTags: Set<String> = ["br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1", "h2", "h3", "h4",
-                                         "/h1", "/h2", "/h3", "/h4", "table", "/table", "blockquote", "hr", "ul", "ol"]
+    static let blockTags: Set<String> = [
+        "br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1", "h2", "h3", "h4",
+        "/h1", "/h2", "/h3", "/h4", "table", "/table", "blockquote", "hr", "ul", "ol"
+    ]
 
     static func matches(_ s: [Unicode.Scalar], _ i: Int, _ text: String) -> Bool {
         var j = i
@@ -65,20 +67,29 @@ public enum HTMLText {
     static func tag(_ s: [Unicode.Scalar], _ start: Int) -> (String, Int) {
         var i = start + 1
         var name = ""
-        if i < s.count, s[i] == "/" { name = "/"; i += 1 }
+        if i < s.count, s[i] == "/" {
+            name = "/"
+            i += 1
+        }
         while i < s.count, s[i].properties.isAlphabetic || (s[i].value >= 0x30 && s[i].value <= 0x39) {
             name += String(s[i]).lowercased()
             i += 1
         }
-        if name.isEmpty && i < s.count && (s[i] == "!" || s[i] == "?") { name = "!" }   // <!DOCTYPE …>, <?xml …?>
+        if name.isEmpty && i < s.count && (s[i] == "!" || s[i] == "?") { name = "!" } // <!DOCTYPE …>, <?xml …?>
         guard name != "" && name != "/" else { return ("", start + 1) }
         // Skip attributes, honouring quotes so a `>` inside a value does not end the tag.
         var quote: Unicode.Scalar? = nil
         while i < s.count {
             let c = s[i]
             i += 1
-            if let q = quote { if c == q { quote = nil }; continue }
-            if c == "\"" || c == "'" { quote = c; continue }
+            if let q = quote {
+                if c == q { quote = nil }
+                continue
+            }
+            if c == "\"" || c == "'" {
+                quote = c
+                continue
+            }
             if c == ">" { break }
         }
         return (name, i)
@@ -89,7 +100,7 @@ public enum HTMLText {
         "euro": "€", "hellip": "…", "mdash": "—", "ndash": "–", "lsquo": "‘", "rsquo": "’", "ldquo": "“",
         "rdquo": "”", "laquo": "«", "raquo": "»", "eacute": "é", "egrave": "è", "agrave": "à", "aacute": "á",
         "uuml": "ü", "ouml": "ö", "auml": "ä", "Uuml": "Ü", "Ouml": "Ö", "Auml": "Ä", "szlig": "ß", "ccedil": "ç",
-        "ntilde": "ñ", "bull": "•", "middot": "·", "shy": "", "zwnj": "", "zwj": "", "trade": "™", "deg": "°",
+        "ntilde": "ñ", "bull": "•", "middot": "·", "shy": "", "zwnj": "", "zwj": "", "trade": "™", "deg": "°"
     ]
 
     static func entity(_ s: [Unicode.Scalar], _ start: Int) -> (String, Int)? {

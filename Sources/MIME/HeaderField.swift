@@ -39,7 +39,10 @@ public struct HeaderField: Sendable, Hashable {
         var afterBreak = false
         for b in buffer[valueStart..<end] {
             if b == ASCII.cr { continue }
-            if b == ASCII.lf { afterBreak = true; continue }
+            if b == ASCII.lf {
+                afterBreak = true
+                continue
+            }
             out.append(afterBreak && ASCII.isWSP(b) ? ASCII.space : b)
             afterBreak = false
         }
@@ -49,7 +52,8 @@ public struct HeaderField: Sendable, Hashable {
     /// The value as written: blanks after the colon skipped, the final line break dropped, folding and
     /// trailing blanks kept (Dovecot's ENVELOPE subject: text that needs cleaning goes as a literal).
     public func foldedValue(in buffer: UnsafeRawBufferPointer) -> Bytes {
-        var from = valueStart, to = end
+        var from = valueStart
+        var to = end
         while from < to && ASCII.isWSP(buffer[from]) { from += 1 }
         if to > from && buffer[to - 1] == ASCII.lf { to -= 1 }
         if to > from && buffer[to - 1] == ASCII.cr { to -= 1 }

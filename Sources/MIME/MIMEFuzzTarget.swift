@@ -10,7 +10,10 @@ public enum MIMEFuzzTarget {
             for c in p.children { precondition(c > i) }
         }
         _ = message.envelope.decodedSubject
-        for p in s.parts { _ = p.filename; _ = p.charset }
+        for p in s.parts {
+            _ = p.filename
+            _ = p.charset
+        }
         _ = message.searchText
         _ = message.preview
         let specifiers: [BodySection.Specifier] = [.full, .header, .text, .mime, .headerFields(["From", "Subject"]), .headerFieldsNot(["To"])]

@@ -89,19 +89,27 @@ struct MIMETokenizer {
     mutating func skipCFWS() {
         while index < bytes.count {
             let b = bytes[index]
-            if ASCII.isSpace(b) { index += 1; continue }
+            if ASCII.isSpace(b) {
+                index += 1
+                continue
+            }
             if b == UInt8(ascii: "(") {
                 var depth = 0
                 while index < bytes.count {
                     let c = bytes[index]
                     index += 1
-                    if c == ASCII.backslash { index += 1; continue }
-                    if c == UInt8(ascii: "(") { depth += 1 } else if c == UInt8(ascii: ")") {
+                    if c == ASCII.backslash {
+                        index += 1
+                        continue
+                    }
+                    if c == UInt8(ascii: "(") {
+                        depth += 1
+                    } else if c == UInt8(ascii: ")") {
                         depth -= 1
                         if depth == 0 { break }
                     }
                 }
-                index = min(index, bytes.count)   // a trailing backslash skipped past the end
+                index = min(index, bytes.count) // a trailing backslash skipped past the end
                 continue
             }
             break
@@ -111,8 +119,8 @@ struct MIMETokenizer {
     static func isTSpecial(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"),
-             UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), ASCII.backslash, ASCII.quote,
-             UInt8(ascii: "/"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "?"), UInt8(ascii: "="):
+            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), ASCII.backslash, ASCII.quote,
+            UInt8(ascii: "/"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "?"), UInt8(ascii: "="):
             return true
         default:
             return b <= 0x20 || b == 0x7F
@@ -159,7 +167,13 @@ public enum RFC2231 {
     /// `name*` when the first section is extended; values joined as written, no re-escaping). Sections that
     /// do not run 0, 1, 2 … without a gap or a repeat are listed one by one as `name*N[*]`.
     static func join(_ raw: [(Bytes, Bytes)]) -> [MIMEParameter] {
-        struct Section { var base: Bytes; var number: Int; var extended: Bool; var value: Bytes; var order: Int }
+        struct Section {
+            var base: Bytes
+            var number: Int
+            var extended: Bool
+            var value: Bytes
+            var order: Int
+        }
         var result: [MIMEParameter] = []
         var sections: [Section] = []
         for (order, (name, value)) in raw.enumerated() {

@@ -42,7 +42,8 @@ enum MIMEParser {
                 kind = .multipart
                 boundary = fields.boundary.flatMap { $0.isEmpty ? nil : $0 }
             } else if fields.type.equalsIgnoringCase("message")
-                        && (fields.subtype.equalsIgnoringCase("rfc822") || fields.subtype.equalsIgnoringCase("global")) {
+                && (fields.subtype.equalsIgnoringCase("rfc822") || fields.subtype.equalsIgnoringCase("global"))
+            {
                 kind = .message
             }
             // The top-level message counts as the first level, as in Dovecot's limit.
@@ -98,8 +99,9 @@ enum MIMEParser {
                 return []
             case .message:
                 guard parts.count < limits.maxParts else { return [] }
-                let child = addPart(headerStart: part.bodyStart, end: part.end, parent: index, depth: depth + 1,
-                                    isMessageRoot: true, inDigest: false)
+                let child = addPart(
+                    headerStart: part.bodyStart, end: part.end, parent: index, depth: depth + 1,
+                    isMessageRoot: true, inDigest: false)
                 return [child]
             case .multipart:
                 guard let boundary = boundaries[index] else { return [] }
@@ -109,8 +111,10 @@ enum MIMEParser {
                 if split.closeLineReachesEnd { extendOverStrippedLineEnd(index) }
                 for range in split.parts {
                     guard parts.count < limits.maxParts else { break }
-                    added.append(addPart(headerStart: range.lowerBound, end: range.upperBound, parent: index,
-                                         depth: depth + 1, isMessageRoot: false, inDigest: digest))
+                    added.append(
+                        addPart(
+                            headerStart: range.lowerBound, end: range.upperBound, parent: index,
+                            depth: depth + 1, isMessageRoot: false, inDigest: digest))
                 }
                 return added
             }
@@ -124,7 +128,8 @@ enum BoundaryScanner {
     /// delimiter ends the last part at `to`; text after the close delimiter is the epilogue.
     /// `closeLineReachesEnd`: the close delimiter's line runs to `end` (its line ending lies beyond the range).
     static func bodyParts(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int, boundary: Bytes)
-        -> (parts: [Range<Int>], closeLineReachesEnd: Bool) {
+        -> (parts: [Range<Int>], closeLineReachesEnd: Bool)
+    {
         var result: [Range<Int>] = []
         var closeLineReachesEnd = false
         var partStart: Int? = nil
@@ -133,8 +138,9 @@ enum BoundaryScanner {
             // Base64 has no '-', so memchr for '-' skips whole attachments at memory speed.
             while let dash = buffer.firstIndex(of: ASCII.dash, from: pos, to: end) {
                 guard dash == start || buffer[dash - 1] == ASCII.lf,
-                      dash + 1 < end, buffer[dash + 1] == ASCII.dash,
-                      buffer.matches(needle, at: dash + 2, limit: end) else {
+                    dash + 1 < end, buffer[dash + 1] == ASCII.dash,
+                    buffer.matches(needle, at: dash + 2, limit: end)
+                else {
                     // Not a delimiter: no other on this line, so resume at the next line (lines of dashes stay cheap).
                     guard let lf = buffer.firstIndex(of: ASCII.lf, from: dash, to: end) else { break }
                     pos = lf + 1

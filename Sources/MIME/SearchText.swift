@@ -39,7 +39,8 @@ extension MessageStructure {
     }
 
     public func searchText(in message: Bytes) -> SearchText {
-        var headers: [String] = [], body: [String] = []
+        var headers: [String] = []
+        var body: [String] = []
         var stack = [0]
         while let i = stack.popLast() {
             let p = parts[i]
@@ -82,7 +83,10 @@ extension MessageStructure {
     static func cutAtCharacterBoundary(_ bytes: Bytes, _ limit: Int) -> Bytes {
         var end = limit
         var back = 0
-        while end > 0, back < 4, bytes[end - 1] & 0xC0 == 0x80 { end -= 1; back += 1 }
+        while end > 0, back < 4, bytes[end - 1] & 0xC0 == 0x80 {
+            end -= 1
+            back += 1
+        }
         if end > 0, bytes[end - 1] >= 0xC0 { end -= 1 }
         return Array(bytes[..<end])
     }
@@ -97,7 +101,9 @@ extension MessageStructure {
         var taken = 0
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            let blank = v < 0x80 ? (v <= 0x20 || v == 0x7F)
+            let blank =
+                v < 0x80
+                ? (v <= 0x20 || v == 0x7F)
                 : (scalar.properties.isWhitespace || scalar.properties.generalCategory == .control)
             if blank {
                 pendingSpace = !out.isEmpty
@@ -150,7 +156,8 @@ public enum UnicodeCasemap {
     /// `contains` for a haystack and needle both already `fold`ed (a SEARCH comparing one needle with many values).
     public static func containsFolded(_ haystack: String, _ needle: String) -> Bool {
         if needle.isEmpty { return true }
-        var h = haystack, n = needle
+        var h = haystack
+        var n = needle
         // RFC 5051 compares the canonical forms' octets; Foundation's String.contains (NSString's range(of:))
         // costs more than the folding. UTF-8 is self-synchronising: a match always starts on a scalar.
         return h.withUTF8 { hay in n.withUTF8 { Self.occurs($0, in: hay) } }

@@ -93,8 +93,10 @@ extension MessageStructure {
     /// HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of the message itself (`isTopLevelHeader`), from the bytes of
     /// its header alone, given where the header lies (`CachedMessageFields.topLevelHeader(serialized:)`): what a
     /// folder listing fetches, answered without building the message's structure.
-    public static func topLevelHeaderSection(_ section: BodySection, partial: Partial? = nil, header: Range<Int>,
-                                             in message: Bytes) throws(SectionError) -> Bytes {
+    public static func topLevelHeaderSection(
+        _ section: BodySection, partial: Partial? = nil, header: Range<Int>,
+        in message: Bytes
+    ) throws(SectionError) -> Bytes {
         guard isTopLevelHeader(section), header.upperBound <= message.count else {
             throw .structureMismatch(expectedSize: header.upperBound, actualSize: message.count)
         }
@@ -190,7 +192,10 @@ extension MessageStructure {
     /// A non-multipart message (top level or encapsulated) appears as part "1" of itself.
     public func numberedParts() -> [(path: [Int], index: Int)] {
         var out: [(path: [Int], index: Int)] = []
-        enum Item { case message(Int, [Int]), part(Int, [Int]) }
+        enum Item {
+            case message(Int, [Int])
+            case part(Int, [Int])
+        }
         var stack: [Item] = [.message(0, [])]
         while let item = stack.popLast() {
             switch item {

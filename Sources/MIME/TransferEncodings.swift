@@ -63,7 +63,7 @@ public enum QuotedPrintable {
         out.reserveCapacity(input.count)
         var i = input.startIndex
         let end = input.endIndex
-        var literalTrailingBlanks = 0   // blanks at the end of `out` that were written as themselves
+        var literalTrailingBlanks = 0 // blanks at the end of `out` that were written as themselves
         while i < end {
             let b = input[i]
             if b == UInt8(ascii: "=") {
@@ -77,9 +77,20 @@ public enum QuotedPrintable {
                     // Soft line break: "=" then optional blanks, then (CR)LF or the end.
                     var j = i + 1
                     while j < end && ASCII.isWSP(input[j]) { j += 1 }
-                    if j == end { i = j; continue }
-                    if input[j] == ASCII.lf { i = j + 1; literalTrailingBlanks = 0; continue }
-                    if input[j] == ASCII.cr && j + 1 < end && input[j + 1] == ASCII.lf { i = j + 2; literalTrailingBlanks = 0; continue }
+                    if j == end {
+                        i = j
+                        continue
+                    }
+                    if input[j] == ASCII.lf {
+                        i = j + 1
+                        literalTrailingBlanks = 0
+                        continue
+                    }
+                    if input[j] == ASCII.cr && j + 1 < end && input[j + 1] == ASCII.lf {
+                        i = j + 2
+                        literalTrailingBlanks = 0
+                        continue
+                    }
                 }
                 out.append(b)
                 literalTrailingBlanks = 0
@@ -91,7 +102,12 @@ public enum QuotedPrintable {
             } else if !header && (b == ASCII.lf || b == ASCII.cr) {
                 var j = i
                 if b == ASCII.cr {
-                    guard j + 1 < end, input[j + 1] == ASCII.lf else { out.append(b); literalTrailingBlanks = 0; i += 1; continue }
+                    guard j + 1 < end, input[j + 1] == ASCII.lf else {
+                        out.append(b)
+                        literalTrailingBlanks = 0
+                        i += 1
+                        continue
+                    }
                     j += 1
                 }
                 // Hard line break: drop the line's literal trailing blanks, emit CRLF.

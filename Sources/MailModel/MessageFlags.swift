@@ -12,7 +12,7 @@ public struct MessageFlags: OptionSet, Sendable, Hashable {
 
     /// IMAP names in a stable order.
     public static let names: [(MessageFlags, String)] = [
-        (.answered, "\\Answered"), (.flagged, "\\Flagged"), (.deleted, "\\Deleted"), (.seen, "\\Seen"), (.draft, "\\Draft"),
+        (.answered, "\\Answered"), (.flagged, "\\Flagged"), (.deleted, "\\Deleted"), (.seen, "\\Seen"), (.draft, "\\Draft")
     ]
 
     /// The flag an IMAP name stands for (case-insensitive), or nil for a keyword.

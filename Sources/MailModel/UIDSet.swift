@@ -17,7 +17,8 @@ public struct UIDSet: Sendable, Equatable, Sequence {
     public var isEmpty: Bool { ranges.isEmpty }
 
     public mutating func insert(_ range: ClosedRange<UInt32>) {
-        var low = UInt64(range.lowerBound), high = UInt64(range.upperBound)
+        var low = UInt64(range.lowerBound)
+        var high = UInt64(range.upperBound)
         var kept: [ClosedRange<UInt32>] = []
         for existing in ranges {
             // Overlapping or adjacent ranges merge; UInt64 so that adjacency at UInt32.max cannot wrap.
@@ -33,7 +34,8 @@ public struct UIDSet: Sendable, Equatable, Sequence {
     }
 
     public func contains(_ uid: UInt32) -> Bool {
-        var low = 0, high = ranges.count - 1
+        var low = 0
+        var high = ranges.count - 1
         while low <= high {
             let middle = (low + high) / 2
             if ranges[middle].upperBound < uid { low = middle + 1 } else if ranges[middle].lowerBound > uid { high = middle - 1 } else { return true }

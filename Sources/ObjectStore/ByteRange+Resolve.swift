@@ -4,14 +4,16 @@ extension ByteRange {
     /// the end fails like S3's 416 InvalidRange.
     public func resolve(size: Int64, key: String) throws -> ClosedRange<Int64>? {
         guard offset >= 0, length.map({ $0 > 0 }) ?? true else {
-            throw ObjectStoreError.rejected(key: key, status: 416, code: "InvalidRange",
-                                            message: "invalid range \(httpHeaderValue)", requestID: nil)
+            throw ObjectStoreError.rejected(
+                key: key, status: 416, code: "InvalidRange",
+                message: "invalid range \(httpHeaderValue)", requestID: nil)
         }
         if size == 0 && offset == 0 { return nil }
         guard offset < size else {
-            throw ObjectStoreError.rejected(key: key, status: 416, code: "InvalidRange",
-                                            message: "range \(httpHeaderValue) starts beyond the object's \(size) bytes",
-                                            requestID: nil)
+            throw ObjectStoreError.rejected(
+                key: key, status: 416, code: "InvalidRange",
+                message: "range \(httpHeaderValue) starts beyond the object's \(size) bytes",
+                requestID: nil)
         }
         let end = length.map { min(size, offset + $0) } ?? size
         return offset...(end - 1)

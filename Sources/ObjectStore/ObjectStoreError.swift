@@ -22,7 +22,7 @@ public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     public var key: String {
         switch self {
         case .notFound(let key), .alreadyExists(let key), .io(let key, _), .corrupt(let key, _),
-             .injectedFailure(let key, _):
+            .injectedFailure(let key, _):
             return key
         case .accessDenied(let key, _, _, _), .rejected(let key, _, _, _, _), .unavailable(let key, _, _):
             return key

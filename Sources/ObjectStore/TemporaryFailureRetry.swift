@@ -6,16 +6,19 @@ import S3Client
 /// retries (5xx, timeouts) happen below this; wrappers such as `randomfail` fail above them. No retry starts after
 /// the client operation's deadline (`OperationDeadline`): the client gets its temporary answer instead.
 public enum TemporaryFailureRetry {
-    public static func run<T: Sendable>(attempts: Int = 3, firstDelay: Duration = .milliseconds(200),
-                                        onRetry: (ObjectStoreError, Duration) -> Void = { _, _ in },
-                                        _ operation: () async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(
+        attempts: Int = 3, firstDelay: Duration = .milliseconds(200),
+        onRetry: (ObjectStoreError, Duration) -> Void = { _, _ in },
+        _ operation: () async throws -> T
+    ) async throws -> T {
         var delay = firstDelay
         var attempt = 1
         while true {
             do {
                 return try await operation()
             } catch let error as ObjectStoreError
-                where error.isTemporary && attempt < attempts && OperationDeadline.allowsRetry(after: delay) {
+                where error.isTemporary && attempt < attempts && OperationDeadline.allowsRetry(after: delay)
+            {
                 onRetry(error, delay)
                 try await Task.sleep(for: delay)
                 delay *= 2

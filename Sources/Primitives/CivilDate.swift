@@ -23,7 +23,7 @@ public struct CivilDate: Sendable, Hashable, Comparable {
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153   // March is 0
+        let shiftedMonth = (5 * dayOfYear + 2) / 153 // March is 0
         day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
@@ -61,7 +61,7 @@ public struct CivilDate: Sendable, Hashable, Comparable {
 
     /// 0 for Sunday … 6 for Saturday.
     public var weekday: Int {
-        let remainder = (daysSinceEpoch + 4) % 7   // 1970-01-01 was a Thursday
+        let remainder = (daysSinceEpoch + 4) % 7 // 1970-01-01 was a Thursday
         return remainder < 0 ? remainder + 7 : remainder
     }
 

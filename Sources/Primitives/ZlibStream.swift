@@ -75,8 +75,10 @@ public final class ZlibStream {
     /// only during its call). Decompressing, `flush` is ignored: whatever can be decoded is; whether the data
     /// was complete is `isFinished` after the last input. Bytes after the end of a raw deflate stream are
     /// ignored; after a gzip member, the next member starts.
-    public func process(_ input: UnsafeRawBufferPointer, flush: Flush = .none,
-                        emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public func process(
+        _ input: UnsafeRawBufferPointer, flush: Flush = .none,
+        emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         if !compressing && isFinished {
             guard format == .gzip, !input.isEmpty else { return }
             try reset()
@@ -87,11 +89,12 @@ public final class ZlibStream {
             stream.pointee.next_in = nil
             stream.pointee.next_out = nil
         }
-        let zlibFlush = switch flush {
-        case .none: Z_NO_FLUSH
-        case .sync: Z_SYNC_FLUSH
-        case .finish: Z_FINISH
-        }
+        let zlibFlush =
+            switch flush {
+            case .none: Z_NO_FLUSH
+            case .sync: Z_SYNC_FLUSH
+            case .finish: Z_FINISH
+            }
         while true {
             stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_out = uInt(output.count)

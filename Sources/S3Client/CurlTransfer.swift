@@ -194,7 +194,7 @@ final class CurlTransfer {
                 if result < 0 {
                     if errno == EINTR { continue }
                     localError = "cannot write download file: \(String(cString: strerror(errno)))"
-                    return 0  // aborts the transfer
+                    return 0 // aborts the transfer
                 }
                 written += result
             }
@@ -222,7 +222,7 @@ final class CurlTransfer {
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         headers[name] = value
         if name == "content-length", case .memory = request.sink, let length = Int(value), length <= 64 << 20 {
-            memoryBody.reserveCapacity(length)  // one allocation for the whole body
+            memoryBody.reserveCapacity(length) // one allocation for the whole body
         }
     }
 }
@@ -248,6 +248,6 @@ private let curlReadCallback: objectmail_curl_data_cb = { data, size, count, use
 }
 
 private let curlSeekCallback: objectmail_curl_seek_cb = { user, offset, origin in
-    guard origin == SEEK_SET else { return 2 }  // CURL_SEEKFUNC_CANTSEEK
-    return transfer(user).seekBody(to: Int64(offset)) ? 0 : 1  // CURL_SEEKFUNC_OK / _FAIL
+    guard origin == SEEK_SET else { return 2 } // CURL_SEEKFUNC_CANTSEEK
+    return transfer(user).seekBody(to: Int64(offset)) ? 0 : 1 // CURL_SEEKFUNC_OK / _FAIL
 }

@@ -62,8 +62,10 @@ final class CurlWorker {
         var kept: [CurlJob] = []
         for job in waiting[waitingHead...] {
             if let deadline = job.request.deadline, deadline <= now {
-                job.continuation.resume(throwing: HTTPTransportFailure(reason: .timeout(connecting: true),
-                                                                       message: "deadline passed while waiting for a free transfer slot"))
+                job.continuation.resume(
+                    throwing: HTTPTransportFailure(
+                        reason: .timeout(connecting: true),
+                        message: "deadline passed while waiting for a free transfer slot"))
             } else {
                 kept.append(job)
             }
@@ -75,7 +77,8 @@ final class CurlWorker {
     private func start(_ job: CurlJob) {
         let easy = idleHandles.popLast() ?? curl_easy_init()
         guard let easy else {
-            job.continuation.resume(throwing: HTTPTransportFailure(reason: .curl(code: Int(CURLE_OUT_OF_MEMORY.rawValue), connecting: true), message: "curl_easy_init failed"))
+            job.continuation.resume(
+                throwing: HTTPTransportFailure(reason: .curl(code: Int(CURLE_OUT_OF_MEMORY.rawValue), connecting: true), message: "curl_easy_init failed"))
             return
         }
         let transfer = CurlTransfer(job: job, easy: easy)

@@ -40,15 +40,19 @@ public final class OperationDeadline: Sendable {
     }
 
     /// Runs `operation` under a deadline of `budget` from now; nil or zero: none (and none inherited).
-    public static func run<T>(budget: Duration?, isolation: isolated (any Actor)? = #isolation,
-                              _ operation: () async throws -> T) async rethrows -> T {
+    public static func run<T>(
+        budget: Duration?, isolation: isolated (any Actor)? = #isolation,
+        _ operation: () async throws -> T
+    ) async rethrows -> T {
         let deadline = budget.flatMap { $0 > .zero ? OperationDeadline(budget: $0) : nil }
         return try await $current.withValue(deadline, operation: operation, isolation: isolation)
     }
 
     /// Runs background work that no client waits for (and which must not end with the command that started it).
-    public static func withoutDeadline<T>(isolation: isolated (any Actor)? = #isolation,
-                                          _ operation: () async throws -> T) async rethrows -> T {
+    public static func withoutDeadline<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ operation: () async throws -> T
+    ) async rethrows -> T {
         try await $current.withValue(nil, operation: operation, isolation: isolation)
     }
 
@@ -67,8 +71,10 @@ public final class OperationDeadline: Sendable {
 
     /// Waits for a task other operations share (a user being loaded, a cache fill), but only until the current
     /// deadline: then `expired()` is thrown and the shared work goes on for whoever else waits for it.
-    public static func value<T: Sendable, Failure: Error>(of task: Task<T, Failure>,
-                                                          orAtDeadline expired: @escaping @Sendable () -> any Error) async throws -> T {
+    public static func value<T: Sendable, Failure: Error>(
+        of task: Task<T, Failure>,
+        orAtDeadline expired: @escaping @Sendable () -> any Error
+    ) async throws -> T {
         guard let deadline = current else { return try await task.value }
         let waiter = DeadlineWaiter<T>()
         return try await withCheckedThrowingContinuation { continuation in

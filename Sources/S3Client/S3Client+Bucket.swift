@@ -3,8 +3,10 @@ import Foundation
 
 extension S3Client {
     /// ListObjectsV2: one page of keys under `prefix`, in lexicographic order.
-    public func listObjects(prefix: String = "", delimiter: String? = nil, continuationToken: String? = nil,
-                            maxKeys: Int = 1000) async throws -> S3ListResult {
+    public func listObjects(
+        prefix: String = "", delimiter: String? = nil, continuationToken: String? = nil,
+        maxKeys: Int = 1000
+    ) async throws -> S3ListResult {
         var spec = RequestSpec(operation: .list, method: "GET", key: nil)
         spec.query = [("list-type", "2"), ("prefix", configuration.keyPrefix + prefix), ("max-keys", String(maxKeys))]
         if let delimiter { spec.query.append(("delimiter", delimiter)) }
@@ -15,8 +17,9 @@ extension S3Client {
         }
         let objects = xml.children("Contents").compactMap { entry -> S3ListedObject? in
             guard let key = entry.text("Key") else { return nil }
-            return S3ListedObject(key: stripPrefix(key), size: Int64(entry.text("Size") ?? "") ?? 0,
-                                  etag: entry.text("ETag"), lastModified: entry.text("LastModified").flatMap(S3Dates.parseISO8601))
+            return S3ListedObject(
+                key: stripPrefix(key), size: Int64(entry.text("Size") ?? "") ?? 0,
+                etag: entry.text("ETag"), lastModified: entry.text("LastModified").flatMap(S3Dates.parseISO8601))
         }
         let prefixes = xml.children("CommonPrefixes").compactMap { $0.text("Prefix") }.map(stripPrefix)
         let truncated = xml.text("IsTruncated") == "true"
@@ -62,8 +65,10 @@ extension S3Client {
         let body = Array(xml.utf8)
         var spec = RequestSpec(operation: .deleteObjects, method: "POST", key: nil)
         spec.query = [("delete", "")]
-        spec.headers = [("Content-Type", "application/xml"),
-                        ("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())]
+        spec.headers = [
+            ("Content-Type", "application/xml"),
+            ("Content-MD5", Data(Insecure.MD5.hash(data: body)).base64EncodedString())
+        ]
         spec.body = .bytes(body)
         spec.payloadHash = S3Signer.hexSHA256(body)
         let response = try await execute(spec)
@@ -83,7 +88,8 @@ extension S3Client {
     }
 
     private func invalidResponse(_ operation: S3Operation, key: String, _ response: HTTPResponse, _ message: String) -> S3Error {
-        S3Error(kind: .invalidResponse, operation: operation, key: key, code: "InvalidResponse", message: message,
-                requestID: response.headers["x-amz-request-id"])
+        S3Error(
+            kind: .invalidResponse, operation: operation, key: key, code: "InvalidResponse", message: message,
+            requestID: response.headers["x-amz-request-id"])
     }
 }

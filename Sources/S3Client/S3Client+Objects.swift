@@ -6,8 +6,10 @@ extension S3Client {
     /// PutObject. Always sends a Content-Type; with `createOnly`, sends `If-None-Match: *` and throws
     /// an `S3Error` with status 412 (`isAlreadyExists`) if the key exists. Returns the ETag.
     @discardableResult
-    public func putObject(_ key: String, body: S3Body, contentType: String = "application/octet-stream",
-                          metadata: [String: String] = [:], createOnly: Bool = false) async throws -> String? {
+    public func putObject(
+        _ key: String, body: S3Body, contentType: String = "application/octet-stream",
+        metadata: [String: String] = [:], createOnly: Bool = false
+    ) async throws -> String? {
         var spec = RequestSpec(operation: .put, method: "PUT", key: key)
         spec.headers = [("Content-Type", contentType)] + Self.metadataHeaders(metadata)
         if createOnly { spec.headers.append(("If-None-Match", "*")) }
@@ -64,7 +66,8 @@ extension S3Client {
     /// CopyObject inside the bucket, keeping (`.copy`) or replacing the metadata and Content-Type.
     public func copyObject(from source: String, to destination: String, metadata: S3MetadataDirective = .copy) async throws {
         var spec = RequestSpec(operation: .copy, method: "PUT", key: destination)
-        let sourcePath = "/" + S3PercentEncoding.encode(bucketName) + "/"
+        let sourcePath =
+            "/" + S3PercentEncoding.encode(bucketName) + "/"
             + S3PercentEncoding.encode(configuration.keyPrefix + source, keepSlash: true)
         spec.headers = [("x-amz-copy-source", sourcePath)]
         switch metadata {
@@ -104,16 +107,18 @@ extension S3Client {
         var size = Int64(headers["content-length"] ?? "") ?? Int64(response.body.count)
         // `Content-Range: bytes 0-99/1234`: the whole object's size follows the slash.
         if let contentRange = headers["content-range"], let slash = contentRange.lastIndex(of: "/"),
-           let total = Int64(contentRange[contentRange.index(after: slash)...]) {
+            let total = Int64(contentRange[contentRange.index(after: slash)...])
+        {
             size = total
         }
         var metadata: [String: String] = [:]
         for (name, value) in headers where name.hasPrefix("x-amz-meta-") {
             metadata[String(name.dropFirst("x-amz-meta-".count))] = value
         }
-        return S3ObjectHead(key: key, size: size, contentType: headers["content-type"], etag: headers["etag"],
-                            lastModified: headers["last-modified"].flatMap(S3Dates.parseHTTPDate),
-                            metadata: metadata, requestID: headers["x-amz-request-id"])
+        return S3ObjectHead(
+            key: key, size: size, contentType: headers["content-type"], etag: headers["etag"],
+            lastModified: headers["last-modified"].flatMap(S3Dates.parseHTTPDate),
+            metadata: metadata, requestID: headers["x-amz-request-id"])
     }
 
     /// Reads the file once in 1 MiB pieces: its size, hex SHA-256 and hex MD5.

@@ -72,8 +72,9 @@ public final class S3Client: Sendable {
         headers.append(("x-amz-date", S3Signer.timestamps(now).amzDate))
         headers.append(("x-amz-content-sha256", spec.payloadHash))
         if let signer {
-            let authorization = signer.authorization(method: spec.method, encodedPath: path, encodedQuery: query,
-                                                     headers: headers, payloadHash: spec.payloadHash, date: now)
+            let authorization = signer.authorization(
+                method: spec.method, encodedPath: path, encodedQuery: query,
+                headers: headers, payloadHash: spec.payloadHash, date: now)
             headers.append(("Authorization", authorization))
         }
         var lines = headers.map { "\($0.0): \($0.1)" }
@@ -84,12 +85,13 @@ public final class S3Client: Sendable {
         default: break
         }
         if spec.method == "PUT" || spec.method == "POST" {
-            lines.append("Expect:")  // no 100-continue round trip
+            lines.append("Expect:") // no 100-continue round trip
         }
         let url = "\(configuration.scheme)://\(configuration.hostHeader)\(path)" + (queryString.isEmpty ? "" : "?\(queryString)")
-        return HTTPRequest(method: spec.method, url: url, headers: lines, body: spec.body, sink: spec.sink,
-                           connectTimeoutMs: configuration.effectiveConnectTimeoutMs, idleTimeoutMs: idleTimeout,
-                           deadline: deadline, verifyTLS: configuration.verifyTLS)
+        return HTTPRequest(
+            method: spec.method, url: url, headers: lines, body: spec.body, sink: spec.sink,
+            connectTimeoutMs: configuration.effectiveConnectTimeoutMs, idleTimeoutMs: idleTimeout,
+            deadline: deadline, verifyTLS: configuration.verifyTLS)
     }
 
     // MARK: Sending with retries
@@ -118,9 +120,10 @@ public final class S3Client: Sendable {
             let sent = S3Metrics.bodySize(spec.body)
             do {
                 let response = try await engine.perform(signedRequest(spec, deadline: limit))
-                metrics.record(operation: spec.operation, method: spec.method, status: response.status,
-                               elapsed: clock.now - attemptStarted, sent: sent,
-                               received: response.status == 304 || spec.method == "HEAD" ? 0 : S3Metrics.receivedSize(response))
+                metrics.record(
+                    operation: spec.operation, method: spec.method, status: response.status,
+                    elapsed: clock.now - attemptStarted, sent: sent,
+                    received: response.status == 304 || spec.method == "HEAD" ? 0 : S3Metrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
                 if acceptStatus(response.status) {
                     // The store answered: the client's operation may take its next step.
@@ -129,8 +132,9 @@ public final class S3Client: Sendable {
                 }
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
-                metrics.record(operation: spec.operation, method: spec.method, status: nil,
-                               elapsed: clock.now - attemptStarted, sent: 0, received: 0)
+                metrics.record(
+                    operation: spec.operation, method: spec.method, status: nil,
+                    elapsed: clock.now - attemptStarted, sent: 0, received: 0)
                 (error, connecting) = transportError(failure, operation: spec.operation, key: key)
             }
             error.attempts = attempts
@@ -142,33 +146,41 @@ public final class S3Client: Sendable {
             let delayMs = Self.retryDelaysMs[min(connectRetries + otherRetries - 1, Self.retryDelaysMs.count - 1)]
             if let limit = OperationDeadline.earliest(absolute), clock.now + .milliseconds(delayMs) >= limit { throw error }
             lastError = error
-            logger.warning("S3 request failed, retrying", metadata: [
-                "operation": "\(spec.operation.rawValue)", "key": "\(key)", "error": "\(error)", "retry_in_ms": "\(delayMs)",
-            ])
+            logger.warning(
+                "S3 request failed, retrying",
+                metadata: [
+                    "operation": "\(spec.operation.rawValue)", "key": "\(key)", "error": "\(error)", "retry_in_ms": "\(delayMs)"
+                ])
             try await Task.sleep(for: .milliseconds(delayMs))
         }
     }
 
     /// The timeout error when `absolute_timeout` or the operation's deadline passed before another attempt.
-    private func deadlineError(_ spec: RequestSpec, key: String, absolute: ContinuousClock.Instant?, attempts: Int,
-                               last: S3Error?) -> S3Error {
+    private func deadlineError(
+        _ spec: RequestSpec, key: String, absolute: ContinuousClock.Instant?, attempts: Int,
+        last: S3Error?
+    ) -> S3Error {
         let after = last.map { "; last failure: \($0.code): \($0.message)" } ?? ""
         if let absolute, absolute <= .now {
-            return S3Error(kind: .timeout, operation: spec.operation, key: key, code: "AbsoluteTimeout",
-                           message: "absolute_timeout of \(configuration.absoluteTimeoutMs!) ms exceeded" + after, attempts: attempts)
+            return S3Error(
+                kind: .timeout, operation: spec.operation, key: key, code: "AbsoluteTimeout",
+                message: "absolute_timeout of \(configuration.absoluteTimeoutMs!) ms exceeded" + after, attempts: attempts)
         }
         let budget = OperationDeadline.current.map { "\($0.budget)" } ?? "?"
-        return S3Error(kind: .timeout, operation: spec.operation, key: key, code: "DeadlineExceeded",
-                       message: "the client operation's deadline (mail_operation_deadline, \(budget)) passed" + after, attempts: attempts)
+        return S3Error(
+            kind: .timeout, operation: spec.operation, key: key, code: "DeadlineExceeded",
+            message: "the client operation's deadline (mail_operation_deadline, \(budget)) passed" + after, attempts: attempts)
     }
 
     private func warnIfSlow(_ spec: RequestSpec, key: String, since start: ContinuousClock.Instant, requestID: String?) {
         let elapsed = ContinuousClock.now - start
         guard elapsed > .milliseconds(configuration.slowWarnMs) else { return }
-        logger.warning("slow S3 request", metadata: [
-            "operation": "\(spec.operation.rawValue)", "key": "\(key)", "duration": "\(elapsed)",
-            "request_id": "\(requestID ?? "-")",
-        ])
+        logger.warning(
+            "slow S3 request",
+            metadata: [
+                "operation": "\(spec.operation.rawValue)", "key": "\(key)", "duration": "\(elapsed)",
+                "request_id": "\(requestID ?? "-")"
+            ])
     }
 
     /// A typed error from a non-2xx answer: S3's error XML if any, else a code from the status.
@@ -183,17 +195,21 @@ public final class S3Client: Sendable {
         case 503: fallbackCode = "ServiceUnavailable"
         default: fallbackCode = "HTTP\(status)"
         }
-        return S3Error(kind: .service(status: status), operation: operation, key: key,
-                       code: xml?.text("Code") ?? fallbackCode,
-                       message: xml?.text("Message") ?? "HTTP status \(status)",
-                       requestID: response.headers["x-amz-request-id"] ?? xml?.text("RequestId"))
+        return S3Error(
+            kind: .service(status: status), operation: operation, key: key,
+            code: xml?.text("Code") ?? fallbackCode,
+            message: xml?.text("Message") ?? "HTTP status \(status)",
+            requestID: response.headers["x-amz-request-id"] ?? xml?.text("RequestId"))
     }
 
     private func transportError(_ failure: HTTPTransportFailure, operation: S3Operation, key: String) -> (S3Error, Bool) {
         switch failure.reason {
         case .curl(let code, let connecting):
-            return (S3Error(kind: .transport(curlCode: code, connecting: connecting), operation: operation, key: key,
-                            code: connecting ? "ConnectionFailed" : "TransferFailed", message: failure.message), connecting)
+            return (
+                S3Error(
+                    kind: .transport(curlCode: code, connecting: connecting), operation: operation, key: key,
+                    code: connecting ? "ConnectionFailed" : "TransferFailed", message: failure.message), connecting
+            )
         case .timeout(let connecting):
             return (S3Error(kind: .timeout, operation: operation, key: key, code: "Timeout", message: failure.message), connecting)
         case .localFile:

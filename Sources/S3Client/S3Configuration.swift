@@ -56,8 +56,10 @@ public struct S3Configuration: Sendable, Equatable, CustomStringConvertible {
     /// Verify the server's TLS certificate (`ssl_verify=no` turns it off, for test setups only).
     public var verifyTLS: Bool = true
 
-    public init(scheme: String = "https", host: String, port: Int? = nil, style: AddressingStyle,
-                keyPrefix: String = "", credentials: S3Credentials?, region: String = "us-east-1") {
+    public init(
+        scheme: String = "https", host: String, port: Int? = nil, style: AddressingStyle,
+        keyPrefix: String = "", credentials: S3Credentials?, region: String = "us-east-1"
+    ) {
         self.scheme = scheme
         self.host = host
         self.port = port

@@ -7,7 +7,8 @@ enum S3Dates {
     static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count >= 5, let day = Int(parts[1]),
-              let month = CivilDate.month(abbreviation: parts[2]), let year = Int(parts[3]) else { return nil }
+            let month = CivilDate.month(abbreviation: parts[2]), let year = Int(parts[3])
+        else { return nil }
         let time = parts[4].split(separator: ":").compactMap { Int($0) }
         guard time.count == 3 else { return nil }
         return date(year, month, day, time[0], time[1], Double(time[2]))
@@ -17,7 +18,8 @@ enum S3Dates {
     static func parseISO8601(_ text: String) -> Date? {
         let parts = text.split(whereSeparator: { "-T:Z".contains($0) })
         guard parts.count >= 6, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              let hour = Int(parts[3]), let minute = Int(parts[4]), let second = Double(parts[5]) else { return nil }
+            let hour = Int(parts[3]), let minute = Int(parts[4]), let second = Double(parts[5])
+        else { return nil }
         return date(year, month, day, hour, minute, second)
     }
 

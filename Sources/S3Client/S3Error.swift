@@ -37,8 +37,10 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// HTTP requests made, including the failed last one.
     public var attempts: Int = 1
 
-    public init(kind: Kind, operation: S3Operation, key: String, code: String, message: String,
-                requestID: String? = nil, attempts: Int = 1) {
+    public init(
+        kind: Kind, operation: S3Operation, key: String, code: String, message: String,
+        requestID: String? = nil, attempts: Int = 1
+    ) {
         self.kind = kind
         self.operation = operation
         self.key = key

@@ -4,13 +4,16 @@ import Metrics
 /// by default, which `GET /metrics` renders; a registry of its own for a client whose counts must stand alone
 /// (benchmarks, tests).
 public struct S3Metrics: Sendable {
-    static let requests = MetricFamily("objectmail_s3_requests_total", .counter,
-                                       help: "S3 HTTP requests sent, retries included, by operation, HTTP method and status class")
-    static let duration = MetricFamily("objectmail_s3_request_duration_seconds", .summary,
-                                       help: "Time from sending an S3 request to its complete answer, by operation")
+    static let requests = MetricFamily(
+        "objectmail_s3_requests_total", .counter,
+        help: "S3 HTTP requests sent, retries included, by operation, HTTP method and status class")
+    static let duration = MetricFamily(
+        "objectmail_s3_request_duration_seconds", .summary,
+        help: "Time from sending an S3 request to its complete answer, by operation")
     static let bytesSent = MetricFamily("objectmail_s3_sent_bytes_total", .counter, help: "Request body bytes uploaded to S3")
-    static let bytesReceived = MetricFamily("objectmail_s3_received_bytes_total", .counter,
-                                            help: "Response body bytes downloaded from S3")
+    static let bytesReceived = MetricFamily(
+        "objectmail_s3_received_bytes_total", .counter,
+        help: "Response body bytes downloaded from S3")
 
     public let registry: MetricsRegistry
 

@@ -28,8 +28,10 @@ public struct S3Signer: Sendable {
     ///   - encodedQuery: `name=value` pairs, already encoded, in any order (sorted here).
     ///   - headers: every header that is sent and should be signed; must include `host`,
     ///     `x-amz-date` and `x-amz-content-sha256`.
-    public func authorization(method: String, encodedPath: String, encodedQuery: [(String, String)],
-                              headers: [(String, String)], payloadHash: String, date: Date) -> String {
+    public func authorization(
+        method: String, encodedPath: String, encodedQuery: [(String, String)],
+        headers: [(String, String)], payloadHash: String, date: Date
+    ) -> String {
         let (amzDate, day) = Self.timestamps(date)
         let canonicalHeaders = Self.canonicalHeaders(headers)
         let signedHeaders = canonicalHeaders.map(\.0).joined(separator: ";")
@@ -39,7 +41,7 @@ public struct S3Signer: Sendable {
             Self.canonicalQuery(encodedQuery),
             canonicalHeaders.map { "\($0.0):\($0.1)\n" }.joined(),
             signedHeaders,
-            payloadHash,
+            payloadHash
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hexSHA256(Array(canonicalRequest.utf8)))"

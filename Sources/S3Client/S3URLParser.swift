@@ -24,9 +24,9 @@ extension S3Configuration {
             let userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             guard let colon = userInfo.firstIndex(of: ":"),
-                  let accessKey = S3PercentEncoding.decode(String(userInfo[..<colon])),
-                  let secretKey = S3PercentEncoding.decode(String(userInfo[userInfo.index(after: colon)...])),
-                  !accessKey.isEmpty
+                let accessKey = S3PercentEncoding.decode(String(userInfo[..<colon])),
+                let secretKey = S3PercentEncoding.decode(String(userInfo[userInfo.index(after: colon)...])),
+                !accessKey.isEmpty
             else { throw S3ConfigurationError("credentials must be ACCESSKEY:SECRET, %-escaped") }
             credentials = S3Credentials(accessKey: accessKey, secretKey: secretKey)
         }
@@ -85,7 +85,7 @@ extension S3Configuration {
     private static func parseAuthority(_ authority: Substring) throws(S3ConfigurationError) -> (String, Int?) {
         var hostPart = authority
         var portPart: Substring?
-        if authority.hasPrefix("[") {  // IPv6 literal
+        if authority.hasPrefix("[") { // IPv6 literal
             guard let close = authority.firstIndex(of: "]") else { throw S3ConfigurationError("bad IPv6 host") }
             hostPart = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]

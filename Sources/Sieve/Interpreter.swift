@@ -1,7 +1,8 @@
 import Foundation
 import MIME
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs compiled scripts. A runtime error (a limit, a failed include) drops the actions and keeps the
@@ -62,12 +63,14 @@ private final class Run {
 
     func result(error: String?) -> SieveResult {
         if let error {
-            return SieveResult(actions: [], implicitKeep: .store(mailbox: "INBOX", flags: [], copy: false, create: false),
-                               runtimeError: error, editedMessage: nil, duplicateMarks: [])
+            return SieveResult(
+                actions: [], implicitKeep: .store(mailbox: "INBOX", flags: [], copy: false, create: false),
+                runtimeError: error, editedMessage: nil, duplicateMarks: [])
         }
         let keep: SieveAction? = keepCancelled ? nil : .store(mailbox: "INBOX", flags: internalFlags, copy: false, create: false)
-        return SieveResult(actions: actions, implicitKeep: keep, runtimeError: nil,
-                           editedMessage: edited.edited ? edited.bytes : nil, duplicateMarks: duplicateMarks)
+        return SieveResult(
+            actions: actions, implicitKeep: keep, runtimeError: nil,
+            editedMessage: edited.edited ? edited.bytes : nil, duplicateMarks: duplicateMarks)
     }
 
     // MARK: Commands
@@ -133,7 +136,11 @@ private final class Run {
     func addAction(_ a: SieveAction, line: Int) throws(LinedError) {
         try checkConflicts(a, line: line)
         if case .store(let mailbox, let flags, let copy, let create) = a,
-           let i = actions.firstIndex(where: { if case .store(mailbox, _, _, _) = $0 { return true }; return false }) {
+            let i = actions.firstIndex(where: {
+                if case .store(mailbox, _, _, _) = $0 { return true }
+                return false
+            })
+        {
             // A second store into one mailbox replaces the first's flags, as Pigeonhole merges them.
             if case .store(_, _, let oldCopy, let oldCreate) = actions[i] {
                 actions[i] = .store(mailbox: mailbox, flags: flags, copy: oldCopy && copy, create: oldCreate || create)
@@ -141,7 +148,11 @@ private final class Run {
             return
         }
         if case .redirect(let address, _) = a,
-           actions.contains(where: { if case .redirect(let x, _) = $0 { return x.lowercased() == address.lowercased() }; return false }) {
+            actions.contains(where: {
+                if case .redirect(let x, _) = $0 { return x.lowercased() == address.lowercased() }
+                return false
+            })
+        {
             return
         }
         if actions.count + 1 > env.limits.maxActions {
@@ -174,13 +185,21 @@ private final class Run {
             case (.reject, .reject):
                 throw LinedError(line: line, message: "duplicate reject/ereject action not allowed (previously triggered one was here: line \(otherLine))")
             case (.reject, _) where delivers(other):
-                throw LinedError(line: line, message: "reject/ereject action conflicts with other action: the \(name(other)) action (line \(otherLine)) tries to deliver the message")
+                throw LinedError(
+                    line: line,
+                    message: "reject/ereject action conflicts with other action: the \(name(other)) action (line \(otherLine)) tries to deliver the message")
             case (_, .reject) where delivers(a):
-                throw LinedError(line: otherLine, message: "reject/ereject action conflicts with other action: the \(name(a)) action (line \(line)) tries to deliver the message")
+                throw LinedError(
+                    line: otherLine,
+                    message: "reject/ereject action conflicts with other action: the \(name(a)) action (line \(line)) tries to deliver the message")
             case (.vacation, .reject):
-                throw LinedError(line: line, message: "vacation action conflicts with other action: the reject action (line \(otherLine)) also sends a response back to the sender")
+                throw LinedError(
+                    line: line,
+                    message: "vacation action conflicts with other action: the reject action (line \(otherLine)) also sends a response back to the sender")
             case (.reject, .vacation):
-                throw LinedError(line: otherLine, message: "vacation action conflicts with other action: the reject action (line \(line)) also sends a response back to the sender")
+                throw LinedError(
+                    line: otherLine,
+                    message: "vacation action conflicts with other action: the reject action (line \(line)) also sends a response back to the sender")
             default:
                 continue
             }
@@ -255,7 +274,9 @@ private final class Run {
         case "addheader":
             let name = s(node.positional[0]).first ?? ""
             let value = s(node.positional[1]).first ?? ""
-            guard HeaderEdit.isValidFieldName(name) else { throw LinedError(line: line, message: "addheader action: specified field name '\(name)' is invalid") }
+            guard HeaderEdit.isValidFieldName(name) else {
+                throw LinedError(line: line, message: "addheader action: specified field name '\(name)' is invalid")
+            }
             let h = HeaderLine(name: name, rawValue: HeaderEdit.encode(value))
             if node.has("last") { edited.headers.append(h) } else { edited.headers.insert(h, at: 0) }
             edited.edited = true
@@ -277,22 +298,29 @@ private final class Run {
         var period = 7 * day
         if case .number(let d)? = node.tags["days"] { period = d * day }
         if case .number(let sec)? = node.tags["seconds"] { period = sec }
-        period = max(day, period)  // Pigeonhole's sieve_vacation_min_period 1d; its max period is unlimited
+        period = max(day, period) // Pigeonhole's sieve_vacation_min_period 1d; its max period is unlimited
         let reason = s(node.positional[0]).first ?? ""
         let subject = node.tags["subject"].flatMap { s($0).first }
         let from = node.tags["from"].flatMap { s($0).first }
         let addresses = s(node.tags["addresses"])
-        let handle = node.tags["handle"].flatMap { s($0).first }
+        let handle =
+            node.tags["handle"].flatMap { s($0).first }
             ?? reason + (subject ?? "<default-subject>") + (from ?? "<default-from>") + (node.has("mime") ? "<MIME>" : "<NO-MIME>")
         guard let sender = AddressParts.parsePath(message.envelopeFrom), let senderDomain = sender.domain else { return }
         let senderAddress = "\(sender.local)@\(senderDomain)".lowercased()
         let local = sender.local.lowercased()
         if local == "mailer-daemon" || local == "listserv" || local == "majordomo" || local.hasPrefix("owner-")
-            || local.hasSuffix("-request") { return }
+            || local.hasSuffix("-request")
+        {
+            return
+        }
         if let a = edited.all("auto-submitted").first, String(decoding: a.unfolded, as: UTF8.self).lowercased() != "no" { return }
         if let p = edited.all("precedence").first, ["bulk", "list", "junk"].contains(String(decoding: p.unfolded, as: UTF8.self).lowercased()) { return }
         for list in ["list-id", "list-owner", "list-unsubscribe", "list-post", "list-help", "list-subscribe"] where !edited.all(list).isEmpty { return }
-        var own = Set(([message.envelopeTo] + addresses + env.userAddresses).compactMap { AddressParts.parsePath($0) }.map { (AddressParts.part($0, "all") ?? "").lowercased() })
+        var own = Set(
+            ([message.envelopeTo] + addresses + env.userAddresses).compactMap { AddressParts.parsePath($0) }.map {
+                (AddressParts.part($0, "all") ?? "").lowercased()
+            })
         own.remove("")
         if own.contains(senderAddress) { return }
         var toMe = false
@@ -303,8 +331,11 @@ private final class Run {
         }
         if !toMe { return }
         if env.alreadyResponded(senderAddress, handle, period) { return }
-        try addAction(.vacation(SieveVacation(period: period, subject: subject, from: from, addresses: addresses, mime: node.has("mime"),
-                                              handle: handle, reason: reason, recipient: senderAddress)), line: line)
+        try addAction(
+            .vacation(
+                SieveVacation(
+                    period: period, subject: subject, from: from, addresses: addresses, mime: node.has("mime"),
+                    handle: handle, reason: reason, recipient: senderAddress)), line: line)
     }
 
     func include(_ node: SieveNode, _ s: (SieveArgument?) -> [String], frame: Frame) throws(LinedError) -> Flow {
@@ -332,7 +363,7 @@ private final class Run {
                 throw LinedError(line: line, message: "included \(location.rawValue) script '\(name)' does not exist")
             }
             do {
-                try budget.spend(text.utf8.count / 64)  // compiling an included script is work of this run
+                try budget.spend(text.utf8.count / 64) // compiling an included script is work of this run
             } catch {
                 throw LinedError(line: line, message: error.message)
             }
@@ -559,7 +590,8 @@ private final class Run {
     static func parseZone(_ z: String) -> Int? {
         let u = Array(z.utf8)
         guard u.count == 5, u[0] == 43 || u[0] == 45, let h = Int(String(decoding: u[1...2], as: UTF8.self)),
-              let m = Int(String(decoding: u[3...4], as: UTF8.self)), m < 60 else { return nil }
+            let m = Int(String(decoding: u[3...4], as: UTF8.self)), m < 60
+        else { return nil }
         return (u[0] == 45 ? -1 : 1) * (h * 60 + m)
     }
 
@@ -571,8 +603,12 @@ private final class Run {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        let year = p(tm.tm_year + 1900, 4), month = p(tm.tm_mon + 1, 2), day = p(tm.tm_mday, 2)
-        let hour = p(tm.tm_hour, 2), minute = p(tm.tm_min, 2), second = p(tm.tm_sec, 2)
+        let year = p(tm.tm_year + 1900, 4)
+        let month = p(tm.tm_mon + 1, 2)
+        let day = p(tm.tm_mday, 2)
+        let hour = p(tm.tm_hour, 2)
+        let minute = p(tm.tm_min, 2)
+        let second = p(tm.tm_sec, 2)
         let sign = offsetMinutes < 0 ? "-" : "+"
         let zone = sign + p(Int32(abs(offsetMinutes) / 60), 2) + p(Int32(abs(offsetMinutes) % 60), 2)
         switch part {
@@ -585,9 +621,11 @@ private final class Run {
         case "minute": return minute
         case "second": return second
         case "time": return "\(hour):\(minute):\(second)"
-        case "iso8601": return "\(year)-\(month)-\(day)T\(hour):\(minute):\(second)" + (offsetMinutes == 0 ? "Z" : String(zone.prefix(3)) + ":" + zone.suffix(2))
+        case "iso8601":
+            return "\(year)-\(month)-\(day)T\(hour):\(minute):\(second)" + (offsetMinutes == 0 ? "Z" : String(zone.prefix(3)) + ":" + zone.suffix(2))
         case "std11":
-            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
             return "\(days[Int(tm.tm_wday)]), \(tm.tm_mday) \(months[Int(tm.tm_mon)]) \(year) \(hour):\(minute):\(second) \(zone)"
         case "zone": return zone
         case "weekday": return String(tm.tm_wday)

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thrown when a run exceeds its step budget or another runtime limit.
@@ -55,12 +56,13 @@ enum Comparator {
             case (nil, nil): return 0
             case (nil, _): return 1
             case (_, nil): return -1
-            case let (x?, y?):
+            case (let x?, let y?):
                 if x.count != y.count { return x.count < y.count ? -1 : 1 }
                 return x.lexicographicallyPrecedes(y) ? -1 : (x == y ? 0 : 1)
             }
         default:
-            let x = fold(a), y = fold(b)
+            let x = fold(a)
+            let y = fold(b)
             return x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)
         }
     }
@@ -112,13 +114,15 @@ struct Matcher {
             return relationHolds(comparator.compare(value, key)) ? [] : nil
         case "contains":
             if comparator == .asciiNumeric { return comparator.compare(value, key) == 0 ? [] : nil }
-            let v = comparator.fold(value), k = comparator.fold(key)
+            let v = comparator.fold(value)
+            let k = comparator.fold(key)
             if k.isEmpty { return [] }
             if k.count > v.count { return nil }
             try budget.spend(v.count / 64)
             // Each candidate position costs up to the key's length: charged, so a long key against a long
             // repetitive value (a hostile body) ends with the CPU limit instead of O(value × key) work.
-            let first = k[0], cost = k.count / 32
+            let first = k[0]
+            let cost = k.count / 32
             for i in 0...(v.count - k.count) where v[i] == first {
                 if cost > 0 { try budget.spend(cost) }
                 if v[i..<(i + k.count)].elementsEqual(k) { return [] }
@@ -138,18 +142,28 @@ struct Matcher {
 
 /// `:matches` patterns: `*` and `?` with `\` escapes; captures one value per wildcard, `*` as short as the rest allows.
 enum Wildcard {
-    private enum Piece { case literal([UInt8]), one, any }
+    private enum Piece {
+        case literal([UInt8])
+        case one, any
+    }
 
     static func match(_ value: String, pattern: String, comparator: Comparator, budget: StepBudget) throws(SieveRuntimeError) -> [String]? {
         var pieces: [Piece] = []
         var lit: [UInt8] = []
         var escaped = false
         for b in pattern.utf8 {
-            if escaped { lit.append(b); escaped = false; continue }
+            if escaped {
+                lit.append(b)
+                escaped = false
+                continue
+            }
             switch b {
             case 92: escaped = true
             case 42, 63:
-                if !lit.isEmpty { pieces.append(.literal(comparator.fold(String(decoding: lit, as: UTF8.self)))); lit = [] }
+                if !lit.isEmpty {
+                    pieces.append(.literal(comparator.fold(String(decoding: lit, as: UTF8.self))))
+                    lit = []
+                }
                 pieces.append(b == 42 ? .any : .one)
             default: lit.append(b)
             }
@@ -173,7 +187,8 @@ enum Wildcard {
         // exists, leaves earlier `*`s as short as possible (RFC 5229's match values), and needs no recursion, so a
         // long pattern cannot exhaust the stack. Every step is charged to the budget.
         var caps = [Range<Int>](repeating: 0..<0, count: pieces.count)
-        var pi = 0, pos = 0
+        var pi = 0
+        var pos = 0
         var lastStar: Int?
         while true {
             try budget.spend()
@@ -259,7 +274,9 @@ final class POSIXRegex {
             if b[i] == 92 {
                 if b[i + 1] >= 49 && b[i + 1] <= 57 { return true }
                 i += 2
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         return false
     }
@@ -298,7 +315,7 @@ final class RegexCache {
         if POSIXRegex.hasBackReference(pattern) {
             throw SieveRuntimeError(message: "invalid regular expression '\(pattern)': back-references are not supported")
         }
-        try budget.spend(pattern.utf8.count)  // compiling costs about the pattern's length, charged like matching
+        try budget.spend(pattern.utf8.count) // compiling costs about the pattern's length, charged like matching
         let r = try POSIXRegex(pattern, caseInsensitive: caseInsensitive)
         cache[key] = r
         return r

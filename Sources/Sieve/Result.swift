@@ -52,7 +52,7 @@ public struct SieveResult: Sendable {
 
     static func lines(_ a: SieveAction) -> [String] {
         switch a {
-        case let .store(mailbox, flags, copy, create):
+        case .store(let mailbox, let flags, let copy, let create):
             var l = ["* store message in folder: \(sanitized(mailbox))"]
             if copy { l.append("+ preserve implicit keep") }
             if create { l.append("+ create mailbox if it does not exist") }
@@ -61,11 +61,11 @@ public struct SieveResult: Sendable {
                 l.append("+ add IMAP flags: " + shown.joined(separator: " "))
             }
             return l
-        case let .redirect(address, copy):
+        case .redirect(let address, let copy):
             return ["* redirect message to: <\(address)>"] + (copy ? ["+ preserve implicit keep"] : [])
         case .discard:
             return ["* discard"]
-        case let .reject(reason, _):
+        case .reject(let reason, _):
             return ["* reject message with reason: \(sanitized(reason))"]
         case .vacation(let v):
             var l = ["* send vacation message:", "=> seconds : \(v.period)"]
@@ -115,12 +115,14 @@ public struct SieveEnvironment: Sendable {
     public var userAddresses: [String]
     public var limits: SieveLimits
 
-    public init(mailboxExists: @escaping @Sendable (String) -> Bool = { _ in false },
-                alreadyResponded: @escaping @Sendable (String, String, Int) -> Bool = { _, _, _ in false },
-                duplicateSeen: @escaping @Sendable (String, Int) -> Bool = { _, _ in false },
-                loadScript: @escaping @Sendable (String, SieveScriptLocation) -> String? = { _, _ in nil },
-                now: Date = Date(), localOffsetMinutes: Int = TimeZone.current.secondsFromGMT() / 60, userAddresses: [String] = [],
-                limits: SieveLimits = .default) {
+    public init(
+        mailboxExists: @escaping @Sendable (String) -> Bool = { _ in false },
+        alreadyResponded: @escaping @Sendable (String, String, Int) -> Bool = { _, _, _ in false },
+        duplicateSeen: @escaping @Sendable (String, Int) -> Bool = { _, _ in false },
+        loadScript: @escaping @Sendable (String, SieveScriptLocation) -> String? = { _, _ in nil },
+        now: Date = Date(), localOffsetMinutes: Int = TimeZone.current.secondsFromGMT() / 60, userAddresses: [String] = [],
+        limits: SieveLimits = .default
+    ) {
         self.mailboxExists = mailboxExists
         self.alreadyResponded = alreadyResponded
         self.duplicateSeen = duplicateSeen

@@ -53,7 +53,7 @@ enum Token: Equatable {
     case tag(String)
     case number(Int)
     case string(String)
-    case punct(Character)   // ; , ( ) [ ] { }
+    case punct(Character) // ; , ( ) [ ] { }
     case end
 }
 
@@ -76,25 +76,36 @@ struct Lexer {
     /// Skips white space and both comment forms; returns the next token with the line it starts on.
     mutating func next() throws(SieveCompileError) -> (Token, Int) {
         while let b = peek() {
-            if b == 10 { line += 1; pos += 1 } else if b == 32 || b == 9 || b == 13 { pos += 1 } else if b == 35 {
+            if b == 10 {
+                line += 1
+                pos += 1
+            } else if b == 32 || b == 9 || b == 13 {
+                pos += 1
+            } else if b == 35 {
                 while let c = peek(), c != 10 { pos += 1 }
             } else if b == 47 && peek(1) == 42 {
                 let start = line
                 pos += 2
                 var closed = false
                 while let c = peek() {
-                    if c == 42 && peek(1) == 47 { pos += 2; closed = true; break }
+                    if c == 42 && peek(1) == 47 {
+                        pos += 2
+                        closed = true
+                        break
+                    }
                     if c == 10 { line += 1 }
                     pos += 1
                 }
                 if !closed {
                     throw SieveCompileError(line: line, message: "end of file before end of bracket comment ('/* ... */') started at line \(start)")
                 }
-            } else { break }
+            } else {
+                break
+            }
         }
         let startLine = line
         guard let b = peek() else { return (.end, line) }
-        if b == 58 {  // :tag
+        if b == 58 { // :tag
             pos += 1
             let s = pos
             while let c = peek(), Self.isAlpha(c) || Self.isDigit(c) { pos += 1 }
@@ -127,8 +138,14 @@ struct Lexer {
             }
             return (.identifier(word), startLine)
         }
-        if b == 34 { pos += 1; return (.string(try quoted()), startLine) }
-        if let p = ";,()[]{}".first(where: { $0.asciiValue == b }) { pos += 1; return (.punct(p), startLine) }
+        if b == 34 {
+            pos += 1
+            return (.string(try quoted()), startLine)
+        }
+        if let p = ";,()[]{}".first(where: { $0.asciiValue == b }) {
+            pos += 1
+            return (.punct(p), startLine)
+        }
         throw SieveCompileError(line: line, message: "unexpected character '\(Character(UnicodeScalar(b)))'")
     }
 
@@ -138,7 +155,12 @@ struct Lexer {
         while let c = peek() {
             pos += 1
             if c == 34 { return String(decoding: out, as: UTF8.self) }
-            if c == 92, let n = peek() { out.append(n); pos += 1; if n == 10 { line += 1 }; continue }
+            if c == 92, let n = peek() {
+                out.append(n)
+                pos += 1
+                if n == 10 { line += 1 }
+                continue
+            }
             if c == 10 { line += 1 }
             out.append(c)
         }
@@ -235,7 +257,8 @@ struct Parser {
                 }
                 try advance()
             } else {
-                throw SieveCompileError(line: tokenLine, message: "expected end of command ';' or the beginning of a compound block '{', but found \(describe(token))")
+                throw SieveCompileError(
+                    line: tokenLine, message: "expected end of command ';' or the beginning of a compound block '{', but found \(describe(token))")
             }
             out.append(SieveCommand(name: name, line: line, arguments: args, tests: tests, block: block))
         }
@@ -247,9 +270,15 @@ struct Parser {
         var args: [SieveArgument] = []
         while true {
             switch token {
-            case .tag(let t): args.append(.tag(t)); try advance()
-            case .number(let n): args.append(.number(n)); try advance()
-            case .string(let s): args.append(.string(s)); try advance()
+            case .tag(let t):
+                args.append(.tag(t))
+                try advance()
+            case .number(let n):
+                args.append(.number(n))
+                try advance()
+            case .string(let s):
+                args.append(.string(s))
+                try advance()
             case .punct("["): args.append(.stringList(try stringList()))
             default:
                 var tests: [SieveTest] = []
@@ -272,7 +301,10 @@ struct Parser {
             }
             out.append(s)
             try advance()
-            if token == .punct("]") { try advance(); return out }
+            if token == .punct("]") {
+                try advance()
+                return out
+            }
             guard token == .punct(",") else {
                 throw SieveCompileError(line: tokenLine, message: "expecting ',' or end of string list ']', but found \(describe(token))")
             }
@@ -288,7 +320,10 @@ struct Parser {
         var out: [SieveTest] = []
         while true {
             out.append(try test(depth: depth))
-            if token == .punct(")") { try advance(); return out }
+            if token == .punct(")") {
+                try advance()
+                return out
+            }
             guard token == .punct(",") else {
                 throw SieveCompileError(line: tokenLine, message: "expecting ',' or end of test list ')', but found \(describe(token))")
             }

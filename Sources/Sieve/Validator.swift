@@ -54,7 +54,7 @@ public let sieveSupportedExtensions: Set<String> = [
     "fileinto", "reject", "ereject", "envelope", "encoded-character", "comparator-i;octet",
     "comparator-i;ascii-casemap", "comparator-i;ascii-numeric", "copy", "imap4flags", "vacation",
     "vacation-seconds", "body", "variables", "mailbox", "date", "relational", "regex", "subaddress",
-    "include", "duplicate", "editheader",
+    "include", "duplicate", "editheader"
 ]
 
 private enum ValueKind { case none, string, number, stringList }
@@ -70,7 +70,7 @@ private struct Spec {
     var positional: [ValueKind]
     var requires: String?
     var tests: ClosedRange<Int> = 0...0
-    var block: Bool? = false   // nil: optional (none used); true: required
+    var block: Bool? = false // nil: optional (none used); true: required
 }
 
 private let matchTags: [String: TagSpec] = [
@@ -78,19 +78,19 @@ private let matchTags: [String: TagSpec] = [
     "matches": TagSpec(kind: .none, group: "MATCH-TYPE"), "regex": TagSpec(kind: .none, group: "MATCH-TYPE", requires: "regex"),
     "count": TagSpec(kind: .string, group: "MATCH-TYPE", requires: "relational"),
     "value": TagSpec(kind: .string, group: "MATCH-TYPE", requires: "relational"),
-    "comparator": TagSpec(kind: .string, group: "COMPARATOR"),
+    "comparator": TagSpec(kind: .string, group: "COMPARATOR")
 ]
 private let addressPartTags: [String: TagSpec] = [
     "all": TagSpec(kind: .none, group: "ADDRESS-PART"), "localpart": TagSpec(kind: .none, group: "ADDRESS-PART"),
     "domain": TagSpec(kind: .none, group: "ADDRESS-PART"),
     "user": TagSpec(kind: .none, group: "ADDRESS-PART", requires: "subaddress"),
-    "detail": TagSpec(kind: .none, group: "ADDRESS-PART", requires: "subaddress"),
+    "detail": TagSpec(kind: .none, group: "ADDRESS-PART", requires: "subaddress")
 ]
 private let zoneTags: [String: TagSpec] = [
-    "zone": TagSpec(kind: .string, group: "ZONE"), "originalzone": TagSpec(kind: .none, group: "ZONE"),
+    "zone": TagSpec(kind: .string, group: "ZONE"), "originalzone": TagSpec(kind: .none, group: "ZONE")
 ]
 private let indexTags: [String: TagSpec] = [
-    "index": TagSpec(kind: .number, requires: "index"), "last": TagSpec(kind: .none, requires: "index"),
+    "index": TagSpec(kind: .number, requires: "index"), "last": TagSpec(kind: .none, requires: "index")
 ]
 private let flagsTag: [String: TagSpec] = ["flags": TagSpec(kind: .stringList, requires: "imap4flags")]
 
@@ -105,33 +105,46 @@ private let commandSpecs: [String: Spec] = [
     "keep": Spec(tags: flagsTag, positional: []),
     "discard": Spec(tags: [:], positional: []),
     "redirect": Spec(tags: ["copy": TagSpec(kind: .none, requires: "copy")], positional: [.string]),
-    "fileinto": Spec(tags: flagsTag + ["copy": TagSpec(kind: .none, requires: "copy"),
-                                        "create": TagSpec(kind: .none, requires: "mailbox")],
-                     positional: [.string], requires: "fileinto"),
+    "fileinto": Spec(
+        tags: flagsTag + [
+            "copy": TagSpec(kind: .none, requires: "copy"),
+            "create": TagSpec(kind: .none, requires: "mailbox")
+        ],
+        positional: [.string], requires: "fileinto"),
     "reject": Spec(tags: [:], positional: [.string], requires: "reject"),
     "ereject": Spec(tags: [:], positional: [.string], requires: "ereject"),
-    "vacation": Spec(tags: ["days": TagSpec(kind: .number, group: "PERIOD"),
-                            "seconds": TagSpec(kind: .number, group: "PERIOD", requires: "vacation-seconds"),
-                            "subject": TagSpec(kind: .string), "from": TagSpec(kind: .string),
-                            "addresses": TagSpec(kind: .stringList), "mime": TagSpec(kind: .none),
-                            "handle": TagSpec(kind: .string)],
-                     positional: [.string], requires: "vacation"),
+    "vacation": Spec(
+        tags: [
+            "days": TagSpec(kind: .number, group: "PERIOD"),
+            "seconds": TagSpec(kind: .number, group: "PERIOD", requires: "vacation-seconds"),
+            "subject": TagSpec(kind: .string), "from": TagSpec(kind: .string),
+            "addresses": TagSpec(kind: .stringList), "mime": TagSpec(kind: .none),
+            "handle": TagSpec(kind: .string)
+        ],
+        positional: [.string], requires: "vacation"),
     "setflag": Spec(tags: [:], positional: [.stringList, .stringList], requires: "imap4flags"),
     "addflag": Spec(tags: [:], positional: [.stringList, .stringList], requires: "imap4flags"),
     "removeflag": Spec(tags: [:], positional: [.stringList, .stringList], requires: "imap4flags"),
-    "set": Spec(tags: ["lower": TagSpec(kind: .none), "upper": TagSpec(kind: .none), "lowerfirst": TagSpec(kind: .none),
-                       "upperfirst": TagSpec(kind: .none), "quotewildcard": TagSpec(kind: .none),
-                       "quoteregex": TagSpec(kind: .none, requires: "regex"), "length": TagSpec(kind: .none),
-                       "encodeurl": TagSpec(kind: .none)],
-                positional: [.string, .string], requires: "variables"),
-    "include": Spec(tags: ["personal": TagSpec(kind: .none, group: "LOCATION"), "global": TagSpec(kind: .none, group: "LOCATION"),
-                           "once": TagSpec(kind: .none), "optional": TagSpec(kind: .none)],
-                    positional: [.string], requires: "include"),
+    "set": Spec(
+        tags: [
+            "lower": TagSpec(kind: .none), "upper": TagSpec(kind: .none), "lowerfirst": TagSpec(kind: .none),
+            "upperfirst": TagSpec(kind: .none), "quotewildcard": TagSpec(kind: .none),
+            "quoteregex": TagSpec(kind: .none, requires: "regex"), "length": TagSpec(kind: .none),
+            "encodeurl": TagSpec(kind: .none)
+        ],
+        positional: [.string, .string], requires: "variables"),
+    "include": Spec(
+        tags: [
+            "personal": TagSpec(kind: .none, group: "LOCATION"), "global": TagSpec(kind: .none, group: "LOCATION"),
+            "once": TagSpec(kind: .none), "optional": TagSpec(kind: .none)
+        ],
+        positional: [.string], requires: "include"),
     "return": Spec(tags: [:], positional: [], requires: "include"),
     "global": Spec(tags: [:], positional: [.stringList], requires: "include"),
     "addheader": Spec(tags: ["last": TagSpec(kind: .none)], positional: [.string, .string], requires: "editheader"),
-    "deleteheader": Spec(tags: matchTags + ["index": TagSpec(kind: .number), "last": TagSpec(kind: .none)],
-                         positional: [.string, .stringList], requires: "editheader"),
+    "deleteheader": Spec(
+        tags: matchTags + ["index": TagSpec(kind: .number), "last": TagSpec(kind: .none)],
+        positional: [.string, .stringList], requires: "editheader")
 ]
 
 private let testSpecs: [String: Spec] = [
@@ -142,28 +155,37 @@ private let testSpecs: [String: Spec] = [
     "anyof": Spec(tags: [:], positional: [], tests: 1...Int.max),
     "exists": Spec(tags: [:], positional: [.stringList]),
     "size": Spec(tags: ["over": TagSpec(kind: .number, group: "SIZE"), "under": TagSpec(kind: .number, group: "SIZE")], positional: []),
-    "header": Spec(tags: matchTags + indexTags + ["mime": TagSpec(kind: .none, requires: "mime"), "anychild": TagSpec(kind: .none, requires: "mime")],
-                   positional: [.stringList, .stringList]),
+    "header": Spec(
+        tags: matchTags + indexTags + ["mime": TagSpec(kind: .none, requires: "mime"), "anychild": TagSpec(kind: .none, requires: "mime")],
+        positional: [.stringList, .stringList]),
     "address": Spec(tags: matchTags + addressPartTags + indexTags, positional: [.stringList, .stringList]),
     "envelope": Spec(tags: matchTags + addressPartTags, positional: [.stringList, .stringList], requires: "envelope"),
-    "body": Spec(tags: matchTags + ["raw": TagSpec(kind: .none, group: "BODY-TRANSFORM"),
-                                    "content": TagSpec(kind: .stringList, group: "BODY-TRANSFORM"),
-                                    "text": TagSpec(kind: .none, group: "BODY-TRANSFORM")],
-                 positional: [.stringList], requires: "body"),
+    "body": Spec(
+        tags: matchTags + [
+            "raw": TagSpec(kind: .none, group: "BODY-TRANSFORM"),
+            "content": TagSpec(kind: .stringList, group: "BODY-TRANSFORM"),
+            "text": TagSpec(kind: .none, group: "BODY-TRANSFORM")
+        ],
+        positional: [.stringList], requires: "body"),
     "string": Spec(tags: matchTags, positional: [.stringList, .stringList], requires: "variables"),
     "hasflag": Spec(tags: matchTags, positional: [.stringList, .stringList], requires: "imap4flags"),
     "mailboxexists": Spec(tags: [:], positional: [.stringList], requires: "mailbox"),
     "date": Spec(tags: matchTags + zoneTags + indexTags, positional: [.string, .string, .stringList], requires: "date"),
     "currentdate": Spec(tags: matchTags + ["zone": TagSpec(kind: .string)], positional: [.string, .stringList], requires: "date"),
-    "duplicate": Spec(tags: ["handle": TagSpec(kind: .string), "header": TagSpec(kind: .string, group: "ID"),
-                             "uniqueid": TagSpec(kind: .string, group: "ID"), "seconds": TagSpec(kind: .number),
-                             "last": TagSpec(kind: .none)],
-                      positional: [], requires: "duplicate"),
+    "duplicate": Spec(
+        tags: [
+            "handle": TagSpec(kind: .string), "header": TagSpec(kind: .string, group: "ID"),
+            "uniqueid": TagSpec(kind: .string, group: "ID"), "seconds": TagSpec(kind: .number),
+            "last": TagSpec(kind: .none)
+        ],
+        positional: [], requires: "duplicate")
 ]
 
 private let relations: Set<String> = ["gt", "ge", "lt", "le", "eq", "ne"]
-private let comparators = ["i;octet": "comparator-i;octet", "i;ascii-casemap": "comparator-i;ascii-casemap",
-                           "i;ascii-numeric": "comparator-i;ascii-numeric"]
+private let comparators = [
+    "i;octet": "comparator-i;octet", "i;ascii-casemap": "comparator-i;ascii-casemap",
+    "i;ascii-numeric": "comparator-i;ascii-numeric"
+]
 
 /// Compiles script text: parse, check `require`, resolve arguments; throws the first error, worded as Pigeonhole words it.
 public enum SieveCompiler {
@@ -213,17 +235,20 @@ private struct Validation {
             throw SieveCompileError(line: c.line, message: "unknown command '\(c.name)' (only reported once at first occurrence)")
         }
         if c.name == "deleteheader" { spec.positional = [.string] }
-        var node = try resolve(name: c.name, line: c.line, what: "command", spec: spec, arguments: c.arguments,
-                               optionalTrailing: c.name == "deleteheader" ? .stringList : nil)
+        var node = try resolve(
+            name: c.name, line: c.line, what: "command", spec: spec, arguments: c.arguments,
+            optionalTrailing: c.name == "deleteheader" ? .stringList : nil)
         if spec.tests.lowerBound > 0 && c.tests.count != 1 {
             let found = c.tests.isEmpty ? "none is specified" : "a list of tests is specified"
             throw SieveCompileError(line: c.line, message: "the \(c.name) command requires one sub-test, but \(found)")
         }
         if spec.tests.upperBound == 0 && !c.tests.isEmpty {
             // A lone test after a command is most likely the next command with the semicolon forgotten.
-            throw SieveCompileError(line: c.line, message: c.tests.count == 1
-                ? "missing semicolon ';' after \(c.name) command"
-                : "the \(c.name) command accepts no sub-tests, but tests are specified")
+            throw SieveCompileError(
+                line: c.line,
+                message: c.tests.count == 1
+                    ? "missing semicolon ';' after \(c.name) command"
+                    : "the \(c.name) command accepts no sub-tests, but tests are specified")
         }
         for t in c.tests { node.tests.append(try test(t)) }
         if spec.block == true {
@@ -271,8 +296,10 @@ private struct Validation {
     func extensionOK(_ ext: String?) -> Bool { ext.map { extensions.contains($0) } ?? true }
 
     /// Splits arguments into tags (checked against the spec and `require`) and positional ones (counted and typed).
-    mutating func resolve(name: String, line: Int, what: String, spec: Spec, arguments: [SieveArgument],
-                          optionalTrailing: ValueKind?) throws(SieveCompileError) -> SieveNode {
+    mutating func resolve(
+        name: String, line: Int, what: String, spec: Spec, arguments: [SieveArgument],
+        optionalTrailing: ValueKind?
+    ) throws(SieveCompileError) -> SieveNode {
         var tags: [String: SieveArgument] = [:]
         var groups: [String: String] = [:]
         var positional: [SieveArgument] = []
@@ -288,10 +315,12 @@ private struct Validation {
                 continue
             }
             guard let ts = spec.tags[tag], extensionOK(ts.requires) else {
-                throw SieveCompileError(line: line, message: "unknown tagged argument ':\(tag)' for the \(name) \(what) (reported only once at first occurrence)")
+                throw SieveCompileError(
+                    line: line, message: "unknown tagged argument ':\(tag)' for the \(name) \(what) (reported only once at first occurrence)")
             }
             if !positional.isEmpty {
-                throw SieveCompileError(line: line, message: "encountered an unexpected tagged argument ':\(tag)' while validating positional arguments for the \(name) \(what)")
+                throw SieveCompileError(
+                    line: line, message: "encountered an unexpected tagged argument ':\(tag)' while validating positional arguments for the \(name) \(what)")
             }
             if let g = ts.group {
                 if groups[g] != nil {
@@ -328,7 +357,8 @@ private struct Validation {
         if ["setflag", "addflag", "removeflag", "hasflag"].contains(name) && positional.count == 1 { expected = [.stringList] }
         if let extra = optionalTrailing, positional.count == expected.count + 1 { expected.append(extra) }
         guard positional.count == expected.count else {
-            throw SieveCompileError(line: line, message: "the \(name) \(what) requires \(expected.count) positional argument(s), but \(positional.count) is/are specified")
+            throw SieveCompileError(
+                line: line, message: "the \(name) \(what) requires \(expected.count) positional argument(s), but \(positional.count) is/are specified")
         }
         for (k, (arg, kind)) in zip(positional, expected).enumerated() {
             switch (arg, kind) {
@@ -372,7 +402,8 @@ private struct Validation {
             let keys = node.positional.last?.strings ?? []
             for k in keys where !k.contains("${") || !extensions.contains("variables") {
                 if k.utf8.count > limits.maxRegexPatternLength {
-                    throw SieveCompileError(line: line, message: "regular expression '\(k.prefix(32))...' is too long (max \(limits.maxRegexPatternLength) bytes)")
+                    throw SieveCompileError(
+                        line: line, message: "regular expression '\(k.prefix(32))...' is too long (max \(limits.maxRegexPatternLength) bytes)")
                 }
                 if let err = POSIXRegex.check(k, caseInsensitive: node.comparator == "i;ascii-casemap") {
                     throw SieveCompileError(line: line, message: "invalid regular expression '\(k)' for regex match: \(err)")
@@ -428,13 +459,19 @@ enum EncodedCharacter {
                 var bytes: [UInt8] = []
                 var ok = true
                 for item in items {
-                    guard item.count <= 2 else { ok = false; break }  // hex-pair = 1*2HEXDIG
+                    guard item.count <= 2 else {
+                        ok = false
+                        break
+                    } // hex-pair = 1*2HEXDIG
                     var hex = String(item)
                     if hex.count % 2 == 1 { hex = "0" + hex }
                     var idx = hex.startIndex
                     while idx < hex.endIndex {
                         let next = hex.index(idx, offsetBy: 2)
-                        guard let b = UInt8(hex[idx..<next], radix: 16) else { ok = false; break }
+                        guard let b = UInt8(hex[idx..<next], radix: 16) else {
+                            ok = false
+                            break
+                        }
                         bytes.append(b)
                         idx = next
                     }
@@ -444,7 +481,10 @@ enum EncodedCharacter {
                 var text = ""
                 var ok = true
                 for item in items {
-                    guard let v = UInt32(item, radix: 16), let scalar = Unicode.Scalar(v) else { ok = false; break }
+                    guard let v = UInt32(item, radix: 16), let scalar = Unicode.Scalar(v) else {
+                        ok = false
+                        break
+                    }
                     text.unicodeScalars.append(scalar)
                 }
                 if ok { decoded = text }

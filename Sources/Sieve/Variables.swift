@@ -15,7 +15,11 @@ enum Variables {
         while let r = rest.range(of: "${") {
             out += rest[..<r.lowerBound]
             let after = rest[r.upperBound...]
-            guard let close = after.firstIndex(of: "}") else { out += "${"; rest = after; continue }
+            guard let close = after.firstIndex(of: "}") else {
+                out += "${"
+                rest = after
+                continue
+            }
             let name = String(after[..<close])
             if let n = Int(name), name.allSatisfy(\.isNumber) {
                 out += n < matches.count ? matches[n] : ""
@@ -60,10 +64,11 @@ enum Variables {
     }
 
     static func asciiMap(_ s: String, upper: Bool) -> String {
-        String(decoding: s.utf8.map { b in
-            if upper && b >= 97 && b <= 122 { return b - 32 }
-            if !upper && b >= 65 && b <= 90 { return b + 32 }
-            return b
-        }, as: UTF8.self)
+        String(
+            decoding: s.utf8.map { b in
+                if upper && b >= 97 && b <= 122 { return b - 32 }
+                if !upper && b >= 65 && b <= 90 { return b + 32 }
+                return b
+            }, as: UTF8.self)
     }
 }

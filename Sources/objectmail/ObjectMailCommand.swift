@@ -19,12 +19,13 @@ struct ObjectMailCommand: AsyncParsableCommand {
             AuthCommand.self,
             UserCommand.self,
             MetacacheCommand.self,
-            MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, CopyCommand.self, MoveCommand.self, FlagsCommand.self, QuotaCommand.self,
+            MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, CopyCommand.self, MoveCommand.self, FlagsCommand.self,
+            QuotaCommand.self,
             ForceResyncCommand.self, WhoCommand.self, KickCommand.self,
             LDACommand.self,
             StopCommand.self,
             ReloadCommand.self,
-            LogCommand.self,
+            LogCommand.self
         ]
     )
 

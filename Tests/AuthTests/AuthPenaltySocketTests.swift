@@ -1,5 +1,6 @@
 import Config
 import Testing
+
 @testable import Auth
 
 /// Seed 002: `service anvil { unix_listener anvil-auth-penalty { mode = 0 } }` switches Dovecot's per-IP
@@ -7,27 +8,33 @@ import Testing
 @Suite struct AuthPenaltySocketTests {
     static func authenticator(mode: String, clock: RecordingClock) throws -> Authenticator {
         var registry = authRegistry
-        registry.register(section: SectionDefinition("service", naming: .required, "Services.", sections: [
-            SectionDefinition("unix_listener", naming: .required, "Sockets.", settings: [
-                SettingDefinition("mode", .string, default: "0600", "Mode."),
-            ]),
-        ]))
-        let settings = try registry.load(text: """
-            auth_failure_delay = 0
-            service anvil {
-              unix_listener anvil-auth-penalty {
-                mode = \(mode)
-              }
-            }
-            passdb {
-              driver = static
-              args = password=right
-            }
-            userdb {
-              driver = static
-              args = allow_all_users=yes
-            }
-            """)
+        registry.register(
+            section: SectionDefinition(
+                "service", naming: .required, "Services.",
+                sections: [
+                    SectionDefinition(
+                        "unix_listener", naming: .required, "Sockets.",
+                        settings: [
+                            SettingDefinition("mode", .string, default: "0600", "Mode.")
+                        ])
+                ]))
+        let settings = try registry.load(
+            text: """
+                auth_failure_delay = 0
+                service anvil {
+                  unix_listener anvil-auth-penalty {
+                    mode = \(mode)
+                  }
+                }
+                passdb {
+                  driver = static
+                  args = password=right
+                }
+                userdb {
+                  driver = static
+                  args = allow_all_users=yes
+                }
+                """)
         return try Authenticator(settings: settings, clock: clock)
     }
 
@@ -42,17 +49,18 @@ import Testing
     }
 
     @Test func mechanismsComeFromAuthMechanisms() throws {
-        let settings = try authRegistry.load(text: """
-            auth_mechanisms = login
-            passdb {
-              driver = static
-              args = password=right
-            }
-            userdb {
-              driver = static
-              args = allow_all_users=yes
-            }
-            """)
+        let settings = try authRegistry.load(
+            text: """
+                auth_mechanisms = login
+                passdb {
+                  driver = static
+                  args = password=right
+                }
+                userdb {
+                  driver = static
+                  args = allow_all_users=yes
+                }
+                """)
         #expect(try Authenticator(settings: settings).mechanisms == ["LOGIN"])
     }
 }

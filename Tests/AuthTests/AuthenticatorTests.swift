@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 @Suite struct AuthenticatorTests {
@@ -9,7 +10,9 @@ import Testing
 
     init() throws {
         directory = try TemporaryDirectory()
-        users = try directory.write("users", """
+        users = try directory.write(
+            "users",
+            """
             jane@example.com:\(Fixture.sha512crypt)::::/home/jane::userdb_mail=obox:%u
             locked@example.com:{PLAIN}pw:::::: nologin
             proxied@example.com::::::: nopassword allow_nets=127.0.0.0/8,::1
@@ -19,7 +22,8 @@ import Testing
 
     private func chained(_ extra: String = "", master: String = "pass = yes") throws -> (Authenticator, RecordingClock) {
         let clock = RecordingClock()
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             auth_master_user_separator = *
             auth_failure_delay = 0
             \(extra)
@@ -76,7 +80,8 @@ import Testing
     }
 
     @Test func withoutSeparatorThereAreNoMasterLogins() async throws {
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = passwd-file", "args = \(masters)", "master = yes"))
             \(block("passdb", "driver = passwd-file", "args = \(users)"))
@@ -95,7 +100,8 @@ import Testing
 
     @Test func resultActionsSkipAndDeny() async throws {
         let denied = try directory.write("denied", "jane@example.com::\n")
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = passwd-file", "args = \(denied)", "deny = yes"))
             \(block("passdb", "driver = passwd-file", "args = \(users)", "result_success = continue-ok"))
@@ -108,7 +114,8 @@ import Testing
     }
 
     @Test func staticUserdbWithoutAllowAllUsersAsksThePassdb() async throws {
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = passwd-file", "args = \(users)"))
             \(block("userdb", "driver = static", "args = uid=vmail gid=vmail home=/var/vmail/%d/%n"))
             """)
@@ -119,7 +126,8 @@ import Testing
     }
 
     @Test func cacheAnswersRepeatsWithoutTheDriver() async throws {
-        let (auth, clock) = try chained("""
+        let (auth, clock) = try chained(
+            """
             auth_cache_size = 1M
             auth_cache_ttl = 1 hour
             auth_cache_negative_ttl = 1 min
@@ -183,7 +191,8 @@ import Testing
 
     @Test func unknownUserCostsAHashVerification() async throws {
         // An unknown user goes through one (dummy) SHA512-CRYPT verification, exactly like a wrong password.
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = passwd-file", "args = \(users)"))
             \(block("userdb", "driver = static", "args = allow_all_users=yes"))
@@ -197,7 +206,8 @@ import Testing
     }
 
     @Test func templatesSeeWhereTheLoginComesFrom() async throws {
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = static", "args = nopassword", "override_fields = via=%s/%r/%l/%{secured}"))
             \(block("userdb", "driver = static", "args = allow_all_users=yes"))

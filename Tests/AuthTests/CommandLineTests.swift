@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 /// The built `objectmail` binary, found next to the test bundle (.build/debug/objectmail).
@@ -32,11 +33,15 @@ private func run(_ arguments: [String], stdin: String? = nil) throws -> ToolRun 
 
     @Test func authTestLookupAndUser() throws {
         let directory = try TemporaryDirectory()
-        let passwd = try directory.write("passwd", """
+        let passwd = try directory.write(
+            "passwd",
+            """
             jane@example.com:\(Fixture.sha512crypt)::::/var/vmail/jane::userdb_quota_rule=*:storage=1G
             bob@example.com:{PLAIN}bobpw:::::
             """)
-        let config = try directory.write("objectmail.conf", """
+        let config = try directory.write(
+            "objectmail.conf",
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = passwd-file", "args = \(passwd)"))
             \(block("userdb", "driver = passwd-file", "args = \(passwd)"))

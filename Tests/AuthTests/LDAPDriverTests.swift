@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 @Suite(.serialized)
@@ -7,16 +8,18 @@ struct LDAPDriverTests {
     @Test func escaping() {
         #expect(LDAPEscaping.filter("a*(b)\\") == "a\\2a\\28b\\29\\5c")
         #expect(LDAPEscaping.dnValue("Doe, Jane+x") == "Doe\\, Jane\\+x")
-        #expect(AttributeMapping.parse("uid=user,userPassword=password,=mail=obox:%{ldap:uid}") == [
-            AttributeMapping(attribute: "uid", field: "user", template: nil),
-            AttributeMapping(attribute: "userPassword", field: "password", template: nil),
-            AttributeMapping(attribute: "", field: "mail", template: "obox:%{ldap:uid}"),
-        ])
+        #expect(
+            AttributeMapping.parse("uid=user,userPassword=password,=mail=obox:%{ldap:uid}") == [
+                AttributeMapping(attribute: "uid", field: "user", template: nil),
+                AttributeMapping(attribute: "userPassword", field: "password", template: nil),
+                AttributeMapping(attribute: "", field: "mail", template: "obox:%{ldap:uid}")
+            ])
     }
 
     private func authenticator(_ server: SlapdServer, _ ldapConf: String) throws -> Authenticator {
         let path = try server.directory.write("dovecot-ldap.conf.ext", "uris = \(server.uri)\n" + ldapConf)
-        return try makeAuthenticator("""
+        return try makeAuthenticator(
+            """
             auth_failure_delay = 0
             \(block("passdb", "driver = ldap", "args = \(path)"))
             \(block("userdb", "driver = ldap", "args = \(path)", "override_fields = uid=vmail gid=vmail"))
@@ -26,7 +29,9 @@ struct LDAPDriverTests {
     /// The RHEL seed (004): auth binds with a DN template, users under ou=People, scope onelevel.
     @Test func authBindWithUserDNTemplate() async throws {
         let server = try SlapdServer()
-        let auth = try authenticator(server, """
+        let auth = try authenticator(
+            server,
+            """
             auth_bind = yes
             auth_bind_userdn = uid=%n,ou=People,dc=example,dc=com
             base = ou=People,dc=example,dc=com
@@ -40,8 +45,9 @@ struct LDAPDriverTests {
         #expect(jane.userdb.mail == "obox:jane")
         #expect(jane.userdb.fields["uid"] == "vmail")
         #expect(await auth.authenticate(user: "jane", password: "wrong", service: "imap").failureReason == .passwordMismatch)
-        #expect(await auth.authenticate(user: "jane", password: "", service: "imap").failureReason == .passwordMismatch,
-                "an empty password must not become an unauthenticated bind")
+        #expect(
+            await auth.authenticate(user: "jane", password: "", service: "imap").failureReason == .passwordMismatch,
+            "an empty password must not become an unauthenticated bind")
         // slapd answers a bind to a missing DN with invalidCredentials, so it cannot be told from a wrong password.
         #expect(await auth.authenticate(user: "nobody", password: "secret123", service: "imap").failureReason == .passwordMismatch)
         #expect(try await auth.iterateUsers().sorted() == ["bob", "jane", "o*brien"])
@@ -51,7 +57,9 @@ struct LDAPDriverTests {
     /// The seed's other variant: find the DN with a service account and pass_filter, then bind as it.
     @Test func authBindAfterSearch() async throws {
         let server = try SlapdServer()
-        let auth = try authenticator(server, """
+        let auth = try authenticator(
+            server,
+            """
             dn = cn=dovecot,dc=example,dc=com
             dnpass = dovecotpw
             auth_bind = yes
@@ -69,7 +77,9 @@ struct LDAPDriverTests {
     /// Without auth_bind the hash is read (as cn=dovecot) and verified here, as Dovecot does.
     @Test func passwordAttributeLookup() async throws {
         let server = try SlapdServer()
-        let auth = try authenticator(server, """
+        let auth = try authenticator(
+            server,
+            """
             dn = cn=dovecot,dc=example,dc=com
             dnpass = dovecotpw
             base = ou=People,dc=example,dc=com
@@ -105,7 +115,9 @@ struct LDAPDriverTests {
 
     @Test func wrongServiceCredentialsAreATemporaryFailure() async throws {
         let server = try SlapdServer()
-        let auth = try authenticator(server, """
+        let auth = try authenticator(
+            server,
+            """
             dn = cn=dovecot,dc=example,dc=com
             dnpass = not-the-password
             base = ou=People,dc=example,dc=com

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Auth
 
 /// A throw-away MariaDB server (Debian's mariadb-server) on 127.0.0.1, with its own data directory.
@@ -15,12 +16,18 @@ final class MariaDBServer {
     init() throws {
         directory = try TemporaryDirectory()
         port = Int.random(in: 20000...40000)
-        try runSetupTool("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(directory.path)/data",
-                                                         "--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"])
+        try runSetupTool(
+            "/usr/bin/mariadb-install-db",
+            [
+                "--no-defaults", "--datadir=\(directory.path)/data",
+                "--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"
+            ])
         process.executableURL = URL(fileURLWithPath: Self.daemon)
-        process.arguments = ["--no-defaults", "--user=root", "--datadir=\(directory.path)/data", "--socket=\(socket)",
-                             "--port=\(port)", "--bind-address=127.0.0.1", "--pid-file=\(directory.path)/pid",
-                             "--log-error=\(directory.path)/error.log", "--innodb-buffer-pool-size=16M", "--skip-log-bin"]
+        process.arguments = [
+            "--no-defaults", "--user=root", "--datadir=\(directory.path)/data", "--socket=\(socket)",
+            "--port=\(port)", "--bind-address=127.0.0.1", "--pid-file=\(directory.path)/pid",
+            "--log-error=\(directory.path)/error.log", "--innodb-buffer-pool-size=16M", "--skip-log-bin"
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

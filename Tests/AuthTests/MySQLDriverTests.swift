@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 @Suite(.serialized)
@@ -17,7 +18,8 @@ struct MySQLDriverTests {
     /// The seeds' MySQL setup (001: password_query by username and domain; 004: user/iterate queries) against a real MariaDB.
     @Test func seedQueriesAgainstARealMariaDB() async throws {
         let server = try MariaDBServer()
-        try server.sql("""
+        try server.sql(
+            """
             CREATE DATABASE mailserver;
             CREATE USER 'mailuser'@'127.0.0.1' IDENTIFIED BY 'mail pw';
             GRANT SELECT ON mailserver.* TO 'mailuser'@'127.0.0.1';
@@ -27,7 +29,9 @@ struct MySQLDriverTests {
             INSERT INTO users VALUES ('bob', 'example.com', '\(Fixture.bareSha512crypt)', NULL, NULL);
             INSERT INTO users VALUES ('o''brien', 'example.com', '{PLAIN}irish', NULL, NULL);
             """)
-        let sqlConf = try server.directory.write("dovecot-sql.conf.ext", """
+        let sqlConf = try server.directory.write(
+            "dovecot-sql.conf.ext",
+            """
             # Database driver: mysql, pgsql, sqlite
             driver = mysql
             connect = host=127.0.0.1 port=\(server.port) dbname=mailserver user=mailuser password="mail pw"
@@ -56,7 +60,9 @@ struct MySQLDriverTests {
 
     @Test func wrongPasswordForTheDatabaseIsATemporaryFailure() async throws {
         let server = try MariaDBServer()
-        let sqlConf = try server.directory.write("sql.conf", """
+        let sqlConf = try server.directory.write(
+            "sql.conf",
+            """
             driver = mysql
             connect = host=127.0.0.1 port=\(server.port) dbname=mysql user=root password=wrong
             password_query = SELECT password FROM users WHERE username = '%u'

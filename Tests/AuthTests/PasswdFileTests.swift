@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 @Suite struct PasswdFileTests {
     @Test func parsesDovecotColumnsAndExtraFields() {
-        let record = PasswdRecord(line: "jane@example.com:{PLAIN}pw:1000:1000:Jane Doe:/home/jane:/bin/false:userdb_mail=obox:%u userdb_quota_rule=*:storage=1G nopassword")
+        let record = PasswdRecord(
+            line: "jane@example.com:{PLAIN}pw:1000:1000:Jane Doe:/home/jane:/bin/false:userdb_mail=obox:%u userdb_quota_rule=*:storage=1G nopassword")
         #expect(record?.user == "jane@example.com")
         #expect(record?.password == "{PLAIN}pw")
         #expect(record?.userdbColumns == ["uid": "1000", "gid": "1000", "home": "/home/jane"])
@@ -16,11 +18,14 @@ import Testing
 
     @Test func authenticatesAndReturnsUserdbFields() async throws {
         let directory = try TemporaryDirectory()
-        let file = try directory.write("passwd", """
+        let file = try directory.write(
+            "passwd",
+            """
             jane@example.com:\(Fixture.sha512crypt)::::/var/vmail/example.com/jane::userdb_quota_rule=*:storage=2G
             bob@example.com:\(Fixture.bareSha512crypt):::::
             """)
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = passwd-file", "args = \(file)"))
             \(block("userdb", "driver = passwd-file", "args = \(file)"))
             auth_failure_delay = 0
@@ -42,7 +47,8 @@ import Testing
         let directory = try TemporaryDirectory()
         try directory.write("example.com/passwd", "jane:{PLAIN}one\n")
         try directory.write("example.org/passwd", "jane:{PLAIN}two\n")
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = passwd-file", "args = scheme=PLAIN username_format=%n \(directory.path)/%d/passwd"))
             \(block("userdb", "driver = static", "args = home=/var/vmail/%d/%n allow_all_users=yes"))
             auth_failure_delay = 0

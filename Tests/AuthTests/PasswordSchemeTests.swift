@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 /// Hashes made once by other tools for the password "secret123" and pinned here:
@@ -31,7 +32,7 @@ private let externalHashes: [(tool: String, stored: String)] = [
     ("argon2-cffi argon2i", "{ARGON2I}$argon2i$v=19$m=1024,t=2,p=1$wgKjhvhRAzzSHjw9g8F3Bg$YN+sI6Z26+7/SCg8FnwtlsRT7zd17buDjW2eQxamUUA"),
     ("plain", "{PLAIN}secret123"),
     ("cleartext", "{CLEARTEXT}secret123"),
-    ("plain base64", "{PLAIN.b64}c2VjcmV0MTIz"),
+    ("plain base64", "{PLAIN.b64}c2VjcmV0MTIz")
 ]
 
 @Suite struct PasswordSchemeTests {
@@ -59,9 +60,11 @@ private let externalHashes: [(tool: String, stored: String)] = [
         }
     }
 
-    static let generatable = ["PLAIN", "CLEARTEXT", "SHA", "SHA1", "SSHA", "SHA256", "SSHA256", "SHA512", "SSHA512",
-                              "SHA256.HEX", "SSHA512.B64", "PLAIN.B64", "PLAIN-MD5", "LDAP-MD5", "SMD5",
-                              "MD5-CRYPT", "SHA256-CRYPT", "SHA512-CRYPT", "BLF-CRYPT", "PBKDF2", "ARGON2I", "ARGON2ID"]
+    static let generatable = [
+        "PLAIN", "CLEARTEXT", "SHA", "SHA1", "SSHA", "SHA256", "SSHA256", "SHA512", "SSHA512",
+        "SHA256.HEX", "SSHA512.B64", "PLAIN.B64", "PLAIN-MD5", "LDAP-MD5", "SMD5",
+        "MD5-CRYPT", "SHA256-CRYPT", "SHA512-CRYPT", "BLF-CRYPT", "PBKDF2", "ARGON2I", "ARGON2ID"
+    ]
 
     @Test(arguments: generatable)
     func generatedHashRoundTrips(scheme: String) throws {

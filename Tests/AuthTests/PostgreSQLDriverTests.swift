@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Auth
 
 @Suite(.serialized)
@@ -7,18 +8,22 @@ struct PostgreSQLDriverTests {
     /// The seeds' queries (001/004) against a real PostgreSQL, reached over TCP with a password.
     @Test func seedQueriesAgainstARealPostgreSQL() async throws {
         let server = try PostgreSQLServer()
-        try server.sql("""
+        try server.sql(
+            """
             CREATE ROLE mailuser LOGIN PASSWORD 'mail pw';
             CREATE DATABASE mailserver OWNER mailuser;
             """)
-        try server.sql("""
+        try server.sql(
+            """
             CREATE TABLE users (username TEXT, domain TEXT, password TEXT, home TEXT, quota TEXT);
             INSERT INTO users VALUES ('jane', 'example.com', '\(Fixture.sha512crypt)', '/var/vmail/example.com/jane', '*:storage=1G');
             INSERT INTO users VALUES ('o''brien', 'example.com', '{PLAIN}irish', NULL, NULL);
             INSERT INTO users VALUES ('back\\slash', 'example.com', '{PLAIN}bs', NULL, NULL);
             GRANT SELECT ON users TO mailuser;
             """, database: "mailserver")
-        let sqlConf = try server.directory.write("dovecot-sql.conf.ext", """
+        let sqlConf = try server.directory.write(
+            "dovecot-sql.conf.ext",
+            """
             driver = pgsql
             connect = host=127.0.0.1 port=\(server.port) dbname=mailserver user=mailuser password='mail pw'
             default_pass_scheme = SHA512-CRYPT

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Auth
 
 /// A throw-away PostgreSQL server (Debian's postgresql) on 127.0.0.1, run as the `postgres` system user
@@ -23,12 +24,19 @@ final class PostgreSQLServer {
         port = Int.random(in: 20000...40000)
         chown(directory.path, account.pointee.pw_uid, account.pointee.pw_gid)
         let asPostgres = ["--reuid=postgres", "--regid=postgres", "--init-groups"]
-        try runSetupTool("/usr/bin/setpriv", asPostgres + ["\(binaries)/initdb", "-D", "\(directory.path)/data",
-                                                          "--auth-local=trust", "--auth-host=scram-sha-256", "-U", "postgres"])
+        try runSetupTool(
+            "/usr/bin/setpriv",
+            asPostgres + [
+                "\(binaries)/initdb", "-D", "\(directory.path)/data",
+                "--auth-local=trust", "--auth-host=scram-sha-256", "-U", "postgres"
+            ])
         // setpriv execs postgres itself, so terminating this process stops the server.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = asPostgres + ["\(binaries)/postgres", "-D", "\(directory.path)/data", "-p", "\(port)",
-                                          "-k", directory.path, "-c", "listen_addresses=127.0.0.1"]
+        process.arguments =
+            asPostgres + [
+                "\(binaries)/postgres", "-D", "\(directory.path)/data", "-p", "\(port)",
+                "-k", directory.path, "-c", "listen_addresses=127.0.0.1"
+            ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -48,7 +56,11 @@ final class PostgreSQLServer {
 
     /// Runs statements as the postgres superuser over the socket.
     func sql(_ statements: String, database: String = "postgres") throws {
-        try runSetupTool("/usr/bin/psql", ["-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d", database,
-                                           "-v", "ON_ERROR_STOP=1", "-q"], stdin: statements)
+        try runSetupTool(
+            "/usr/bin/psql",
+            [
+                "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d", database,
+                "-v", "ON_ERROR_STOP=1", "-q"
+            ], stdin: statements)
     }
 }

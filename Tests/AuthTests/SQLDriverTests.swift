@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import Testing
+
 @testable import Auth
 
 /// A real SQLite database made by the test, queried with the seeds' dovecot-sql.conf.ext queries.
@@ -12,7 +13,7 @@ private func makeDatabase(at path: String) throws {
         "CREATE TABLE users (username TEXT PRIMARY KEY, domain TEXT, password TEXT, home TEXT, quota TEXT, active INTEGER)",
         "INSERT INTO users VALUES ('jane@example.com', 'example.com', '\(Fixture.sha512crypt)', '/var/vmail/example.com/jane', '*:storage=1G', 1)",
         "INSERT INTO users VALUES ('bob@example.com', 'example.com', '\(Fixture.bareSha512crypt)', NULL, NULL, 1)",
-        "INSERT INTO users VALUES ('o''brien@example.com', 'example.com', '{PLAIN}irish', NULL, NULL, 1)",
+        "INSERT INTO users VALUES ('o''brien@example.com', 'example.com', '{PLAIN}irish', NULL, NULL, 1)"
     ]
     for sql in statements {
         guard sqlite3_exec(database, sql, nil, nil, nil) == SQLITE_OK else {
@@ -23,15 +24,16 @@ private func makeDatabase(at path: String) throws {
 
 @Suite struct SQLDriverTests {
     @Test func parsesDovecotSqlConfWithContinuationsAndComments() throws {
-        let config = try SQLConfig(text: """
-            # Database driver: mysql, pgsql, sqlite
-            driver = sqlite
-            connect = /tmp/users.db
-            default_pass_scheme = SHA512-CRYPT
-            password_query = SELECT username AS user, password \\
-              FROM users WHERE username = '%u'
-            user_query = "SELECT home FROM users WHERE username='%u'"
-            """, file: "dovecot-sql.conf.ext")
+        let config = try SQLConfig(
+            text: """
+                # Database driver: mysql, pgsql, sqlite
+                driver = sqlite
+                connect = /tmp/users.db
+                default_pass_scheme = SHA512-CRYPT
+                password_query = SELECT username AS user, password \\
+                  FROM users WHERE username = '%u'
+                user_query = "SELECT home FROM users WHERE username='%u'"
+                """, file: "dovecot-sql.conf.ext")
         #expect(config.passwordQuery == "SELECT username AS user, password FROM users WHERE username = '%u'")
         #expect(config.userQuery == "SELECT home FROM users WHERE username='%u'")
         #expect(config.defaultPassScheme == "SHA512-CRYPT")
@@ -44,7 +46,9 @@ private func makeDatabase(at path: String) throws {
         let databasePath = directory.path + "/users.sqlite"
         try makeDatabase(at: databasePath)
         // The queries from the RHEL seed (004), with home/quota columns for the userdb.
-        let sqlConf = try directory.write("dovecot-sql.conf.ext", """
+        let sqlConf = try directory.write(
+            "dovecot-sql.conf.ext",
+            """
             driver = sqlite
             connect = \(databasePath)
             default_pass_scheme = SHA512-CRYPT
@@ -52,7 +56,8 @@ private func makeDatabase(at path: String) throws {
             password_query = SELECT username AS user, password FROM users WHERE username='%u';
             iterate_query = SELECT username FROM users;
             """)
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = sql", "args = \(sqlConf)"))
             \(block("userdb", "driver = sql", "args = \(sqlConf)", "override_fields = mail=obox:%u"))
             auth_failure_delay = 0
@@ -77,14 +82,17 @@ private func makeDatabase(at path: String) throws {
         let databasePath = directory.path + "/users.sqlite"
         var database: OpaquePointer?
         #expect(sqlite3_open(databasePath, &database) == SQLITE_OK)
-        for sql in ["CREATE TABLE users (username TEXT, domain TEXT, password TEXT, home TEXT, uid INTEGER, gid INTEGER)",
-                    "INSERT INTO users VALUES ('jane', 'example.net', '{PLAIN}janepw', '/srv/mail/jane', 999, 995)"] {
+        for sql in [
+            "CREATE TABLE users (username TEXT, domain TEXT, password TEXT, home TEXT, uid INTEGER, gid INTEGER)",
+            "INSERT INTO users VALUES ('jane', 'example.net', '{PLAIN}janepw', '/srv/mail/jane', 999, 995)"
+        ] {
             #expect(sqlite3_exec(database, sql, nil, nil, nil) == SQLITE_OK)
         }
         sqlite3_close(database)
         // Seed 001's dovecot-sql.conf.ext: driver and connect, nothing else.
         let sqlConf = try directory.write("dovecot-sql.conf.ext", "driver = sqlite\nconnect = \(databasePath)\n")
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = sql", "args = \(sqlConf)"))
             \(block("userdb", "driver = sql", "args = \(sqlConf)"))
             auth_failure_delay = 0
@@ -98,13 +106,16 @@ private func makeDatabase(at path: String) throws {
 
     @Test func missingDatabaseIsATemporaryFailure() async throws {
         let directory = try TemporaryDirectory()
-        let sqlConf = try directory.write("sql.conf", """
+        let sqlConf = try directory.write(
+            "sql.conf",
+            """
             driver = sqlite
             connect = \(directory.path)/missing.sqlite
             password_query = SELECT password FROM users WHERE username='%u'
             user_query = SELECT home FROM users WHERE username='%u'
             """)
-        let auth = try makeAuthenticator("""
+        let auth = try makeAuthenticator(
+            """
             \(block("passdb", "driver = sql", "args = \(sqlConf)"))
             \(block("userdb", "driver = sql", "args = \(sqlConf)"))
             auth_failure_delay = 0

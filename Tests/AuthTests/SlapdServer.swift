@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Auth
 
 /// A throw-away OpenLDAP server (Debian's slapd) on 127.0.0.1 with People under dc=example,dc=com.
@@ -23,10 +24,16 @@ final class SlapdServer {
         port = Int.random(in: 20000...40000)
         let path = directory.path
         try FileManager.default.createDirectory(atPath: path + "/db", withIntermediateDirectories: true)
-        try runSetupTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path + "/key.pem",
-                                              "-out", path + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
-                                              "-addext", "subjectAltName=IP:127.0.0.1"])
-        let config = try directory.write("slapd.conf", """
+        try runSetupTool(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path + "/key.pem",
+                "-out", path + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1"
+            ])
+        let config = try directory.write(
+            "slapd.conf",
+            """
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
             include /etc/ldap/schema/nis.schema

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+
 @testable import Auth
 
 /// A registry with only the auth settings, as the server registers them.
@@ -100,8 +101,9 @@ func runTool(_ path: String, _ arguments: [String], stdin: String? = nil) throws
     let printed = output.fileHandleForReading.readDataToEndOfFile()
     let complaints = errors.fileHandleForReading.readDataToEndOfFile()
     tool.waitUntilExit()
-    return ToolRun(status: tool.terminationStatus, output: String(decoding: printed, as: UTF8.self),
-                   errors: String(decoding: complaints, as: UTF8.self))
+    return ToolRun(
+        status: tool.terminationStatus, output: String(decoding: printed, as: UTF8.self),
+        errors: String(decoding: complaints, as: UTF8.self))
 }
 
 /// Runs a setup tool that must succeed.
@@ -114,7 +116,8 @@ func runSetupTool(_ path: String, _ arguments: [String], stdin: String? = nil) t
 
 /// passdb and userdb both `driver = sql` with one dovecot-sql.conf.ext, no failure delay.
 func makeSQLAuthenticator(_ sqlConf: String) throws -> Authenticator {
-    try makeAuthenticator("""
+    try makeAuthenticator(
+        """
         auth_failure_delay = 0
         \(block("passdb", "driver = sql", "args = \(sqlConf)"))
         \(block("userdb", "driver = sql", "args = \(sqlConf)"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Config
 
 @Suite struct ConfigParserTests {
@@ -7,22 +8,22 @@ import Testing
 
     @Test func keyValuesSectionsAndComments() throws {
         let text = """
-        # comment
-        mail_debug = yes   # trailing comment
-          log_path=/tmp/a.log
-        namespace inbox {
-          separator = /
-          mailbox "Sent Messages" {
-            special_use = \\Sent
-            auto = subscribe
-          }
-          mailbox Drafts {
-          }
-        }
-        passdb {
-          driver = passwd-file
-        }
-        """
+            # comment
+            mail_debug = yes   # trailing comment
+              log_path=/tmp/a.log
+            namespace inbox {
+              separator = /
+              mailbox "Sent Messages" {
+                special_use = \\Sent
+                auto = subscribe
+              }
+              mailbox Drafts {
+              }
+            }
+            passdb {
+              driver = passwd-file
+            }
+            """
         let root = try parser.parse(text: text, file: "t.conf")
         #expect(root.value("mail_debug") == "yes")
         #expect(root.value("log_path") == "/tmp/a.log")
@@ -57,8 +58,11 @@ import Testing
     }
 
     @Test func unknownReferenceSuggestsTheName() {
-        #expect(throws: ConfigError("Unknown setting in reference: $mail_plugin (did you mean $mail_plugins?)",
-                                    at: SourceLocation(file: "t", line: 1))) {
+        #expect(
+            throws: ConfigError(
+                "Unknown setting in reference: $mail_plugin (did you mean $mail_plugins?)",
+                at: SourceLocation(file: "t", line: 1))
+        ) {
             try parser.parse(text: "mail_plugins = $mail_plugin quota\n", file: "t")
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Config
 
 /// Sizes and times as Dovecot writes them, also in pipeline arguments (`fscache:1G:…`) and
@@ -6,7 +7,7 @@ import Testing
 @Suite struct SettingTypeTests {
     @Test(arguments: [
         ("1G", Int64(1) << 30), ("500M", 500 << 20), ("100k", 100 << 10), ("2T", Int64(2) << 40),
-        ("4096", 4096), ("64 MB", 64 << 20), ("1g", Int64(1) << 30), ("10B", 10),
+        ("4096", 4096), ("64 MB", 64 << 20), ("1g", Int64(1) << 30), ("10B", 10)
     ])
     func sizes(text: String, bytes: Int64) {
         #expect(SettingType.parseSize(text) == bytes)
@@ -17,8 +18,10 @@ import Testing
         #expect(SettingType.parseSize(text) == nil)
     }
 
-    @Test(arguments: [("3600", Int64(3_600_000)), ("30 mins", 1_800_000), ("12h", 43_200_000), ("7d", 604_800_000),
-                      ("2w", 1_209_600_000), ("45s", 45_000)])
+    @Test(arguments: [
+        ("3600", Int64(3_600_000)), ("30 mins", 1_800_000), ("12h", 43_200_000), ("7d", 604_800_000),
+        ("2w", 1_209_600_000), ("45s", 45_000)
+    ])
     func times(text: String, milliseconds: Int64) {
         #expect(SettingType.parseMilliseconds(text) == milliseconds)
     }

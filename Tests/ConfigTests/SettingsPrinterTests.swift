@@ -1,36 +1,39 @@
 import Testing
+
 @testable import Config
 
 @Suite struct SettingsPrinterTests {
-    let settings = try! testRegistry.load(text: """
-    mail_debug = yes
-    log_path = /dev/stderr
-    ssl_key_password = hunter2
-    plugin {
-      obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:s3cr%2Bt@bucket.example.com/?region=eu
-    }
-    namespace inbox {
-      mailbox "Sent Messages" {
-        special_use = \\Sent
-      }
-    }
-    """)
+    let settings = try! testRegistry.load(
+        text: """
+            mail_debug = yes
+            log_path = /dev/stderr
+            ssl_key_password = hunter2
+            plugin {
+              obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:s3cr%2Bt@bucket.example.com/?region=eu
+            }
+            namespace inbox {
+              mailbox "Sent Messages" {
+                special_use = \\Sent
+              }
+            }
+            """)
 
     @Test func nonDefaultHidesSecretsAndDefaults() {
         let output = SettingsPrinter().render(settings, mode: .nonDefault)
-        #expect(output == """
-        mail_debug = yes
-        ssl_key_password = # hidden, use -P to show it
-        plugin {
-          obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:#hidden@bucket.example.com/?region=eu
-        }
-        namespace inbox {
-          mailbox "Sent Messages" {
-            special_use = \\Sent
-          }
-        }
+        #expect(
+            output == """
+                mail_debug = yes
+                ssl_key_password = # hidden, use -P to show it
+                plugin {
+                  obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:#hidden@bucket.example.com/?region=eu
+                }
+                namespace inbox {
+                  mailbox "Sent Messages" {
+                    special_use = \\Sent
+                  }
+                }
 
-        """)
+                """)
         #expect(!output.contains("s3cr") && !output.contains("hunter2"))
     }
 
@@ -48,12 +51,13 @@ import Testing
     }
 
     @Test func namedSettings() throws {
-        #expect(try SettingsPrinter().render(settings, names: ["mail_debug", "obox_fs", "ssl"]) == """
-        mail_debug = yes
-        obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:#hidden@bucket.example.com/?region=eu
-        ssl = yes
+        #expect(
+            try SettingsPrinter().render(settings, names: ["mail_debug", "obox_fs", "ssl"]) == """
+                mail_debug = yes
+                obox_fs = fscache:1G:/var/cache/mails:s3:https://AKID:#hidden@bucket.example.com/?region=eu
+                ssl = yes
 
-        """)
+                """)
         #expect(throws: ConfigError("Unknown setting: mail_debg (did you mean mail_debug?)")) {
             try SettingsPrinter().render(settings, names: ["mail_debg"])
         }

@@ -13,24 +13,33 @@ let testRegistry: SettingsRegistry = {
         SettingDefinition("mail_prefetch_count", .number, default: "10", "Prefetch."),
         SettingDefinition("ssl", .choice(["yes", "no", "required"]), default: "yes", "TLS."),
         SettingDefinition("ssl_key_password", .string, "Key password.", secrecy: .whole),
-        SettingDefinition("pass_attrs", .string, "Attributes."),
+        SettingDefinition("pass_attrs", .string, "Attributes.")
     ])
     registry.registerPlugin([
         SettingDefinition("obox_fs", .string, "Mail pipeline.", secrecy: .urlCredentials),
-        SettingDefinition("obox_index_fs", .string, "Index pipeline.", secrecy: .urlCredentials),
+        SettingDefinition("obox_index_fs", .string, "Index pipeline.", secrecy: .urlCredentials)
     ])
-    registry.register(section: SectionDefinition("namespace", naming: .required, "Namespaces.", settings: [
-        SettingDefinition("separator", .string, default: "/", "Separator."),
-        SettingDefinition("inbox", .bool, default: "no", "Holds INBOX."),
-    ], sections: [
-        SectionDefinition("mailbox", naming: .required, "Mailboxes.", settings: [
-            SettingDefinition("special_use", .string, "Special use."),
-            SettingDefinition("auto", .choice(["no", "create", "subscribe"]), default: "no", "Auto."),
-        ]),
-    ]))
-    registry.register(section: SectionDefinition("passdb", naming: .optional, "Password databases.", settings: [
-        SettingDefinition("driver", .string, "Driver."),
-        SettingDefinition("args", .string, "Arguments."),
-    ]))
+    registry.register(
+        section: SectionDefinition(
+            "namespace", naming: .required, "Namespaces.",
+            settings: [
+                SettingDefinition("separator", .string, default: "/", "Separator."),
+                SettingDefinition("inbox", .bool, default: "no", "Holds INBOX.")
+            ],
+            sections: [
+                SectionDefinition(
+                    "mailbox", naming: .required, "Mailboxes.",
+                    settings: [
+                        SettingDefinition("special_use", .string, "Special use."),
+                        SettingDefinition("auto", .choice(["no", "create", "subscribe"]), default: "no", "Auto.")
+                    ])
+            ]))
+    registry.register(
+        section: SectionDefinition(
+            "passdb", naming: .optional, "Password databases.",
+            settings: [
+                SettingDefinition("driver", .string, "Driver."),
+                SettingDefinition("args", .string, "Arguments.")
+            ]))
     return registry
 }()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Config
 
 @Suite struct VariableExpanderTests {
@@ -30,7 +31,7 @@ import Testing
         ("%Dd", "example,dc=com"),
         ("100%%", "100%"),
         ("/var/vmail/%d/%n/Maildir", "/var/vmail/example.com/user/Maildir"),
-        ("%{env:OBJECTMAIL_SURELY_UNSET}", ""),
+        ("%{env:OBJECTMAIL_SURELY_UNSET}", "")
     ])
     func expands(template: String, expected: String) throws {
         #expect(try user.expand(template) == expected)

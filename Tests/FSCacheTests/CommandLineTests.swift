@@ -15,7 +15,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FSCacheCrashTests.objectmailBinary)
         process.arguments = arguments
-        let output = Pipe(), error = Pipe()
+        let output = Pipe()
+        let error = Pipe()
         process.standardOutput = output
         process.standardError = error
         try process.run()

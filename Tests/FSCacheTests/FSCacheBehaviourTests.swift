@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import FSCache
 
 @Suite struct FSCacheBehaviourTests {
@@ -74,15 +75,15 @@ import Testing
 
         let fixture = Fixture(maxSize: entrySize * 7 / 2)
         for key in ["a", "b", "c"] { try await fixture.cache.put(key, bytes: bytes(1000, 0)) }
-        _ = try await fixture.cache.get("a")          // a becomes the most recently used
-        try await fixture.cache.put("d", bytes: bytes(1000, 0))   // evicts b, the oldest
+        _ = try await fixture.cache.get("a") // a becomes the most recently used
+        try await fixture.cache.put("d", bytes: bytes(1000, 0)) // evicts b, the oldest
         #expect(fixture.cache.statistics.evictions == 1)
         #expect(fixture.cache.entryNamesOldestFirst == ["c", "a", "d"].map(fixture.cache.entryName(for:)))
         for key in ["a", "c", "d"] { _ = try await fixture.cache.get(key) }
         #expect(fixture.parent.reads == 0)
         _ = try await fixture.cache.get("b")
         await fixture.cache.waitForPendingWrites()
-        #expect(fixture.parent.reads == 1)             // b was gone; refilling it evicts c
+        #expect(fixture.parent.reads == 1) // b was gone; refilling it evicts c
         #expect(fixture.cache.statistics.evictions == 2)
         #expect(fixture.cache.statistics.currentSize <= fixture.cache.maxSize)
         #expect(entryFileBytes(fixture.cacheDirectory) == fixture.cache.statistics.currentSize)

@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import FSCache
 
 /// Kills a real `objectmail fs get` process while it fills the cache, then restarts on the same directory.
@@ -24,7 +25,10 @@ import Testing
         let chunk = bytes(64 << 10, 7)
         var body: [UInt8] = []
         body.reserveCapacity(64 << 20)
-        for index in 0..<1024 { body += chunk; body[index * chunk.count] = UInt8(truncatingIfNeeded: index) }
+        for index in 0..<1024 {
+            body += chunk
+            body[index * chunk.count] = UInt8(truncatingIfNeeded: index)
+        }
         try await posix.put("user/big", bytes: body)
         var killedMidFill = false
         var cacheDirectory = ""

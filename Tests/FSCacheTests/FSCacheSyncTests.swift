@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import FSCache
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `mail_fsync` in the fscache: `always` syncs each entry, `optimized` syncs the filesystem after writes and moves
 /// the marker on, `never` makes no sync call; the first start in another boot drops what may not be on disk.
@@ -142,12 +144,12 @@ import Testing
     @Test func startUpDecisions() {
         let time = Date(timeIntervalSince1970: 1_800_000_000)
         let zero = Date(timeIntervalSince1970: 0)
-        #expect(FSCacheSyncMarker.startUp(found: nil, bootID: "b") ==
-                .init(dropChangedSince: .distantPast, marker: .init(bootID: "b", syncedBefore: zero)))
+        #expect(FSCacheSyncMarker.startUp(found: nil, bootID: "b") == .init(dropChangedSince: .distantPast, marker: .init(bootID: "b", syncedBefore: zero)))
         let same = FSCacheSyncMarker(bootID: "b", syncedBefore: time)
         #expect(FSCacheSyncMarker.startUp(found: same, bootID: "b") == .init(dropChangedSince: nil, marker: same))
-        #expect(FSCacheSyncMarker.startUp(found: FSCacheSyncMarker(bootID: "a", syncedBefore: time), bootID: "b") ==
-                .init(dropChangedSince: time, marker: .init(bootID: "b", syncedBefore: time)))
+        #expect(
+            FSCacheSyncMarker.startUp(found: FSCacheSyncMarker(bootID: "a", syncedBefore: time), bootID: "b")
+                == .init(dropChangedSince: time, marker: .init(bootID: "b", syncedBefore: time)))
         // Without a boot id every start may follow a crash.
         let unknown = FSCacheSyncMarker(bootID: nil, syncedBefore: time)
         #expect(FSCacheSyncMarker.startUp(found: unknown, bootID: nil) == .init(dropChangedSince: time, marker: unknown))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FSCache
 
 @Suite struct LRUListTests {
@@ -10,7 +11,8 @@ import Testing
 
     @Test func aHitOnAnOldEntrySavesItFromEviction() {
         var lru = list(10)
-        let touched = lru.touch("e0"), touchedMissing = lru.touch("missing")
+        let touched = lru.touch("e0")
+        let touchedMissing = lru.touch("missing")
         let oldest = lru.popOldest()
         #expect(touched && !touchedMissing)
         #expect(oldest?.name == "e1")
@@ -32,7 +34,7 @@ import Testing
         lru.insertNewest("e0", size: 10)
         #expect(lru.namesOldestFirst == ["e1", "e3", "e4", "e5", "e0"])
         #expect(lru.totalSize == 2 + 4 + 5 + 6 + 10)
-        while let _ = lru.popOldest() {}
+        while lru.popOldest() != nil {}
         #expect(lru.count == 0 && lru.totalSize == 0)
     }
 }

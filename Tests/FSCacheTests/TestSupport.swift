@@ -1,5 +1,6 @@
 import Foundation
 import StoreContract
+
 @testable import FSCache
 
 func bytes(_ count: Int, _ seed: UInt8) -> [UInt8] {

@@ -47,7 +47,8 @@ import Testing
     @Test func beforeLoginACommandWithItsLiteralsFitsEightKilobytesLikeDovecotsImapLogin() throws {
         let harness = try Harness(authenticated: false)
         #expect(try harness.feed("a LOGIN {4000}\r\n") == ["+"])
-        #expect(try harness.feed(String(repeating: "x", count: 4000) + " {9000}\r\n")
+        #expect(
+            try harness.feed(String(repeating: "x", count: 4000) + " {9000}\r\n")
                 == ["rejected:* BYE Literal size too large (close)"])
         let fresh = try Harness(authenticated: false)
         #expect(try fresh.feed("a LOGIN {62914560+}\r\n") == ["rejected:* BYE Literal size too large (close)"])
@@ -77,7 +78,10 @@ import Testing
         let frames = try harness.feed(append + "y NOOP\r\n")
         #expect(frames == ["command:" + append, "command:y NOOP\r\n"])
         // The framed command parses, literals included.
-        guard case .append(_, let messages) = try parse(append) else { Issue.record("not APPEND"); return }
+        guard case .append(_, let messages) = try parse(append) else {
+            Issue.record("not APPEND")
+            return
+        }
         #expect(messages.count == 2)
         #expect(messages[1].content == .literal(ByteBuffer(string: "{1}"), binary: false, utf8: false))
     }
@@ -112,8 +116,9 @@ import Testing
         #expect(try harness.feed("b NOOP\r\n") == ["command:b NOOP\r\n"])
         // A non-synchronizing one is on its way: it is skipped with the rest of its command.
         let payload = String(repeating: "z", count: 5000)
-        #expect(try harness.feed("c APPEND INBOX {5000+}\r\n", payload, " {3+}\r\nabc\r\nd NOOP\r\n")
-            == ["rejected:c NO Literal larger than 1000 bytes", "command:d NOOP\r\n"])
+        #expect(
+            try harness.feed("c APPEND INBOX {5000+}\r\n", payload, " {3+}\r\nabc\r\nd NOOP\r\n")
+                == ["rejected:c NO Literal larger than 1000 bytes", "command:d NOOP\r\n"])
     }
 
     @Test func literalMinusLimitsNonSynchronizingLiteralsTo4096() throws {
@@ -128,8 +133,9 @@ import Testing
 
     @Test func hugeSkippedLiteralClosesTheConnection() throws {
         let harness = try Harness(limits: IMAPFramingLimits(maxLineLength: 20, maxSkippedLiteralSize: 1000))
-        #expect(try harness.feed("a APPEND INBOX " + String(repeating: "x", count: 30) + " {99999999999+}\r\n")
-            == ["rejected:a BAD Command line too long", "rejected:* BAD Literal too large to skip (close)"])
+        #expect(
+            try harness.feed("a APPEND INBOX " + String(repeating: "x", count: 30) + " {99999999999+}\r\n")
+                == ["rejected:a BAD Command line too long", "rejected:* BAD Literal too large to skip (close)"])
     }
 
     @Test func commandSizeCapsMultiAppend() throws {
@@ -141,8 +147,9 @@ import Testing
 
     @Test func tooManyLiteralsInOneCommand() throws {
         let harness = try Harness(limits: IMAPFramingLimits(maxLiteralsPerCommand: 2))
-        #expect(try harness.feed("a APPEND INBOX {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\nb NOOP\r\n")
-            == ["rejected:a BAD Too many literals in one command", "command:b NOOP\r\n"])
+        #expect(
+            try harness.feed("a APPEND INBOX {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\nb NOOP\r\n")
+                == ["rejected:a BAD Too many literals in one command", "command:b NOOP\r\n"])
     }
 
     @Test func lineModeForIdleAndAuthenticate() throws {

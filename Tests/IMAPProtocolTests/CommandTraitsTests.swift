@@ -14,7 +14,7 @@ import Testing
         ("STARTTLS", .notAuthenticated), ("LOGIN a b", .notAuthenticated), ("AUTHENTICATE PLAIN", .notAuthenticated),
         ("SELECT INBOX", .authenticated), ("STATUS INBOX (MESSAGES)", .authenticated), ("IDLE", .authenticated),
         ("ENABLE QRESYNC", .authenticated), ("GETQUOTAROOT INBOX", .authenticated),
-        ("CHECK", .selected), ("CLOSE", .selected), ("EXPUNGE", .selected), ("UID FETCH 1 FLAGS", .selected),
+        ("CHECK", .selected), ("CLOSE", .selected), ("EXPUNGE", .selected), ("UID FETCH 1 FLAGS", .selected)
     ])
     func requiredState(_ line: String, _ state: CommandTraits.RequiredState) throws {
         #expect(try traits(line).state == state)
@@ -25,7 +25,7 @@ import Testing
         ("FETCH 1 FLAGS", false), ("STORE 1 +FLAGS (\\Seen)", false), ("SEARCH ALL", false), ("COPY 1 Trash", false),
         ("MOVE 1 Trash", false), ("SORT (DATE) UTF-8 ALL", false), ("THREAD REFERENCES UTF-8 ALL", false),
         ("UID FETCH 1 FLAGS", true), ("UID STORE 1 +FLAGS (\\Seen)", true), ("UID SEARCH ALL", true),
-        ("UID COPY 1 Trash", true), ("UID MOVE 1 Trash", true), ("NOOP", true), ("EXPUNGE", true), ("IDLE", true),
+        ("UID COPY 1 Trash", true), ("UID MOVE 1 Trash", true), ("NOOP", true), ("EXPUNGE", true), ("IDLE", true)
     ])
     func expungesWaitForSequenceNumberCommands(_ line: String, _ allowed: Bool) throws {
         #expect(try traits(line).mayReportExpunges == allowed)

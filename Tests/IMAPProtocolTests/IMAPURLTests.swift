@@ -13,11 +13,13 @@ import Testing
     }
 
     @Test func serverRelativeWithSectionAndPartial() throws {
-        #expect(try IMAPURL(parsing: "/INBOX;UIDVALIDITY=385759045/;UID=20/;SECTION=1.2/;PARTIAL=0.100")
-            == IMAPURL(mailbox: "INBOX", uidValidity: 385_759_045, uid: 20, section: "1.2", partial: .init(offset: 0, length: 100)))
+        #expect(
+            try IMAPURL(parsing: "/INBOX;UIDVALIDITY=385759045/;UID=20/;SECTION=1.2/;PARTIAL=0.100")
+                == IMAPURL(mailbox: "INBOX", uidValidity: 385_759_045, uid: 20, section: "1.2", partial: .init(offset: 0, length: 100)))
         // RFC 4469's example spells the keyword in lower case.
-        #expect(try IMAPURL(parsing: "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER")
-            == IMAPURL(mailbox: "Drafts", uidValidity: 385_759_045, uid: 20, section: "HEADER"))
+        #expect(
+            try IMAPURL(parsing: "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER")
+                == IMAPURL(mailbox: "Drafts", uidValidity: 385_759_045, uid: 20, section: "HEADER"))
         #expect(try IMAPURL(parsing: "/INBOX/;UID=5") == IMAPURL(mailbox: "INBOX", uid: 5))
         #expect(try IMAPURL(parsing: "/INBOX/;uid=5/;Partial=17") == IMAPURL(mailbox: "INBOX", uid: 5, partial: .init(offset: 17)))
     }

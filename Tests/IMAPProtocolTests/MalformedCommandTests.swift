@@ -18,7 +18,7 @@ import Testing
         "a MOVE 1", "a UID MOVE x y", "a SORT (DATE)", "a SORT (DATE) UTF-8", "a SORT DATE UTF-8 ALL", "a THREAD REFS",
         "a THREAD REFS UTF-8", "a GETQUOTA", "a GETQUOTAROOT", "a SETQUOTA x", "a SETQUOTA x (STORAGE)", "a COMPRESS",
         "a NOTIFY", "a NOTIFY SET (FOO (MessageNew))", "a NOTIFY SET STATUS", "a GETMETADATA", "a GETMETADATA (DEPTH 2) x y",
-        "a SETMETADATA x", "a SETMETADATA x ()", "a CANCELUPDATE", "a STARTTLS now", "a LOGOUT now", "a NOOP (",
+        "a SETMETADATA x", "a SETMETADATA x ()", "a CANCELUPDATE", "a STARTTLS now", "a LOGOUT now", "a NOOP ("
     ])
     func malformedIsBadWithTag(line: String) {
         let error = parseError(line + "\r\n")

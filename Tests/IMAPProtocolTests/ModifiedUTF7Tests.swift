@@ -9,7 +9,7 @@ import Testing
         ("Entw&APw-rfe", "Entwürfe"),
         ("&2D3eAA-", "😀"),
         ("INBOX", "INBOX"),
-        ("&AOQA9gD8-", "äöü"),
+        ("&AOQA9gD8-", "äöü")
     ])
     func bothWays(encoded: String, decoded: String) throws {
         #expect(try ModifiedUTF7.decode(Array(encoded.utf8)) == decoded)
@@ -25,7 +25,7 @@ import Testing
         "&AOQ-x\u{7f}", // control character
         "caf\u{e9}", // raw 8-bit
         "&AOR-", // non-zero padding bits
-        "&A-", // truncated
+        "&A-" // truncated
     ])
     func invalidInputIsRejected(input: String) {
         #expect(throws: ModifiedUTF7.DecodingError.self) { try ModifiedUTF7.decode(Array(input.utf8)) }

@@ -79,14 +79,17 @@ import Testing
         let channel = try makeChannel()
         #expect(try exchange(channel, "a1 LOGIN {4}\r\n") == "+ OK\r\n")
         #expect(try exchange(channel, "fred pw\r\n") == "a1 OK LOGIN\r\n")
-        #expect(try exchange(channel, "a2 SELECT INBOX\r\na3 UID FETCH 1:* (FLAGS)\r\na4 BOGUS\r\n")
-            == "a2 OK SELECT\r\na3 OK UID FETCH\r\na4 BAD Unknown command\r\n")
+        #expect(
+            try exchange(channel, "a2 SELECT INBOX\r\na3 UID FETCH 1:* (FLAGS)\r\na4 BOGUS\r\n")
+                == "a2 OK SELECT\r\na3 OK UID FETCH\r\na4 BAD Unknown command\r\n")
         #expect(try exchange(channel, "a5 IDLE\r\n") == "+ idling\r\n")
         #expect(try exchange(channel, "DONE\r\na6 NOOP\r\n") == "a5 OK IDLE terminated\r\na6 OK NOOP\r\n")
-        #expect(try exchange(channel, "a7 SEARCH TEXT " + String(repeating: "y", count: 300) + "\r\na8 NOOP\r\n")
-            == "a7 BAD Command line too long\r\na8 OK NOOP\r\n")
-        #expect(try exchange(channel, "a9 APPEND INBOX {5000+}\r\n" + String(repeating: "m", count: 5000) + "\r\nb1 NOOP\r\n")
-            == "a9 BAD Non-synchronizing literal larger than 4096 bytes (LITERAL-)\r\nb1 OK NOOP\r\n")
+        #expect(
+            try exchange(channel, "a7 SEARCH TEXT " + String(repeating: "y", count: 300) + "\r\na8 NOOP\r\n")
+                == "a7 BAD Command line too long\r\na8 OK NOOP\r\n")
+        #expect(
+            try exchange(channel, "a9 APPEND INBOX {5000+}\r\n" + String(repeating: "m", count: 5000) + "\r\nb1 NOOP\r\n")
+                == "a9 BAD Non-synchronizing literal larger than 4096 bytes (LITERAL-)\r\nb1 OK NOOP\r\n")
         #expect(try exchange(channel, "b2 APPEND INBOX {3+}\r\nabc\r\n") == "b2 OK APPEND\r\n")
         _ = try channel.finish()
     }

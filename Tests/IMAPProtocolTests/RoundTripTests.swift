@@ -6,11 +6,12 @@ import Testing
 @Suite struct RoundTripTests {
     @Test(arguments: [
         "[]", "[HEADER]", "[TEXT]", "[1]", "[1.2.3]", "[2.MIME]", "[1.2.HEADER]", "[4.TEXT]",
-        "[HEADER.FIELDS (From To)]", "[1.HEADER.FIELDS.NOT (\"X y\" Received)]",
+        "[HEADER.FIELDS (From To)]", "[1.HEADER.FIELDS.NOT (\"X y\" Received)]"
     ])
     func sectionsEchoAsRequested(section: String) throws {
         guard case .fetch(_, let attributes, _, _) = try parse("a FETCH 1 BODY.PEEK\(section)\r\n"),
-              case .bodySection(let spec, nil, true) = attributes.first else {
+            case .bodySection(let spec, nil, true) = attributes.first
+        else {
             Issue.record("not a body section")
             return
         }

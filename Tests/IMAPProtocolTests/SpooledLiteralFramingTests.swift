@@ -43,8 +43,11 @@ import Testing
         let (channel, _) = try harness()
         let frames = try feed(channel, "a APPEND INBOX {3+}\r\nabc {17+}\r\n01234567890123456 {2+}\r\nxy\r\n")
         // The first literal is small, but with its line it passes the 16-byte threshold: spooled too.
-        #expect(frames == ["spool:3+:a APPEND INBOX {3+}\r\n", "data:abc", "spool:17+: {17+}\r\n", "data:01234567890123456",
-                           "command: {2+}\r\nxy\r\n"])
+        #expect(
+            frames == [
+                "spool:3+:a APPEND INBOX {3+}\r\n", "data:abc", "spool:17+: {17+}\r\n", "data:01234567890123456",
+                "command: {2+}\r\nxy\r\n"
+            ])
     }
 
     @Test func otherCommandsAndClientsNotLoggedInAreNotSpooled() throws {
@@ -66,8 +69,11 @@ extension SpooledLiteralFramingTests {
     @Test func smallAppendLiteralsAreSpooledOnceTheCommandHeldInMemoryPassesTheThreshold() throws {
         let (channel, _) = try harness(threshold: 40)
         let frames = try feed(channel, "a APPEND INBOX {10+}\r\n0123456789 {10+}\r\n0123456789 {10+}\r\nabcdefghij\r\n")
-        #expect(frames == ["spool:10+:a APPEND INBOX {10+}\r\n0123456789 {10+}\r\n", "data:0123456789",
-                           "command: {10+}\r\nabcdefghij\r\n"])
+        #expect(
+            frames == [
+                "spool:10+:a APPEND INBOX {10+}\r\n0123456789 {10+}\r\n", "data:0123456789",
+                "command: {10+}\r\nabcdefghij\r\n"
+            ])
     }
 
     @Test func otherCommandsLiteralsCountTowardTheLineLengthLikeDovecot() throws {

@@ -18,7 +18,8 @@ import Testing
     @Test func previewAfterALargeAttachmentAndOfALongEncodedTextIsTheSame() {
         let attachment = String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n", count: 20_000)
         let html = String(repeating: "<p>Hello =C3=A9t=C3=A9 &amp; more text here, quoted-printable=\n</p>\n", count: 8_000)
-        let message = crlf("""
+        let message = crlf(
+            """
             From: a@example.com
             Subject: big
             Message-ID: <big@example.com>

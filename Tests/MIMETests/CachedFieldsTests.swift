@@ -1,5 +1,5 @@
-import Testing
 import MIME
+import Testing
 
 @Suite struct CachedFieldsTests {
     @Test func roundTripsEveryCorpusMessage() throws {
@@ -18,12 +18,16 @@ import MIME
             let header = try CachedMessageFields.topLevelHeader(serialized: data)
             #expect(header == m.structure.parts[0].headerStart..<m.structure.parts[0].bodyStart, "\(name)")
             let headerBytes = Array(bytes[..<header.upperBound])
-            for specifier in [BodySection.Specifier.header, .headerFields(["From", "subject", "MESSAGE-ID", "x-none"]),
-                              .headerFieldsNot(["Received", "To"])] {
+            for specifier in [
+                BodySection.Specifier.header, .headerFields(["From", "subject", "MESSAGE-ID", "x-none"]),
+                .headerFieldsNot(["Received", "To"])
+            ] {
                 let section = BodySection(specifier: specifier)
-                #expect(try MessageStructure.topLevelHeaderSection(section, header: header, in: headerBytes)
+                #expect(
+                    try MessageStructure.topLevelHeaderSection(section, header: header, in: headerBytes)
                         == (try m.structure.section(section, in: bytes)), "\(name) \(specifier)")
-                #expect(try MessageStructure.topLevelHeaderSection(section, partial: Partial(origin: 3, count: 10), header: header, in: bytes)
+                #expect(
+                    try MessageStructure.topLevelHeaderSection(section, partial: Partial(origin: 3, count: 10), header: header, in: bytes)
                         == (try m.structure.section(section, partial: Partial(origin: 3, count: 10), in: bytes)), "\(name)")
             }
             // Everything the server needs comes back identical from the cache alone.
@@ -99,10 +103,13 @@ import MIME
             let m = MIMEMessage.parse(bytes)
             let structure = m.structure
             let header = Array(bytes[..<structure.headerLength])
-            for section in [BodySection(specifier: .header), BodySection(specifier: .headerFields(["Subject", "FROM", "x-none"])),
-                            BodySection(specifier: .headerFieldsNot(["subject"]))] {
+            for section in [
+                BodySection(specifier: .header), BodySection(specifier: .headerFields(["Subject", "FROM", "x-none"])),
+                BodySection(specifier: .headerFieldsNot(["subject"]))
+            ] {
                 #expect(try structure.section(section, in: header) == (try structure.section(section, in: bytes)), "\(name)")
-                #expect(try structure.section(section, partial: Partial(origin: 2, count: 5), in: header)
+                #expect(
+                    try structure.section(section, partial: Partial(origin: 2, count: 5), in: header)
                         == (try structure.section(section, partial: Partial(origin: 2, count: 5), in: bytes)), "\(name)")
             }
             guard structure.headerLength < bytes.count else { continue }

@@ -1,5 +1,5 @@
-import Testing
 import MIME
+import Testing
 
 @Suite struct DateTests {
     func parse(_ s: String) -> RFC5322Date? { RFC5322Date.parse(Array(s.utf8)) }

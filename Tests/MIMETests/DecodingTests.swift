@@ -1,5 +1,5 @@
-import Testing
 import MIME
+import Testing
 
 @Suite struct DecodingTests {
     func decode(_ s: String) -> String { EncodedWords.decode(Array(s.utf8)) }
@@ -15,7 +15,8 @@ import MIME
         #expect(decode("(=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=)") == "(a b)")
         #expect(decode("=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?=") == "Keld Jørn Simonsen")
         #expect(decode("=?ISO-8859-1?Q?Andr=E9?= Pirard") == "André Pirard")
-        #expect(decode("=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=")
+        #expect(
+            decode("=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=")
                 == "If you can read this you understand the example.")
         #expect(decode("=?US-ASCII*EN?Q?Keith_Moore?=") == "Keith Moore")
     }
@@ -45,13 +46,13 @@ import MIME
         #expect(Charsets.toUTF8([0x80], charset: "windows-1252") == "€")
         #expect(Charsets.toUTF8([0xE9], charset: "iso-8859-1") == "é")
         #expect(Charsets.toUTF8([0xA4], charset: "ISO-8859-15") == "€")
-        #expect(Charsets.toUTF8([0xE9], charset: "utf-8") == "é")            // invalid UTF-8: Latin-1 view
+        #expect(Charsets.toUTF8([0xE9], charset: "utf-8") == "é") // invalid UTF-8: Latin-1 view
         #expect(Charsets.toUTF8([0x61, 0xFF, 0x62], charset: "shift_jis") == "a\u{FFFD}b") // invalid byte replaced, rest kept
         #expect(Charsets.toUTF8(Array("plain".utf8), charset: "no-such-charset") == "plain")
         // Labels as parameters carry them: quoted, padded, in any case.
         #expect(Charsets.toUTF8([0xD0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], charset: " \"Koi8-R\"\t") == "привет")
         #expect(Charsets.toUTF8([0xC3, 0xA9], charset: "\" UTF-8 \"") == "é")
-        #expect(Charsets.toUTF8([0xE9], charset: " \"\" ") == "é")          // no label: UTF-8, else Latin-1
+        #expect(Charsets.toUTF8([0xE9], charset: " \"\" ") == "é") // no label: UTF-8, else Latin-1
     }
 
     @Test func rfc2231Parameters() throws {
@@ -77,7 +78,8 @@ import MIME
     }
 
     @Test func htmlReducedToText() {
-        let html = "<!DOCTYPE html><?xml version=\"1.0\"?><html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
+        let html =
+            "<!DOCTYPE html><?xml version=\"1.0\"?><html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
             + "<p>Hello&nbsp;<b>World</b> &amp; &#x263A; &#65;</p><!-- hidden --><a href=\"x>y\">link</a> 1 < 2</body></html>"
         let text = HTMLText.toText(html)
         #expect(text.contains("Hello World & ☺ A"))
@@ -124,7 +126,7 @@ import MIME
     /// iconv descriptors are per conversion: many tasks converting at once must agree with one alone.
     @Test func concurrentCharsetConversions() async {
         let jis: [UInt8] = [0x1B, 0x24, 0x42, 0x25, 0x46, 0x25, 0x39, 0x25, 0x48, 0x1B, 0x28, 0x42]
-        let gb18030: [UInt8] = [0x81, 0x30, 0x81, 0x30]   // U+0080 in GB18030's four-byte range
+        let gb18030: [UInt8] = [0x81, 0x30, 0x81, 0x30] // U+0080 in GB18030's four-byte range
         let results = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<64 {
                 group.addTask {

@@ -43,10 +43,16 @@ enum IMAPGrammar {
             var items: [IMAPNode] = []
             while true {
                 guard i < b.count else { throw IMAPGrammarError(description: "unbalanced (") }
-                if b[i] == UInt8(ascii: ")") { i += 1; return .list(items) }
-                if !items.isEmpty, b[i] == UInt8(ascii: " ") { i += 1 }
-                else if !items.isEmpty, case .list = items.last!, b[i] == UInt8(ascii: "(") { /* body lists abut */ }
-                else if !items.isEmpty { throw IMAPGrammarError(description: "missing space at \(i)") }
+                if b[i] == UInt8(ascii: ")") {
+                    i += 1
+                    return .list(items)
+                }
+                if !items.isEmpty, b[i] == UInt8(ascii: " ") {
+                    i += 1
+                } else if !items.isEmpty, case .list = items.last!, b[i] == UInt8(ascii: "(") { /* body lists abut */
+                } else if !items.isEmpty {
+                    throw IMAPGrammarError(description: "missing space at \(i)")
+                }
                 items.append(try value(b, &i))
             }
         case UInt8(ascii: "\""):
@@ -71,7 +77,10 @@ enum IMAPGrammar {
         case UInt8(ascii: "{"):
             i += 1
             var n = 0
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { n = n * 10 + Int(b[i] - 0x30); i += 1 }
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                n = n * 10 + Int(b[i] - 0x30)
+                i += 1
+            }
             guard i + 2 < b.count, b[i] == UInt8(ascii: "}"), b[i + 1] == 13, b[i + 2] == 10 else {
                 throw IMAPGrammarError(description: "bad literal header")
             }
@@ -97,7 +106,10 @@ enum IMAPGrammar {
         guard let items = node.list, !items.isEmpty else { throw IMAPGrammarError(description: "body is not a list") }
         if items[0].list != nil {
             var n = 0
-            while n < items.count, items[n].list != nil { try checkBody(items[n], extensible: extensible); n += 1 }
+            while n < items.count, items[n].list != nil {
+                try checkBody(items[n], extensible: extensible)
+                n += 1
+            }
             guard n < items.count, case .string = items[n] else { throw IMAPGrammarError(description: "multipart subtype") }
             let ext = items.count - n - 1
             guard extensible ? ext >= 4 : ext == 0 else { throw IMAPGrammarError(description: "multipart extension count \(ext)") }
@@ -111,7 +123,8 @@ enum IMAPGrammar {
         }
         guard case .atom(let size) = items[6], Int(size) != nil else { throw IMAPGrammarError(description: "size") }
         var next = 7
-        let t = String(decoding: type, as: UTF8.self).lowercased(), s = String(decoding: sub, as: UTF8.self).lowercased()
+        let t = String(decoding: type, as: UTF8.self).lowercased()
+        let s = String(decoding: sub, as: UTF8.self).lowercased()
         if t == "message" && (s == "rfc822" || s == "global") {
             guard items.count >= 10, items[7].list?.count == 10 else { throw IMAPGrammarError(description: "message envelope") }
             try checkBody(items[8], extensible: extensible)

@@ -1,5 +1,5 @@
-import Testing
 import MIME
+import Testing
 
 @Suite struct SectionTests {
     func section(_ m: MIMEMessage, _ spec: String, _ partial: Partial? = nil) throws -> String {
@@ -64,7 +64,8 @@ import MIME
         for (name, bytes) in try Corpus.all() {
             let m = MIMEMessage.parse(bytes)
             #expect(try m.section(BodySection()) == LineEndings.crlf(bytes[...]), "\(name)")
-            #expect(try m.section(BodySection(specifier: .header)) + (try m.section(BodySection(specifier: .text)))
+            #expect(
+                try m.section(BodySection(specifier: .header)) + (try m.section(BodySection(specifier: .text)))
                     == (try m.section(BodySection())), "\(name)")
             for (path, index) in m.structure.numberedParts() {
                 let p = m.structure.parts[index]

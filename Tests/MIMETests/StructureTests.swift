@@ -1,17 +1,19 @@
-import Testing
 import MIME
+import Testing
 
 @Suite struct StructureTests {
     @Test func rfc3501ExampleEnvelopeAndBodyStructure() throws {
         let m = MIMEMessage.parse(try Corpus.load("rfc3501-example.eml"))
         // The ENVELOPE of RFC 3501 §8's example, byte for byte.
-        let expected = "(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" "
+        let expected =
+            "(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" "
             + "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "
             + "((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) "
             + "((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
             + "\"<B27397-0100000@cac.washington.edu>\")"
         #expect(m.renderedEnvelope().string == expected)
-        #expect(m.renderedBodyStructure(extensible: true).string
+        #expect(
+            m.renderedBodyStructure(extensible: true).string
                 == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1 NIL NIL NIL NIL)")
         #expect(m.renderedBodyStructure(extensible: false).string == "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)")
         #expect(try IMAPGrammar.parse(m.renderedEnvelope()).list?.count == 10)
@@ -19,19 +21,25 @@ import MIME
 
     @Test func multipartMixedGolden() throws {
         let m = MIMEMessage.parse(try Corpus.load("multipart-mixed.eml"))
-        let expected = "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0 NIL NIL NIL NIL)"
+        let expected =
+            "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0 NIL NIL NIL NIL)"
             + "(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12 NIL (\"attachment\" (\"filename\" \"a.bin\")) NIL NIL)"
             + " \"mixed\" (\"boundary\" \"XX\") NIL NIL NIL)"
         #expect(m.renderedBodyStructure(extensible: true).string == expected)
-        #expect(m.renderedBodyStructure(extensible: false).string
-                == "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12) \"mixed\")")
+        #expect(
+            m.renderedBodyStructure(extensible: false).string
+                == "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 17 0)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 12) \"mixed\")"
+        )
         #expect(m.structure.parts[2].filename == "a.bin")
     }
 
     @Test func groupsAndComments() throws {
         let m = MIMEMessage.parse(try Corpus.load("groups-no-body.eml"))
         let env = try IMAPGrammar.parse(m.renderedEnvelope()).list!
-        #expect(env[2].description == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))")
+        #expect(
+            env[2].description
+                == "((NIL NIL \"A Group\" NIL) (\"Ed Jones\" NIL \"c\" \"a.test\") (NIL NIL \"joe\" \"where.test\") (\"John\" NIL \"jdoe\" \"one.test\") (NIL NIL NIL NIL))"
+        )
         #expect(env[5].description == "((NIL NIL \"undisclosed-recipients\" NIL) (NIL NIL NIL NIL))")
         #expect(env[6].description == "((\"Joe Q. Public\" NIL \"john.q.public\" \"example.com\") (NIL NIL \"lone\" \"example.com\"))")
         // Sender and Reply-To absent: they take From's value (RFC 3501 §7.4.2).
@@ -48,15 +56,16 @@ import MIME
         try IMAPGrammar.checkBody(body, extensible: true)
         let first = body.list![0].list!
         #expect(first[0] == .string(Array("message".utf8)))
-        #expect(first[7].list?[1] == .string(Array("inner".utf8)))   // envelope subject
-        #expect(first[8].list?.count == 7)                            // inner alternative: 2 parts + 5
+        #expect(first[7].list?[1] == .string(Array("inner".utf8))) // envelope subject
+        #expect(first[8].list?.count == 7) // inner alternative: 2 parts + 5
         try IMAPGrammar.checkBody(try IMAPGrammar.parse(m.renderedBodyStructure(extensible: false)), extensible: false)
     }
 
     @Test func brokenBoundaries() throws {
         let wrong = MIMEMessage.parse(try Corpus.load("wrong-boundary.eml"))
         // No delimiter found: a multipart without parts is shown with one empty text part.
-        #expect(wrong.renderedBodyStructure(extensible: false).string.hasPrefix("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\""))
+        #expect(
+            wrong.renderedBodyStructure(extensible: false).string.hasPrefix("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\""))
         let missing = MIMEMessage.parse(try Corpus.load("missing-close.eml"))
         #expect(missing.structure.root.children.count == 2)
         let second = missing.structure.parts[missing.structure.root.children[1]]
@@ -125,11 +134,14 @@ import MIME
         let m = MIMEMessage.parse(crlf("From: localonly, <@route.example:user@host.example>, Name <>\nSubject:  tabs\there \n  folded  \nDate: x\n\n"))
         let env = try IMAPGrammar.parse(m.renderedEnvelope()).list!
         #expect(env[1] == .string(Array("tabs here folded".utf8)))
-        #expect(env[2].description == "((NIL NIL \"localonly\" \"MISSING_DOMAIN\") (NIL \"@route.example\" \"user\" \"host.example\") (\"Name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))")
+        #expect(
+            env[2].description
+                == "((NIL NIL \"localonly\" \"MISSING_DOMAIN\") (NIL \"@route.example\" \"user\" \"host.example\") (\"Name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\"))"
+        )
         let empty = MIMEMessage.parse(crlf("From: a@b\nSender:\nReply-To:  \nTo:\nSubject:\n\n"))
         let e = try IMAPGrammar.parse(empty.renderedEnvelope()).list!
-        #expect(e[1] == .string([]))            // present but empty subject: "", not NIL
-        #expect(e[3] == e[2] && e[4] == e[2])   // empty Sender/Reply-To default to From
+        #expect(e[1] == .string([])) // present but empty subject: "", not NIL
+        #expect(e[3] == e[2] && e[4] == e[2]) // empty Sender/Reply-To default to From
         #expect(e[5].isNIL && e[8].isNIL && e[9].isNIL)
         let twice = MIMEMessage.parse(crlf("Subject: first\nSubject: second\n\n"))
         #expect(twice.envelope.subject == Array("second".utf8))
@@ -142,13 +154,13 @@ import MIME
         let s = m.structure
         #expect(s.root.children.count == 2)
         let first = s.parts[s.root.children[0]]
-        #expect(first.kind == .message)                       // multipart/digest: parts default to message/rfc822
+        #expect(first.kind == .message) // multipart/digest: parts default to message/rfc822
         #expect(s.encapsulatedEnvelope(ofPart: s.root.children[0])?.subject == Array("digest one".utf8))
         let second = s.parts[s.root.children[1]]
-        #expect(second.kind == .multipart && second.children.count == 1)   // "--foobar" is not "--foo"
+        #expect(second.kind == .multipart && second.children.count == 1) // "--foobar" is not "--foo"
         #expect(try m.section(BodySection("2.1")!).string == "inner text")
         let bs = m.renderedBodyStructure(extensible: true)
-        #expect(bs.string.contains("(\"name\" {12}\r\nrésumé.txt \"charset\" \"us-ascii\")"))       // 8-bit parameter as a literal
+        #expect(bs.string.contains("(\"name\" {12}\r\nrésumé.txt \"charset\" \"us-ascii\")")) // 8-bit parameter as a literal
         try IMAPGrammar.checkBody(try IMAPGrammar.parse(bs), extensible: true)
     }
 
@@ -167,8 +179,10 @@ import MIME
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(truncatingIfNeeded: state >> 33)
         }
-        let interesting: [[UInt8]] = [[13, 10], [10], Array("--".utf8), Array("=?utf-8?q?".utf8), [0], [0xFF],
-                                      Array("\r\n\r\n".utf8), Array("Content-Type: multipart/mixed; boundary=XX\r\n".utf8)]
+        let interesting: [[UInt8]] = [
+            [13, 10], [10], Array("--".utf8), Array("=?utf-8?q?".utf8), [0], [0xFF],
+            Array("\r\n\r\n".utf8), Array("Content-Type: multipart/mixed; boundary=XX\r\n".utf8)
+        ]
         for (_, original) in try Corpus.all() {
             for _ in 0..<60 {
                 var bytes = original

@@ -4,6 +4,7 @@ import MailModel
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import MetaCache
 
 @Suite struct BundleTests {
@@ -36,7 +37,8 @@ import Testing
     func snapshot(_ index: UserIndex) async throws -> [String] {
         var lines: [String] = []
         for mailbox in try await index.mailboxes() {
-            lines.append("\(mailbox.name) \(mailbox.guid) v\(mailbox.uidValidity) next\(mailbox.uidNext) m\(mailbox.highestModSeq) \(mailbox.specialUse ?? "-")")
+            lines.append(
+                "\(mailbox.name) \(mailbox.guid) v\(mailbox.uidValidity) next\(mailbox.uidNext) m\(mailbox.highestModSeq) \(mailbox.specialUse ?? "-")")
             for state in try await index.messageStates(in: mailbox.id) {
                 lines.append("  \(state.uid) \(state.flags.rawValue) \(state.keywords) \(state.modSeq)")
             }
@@ -118,8 +120,9 @@ import Testing
         let (index, _) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id
         let (store, _) = try posixStore()
-        let bundler = IndexBundler(index: index, store: store, prefix: "p",
-                                   policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100, maxDiffs: 3), logger: Logger(label: "t"))
+        let bundler = IndexBundler(
+            index: index, store: store, prefix: "p",
+            policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100, maxDiffs: 3), logger: Logger(label: "t"))
         for n in 1...5 {
             _ = try await index.appendMessages([newMessage(n, mailboxGUID: "0000inbox")], toMailbox: inbox)
             try await bundler.uploadDue()
@@ -134,13 +137,16 @@ import Testing
         let (index, _) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "0000inbox", uidValidity: 1).id
         let (store, _) = try posixStore()
-        let bundler = IndexBundler(index: index, store: store, prefix: "p",
-                                   policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100), logger: Logger(label: "t"))
+        let bundler = IndexBundler(
+            index: index, store: store, prefix: "p",
+            policy: IndexBundler.Policy(maxNewMails: 1, rebaseFraction: 100), logger: Logger(label: "t"))
         for n in 1...3 {
             _ = try await index.appendMessages([newMessage(n, mailboxGUID: "0000inbox")], toMailbox: inbox)
             try await bundler.uploadDue()
         }
-        let diffs = try await store.listAll(prefix: "p/mailboxes/0000inbox/idx/").map(\.key).filter { !BundleNames.isBase(String($0.split(separator: "/").last!)) }.sorted()
+        let diffs = try await store.listAll(prefix: "p/mailboxes/0000inbox/idx/").map(\.key).filter {
+            !BundleNames.isBase(String($0.split(separator: "/").last!))
+        }.sorted()
         #expect(diffs.count == 2)
         try await store.delete(diffs[0])
         // Mail objects: the three indexed ones, plus one saved after the last upload.
@@ -174,7 +180,7 @@ import Testing
     }
 
     @Test func aRescanDoesNotBringBackExpungedMailWhoseDeleteIsPending() async throws {
-        let index = try await populatedIndex()  // message 5 expunged; its object was never deleted
+        let index = try await populatedIndex() // message 5 expunged; its object was never deleted
         let (store, _) = try posixStore()
         _ = try await IndexBundler(index: index, store: store, prefix: "p", logger: Logger(label: "t")).flush()
         try await putObjects(of: index, in: store, prefix: "p")

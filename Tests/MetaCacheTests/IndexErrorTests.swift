@@ -1,5 +1,6 @@
 import GRDB
 import Testing
+
 @testable import MetaCache
 
 /// SQLite failures are classified once: what passes by itself (a full disk, I/O, locks) is temporary, so the

@@ -1,6 +1,7 @@
 import Foundation
 import MailModel
 import Testing
+
 @testable import MetaCache
 
 /// Two backends' views of one folder are merged without losing a message (split brain, unclean restart).
@@ -21,8 +22,9 @@ import Testing
     }
 
     @Test func foldsDiffsIncludingOnesWrittenAfterACrash() throws {
-        let base = MailboxBundle(kind: .base, mailboxGUID: "g", previous: nil, sinceModSeq: 0, uidValidity: 7, uidNext: 3, highestModSeq: 2,
-                                 createdAt: 0, keywords: [:], messages: [], expunged: [:])
+        let base = MailboxBundle(
+            kind: .base, mailboxGUID: "g", previous: nil, sinceModSeq: 0, uidValidity: 7, uidNext: 3, highestModSeq: 2,
+            createdAt: 0, keywords: [:], messages: [], expunged: [:])
         var diff = base
         diff.kind = .diff
         diff.previous = "b1"
@@ -52,7 +54,11 @@ import Testing
         theirs.keywords = [0: "$Important"]
         theirs.messages = uploaded.messages.filter { $0.uid != 3 }.map { row in
             var copy = row
-            if copy.uid == 2 { copy.flags = MessageFlags.seen.rawValue; copy.keywords = 1; copy.modSeq = uploaded.highestModSeq + 1 }
+            if copy.uid == 2 {
+                copy.flags = MessageFlags.seen.rawValue
+                copy.keywords = 1
+                copy.modSeq = uploaded.highestModSeq + 1
+            }
             return copy
         }
         var bMessage = uploaded.messages[0]
@@ -101,9 +107,12 @@ import Testing
     @Test func rootMergeAddsMailboxesWithoutRemovingLocalOnes() async throws {
         let (index, _, _, _) = try await backendA()
         _ = try await index.createMailbox(name: "Local", guid: "0000local", uidValidity: 1001)
-        let root = RootBundle(mailboxes: [.init(guid: "0000inbox", name: "INBOX", uidValidity: 1000, specialUse: nil, createdAt: 0),
-                                          .init(guid: "0000remote", name: "Local", uidValidity: 1002, specialUse: nil, createdAt: 0)],
-                              subscriptions: ["Local"], state: ["last-uidvalidity": "5000"])
+        let root = RootBundle(
+            mailboxes: [
+                .init(guid: "0000inbox", name: "INBOX", uidValidity: 1000, specialUse: nil, createdAt: 0),
+                .init(guid: "0000remote", name: "Local", uidValidity: 1002, specialUse: nil, createdAt: 0)
+            ],
+            subscriptions: ["Local"], state: ["last-uidvalidity": "5000"])
         #expect(try await index.mergeRoot(root) == 1)
         #expect(Set(try await index.mailboxes().map(\.name)) == ["INBOX", "Local", "Local-0000remo"])
         #expect(try await index.state("last-uidvalidity") == "5000")

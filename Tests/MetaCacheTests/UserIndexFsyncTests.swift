@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ObjectStore
 import Testing
+
 @testable import MetaCache
 
 /// `mail_fsync` reaches SQLite: every connection of an index (the writer, the pool's readers, the dedicated

@@ -1,6 +1,7 @@
 import Foundation
 import MailModel
 import Testing
+
 @testable import MetaCache
 
 @Suite struct UserIndexMailboxTests {

@@ -3,6 +3,7 @@ import GRDB
 import MailModel
 import Synchronization
 import Testing
+
 @testable import MetaCache
 
 @Suite struct UserIndexMessageTests {
@@ -51,8 +52,9 @@ import Testing
         #expect(caughtUp.changes == (try await index.mailboxChanges(guid: "g0", since: seen.highestModSeq)))
         #expect(caughtUp.changes?.changed.map(\.uid) == [1, 2] && caughtUp.changes?.messageCount == 3)
 
-        let appended = try await index.appendMessages([newMessage(4)], toMailbox: inbox,
-                                                      catchingUp: CatchUpRequest(mailboxGUID: "g0", sinceModSeq: caughtUp.changes!.mailbox.highestModSeq))
+        let appended = try await index.appendMessages(
+            [newMessage(4)], toMailbox: inbox,
+            catchingUp: CatchUpRequest(mailboxGUID: "g0", sinceModSeq: caughtUp.changes!.mailbox.highestModSeq))
         #expect(appended.caughtUp?.changes?.changed.map(\.uid) == [4] && appended.caughtUp?.changes?.mailbox.uidNext == 5)
         let expunged = try await index.expungeDeleted(in: inbox, catchingUp: CatchUpRequest(mailboxGUID: "g0", sinceModSeq: appended.modSeq))
         #expect(expunged.caughtUp?.changes?.expunged == [2] && expunged.caughtUp?.changes?.messageCount == 3)
@@ -61,8 +63,9 @@ import Testing
         _ = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([1]), in: inbox)
         #expect(index.writeGeneration > expunged.caughtUp!.generation)
         // A mailbox gone meanwhile is reported as such, not as "no changes".
-        let gone = try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox,
-                                              catchingUp: CatchUpRequest(mailboxGUID: "no-such-guid", sinceModSeq: 1))
+        let gone = try await index.storeFlags(
+            FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox,
+            catchingUp: CatchUpRequest(mailboxGUID: "no-such-guid", sinceModSeq: 1))
         #expect(gone.caughtUp != nil && gone.caughtUp?.changes == nil)
         #expect(try await index.storeFlags(FlagChange(.add, flags: [.seen]), on: UIDSet([3]), in: inbox).caughtUp == nil)
     }
@@ -119,8 +122,8 @@ import Testing
     @Test func unchangedSinceRefusesNewerMessages() async throws {
         let (index, _) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
-        _ = try await index.appendMessages([newMessage(1)], toMailbox: inbox)          // modseq 2
-        _ = try await index.appendMessages([newMessage(2)], toMailbox: inbox)          // modseq 3
+        _ = try await index.appendMessages([newMessage(1)], toMailbox: inbox) // modseq 2
+        _ = try await index.appendMessages([newMessage(2)], toMailbox: inbox) // modseq 3
         let result = try await index.storeFlags(FlagChange(.add, flags: [.flagged]), on: .all, in: inbox, unchangedSince: 2)
         #expect(result.changed.map(\.uid) == [1])
         #expect(result.modifiedSince == [2])
@@ -163,7 +166,9 @@ import Testing
         let (index, _) = try makeIndex()
         let inbox = try await index.createMailbox(name: "INBOX", guid: "g0", uidValidity: 1).id
         _ = try await index.appendMessages((1...3).map { newMessage($0) }, toMailbox: inbox)
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
         let heldCounts = Mutex<[Int]>([])
         // A thread of its own holds the dedicated reader inside a read (its snapshot taken) until released.
         Thread {

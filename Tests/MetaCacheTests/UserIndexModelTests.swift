@@ -2,6 +2,7 @@ import Foundation
 import MailModel
 import PropertyBased
 import Testing
+
 @testable import MetaCache
 
 /// Random sequences of save, copy, move, expunge and flag changes, checked after every step
@@ -30,7 +31,8 @@ import Testing
             var saved = 0
 
             for code in codes {
-                let box = mailboxes[code % 3], other = mailboxes[(code / 3) % 3]
+                let box = mailboxes[code % 3]
+                let other = mailboxes[(code / 3) % 3]
                 let uids = Array((model[box] ?? [:]).keys).sorted()
                 let picked = UIDSet(uids.enumerated().filter { ($0.offset + code) % 2 == 0 }.map(\.element))
                 switch (code / 9) % 5 {

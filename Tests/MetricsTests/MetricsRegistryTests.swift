@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Metrics
 
 @Suite struct MetricsRegistryTests {
@@ -15,20 +16,21 @@ import Testing
         registry.add(Self.open, -1)
         registry.observe(Self.latency, 0.25, labels: ["operation": "GET"])
         registry.observe(Self.latency, 0.5, labels: ["operation": "GET"])
-        #expect(registry.render() == """
-            # HELP test_latency_seconds Latency
-            # TYPE test_latency_seconds summary
-            test_latency_seconds_sum{operation="GET"} 0.75
-            test_latency_seconds_count{operation="GET"} 2
-            # HELP test_open Open now
-            # TYPE test_open gauge
-            test_open 1
-            # HELP test_requests_total Requests\\nby \\\\ method
-            # TYPE test_requests_total counter
-            test_requests_total{method="GET",status="2xx"} 2
-            test_requests_total{method="PUT",status="2xx"} 1
+        #expect(
+            registry.render() == """
+                # HELP test_latency_seconds Latency
+                # TYPE test_latency_seconds summary
+                test_latency_seconds_sum{operation="GET"} 0.75
+                test_latency_seconds_count{operation="GET"} 2
+                # HELP test_open Open now
+                # TYPE test_open gauge
+                test_open 1
+                # HELP test_requests_total Requests\\nby \\\\ method
+                # TYPE test_requests_total counter
+                test_requests_total{method="GET",status="2xx"} 2
+                test_requests_total{method="PUT",status="2xx"} 1
 
-            """)
+                """)
         #expect(registry.value("test_requests_total", labels: ["status": "2xx", "method": "GET"]) == 2)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import MailModel
 import MetaCache
 import Testing
+
 @testable import ObjectMail
 
 @Suite struct MailEventTests {
@@ -24,18 +25,20 @@ import Testing
 
         var inboxEvents: [MailEvent] = []
         for await event in watching.events { inboxEvents.append(event) }
-        #expect(inboxEvents.map(\.change) == [
-            .appended(uids: [1], modSeq: 2),
-            .flagsChanged([MessageState(uid: 1, flags: [.seen], keywords: [], modSeq: 3)]),
-            .expunged(uids: [1], modSeq: 4),
-        ])
+        #expect(
+            inboxEvents.map(\.change) == [
+                .appended(uids: [1], modSeq: 2),
+                .flagsChanged([MessageState(uid: 1, flags: [.seen], keywords: [], modSeq: 3)]),
+                .expunged(uids: [1], modSeq: 4)
+            ])
         #expect(inboxEvents[0].origin == session && inboxEvents[1].origin == nil)
 
         var all: [MailEvent] = []
         for await event in everything.events { all.append(event) }
         #expect(all.count == 6)
-        #expect(all.filter { $0.mailboxID == other.id }.map(\.change)
-            == [.appended(uids: [1], modSeq: 2), .mailboxGone, .mailboxDeleted(name: "Other")])
+        #expect(
+            all.filter { $0.mailboxID == other.id }.map(\.change)
+                == [.appended(uids: [1], modSeq: 2), .mailboxGone, .mailboxDeleted(name: "Other")])
     }
 
     /// NOTIFY's MailboxName and SubscriptionChange need the mailbox list's changes as events too.
@@ -57,17 +60,18 @@ import Testing
 
         var all: [MailEvent] = []
         for await event in everything.events { all.append(event) }
-        #expect(all.map(\.change) == [
-            .mailboxCreated(name: "Lists"),
-            .mailboxCreated(name: "Lists/Swift"),
-            .mailboxRenamed(from: "Lists", to: "Groups"),
-            .mailboxRenamed(from: "Lists/Swift", to: "Groups/Swift"),
-            .subscriptionChanged(name: "Groups/Swift", subscribed: true),
-            .subscriptionChanged(name: "Nowhere", subscribed: true),
-            .subscriptionChanged(name: "Groups/Swift", subscribed: false),
-            .mailboxGone,
-            .mailboxDeleted(name: "Groups/Swift"),
-        ])
+        #expect(
+            all.map(\.change) == [
+                .mailboxCreated(name: "Lists"),
+                .mailboxCreated(name: "Lists/Swift"),
+                .mailboxRenamed(from: "Lists", to: "Groups"),
+                .mailboxRenamed(from: "Lists/Swift", to: "Groups/Swift"),
+                .subscriptionChanged(name: "Groups/Swift", subscribed: true),
+                .subscriptionChanged(name: "Nowhere", subscribed: true),
+                .subscriptionChanged(name: "Groups/Swift", subscribed: false),
+                .mailboxGone,
+                .mailboxDeleted(name: "Groups/Swift")
+            ])
         #expect(all[0].origin == session && all[1].origin == nil)
         #expect(all[5].mailboxID == nil)
     }

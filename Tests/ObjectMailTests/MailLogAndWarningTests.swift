@@ -1,5 +1,6 @@
 import Config
 import Testing
+
 @testable import ObjectMail
 
 /// The mail_log plugin's text rules and the quota warning rules, as Dovecot 2.3 has them.
@@ -21,11 +22,17 @@ import Testing
             try StorageConfiguration(settings: bad)
         }
         let defaults = try StorageConfiguration(settings: try registry.load(text: "mail_plugins = notify mail_log\n", file: "t.conf"))
-        #expect(defaults.mailLog == MailLogConfiguration(events: [.delete, .undelete, .expunge, .save, .copy, .mailboxDelete, .mailboxRename],
-                                                          fields: [.uid, .msgid, .size]))
+        #expect(
+            defaults.mailLog
+                == MailLogConfiguration(
+                    events: [.delete, .undelete, .expunge, .save, .copy, .mailboxDelete, .mailboxRename],
+                    fields: [.uid, .msgid, .size]))
         let withoutNotify = try registry.load(text: "mail_plugins = mail_log\n", file: "t.conf")
-        #expect(throws: ConfigError("mail_plugins: Plugin notify must be loaded also (you must set: mail_plugins=$mail_plugins notify)",
-                                    at: SourceLocation(file: "t.conf", line: 1))) {
+        #expect(
+            throws: ConfigError(
+                "mail_plugins: Plugin notify must be loaded also (you must set: mail_plugins=$mail_plugins notify)",
+                at: SourceLocation(file: "t.conf", line: 1))
+        ) {
             try StorageConfiguration(settings: withoutNotify)
         }
     }
@@ -33,13 +40,16 @@ import Testing
     @Test func warningsFireOnCrossingOnly() throws {
         let script = ScriptService(service: "quota-warning", path: "/bin/true", fixedArguments: [], user: "")
         let up = try QuotaWarning(name: "quota_warning", text: "storage=95%% quota-warning 95 %u", scripts: ["quota-warning": script], at: nil)
-        let below = try QuotaWarning(name: "quota_warning2", text: "-storage=100%% quota-warning below %u",
-                                     scripts: ["quota-warning": script], at: nil)
+        let below = try QuotaWarning(
+            name: "quota_warning2", text: "-storage=100%% quota-warning below %u",
+            scripts: ["quota-warning": script], at: nil)
         let limits = QuotaLimits(storage: 1000)
-        #expect(up.reason(before: QuotaCount(messages: 1, bytes: 900), after: QuotaCount(messages: 2, bytes: 950), limits: limits)
+        #expect(
+            up.reason(before: QuotaCount(messages: 1, bytes: 900), after: QuotaCount(messages: 2, bytes: 950), limits: limits)
                 == "bytes=900 -> 950 over limit 950")
         #expect(up.reason(before: QuotaCount(messages: 1, bytes: 950), after: QuotaCount(messages: 2, bytes: 990), limits: limits) == nil)
-        #expect(below.reason(before: QuotaCount(messages: 2, bytes: 1000), after: QuotaCount(messages: 1, bytes: 999), limits: limits)
+        #expect(
+            below.reason(before: QuotaCount(messages: 2, bytes: 1000), after: QuotaCount(messages: 1, bytes: 999), limits: limits)
                 == "bytes=1000 -> 999 below limit 1000")
         #expect(up.reason(before: QuotaCount(messages: 0, bytes: 0), after: QuotaCount(messages: 1, bytes: 999), limits: QuotaLimits()) == nil)
         #expect(throws: ConfigError.self) {

@@ -1,34 +1,36 @@
 import Foundation
 import Logging
+import MIME
 import MailModel
 import MetaCache
-import MIME
 import ObjectStore
 import Testing
+
 @testable import ObjectMail
 
 @Suite struct MailUserSaveTests {
-    static let message = Array("""
-    From: =?UTF-8?Q?J=C3=B6rg?= <jorg@example.com>\r
-    To: alice@example.com\r
-    Subject: Quarterly report\r
-    Message-ID: <q1@example.com>\r
-    Date: Sat, 21 Nov 2026 10:00:00 +0100\r
-    MIME-Version: 1.0\r
-    Content-Type: multipart/mixed; boundary="b1"\r
-    \r
-    --b1\r
-    Content-Type: text/plain; charset=utf-8\r
-    \r
-    Numbers attached.\r
-    --b1\r
-    Content-Type: application/pdf; name="q1.pdf"\r
-    Content-Transfer-Encoding: base64\r
-    \r
-    JVBERi0xLjQK\r
-    --b1--\r
+    static let message = Array(
+        """
+        From: =?UTF-8?Q?J=C3=B6rg?= <jorg@example.com>\r
+        To: alice@example.com\r
+        Subject: Quarterly report\r
+        Message-ID: <q1@example.com>\r
+        Date: Sat, 21 Nov 2026 10:00:00 +0100\r
+        MIME-Version: 1.0\r
+        Content-Type: multipart/mixed; boundary="b1"\r
+        \r
+        --b1\r
+        Content-Type: text/plain; charset=utf-8\r
+        \r
+        Numbers attached.\r
+        --b1\r
+        Content-Type: application/pdf; name="q1.pdf"\r
+        Content-Transfer-Encoding: base64\r
+        \r
+        JVBERi0xLjQK\r
+        --b1--\r
 
-    """.utf8)
+        """.utf8)
 
     @Test func aSpooledMessageIsStoredFromItsFileWithTheSameRowAsInMemory() async throws {
         let (storage, store, _) = try makeStorage()
@@ -52,8 +54,12 @@ import Testing
         let user = try await storage.user("alice@example.com")
         let inbox = try await user.mailbox("INBOX")
         let received = Date(timeIntervalSince1970: 1_790_000_000)
-        let assigned = try await user.saveMessages([IncomingMessage(bytes: Self.message, flags: [.seen], keywords: ["$Forwarded"],
-                                                                    internalDate: received)], to: inbox)
+        let assigned = try await user.saveMessages(
+            [
+                IncomingMessage(
+                    bytes: Self.message, flags: [.seen], keywords: ["$Forwarded"],
+                    internalDate: received)
+            ], to: inbox)
         #expect(assigned.destinationUIDs == [1])
         let row = try #require(try await user.messages(.all, in: inbox).first)
         #expect(row.size == Int64(Self.message.count) && row.virtualSize == Int64(Self.message.count))
@@ -81,7 +87,8 @@ import Testing
         let storage = MailStorage(configuration: configuration, logger: Logger(label: "test")) { _ in failing }
         let user = try await storage.user("bob")
         let inbox = try await user.mailbox("INBOX")
-        var successes = 0, failures = 0
+        var successes = 0
+        var failures = 0
         for _ in 0..<20 {
             do {
                 _ = try await user.saveMessages(Array(repeating: IncomingMessage(bytes: Self.message), count: 3), to: inbox)

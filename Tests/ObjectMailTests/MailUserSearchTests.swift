@@ -3,6 +3,7 @@ import MailModel
 import MetaCache
 import Primitives
 import Testing
+
 @testable import ObjectMail
 
 @Suite struct MailUserSearchTests {
@@ -15,17 +16,24 @@ import Testing
         let user = try await storage.user("grace")
         let inbox = try await user.mailbox("INBOX")
         let day = { (d: Int) in Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(d) * 86_400) }
-        _ = try await user.saveMessages([
-            IncomingMessage(bytes: Self.mail(from: "Alice <alice@example.com>", to: "grace@example.com",
-                                             subject: "=?UTF-8?Q?R=C3=A9union?= plans", date: "Mon, 2 Nov 2026 23:30:00 -0800",
-                                             body: "Let us meet in the Grand Café."), flags: [.seen], internalDate: day(0)),
-            IncomingMessage(bytes: Self.mail(from: "bob@example.org", to: "grace@example.com", subject: "Invoice 42",
-                                             date: "Tue, 3 Nov 2026 09:00:00 +0000", body: String(repeating: "x", count: 5000),
-                                             extra: "Bcc: hidden@example.net\r\nX-Priority: 1\r\n"),
-                            flags: [.flagged], keywords: ["$Work"], internalDate: day(1)),
-            IncomingMessage(bytes: Self.mail(from: "carol@example.com", to: "team@example.com", subject: "lunch?",
-                                             date: "Wed, 4 Nov 2026 12:00:00 +0100", body: "Pizza at noon"), internalDate: day(2)),
-        ], to: inbox)
+        _ = try await user.saveMessages(
+            [
+                IncomingMessage(
+                    bytes: Self.mail(
+                        from: "Alice <alice@example.com>", to: "grace@example.com",
+                        subject: "=?UTF-8?Q?R=C3=A9union?= plans", date: "Mon, 2 Nov 2026 23:30:00 -0800",
+                        body: "Let us meet in the Grand Café."), flags: [.seen], internalDate: day(0)),
+                IncomingMessage(
+                    bytes: Self.mail(
+                        from: "bob@example.org", to: "grace@example.com", subject: "Invoice 42",
+                        date: "Tue, 3 Nov 2026 09:00:00 +0000", body: String(repeating: "x", count: 5000),
+                        extra: "Bcc: hidden@example.net\r\nX-Priority: 1\r\n"),
+                    flags: [.flagged], keywords: ["$Work"], internalDate: day(1)),
+                IncomingMessage(
+                    bytes: Self.mail(
+                        from: "carol@example.com", to: "team@example.com", subject: "lunch?",
+                        date: "Wed, 4 Nov 2026 12:00:00 +0100", body: "Pizza at noon"), internalDate: day(2))
+            ], to: inbox)
         return (user, inbox)
     }
 
@@ -76,9 +84,14 @@ import Testing
         #expect(try await search(.or(.header(name: "to", contains: "team"), .header(name: "subject", contains: "invoice")), in: inbox) == [2, 3])
         #expect(try await search(.not(.header(name: "cc", contains: "")), in: inbox) == [1, 2, 3])
 
-        _ = try await user.saveMessages([IncomingMessage(bytes: Self.mail(from: "dave@example.com", to: "grace@example.com",
-                                                                          subject: "=?ISO-8859-1?Q?Pl=E4ne?= and plans", date: "Thu, 5 Nov 2026 08:00:00 +0000",
-                                                                          body: "see you"))], to: inbox)
+        _ = try await user.saveMessages(
+            [
+                IncomingMessage(
+                    bytes: Self.mail(
+                        from: "dave@example.com", to: "grace@example.com",
+                        subject: "=?ISO-8859-1?Q?Pl=E4ne?= and plans", date: "Thu, 5 Nov 2026 08:00:00 +0000",
+                        body: "see you"))
+            ], to: inbox)
         #expect(try await search(plans, in: inbox) == [1, 4])
         #expect(try await search(.header(name: "Subject", contains: "PLÄNE"), in: inbox) == [4])
         _ = try await user.expungeMessages(UIDSet([1]), in: inbox)
@@ -86,8 +99,13 @@ import Testing
 
         try await user.createMailbox("Archive")
         let archive = try await user.mailbox("Archive")
-        _ = try await user.saveMessages([IncomingMessage(bytes: Self.mail(from: "erin@example.com", to: "grace@example.com", subject: "holiday",
-                                                                          date: "Fri, 6 Nov 2026 08:00:00 +0000", body: "beach"))], to: archive)
+        _ = try await user.saveMessages(
+            [
+                IncomingMessage(
+                    bytes: Self.mail(
+                        from: "erin@example.com", to: "grace@example.com", subject: "holiday",
+                        date: "Fri, 6 Nov 2026 08:00:00 +0000", body: "beach"))
+            ], to: archive)
         #expect(try await search(.header(name: "subject", contains: "holiday"), in: archive) == [1])
         #expect(try await search(plans, in: archive) == [])
         #expect(try await search(plans, in: inbox) == [4])
@@ -101,11 +119,14 @@ import Testing
         let (storage, _, _) = try makeStorage()
         let user = try await storage.user("grace")
         let inbox = try await user.mailbox("INBOX")
-        _ = try await user.saveMessages([
-            IncomingMessage(bytes: Array(("Subject: two  spaces\r\n and\r\n\tfold\r\nFrom: user-from@domain.org (Real Name)\r\n"
-                                          + "X-F: r\r\n\ts\r\n\r\nbody\r\n").utf8)),
-            IncomingMessage(bytes: Array("Subject: word1\r\n\tword2\r\nFrom: \"user-from\"@domain.org\r\n\r\nbody\r\n".utf8)),
-        ], to: inbox)
+        _ = try await user.saveMessages(
+            [
+                IncomingMessage(
+                    bytes: Array(
+                        ("Subject: two  spaces\r\n and\r\n\tfold\r\nFrom: user-from@domain.org (Real Name)\r\n"
+                            + "X-F: r\r\n\ts\r\n\r\nbody\r\n").utf8)),
+                IncomingMessage(bytes: Array("Subject: word1\r\n\tword2\r\nFrom: \"user-from\"@domain.org\r\n\r\nbody\r\n".utf8))
+            ], to: inbox)
         func search(_ query: SearchQuery) async throws -> [UInt32] { try await user.search(query, in: inbox) }
         #expect(try await search(.subject("two spaces and fold")) == [1])
         #expect(try await search(.subject("two  spaces")) == [])

@@ -5,6 +5,7 @@ import MetaCache
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import ObjectMail
 
 /// A storage over a posix store in a temporary directory.
@@ -21,7 +22,7 @@ func makeStorage(mailboxes: [ConfiguredMailbox] = []) throws -> (MailStorage, Co
         let (storage, _, _) = try makeStorage(mailboxes: [
             ConfiguredMailbox(name: try MailboxName("Sent"), specialUse: "\\Sent", auto: .subscribe),
             ConfiguredMailbox(name: try MailboxName("Trash"), specialUse: "\\Trash", auto: .create),
-            ConfiguredMailbox(name: try MailboxName("Archive"), specialUse: "\\Archive", auto: .no),
+            ConfiguredMailbox(name: try MailboxName("Archive"), specialUse: "\\Archive", auto: .no)
         ])
         let user = try await storage.user("alice@example.com")
         let sameUser = try await storage.user("alice@example.com")
@@ -112,9 +113,13 @@ func saveRaw(user: MailUser, store: any ObjectStore, mailbox: Mailbox, count: In
     for n in 0..<count {
         let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
         try await store.put(user.layout.bucketKey(key), bytes: Array("Subject: \(n)\r\n\r\nbody\r\n".utf8))
-        _ = try await user.index.appendMessages([NewMessage(guid: UniqueID.make(), objectKey: key, size: 20, virtualSize: 20,
-                                                            internalDate: 0, saveDate: 0, cachedFields: Data())],
-                                                toMailbox: mailbox.id.value)
+        _ = try await user.index.appendMessages(
+            [
+                NewMessage(
+                    guid: UniqueID.make(), objectKey: key, size: 20, virtualSize: 20,
+                    internalDate: 0, saveDate: 0, cachedFields: Data())
+            ],
+            toMailbox: mailbox.id.value)
         keys.append(key)
     }
     return keys

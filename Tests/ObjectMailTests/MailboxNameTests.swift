@@ -1,10 +1,11 @@
 import Testing
+
 @testable import ObjectMail
 
 @Suite struct MailboxNameTests {
     @Test(arguments: [
         ("INBOX", "INBOX"), ("inbox", "INBOX"), ("InBox/Sub", "INBOX/Sub"), ("Sent", "Sent"), ("Work/", "Work"),
-        ("Lists/swift/2026", "Lists/swift/2026"), ("Entwürfe", "Entwürfe"), ("inboxes", "inboxes"),
+        ("Lists/swift/2026", "Lists/swift/2026"), ("Entwürfe", "Entwürfe"), ("inboxes", "inboxes")
     ])
     func normalises(raw: String, expected: String) throws {
         #expect(try MailboxName(raw).value == expected)
@@ -14,7 +15,7 @@ import Testing
         ("", MailboxNameError.empty), ("a//b", .emptyLevel), ("/a", .emptyLevel), ("a/../b", .dotLevel), ("a/.", .dotLevel),
         ("a\u{0}b", .forbiddenCharacter("\u{0}")), ("a\rb", .forbiddenCharacter("\r")), ("a*", .forbiddenCharacter("*")),
         ("x%", .forbiddenCharacter("%")), (String(repeating: "a", count: 256), .tooLong(limit: 255)),
-        (Array(repeating: "a", count: 17).joined(separator: "/"), .tooDeep(limit: 16)),
+        (Array(repeating: "a", count: 17).joined(separator: "/"), .tooDeep(limit: 16))
     ])
     func rejects(raw: String, error: MailboxNameError) {
         #expect(throws: error) { try MailboxName(raw) }

@@ -1,5 +1,6 @@
 import Config
 import Testing
+
 @testable import ObjectMail
 
 /// The metacache settings read with Dovecot's names, defaults and size/time syntax.
@@ -16,14 +17,16 @@ import Testing
     }
 
     @Test func valuesUseDovecotSyntax() throws {
-        let settings = try configuration("""
+        let settings = try configuration(
+            """
             plugin {
               metacache_close_delay = 5 secs
               obox_autofix_storage = yes
               metacache_max_space = 200G
               metacache_max_grace = 512 M
             }
-            """).metacache
+            """
+        ).metacache
         #expect(settings == MetacacheSettings(closeDelay: .seconds(5), autofixStorage: true, maxSpace: 200 << 30, maxGrace: 512 << 20))
     }
 

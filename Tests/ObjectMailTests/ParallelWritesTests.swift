@@ -4,6 +4,7 @@ import Logging
 import MetaCache
 import ObjectStore
 import Testing
+
 @testable import ObjectMail
 
 /// `obox_max_parallel_writes`: one save never has more PUTs in flight than the limit.
@@ -19,7 +20,10 @@ import Testing
         init(parent: any ObjectStore) { self.parent = parent }
 
         func put(_ key: String, body: ObjectBody, options: PutOptions) async throws {
-            lock.withLock { inFlight += 1; most = max(most, inFlight) }
+            lock.withLock {
+                inFlight += 1
+                most = max(most, inFlight)
+            }
             defer { lock.withLock { inFlight -= 1 } }
             try await Task.sleep(for: .milliseconds(20))
             try await parent.put(key, body: body, options: options)

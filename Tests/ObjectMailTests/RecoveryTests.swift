@@ -5,21 +5,25 @@ import MetaCache
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import ObjectMail
 
 /// Backends are disposable: another backend with an empty metacache serves the user from the bucket.
 @Suite struct RecoveryTests {
     /// A backend: its own metacache directory, sharing one bucket (a posix store) with the others.
     static func backend(bucket: any ObjectStore, home: String, metacache: MetacacheSettings = MetacacheSettings()) -> MailStorage {
-        let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u",
-                                                 bundlePolicy: IndexBundler.Policy(checkInterval: .milliseconds(20)), metacache: metacache)
-        return MailStorage(configuration: configuration, logger: Logger(label: "test"), storeForUser: { _ in bucket },
-                           indexStoreForUser: { _ in bucket })
+        let configuration = StorageConfiguration(
+            prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u",
+            bundlePolicy: IndexBundler.Policy(checkInterval: .milliseconds(20)), metacache: metacache)
+        return MailStorage(
+            configuration: configuration, logger: Logger(label: "test"), storeForUser: { _ in bucket },
+            indexStoreForUser: { _ in bucket })
     }
 
     static func mail(_ n: Int) -> IncomingMessage {
-        IncomingMessage(bytes: Array("Subject: message \(n)\r\nMessage-ID: <\(n)@x>\r\n\r\nbody \(n)\r\n".utf8),
-                        internalDate: Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(n)))
+        IncomingMessage(
+            bytes: Array("Subject: message \(n)\r\nMessage-ID: <\(n)@x>\r\n\r\nbody \(n)\r\n".utf8),
+            internalDate: Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(n)))
     }
 
     func scratch() throws -> (CountingStore, String) {
@@ -33,9 +37,11 @@ import Testing
             let mailbox = try await user.mailbox(listing.name.value)
             let states = try await user.messageStates(in: mailbox)
             let bodies = try await user.messages(.all, in: mailbox)
-            lines.append("\(listing.name) v\(mailbox.uidValidity) " + zip(states, bodies).map { state, row in
-                "\(state.uid):\(state.flags.rawValue):\(row.size)"
-            }.joined(separator: ","))
+            lines.append(
+                "\(listing.name) v\(mailbox.uidValidity) "
+                    + zip(states, bodies).map { state, row in
+                        "\(state.uid):\(state.flags.rawValue):\(row.size)"
+                    }.joined(separator: ","))
         }
         return lines
     }
@@ -79,7 +85,9 @@ import Testing
         #expect(recovered.prefix(20).map(\.uid) == Array(1...20))
         #expect(Set(recovered.map(\.guid)) == Set(try await first.messages(.all, in: inbox).map(\.guid)))
         for row in recovered {
-            #expect(try await second.body(of: row) == (try await first.body(of: try #require(try await first.messages(.all, in: inbox).first { $0.guid == row.guid }))))
+            #expect(
+                try await second.body(of: row)
+                    == (try await first.body(of: try #require(try await first.messages(.all, in: inbox).first { $0.guid == row.guid }))))
         }
         // Root + base, then one read per adopted mail (plus the reads of the comparison above).
         #expect(bucket.reads - reads >= 2 + 5)

@@ -3,6 +3,7 @@ import Logging
 import MetaCache
 import ObjectStore
 import Testing
+
 @testable import ObjectMail
 
 /// A save answered with a failure never becomes mail later: not through a PUT that completes at the server after

@@ -3,6 +3,7 @@ import MailModel
 import MetaCache
 import StoreContract
 import Testing
+
 @testable import ObjectMail
 
 /// S3 requests cost money: the storage core's request counts per operation are part of its contract.
@@ -21,9 +22,10 @@ import Testing
         let (storage, store, _) = try makeStorage()
         let user = try await storage.user("sync")
         let inbox = try await user.mailbox("INBOX")
-        _ = try await user.saveMessages((0..<50).map {
-            IncomingMessage(bytes: Array("From: a\($0)@example.com\r\nSubject: s\($0 % 7)\r\nMessage-ID: <\($0)@x>\r\n\r\nbody\r\n".utf8))
-        }, to: inbox)
+        _ = try await user.saveMessages(
+            (0..<50).map {
+                IncomingMessage(bytes: Array("From: a\($0)@example.com\r\nSubject: s\($0 % 7)\r\nMessage-ID: <\($0)@x>\r\n\r\nbody\r\n".utf8))
+            }, to: inbox)
         let requestsBefore = store.reads + store.count("stat") + store.count("list")
         let rows = try await user.messages(.all, in: inbox)
         #expect(rows.count == 50 && rows.allSatisfy { !$0.cachedFields.isEmpty })
@@ -42,7 +44,8 @@ import Testing
         let inbox = try await user.mailbox("INBOX")
         let archive = try await user.createMailbox("Archive")
         _ = try await user.saveMessages((0..<30).map { IncomingMessage(bytes: Array("Subject: \($0)\r\n\r\nx\r\n".utf8)) }, to: inbox)
-        let writes = store.count("put"), copies = store.count("copy")
+        let writes = store.count("put")
+        let copies = store.count("copy")
         _ = try await user.copyMessages(.all, from: inbox, to: archive)
         _ = try await user.moveMessages(UIDSet(ranges: [1...10]), from: inbox, to: archive)
         #expect(store.count("put") == writes && store.count("copy") == copies && store.count("deleteMany") == 0)

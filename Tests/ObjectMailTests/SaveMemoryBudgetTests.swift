@@ -6,7 +6,7 @@ import Testing
         let budget = SaveMemoryBudget(limit: 1000)
         let first = budget.reserve(600)
         #expect(first == 600)
-        #expect(budget.reserve(500) == nil)  // 1100 would pass the limit: refused, nothing taken
+        #expect(budget.reserve(500) == nil) // 1100 would pass the limit: refused, nothing taken
         #expect(budget.inUse == 600)
         let second = budget.reserve(400)
         #expect(second == 400)

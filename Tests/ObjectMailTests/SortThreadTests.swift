@@ -1,9 +1,10 @@
 import Foundation
-import MailModel
-@testable import MetaCache
 import MIME
+import MailModel
 import Primitives
 import Testing
+
+@testable import MetaCache
 @testable import ObjectMail
 
 @Suite struct SortThreadTests {
@@ -16,7 +17,7 @@ import Testing
         ("erin@example.com", "Re: Other (fwd)", "e@x", "<d@x>"),
         ("Frank <frank@example.com>", "hello", "f@x", ""),
         ("grace@example.com", "Re: Lost parent", "g@x", "<missing@x>"),
-        ("heidi@example.com", "Re: Lost parent", "h@x", "<missing@x>"),
+        ("heidi@example.com", "Re: Lost parent", "h@x", "<missing@x>")
     ]
 
     func setUp() async throws -> (MailUser, Mailbox) {
@@ -26,7 +27,8 @@ import Testing
         var messages: [IncomingMessage] = []
         for (n, (from, subject, id, references)) in Self.corpus.enumerated() {
             let date = Date(timeIntervalSince1970: 1_790_000_000 + TimeInterval(n) * 3600)
-            let header = "From: \(from)\r\nTo: x@example.com\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\n"
+            let header =
+                "From: \(from)\r\nTo: x@example.com\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\n"
                 + (references.isEmpty ? "" : "References: \(references)\r\n")
                 + "Date: \(Self.rfc5322(date))\r\n\r\n" + String(repeating: "b", count: (n * 37) % 100) + "\r\n"
             messages.append(IncomingMessage(bytes: Array(header.utf8), internalDate: date.addingTimeInterval(TimeInterval(-n * 7200))))
@@ -61,7 +63,7 @@ import Testing
             ("Re: [blob1][blob2] foo", "FOO", true), ("re : foo", "FOO", true), ("Re: (fwd)", "", true),
             ("[a] [b] Re: [c] foo", "FOO", true), ("Re: [list]", "[LIST]", true), ("Re: [a]: b", ": B", true),
             ("[x]Re: [y]", "[Y]", true), ("Re\t: tab", "TAB", true), ("Fwdd: not", "FWDD: NOT", false),
-            ("[unterminated blob", "[UNTERMINATED BLOB", false), ("re:hello(fwd)", "HELLO", true), ("_under", "_UNDER", false),
+            ("[unterminated blob", "[UNTERMINATED BLOB", false), ("re:hello(fwd)", "HELLO", true), ("_under", "_UNDER", false)
         ]
         for (raw, subject, marked) in cases {
             let result = BaseSubject.extract(raw)
@@ -103,12 +105,17 @@ import Testing
     @Test func threadByReferences() async throws {
         let (user, inbox) = try await setUp()
         let threads = try await user.thread(Array(1...8), in: inbox, algorithm: .references)
-        #expect(threads == [
-            ThreadNode(uid: nil, children: [ThreadNode(uid: 1, children: [ThreadNode(uid: 2, children: [ThreadNode(uid: 3)])]),
-                                             ThreadNode(uid: 6)]),
-            ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
-            ThreadNode(uid: nil, children: [ThreadNode(uid: 7), ThreadNode(uid: 8)]),
-        ])
+        #expect(
+            threads == [
+                ThreadNode(
+                    uid: nil,
+                    children: [
+                        ThreadNode(uid: 1, children: [ThreadNode(uid: 2, children: [ThreadNode(uid: 3)])]),
+                        ThreadNode(uid: 6)
+                    ]),
+                ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
+                ThreadNode(uid: nil, children: [ThreadNode(uid: 7), ThreadNode(uid: 8)])
+            ])
     }
 
     @Test func threadByRefsAndOrderedSubject() async throws {
@@ -116,11 +123,12 @@ import Testing
         let refs = try await user.thread(Array(1...8), in: inbox, algorithm: .refs)
         #expect(refs.map { $0.uid } == [1, 4, 6, nil])
         let ordered = try await user.thread(Array(1...8), in: inbox, algorithm: .orderedSubject)
-        #expect(ordered == [
-            ThreadNode(uid: 1, children: [ThreadNode(uid: 2), ThreadNode(uid: 3), ThreadNode(uid: 6)]),
-            ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
-            ThreadNode(uid: 7, children: [ThreadNode(uid: 8)]),
-        ])
+        #expect(
+            ordered == [
+                ThreadNode(uid: 1, children: [ThreadNode(uid: 2), ThreadNode(uid: 3), ThreadNode(uid: 6)]),
+                ThreadNode(uid: 4, children: [ThreadNode(uid: 5)]),
+                ThreadNode(uid: 7, children: [ThreadNode(uid: 8)])
+            ])
     }
 }
 
@@ -198,10 +206,14 @@ import Testing
 /// Sort keys are stored in the index beside the cached fields: their bytes must not change unnoticed.
 @Suite struct SortKeysStoredFormatTests {
     @Test func keepTheirBytes() throws {
-        let fields = MIMEMessage.parse(Array(("From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Re: Hi\r\n"
-            + "Date: Sun, 22 Nov 2026 04:10:00 +0100\r\nMessage-ID: <m1@example.com>\r\nReferences: <a@x> <b@x>\r\n\r\nhello\r\n").utf8)).cachedFields()
+        let fields = MIMEMessage.parse(
+            Array(
+                ("From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Re: Hi\r\n"
+                    + "Date: Sun, 22 Nov 2026 04:10:00 +0100\r\nMessage-ID: <m1@example.com>\r\nReferences: <a@x> <b@x>\r\n\r\nhello\r\n").utf8)
+        ).cachedFields()
         let keys = SortKeys(cached: fields, internalDate: 1_000)
-        let stored = "020390f492b00d02484903414e4e03424f420003414e4e0f424f42404558414d504c452e434f4d0e6d31406578616d706c652e636f6d"
+        let stored =
+            "020390f492b00d02484903414e4e03424f420003414e4e0f424f42404558414d504c452e434f4d0e6d31406578616d706c652e636f6d"
             + "020361407803624078"
         #expect(Hex.encode(keys.serialized()) == stored)
         #expect(SortKeys(serialized: try #require(Hex.decode(stored))) == keys)

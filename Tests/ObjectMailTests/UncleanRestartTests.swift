@@ -4,6 +4,7 @@ import MetaCache
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import ObjectMail
 
 /// A backend that died (no clean shutdown) revalidates its local index before use; a user idle
@@ -26,7 +27,7 @@ import Testing
         _ = try await first!.expungeMessages(UIDSet([1, 2]), in: inbox)
         _ = try await first!.storeFlags(FlagChange(.add, flags: [.flagged]), on: UIDSet([3]), in: inbox)
         let before = try await guids(first!)
-        first = nil  // killed: no flush, the dirty marker stays
+        first = nil // killed: no flush, the dirty marker stays
         #expect(FileManager.default.fileExists(atPath: "\(root)/a/erin/objectmail.dirty"))
 
         // Meanwhile another backend serves the user: it adopts the 5 mails and saves 3 of its own.

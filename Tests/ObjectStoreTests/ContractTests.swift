@@ -40,8 +40,9 @@ import Testing
 @Suite struct FSCacheContractTests {
     @Test func fscacheOverPosix() async throws {
         let scratch = ScratchDirectory()
-        let store = FSCacheStore(parent: PosixObjectStore(root: scratch.path + "/objects", syncWrites: false),
-                                 directory: scratch.path + "/cache", maxSize: 1 << 30)
+        let store = FSCacheStore(
+            parent: PosixObjectStore(root: scratch.path + "/objects", syncWrites: false),
+            directory: scratch.path + "/cache", maxSize: 1 << 30)
         try await runObjectStoreContract(store, prefix: "", scratchDirectory: scratch.path)
     }
 
@@ -54,12 +55,18 @@ import Testing
     }
 
     @Test func fscacheArgumentsAreChecked() throws {
-        #expect(throws: PipelineError.badArgument(driver: "fscache", argument: "size", position: 9, value: "1Q",
-                                                  expected: "a size such as 1G, 500M or 100k")) {
+        #expect(
+            throws: PipelineError.badArgument(
+                driver: "fscache", argument: "size", position: 9, value: "1Q",
+                expected: "a size such as 1G, 500M or 100k")
+        ) {
             try PipelineRegistry.standard.makeStore("fscache:1Q:/tmp/c:posix:/tmp/o")
         }
-        #expect(throws: PipelineError.badArgument(driver: "fscache", argument: "directory", position: 12, value: "relative",
-                                                  expected: "an absolute directory")) {
+        #expect(
+            throws: PipelineError.badArgument(
+                driver: "fscache", argument: "directory", position: 12, value: "relative",
+                expected: "an absolute directory")
+        ) {
             try PipelineRegistry.standard.makeStore("fscache:1G:relative:posix:/tmp/o")
         }
         let context = PipelineContext(expandVariables: { $0.replacingOccurrences(of: "%4Nu", with: "0a1b") })

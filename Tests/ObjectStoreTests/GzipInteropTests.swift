@@ -11,7 +11,7 @@ import Testing
         let posix = PosixObjectStore(root: scratch.path, syncWrites: false)
         let plain = scratch.path + "/mail.txt"
         try Data(text).write(to: URL(fileURLWithPath: plain))
-        try run("/bin/gzip", ["-6", plain])   // produces mail.txt.gz, removes mail.txt
+        try run("/bin/gzip", ["-6", plain]) // produces mail.txt.gz, removes mail.txt
         let compressed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
         try await posix.put("mail", bytes: compressed)
 
@@ -67,7 +67,8 @@ import Testing
             try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).download("truncated", to: scratch.path + "/t", range: nil)
         }
         #expect((try FileManager.default.contentsOfDirectory(atPath: scratch.path)).filter { $0 == "t" || $0.hasPrefix("t.") }.isEmpty)
-        _ = try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).download("plain", to: scratch.path + "/p", range: ByteRange(offset: 10, length: 5))
+        _ = try await CompressObjectStore(parent: posix, method: .maybeGz, level: 6).download(
+            "plain", to: scratch.path + "/p", range: ByteRange(offset: 10, length: 5))
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/p"))) == Array(text[10..<15]))
     }
 

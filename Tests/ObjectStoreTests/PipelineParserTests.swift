@@ -18,10 +18,12 @@ import Testing
         // A stand-in for s3, registered the way the lead registers the real one.
         final class Captured: @unchecked Sendable { var argument = "" }
         let captured = Captured()
-        let registry = PipelineRegistry.builtIn.registering("s3", .driver(argument: "URL") { argument, _ in
-            captured.argument = argument
-            return PosixObjectStore(root: "/unused")
-        })
+        let registry = PipelineRegistry.builtIn.registering(
+            "s3",
+            .driver(argument: "URL") { argument, _ in
+                captured.argument = argument
+                return PosixObjectStore(root: "/unused")
+            })
         let store = try registry.makeStore("compress:gz:6:s3:https://KEY:SECRET@host/bucket/?region=x&a=b:c")
         #expect(captured.argument == "https://KEY:SECRET@host/bucket/?region=x&a=b:c")
         #expect(store is CompressObjectStore)
@@ -41,10 +43,18 @@ import Testing
         ("compress:gz:6:", .missingParent(driver: "compress", position: 15)),
         ("compress:gz", .missingArgument(driver: "compress", argument: "level", position: 12)),
         ("compress:bz2:6:posix:/x", .badArgument(driver: "compress", argument: "method", position: 10, value: "bz2", expected: "gz or maybe-gz")),
-        ("compress:gz:10:posix:/x", .badArgument(driver: "compress", argument: "level", position: 13, value: "10",
-                                                  expected: "a compression level from 1 to 9")),
-        ("randomfail:read=200:posix:/x", .badArgument(driver: "randomfail", argument: "failure rates", position: 12, value: "read=200",
-                                                       expected: "name=PERCENT pairs separated by commas, names among all, read, write, delete, stat, iter, copy, metadata, exists; percent 0-100")),
+        (
+            "compress:gz:10:posix:/x",
+            .badArgument(
+                driver: "compress", argument: "level", position: 13, value: "10",
+                expected: "a compression level from 1 to 9")
+        ),
+        (
+            "randomfail:read=200:posix:/x",
+            .badArgument(
+                driver: "randomfail", argument: "failure rates", position: 12, value: "read=200",
+                expected: "name=PERCENT pairs separated by commas, names among all, read, write, delete, stat, iter, copy, metadata, exists; percent 0-100")
+        )
     ])
     func rejectsBadStrings(pipeline: String, expected: PipelineError) {
         #expect(throws: expected) { try PipelineRegistry.builtIn.makeStore(pipeline) }
@@ -60,9 +70,11 @@ import Testing
         struct Careless: Error, CustomStringConvertible {
             var description: String
         }
-        let registry = PipelineRegistry.builtIn.registering("s3", .driver(argument: "URL") { argument, _ in
-            throw Careless(description: "cannot parse \(argument) (secret wJalr/XUtn+FEMI)")
-        })
+        let registry = PipelineRegistry.builtIn.registering(
+            "s3",
+            .driver(argument: "URL") { argument, _ in
+                throw Careless(description: "cannot parse \(argument) (secret wJalr/XUtn+FEMI)")
+            })
         do {
             _ = try registry.makeStore("s3:https://AKIDEXAMPLE:wJalr%2FXUtn%2BFEMI@host/bucket/")
             Issue.record("accepted")
@@ -79,7 +91,7 @@ import Testing
             "compress:gz:6:s4:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
             "compress:gz:6:s3:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/?no_such_parameter=1",
             "compress:https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
-            "https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/",
+            "https://AKIDEXAMPLE:wJalrXUtnFEMI@host/bucket/"
         ]
         for pipeline in pipelines {
             do {

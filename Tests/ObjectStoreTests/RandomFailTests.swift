@@ -22,7 +22,7 @@ import Testing
             } catch ObjectStoreError.injectedFailure(key: "key", operation: "read") {
                 failures += 1
             }
-            _ = try await store.stat("key")   // 0%: never fails
+            _ = try await store.stat("key") // 0%: never fails
         }
         #expect((250...350).contains(failures), "\(failures) of 1000 reads failed at 30%")
 
@@ -31,7 +31,10 @@ import Testing
             let store = RandomFailObjectStore(parent: posix, rates: RandomFailRates(percent: [.write: 50]), seed: seed)
             var pattern: [Bool] = []
             for index in 0..<50 {
-                do { try await store.put("w\(index)", bytes: []); pattern.append(false) } catch { pattern.append(true) }
+                do {
+                    try await store.put("w\(index)", bytes: [])
+                    pattern.append(false)
+                } catch { pattern.append(true) }
             }
             return pattern
         }

@@ -52,7 +52,8 @@ import Testing
     /// Jobs that clean up must run even when nobody waits for them any more.
     @Test func aQueuedJobRunsAfterItsTaskWasCancelled() async throws {
         let pool = BlockingPool(threads: 1)
-        let ran = Shared(), gate = Shared()
+        let ran = Shared()
+        let gate = Shared()
         let blocker = Task { try await pool.run { while gate.value == 0 { usleep(1_000) } } }
         try await Task.sleep(for: .milliseconds(20))
         let waiter = Task { try await pool.run { ran.add(1) } }
@@ -61,7 +62,7 @@ import Testing
         gate.add(1)
         try await blocker.value
         _ = try? await waiter.value
-        try await pool.run {}   // the single thread has run everything queued before this
+        try await pool.run {} // the single thread has run everything queued before this
         #expect(ran.value == 1)
         try await pool.shutdown()
     }
@@ -75,16 +76,18 @@ import Testing
     /// Password hashing has its own threads: with every file I/O thread taken, a verify still runs.
     @Test func authWorkDoesNotWaitForFileIO() async throws {
         #expect(BlockingPool.fileIO !== BlockingPool.auth)
-        let released = Shared(), busy = Shared()
+        let released = Shared()
+        let busy = Shared()
         var holders: [Task<Void, any Error>] = []
         for _ in 0..<4 {
-            holders.append(Task {
-                try await BlockingPool.fileIO.run {
-                    busy.add(1)
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while released.value == 0 && ContinuousClock.now < deadline { usleep(1_000) }
-                }
-            })
+            holders.append(
+                Task {
+                    try await BlockingPool.fileIO.run {
+                        busy.add(1)
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while released.value == 0 && ContinuousClock.now < deadline { usleep(1_000) }
+                    }
+                })
         }
         while busy.value < 4 { try await Task.sleep(for: .milliseconds(1)) }
         let ranWhileFileIOWasFull = try await BlockingPool.auth.run { released.value == 0 }

@@ -21,12 +21,13 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 { moments.append(Int64.random(in: -6_000_000_000...8_000_000_000, using: &generator)) }
         for moment in moments {
-            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday],
-                                                from: Date(timeIntervalSince1970: TimeInterval(moment)))
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second, .weekday],
+                from: Date(timeIntervalSince1970: TimeInterval(moment)))
             let (day, second) = CivilDate.split(secondsSinceEpoch: moment)
             #expect(day == CivilDate(year: parts.year!, month: parts.month!, day: parts.day!), "\(moment)")
             #expect(second == parts.hour! * 3600 + parts.minute! * 60 + parts.second!, "\(moment)")
-            #expect(day.weekday == parts.weekday! - 1, "\(moment)")   // Calendar counts Sunday as 1
+            #expect(day.weekday == parts.weekday! - 1, "\(moment)") // Calendar counts Sunday as 1
             #expect(CivilDate(daysSinceEpoch: day.daysSinceEpoch) == day)
             #expect(day.secondsSinceEpoch + Int64(second) == moment)
         }

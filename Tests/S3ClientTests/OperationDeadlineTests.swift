@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-@testable import S3Client
 import Synchronization
 import Testing
+
+@testable import S3Client
 
 @Suite struct OperationDeadlineTests {
     @Test func runSetsTheDeadlineForTheOperationOnlyAndZeroOrNilMeansNone() async {

@@ -1,10 +1,14 @@
 import Logging
-@testable import S3Client
 import Testing
+
+@testable import S3Client
 
 @Suite struct S3ConfigurationTests {
     @Test func pathStyleURLWithEscapedCredentialsAndParameters() throws {
-        let config = try S3Configuration(url: "https://AKID:se%2Fcr%2Bet@s3.example.com:8443/mails/tenant1/?region=eu-central-1&max_retries=2&timeout=3s&connect_timeout=500&read_timeout=2000ms&write_timeout=4s&delete_timeout=6000&absolute_timeout=1m&max_connect_retries=1&slow_warn=2s&bulk_delete_limit=500&addhdr=X-Tenant:%20acme&addhdr=X-Other:1&max_parallel=16")
+        let config = try S3Configuration(
+            url:
+                "https://AKID:se%2Fcr%2Bet@s3.example.com:8443/mails/tenant1/?region=eu-central-1&max_retries=2&timeout=3s&connect_timeout=500&read_timeout=2000ms&write_timeout=4s&delete_timeout=6000&absolute_timeout=1m&max_connect_retries=1&slow_warn=2s&bulk_delete_limit=500&addhdr=X-Tenant:%20acme&addhdr=X-Other:1&max_parallel=16"
+        )
         #expect(config.scheme == "https")
         #expect(config.host == "s3.example.com")
         #expect(config.port == 8443)
@@ -65,7 +69,7 @@ import Testing
     @Test(arguments: [
         "ftp://k:s@host/b", "https://k:s@/b", "https://k:s@host:99999/b", "https://k:s@host/b?nonsense=1",
         "https://k:s@host/b?timeout=soon", "https://k:s@host/b?max_retries=-1", "https://k%zz:s@host/b",
-        "https://k:s@host/b?addhdr=novalue",
+        "https://k:s@host/b?addhdr=novalue"
     ])
     func rejectsMalformedURLs(_ url: String) {
         #expect(throws: S3ConfigurationError.self) { try S3Configuration(url: url) }

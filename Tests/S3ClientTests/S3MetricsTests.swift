@@ -1,5 +1,6 @@
 import Metrics
 import Testing
+
 @testable import S3Client
 
 @Suite struct S3MetricsTests {
@@ -21,7 +22,7 @@ import Testing
             #"objectmail_s3_request_duration_seconds_sum{operation="GET"} 0.75"#,
             #"objectmail_s3_request_duration_seconds_count{operation="GET"} 2"#,
             #"objectmail_s3_sent_bytes_total{operation="PUT"} 10"#,
-            #"objectmail_s3_received_bytes_total{operation="GET"} 4216"#,
+            #"objectmail_s3_received_bytes_total{operation="GET"} 4216"#
         ] {
             #expect(text.contains(line + "\n"), "\(line)")
         }
@@ -30,8 +31,9 @@ import Testing
     @Test func clientsRecordIntoTheProcessRegistryUnlessGivenTheirOwn() throws {
         #expect(S3Metrics().registry === MetricsRegistry.shared)
         let own = MetricsRegistry()
-        let client = try S3Client(url: "http://key:secret@127.0.0.1:9/bucket/", logger: .init(label: "test"),
-                                  metrics: S3Metrics(registry: own))
+        let client = try S3Client(
+            url: "http://key:secret@127.0.0.1:9/bucket/", logger: .init(label: "test"),
+            metrics: S3Metrics(registry: own))
         defer { client.shutdown() }
         #expect(client.metrics.registry === own)
     }

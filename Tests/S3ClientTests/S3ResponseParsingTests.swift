@@ -1,14 +1,18 @@
 import Foundation
 import Logging
-@testable import S3Client
 import Testing
 
+@testable import S3Client
+
 @Suite struct S3ResponseParsingTests {
-    let client = S3Client(configuration: S3Configuration(scheme: "http", host: "127.0.0.1", port: 9, style: .path(bucket: "b"),
-                                                         credentials: nil), logger: Logger(label: "test"))
+    let client = S3Client(
+        configuration: S3Configuration(
+            scheme: "http", host: "127.0.0.1", port: 9, style: .path(bucket: "b"),
+            credentials: nil), logger: Logger(label: "test"))
 
     @Test func errorXMLBecomesATypedError() {
-        let body = Array("""
+        let body = Array(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>
             <Key>a/b</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>
@@ -54,11 +58,14 @@ import Testing
     }
 
     @Test func listResultElements() throws {
-        let xml = try #require(S3XMLElement.parse(Array("""
-            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>true</IsTruncated>
-            <Contents><Key>a&amp;b</Key><Size>12</Size><LastModified>2026-11-22T04:15:00.250Z</LastModified></Contents>
-            <CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes><NextContinuationToken>tok</NextContinuationToken></ListBucketResult>
-            """.utf8)))
+        let xml = try #require(
+            S3XMLElement.parse(
+                Array(
+                    """
+                    <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>true</IsTruncated>
+                    <Contents><Key>a&amp;b</Key><Size>12</Size><LastModified>2026-11-22T04:15:00.250Z</LastModified></Contents>
+                    <CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes><NextContinuationToken>tok</NextContinuationToken></ListBucketResult>
+                    """.utf8)))
         #expect(xml.name == "ListBucketResult")
         #expect(xml.children("Contents").first?.text("Key") == "a&b")
         #expect(xml.text("NextContinuationToken") == "tok")

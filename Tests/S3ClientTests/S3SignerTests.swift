@@ -1,21 +1,26 @@
 import Foundation
-@testable import S3Client
 import Testing
+
+@testable import S3Client
 
 /// Signatures pinned from botocore 1.43 (S3SigV4Auth, region eu-west-1, 2026-11-22T04:15:00Z,
 /// host 127.0.0.1:8333); botocore_reference.py prints them.
 @Suite struct S3SignerTests {
-    let signer = S3Signer(credentials: S3Credentials(accessKey: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-                          region: "eu-west-1")
-    let date = Date(timeIntervalSince1970: 1_795_320_900)  // 2026-11-22T04:15:00Z
+    let signer = S3Signer(
+        credentials: S3Credentials(accessKey: "AKIDEXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        region: "eu-west-1")
+    let date = Date(timeIntervalSince1970: 1_795_320_900) // 2026-11-22T04:15:00Z
 
-    func authorization(_ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-                       payload: [UInt8] = []) -> String {
+    func authorization(
+        _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        payload: [UInt8] = []
+    ) -> String {
         let hash = S3Signer.hexSHA256(payload)
         let encodedQuery = query.map { (S3PercentEncoding.encode($0.0), S3PercentEncoding.encode($0.1)) }
         let allHeaders = headers + [("Host", "127.0.0.1:8333"), ("x-amz-date", "20261122T041500Z"), ("x-amz-content-sha256", hash)]
-        return signer.authorization(method: method, encodedPath: path, encodedQuery: encodedQuery, headers: allHeaders,
-                                    payloadHash: hash, date: date)
+        return signer.authorization(
+            method: method, encodedPath: path, encodedQuery: encodedQuery, headers: allHeaders,
+            payloadHash: hash, date: date)
     }
 
     /// The signing key is derived once per scope and shared by copies: a signer used for another day, region
@@ -23,9 +28,10 @@ import Testing
     @Test func theCachedSigningKeyFollowsDayRegionAndSecret() {
         let headers = [("Host", "127.0.0.1:8333"), ("x-amz-content-sha256", S3Signer.emptyPayloadHash)]
         func sign(_ signer: S3Signer, _ date: Date) -> String {
-            signer.authorization(method: "GET", encodedPath: "/bucket/key", encodedQuery: [],
-                                 headers: headers + [("x-amz-date", S3Signer.timestamps(date).amzDate)],
-                                 payloadHash: S3Signer.emptyPayloadHash, date: date)
+            signer.authorization(
+                method: "GET", encodedPath: "/bucket/key", encodedQuery: [],
+                headers: headers + [("x-amz-date", S3Signer.timestamps(date).amzDate)],
+                payloadHash: S3Signer.emptyPayloadHash, date: date)
         }
         let nextDay = date.addingTimeInterval(86_400)
         let first = sign(signer, date)
@@ -50,25 +56,41 @@ import Testing
     @Test func getWithSpacesPlusTildeAndUnicodeInTheKey() {
         let path = "/bucket/" + S3PercentEncoding.encode("mail with spaces+plus~tilde/ünïcode", keepSlash: true)
         #expect(path == "/bucket/mail%20with%20spaces%2Bplus~tilde/%C3%BCn%C3%AFcode")
-        #expect(authorization("GET", path) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=8f60cd3b652fdf85985ff92912c0b55629e9a87410d83f204247a2e149cb8c41")
+        #expect(
+            authorization("GET", path)
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=8f60cd3b652fdf85985ff92912c0b55629e9a87410d83f204247a2e149cb8c41"
+        )
     }
 
     @Test func listWithAnEncodedSortedQuery() {
-        let query = [("list-type", "2"), ("prefix", "user 1/mail+box/"), ("delimiter", "/"),
-                     ("continuation-token", "a+b/c=="), ("max-keys", "1000")]
-        #expect(authorization("GET", "/bucket", query: query) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=301291f19b7c26dd8cf857c965f70bd83d48ae17011ae307d4a32edaa81abeec")
+        let query = [
+            ("list-type", "2"), ("prefix", "user 1/mail+box/"), ("delimiter", "/"),
+            ("continuation-token", "a+b/c=="), ("max-keys", "1000")
+        ]
+        #expect(
+            authorization("GET", "/bucket", query: query)
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=301291f19b7c26dd8cf857c965f70bd83d48ae17011ae307d4a32edaa81abeec"
+        )
         let encoded = query.map { (S3PercentEncoding.encode($0.0), S3PercentEncoding.encode($0.1)) }
-        #expect(S3Signer.canonicalQuery(encoded) == "continuation-token=a%2Bb%2Fc%3D%3D&delimiter=%2F&list-type=2&max-keys=1000&prefix=user%201%2Fmail%2Bbox%2F")
+        #expect(
+            S3Signer.canonicalQuery(encoded) == "continuation-token=a%2Bb%2Fc%3D%3D&delimiter=%2F&list-type=2&max-keys=1000&prefix=user%201%2Fmail%2Bbox%2F")
     }
 
     @Test func putWithMetadataAndCreateOnly() {
         let headers = [("Content-Type", "message/rfc822"), ("x-amz-meta-username", "alice"), ("If-None-Match", "*")]
-        #expect(authorization("PUT", "/bucket/dir/obj~1", headers: headers, payload: Array("hello".utf8)) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=content-type;host;if-none-match;x-amz-content-sha256;x-amz-date;x-amz-meta-username, Signature=503b4a851ddd003d1fe21686150dc1996e9fadfc1d21b05537493e3205c79c18")
+        #expect(
+            authorization("PUT", "/bucket/dir/obj~1", headers: headers, payload: Array("hello".utf8))
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=content-type;host;if-none-match;x-amz-content-sha256;x-amz-date;x-amz-meta-username, Signature=503b4a851ddd003d1fe21686150dc1996e9fadfc1d21b05537493e3205c79c18"
+        )
     }
 
     @Test func deleteObjectsWithAnEmptyParameterValue() {
-        #expect(authorization("POST", "/bucket", query: [("delete", "")], headers: [("Content-MD5", "XrY7u+Ae7tCTyyK7j1rNww==")],
-                              payload: Array("<Delete/>".utf8)) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date, Signature=99ce55557b257842d8ebc24e1b8654e250fff558a95e467b9617cc56c231d2b3")
+        #expect(
+            authorization(
+                "POST", "/bucket", query: [("delete", "")], headers: [("Content-MD5", "XrY7u+Ae7tCTyyK7j1rNww==")],
+                payload: Array("<Delete/>".utf8))
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/s3/aws4_request, SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date, Signature=99ce55557b257842d8ebc24e1b8654e250fff558a95e467b9617cc56c231d2b3"
+        )
     }
 
     @Test func emptyPayloadHash() {

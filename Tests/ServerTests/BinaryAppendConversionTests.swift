@@ -6,12 +6,16 @@ import Testing
 @Suite struct BinaryAppendConversionTests {
     @Test func binaryPartsBecomeBase64() {
         let content: [UInt8] = [0x00, 0x0A, 0x0D, 0xFF, 0x41]
-        let message = Array("Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: image/png\r\nContent-transfer-encoding:\r\n binary\r\nX-Kept: yes\r\n\r\n".utf8)
+        let message =
+            Array(
+                "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: image/png\r\nContent-transfer-encoding:\r\n binary\r\nX-Kept: yes\r\n\r\n"
+                    .utf8)
             + content + Array("\r\n--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n--b--\r\n".utf8)
         let converted = String(decoding: BinaryAppendConversion.encodingBinaryParts(message), as: UTF8.self)
-        #expect(converted == "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: image/png\r\n"
-            + "Content-Transfer-Encoding: base64\r\nX-Kept: yes\r\n\r\n" + Data(content).base64EncodedString()
-            + "\r\n--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n--b--\r\n")
+        #expect(
+            converted == "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: image/png\r\n"
+                + "Content-Transfer-Encoding: base64\r\nX-Kept: yes\r\n\r\n" + Data(content).base64EncodedString()
+                + "\r\n--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n--b--\r\n")
     }
 
     @Test func otherMessagesAreKeptAsSent() {

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import Server
 
 /// A DATA line without an end (the reliability suite's memory probe) is moved out as it arrives instead of being held

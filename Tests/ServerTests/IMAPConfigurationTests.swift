@@ -4,6 +4,7 @@ import MailModel
 import MetaCache
 import NIOCore
 import Testing
+
 @testable import Server
 
 /// The IMAP settings (Dovecot names and defaults), the logout line and the delay-newmail view rule.
@@ -33,7 +34,8 @@ import Testing
     }
 
     @Test func settingsAreRead() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             imap_max_line_length = 8k
             mail_max_userip_connections = 0
             imap_idle_notify_interval = 30 secs

@@ -7,6 +7,7 @@ import NIOEmbedded
 import ObjectMail
 import ObjectStore
 import Testing
+
 @testable import Server
 
 /// The IMAP session itself on test channels, with real storage (a posix store) under a temporary directory:
@@ -18,8 +19,10 @@ import Testing
     init() throws {
         let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}secret::::::\n", in: root)
         let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
-        let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
-                                  logger: Logger(label: "test")) { _ in store }
+        let storage = MailStorage(
+            configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
+            logger: Logger(label: "test")
+        ) { _ in store }
         service = .imap(authenticator: try Authenticator(settings: settings), storage: storage)
     }
 
@@ -56,7 +59,8 @@ import Testing
     }
 
     @Test func expungesWaitWhileACommandUsesSequenceNumbers() async throws {
-        var writer = try await IMAPTestClient(service), reader = try await IMAPTestClient(service)
+        var writer = try await IMAPTestClient(service)
+        var reader = try await IMAPTestClient(service)
         _ = try await writer.greeting()
         _ = try await reader.greeting()
         _ = try await writer.run("a LOGIN jane@example.com secret")

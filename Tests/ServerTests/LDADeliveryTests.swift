@@ -7,6 +7,7 @@ import MetaCache
 import ObjectMail
 import ObjectStore
 import Testing
+
 @testable import Server
 
 /// `objectmail lda` on the server's side: LMTP's save path with dovecot-lda's differences (no header lines, -m with
@@ -16,8 +17,10 @@ import Testing
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
-    func makeDelivery(_ configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test"),
-                      quota: QuotaConfiguration? = nil) throws -> (StorageDelivery, MailStorage) {
+    func makeDelivery(
+        _ configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test"),
+        quota: QuotaConfiguration? = nil
+    ) throws -> (StorageDelivery, MailStorage) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try "jane@example.com:{PLAIN}x::::::\n".write(toFile: "\(root)/users", atomically: true, encoding: .utf8)
         var registry = SettingsRegistry()
@@ -25,16 +28,23 @@ import Testing
         let databases = ["passdb", "userdb"].map { "\($0) {\n  driver = passwd-file\n  args = \(root)/users\n}\n" }
         let settings = try registry.load(text: databases.joined())
         let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
-        let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u", quota: quota),
-                                  logger: Logger(label: "test")) { _ in store }
-        return (StorageDelivery(authenticator: try Authenticator(settings: settings), storage: storage, configuration: configuration,
-                                logger: Logger(label: "lda")), storage)
+        let storage = MailStorage(
+            configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u", quota: quota),
+            logger: Logger(label: "test")
+        ) { _ in store }
+        return (
+            StorageDelivery(
+                authenticator: try Authenticator(settings: settings), storage: storage, configuration: configuration,
+                logger: Logger(label: "lda")), storage
+        )
     }
 
     let body = Array("Subject: s\r\n\r\nbody\r\n".utf8)
 
-    func deliver(_ delivery: StorageDelivery, mailbox: String? = nil, overrides: LDAOverrides = LDAOverrides(),
-                 size: Int? = nil) async throws -> LDAResult {
+    func deliver(
+        _ delivery: StorageDelivery, mailbox: String? = nil, overrides: LDAOverrides = LDAOverrides(),
+        size: Int? = nil
+    ) async throws -> LDAResult {
         let request = LDARequest(user: "jane@example.com", sender: "s@x.org", mailbox: mailbox, size: size ?? body.count, overrides: overrides)
         switch await delivery.accept(request) {
         case .refused(let result): return result
@@ -61,10 +71,11 @@ import Testing
     @Test func theMessageIsStoredAsGivenIntoTheMailboxOrInbox() async throws {
         let (delivery, storage) = try makeDelivery()
         #expect(try await deliver(delivery) == LDAResult(.delivered, "INBOX"))
-        #expect(try await stored(storage, in: "INBOX") == [body])  // no Return-Path, Delivered-To, Received
+        #expect(try await stored(storage, in: "INBOX") == [body]) // no Return-Path, Delivered-To, Received
         // A missing mailbox: INBOX; created with lda_mailbox_autocreate (from -o here), then used.
         #expect(try await deliver(delivery, mailbox: "Lists") == LDAResult(.delivered, "INBOX"))
-        #expect(try await deliver(delivery, mailbox: "Lists", overrides: LDAOverrides(mailboxAutocreate: true, mailboxAutosubscribe: true))
+        #expect(
+            try await deliver(delivery, mailbox: "Lists", overrides: LDAOverrides(mailboxAutocreate: true, mailboxAutosubscribe: true))
                 == LDAResult(.delivered, "Lists"))
         #expect(try await deliver(delivery, mailbox: "Lists") == LDAResult(.delivered, "Lists"))
         #expect(try await deliver(delivery, mailbox: "inbox") == LDAResult(.delivered, "INBOX"))
@@ -76,8 +87,8 @@ import Testing
     @Test func overQuotaFallsBackToInboxAndEndsWithItsQuotaAnswer() async throws {
         let quota = QuotaConfiguration(rules: ["*:bytes=50", "", "", "", "", "", "", "", ""])
         let (delivery, storage) = try makeDelivery(quota: quota)
-        #expect(try await deliver(delivery) == LDAResult(.delivered, "INBOX"))  // 20 bytes of 50
-        #expect(try await deliver(delivery) == LDAResult(.delivered, "INBOX"))  // 40
+        #expect(try await deliver(delivery) == LDAResult(.delivered, "INBOX")) // 20 bytes of 50
+        #expect(try await deliver(delivery) == LDAResult(.delivered, "INBOX")) // 40
         // 60 is over even with quota_grace (55): 77, or 75 with quota_full_tempfail; -m's mailbox fails the same way, then INBOX.
         let refused = LDAResult(.overQuota, QuotaConfiguration.defaultExceededMessage)
         #expect(try await deliver(delivery) == refused)

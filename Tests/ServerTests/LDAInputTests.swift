@@ -1,6 +1,7 @@
 import Config
 import ObjectMail
 import Testing
+
 @testable import Server
 
 /// `objectmail lda`'s pure parts: how stdin is read, how -o is applied, which exit code each result gives.
@@ -24,7 +25,7 @@ struct LDAInputTests {
 
     @Test func lineEndsBecomeCRLFOnceAndOtherInputIsKept() {
         #expect(converted(["Subject: a\r", "\nx\ny\r\n"]) == ("Subject: a\r\nx\r\ny\r\n", nil))
-        #expect(converted(["From:", " a@b\n"]) == ("From: a@b\r\n", nil))  // a header, not an mbox From line
+        #expect(converted(["From:", " a@b\n"]) == ("From: a@b\r\n", nil)) // a header, not an mbox From line
         #expect(converted(["Fro"]) == ("Fro", nil))
         #expect(converted([""]) == ("", nil))
         #expect(converted(["From MAILER-DAEMON"]) == ("", "MAILER-DAEMON"))
@@ -44,9 +45,12 @@ struct LDAInputTests {
     }
 
     @Test func overridesThatDecideADeliveryAreTaken() throws {
-        let overrides = try LDAOverrides(parsing: ["lda_mailbox_autocreate=yes", "lda_mailbox_autosubscribe=no",
-                                                   "quota_full_tempfail=yes", "plugin/quota=maildir:User quota:noenforcing"],
-                                         registry: registry)
+        let overrides = try LDAOverrides(
+            parsing: [
+                "lda_mailbox_autocreate=yes", "lda_mailbox_autosubscribe=no",
+                "quota_full_tempfail=yes", "plugin/quota=maildir:User quota:noenforcing"
+            ],
+            registry: registry)
         #expect(overrides == LDAOverrides(mailboxAutocreate: true, mailboxAutosubscribe: false, quotaFullTempfail: true, enforceQuota: false))
         #expect(try LDAOverrides(parsing: ["plugin/quota=count:User quota"], registry: registry).enforceQuota == true)
         #expect(try LDAOverrides(parsing: ["plugin/quota="], registry: registry).enforceQuota == false)
@@ -64,8 +68,9 @@ struct LDAInputTests {
             }
         }
         #expect(reason("quota_full_tempfail=maybe")?.hasPrefix("Invalid -o parameter quota_full_tempfail=maybe: ") == true)
-        #expect(reason("lda_mailbox_autocreat=yes")?
-            .hasSuffix("Unknown setting: lda_mailbox_autocreat (did you mean lda_mailbox_autocreate?)") == true)
+        #expect(
+            reason("lda_mailbox_autocreat=yes")?
+                .hasSuffix("Unknown setting: lda_mailbox_autocreat (did you mean lda_mailbox_autocreate?)") == true)
         #expect(reason("recipient_delimiter=-")?.contains("cannot differ for one delivery") == true)
         #expect(reason("plugin/quota_rule=*:storage=1G")?.contains("cannot differ for one delivery") == true)
         #expect(reason("lda_mailbox_autocreate") == "Invalid -o parameter lda_mailbox_autocreate: expected NAME=VALUE")

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import Server
 
 @Suite(.timeLimit(.minutes(1)))
@@ -7,29 +8,36 @@ struct LMTPSessionTests {
     let users: Set<String> = ["jane@example.com", "joe@example.com"]
 
     @Test func greetingAndLHLOAnnounceTheCapabilities() async throws {
-        var session = try await LMTPTestSession(backend: RecordingBackend(users: users),
-                                                configuration: LMTPConfiguration(hostname: "mx.test", maxMessageSize: 1000))
+        var session = try await LMTPTestSession(
+            backend: RecordingBackend(users: users),
+            configuration: LMTPConfiguration(hostname: "mx.test", maxMessageSize: 1000))
         #expect(try await session.reply() == "220 mx.test ObjectMail ready.")
         try await session.send("LHLO client.test\r\n")
         let lhlo = try await session.reply()
-        #expect(lhlo == ["250-mx.test", "250-8BITMIME", "250-CHUNKING", "250-ENHANCEDSTATUSCODES", "250-PIPELINING",
-                         "250-SIZE 1000", "250 SMTPUTF8"].joined(separator: "\n"))
+        #expect(
+            lhlo
+                == [
+                    "250-mx.test", "250-8BITMIME", "250-CHUNKING", "250-ENHANCEDSTATUSCODES", "250-PIPELINING",
+                    "250-SIZE 1000", "250 SMTPUTF8"
+                ].joined(separator: "\n"))
     }
 
     @Test func pipelinedTransactionGetsOneReplyPerCommandAndPerRecipientInOrder() async throws {
         let backend = RecordingBackend(users: users)
         var session = try await LMTPTestSession(backend: backend)
         _ = try await session.reply()
-        try await session.send("LHLO c\r\nMAIL FROM:<s@x.org> BODY=8BITMIME SIZE=20 SMTPUTF8\r\nRCPT TO:<jane@example.com>\r\n"
-                               + "RCPT TO:<nobody@example.com>\r\nRCPT TO:<joe+lists@example.com>\r\nDATA\r\n"
-                               + "Subject: hi\r\n\r\nbody\r\n.\r\nNOOP\r\n")
+        try await session.send(
+            "LHLO c\r\nMAIL FROM:<s@x.org> BODY=8BITMIME SIZE=20 SMTPUTF8\r\nRCPT TO:<jane@example.com>\r\n"
+                + "RCPT TO:<nobody@example.com>\r\nRCPT TO:<joe+lists@example.com>\r\nDATA\r\n"
+                + "Subject: hi\r\n\r\nbody\r\n.\r\nNOOP\r\n")
         let replies = try await session.replies(8)
         #expect(replies[0].hasPrefix("250-"))
-        #expect(Array(replies[1...]) == [
-            "250 2.1.0 OK", "250 2.1.5 OK", "550 5.1.1 <nobody@example.com> User doesn't exist: nobody@example.com",
-            "250 2.1.5 OK", "354 OK",
-            "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved", "250 2.0.0 <joe+lists@example.com> TESTSESSION00001 Saved",
-        ])
+        #expect(
+            Array(replies[1...]) == [
+                "250 2.1.0 OK", "250 2.1.5 OK", "550 5.1.1 <nobody@example.com> User doesn't exist: nobody@example.com",
+                "250 2.1.5 OK", "354 OK",
+                "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved", "250 2.0.0 <joe+lists@example.com> TESTSESSION00001 Saved"
+            ])
         #expect(try await session.reply() == "250 2.0.0 OK")
         let message = try #require(backend.messages.first)
         #expect(message.mailFrom == "s@x.org")
@@ -61,7 +69,7 @@ struct LMTPSessionTests {
         let replies = try await session.replies(6)
         #expect(replies.codes == ["250 2.1.0", "250 2.1.5", "250 2.1.5", "250 2.0.0", "250 2.0.0", "250 2.0.0"])
         #expect(replies[3] == "250 2.0.0 7 octets received")
-        #expect(backend.messages.first?.bytes == Array("line\r\n.more".utf8))  // BDAT data is never unstuffed
+        #expect(backend.messages.first?.bytes == Array("line\r\n.more".utf8)) // BDAT data is never unstuffed
 
         try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 3\r\nabcBDAT 0 LAST\r\n")
         #expect(try await session.replies(4).codes == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0"])
@@ -70,8 +78,11 @@ struct LMTPSessionTests {
         #expect(try await session.reply() == "503 5.5.1 MAIL needed first")
 
         try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 1\r\nxRCPT TO:<joe@example.com>\r\nDATA\r\n")
-        #expect(try await session.replies(5) == ["250 2.1.0 OK", "250 2.1.5 OK", "250 2.0.0 1 octets received",
-                                                 "503 5.5.1 RCPT after BDAT", "503 5.5.1 DATA cannot be used with BDAT"])
+        #expect(
+            try await session.replies(5) == [
+                "250 2.1.0 OK", "250 2.1.5 OK", "250 2.0.0 1 octets received",
+                "503 5.5.1 RCPT after BDAT", "503 5.5.1 DATA cannot be used with BDAT"
+            ])
     }
 
     @Test func messageSizeLimits() async throws {
@@ -86,15 +97,17 @@ struct LMTPSessionTests {
         #expect(try await session.replies(2) == Array(repeating: "552 5.3.4 Message too big for system", count: 2))
         #expect(backend.messages.isEmpty)
 
-        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 40\r\n" + String(repeating: "y", count: 40)
-                               + "BDAT 40 LAST\r\n" + String(repeating: "z", count: 40) + "NOOP\r\n")
+        try await session.send(
+            "MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 40\r\n" + String(repeating: "y", count: 40)
+                + "BDAT 40 LAST\r\n" + String(repeating: "z", count: 40) + "NOOP\r\n")
         #expect(try await session.replies(5).codes == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "552 5.3.4", "250 2.0.0"])
         #expect(backend.messages.isEmpty)
     }
 
     @Test func overLongCommandLineIsRefusedAndTheSessionGoesOn() async throws {
-        var session = try await LMTPTestSession(backend: RecordingBackend(users: users),
-                                                configuration: LMTPConfiguration(hostname: "mx", maxCommandLine: 100))
+        var session = try await LMTPTestSession(
+            backend: RecordingBackend(users: users),
+            configuration: LMTPConfiguration(hostname: "mx", maxCommandLine: 100))
         try await session.greet()
         try await session.send("NOOP " + String(repeating: "a", count: 150))
         try await session.send(String(repeating: "b", count: 150) + "\r\nNOOP\r\n")
@@ -104,15 +117,19 @@ struct LMTPSessionTests {
     @Test func commandsOutOfSequenceGet503() async throws {
         var session = try await LMTPTestSession(backend: RecordingBackend(users: users))
         _ = try await session.reply()
-        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\nLHLO c\r\nMAIL FROM:<a@b>\r\nMAIL FROM:<a@b>\r\n"
-                               + "DATA\r\nBDAT 5\r\nxxxxxNOOP\r\nEHLO c\r\n")
+        try await session.send(
+            "MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\nLHLO c\r\nMAIL FROM:<a@b>\r\nMAIL FROM:<a@b>\r\n"
+                + "DATA\r\nBDAT 5\r\nxxxxxNOOP\r\nEHLO c\r\n")
         let replies = try await session.replies(10)
         #expect(replies[0] == "503 5.5.1 LHLO first")
         #expect(replies[1] == "503 5.5.1 MAIL needed first")
         #expect(replies[2] == "503 5.5.1 MAIL needed first")
         #expect(replies[3].hasPrefix("250-"))
-        #expect(Array(replies[4...]) == ["250 2.1.0 OK", "503 5.5.1 MAIL already given", "503 5.5.1 No valid recipients",
-                                          "503 5.5.1 No valid recipients", "250 2.0.0 OK", "500 5.5.1 Unknown command"])
+        #expect(
+            Array(replies[4...]) == [
+                "250 2.1.0 OK", "503 5.5.1 MAIL already given", "503 5.5.1 No valid recipients",
+                "503 5.5.1 No valid recipients", "250 2.0.0 OK", "500 5.5.1 Unknown command"
+            ])
     }
 
     @Test func rsetForgetsTheTransaction() async throws {
@@ -128,18 +145,20 @@ struct LMTPSessionTests {
         let backend = RecordingBackend(users: users, unavailable: ["down@example.com"], failingStores: ["joe@example.com"])
         var session = try await LMTPTestSession(backend: backend)
         try await session.greet()
-        try await session.send("VRFY jane\r\nMAIL FROM:<a@b> NOTIFY=NEVER\r\nMAIL FROM:<a@b> BODY=BINARYMIME\r\nMAIL FROM:a@b\r\n"
-                               + "MAIL FROM:<a@b>\r\nRCPT TO:<down@example.com>\r\nRCPT TO:<jane@example.com> NOTIFY=NEVER\r\n"
-                               + "RCPT TO:<jane@example.com> ORCPT=rfc822;jane+x@example.com\r\nRCPT TO:<joe@example.com>\r\n"
-                               + "DATA\r\nx\r\n.\r\nQUIT\r\n")
+        try await session.send(
+            "VRFY jane\r\nMAIL FROM:<a@b> NOTIFY=NEVER\r\nMAIL FROM:<a@b> BODY=BINARYMIME\r\nMAIL FROM:a@b\r\n"
+                + "MAIL FROM:<a@b>\r\nRCPT TO:<down@example.com>\r\nRCPT TO:<jane@example.com> NOTIFY=NEVER\r\n"
+                + "RCPT TO:<jane@example.com> ORCPT=rfc822;jane+x@example.com\r\nRCPT TO:<joe@example.com>\r\n"
+                + "DATA\r\nx\r\n.\r\nQUIT\r\n")
         let replies = try await session.replies(13)
-        #expect(replies == [
-            "252 2.3.3 Try RCPT instead", "555 5.5.4 Unsupported parameter NOTIFY", "501 5.5.4 Unsupported BODY parameter",
-            "501 5.5.4 Invalid FROM: syntax", "250 2.1.0 OK", "451 4.3.0 <down@example.com> Temporary internal error",
-            "555 5.5.4 Unsupported parameter NOTIFY", "250 2.1.5 OK", "250 2.1.5 OK", "354 OK",
-            "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved", "451 4.3.0 <joe@example.com> Temporary failure",
-            "221 2.0.0 mx.test Bye",
-        ])
+        #expect(
+            replies == [
+                "252 2.3.3 Try RCPT instead", "555 5.5.4 Unsupported parameter NOTIFY", "501 5.5.4 Unsupported BODY parameter",
+                "501 5.5.4 Invalid FROM: syntax", "250 2.1.0 OK", "451 4.3.0 <down@example.com> Temporary internal error",
+                "555 5.5.4 Unsupported parameter NOTIFY", "250 2.1.5 OK", "250 2.1.5 OK", "354 OK",
+                "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved", "451 4.3.0 <joe@example.com> Temporary failure",
+                "221 2.0.0 mx.test Bye"
+            ])
         #expect(backend.messages.first?.recipients.first?.originalRecipient == "jane+x@example.com")
         try await session.channel.closeFuture.get()
     }
@@ -189,10 +208,13 @@ struct LMTPShutdownTests {
     @Test func deliveryHeaders() {
         let headers = DeliveryHeaders(configuration: LMTPConfiguration(hostname: "mx.test", originalRecipientHeader: "X-Original-To"))
         let recipient = LMTPRecipient(address: "jane+x@example.com", user: "jane@example.com", detail: "x")
-        let text = String(decoding: headers.header(for: recipient, mailFrom: "s@x.org",
-                                                   session: LMTPSessionInfo(id: "ID", helo: "relay", remoteIP: "127.0.0.1"),
-                                                   date: .init(timeIntervalSince1970: 0)), as: UTF8.self)
-        #expect(text == "Return-Path: <s@x.org>\r\nDelivered-To: jane+x@example.com\r\nX-Original-To: jane+x@example.com\r\n"
+        let text = String(
+            decoding: headers.header(
+                for: recipient, mailFrom: "s@x.org",
+                session: LMTPSessionInfo(id: "ID", helo: "relay", remoteIP: "127.0.0.1"),
+                date: .init(timeIntervalSince1970: 0)), as: UTF8.self)
+        #expect(
+            text == "Return-Path: <s@x.org>\r\nDelivered-To: jane+x@example.com\r\nX-Original-To: jane+x@example.com\r\n"
                 + "Received: from relay ([127.0.0.1])\r\n\tby mx.test with LMTP\r\n\tid ID\r\n\t(envelope-from <s@x.org>)\r\n"
                 + "\tfor <jane+x@example.com>; Thu, 01 Jan 1970 00:00:00 +0000\r\n")
         #expect(DeliveryHeaders.messageID(in: Array("Subject: a\r\nMESSAGE-ID:  <x@y>\r\n\r\nMessage-ID: <no>\r\n".utf8)) == "<x@y>")

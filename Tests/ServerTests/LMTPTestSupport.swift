@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Synchronization
+
 @testable import Server
 
 /// A backend that knows a fixed set of users and records what it was asked to deliver, so the

@@ -1,8 +1,9 @@
 import IMAPProtocol
 import MailModel
+import Testing
+
 @testable import ObjectMail
 @testable import Server
-import Testing
 
 /// The selected mailbox's sequence-number bookkeeping (RFC 3501 §7.4.1), without a server.
 @Suite struct MailboxViewTests {
@@ -84,8 +85,11 @@ import Testing
         #expect(view.reconcile(with: [state(1, keywords: ["b", "a"]), state(2), state(5)], allowExpunge: true) == [])
         // States out of UID order (a caller's own list) give the same answer as ordered ones.
         let updates = view.reconcile(with: [state(7), state(5, [.flagged]), state(1, keywords: ["a"])], allowExpunge: true)
-        #expect(updates == [.expunge(sequence: 2, uid: 2), .exists(3), .recent(0),
-                            .flags(sequence: 1, state(1, keywords: ["a"])), .flags(sequence: 2, state(5, [.flagged]))])
+        #expect(
+            updates == [
+                .expunge(sequence: 2, uid: 2), .exists(3), .recent(0),
+                .flags(sequence: 1, state(1, keywords: ["a"])), .flags(sequence: 2, state(5, [.flagged]))
+            ])
         #expect(view.uids == [1, 5, 7])
     }
 
@@ -97,14 +101,16 @@ import Testing
     }
 
     func mailbox() -> Mailbox {
-        Mailbox(id: MailboxID(1), guid: "g", name: "INBOX", uidValidity: 1, uidNext: 10, highestModSeq: 5, firstRecentUID: 10,
-                specialUse: nil)
+        Mailbox(
+            id: MailboxID(1), guid: "g", name: "INBOX", uidValidity: 1, uidNext: 10, highestModSeq: 5, firstRecentUID: 10,
+            specialUse: nil)
     }
 
     @Test func changesAppliedToTheViewGiveTheIndexState() {
         let view = view([1, 2, 3, 4])
-        let changes = MailboxDelta(mailbox: mailbox(), changed: [state(2, .seen, modSeq: 6), state(7, modSeq: 7)],
-                                     expunged: [3, 99], messageCount: 4)
+        let changes = MailboxDelta(
+            mailbox: mailbox(), changed: [state(2, .seen, modSeq: 6), state(7, modSeq: 7)],
+            expunged: [3, 99], messageCount: 4)
         #expect(view.applying(changes) == [state(1), state(2, .seen, modSeq: 6), state(4), state(7, modSeq: 7)])
         // Nothing changed: the view as it is.
         #expect(view.applying(MailboxDelta(mailbox: mailbox(), changed: [], expunged: [], messageCount: nil)) == view.messages)

@@ -1,7 +1,8 @@
 import IMAPProtocol
 import NIOCore
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// RFC 5465's rules for a NOTIFY SET and which mailboxes its filters select.
 @Suite struct NotifySpecificationTests {
@@ -25,8 +26,9 @@ import Testing
 
     @Test func rfcExample() throws {
         // RFC 5465 §3.1's example, less AnnotationChange (we have no ANNOTATE).
-        let spec = try specification("STATUS (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (From To)]) MessageExpunge))"
-            + " (SUBTREE Lists (MessageNew MessageExpunge FlagChange)) (MAILBOXES Drafts (MessageNew MessageExpunge))")
+        let spec = try specification(
+            "STATUS (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (From To)]) MessageExpunge))"
+                + " (SUBTREE Lists (MessageNew MessageExpunge FlagChange)) (MAILBOXES Drafts (MessageNew MessageExpunge))")
         #expect(spec.status)
         #expect(spec.selected?.events == [.messageNew, .messageExpunge])
         #expect(spec.selected?.delayed == false)
@@ -43,14 +45,17 @@ import Testing
         #expect(spec.events(for: "INBOX", isSubscribed: { _ in true }) == [.messageNew, .messageExpunge])
         #expect(spec.events(for: "Sent", isSubscribed: { _ in true }) == [.mailboxName])
         #expect(spec.selected == nil)
-        #expect(try specification("(MAILBOXES inbox (MessageNew MessageExpunge))").events(for: "INBOX", isSubscribed: { _ in false })
-            == [.messageNew, .messageExpunge])
+        #expect(
+            try specification("(MAILBOXES inbox (MessageNew MessageExpunge))").events(for: "INBOX", isSubscribed: { _ in false })
+                == [.messageNew, .messageExpunge])
     }
 
     @Test func compositionErrorsAreBad() {
-        for line in ["(SELECTED (MessageNew))", "(SELECTED-DELAYED (MessageExpunge))", "(SELECTED (FlagChange))",
-                     "(SELECTED (MailboxName))", "(SELECTED (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE)",
-                     "(PERSONAL (MessageNew (UID) MessageExpunge))"] {
+        for line in [
+            "(SELECTED (MessageNew))", "(SELECTED-DELAYED (MessageExpunge))", "(SELECTED (FlagChange))",
+            "(SELECTED (MailboxName))", "(SELECTED (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE)",
+            "(PERSONAL (MessageNew (UID) MessageExpunge))"
+        ] {
             guard case .bad = refusal(line) else {
                 Issue.record("\(line) should be BAD")
                 continue

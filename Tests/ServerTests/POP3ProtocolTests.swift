@@ -1,12 +1,13 @@
 import Config
 import Foundation
-import MetaCache
 import MIME
+import MetaCache
 import NIOCore
 import NIOEmbedded
 import ObjectMail
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// The storage-free parts of the POP3 server: framing, command parsing, dot-stuffing, UIDL formats,
 /// SASL steps and settings.
@@ -48,13 +49,14 @@ import Testing
         #expect(try POP3CommandParser.parse("USER jane@example.com") == .user("jane@example.com"))
         #expect(try POP3CommandParser.parse("AUTH") == .auth(mechanism: nil, initialResponse: nil))
         #expect(try POP3CommandParser.parse("AUTH PLAIN AGphbmUAc2VjcmV0") == .auth(mechanism: "PLAIN", initialResponse: "AGphbmUAc2VjcmV0"))
-        #expect(try POP3CommandParser.parse("APOP jane c4c9334bac560ecc979e58001b3e22fb") ==
-            .apop(user: "jane", digest: "c4c9334bac560ecc979e58001b3e22fb"))
+        #expect(try POP3CommandParser.parse("APOP jane c4c9334bac560ecc979e58001b3e22fb") == .apop(user: "jane", digest: "c4c9334bac560ecc979e58001b3e22fb"))
         #expect(try POP3CommandParser.parse("TOP 1 99999999999999999999999") == .top(1, lines: Int.max))
     }
 
-    @Test(arguments: ["RETR", "RETR x", "RETR -1", "RETR +1", "RETR 1 2", "DELE", "LIST 1 2", "TOP 1", "TOP 1 -2",
-                      "STAT 1", "QUIT now", "USER", "RETR 99999999999", "XYZZY", "", "LAST 1"])
+    @Test(arguments: [
+        "RETR", "RETR x", "RETR -1", "RETR +1", "RETR 1 2", "DELE", "LIST 1 2", "TOP 1", "TOP 1 -2",
+        "STAT 1", "QUIT now", "USER", "RETR 99999999999", "XYZZY", "", "LAST 1"
+    ])
     func badCommandsAreRefused(_ line: String) {
         #expect(throws: POP3ParseError.self) { try POP3CommandParser.parse(line) }
     }
@@ -105,8 +107,9 @@ import Testing
     // MARK: UIDL
 
     func uidl(_ format: String, uid: UInt32, uidValidity: UInt32 = 5, header: String? = nil) throws -> String {
-        try POP3UIDLFormat(format).uidl(uid: uid, uidValidity: uidValidity, guid: "0123456789abcdef0123456789abcdef",
-                                        objectKey: "mailboxes/ffff/9a8b7c", header: header.map { Array($0.utf8) })
+        try POP3UIDLFormat(format).uidl(
+            uid: uid, uidValidity: uidValidity, guid: "0123456789abcdef0123456789abcdef",
+            objectKey: "mailboxes/ffff/9a8b7c", header: header.map { Array($0.utf8) })
     }
 
     @Test func uidlFormatsWithDovecotsVariables() throws {
@@ -142,7 +145,8 @@ import Testing
         #expect(SASLExchange(mechanism: "CRAM-MD5") == nil)
         // With master users configured, authzid ≠ authcid is the master user acting for the authzid.
         var master = try #require(SASLExchange(mechanism: "PLAIN", masterUserSeparator: "*"))
-        #expect(master.respond(Data("joe\0admin\0secret".utf8).base64EncodedString())
+        #expect(
+            master.respond(Data("joe\0admin\0secret".utf8).base64EncodedString())
                 == .credentials(user: "joe*admin", password: "secret"))
     }
 
@@ -153,7 +157,7 @@ import Testing
         StorageSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
         POP3Settings.register(in: &registry)
-        IMAPConfiguration.register(in: &registry)  // mail_max_userip_connections, shared with IMAP
+        IMAPConfiguration.register(in: &registry) // mail_max_userip_connections, shared with IMAP
         return try registry.load(text: text, file: "test.conf")
     }
 
@@ -163,39 +167,45 @@ import Testing
         #expect(!defaults.noFlagUpdates && !defaults.lockSession && defaults.workarounds.isEmpty)
         #expect(defaults.maxUserIPConnections == 10)
         #expect(defaults.autologout == .minutes(10))
-        let seed = try POP3Configuration(settings: load("""
-            pop3_uidl_format = %g
-            pop3_no_flag_updates = yes
-            pop3_client_workarounds = outlook-no-nuls oe-ns-eoh
-            pop3_lock_session = yes
-            mail_max_userip_connections = 3
-            """))
+        let seed = try POP3Configuration(
+            settings: load(
+                """
+                pop3_uidl_format = %g
+                pop3_no_flag_updates = yes
+                pop3_client_workarounds = outlook-no-nuls oe-ns-eoh
+                pop3_lock_session = yes
+                mail_max_userip_connections = 3
+                """))
         #expect(seed.uidlFormat.template.template == "%g")
         #expect(seed.noFlagUpdates && seed.lockSession && seed.workarounds == [.outlookNoNuls, .oeNsEoh])
         #expect(seed.maxUserIPConnections == 3)
     }
 
     @Test func badSettingsAreConfigErrorsWithTheirLine() throws {
-        for text in ["pop3_client_workarounds = outlook-no-nuls bogus", "pop3_uidl_format = %q", "pop3_enable_last = yes",
-                     "pop3_logout_format = %z"] {
+        for text in [
+            "pop3_client_workarounds = outlook-no-nuls bogus", "pop3_uidl_format = %q", "pop3_enable_last = yes",
+            "pop3_logout_format = %z"
+        ] {
             let error = try #require(throws: ConfigError.self) { try POP3Configuration(settings: load(text)) }
             #expect(error.location?.line == 1, "\(text): \(error)")
         }
     }
 
     @Test func pop3LoginServiceListens() throws {
-        let specs = try ListenerSpec.all(from: load("""
-            protocols = pop3
-            service pop3-login {
-              inet_listener pop3 {
-                address = 127.0.0.1
-                port = 110
-              }
-              inet_listener pop3s {
-                port = 0
-              }
-            }
-            """))
+        let specs = try ListenerSpec.all(
+            from: load(
+                """
+                protocols = pop3
+                service pop3-login {
+                  inet_listener pop3 {
+                    address = 127.0.0.1
+                    port = 110
+                  }
+                  inet_listener pop3s {
+                    port = 0
+                  }
+                }
+                """))
         #expect(specs == [ListenerSpec(service: "pop3", endpoint: .inet(host: "127.0.0.1", port: 110))])
     }
 }

@@ -10,15 +10,16 @@ enum PasswdFileUsers {
         try lines.write(toFile: "\(root)/users", atomically: true, encoding: .utf8)
         var registry = SettingsRegistry()
         AuthSettings.register(in: &registry)
-        return try registry.load(text: """
-            passdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            userdb {
-              driver = passwd-file
-              args = \(root)/users
-            }
-            """)
+        return try registry.load(
+            text: """
+                passdb {
+                  driver = passwd-file
+                  args = \(root)/users
+                }
+                userdb {
+                  driver = passwd-file
+                  args = \(root)/users
+                }
+                """)
     }
 }

@@ -1,5 +1,6 @@
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// RFC 5267 §4.3: the ADDTO/REMOVEFROM pairs that turn a kept result into the current one.
 @Suite struct SearchContextTests {
@@ -28,8 +29,11 @@ import Testing
     @Test func searchUsesPositionZero() {
         // §4.3.4's example: 32768 leaves the result, then 32769 is added.
         let changes = SearchContextChange.between([23762, 23763, 32768], [23762, 23763, 32769], sorted: false)
-        #expect(changes == [SearchContextChange(added: false, position: 0, uids: [32768]),
-                            SearchContextChange(added: true, position: 0, uids: [32769])])
+        #expect(
+            changes == [
+                SearchContextChange(added: false, position: 0, uids: [32768]),
+                SearchContextChange(added: true, position: 0, uids: [32769])
+            ])
         #expect(SearchContextChange.between([1, 2], [1, 2], sorted: false).isEmpty)
     }
 
@@ -43,8 +47,11 @@ import Testing
         let old: [UInt32] = [9, 3, 7, 1, 5]
         let new: [UInt32] = [8, 9, 7, 5, 2]
         let changes = SearchContextChange.between(old, new, sorted: true)
-        #expect(changes.filter { !$0.added } == [SearchContextChange(added: false, position: 4, uids: [1]),
-                                                SearchContextChange(added: false, position: 2, uids: [3])])
+        #expect(
+            changes.filter { !$0.added } == [
+                SearchContextChange(added: false, position: 4, uids: [1]),
+                SearchContextChange(added: false, position: 2, uids: [3])
+            ])
         #expect(apply(changes, to: old) == new)
     }
 
@@ -65,7 +72,8 @@ import Testing
                 new.insert(uid, at: Int.random(in: 0...new.count, using: &generator))
             }
             #expect(apply(SearchContextChange.between(old, new, sorted: true), to: old) == new)
-            let unsortedOld = old.sorted(), unsortedNew = new.sorted()
+            let unsortedOld = old.sorted()
+            let unsortedNew = new.sorted()
             #expect(apply(SearchContextChange.between(unsortedOld, unsortedNew, sorted: false), to: unsortedOld) == unsortedNew)
         }
     }

@@ -1,6 +1,7 @@
 import Config
 import ObjectMail
 import Testing
+
 @testable import Server
 
 @Suite struct ServerSettingsTests {
@@ -12,7 +13,8 @@ import Testing
     }
 
     @Test func listenersOfTheEnabledProtocols() throws {
-        let settings = try load("""
+        let settings = try load(
+            """
             protocols = lmtp
             service lmtp {
               inet_listener lmtp {
@@ -29,14 +31,21 @@ import Testing
             }
             """)
         let specs = try ListenerSpec.all(from: settings)
-        #expect(specs == [
-            ListenerSpec(service: "lmtp", endpoint: .inet(host: "127.0.0.1", port: 24)),
-            ListenerSpec(service: "lmtp", endpoint: .inet(host: "::1", port: 24)),
-            ListenerSpec(service: "lmtp", endpoint: .unix(path: "/var/spool/postfix/private/dovecot-lmtp", mode: 0o660,
-                                                          user: "postfix", group: "")),
-        ])
-        #expect(specs.map(\.description) == ["lmtp on 127.0.0.1:24", "lmtp on [::1]:24",
-                                             "lmtp on unix:/var/spool/postfix/private/dovecot-lmtp"])
+        #expect(
+            specs == [
+                ListenerSpec(service: "lmtp", endpoint: .inet(host: "127.0.0.1", port: 24)),
+                ListenerSpec(service: "lmtp", endpoint: .inet(host: "::1", port: 24)),
+                ListenerSpec(
+                    service: "lmtp",
+                    endpoint: .unix(
+                        path: "/var/spool/postfix/private/dovecot-lmtp", mode: 0o660,
+                        user: "postfix", group: ""))
+            ])
+        #expect(
+            specs.map(\.description) == [
+                "lmtp on 127.0.0.1:24", "lmtp on [::1]:24",
+                "lmtp on unix:/var/spool/postfix/private/dovecot-lmtp"
+            ])
     }
 
     @Test func protocolsWithoutListenersOrNotImplementedAreErrors() throws {
@@ -53,7 +62,8 @@ import Testing
     }
 
     @Test func lmtpSettings() throws {
-        let settings = try load("""
+        let settings = try load(
+            """
             hostname = mx.example.com
             recipient_delimiter = +-
             lmtp_save_to_detail_mailbox = yes
@@ -71,7 +81,8 @@ import Testing
     }
 
     @Test func storageSettings() throws {
-        let settings = try load("""
+        let settings = try load(
+            """
             mail_location = obox:%2Mu/%2.3Mu/%u:INDEX=~/:CONTROL=~/
             mail_home = /var/vmail/%2Mu/%u
             namespace inbox {
@@ -89,10 +100,11 @@ import Testing
         let configuration = try StorageConfiguration(settings: settings)
         #expect(configuration.prefixTemplate == "%2Mu/%2.3Mu/%u")
         #expect(configuration.homeTemplate == "/var/vmail/%2Mu/%u")
-        #expect(configuration.mailboxes == [
-            ConfiguredMailbox(name: try MailboxName("Trash"), specialUse: "\\Trash", auto: .subscribe),
-            ConfiguredMailbox(name: try MailboxName("Archive")),
-        ])
+        #expect(
+            configuration.mailboxes == [
+                ConfiguredMailbox(name: try MailboxName("Trash"), specialUse: "\\Trash", auto: .subscribe),
+                ConfiguredMailbox(name: try MailboxName("Archive"))
+            ])
         let defaults = try StorageConfiguration(settings: try load(""))
         #expect(defaults.prefixTemplate == "%8Mu/%u" && defaults.homeTemplate == "var/vmail/%2Mu/%u")
     }
@@ -101,7 +113,7 @@ import Testing
         "mail_location = maildir:~/Maildir",
         "mail_location = obox:%8Mu/%u:LAYOUT=fs",
         "namespace inbox {\n  separator = .\n}",
-        "namespace inbox {\n  prefix = INBOX/\n}",
+        "namespace inbox {\n  prefix = INBOX/\n}"
     ])
     func unsupportedStorageSettingsAreErrors(_ text: String) throws {
         let settings = try load(text)

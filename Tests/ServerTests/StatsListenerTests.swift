@@ -1,6 +1,7 @@
 import Config
 import ObjectMail
 import Testing
+
 @testable import Server
 
 /// `service stats { inet_listener http }` is read apart from the mail protocols.

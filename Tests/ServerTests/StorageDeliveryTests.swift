@@ -8,6 +8,7 @@ import ObjectMail
 import ObjectStore
 import StoreContract
 import Testing
+
 @testable import Server
 
 /// The real backend: userdb lookups through Auth (passwd-file) and saves into a posix store.
@@ -24,10 +25,15 @@ import Testing
     func makeCountedDelivery(_ configuration: LMTPConfiguration, obox: String? = nil) throws -> (StorageDelivery, MailStorage, CountingStore) {
         let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}x::::::\n", in: root)
         let store = CountingStore(parent: try PipelineRegistry.builtIn.makeStore(obox ?? "posix:\(root)/objects"))
-        let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
-                                  logger: Logger(label: "test")) { _ in store }
-        return (StorageDelivery(authenticator: try Authenticator(settings: settings), storage: storage,
-                                configuration: configuration, logger: Logger(label: "test")), storage, store)
+        let storage = MailStorage(
+            configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"),
+            logger: Logger(label: "test")
+        ) { _ in store }
+        return (
+            StorageDelivery(
+                authenticator: try Authenticator(settings: settings), storage: storage,
+                configuration: configuration, logger: Logger(label: "test")), storage, store
+        )
     }
 
     let session = LMTPSessionInfo(id: "SESSION", helo: "relay.test", remoteIP: "127.0.0.1")
@@ -40,16 +46,21 @@ import Testing
     }
 
     @Test func detailMailboxIsCreatedAndSubscribedAndMessagesCarryTheHeaders() async throws {
-        let (delivery, storage) = try makeDelivery(LMTPConfiguration(hostname: "mx.test", saveToDetailMailbox: true,
-                                                                     mailboxAutocreate: true, mailboxAutosubscribe: true))
+        let (delivery, storage) = try makeDelivery(
+            LMTPConfiguration(
+                hostname: "mx.test", saveToDetailMailbox: true,
+                mailboxAutocreate: true, mailboxAutosubscribe: true))
         #expect(await delivery.resolveRecipient("JOE@example.com", originalRecipient: nil, session: session) == .unknown)
         let detail = try await recipient(delivery, "Jane+lists@example.com")
         #expect(detail.user == "jane@example.com" && detail.detail == "lists")
         let plain = try await recipient(delivery, "jane@example.com")
         let body = Array("Subject: s\r\n\r\nbody\r\n".utf8)
         let replies = await delivery.deliver(LMTPMessage(mailFrom: "s@x.org", recipients: [detail, plain], bytes: body), session: session)
-        #expect(replies == [LMTPReply(250, "2.0.0 <Jane+lists@example.com> SESSION Saved"),
-                            LMTPReply(250, "2.0.0 <jane@example.com> SESSION Saved")])
+        #expect(
+            replies == [
+                LMTPReply(250, "2.0.0 <Jane+lists@example.com> SESSION Saved"),
+                LMTPReply(250, "2.0.0 <jane@example.com> SESSION Saved")
+            ])
 
         let user = try await storage.user("jane@example.com")
         let listing = try await user.listMailboxes()
@@ -89,8 +100,9 @@ import Testing
         _ = await delivery.deliver(LMTPMessage(mailFrom: "", recipients: [jane], bytes: Array("first\r\n".utf8)), session: session)
         let before = (puts: store.count("put"), reads: store.reads)
         for _ in 0..<10 {
-            let replies = await delivery.deliver(LMTPMessage(mailFrom: "", recipients: [jane, detail], bytes: Array("x\r\n".utf8)),
-                                                 session: session)
+            let replies = await delivery.deliver(
+                LMTPMessage(mailFrom: "", recipients: [jane, detail], bytes: Array("x\r\n".utf8)),
+                session: session)
             #expect(replies.map(\.code) == [250, 250])
         }
         #expect(store.count("put") - before.puts == 20)

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import Logging
 import Testing
+
 @testable import Server
 
 @Suite struct TLSSettingsTests {
@@ -43,15 +44,17 @@ import Testing
         let (certificate, key) = try SelfSignedCertificate.make(hostName: "mail.example.com")
         try certificate.write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
         try key.write(toFile: directory + "/key.pem", atomically: true, encoding: .utf8)
-        let settings = TLSSettings(settings: try load("""
-            ssl = required
-            ssl_cert = <\(directory)/cert.pem
-            ssl_key = <\(directory)/key.pem
-            ssl_min_protocol = TLSv1.3
-            ssl_dh = <\(directory)/cert.pem
-            ssl_prefer_server_ciphers = yes
-            login_trusted_networks = 10.0.0.0/8 192.0.2.1
-            """))
+        let settings = TLSSettings(
+            settings: try load(
+                """
+                ssl = required
+                ssl_cert = <\(directory)/cert.pem
+                ssl_key = <\(directory)/key.pem
+                ssl_min_protocol = TLSv1.3
+                ssl_dh = <\(directory)/cert.pem
+                ssl_prefer_server_ciphers = yes
+                login_trusted_networks = 10.0.0.0/8 192.0.2.1
+                """))
         #expect(settings.mode == .required)
         #expect(settings.certificatePEM == certificate)
         #expect(try TLSContextProvider.minimumVersion(settings.minimumProtocol) == .tlsv13)
@@ -103,20 +106,22 @@ import Testing
     }
 
     @Test func implicitTLSListeners() throws {
-        let specs = try ListenerSpec.all(from: try load("""
-            protocols = imap
-            service imap-login {
-              inet_listener imap {
-                address = 127.0.0.1
-                port = 143
-              }
-              inet_listener imaps {
-                address = 127.0.0.1
-                port = 993
-                ssl = yes
-              }
-            }
-            """))
+        let specs = try ListenerSpec.all(
+            from: try load(
+                """
+                protocols = imap
+                service imap-login {
+                  inet_listener imap {
+                    address = 127.0.0.1
+                    port = 143
+                  }
+                  inet_listener imaps {
+                    address = 127.0.0.1
+                    port = 993
+                    ssl = yes
+                  }
+                }
+                """))
         #expect(specs.map(\.ssl) == [false, true])
         #expect(specs.map(\.description) == ["imap on 127.0.0.1:143", "imap on 127.0.0.1:993 (TLS)"])
     }
@@ -134,7 +139,7 @@ import Testing
         #expect(!security.isSecured(client("127.0.0.2", local: "127.0.0.1"), tls: false))
         #expect(security.isSecured(client("127.0.0.2", local: "127.0.0.1"), tls: true))
         #expect(security.isSecured(client("10.9.8.7", local: "192.0.2.1"), tls: false))
-        #expect(security.isSecured(client(nil, local: nil), tls: false))  // Unix socket
+        #expect(security.isSecured(client(nil, local: nil), tls: false)) // Unix socket
         #expect(!security.allowsPlaintextAuth(client("198.51.100.1", local: "192.0.2.1"), tls: false))
         var relaxed = security
         relaxed.disablePlaintextAuth = false
@@ -150,9 +155,11 @@ import Testing
         #expect(transport.client.ip == "198.51.100.1")
 
         transport = SessionTransport(security: security, client: client("10.0.0.5", local: "10.0.0.1"))
-        let fromProxy = transport.applyForwarded([("X-Originating-IP", "203.0.113.5"), ("x-originating-port", "4567"),
-                                                  ("x-connected-ip", "192.0.2.10"), ("x-connected-port", "993"),
-                                                  ("x-session-id", "abcDEF123"), ("x-proxy-ttl", "4")])
+        let fromProxy = transport.applyForwarded([
+            ("X-Originating-IP", "203.0.113.5"), ("x-originating-port", "4567"),
+            ("x-connected-ip", "192.0.2.10"), ("x-connected-port", "993"),
+            ("x-session-id", "abcDEF123"), ("x-proxy-ttl", "4")
+        ])
         #expect(fromProxy)
         #expect(transport.client.ip == "203.0.113.5" && transport.client.port == 4567)
         #expect(transport.client.localIP == "192.0.2.10" && transport.client.localPort == 993)
@@ -165,8 +172,10 @@ import Testing
     }
 
     @Test func xclientParameters() {
-        #expect(XClient.parse("ADDR=192.0.2.1 PORT=25 HELO=mx.example+2Eorg LOGIN=[UNAVAILABLE]") ==
-                ["ADDR": "192.0.2.1", "PORT": "25", "HELO": "mx.example.org", "LOGIN": "[UNAVAILABLE]"])
+        #expect(
+            XClient.parse("ADDR=192.0.2.1 PORT=25 HELO=mx.example+2Eorg LOGIN=[UNAVAILABLE]") == [
+                "ADDR": "192.0.2.1", "PORT": "25", "HELO": "mx.example.org", "LOGIN": "[UNAVAILABLE]"
+            ])
         #expect(XClient.parse("BOGUS=1") == nil)
         #expect(XClient.parse("") == nil)
         var transport = SessionTransport(security: security, client: client("10.0.0.5", local: "10.0.0.1"))
@@ -178,9 +187,10 @@ import Testing
 
     @Test func starttlsDropsInputUntilTheHandshake() {
         var transport = SessionTransport(security: security, client: client("127.0.0.1", local: "127.0.0.1"))
-        #expect(!transport.canStartTLS)  // no certificate configured
+        #expect(!transport.canStartTLS) // no certificate configured
         transport.startingTLS()
-        let first = transport.accepts(), second = transport.accepts()
+        let first = transport.accepts()
+        let second = transport.accepts()
         #expect(!first && !second && transport.droppedFrames == 2)
         transport.handshakeCompleted(logger: Logger(label: "test"))
         let after = transport.accepts()

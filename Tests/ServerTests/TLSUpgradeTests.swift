@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOSSL
 import Synchronization
 import Testing
+
 @testable import Server
 
 /// STARTTLS through `TLSUpgrade.startTLS` on in-memory channels: the reply goes out in clear text, a real
@@ -39,9 +40,10 @@ import Testing
 
     @Test func startTLSReplacesTheFramerAndDropsClearText() throws {
         let (certificate, key) = try SelfSignedCertificate.make(hostName: "localhost")
-        let serverContext = try NIOSSLContext(configuration: .makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))))
+        let serverContext = try NIOSSLContext(
+            configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))))
         var clientConfiguration = TLSConfiguration.makeClientConfiguration()
         clientConfiguration.certificateVerification = .none
         let clientContext = try NIOSSLContext(configuration: clientConfiguration)
@@ -56,9 +58,10 @@ import Testing
         #expect(frames.received.isEmpty)
 
         let established = Atomic<Bool>(false)
-        let upgrade = TLSUpgrade.startTLS(on: server, context: serverContext, reply: ByteBuffer(string: "a OK Begin TLS\r\n"),
-                                          makeFramer: { ByteToMessageHandler(IMAPCommandFramer()) },
-                                          onEstablished: { established.store(true, ordering: .relaxed) })
+        let upgrade = TLSUpgrade.startTLS(
+            on: server, context: serverContext, reply: ByteBuffer(string: "a OK Begin TLS\r\n"),
+            makeFramer: { ByteToMessageHandler(IMAPCommandFramer()) },
+            onEstablished: { established.store(true, ordering: .relaxed) })
         server.embeddedEventLoop.run()
         let upgraded = Atomic<Bool>(false)
         upgrade.whenSuccess { upgraded.store(true, ordering: .relaxed) }

@@ -1,11 +1,17 @@
 import Synchronization
 import Testing
+
 @testable import Server
 
 @Suite struct UserConcurrencyLimiterTests {
     final class Gauge: Sendable {
         let state = Mutex<(now: Int, most: Int)>((0, 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
         func leave() { state.withLock { $0.now -= 1 } }
         var most: Int { state.withLock { $0.most } }
     }

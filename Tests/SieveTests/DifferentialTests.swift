@@ -36,7 +36,7 @@ struct DifferentialTests {
         "80-vacation-self.sieve/folded-cc.eml": vacationChecks,
         "45-matches-question.sieve/list.eml": matchesBug,
         "45-matches-question.sieve/multipart.eml": matchesBug,
-        "45-matches-question.sieve/folded-cc.eml": matchesBug,
+        "45-matches-question.sieve/folded-cc.eml": matchesBug
     ]
     /// list.eml is list mail (List-Id, Precedence: list, Auto-Submitted): no vacation script answers it here.
     static func knownDifference(script: String, message: String) -> String? {
@@ -44,8 +44,10 @@ struct DifferentialTests {
         return knownDifferences["\(script)/\(message)"]
     }
 
-    static let vacationChecks = "sieve-test prints the vacation action before the checks Pigeonhole makes when it commits it (List-Id, Precedence: list, Auto-Submitted, mail from the user himself: no response); the interpreter makes them itself, so it reports none"
-    static let matchesBug = "Pigeonhole 2.3.19 bug: a :matches pattern of `?`, a literal, then `*` matches values without the literal (`\"?xyz*\"` matches \"Hello world\"); ours follows RFC 5228"
+    static let vacationChecks =
+        "sieve-test prints the vacation action before the checks Pigeonhole makes when it commits it (List-Id, Precedence: list, Auto-Submitted, mail from the user himself: no response); the interpreter makes them itself, so it reports none"
+    static let matchesBug =
+        "Pigeonhole 2.3.19 bug: a :matches pattern of `?`, a literal, then `*` matches values without the literal (`\"?xyz*\"` matches \"Hello world\"); ours follows RFC 5228"
 
     @Test("our actions equal sieve-test's for every script and message")
     func differential() async throws {
@@ -57,8 +59,9 @@ struct DifferentialTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let report = try await onOwnThread { try Self.compareAll(work: work) }
         #expect(report.scripts >= 30)
-        print("sieve differential: \(report.agreed) of \(report.total) script/message pairs agree with sieve-test (\(report.scripts) scripts, "
-              + "\(report.messages) messages); the other \(report.total - report.agreed - report.disagreements.count) are known differences")
+        print(
+            "sieve differential: \(report.agreed) of \(report.total) script/message pairs agree with sieve-test (\(report.scripts) scripts, "
+                + "\(report.messages) messages); the other \(report.total - report.agreed - report.disagreements.count) are known differences")
         #expect(report.disagreements.isEmpty, "\(report.disagreements.count) disagreements:\n\(report.disagreements.joined(separator: "\n"))")
     }
 
@@ -93,7 +96,6 @@ struct DifferentialTests {
         return report
     }
 
-
     /// Copies the library to a directory the unprivileged user sieve-test runs as can read, with a config.
     static func prepareWorkDirectory() throws -> URL {
         let fm = FileManager.default
@@ -120,8 +122,10 @@ struct DifferentialTests {
 
     static func pigeonhole(work: URL, script: String, message: String) throws -> Outcome {
         let process = Process()
-        var arguments = ["-c", work.appendingPathComponent("dovecot.conf").path, "-f", sender, "-r", recipient,
-                         work.appendingPathComponent(script).path, work.appendingPathComponent(message).path]
+        var arguments = [
+            "-c", work.appendingPathComponent("dovecot.conf").path, "-f", sender, "-r", recipient,
+            work.appendingPathComponent(script).path, work.appendingPathComponent(message).path
+        ]
         if geteuid() == 0 {
             // Dovecot refuses mail access as root: run as nobody.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -131,7 +135,8 @@ struct DifferentialTests {
         }
         process.arguments = arguments
         process.environment = ["HOME": work.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -156,16 +161,18 @@ struct DifferentialTests {
         } catch {
             return .compileError(normalizeError(Substring(error.description)))
         }
-        let personal = work.appendingPathComponent("personal"), global = work.appendingPathComponent("global")
+        let personal = work.appendingPathComponent("personal")
+        let global = work.appendingPathComponent("global")
         let env = SieveEnvironment(
             mailboxExists: { $0 == "INBOX" },
             loadScript: { name, location in
                 let dir = location == .global ? global : personal
                 return try? String(contentsOf: dir.appendingPathComponent(name + ".sieve"), encoding: .utf8)
             },
-            localOffsetMinutes: 0)  // sieve-test runs with TZ=UTC
-        let result = SieveInterpreter.run(compiled, message: SieveMessage(bytes: bytes, envelopeFrom: sender, envelopeTo: recipient),
-                                          environment: env)
+            localOffsetMinutes: 0) // sieve-test runs with TZ=UTC
+        let result = SieveInterpreter.run(
+            compiled, message: SieveMessage(bytes: bytes, envelopeFrom: sender, envelopeTo: recipient),
+            environment: env)
         if result.runtimeError != nil { return .runtimeError }
         return .actions(result.sieveTestLines())
     }
@@ -184,8 +191,14 @@ struct DifferentialTests {
         var skipping = false
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("=> handle") { skipping = true; continue }
-            if line == "END MESSAGE" { skipping = false; continue }
+            if line.hasPrefix("=> handle") {
+                skipping = true
+                continue
+            }
+            if line == "END MESSAGE" {
+                skipping = false
+                continue
+            }
             if skipping || line.isEmpty { continue }
             out.append(line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "))
         }

@@ -31,14 +31,18 @@ struct ActionTests {
 
     @Test("reject and ereject cancel the implicit keep")
     func reject() throws {
-        #expect(try actions("require [\"reject\", \"fileinto\"];\nfileinto \"A\";\nreject \"no\";")
-            == ["error: line 3: error: reject/ereject action conflicts with other action: the store action (line 2) tries to deliver the message"])
-        #expect(try actions("require \"reject\";\nreject \"no\";\nredirect \"a@b.c\";")
-            == ["error: line 2: error: reject/ereject action conflicts with other action: the redirect action (line 3) tries to deliver the message"])
-        #expect(try actions("require [\"reject\", \"vacation\"];\nreject \"no\";\nvacation \"x\";")
-            == ["error: line 3: error: vacation action conflicts with other action: the reject action (line 2) also sends a response back to the sender"])
-        #expect(try actions("require \"reject\";\nreject \"a\";\nreject \"b\";")
-            == ["error: line 3: error: duplicate reject/ereject action not allowed (previously triggered one was here: line 2)"])
+        #expect(
+            try actions("require [\"reject\", \"fileinto\"];\nfileinto \"A\";\nreject \"no\";")
+                == ["error: line 3: error: reject/ereject action conflicts with other action: the store action (line 2) tries to deliver the message"])
+        #expect(
+            try actions("require \"reject\";\nreject \"no\";\nredirect \"a@b.c\";")
+                == ["error: line 2: error: reject/ereject action conflicts with other action: the redirect action (line 3) tries to deliver the message"])
+        #expect(
+            try actions("require [\"reject\", \"vacation\"];\nreject \"no\";\nvacation \"x\";")
+                == ["error: line 3: error: vacation action conflicts with other action: the reject action (line 2) also sends a response back to the sender"])
+        #expect(
+            try actions("require \"reject\";\nreject \"a\";\nreject \"b\";")
+                == ["error: line 3: error: duplicate reject/ereject action not allowed (previously triggered one was here: line 2)"])
         #expect(try actions("require \"reject\"; reject \"no\"; discard;") == ["reject no", "discard"])
         #expect(try actions("require \"reject\"; reject \"no\";") == ["reject no"])
         #expect(try actions("require \"ereject\"; ereject \"no\";") == ["ereject no"])
@@ -71,7 +75,10 @@ struct ActionTests {
         #expect(try actions(req + "vacation \"gone\";", message(to: "zed@example.org")) == ["implicit keep"])
         #expect(try actions(req + "vacation :addresses \"dave@example.org\" \"gone\";", message(to: "zed@example.org")).count == 2)
         let r = try run(req + "vacation :mime :from \"me@example.org\" :handle \"h\" \"Content-Type: text/plain\r\n\r\nx\";")
-        guard case .vacation(let v)? = r.actions.first else { Issue.record("no vacation"); return }
+        guard case .vacation(let v)? = r.actions.first else {
+            Issue.record("no vacation")
+            return
+        }
         #expect(v.mime && v.handle == "h" && v.from == "me@example.org" && v.recipient == "sender@example.com")
     }
 
@@ -89,7 +96,7 @@ struct ActionTests {
             "personal:sub": "require [\"include\", \"fileinto\"]; fileinto \"Sub\"; return; discard;",
             "global:g": "require [\"include\", \"variables\", \"fileinto\"]; global \"box\"; fileinto \"${box}\";",
             "personal:loop": "require \"include\"; include \"loop\";",
-            "personal:bad": "foo;",
+            "personal:bad": "foo;"
         ]
         let env = SieveEnvironment(loadScript: { name, loc in scripts["\(loc.rawValue):\(name)"] })
         #expect(try actions("require \"include\"; include \"sub\"; include :once \"sub\"; keep;", env: env) == ["fileinto Sub", "fileinto INBOX"])
@@ -104,7 +111,10 @@ struct ActionTests {
     func editheader() throws {
         let req = "require [\"editheader\", \"fileinto\"];\n"
         #expect(try actions(req + "addheader \"X-A\" \"1\"; if header :is \"x-a\" \"1\" { fileinto \"A\"; }") == ["fileinto A"])
-        let r = try run(req + "addheader :last \"X-Last\" \"v\"; addheader \"X-First\" \"w\"; deleteheader :contains \"subject\" \"invoice\"; deleteheader :index 1 \"x-spam-score\";")
+        let r = try run(
+            req
+                + "addheader :last \"X-Last\" \"v\"; addheader \"X-First\" \"w\"; deleteheader :contains \"subject\" \"invoice\"; deleteheader :index 1 \"x-spam-score\";"
+        )
         let edited = String(decoding: r.editedMessage ?? [], as: UTF8.self)
         #expect(edited.hasPrefix("X-First: w\r\nReturn-Path:"))
         #expect(edited.contains("X-Last: v\r\n\r\nHello Bob"))

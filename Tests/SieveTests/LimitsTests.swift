@@ -40,7 +40,7 @@ struct LimitsTests {
         let msg = message(sampleMessage.replacingOccurrences(of: "Subject: Hello world, invoice 2026-42", with: "Subject: \(subject)"))
         let pattern = "*" + String(repeating: "a", count: 1000) + "b"
         var limits = SieveLimits()
-        limits.maxSteps = 200_000  // a tenth of the default, to keep the test quick in debug builds
+        limits.maxSteps = 200_000 // a tenth of the default, to keep the test quick in debug builds
         let r = try run("if header :matches \"subject\" \"\(pattern)\" { discard; }", msg, env: SieveEnvironment(limits: limits))
         #expect(r.runtimeError == "line 1: error: execution exceeded CPU time limit")
         #expect(r.implicitKeep != nil)
@@ -50,7 +50,9 @@ struct LimitsTests {
     func regexLimits() throws {
         let long = String(repeating: "a", count: 2000)
         #expect(compileError("require \"regex\";\nif header :regex \"subject\" \"\(long)\" {}")?.contains("is too long") == true)
-        let r = try run("require [\"regex\", \"variables\"]; set \"p\" \"\(String(repeating: "a", count: 1000))\"; set \"q\" \"${p}${p}\"; if header :regex \"subject\" \"${q}\" { discard; }")
+        let r = try run(
+            "require [\"regex\", \"variables\"]; set \"p\" \"\(String(repeating: "a", count: 1000))\"; set \"q\" \"${p}${p}\"; if header :regex \"subject\" \"${q}\" { discard; }"
+        )
         #expect(r.runtimeError?.contains("regular expression is too long") == true)
     }
 

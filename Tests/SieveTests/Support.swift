@@ -33,15 +33,15 @@ func actions(_ script: String, _ msg: SieveMessage = message(), env: SieveEnviro
     if let e = r.runtimeError { return ["error: \(e)"] }
     var lines = r.actions.flatMap { a -> [String] in
         switch a {
-        case let .store(mailbox, flags, copy, create):
+        case .store(let mailbox, let flags, let copy, let create):
             return ["fileinto \(mailbox)" + (copy ? " copy" : "") + (create ? " create" : "") + (flags.isEmpty ? "" : " flags=" + flags.joined(separator: ","))]
-        case let .redirect(address, copy): return ["redirect \(address)" + (copy ? " copy" : "")]
+        case .redirect(let address, let copy): return ["redirect \(address)" + (copy ? " copy" : "")]
         case .discard: return ["discard"]
-        case let .reject(reason, extended): return [(extended ? "ereject " : "reject ") + reason]
+        case .reject(let reason, let extended): return [(extended ? "ereject " : "reject ") + reason]
         case .vacation(let v): return ["vacation \(v.period) \(v.subject ?? "-") \(v.reason)"]
         }
     }
-    if case let .store(_, flags, _, _)? = r.implicitKeep { lines.append("implicit keep" + (flags.isEmpty ? "" : " flags=" + flags.joined(separator: ","))) }
+    if case .store(_, let flags, _, _)? = r.implicitKeep { lines.append("implicit keep" + (flags.isEmpty ? "" : " flags=" + flags.joined(separator: ","))) }
     return lines
 }
 

@@ -1,3 +1,5 @@
+import ObjectStore
+
 /// A store broke the `ObjectStore` contract: which check, and what it saw.
 public struct ContractViolation: Error, Sendable, CustomStringConvertible {
     public var check: String
@@ -38,8 +40,6 @@ struct Check {
         throw ContractViolation(check: name, detail: "\(what): expected \(expected), but it succeeded")
     }
 }
-
-import ObjectStore
 
 enum ObjectStoreErrorKind: CustomStringConvertible {
     case notFound, alreadyExists

@@ -64,4 +64,3 @@ public final class CountingStore: ObjectStore {
         return try await parent.list(prefix: prefix, delimiter: delimiter, continuation: continuation, maxKeys: maxKeys)
     }
 }
-

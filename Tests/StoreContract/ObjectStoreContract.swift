@@ -25,7 +25,7 @@ public func checkRoundTrip(_ store: any ObjectStore, prefix: String) async throw
     let cases: [(String, [UInt8])] = [
         ("empty", []),
         ("small", Array("Subject: hello\r\n\r\nbody\r\n".utf8)),
-        ("large", patternBytes(count: 1_100_000, seed: 1)),
+        ("large", patternBytes(count: 1_100_000, seed: 1))
     ]
     for (name, body) in cases {
         let key = prefix + name
@@ -62,12 +62,13 @@ public func checkRanges(_ store: any ObjectStore, prefix: String) async throws {
         (ByteRange(offset: 0, length: 1), body[0..<1]),
         (ByteRange(offset: 500), body[500...]),
         (ByteRange(offset: 990, length: 100), body[990...]),
-        (ByteRange(offset: 999, length: 1), body[999...]),
+        (ByteRange(offset: 999, length: 1), body[999...])
     ]
     for (range, expected) in cases {
         let object = try await store.get(key, range: range)
-        try check.expect(object.body == Array(expected),
-                         "\(range.httpHeaderValue): got \(object.body.count) bytes, expected \(expected.count)")
+        try check.expect(
+            object.body == Array(expected),
+            "\(range.httpHeaderValue): got \(object.body.count) bytes, expected \(expected.count)")
         try check.expectEqual(object.info.size, 1000, "\(range.httpHeaderValue): whole size in the info")
     }
     try await cleanUp(store, prefix: prefix)
@@ -97,8 +98,9 @@ public func checkCreateOnlyRace(_ store: any ObjectStore, prefix: String, writer
         for writer in 0..<writers {
             group.addTask {
                 do {
-                    try await store.put(key, body: .bytes(patternBytes(count: 50_000, seed: UInt64(100 + writer))),
-                                        options: PutOptions(metadata: ["writer": "\(writer)"], createOnly: true))
+                    try await store.put(
+                        key, body: .bytes(patternBytes(count: 50_000, seed: UInt64(100 + writer))),
+                        options: PutOptions(metadata: ["writer": "\(writer)"], createOnly: true))
                     return (writer, true)
                 } catch ObjectStoreError.alreadyExists {
                     return (writer, false)
@@ -153,8 +155,9 @@ public func checkDownload(_ store: any ObjectStore, prefix: String, scratchDirec
     let rangePath = path + ".range"
     defer { try? FileManager.default.removeItem(atPath: rangePath) }
     _ = try await store.download(key, to: rangePath, range: ByteRange(offset: 100_000, length: 5000))
-    try check.expect(FileManager.default.contents(atPath: rangePath).map { [UInt8]($0) } == Array(body[100_000..<105_000]),
-                     "downloaded range differs")
+    try check.expect(
+        FileManager.default.contents(atPath: rangePath).map { [UInt8]($0) } == Array(body[100_000..<105_000]),
+        "downloaded range differs")
     try await cleanUp(store, prefix: prefix)
 }
 
@@ -192,8 +195,9 @@ public func checkListing(_ store: any ObjectStore, prefix: String, keyCount: Int
         pages += 1
     } while token != nil && pages < 20
     try check.expectEqual(prefixes, [prefix + "sub/", prefix + "sub2/"], "common prefixes")
-    try check.expect(objects == (flat + [prefix + "k-dash"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
-                     "listing with delimiter: \(objects.count) keys, not the \(flat.count + 1) expected in order")
+    try check.expect(
+        objects == (flat + [prefix + "k-dash"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+        "listing with delimiter: \(objects.count) keys, not the \(flat.count + 1) expected in order")
 
     let sub = try await store.list(prefix: prefix + "sub/", delimiter: "/", continuation: nil, maxKeys: 1000)
     try check.expectEqual(sub.objects.map(\.key), [prefix + "sub/a"], "keys under sub/")

@@ -25,18 +25,20 @@ struct AuthBench {
         var registry = SettingsRegistry()
         AuthSettings.register(in: &registry)
         func authenticator(cache: Bool) throws -> Authenticator {
-            try Authenticator(settings: registry.load(text: """
-                auth_failure_delay = 0
-                auth_cache_size = \(cache ? "10M" : "0")
-                passdb {
-                  driver = passwd-file
-                  args = \(passwd)
-                }
-                userdb {
-                  driver = passwd-file
-                  args = \(passwd)
-                }
-                """))
+            try Authenticator(
+                settings: registry.load(
+                    text: """
+                        auth_failure_delay = 0
+                        auth_cache_size = \(cache ? "10M" : "0")
+                        passdb {
+                          driver = passwd-file
+                          args = \(passwd)
+                        }
+                        userdb {
+                          driver = passwd-file
+                          args = \(passwd)
+                        }
+                        """))
         }
 
         print("auth-bench: \(userCount) users (SHA512-CRYPT, 5000 rounds), \(logins) logins, \(concurrency) concurrent")
@@ -58,8 +60,9 @@ struct AuthBench {
                     var index = worker
                     while index < logins {
                         let user = index % users
-                        let result = await authenticator.authenticate(user: "user\(user)@example.com", password: "password\(user)",
-                                                                      service: "imap", remoteIP: "192.0.2.\(user % 250)")
+                        let result = await authenticator.authenticate(
+                            user: "user\(user)@example.com", password: "password\(user)",
+                            service: "imap", remoteIP: "192.0.2.\(user % 250)")
                         guard result.isSuccess else { throw AuthBackendError(driver: "bench", "login \(user) failed: \(result)") }
                         index += concurrency
                     }

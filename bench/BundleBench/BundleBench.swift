@@ -1,8 +1,8 @@
-import Foundation
 import FSCache
+import Foundation
 import Logging
-import MetaCache
 import MIME
+import MetaCache
 import ObjectMail
 import ObjectStore
 import StoreContract
@@ -35,33 +35,35 @@ struct BundleBench {
     /// Index rows with the cached fields of real parsed mail (varied per message), so that the
     /// bundle sizes and their compression are those of a real mailbox.
     static func row(_ index: Int, folder: String) -> NewMessage {
-        let mail = Array("""
-        From: Sender \(index % 97) <sender\(index % 97)@example.com>\r
-        To: Reader <reader@example.com>\r
-        Cc: team\(index % 13)@example.org\r
-        Subject: Re: Weekly report \(index / 7) for project \(index % 31)\r
-        Message-ID: <\(index).\(index &* 2654435761 % 1_000_000)@mail.example.com>\r
-        In-Reply-To: <\(index - 1).parent@mail.example.com>\r
-        References: <\(index - 2).root@mail.example.com> <\(index - 1).parent@mail.example.com>\r
-        Date: Sat, 21 Nov 2026 10:\(String(format: "%02d", index % 60)):00 +0100\r
-        MIME-Version: 1.0\r
-        Content-Type: multipart/alternative; boundary="b\(index)"\r
-        \r
-        --b\(index)\r
-        Content-Type: text/plain; charset=utf-8\r
-        \r
-        Numbers for week \(index / 7): revenue \(index % 1000), cost \(index % 777). See the attached sheet.\r
-        --b\(index)\r
-        Content-Type: text/html; charset=utf-8\r
-        \r
-        <p>Numbers for week \(index / 7)</p>\r
-        --b\(index)--\r
+        let mail = Array(
+            """
+            From: Sender \(index % 97) <sender\(index % 97)@example.com>\r
+            To: Reader <reader@example.com>\r
+            Cc: team\(index % 13)@example.org\r
+            Subject: Re: Weekly report \(index / 7) for project \(index % 31)\r
+            Message-ID: <\(index).\(index &* 2_654_435_761 % 1_000_000)@mail.example.com>\r
+            In-Reply-To: <\(index - 1).parent@mail.example.com>\r
+            References: <\(index - 2).root@mail.example.com> <\(index - 1).parent@mail.example.com>\r
+            Date: Sat, 21 Nov 2026 10:\(String(format: "%02d", index % 60)):00 +0100\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/alternative; boundary="b\(index)"\r
+            \r
+            --b\(index)\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            Numbers for week \(index / 7): revenue \(index % 1000), cost \(index % 777). See the attached sheet.\r
+            --b\(index)\r
+            Content-Type: text/html; charset=utf-8\r
+            \r
+            <p>Numbers for week \(index / 7)</p>\r
+            --b\(index)--\r
 
-        """.utf8)
+            """.utf8)
         let cached = MIMEMessage.parse(mail).cachedFields().serialized()
-        return NewMessage(guid: String(format: "%032x", index), objectKey: "mailboxes/\(folder)/\(String(format: "%032x", index))",
-                          size: Int64(mail.count), virtualSize: Int64(mail.count), internalDate: 1_790_000_000 + Int64(index),
-                          saveDate: 1_790_000_000 + Int64(index), cachedFields: Data(cached))
+        return NewMessage(
+            guid: String(format: "%032x", index), objectKey: "mailboxes/\(folder)/\(String(format: "%032x", index))",
+            size: Int64(mail.count), virtualSize: Int64(mail.count), internalDate: 1_790_000_000 + Int64(index),
+            saveDate: 1_790_000_000 + Int64(index), cachedFields: Data(cached))
     }
 
     static func uploadCost(bucket: CountingStore, scratch: String, folderSize: Int, deliveries: Int) async throws {
@@ -79,8 +81,10 @@ struct BundleBench {
         let baseTime = ContinuousClock.now - start
         let base = await bundler.figures
         let stored = try await rawSize(of: bucket, prefix: "big/")
-        print(String(format: "base of a %d-message folder: %d KiB (%d KiB gzip-compressed), written in %@", folderSize,
-                     base.bytesUploaded / 1024, Int(stored / 1024), "\(baseTime)"))
+        print(
+            String(
+                format: "base of a %d-message folder: %d KiB (%d KiB gzip-compressed), written in %@", folderSize,
+                base.bytesUploaded / 1024, Int(stored / 1024), "\(baseTime)"))
         let listsBefore = bucket.count("list")
         for delivery in 0..<deliveries {
             _ = try await index.appendMessages([row(folderSize + delivery, folder: "bigfolder")], toMailbox: inbox)
@@ -92,10 +96,12 @@ struct BundleBench {
         let bytes = after.bytesUploaded - base.bytesUploaded
         let ratio = Double(stored) / Double(max(base.bytesUploaded, 1))
         let lists = bucket.count("list") - listsBefore
-        print(String(format: "%d deliveries: %d bundle PUTs (%.3f per delivery), %d KiB (%.2f KiB per delivery; about %.2f KiB "
-                     + "gzip-compressed at the base's ratio), %d new bases, %d LISTs (%.3f per delivery: the other-writer check before each upload, old bundles after a base)",
-                     deliveries, puts, Double(puts) / Double(deliveries), bytes / 1024, Double(bytes) / 1024 / Double(deliveries),
-                     Double(bytes) * ratio / 1024 / Double(deliveries), after.bases - base.bases, lists, Double(lists) / Double(deliveries)))
+        print(
+            String(
+                format: "%d deliveries: %d bundle PUTs (%.3f per delivery), %d KiB (%.2f KiB per delivery; about %.2f KiB "
+                    + "gzip-compressed at the base's ratio), %d new bases, %d LISTs (%.3f per delivery: the other-writer check before each upload, old bundles after a base)",
+                deliveries, puts, Double(puts) / Double(deliveries), bytes / 1024, Double(bytes) / 1024 / Double(deliveries),
+                Double(bytes) * ratio / 1024 / Double(deliveries), after.bases - base.bases, lists, Double(lists) / Double(deliveries)))
     }
 
     static func coldLoad(bucket: CountingStore, indexBucket: CountingStore, scratch: String, messages: Int) async throws {
@@ -115,7 +121,8 @@ struct BundleBench {
             }
         }
         try await user.flush()
-        let requestsBefore = requests(bucket) + requests(indexBucket), readsBefore = bucket.reads + indexBucket.reads
+        let requestsBefore = requests(bucket) + requests(indexBucket)
+        let readsBefore = bucket.reads + indexBucket.reads
         let listsBefore = bucket.count("list") + indexBucket.count("list")
         let start = ContinuousClock.now
         let reader = try makeStorage(bucket: bucket, indexBucket: indexBucket, home: "\(scratch)/reader")
@@ -123,15 +130,17 @@ struct BundleBench {
         let inbox = try await loaded.mailbox("INBOX")
         let states = try await loaded.messageStates(in: inbox)
         let elapsed = ContinuousClock.now - start
-        print("cold load of \(perFolder * folders) messages in \(folders) folders: INBOX (\(states.count) messages) ready in \(elapsed); "
-              + "requests: \(requests(bucket) + requests(indexBucket) - requestsBefore) (GET \(bucket.reads + indexBucket.reads - readsBefore), "
-              + "LIST \(bucket.count("list") + indexBucket.count("list") - listsBefore))")
+        print(
+            "cold load of \(perFolder * folders) messages in \(folders) folders: INBOX (\(states.count) messages) ready in \(elapsed); "
+                + "requests: \(requests(bucket) + requests(indexBucket) - requestsBefore) (GET \(bucket.reads + indexBucket.reads - readsBefore), "
+                + "LIST \(bucket.count("list") + indexBucket.count("list") - listsBefore))")
     }
 
     static func makeStorage(bucket: CountingStore, indexBucket: CountingStore, home: String) throws -> MailStorage {
         let configuration = StorageConfiguration(prefixTemplate: "%8Mu/%u", homeTemplate: "\(home)/%u")
-        return MailStorage(configuration: configuration, logger: quietLogger, storeForUser: { _ in bucket },
-                           indexStoreForUser: { _ in indexBucket })
+        return MailStorage(
+            configuration: configuration, logger: quietLogger, storeForUser: { _ in bucket },
+            indexStoreForUser: { _ in indexBucket })
     }
 
     /// Bytes as stored (compressed) under a prefix: the listing of the store below compress.

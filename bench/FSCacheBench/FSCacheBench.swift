@@ -22,7 +22,7 @@ struct FSCacheBench {
         let counting = CountingStore(parent: posix)
         let cache = FSCacheStore(parent: counting, directory: root + "/cache", maxSize: 1 << 30)
         for index in 0..<objectCount { try await cache.put("hit/\(index)", bytes: body) }
-        for index in 0..<objectCount { _ = try await cache.get("hit/\(index)") }   // warm-up
+        for index in 0..<objectCount { _ = try await cache.get("hit/\(index)") } // warm-up
         let readsBefore = counting.reads + counting.count("stat")
         var latencies: [UInt64] = []
         latencies.reserveCapacity(hitSamples)
@@ -53,7 +53,7 @@ struct FSCacheBench {
 
         // Misses: each key read once through an empty cache, against the same keys read from bare posix.
         for index in 0..<missSamples { try await posix.put("miss/\(index)", bytes: body) }
-        for index in 0..<missSamples { _ = try await posix.get("miss/\(index)") }   // page cache warm for both runs
+        for index in 0..<missSamples { _ = try await posix.get("miss/\(index)") } // page cache warm for both runs
         let bare = try await meanMicroseconds(missSamples) { index in _ = try await posix.get("miss/\(index)") }
         let missCache = FSCacheStore(parent: posix, directory: root + "/miss-cache", maxSize: 1 << 30)
         await missCache.waitUntilReady()

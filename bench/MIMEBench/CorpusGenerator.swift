@@ -18,8 +18,10 @@ struct SplitMix64 {
 /// Deterministic synthetic mail in three classes.
 struct CorpusGenerator {
     var rng = SplitMix64(state: 0x5EED_0F0B_7EC7_A11)
-    let words = ["mail", "server", "object", "storage", "bucket", "index", "message", "folder", "client", "sync",
-                 "quota", "Grüße", "réunion", "budget", "meeting", "tomorrow", "report", "the", "a", "and", "of", "to"]
+    let words = [
+        "mail", "server", "object", "storage", "bucket", "index", "message", "folder", "client", "sync",
+        "quota", "Grüße", "réunion", "budget", "meeting", "tomorrow", "report", "the", "a", "and", "of", "to"
+    ]
 
     mutating func sentence(_ n: Int) -> String {
         (0..<n).map { _ in words[rng.next(0...(words.count - 1))] }.joined(separator: " ")
@@ -45,17 +47,19 @@ struct CorpusGenerator {
     }
 
     mutating func plain(id: Int) -> [UInt8] {
-        Array((header("text/plain; charset=utf-8", id: id) + "Content-Transfer-Encoding: 8bit\r\n\r\n"
-               + paragraph(bytes: rng.next(2_000...30_000))).utf8)
+        Array(
+            (header("text/plain; charset=utf-8", id: id) + "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                + paragraph(bytes: rng.next(2_000...30_000))).utf8)
     }
 
     mutating func alternative(id: Int) -> [UInt8] {
         let text = paragraph(bytes: rng.next(2_000...20_000))
         let html = "<html><body><p>" + text.replacingOccurrences(of: "\r\n", with: "</p>\r\n<p>") + "</p></body></html>\r\n"
-        return Array((header("multipart/alternative; boundary=\"alt-\(id)\"", id: id) + "\r\n"
-               + "--alt-\(id)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text
-               + "\r\n--alt-\(id)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + html
-               + "\r\n--alt-\(id)--\r\n").utf8)
+        return Array(
+            (header("multipart/alternative; boundary=\"alt-\(id)\"", id: id) + "\r\n"
+                + "--alt-\(id)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text
+                + "\r\n--alt-\(id)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + html
+                + "\r\n--alt-\(id)--\r\n").utf8)
     }
 
     mutating func attachments(id: Int) -> [UInt8] {
@@ -68,11 +72,16 @@ struct CorpusGenerator {
             var i = 0
             while i < size {
                 var v = rng.next()
-                for _ in 0..<8 where i < size { raw[i] = UInt8(truncatingIfNeeded: v); v >>= 8; i += 1 }
+                for _ in 0..<8 where i < size {
+                    raw[i] = UInt8(truncatingIfNeeded: v)
+                    v >>= 8
+                    i += 1
+                }
             }
             let b64 = Base64.encode(raw)
-            out += Array(("--mix-\(id)\r\nContent-Type: application/pdf; name=\"file\(n).pdf\"\r\n"
-                          + "Content-Disposition: attachment; filename=\"file\(n).pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n").utf8)
+            out += Array(
+                ("--mix-\(id)\r\nContent-Type: application/pdf; name=\"file\(n).pdf\"\r\n"
+                    + "Content-Disposition: attachment; filename=\"file\(n).pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n").utf8)
             var j = 0
             while j < b64.count {
                 out += b64[j..<min(j + 76, b64.count)]

@@ -31,19 +31,22 @@ struct MIMEBench {
         let classes: [(String, [[UInt8]])] = [
             ("plain text", (0..<Int(2000 * scale)).map { gen.plain(id: $0) }),
             ("multipart/alternative", (0..<Int(1000 * scale)).map { gen.alternative(id: $0) }),
-            ("base64 attachments", (0..<Int(60 * scale)).map { gen.attachments(id: $0) }),
+            ("base64 attachments", (0..<Int(60 * scale)).map { gen.attachments(id: $0) })
         ]
         print("mime-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, one used")
         for (name, corpus) in classes {
             let total = corpus.reduce(0) { $0 + $1.count }
-            let steps: [(String, ([UInt8]) -> Int)] = breakdown
+            let steps: [(String, ([UInt8]) -> Int)] =
+                breakdown
                 ? [("parse only", parseOnly), ("+ envelope", parseEnvelope), ("+ bodystructure", parseStructures), ("full", work)]
                 : [("", work)]
             for (label, step) in steps {
                 let (mbps, micros, checksum) = measure(corpus, total: total, step)
-                print((name + (label.isEmpty ? "" : " [\(label)]")).padding(toLength: 42, withPad: " ", startingAt: 0)
-                      + String(format: " %5d msgs %8.1f MB/pass  %9.1f MB/s  %9.1f µs/msg  (check %d)",
-                               corpus.count, Double(total) / 1e6, mbps, micros, checksum & 0xFFFF))
+                print(
+                    (name + (label.isEmpty ? "" : " [\(label)]")).padding(toLength: 42, withPad: " ", startingAt: 0)
+                        + String(
+                            format: " %5d msgs %8.1f MB/pass  %9.1f MB/s  %9.1f µs/msg  (check %d)",
+                            corpus.count, Double(total) / 1e6, mbps, micros, checksum & 0xFFFF))
             }
         }
     }

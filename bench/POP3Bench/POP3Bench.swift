@@ -1,7 +1,7 @@
 import Auth
 import Config
-import Foundation
 import FSCache
+import Foundation
 import Logging
 import MetaCache
 import ObjectMail
@@ -40,27 +40,29 @@ struct POP3Bench {
         AuthSettings.register(in: &registry)
         ServerSettings.register(in: &registry)
         let port = try freePort()
-        let settings = try registry.load(text: """
-            protocols = pop3
-            service pop3-login {
-              inet_listener pop3 {
-                address = 127.0.0.1
-                port = \(port)
-              }
-            }
-            passdb {
-              driver = passwd-file
-              args = \(scratch)/users
-            }
-            userdb {
-              driver = passwd-file
-              args = \(scratch)/users
-            }
-            """, file: "pop3-bench.conf")
+        let settings = try registry.load(
+            text: """
+                protocols = pop3
+                service pop3-login {
+                  inet_listener pop3 {
+                    address = 127.0.0.1
+                    port = \(port)
+                  }
+                }
+                passdb {
+                  driver = passwd-file
+                  args = \(scratch)/users
+                }
+                userdb {
+                  driver = passwd-file
+                  args = \(scratch)/users
+                }
+                """, file: "pop3-bench.conf")
         let authenticator = try Authenticator(settings: settings, logger: quiet)
         let configuration = try POP3Configuration(uidlFormat: "%g", noFlagUpdates: true)
-        let server = ObjectMailServer(services: [.pop3(authenticator: authenticator, storage: storage, configuration: configuration)],
-                                      logger: quiet)
+        let server = ObjectMailServer(
+            services: [.pop3(authenticator: authenticator, storage: storage, configuration: configuration)],
+            logger: quiet)
         try await server.start(ListenerSpec.all(from: settings))
 
         print("date: \(ISO8601DateFormatter().string(from: Date()))  cores: \(ProcessInfo.processInfo.activeProcessorCount)")
@@ -72,16 +74,22 @@ struct POP3Bench {
         // STAT, LIST, UIDL of the large mailbox: login builds the snapshot from the index.
         let before = counting.reads
         let listing = try await onThread { try listingTimes(port: port) }
-        print(String(format: "%6d messages  login+snapshot %7.1f ms  STAT %5.1f ms  LIST %6.1f ms  UIDL %6.1f ms  store GETs %d",
-                     large, listing.login, listing.stat, listing.list, listing.uidl, counting.reads - before))
+        print(
+            String(
+                format: "%6d messages  login+snapshot %7.1f ms  STAT %5.1f ms  LIST %6.1f ms  UIDL %6.1f ms  store GETs %d",
+                large, listing.login, listing.stat, listing.list, listing.uidl, counting.reads - before))
 
-        for (name, selected) in [("cached (fscache)", Mode.cached), ("uncached (posix, no delay)", .uncached),
-                                 ("uncached (+\(latency) ms per GET)", .slow)] {
+        for (name, selected) in [
+            ("cached (fscache)", Mode.cached), ("uncached (posix, no delay)", .uncached),
+            ("uncached (+\(latency) ms per GET)", .slow)
+        ] {
             mode.set(selected)
             let gets = counting.reads
             let (seconds, octets) = try await onThread { try retrieveAll(port: port, count: retrCount) }
-            print(String(format: "RETR %-30@ %5d msgs %8.1f msgs/s %7.1f MB/s  store GETs %d", name as NSString, retrCount,
-                         Double(retrCount) / seconds, Double(octets) / seconds / 1_000_000, counting.reads - gets))
+            print(
+                String(
+                    format: "RETR %-30@ %5d msgs %8.1f msgs/s %7.1f MB/s  store GETs %d", name as NSString, retrCount,
+                    Double(retrCount) / seconds, Double(octets) / seconds / 1_000_000, counting.reads - gets))
         }
         await server.shutdown(grace: .seconds(1))
     }
@@ -114,8 +122,14 @@ struct POP3Bench {
         try client.command("USER large@example.com")
         times.login = try milliseconds { try client.command("PASS secret") }
         times.stat = try milliseconds { try client.command("STAT") }
-        times.list = try milliseconds { try client.command("LIST"); _ = try client.multiline() }
-        times.uidl = try milliseconds { try client.command("UIDL"); _ = try client.multiline() }
+        times.list = try milliseconds {
+            try client.command("LIST")
+            _ = try client.multiline()
+        }
+        times.uidl = try milliseconds {
+            try client.command("UIDL")
+            _ = try client.multiline()
+        }
         try client.command("QUIT")
         return times
     }

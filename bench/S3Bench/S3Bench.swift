@@ -42,8 +42,10 @@ struct S3Bench {
     }
 
     /// Runs `operation` once per key with `inFlight` at a time and prints the elapsed time.
-    static func phase(_ name: String, _ size: Int, _ inFlight: Int, _ keys: [String],
-                      _ operation: @escaping @Sendable (String) async throws -> Void) async throws {
+    static func phase(
+        _ name: String, _ size: Int, _ inFlight: Int, _ keys: [String],
+        _ operation: @escaping @Sendable (String) async throws -> Void
+    ) async throws {
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
@@ -62,6 +64,6 @@ struct S3Bench {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print("RESULT objectmail \(name) \(size) \(inFlight) \(keys.count) \(seconds)")
-        fflush(nil)  // every stream: the shell script reads results as they come
+        fflush(nil) // every stream: the shell script reads results as they come
     }
 }

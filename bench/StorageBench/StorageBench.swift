@@ -1,10 +1,10 @@
-import Foundation
 import FSCache
+import Foundation
 import IMAPProtocol
 import Logging
+import MIME
 import MailModel
 import MetaCache
-import MIME
 import NIOCore
 import ObjectMail
 import ObjectStore
@@ -49,7 +49,8 @@ struct StorageBench {
             saved += batch
         }
         let saveSeconds = seconds(since: saveStart)
-        row("save", "\(count) messages", String(format: "%.0f msgs/s", Double(count) / saveSeconds),
+        row(
+            "save", "\(count) messages", String(format: "%.0f msgs/s", Double(count) / saveSeconds),
             "PUT \(store.count("put")) (\(String(format: "%.2f", Double(store.count("put")) / Double(count))) per message)")
 
         let requestsBefore = totalRequests(store)
@@ -66,7 +67,8 @@ struct StorageBench {
             envelopeBytes += written.readableBytes
         }
         let syncMilliseconds = seconds(since: syncStart) * 1000
-        row("first sync", "\(states.count) messages", String(format: "%.0f ms", syncMilliseconds),
+        row(
+            "first sync", "\(states.count) messages", String(format: "%.0f ms", syncMilliseconds),
             "requests \(totalRequests(store) - requestsBefore) (GET \(store.reads)), \(envelopeBytes / 1024) KiB of ENVELOPE+BODYSTRUCTURE")
 
         let archive = try await user.createMailbox("Archive")
@@ -82,32 +84,34 @@ struct StorageBench {
         let bulkBefore = store.count("deleteMany")
         _ = try await user.expungeMessages(thousand, in: inbox)
         _ = try await user.expungeMessages(.all, in: trash)
-        row("expunge", "\(min(1000, count)) messages", "",
+        row(
+            "expunge", "\(min(1000, count)) messages", "",
             "requests \(totalRequests(store) - before) (DeleteObjects \(store.count("deleteMany") - bulkBefore))")
     }
 
     static func message(_ n: Int) -> [UInt8] {
         let body = String(repeating: "Lorem ipsum dolor sit amet, consectetur adipiscing elit. \(n)\r\n", count: 20 + n * 5)
-        return Array("""
-        From: Sender \(n) <sender\(n)@example.com>\r
-        To: Benchmark <bench@example.com>\r
-        Subject: Benchmark message \(n)\r
-        Message-ID: <bench-\(n)@example.com>\r
-        Date: Sat, 21 Nov 2026 10:00:00 +0000\r
-        MIME-Version: 1.0\r
-        Content-Type: multipart/alternative; boundary="alt\(n)"\r
-        \r
-        --alt\(n)\r
-        Content-Type: text/plain; charset=utf-8\r
-        \r
-        \(body)\r
-        --alt\(n)\r
-        Content-Type: text/html; charset=utf-8\r
-        \r
-        <p>\(body)</p>\r
-        --alt\(n)--\r
+        return Array(
+            """
+            From: Sender \(n) <sender\(n)@example.com>\r
+            To: Benchmark <bench@example.com>\r
+            Subject: Benchmark message \(n)\r
+            Message-ID: <bench-\(n)@example.com>\r
+            Date: Sat, 21 Nov 2026 10:00:00 +0000\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/alternative; boundary="alt\(n)"\r
+            \r
+            --alt\(n)\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            \(body)\r
+            --alt\(n)\r
+            Content-Type: text/html; charset=utf-8\r
+            \r
+            <p>\(body)</p>\r
+            --alt\(n)--\r
 
-        """.utf8)
+            """.utf8)
     }
 
     static func totalRequests(_ store: CountingStore) -> Int {
@@ -120,8 +124,9 @@ struct StorageBench {
     }
 
     static func row(_ name: String, _ size: String, _ speed: String, _ requests: String) {
-        print(name.padding(toLength: 12, withPad: " ", startingAt: 0), size.padding(toLength: 16, withPad: " ", startingAt: 0),
-              speed.padding(toLength: 14, withPad: " ", startingAt: 0), requests)
+        print(
+            name.padding(toLength: 12, withPad: " ", startingAt: 0), size.padding(toLength: 16, withPad: " ", startingAt: 0),
+            speed.padding(toLength: 14, withPad: " ", startingAt: 0), requests)
     }
 }
 

@@ -8,8 +8,9 @@ import Foundation
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let raw = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let text = raw.replacingOccurrences(of: "/", with: "_")
-    let parser = ConfigParser(defaultValue: { name in name == "mail_plugins" ? "quota" : nil },
-                              knownNames: { ["mail_plugins", "protocols"] })
+    let parser = ConfigParser(
+        defaultValue: { name in name == "mail_plugins" ? "quota" : nil },
+        knownNames: { ["mail_plugins", "protocols"] })
     _ = try? parser.parse(text: text, file: "/nonexistent-objectmail-fuzz/objectmail.conf")
     return 0
 }

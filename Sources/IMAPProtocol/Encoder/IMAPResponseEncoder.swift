@@ -12,8 +12,10 @@ public struct IMAPResponseEncoder: Sendable {
     // MARK: Status responses
 
     /// `tag OK [CODE] text` (or NO/BAD).
-    public func writeTagged(_ tag: String, _ status: ResponseStatus, code: ResponseCode? = nil, _ text: String,
-                            into buffer: inout ByteBuffer) {
+    public func writeTagged(
+        _ tag: String, _ status: ResponseStatus, code: ResponseCode? = nil, _ text: String,
+        into buffer: inout ByteBuffer
+    ) {
         buffer.writeString(tag)
         buffer.writeInteger(UInt8(ascii: " "))
         writeStatusBody(status, code: code, text, into: &buffer)
@@ -154,8 +156,10 @@ public struct IMAPResponseEncoder: Sendable {
     }
 
     /// `* SEARCH 2 3 6 (MODSEQ 917162500)` — or `* SORT …` with `keyword` "SORT".
-    public func writeSearch(_ numbers: [UInt32], highestModSeq: UInt64? = nil, keyword: StaticString = "SEARCH",
-                            into buffer: inout ByteBuffer) {
+    public func writeSearch(
+        _ numbers: [UInt32], highestModSeq: UInt64? = nil, keyword: StaticString = "SEARCH",
+        into buffer: inout ByteBuffer
+    ) {
         buffer.writeStaticString("* ")
         buffer.writeStaticString(keyword)
         for number in numbers {
@@ -295,8 +299,10 @@ public struct IMAPResponseEncoder: Sendable {
     }
 
     /// `* NAMESPACE (("" "/")) NIL NIL` — personal, other users' and shared namespaces; an empty group is NIL.
-    public func writeNamespace(personal: [NamespaceDescription], otherUsers: [NamespaceDescription],
-                               shared: [NamespaceDescription], into buffer: inout ByteBuffer) {
+    public func writeNamespace(
+        personal: [NamespaceDescription], otherUsers: [NamespaceDescription],
+        shared: [NamespaceDescription], into buffer: inout ByteBuffer
+    ) {
         buffer.writeStaticString("* NAMESPACE")
         for group in [personal, otherUsers, shared] {
             buffer.writeInteger(UInt8(ascii: " "))
@@ -446,7 +452,9 @@ public struct IMAPResponseEncoder: Sendable {
     /// `"` and `\` escaped; otherwise a literal. NUL may appear in neither (CHAR8 excludes it): it goes out as
     /// 0x80, as Dovecot sends it, so the length stays and a client that stops reading at NUL still gets the text.
     public func writeString(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
-        var eightBit = false, lineBreak = false, nul = false
+        var eightBit = false
+        var lineBreak = false
+        var nul = false
         for byte in bytes {
             switch byte {
             case 0: nul = true
@@ -478,7 +486,9 @@ public struct IMAPResponseEncoder: Sendable {
         }
         var cleaned: [UInt8] = []
         cleaned.reserveCapacity(text.count)
-        var lastBlank = true, changed = false, quoteSpecial = false
+        var lastBlank = true
+        var changed = false
+        var quoteSpecial = false
         for byte in text {
             switch byte {
             case 0x20, 0x09, 0x0D, 0x0A:
@@ -578,9 +588,11 @@ public struct ESearchResponse: Sendable, Equatable {
     /// RFC 5267 §4.4: the requested range and the results in it (`NIL` when none).
     public var partial: ESearchPartial?
 
-    public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, count: UInt32? = nil,
-                all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil, updates: [ESearchContextUpdate] = [],
-                partial: ESearchPartial? = nil) {
+    public init(
+        tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, count: UInt32? = nil,
+        all: [ClosedRange<UInt32>]? = nil, modSeq: UInt64? = nil, updates: [ESearchContextUpdate] = [],
+        partial: ESearchPartial? = nil
+    ) {
         self.updates = updates
         self.partial = partial
         self.tag = tag

@@ -44,7 +44,11 @@ extension IMAPResponseEncoder {
     /// BODYSTRUCTURE (`extensible`) or BODY of the whole message. Iterative: the nesting is bounded by the
     /// parser's limit, but an explicit stack keeps any cached structure safe too.
     public func writeBodyStructure(_ structure: MessageStructure, extensible: Bool, into buffer: inout ByteBuffer) {
-        enum Step { case open(Int), closeMultipart(Int), closeMessage(Int) }
+        enum Step {
+            case open(Int)
+            case closeMultipart(Int)
+            case closeMessage(Int)
+        }
         var stack: [Step] = [.open(0)]
         while let step = stack.popLast() {
             switch step {
@@ -114,7 +118,7 @@ extension IMAPResponseEncoder {
         buffer.writeInteger(UInt8(ascii: " "))
         var parameters = part.parameters
         if part.typeIs("text") && !parameters.contains(where: { $0.baseName == "charset" }) {
-            parameters.append(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8)))   // last, as Dovecot
+            parameters.append(MIMEParameter(name: Array("charset".utf8), value: Array("us-ascii".utf8))) // last, as Dovecot
         }
         writeParameters(parameters, into: &buffer)
         buffer.writeInteger(UInt8(ascii: " "))

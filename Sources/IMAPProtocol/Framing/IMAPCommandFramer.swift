@@ -90,8 +90,10 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
                 if let marker, marker.nonSynchronizing {
                     guard marker.length <= limits.maxSkippedLiteralSize else {
                         buffer.moveReaderIndex(to: buffer.writerIndex)
-                        return .rejected(IMAPFramingError(kind: .literalTooLarge, tag: nil, status: .bad,
-                                                          message: "Literal too large to skip", closeConnection: true))
+                        return .rejected(
+                            IMAPFramingError(
+                                kind: .literalTooLarge, tag: nil, status: .bad,
+                                message: "Literal too large to skip", closeConnection: true))
                     }
                     // The client sends this literal without waiting; drop it and the rest of its command.
                     state = .skippingLiteral(remaining: marker.length)
@@ -139,40 +141,54 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         if !control.authenticated && UInt64(lineFeed + 1) + marker.length > limits.maxCommandSizeBeforeLogin {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             resetCommand()
-            return .frame(.rejected(IMAPFramingError(kind: .literalTooLarge, tag: nil, status: .bye,
-                                                     message: "Literal size too large", closeConnection: true)))
+            return .frame(
+                .rejected(
+                    IMAPFramingError(
+                        kind: .literalTooLarge, tag: nil, status: .bye,
+                        message: "Literal size too large", closeConnection: true)))
         }
         if literalCount > limits.maxLiteralsPerCommand {
-            return .frame(rejectLiteral(.tooManyLiterals, &buffer, marker, lineFeed: lineFeed, status: .bad, code: .limit,
-                                 message: "Too many literals in one command"))
+            return .frame(
+                rejectLiteral(
+                    .tooManyLiterals, &buffer, marker, lineFeed: lineFeed, status: .bad, code: .limit,
+                    message: "Too many literals in one command"))
         }
         if marker.length > limits.maxLiteralSize {
-            return .frame(rejectLiteral(.literalTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
-                                 message: "Literal larger than \(limits.maxLiteralSize) bytes"))
+            return .frame(
+                rejectLiteral(
+                    .literalTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
+                    message: "Literal larger than \(limits.maxLiteralSize) bytes"))
         }
         if marker.nonSynchronizing, let cap = limits.maxNonSynchronizingLiteralSize, marker.length > cap {
-            return .frame(rejectLiteral(.nonSynchronizingLiteralTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad,
-                                        code: nil, message: "Non-synchronizing literal larger than \(cap) bytes (LITERAL-)"))
+            return .frame(
+                rejectLiteral(
+                    .nonSynchronizingLiteralTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad,
+                    code: nil, message: "Non-synchronizing literal larger than \(cap) bytes (LITERAL-)"))
         }
         if UInt64(lineFeed + 1) + marker.length + spooledBytes > limits.maxCommandSize {
-            return .frame(rejectLiteral(.commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
-                                        message: "Command larger than \(limits.maxCommandSize) bytes"))
+            return .frame(
+                rejectLiteral(
+                    .commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .no, code: .tooBig,
+                    message: "Command larger than \(limits.maxCommandSize) bytes"))
         }
         let buffered = UInt64(lineFeed + 1) + marker.length
         if limits.spoolThreshold != nil, control.authenticated, buffered > UInt64(limits.maxLineLength), !isAppend(buffer) {
             // Only APPEND's literals can be large: any other command is held in memory whole, so its literals
             // count toward `imap_max_line_length`, as in Dovecot's parser ("Literal size too large").
-            return .frame(rejectLiteral(.commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad, code: nil,
-                                        message: "Literal size too large"))
+            return .frame(
+                rejectLiteral(
+                    .commandTooLarge, &buffer, marker, lineFeed: lineFeed, status: .bad, code: nil,
+                    message: "Literal size too large"))
         }
         // An APPEND literal goes to a file when it is large, or when keeping it would make the command held in
         // memory larger than the threshold (MULTIAPPEND of many small messages): a connection holds at most about
         // threshold + one line.
         if let threshold = limits.spoolThreshold, control.authenticated, marker.length >= threshold || buffered > threshold,
-           isAppend(buffer) {
+            isAppend(buffer)
+        {
             // Only the command's text is kept; the literal goes up in pieces for the session to write to a file.
             let prefix = buffer.readSlice(length: lineFeed + 1)!
-            _ = control.takeSpoolCancellation()  // a late cancellation of an earlier literal is not for this one
+            _ = control.takeSpoolCancellation() // a late cancellation of an earlier literal is not for this one
             continuing = true
             spooledBytes += marker.length
             searchFrom = 0
@@ -187,7 +203,8 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
 
     private mutating func completeCommand(_ buffer: inout ByteBuffer, lineFeed: Int) -> IMAPFrame? {
         // After a spooled literal the command's last line may be just CRLF: that ends it, it is not a blank line.
-        let isBlank = !continuing
+        let isBlank =
+            !continuing
             && (lineFeed == 0 || (lineFeed == 1 && buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 0x0D))
         let command = buffer.readSlice(length: lineFeed + 1)!
         resetCommand()
@@ -197,8 +214,10 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
         // behind COMPRESS they would be compressed data read as commands. Clients must wait for the OK.
         if buffer.readableBytes > 0 && literalCount == 0, let name = layerSwitchingCommand(command) {
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            return .rejected(IMAPFramingError(kind: .dataAfterLayerSwitch, tag: IMAPCommandParser.tag(of: command),
-                                              status: .bad, message: "Data after \(name)", closeConnection: true))
+            return .rejected(
+                IMAPFramingError(
+                    kind: .dataAfterLayerSwitch, tag: IMAPCommandParser.tag(of: command),
+                    status: .bad, message: "Data after \(name)", closeConnection: true))
         }
         return .command(command)
     }
@@ -240,8 +259,10 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
 
     /// Drops the command so far. A synchronizing literal is never sent (no `+` went out), so the command
     /// ends here; a non-synchronizing one is on its way and gets skipped, with the rest of its command.
-    private mutating func rejectLiteral(_ kind: IMAPFramingError.Kind, _ buffer: inout ByteBuffer, _ marker: LiteralMarker,
-                                        lineFeed: Int, status: ResponseStatus, code: ResponseCode?, message: String) -> IMAPFrame {
+    private mutating func rejectLiteral(
+        _ kind: IMAPFramingError.Kind, _ buffer: inout ByteBuffer, _ marker: LiteralMarker,
+        lineFeed: Int, status: ResponseStatus, code: ResponseCode?, message: String
+    ) -> IMAPFrame {
         let tag = IMAPCommandParser.tag(of: buffer)
         buffer.moveReaderIndex(forwardBy: lineFeed + 1)
         resetCommand()
@@ -254,8 +275,10 @@ public struct IMAPCommandFramer: ByteToMessageDecoder {
                 state = .skippingLiteral(remaining: marker.length)
             }
         }
-        return .rejected(IMAPFramingError(kind: kind, tag: tag, status: status, code: code, message: message,
-                                          closeConnection: close))
+        return .rejected(
+            IMAPFramingError(
+                kind: kind, tag: tag, status: status, code: code, message: message,
+                closeConnection: close))
     }
 
     private func findLineFeed(in buffer: ByteBuffer, from offset: Int) -> Int? {

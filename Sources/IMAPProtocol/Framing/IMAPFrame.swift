@@ -37,8 +37,10 @@ public struct IMAPFramingError: Error, Sendable, Equatable {
     public var message: String
     public var closeConnection: Bool
 
-    public init(kind: Kind, tag: String?, status: ResponseStatus, code: ResponseCode? = nil, message: String,
-                closeConnection: Bool = false) {
+    public init(
+        kind: Kind, tag: String?, status: ResponseStatus, code: ResponseCode? = nil, message: String,
+        closeConnection: Bool = false
+    ) {
         self.kind = kind
         self.tag = tag
         self.status = status
@@ -70,9 +72,11 @@ public struct IMAPFramingLimits: Sendable, Equatable {
     /// `.literalData`) for the session to write to `mail_temp_dir`, instead of being buffered; nil: never.
     public var spoolThreshold: UInt64?
 
-    public init(maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
-                maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
-                maxCommandSize: UInt64 = 256 * 1024 * 1024, maxSkippedLiteralSize: UInt64 = 1024 * 1024 * 1024) {
+    public init(
+        maxLineLength: Int = 65_536, maxLiteralSize: UInt64 = 64 * 1024 * 1024,
+        maxNonSynchronizingLiteralSize: UInt64? = nil, maxLiteralsPerCommand: Int = 1000,
+        maxCommandSize: UInt64 = 256 * 1024 * 1024, maxSkippedLiteralSize: UInt64 = 1024 * 1024 * 1024
+    ) {
         self.maxCommandSize = maxCommandSize
         self.maxLineLength = maxLineLength
         self.maxLiteralSize = maxLiteralSize

@@ -19,8 +19,10 @@ public struct CommandTraits: Sendable, Equatable {
     /// It asks for the selected mailbox's news even when NOTIFY (RFC 5465 §5) turned them off.
     public let solicitsUpdates: Bool
 
-    init(_ state: RequiredState, usesSequenceNumbers: Bool = false, breaksSequenceNumbers: Bool = false,
-         solicitsUpdates: Bool = false) {
+    init(
+        _ state: RequiredState, usesSequenceNumbers: Bool = false, breaksSequenceNumbers: Bool = false,
+        solicitsUpdates: Bool = false
+    ) {
         self.state = state
         self.usesSequenceNumbers = usesSequenceNumbers
         self.breaksSequenceNumbers = breaksSequenceNumbers
@@ -40,7 +42,7 @@ extension IMAPCommand {
         case .starttls, .authenticate, .login:
             CommandTraits(.notAuthenticated)
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub, .namespace,
-             .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota, .compress, .notify, .getMetadata, .setMetadata:
+            .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota, .compress, .notify, .getMetadata, .setMetadata:
             CommandTraits(.authenticated)
         case .check:
             CommandTraits(.selected, solicitsUpdates: true)
@@ -51,7 +53,7 @@ extension IMAPCommand {
         case .move(_, _, let uid):
             CommandTraits(.selected, usesSequenceNumbers: !uid, breaksSequenceNumbers: true, solicitsUpdates: true)
         case .search(_, let uid), .fetch(_, _, _, let uid), .store(_, _, _, let uid), .copy(_, _, let uid),
-             .sort(_, let uid), .thread(_, let uid):
+            .sort(_, let uid), .thread(_, let uid):
             CommandTraits(.selected, usesSequenceNumbers: !uid)
         }
     }

@@ -32,7 +32,8 @@ public struct IMAPDateTime: Sendable, Hashable {
     /// The UTC-based form of a Unix time with the given zone offset, for writing INTERNALDATE.
     public init(secondsSinceEpoch: Int64, zoneMinutes: Int = 0) {
         let (date, rest) = CivilDate.split(secondsSinceEpoch: secondsSinceEpoch + Int64(zoneMinutes * 60))
-        self.init(date: date, hour: rest / 3600, minute: rest / 60 % 60,
-                  second: rest % 60, zoneMinutes: zoneMinutes)
+        self.init(
+            date: date, hour: rest / 3600, minute: rest / 60 % 60,
+            second: rest % 60, zoneMinutes: zoneMinutes)
     }
 }

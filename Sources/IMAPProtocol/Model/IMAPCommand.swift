@@ -156,8 +156,10 @@ public struct QResyncParameters: Sendable, Equatable {
     /// The client's sequence numbers and the UIDs it believes they map to.
     public var knownSequenceMatch: (sequences: SequenceSet, uids: SequenceSet)?
 
-    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil,
-                knownSequenceMatch: (sequences: SequenceSet, uids: SequenceSet)? = nil) {
+    public init(
+        uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil,
+        knownSequenceMatch: (sequences: SequenceSet, uids: SequenceSet)? = nil
+    ) {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs
@@ -178,8 +180,10 @@ public struct ListCommand: Sendable, Equatable {
     public var patterns: [String]
     public var returnOptions: [ListReturnOption]
 
-    public init(selectionOptions: [ListSelectionOption] = [], reference: String, patterns: [String],
-                returnOptions: [ListReturnOption] = []) {
+    public init(
+        selectionOptions: [ListSelectionOption] = [], reference: String, patterns: [String],
+        returnOptions: [ListReturnOption] = []
+    ) {
         self.selectionOptions = selectionOptions
         self.reference = reference
         self.patterns = patterns

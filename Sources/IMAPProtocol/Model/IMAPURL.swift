@@ -38,8 +38,10 @@ public struct IMAPURL: Sendable, Equatable {
         }
     }
 
-    public init(authority: Authority? = nil, mailbox: String?, uidValidity: UInt32? = nil, uid: UInt32, section: String? = nil,
-                partial: Partial? = nil) {
+    public init(
+        authority: Authority? = nil, mailbox: String?, uidValidity: UInt32? = nil, uid: UInt32, section: String? = nil,
+        partial: Partial? = nil
+    ) {
         self.authority = authority
         self.mailbox = mailbox
         self.uidValidity = uidValidity

@@ -16,7 +16,10 @@ public enum ModifiedUTF7 {
                 output.append(byte)
                 continue
             }
-            var bits: UInt32 = 0, bitCount = 0, units: [UInt16] = [], closed = false
+            var bits: UInt32 = 0
+            var bitCount = 0
+            var units: [UInt16] = []
+            var closed = false
             while let next = iterator.next() {
                 if next == UInt8(ascii: "-") {
                     closed = true
@@ -74,7 +77,8 @@ public enum ModifiedUTF7 {
         func flush() {
             guard !pending.isEmpty else { return }
             output.append(UInt8(ascii: "&"))
-            var bits: UInt32 = 0, bitCount = 0
+            var bits: UInt32 = 0
+            var bitCount = 0
             for unit in pending {
                 bits = (bits << 16) | UInt32(unit)
                 bitCount += 16

@@ -8,21 +8,36 @@ public indirect enum SearchKey: Sendable, Equatable {
     case unanswered, undeleted, undraft, unflagged, unseen
     case keyword(String)
     case unkeyword(String)
-    case bcc(String), cc(String), from(String), to(String), subject(String), body(String), text(String)
+    case bcc(String)
+    case cc(String)
+    case from(String)
+    case to(String)
+    case subject(String)
+    case body(String)
+    case text(String)
     case header(name: String, value: String)
-    case before(CivilDate), on(CivilDate), since(CivilDate)
-    case sentBefore(CivilDate), sentOn(CivilDate), sentSince(CivilDate)
-    case savedBefore(CivilDate), savedOn(CivilDate), savedSince(CivilDate)
+    case before(CivilDate)
+    case on(CivilDate)
+    case since(CivilDate)
+    case sentBefore(CivilDate)
+    case sentOn(CivilDate)
+    case sentSince(CivilDate)
+    case savedBefore(CivilDate)
+    case savedOn(CivilDate)
+    case savedSince(CivilDate)
     /// SAVEDATESUPPORTED (RFC 8514): matches all messages when the mailbox stores save dates.
     case saveDateSupported
-    case larger(UInt64), smaller(UInt64)
+    case larger(UInt64)
+    case smaller(UInt64)
     /// WITHIN (RFC 5032), in seconds.
-    case older(UInt32), younger(UInt32)
+    case older(UInt32)
+    case younger(UInt32)
     case uid(SequenceSet)
     case sequence(SequenceSet)
     /// MODSEQ (RFC 7162); the optional entry name and type are accepted and kept.
     case modSeq(UInt64, entry: ModSeqEntry?)
-    case emailID(String), threadID(String)
+    case emailID(String)
+    case threadID(String)
     case not(SearchKey)
     case or(SearchKey, SearchKey)
     case and([SearchKey])
@@ -63,8 +78,10 @@ public struct SearchCommand: Sendable, Equatable {
     /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7): what to FETCH of a new message the update adds.
     public var updateFetch: [FetchAttribute] = []
 
-    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey,
-                partial: ClosedRange<UInt32>? = nil) {
+    public init(
+        returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey,
+        partial: ClosedRange<UInt32>? = nil
+    ) {
         self.returnOptions = returnOptions
         self.charset = charset
         self.key = key
@@ -106,8 +123,10 @@ public struct SortCommand: Sendable, Equatable {
     /// RETURN (UPDATE (fetch-atts)) (RFC 5465 §7).
     public var updateFetch: [FetchAttribute] = []
 
-    public init(returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey,
-                partial: ClosedRange<UInt32>? = nil) {
+    public init(
+        returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey,
+        partial: ClosedRange<UInt32>? = nil
+    ) {
         self.returnOptions = returnOptions
         self.criteria = criteria
         self.charset = charset

@@ -25,7 +25,8 @@ public struct SequenceRange: Sendable, Hashable {
     public init(_ single: SequenceNumber) { self.init(single, single) }
 
     public func resolved(largest: UInt32) -> ClosedRange<UInt32> {
-        let a = first.resolved(largest: largest), b = last.resolved(largest: largest)
+        let a = first.resolved(largest: largest)
+        let b = last.resolved(largest: largest)
         return min(a, b)...max(a, b)
     }
 }

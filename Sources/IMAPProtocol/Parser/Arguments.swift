@@ -27,7 +27,8 @@ extension ByteCursor {
         if atStringStart { return try decodeMailbox(try stringBytes()) }
         let start = index
         while let byte = current,
-              ByteCursor.isAtomChar(byte) || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "]") {
+            ByteCursor.isAtomChar(byte) || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "]")
+        {
             index += 1
         }
         guard index > start else { throw fail("Expected a mailbox pattern") }
@@ -116,7 +117,8 @@ extension ByteCursor {
     }
 
     private mutating func dateText(fixedDay: Bool) throws(IMAPParseError) -> CivilDate {
-        var day = 0, digits = 0
+        var day = 0
+        var digits = 0
         if fixedDay && take(0x20) { digits = 1 }
         while let byte = current, byte >= 0x30, byte <= 0x39, digits < 2 {
             day = day * 10 + Int(byte - 0x30)
@@ -163,7 +165,8 @@ extension ByteCursor {
         if take(UInt8(ascii: "+")) { sign = 1 } else if take(UInt8(ascii: "-")) { sign = -1 } else { throw fail("Invalid time zone") }
         let zone = try digitsExactly(4, "a four-digit time zone")
         try expect(UInt8(ascii: "\""), "'\"' after date-time")
-        return IMAPDateTime(date: date, hour: Int(hour), minute: Int(minute), second: Int(second),
-                            zoneMinutes: sign * Int(zone / 100 * 60 + zone % 100))
+        return IMAPDateTime(
+            date: date, hour: Int(hour), minute: Int(minute), second: Int(second),
+            zoneMinutes: sign * Int(zone / 100 * 60 + zone % 100))
     }
 }

@@ -62,7 +62,8 @@ extension ByteCursor {
     private mutating func previewModifiers() throws(IMAPParseError) -> (lazy: Bool, fuzzy: Bool) {
         guard current == 0x20, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") else { return (false, false) }
         index += 1
-        var lazy = false, fuzzy = false
+        var lazy = false
+        var fuzzy = false
         try list(allowEmpty: false) { (cursor: inout ByteCursor) throws(IMAPParseError) in
             switch try cursor.keyword("a PREVIEW modifier") {
             case "LAZY": lazy = true

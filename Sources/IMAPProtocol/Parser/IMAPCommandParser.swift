@@ -297,8 +297,9 @@ extension ByteCursor {
         if selection.contains(.recursiveMatch) && selection.allSatisfy({ $0 == .recursiveMatch || $0 == .remote }) {
             throw fail("RECURSIVEMATCH needs another selection option")
         }
-        return ListCommand(selectionOptions: selection, reference: reference ?? "",
-                           patterns: reference == nil ? [] : patterns.compactMap { $0 }, returnOptions: returns)
+        return ListCommand(
+            selectionOptions: selection, reference: reference ?? "",
+            patterns: reference == nil ? [] : patterns.compactMap { $0 }, returnOptions: returns)
     }
 
     mutating func statusAttributes() throws(IMAPParseError) -> [StatusAttribute] {

@@ -42,8 +42,10 @@ extension IMAPURL {
     }
 
     /// `;UID=n[/;SECTION=s][/;PARTIAL=o[.l]]`, the part after the mailbox.
-    private static func message(in mailbox: String?, uidValidity: UInt32?, rest: ArraySlice<UInt8>,
-                                authority: Authority?) throws(IMAPURLError) -> IMAPURL {
+    private static func message(
+        in mailbox: String?, uidValidity: UInt32?, rest: ArraySlice<UInt8>,
+        authority: Authority?
+    ) throws(IMAPURLError) -> IMAPURL {
         if find(";EXPIRE=", in: rest) != nil || find(";URLAUTH=", in: rest) != nil {
             throw IMAPURLError("URLAUTH is not supported")
         }
@@ -56,8 +58,9 @@ extension IMAPURL {
         }
         components.append(rest[start...])
         guard let first = components.first, hasPrefix(first, ";UID=") else { throw IMAPURLError("URL names no message (no ;UID=)") }
-        var url = IMAPURL(authority: authority, mailbox: mailbox, uidValidity: uidValidity,
-                          uid: try number(first.dropFirst(5), nonZero: true, "UID"))
+        var url = IMAPURL(
+            authority: authority, mailbox: mailbox, uidValidity: uidValidity,
+            uid: try number(first.dropFirst(5), nonZero: true, "UID"))
         for component in components.dropFirst() {
             if hasPrefix(component, ";SECTION=") {
                 guard url.section == nil, url.partial == nil else { throw IMAPURLError("SECTION out of place") }
@@ -71,8 +74,9 @@ extension IMAPURL {
                 guard url.partial == nil else { throw IMAPURLError("PARTIAL given twice") }
                 let value = component.dropFirst(9)
                 if let dot = value.firstIndex(of: UInt8(ascii: ".")) {
-                    url.partial = Partial(offset: try number(value[..<dot], nonZero: false, "PARTIAL offset"),
-                                          length: try number(value[(dot + 1)...], nonZero: true, "PARTIAL length"))
+                    url.partial = Partial(
+                        offset: try number(value[..<dot], nonZero: false, "PARTIAL offset"),
+                        length: try number(value[(dot + 1)...], nonZero: true, "PARTIAL length"))
                 } else {
                     url.partial = Partial(offset: try number(value, nonZero: false, "PARTIAL offset"))
                 }
@@ -115,7 +119,8 @@ extension IMAPURL {
 
     private static func number(_ digits: ArraySlice<UInt8>, nonZero: Bool, _ what: String) throws(IMAPURLError) -> UInt32 {
         guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy(isDigit),
-              let value = UInt32(String(decoding: digits, as: UTF8.self)) else {
+            let value = UInt32(String(decoding: digits, as: UTF8.self))
+        else {
             throw IMAPURLError("Invalid \(what)")
         }
         if nonZero && value == 0 { throw IMAPURLError("Invalid \(what)") }

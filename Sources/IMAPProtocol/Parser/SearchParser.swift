@@ -41,8 +41,9 @@ extension ByteCursor {
         let charset = try astring()
         try space()
         searchStringsAreUTF8 = SearchCharsets.isSupported(charset)
-        var command = SortCommand(returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(),
-                                  partial: partial)
+        var command = SortCommand(
+            returnOptions: returnOptions, criteria: criteria, charset: charset, key: try searchKeys(),
+            partial: partial)
         command.updateFetch = updateFetch
         return command
     }
@@ -59,7 +60,8 @@ extension ByteCursor {
     }
 
     private mutating func searchReturnOptions() throws(IMAPParseError)
-        -> ([SearchReturnOption], ClosedRange<UInt32>?, [FetchAttribute]) {
+        -> ([SearchReturnOption], ClosedRange<UInt32>?, [FetchAttribute])
+    {
         var options: [SearchReturnOption] = []
         var partial: ClosedRange<UInt32>?
         var updateFetch: [FetchAttribute] = []
@@ -78,7 +80,8 @@ extension ByteCursor {
             }
             // RFC 5465 §7: UPDATE may carry FETCH attributes for the messages it adds.
             if option == .update, cursor.current == 0x20, cursor.index + 1 < cursor.bytes.count,
-               cursor.bytes[cursor.index + 1] == UInt8(ascii: "(") {
+                cursor.bytes[cursor.index + 1] == UInt8(ascii: "(")
+            {
                 cursor.index += 1
                 updateFetch = try cursor.fetchAttributeList()
             }

@@ -66,7 +66,8 @@ struct BundleState: Equatable {
     init?(_ text: String) {
         let parts = text.split(separator: " ").map(String.init)
         guard parts.count == 6, let modSeq = Int64(parts[1]), let uidNext = UInt32(parts[2]), let base = Int(parts[3]),
-              let diff = Int(parts[4]), let count = Int(parts[5]) else { return nil }
+            let diff = Int(parts[4]), let count = Int(parts[5])
+        else { return nil }
         self.init(lastName: parts[0], lastModSeq: modSeq, lastUIDNext: uidNext, baseBytes: base, diffBytes: diff, diffCount: count)
     }
 

@@ -6,7 +6,10 @@ import Primitives
 /// changed after the bundle it follows (`previous`), so a delivery into a 100,000-message folder
 /// uploads a few kilobytes. Loading takes the newest base and the diffs chained after it.
 public struct MailboxBundle: Sendable, Equatable {
-    public enum Kind: UInt8, Sendable { case base = 1, diff = 2 }
+    public enum Kind: UInt8, Sendable {
+        case base = 1
+        case diff = 2
+    }
 
     public var kind: Kind
     public var mailboxGUID: String
@@ -90,8 +93,10 @@ enum BundleCodec {
             let guid = try reader.string()
             let previous = try reader.optionalString()
             let since = try reader.signedVarint()
-            let uidValidity = try reader.littleEndian(UInt32.self), uidNext = try reader.littleEndian(UInt32.self)
-            let highestModSeq = try reader.signedVarint(), createdAt = try reader.signedVarint()
+            let uidValidity = try reader.littleEndian(UInt32.self)
+            let uidNext = try reader.littleEndian(UInt32.self)
+            let highestModSeq = try reader.signedVarint()
+            let createdAt = try reader.signedVarint()
             var keywords: [Int: String] = [:]
             for _ in 0..<(try reader.varint(max: 64)) {
                 keywords[try reader.varint(max: 63)] = try reader.string()
@@ -101,23 +106,30 @@ enum BundleCodec {
             messages.reserveCapacity(count)
             for _ in 0..<count {
                 let uid = try reader.littleEndian(UInt32.self)
-                let messageGUID = try reader.string(), objectKey = try reader.string()
+                let messageGUID = try reader.string()
+                let objectKey = try reader.string()
                 let flags = try reader.varint(max: Int.max)
-                let keywordMask = try reader.signedVarint(), modSeq = try reader.signedVarint()
-                let size = try reader.signedVarint(), virtualSize = try reader.signedVarint()
-                let internalDate = try reader.signedVarint(), saveDate = try reader.signedVarint()
+                let keywordMask = try reader.signedVarint()
+                let modSeq = try reader.signedVarint()
+                let size = try reader.signedVarint()
+                let virtualSize = try reader.signedVarint()
+                let internalDate = try reader.signedVarint()
+                let saveDate = try reader.signedVarint()
                 let cached = Data(try reader.data())
-                messages.append(MessageRecord(mailboxID: 0, uid: uid, guid: messageGUID, objectKey: objectKey, flags: flags,
-                                              keywords: keywordMask, modSeq: modSeq, size: size, virtualSize: virtualSize,
-                                              internalDate: internalDate, saveDate: saveDate, cachedFields: cached))
+                messages.append(
+                    MessageRecord(
+                        mailboxID: 0, uid: uid, guid: messageGUID, objectKey: objectKey, flags: flags,
+                        keywords: keywordMask, modSeq: modSeq, size: size, virtualSize: virtualSize,
+                        internalDate: internalDate, saveDate: saveDate, cachedFields: cached))
             }
             var expunged: [UInt32: Int64] = [:]
             for _ in 0..<(try reader.varint(max: maxCount)) {
                 expunged[try reader.littleEndian(UInt32.self)] = try reader.signedVarint()
             }
-            return MailboxBundle(kind: kind, mailboxGUID: guid, previous: previous, sinceModSeq: since, uidValidity: uidValidity,
-                                 uidNext: uidNext, highestModSeq: highestModSeq, createdAt: createdAt, keywords: keywords,
-                                 messages: messages, expunged: expunged)
+            return MailboxBundle(
+                kind: kind, mailboxGUID: guid, previous: previous, sinceModSeq: since, uidValidity: uidValidity,
+                uidNext: uidNext, highestModSeq: highestModSeq, createdAt: createdAt, keywords: keywords,
+                messages: messages, expunged: expunged)
         }
     }
 
@@ -147,8 +159,10 @@ enum BundleCodec {
             guard try reader.byte() == rootKind else { throw .corrupt("not a root bundle") }
             var mailboxes: [RootBundle.Mailbox] = []
             for _ in 0..<(try reader.varint(max: maxCount)) {
-                mailboxes.append(RootBundle.Mailbox(guid: try reader.string(), name: try reader.string(), uidValidity: try reader.littleEndian(UInt32.self),
-                                                    specialUse: try reader.optionalString(), createdAt: try reader.signedVarint()))
+                mailboxes.append(
+                    RootBundle.Mailbox(
+                        guid: try reader.string(), name: try reader.string(), uidValidity: try reader.littleEndian(UInt32.self),
+                        specialUse: try reader.optionalString(), createdAt: try reader.signedVarint()))
             }
             var subscriptions: [String] = []
             for _ in 0..<(try reader.varint(max: maxCount)) { subscriptions.append(try reader.string()) }

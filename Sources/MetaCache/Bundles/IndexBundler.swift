@@ -23,8 +23,10 @@ public actor IndexBundler {
         /// How often a user with changes not yet uploaded checks whether an upload is due.
         public var checkInterval: Duration
 
-        public init(maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 1000,
-                    checkInterval: Duration = .seconds(1)) {
+        public init(
+            maxNewMails: Int = 10, uploadInterval: Duration = .seconds(300), rebaseFraction: Double = 0.3, maxDiffs: Int = 1000,
+            checkInterval: Duration = .seconds(1)
+        ) {
             self.maxNewMails = maxNewMails
             self.uploadInterval = uploadInterval
             self.rebaseFraction = rebaseFraction
@@ -128,15 +130,18 @@ public actor IndexBundler {
     private func uploadMailbox(guid: String, state: BundleState?) async throws {
         let rebase = state.map { Double($0.diffBytes) > policy.rebaseFraction * Double(max($0.baseBytes, 1)) || $0.diffCount >= policy.maxDiffs } ?? true
         let name = BundleNames.make(base: rebase)
-        let bundle = try await index.exportMailbox(guid: guid, since: rebase ? nil : state?.lastModSeq,
-                                                   previous: rebase ? nil : state?.lastName)
+        let bundle = try await index.exportMailbox(
+            guid: guid, since: rebase ? nil : state?.lastModSeq,
+            previous: rebase ? nil : state?.lastName)
         let bytes = BundleCodec.encode(bundle)
         let key = BundleNames.mailboxDirectory(prefix: prefix, guid: guid) + name
         try await store.put(key, body: .bytes(bytes), options: PutOptions(contentType: "application/octet-stream", createOnly: true))
-        let next = rebase
+        let next =
+            rebase
             ? BundleState(lastName: name, lastModSeq: bundle.highestModSeq, lastUIDNext: bundle.uidNext, baseBytes: bytes.count, diffBytes: 0, diffCount: 0)
-            : BundleState(lastName: name, lastModSeq: bundle.highestModSeq, lastUIDNext: bundle.uidNext, baseBytes: state!.baseBytes,
-                          diffBytes: state!.diffBytes + bytes.count, diffCount: state!.diffCount + 1)
+            : BundleState(
+                lastName: name, lastModSeq: bundle.highestModSeq, lastUIDNext: bundle.uidNext, baseBytes: state!.baseBytes,
+                diffBytes: state!.diffBytes + bytes.count, diffCount: state!.diffCount + 1)
         try await index.setState(BundleState.key(guid), next.encoded)
         figures.bundlesUploaded += 1
         figures.bytesUploaded += bytes.count
@@ -170,8 +175,9 @@ public actor IndexBundler {
 
     private func uploadRoot(_ root: (bytes: [UInt8], fingerprint: String)) async throws {
         let name = BundleNames.make(base: true)
-        try await store.put(BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(root.bytes),
-                            options: PutOptions(contentType: "application/octet-stream", createOnly: true))
+        try await store.put(
+            BundleNames.rootDirectory(prefix: prefix) + name, body: .bytes(root.bytes),
+            options: PutOptions(contentType: "application/octet-stream", createOnly: true))
         try await index.setState(BundleState.rootKey, "\(name) \(root.fingerprint)")
         logger.debug("index bundle uploaded", metadata: ["key": "\(BundleNames.rootDirectory(prefix: prefix) + name)", "bytes": "\(root.bytes.count)"])
         figures.bundlesUploaded += 1

@@ -77,7 +77,8 @@ public struct IndexLoader: Sendable {
             let recorded = try await index.state(BundleState.key(mailbox.guid)).flatMap(BundleState.init)
             let directory = BundleNames.mailboxDirectory(prefix: prefix, guid: mailbox.guid)
             guard let newest = try await bundleNames(in: directory, report: &report).last, newest != recorded?.lastName,
-                  let (chain, _, _) = try await readChain(guid: mailbox.guid, report: &report), let folded = chain.folded else { continue }
+                let (chain, _, _) = try await readChain(guid: mailbox.guid, report: &report), let folded = chain.folded
+            else { continue }
             let mark = recorded.map { UploadMark(modSeq: $0.lastModSeq, uidNext: $0.lastUIDNext) }
             report.merged[mailbox.guid] = try await index.mergeMailbox(folded, mark: mark)
             // The next upload writes a base: a diff after a merge would follow no bundle in the bucket.
@@ -126,9 +127,10 @@ public struct IndexLoader: Sendable {
     /// What the index remembers after loading a chain: the next diff follows its last bundle.
     private static func state(after chain: BundleChain, names: [String], sizes: [Int]) -> BundleState {
         let count = chain.applied.count
-        return BundleState(lastName: chain.applied.last ?? "", lastModSeq: chain.folded?.highestModSeq ?? 0,
-                           lastUIDNext: chain.folded?.uidNext ?? 1, baseBytes: sizes.first ?? 0,
-                           diffBytes: sizes.prefix(count).dropFirst().reduce(0, +), diffCount: count - 1)
+        return BundleState(
+            lastName: chain.applied.last ?? "", lastModSeq: chain.folded?.highestModSeq ?? 0,
+            lastUIDNext: chain.folded?.uidNext ?? 1, baseBytes: sizes.first ?? 0,
+            diffBytes: sizes.prefix(count).dropFirst().reduce(0, +), diffCount: count - 1)
     }
 
     /// Lists every folder's objects: rows whose objects are gone are dropped, objects no row refers
@@ -155,9 +157,11 @@ public struct IndexLoader: Sendable {
         let gone = referenced.subtracting(listed)
         if !gone.isEmpty {
             report.dropped = try await index.dropMessages(withObjects: gone).values.reduce(0) { $0 + $1.count }
-            logger.warning("index rows whose objects are gone from the bucket dropped", metadata: [
-                "objects": "\(gone.count)", "example": "\(gone.first ?? "")",
-            ])
+            logger.warning(
+                "index rows whose objects are gone from the bucket dropped",
+                metadata: [
+                    "objects": "\(gone.count)", "example": "\(gone.first ?? "")"
+                ])
         }
     }
 

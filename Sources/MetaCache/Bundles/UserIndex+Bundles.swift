@@ -14,11 +14,15 @@ extension UserIndex {
             // Local row ids mean nothing on another backend: bundles carry mailbox GUIDs instead.
             // A base reads every row in UID order (the primary key); a diff reads the few changed rows through
             // the MODSEQ index and sorts them here (an ORDER BY uid would make SQLite scan the whole mailbox).
-            let rows = since == nil
-                ? try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? ORDER BY uid",
-                                             arguments: [id])
-                : try MessageRecord.fetchAll(db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND modSeq > ?",
-                                             arguments: [id, floor]).sorted { $0.uid < $1.uid }
+            let rows =
+                since == nil
+                ? try MessageRecord.fetchAll(
+                    db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? ORDER BY uid",
+                    arguments: [id])
+                : try MessageRecord.fetchAll(
+                    db, sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND modSeq > ?",
+                    arguments: [id, floor]
+                ).sorted { $0.uid < $1.uid }
             let messages = rows.map { row in
                 var copy = row
                 copy.mailboxID = 0
@@ -28,10 +32,11 @@ extension UserIndex {
             for row in try Row.fetchAll(db, sql: "SELECT uid, modSeq FROM expunged WHERE mailboxID = ? AND modSeq > ?", arguments: [id, floor]) {
                 expunged[row["uid"]] = row["modSeq"]
             }
-            return MailboxBundle(kind: since == nil ? .base : .diff, mailboxGUID: guid, previous: previous, sinceModSeq: floor,
-                                 uidValidity: mailbox.uidValidity, uidNext: mailbox.uidNext, highestModSeq: mailbox.highestModSeq,
-                                 createdAt: mailbox.createdAt, keywords: try Self.keywordNames(id, in: db),
-                                 messages: messages, expunged: expunged)
+            return MailboxBundle(
+                kind: since == nil ? .base : .diff, mailboxGUID: guid, previous: previous, sinceModSeq: floor,
+                uidValidity: mailbox.uidValidity, uidNext: mailbox.uidNext, highestModSeq: mailbox.highestModSeq,
+                createdAt: mailbox.createdAt, keywords: try Self.keywordNames(id, in: db),
+                messages: messages, expunged: expunged)
         }
     }
 
@@ -92,8 +97,9 @@ extension UserIndex {
                     existing.specialUse = entry.specialUse
                     try existing.update(db)
                 } else {
-                    _ = try MailboxRecord.insert(guid: entry.guid, name: entry.name, uidValidity: entry.uidValidity,
-                                                 specialUse: entry.specialUse, createdAt: entry.createdAt, in: db)
+                    _ = try MailboxRecord.insert(
+                        guid: entry.guid, name: entry.name, uidValidity: entry.uidValidity,
+                        specialUse: entry.specialUse, createdAt: entry.createdAt, in: db)
                 }
             }
             try db.execute(sql: "DELETE FROM subscription")
@@ -101,8 +107,9 @@ extension UserIndex {
                 try db.execute(sql: "INSERT OR IGNORE INTO subscription(name) VALUES (?)", arguments: [name])
             }
             for (key, value) in root.state {
-                try db.execute(sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [key, value])
+                try db.execute(
+                    sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
             }
         }
     }
@@ -122,8 +129,9 @@ extension UserIndex {
                 try db.execute(sql: "DELETE FROM keyword WHERE mailboxID = ?", arguments: [id])
             }
             for (position, name) in bundle.keywords {
-                try db.execute(sql: "INSERT OR REPLACE INTO keyword(mailboxID, position, name) VALUES (?, ?, ?)",
-                               arguments: [id, position, name])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO keyword(mailboxID, position, name) VALUES (?, ?, ?)",
+                    arguments: [id, position, name])
             }
             // Expunges first: a row the bundle carries is live even if its UID was once expunged.
             for (uid, modSeq) in bundle.expunged {
@@ -146,12 +154,13 @@ extension UserIndex {
     /// Recounts object references from the message rows (after loading bundles).
     public func rebuildObjectReferences() async throws {
         try await write { db in
-            try db.execute(sql: """
-                DELETE FROM object;
-                INSERT INTO object(key, refCount, size)
-                    SELECT objectKey, COUNT(*), MAX(size) FROM message GROUP BY objectKey;
-                DELETE FROM pendingDelete WHERE key IN (SELECT key FROM object);
-                """)
+            try db.execute(
+                sql: """
+                    DELETE FROM object;
+                    INSERT INTO object(key, refCount, size)
+                        SELECT objectKey, COUNT(*), MAX(size) FROM message GROUP BY objectKey;
+                    DELETE FROM pendingDelete WHERE key IN (SELECT key FROM object);
+                    """)
         }
     }
 

@@ -43,8 +43,9 @@ extension UserIndex {
             }
             let id = mailbox.id
             let mark = mark ?? UploadMark(modSeq: 0, uidNext: 1)
-            var local = Dictionary(try MessageRecord.filter(Column("mailboxID") == id).fetchAll(db).map { ($0.uid, $0) },
-                                   uniquingKeysWith: { $1 })
+            var local = Dictionary(
+                try MessageRecord.filter(Column("mailboxID") == id).fetchAll(db).map { ($0.uid, $0) },
+                uniquingKeysWith: { $1 })
             let locallyExpunged = Set(try UInt32.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mailboxID = ?", arguments: [id]))
             let modSeq = max(mailbox.highestModSeq, remote.highestModSeq) + 1
             var outcome = MergeOutcome()
@@ -75,8 +76,9 @@ extension UserIndex {
                         guard mine.modSeq <= mark.modSeq else { continue }
                         let theirs = try translated(row)
                         if mine.flags != theirs.flags || mine.keywords != theirs.keywords {
-                            try db.execute(sql: "UPDATE message SET flags = ?, keywords = ?, modSeq = ? WHERE mailboxID = ? AND uid = ?",
-                                           arguments: [theirs.flags, theirs.keywords, modSeq, id, row.uid])
+                            try db.execute(
+                                sql: "UPDATE message SET flags = ?, keywords = ?, modSeq = ? WHERE mailboxID = ? AND uid = ?",
+                                arguments: [theirs.flags, theirs.keywords, modSeq, id, row.uid])
                             outcome.flagsTaken += 1
                         }
                     } else {
@@ -101,8 +103,10 @@ extension UserIndex {
                 }
             }
             for (uid, expungeModSeq) in remote.expunged {
-                try db.execute(sql: "INSERT OR IGNORE INTO expunged(mailboxID, uid, modSeq) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM message WHERE mailboxID = ? AND uid = ?)",
-                               arguments: [id, uid, expungeModSeq, id, uid])
+                try db.execute(
+                    sql:
+                        "INSERT OR IGNORE INTO expunged(mailboxID, uid, modSeq) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM message WHERE mailboxID = ? AND uid = ?)",
+                    arguments: [id, uid, expungeModSeq, id, uid])
             }
             var next = max(mailbox.uidNext, remote.uidNext)
             for var row in displaced.sorted(by: { $0.uid < $1.uid }) {
@@ -113,8 +117,9 @@ extension UserIndex {
                 outcome.renumbered += 1
             }
             // A UID given back to a message (the bucket's) is no longer expunged.
-            try db.execute(sql: "DELETE FROM expunged WHERE mailboxID = ? AND uid IN (SELECT uid FROM message WHERE mailboxID = ?)",
-                           arguments: [id, id])
+            try db.execute(
+                sql: "DELETE FROM expunged WHERE mailboxID = ? AND uid IN (SELECT uid FROM message WHERE mailboxID = ?)",
+                arguments: [id, id])
             mailbox.uidNext = next
             if outcome.changed || remote.highestModSeq > mailbox.highestModSeq { mailbox.highestModSeq = modSeq }
             try mailbox.update(db)
@@ -131,8 +136,9 @@ extension UserIndex {
             for entry in root.mailboxes where try MailboxRecord.filter(Column("guid") == entry.guid).fetchCount(db) == 0 {
                 var name = entry.name
                 if try MailboxRecord.filter(Column("name") == name).fetchCount(db) > 0 { name += "-" + entry.guid.prefix(8) }
-                _ = try MailboxRecord.insert(guid: entry.guid, name: name, uidValidity: entry.uidValidity, specialUse: entry.specialUse,
-                                             createdAt: entry.createdAt, in: db)
+                _ = try MailboxRecord.insert(
+                    guid: entry.guid, name: name, uidValidity: entry.uidValidity, specialUse: entry.specialUse,
+                    createdAt: entry.createdAt, in: db)
                 added += 1
             }
             for name in root.subscriptions {
@@ -167,8 +173,9 @@ extension UserIndex {
                 mailbox.highestModSeq += 1
                 try mailbox.update(db)
                 for uid in uids {
-                    try db.execute(sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)",
-                                   arguments: [mailboxID, uid, mailbox.highestModSeq])
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO expunged(mailboxID, uid, modSeq) VALUES (?, ?, ?)",
+                        arguments: [mailboxID, uid, mailbox.highestModSeq])
                 }
             }
             return dropped

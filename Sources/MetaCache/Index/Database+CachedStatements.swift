@@ -27,15 +27,20 @@ extension Database {
 extension UserIndex {
     /// Writes the counters a message change moves (UIDNEXT, HIGHESTMODSEQ, the first \Recent UID).
     static func storeCounters(of mailbox: MailboxRecord, in db: Database) throws {
-        try db.run("UPDATE mailbox SET uidNext = ?, highestModSeq = ?, firstRecentUID = ? WHERE id = ?",
-                   [mailbox.uidNext, mailbox.highestModSeq, mailbox.firstRecentUID, mailbox.id])
+        try db.run(
+            "UPDATE mailbox SET uidNext = ?, highestModSeq = ?, firstRecentUID = ? WHERE id = ?",
+            [mailbox.uidNext, mailbox.highestModSeq, mailbox.firstRecentUID, mailbox.id])
     }
 
     /// Inserts a message row (and its sort keys) through a cached statement.
     static func insert(_ record: MessageRecord, sortKeys: Data?, in db: Database) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO message (\(MessageRecord.selectColumns), sortKeys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [record.mailboxID, record.uid, record.guid, record.objectKey, record.flags, record.keywords, record.modSeq,
-                  record.size, record.virtualSize, record.internalDate, record.saveDate, record.cachedFields, sortKeys])
+            """,
+            [
+                record.mailboxID, record.uid, record.guid, record.objectKey, record.flags, record.keywords, record.modSeq,
+                record.size, record.virtualSize, record.internalDate, record.saveDate, record.cachedFields, sortKeys
+            ])
     }
 }

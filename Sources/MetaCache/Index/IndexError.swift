@@ -22,7 +22,6 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-
 extension IndexError {
     /// A SQLite failure of `user`'s index, classified once: conditions that pass (disk space, I/O, locks, memory)
     /// are temporary, anything else (corruption, a constraint, a bug) is not.
@@ -30,7 +29,7 @@ extension IndexError {
         let detail = [context, error.message ?? error.description].compactMap { $0 }.joined(separator: ": ")
         switch error.resultCode {
         case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_NOMEM, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL,
-             .SQLITE_READONLY:
+            .SQLITE_READONLY:
             return .unavailable(user: user, detail: detail)
         default:
             return .database(user: user, detail: detail)

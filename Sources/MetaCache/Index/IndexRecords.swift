@@ -19,8 +19,10 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     public var specialUse: String?
     public var createdAt: Int64
 
-    public init(id: Int64, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
-                firstRecentUID: UInt32, specialUse: String?, createdAt: Int64) {
+    public init(
+        id: Int64, guid: String, name: String, uidValidity: UInt32, uidNext: UInt32, highestModSeq: Int64,
+        firstRecentUID: UInt32, specialUse: String?, createdAt: Int64
+    ) {
         self.id = id
         self.guid = guid
         self.name = name
@@ -33,14 +35,18 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     }
 
     /// Adds a new, empty mailbox (UIDNEXT 1, HIGHESTMODSEQ 1) and returns its row.
-    static func insert(guid: String, name: String, uidValidity: UInt32, specialUse: String?, createdAt: Int64,
-                       in db: Database) throws -> MailboxRecord {
-        try db.execute(sql: """
-            INSERT INTO mailbox (guid, name, uidValidity, uidNext, highestModSeq, firstRecentUID, specialUse, createdAt)
-            VALUES (?, ?, ?, 1, 1, 1, ?, ?)
-            """, arguments: [guid, name, uidValidity, specialUse, createdAt])
-        return MailboxRecord(id: db.lastInsertedRowID, guid: guid, name: name, uidValidity: uidValidity, uidNext: 1, highestModSeq: 1,
-                             firstRecentUID: 1, specialUse: specialUse, createdAt: createdAt)
+    static func insert(
+        guid: String, name: String, uidValidity: UInt32, specialUse: String?, createdAt: Int64,
+        in db: Database
+    ) throws -> MailboxRecord {
+        try db.execute(
+            sql: """
+                INSERT INTO mailbox (guid, name, uidValidity, uidNext, highestModSeq, firstRecentUID, specialUse, createdAt)
+                VALUES (?, ?, ?, 1, 1, 1, ?, ?)
+                """, arguments: [guid, name, uidValidity, specialUse, createdAt])
+        return MailboxRecord(
+            id: db.lastInsertedRowID, guid: guid, name: name, uidValidity: uidValidity, uidNext: 1, highestModSeq: 1,
+            firstRecentUID: 1, specialUse: specialUse, createdAt: createdAt)
     }
 
     /// The columns `init(row:)` reads, in its order: every read selects exactly these.
@@ -93,8 +99,10 @@ public struct MessageRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     /// The columns `init(row:)` reads, in its order: every read selects exactly these, so columns added
     /// to the table later do not disturb the positions.
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
-    static let columnNames = ["mailboxID", "uid", "guid", "objectKey", "flags", "keywords", "modSeq", "size",
-                              "virtualSize", "internalDate", "saveDate", "cachedFields"]
+    static let columnNames = [
+        "mailboxID", "uid", "guid", "objectKey", "flags", "keywords", "modSeq", "size",
+        "virtualSize", "internalDate", "saveDate", "cachedFields"
+    ]
     /// For SQL written by hand: `SELECT \(MessageRecord.selectColumns) FROM message …`.
     static let selectColumns = columnNames.joined(separator: ", ")
 
@@ -114,8 +122,10 @@ public struct MessageRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
         cachedFields = row[11]
     }
 
-    public init(mailboxID: Int64, uid: UInt32, guid: String, objectKey: String, flags: Int, keywords: Int64, modSeq: Int64,
-                size: Int64, virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data) {
+    public init(
+        mailboxID: Int64, uid: UInt32, guid: String, objectKey: String, flags: Int, keywords: Int64, modSeq: Int64,
+        size: Int64, virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data
+    ) {
         self.mailboxID = mailboxID
         self.uid = uid
         self.guid = guid
@@ -145,8 +155,10 @@ public struct NewMessage: Sendable, Equatable {
     /// The SORT/THREAD keys derived from the cached fields, when the caller computed them.
     public var sortKeys: Data?
 
-    public init(guid: String, objectKey: String, flags: MessageFlags = [], keywords: [String] = [], size: Int64,
-                virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data, sortKeys: Data? = nil) {
+    public init(
+        guid: String, objectKey: String, flags: MessageFlags = [], keywords: [String] = [], size: Int64,
+        virtualSize: Int64, internalDate: Int64, saveDate: Int64, cachedFields: Data, sortKeys: Data? = nil
+    ) {
         self.sortKeys = sortKeys
         self.guid = guid
         self.objectKey = objectKey

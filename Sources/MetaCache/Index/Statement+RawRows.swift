@@ -65,18 +65,20 @@ extension Statement {
 extension MessageRecord {
     /// A row of `SELECT \(MessageRecord.selectColumns)`.
     init(raw row: RawRow) throws {
-        self.init(mailboxID: try row.value(0), uid: try row.value(1), guid: try row.value(2), objectKey: try row.value(3),
-                  flags: try row.value(4), keywords: try row.value(5), modSeq: try row.value(6), size: try row.value(7),
-                  virtualSize: try row.value(8), internalDate: try row.value(9), saveDate: try row.value(10),
-                  cachedFields: row.optional(11) ?? Data())
+        self.init(
+            mailboxID: try row.value(0), uid: try row.value(1), guid: try row.value(2), objectKey: try row.value(3),
+            flags: try row.value(4), keywords: try row.value(5), modSeq: try row.value(6), size: try row.value(7),
+            virtualSize: try row.value(8), internalDate: try row.value(9), saveDate: try row.value(10),
+            cachedFields: row.optional(11) ?? Data())
     }
 }
 
 extension MailboxRecord {
     /// A row of `SELECT \(MailboxRecord.selectColumns)`.
     init(raw row: RawRow) throws {
-        self.init(id: try row.value(0), guid: try row.value(1), name: try row.value(2), uidValidity: try row.value(3),
-                  uidNext: try row.value(4), highestModSeq: try row.value(5), firstRecentUID: try row.value(6),
-                  specialUse: row.optional(7), createdAt: try row.value(8))
+        self.init(
+            id: try row.value(0), guid: try row.value(1), name: try row.value(2), uidValidity: try row.value(3),
+            uidNext: try row.value(4), highestModSeq: try row.value(5), firstRecentUID: try row.value(6),
+            specialUse: row.optional(7), createdAt: try row.value(8))
     }
 }

@@ -7,11 +7,13 @@ extension UserIndex {
     /// stops early, so a mailbox whose oldest message is recent costs one row.
     public func autoexpungeCandidates(in mailboxID: Int64, savedBefore: Int64?, maxMails: Int) async throws -> [UInt32] {
         try await read { db in
-            let count = maxMails > 0
+            let count =
+                maxMails > 0
                 ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?", arguments: [mailboxID]) ?? 0 : 0
             var uids: [UInt32] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT uid, saveDate FROM message WHERE mailboxID = ? ORDER BY uid",
-                                           arguments: [mailboxID])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT uid, saveDate FROM message WHERE mailboxID = ? ORDER BY uid",
+                arguments: [mailboxID])
             while let row = try rows.next() {
                 if maxMails > 0, count - uids.count > maxMails {
                     uids.append(row[0])

@@ -84,7 +84,8 @@ extension UserIndex {
     static func catchUp(_ request: CatchUpRequest, db: Database) throws -> (changes: MailboxChanges?, claimedRecent: UInt32?) {
         guard var changes = try mailboxChanges(guid: request.mailboxGUID, since: request.sinceModSeq, db: db) else { return (nil, nil) }
         guard let seenUIDNext = request.claimingRecentAfter, changes.mailbox.uidNext != seenUIDNext,
-              changes.mailbox.firstRecentUID < changes.mailbox.uidNext else { return (changes, nil) }
+            changes.mailbox.firstRecentUID < changes.mailbox.uidNext
+        else { return (changes, nil) }
         let claimed = try takeRecent(of: &changes.mailbox, in: db)
         return (changes, claimed)
     }
@@ -96,7 +97,8 @@ extension UserIndex {
             return MailboxChanges(mailbox: mailbox, changed: [], expunged: [], messageCount: nil)
         }
         let count: Int = try db.cachedStatement(sql: "SELECT COUNT(*) FROM message WHERE mailboxID = ?").rawValue([id]) ?? 0
-        return MailboxChanges(mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
-                              expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
+        return MailboxChanges(
+            mailbox: mailbox, changed: try Self.changedMessages(in: id, since: modSeq, db: db),
+            expunged: try Self.expungedUIDs(in: id, since: modSeq, db: db), messageCount: count)
     }
 }

@@ -18,15 +18,18 @@ extension UserIndex {
     /// Applies a STORE to the messages in `uids`. Each changed message gets a new MODSEQ (one per
     /// STORE, as Dovecot assigns); with `unchangedSince`, messages modified after it are left alone
     /// and reported. Messages whose flags would not change keep their MODSEQ.
-    public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailboxID: Int64,
-                           unchangedSince: Int64? = nil, catchingUp request: CatchUpRequest? = nil) async throws -> FlagStoreResult {
+    public func storeFlags(
+        _ change: FlagChange, on uids: UIDSet, in mailboxID: Int64,
+        unchangedSince: Int64? = nil, catchingUp request: CatchUpRequest? = nil
+    ) async throws -> FlagStoreResult {
         let user = self.user
         return try await write(catchingUp: request) { db in
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
             let mask = try Self.keywordMask(change.keywords, mailbox: mailbox, user: user, in: db)
             let names = try Self.keywordNames(mailboxID, in: db)
             let modSeq = mailbox.highestModSeq + 1
-            var changed: [MessageState] = [], refused: [UInt32] = []
+            var changed: [MessageState] = []
+            var refused: [UInt32] = []
             for condition in uids.sqlConditions {
                 var rows: [(uid: UInt32, flags: Int, keywords: Int64, modSeq: Int64)] = []
                 try db.cachedStatement(sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
@@ -48,8 +51,10 @@ extension UserIndex {
                     guard newFlags != oldFlags || newKeywords != oldKeywords else { continue }
                     try db.cachedStatement(sql: "UPDATE message SET flags = ?, keywords = ?, modSeq = ? WHERE mailboxID = ? AND uid = ?")
                         .execute(arguments: [newFlags, newKeywords, modSeq, mailboxID, uid])
-                    changed.append(MessageState(uid: uid, flags: MessageFlags(rawValue: newFlags),
-                                                keywords: Self.keywords(newKeywords, names: names), modSeq: modSeq))
+                    changed.append(
+                        MessageState(
+                            uid: uid, flags: MessageFlags(rawValue: newFlags),
+                            keywords: Self.keywords(newKeywords, names: names), modSeq: modSeq))
                 }
             }
             if !changed.isEmpty {

@@ -24,15 +24,18 @@ extension UserIndex {
 
     /// Creates a mailbox. Parents are not created: listing shows them as \Noselect, as Dovecot's
     /// index-based mailbox lists do.
-    public func createMailbox(name: String, guid: String, uidValidity: UInt32, specialUse: String? = nil,
-                              now: Date = Date()) async throws -> MailboxRecord {
+    public func createMailbox(
+        name: String, guid: String, uidValidity: UInt32, specialUse: String? = nil,
+        now: Date = Date()
+    ) async throws -> MailboxRecord {
         let user = self.user
         return try await write { db in
             if try MailboxRecord.filter(Column("name") == name).fetchCount(db) > 0 {
                 throw IndexError.mailboxExists(user: user, mailbox: name)
             }
-            return try MailboxRecord.insert(guid: guid, name: name, uidValidity: uidValidity, specialUse: specialUse,
-                                            createdAt: Int64(now.timeIntervalSince1970), in: db)
+            return try MailboxRecord.insert(
+                guid: guid, name: name, uidValidity: uidValidity, specialUse: specialUse,
+                createdAt: Int64(now.timeIntervalSince1970), in: db)
         }
     }
 
@@ -42,7 +45,8 @@ extension UserIndex {
         let user = self.user
         try await write { db in
             let prefix = oldName + String(separator)
-            let affected = try MailboxRecord
+            let affected =
+                try MailboxRecord
                 .filter(Column("name") == oldName || Column("name").like(Self.likePattern(prefix), escape: "\\"))
                 .fetchAll(db)
             // A name that is only the parent of others (\Noselect, left by deleting a mailbox with children) is

@@ -28,8 +28,10 @@ public struct ExpungeResult: Sendable, Equatable {
 extension UserIndex {
     /// Adds saved messages to a mailbox in one transaction: UIDs from UIDNEXT, one new MODSEQ,
     /// an object reference each. Called only after the objects are stored (durability rule 1).
-    public func appendMessages(_ messages: [NewMessage], toMailbox mailboxID: Int64,
-                               catchingUp request: CatchUpRequest? = nil) async throws -> AssignedUIDs {
+    public func appendMessages(
+        _ messages: [NewMessage], toMailbox mailboxID: Int64,
+        catchingUp request: CatchUpRequest? = nil
+    ) async throws -> AssignedUIDs {
         let user = self.user
         return try await write(catchingUp: request) { db in
             var mailbox = try Self.requireMailbox(mailboxID, user: user, in: db)
@@ -37,11 +39,12 @@ extension UserIndex {
             var uids: [UInt32] = []
             for message in messages {
                 let keywords = try Self.keywordMask(message.keywords, mailbox: mailbox, user: user, in: db)
-                let record = MessageRecord(mailboxID: mailboxID, uid: mailbox.uidNext, guid: message.guid,
-                                           objectKey: message.objectKey, flags: message.flags.rawValue, keywords: keywords,
-                                           modSeq: modSeq, size: message.size, virtualSize: message.virtualSize,
-                                           internalDate: message.internalDate, saveDate: message.saveDate,
-                                           cachedFields: message.cachedFields)
+                let record = MessageRecord(
+                    mailboxID: mailboxID, uid: mailbox.uidNext, guid: message.guid,
+                    objectKey: message.objectKey, flags: message.flags.rawValue, keywords: keywords,
+                    modSeq: modSeq, size: message.size, virtualSize: message.virtualSize,
+                    internalDate: message.internalDate, saveDate: message.saveDate,
+                    cachedFields: message.cachedFields)
                 try Self.insert(record, sortKeys: message.sortKeys, in: db)
                 try Self.retainObject(message.objectKey, size: message.size, in: db)
                 uids.append(mailbox.uidNext)
@@ -81,8 +84,10 @@ extension UserIndex {
     /// EXPUNGE, UID EXPUNGE and CLOSE: removes the messages among `uids` that carry \Deleted at the
     /// moment of the write, so a session clearing the flag meanwhile keeps its message, and no
     /// session has to read the whole mailbox to find them.
-    public func expungeDeleted(among uids: UIDSet = .all, in mailboxID: Int64,
-                               catchingUp request: CatchUpRequest? = nil) async throws -> ExpungeResult {
+    public func expungeDeleted(
+        among uids: UIDSet = .all, in mailboxID: Int64,
+        catchingUp request: CatchUpRequest? = nil
+    ) async throws -> ExpungeResult {
         let user = self.user
         return try await write(catchingUp: request) { db in try Self.expunge(uids, in: mailboxID, onlyFlagged: .deleted, user: user, in: db) }
     }
@@ -92,8 +97,9 @@ extension UserIndex {
     /// UID, flags, keywords and MODSEQ of every message, in UID order: what SELECT needs.
     public func messageStates(in mailboxID: Int64) async throws -> [MessageState] {
         try await read { db in
-            try Self.messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? ORDER BY uid",
-                                   arguments: [mailboxID], db: db)
+            try Self.messageStates(
+                in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? ORDER BY uid",
+                arguments: [mailboxID], db: db)
         }
     }
 
@@ -107,7 +113,9 @@ extension UserIndex {
         for condition in uids.sqlConditions {
             let statement = try db.cachedStatement(
                 sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
-            try statement.forEachRawRow(StatementArguments([mailboxID]) + StatementArguments(condition.arguments)) { records.append(try MessageRecord(raw: $0)) }
+            try statement.forEachRawRow(StatementArguments([mailboxID]) + StatementArguments(condition.arguments)) {
+                records.append(try MessageRecord(raw: $0))
+            }
         }
         return records
     }
@@ -119,8 +127,10 @@ extension UserIndex {
         var states: [MessageState] = []
         try db.cachedStatement(sql: sql).forEachRawRow(arguments) { row in
             let keywords: Int64 = try row.value(2)
-            states.append(MessageState(uid: try row.value(0), flags: MessageFlags(rawValue: try row.value(1)),
-                                       keywords: keywords == 0 ? [] : Self.keywords(keywords, names: names), modSeq: try row.value(3)))
+            states.append(
+                MessageState(
+                    uid: try row.value(0), flags: MessageFlags(rawValue: try row.value(1)),
+                    keywords: keywords == 0 ? [] : Self.keywords(keywords, names: names), modSeq: try row.value(3)))
         }
         return states
     }
@@ -138,8 +148,10 @@ extension UserIndex {
     /// Through the MODSEQ index, sorted here: with `ORDER BY uid` SQLite walks the whole mailbox in primary-key
     /// order instead, and a selected session asks this after every change (measured: docs/performance.md).
     static func changedMessages(in mailboxID: Int64, since modSeq: Int64, db: Database) throws -> [MessageState] {
-        try messageStates(in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ?",
-                          arguments: [mailboxID, modSeq], db: db).sorted { $0.uid < $1.uid }
+        try messageStates(
+            in: mailboxID, sql: "SELECT uid, flags, keywords, modSeq FROM message WHERE mailboxID = ? AND modSeq > ?",
+            arguments: [mailboxID, modSeq], db: db
+        ).sorted { $0.uid < $1.uid }
     }
 
     /// UIDs expunged after `modSeq` (QRESYNC VANISHED).
@@ -223,7 +235,8 @@ extension UserIndex {
         var destination = try requireMailbox(destinationID, user: user, in: db)
         let sourceNames = try keywordNames(sourceID, in: db)
         let modSeq = destination.highestModSeq + 1
-        var sourceUIDs: [UInt32] = [], destinationUIDs: [UInt32] = []
+        var sourceUIDs: [UInt32] = []
+        var destinationUIDs: [UInt32] = []
         for condition in uids.sqlConditions {
             // The sort keys depend on the message alone: the copy carries them in the same insert.
             let rows = try Row.fetchAll(
@@ -248,18 +261,24 @@ extension UserIndex {
             destination.highestModSeq = modSeq
             try storeCounters(of: destination, in: db)
         }
-        return AssignedUIDs(uidValidity: destination.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs,
-                            modSeq: destinationUIDs.isEmpty ? destination.highestModSeq : modSeq)
+        return AssignedUIDs(
+            uidValidity: destination.uidValidity, sourceUIDs: sourceUIDs, destinationUIDs: destinationUIDs,
+            modSeq: destinationUIDs.isEmpty ? destination.highestModSeq : modSeq)
     }
 
-    static func expunge(_ uids: UIDSet, in mailboxID: Int64, onlyFlagged flags: MessageFlags = [], user: String,
-                        in db: Database) throws -> ExpungeResult {
+    static func expunge(
+        _ uids: UIDSet, in mailboxID: Int64, onlyFlagged flags: MessageFlags = [], user: String,
+        in db: Database
+    ) throws -> ExpungeResult {
         var mailbox = try requireMailbox(mailboxID, user: user, in: db)
-        var expunged: [UInt32] = [], keys: [String] = []
+        var expunged: [UInt32] = []
+        var keys: [String] = []
         for condition in uids.sqlConditions {
-            try db.cachedStatement(sql: """
-                SELECT uid, objectKey FROM message WHERE mailboxID = ? AND (flags & ?) = ? AND \(condition.sql) ORDER BY uid
-                """).forEachRawRow(StatementArguments([mailboxID, Int64(flags.rawValue), Int64(flags.rawValue)]) + StatementArguments(condition.arguments)) { row in
+            try db.cachedStatement(
+                sql: """
+                    SELECT uid, objectKey FROM message WHERE mailboxID = ? AND (flags & ?) = ? AND \(condition.sql) ORDER BY uid
+                    """
+            ).forEachRawRow(StatementArguments([mailboxID, Int64(flags.rawValue), Int64(flags.rawValue)]) + StatementArguments(condition.arguments)) { row in
                 expunged.append(try row.value(0))
                 keys.append(try row.value(1))
             }
@@ -280,7 +299,8 @@ extension UserIndex {
     }
 
     static func retainObject(_ key: String, size: Int64, in db: Database) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO object(key, refCount, size) VALUES (?, 1, ?)
             ON CONFLICT(key) DO UPDATE SET refCount = refCount + 1
             """, [key, size])

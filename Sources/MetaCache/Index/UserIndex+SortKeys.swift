@@ -22,16 +22,20 @@ extension UserIndex {
         return try await read { db in
             var result: [SortRow] = []
             for condition in uids.sqlConditions {
-                let statement = try db.cachedStatement(sql: """
-                    SELECT uid, internalDate, virtualSize, sortKeys,
-                           CASE WHEN sortKeys IS NULL OR substr(sortKeys, 1, 1) <> ? THEN cachedFields END
-                    FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid
-                    """)
-                let rows = try Row.fetchCursor(statement, arguments: StatementArguments([version]) + StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT uid, internalDate, virtualSize, sortKeys,
+                               CASE WHEN sortKeys IS NULL OR substr(sortKeys, 1, 1) <> ? THEN cachedFields END
+                        FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid
+                        """)
+                let rows = try Row.fetchCursor(
+                    statement, arguments: StatementArguments([version]) + StatementArguments([mailboxID]) + StatementArguments(condition.arguments))
                 while let row = try rows.next() {
-                    result.append(SortRow(uid: row[0], internalDate: row[1], virtualSize: row[2],
-                                          sortKeys: try row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } },
-                                          cachedFields: try row.withUnsafeData(atIndex: 4) { $0.map { [UInt8]($0) } }))
+                    result.append(
+                        SortRow(
+                            uid: row[0], internalDate: row[1], virtualSize: row[2],
+                            sortKeys: try row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } },
+                            cachedFields: try row.withUnsafeData(atIndex: 4) { $0.map { [UInt8]($0) } }))
                 }
             }
             return result

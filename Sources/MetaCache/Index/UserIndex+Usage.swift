@@ -17,11 +17,12 @@ extension UserIndex {
     /// mailboxes counts twice, as in Dovecot's count backend: both copies are the user's mail.
     public func usageByMailbox() async throws -> [String: MailboxUsage] {
         try await read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT mailbox.name, usage.messages, usage.bytes
-                FROM (SELECT mailboxID, COUNT(*) AS messages, TOTAL(size) AS bytes FROM message GROUP BY mailboxID) AS usage
-                JOIN mailbox ON mailbox.id = usage.mailboxID
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT mailbox.name, usage.messages, usage.bytes
+                    FROM (SELECT mailboxID, COUNT(*) AS messages, TOTAL(size) AS bytes FROM message GROUP BY mailboxID) AS usage
+                    JOIN mailbox ON mailbox.id = usage.mailboxID
+                    """)
             var usage: [String: MailboxUsage] = [:]
             let rows = try Row.fetchCursor(statement)
             while let row = try rows.next() {

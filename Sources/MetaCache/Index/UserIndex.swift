@@ -77,8 +77,10 @@ public final class UserIndex: Sendable {
     }
 
     /// `write` of a result that carries the catch-up `request` asked for (see `writeAndCatchUp`).
-    func write<T: Sendable & CarriesCatchUp>(catchingUp request: CatchUpRequest?,
-                                             _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable & CarriesCatchUp>(
+        catchingUp request: CatchUpRequest?,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         var (value, caughtUp) = try await writeAndCatchUp(request, body)
         value.caughtUp = caughtUp
         return value
@@ -88,12 +90,17 @@ public final class UserIndex: Sendable {
     /// gives (see `mailboxChanges`): a session catching up on its own change needs no read transaction of its own,
     /// which after a write would read every page it touches from the file again (SQLite drops a reader's page
     /// cache whenever the WAL changed), and which was the largest index cost of a STORE, APPEND or EXPUNGE.
-    private func writeAndCatchUp<T: Sendable>(_ request: CatchUpRequest?,
-                                              _ body: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, caughtUp: CaughtUp?) {
+    private func writeAndCatchUp<T: Sendable>(
+        _ request: CatchUpRequest?,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> (value: T, caughtUp: CaughtUp?) {
         do {
             return try await pool.writeWithoutTransaction { db in
                 let result: (value: T, caughtUp: (changes: MailboxChanges?, claimedRecent: UInt32?)?)
-                let confirmedDeletes = self.deletesConfirmed.withLock { queued in defer { queued = [] }; return queued }
+                let confirmedDeletes = self.deletesConfirmed.withLock { queued in
+                    defer { queued = [] }
+                    return queued
+                }
                 do {
                     result = try db.inCachedTransaction(.immediate) {
                         try Self.applyConfirmedDeletes(confirmedDeletes, in: db)
@@ -109,9 +116,12 @@ public final class UserIndex: Sendable {
                 // Counted here, on the writer's queue once committed, so generations follow the order of the commits
                 // and the generation a write returns covers exactly what its catch-up read.
                 let generation = self.writes.add(1, ordering: .sequentiallyConsistent).newValue
-                return (result.value, request.map {
-                    CaughtUp(request: $0, changes: result.caughtUp?.changes, claimedRecent: result.caughtUp?.claimedRecent, generation: generation)
-                })
+                return (
+                    result.value,
+                    request.map {
+                        CaughtUp(request: $0, changes: result.caughtUp?.changes, claimedRecent: result.caughtUp?.claimedRecent, generation: generation)
+                    }
+                )
             }
         } catch let error as DatabaseError {
             throw IndexError.from(error, user: user)
@@ -154,8 +164,9 @@ public final class UserIndex: Sendable {
     public func setState(_ key: String, _ value: String?) async throws {
         try await write { db in
             if let value {
-                try db.execute(sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [key, value])
+                try db.execute(
+                    sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
             } else {
                 try db.execute(sql: "DELETE FROM state WHERE key = ?", arguments: [key])
             }

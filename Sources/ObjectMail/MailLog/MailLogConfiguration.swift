@@ -6,7 +6,9 @@ public struct MailLogConfiguration: Sendable, Equatable {
     /// Dovecot 2.3's event names, in its order.
     public enum Event: String, CaseIterable, Sendable {
         case delete, undelete, expunge, save, copy
-        case mailboxCreate = "mailbox_create", mailboxDelete = "mailbox_delete", mailboxRename = "mailbox_rename"
+        case mailboxCreate = "mailbox_create"
+        case mailboxDelete = "mailbox_delete"
+        case mailboxRename = "mailbox_rename"
         case flagChange = "flag_change"
     }
 
@@ -29,11 +31,13 @@ public struct MailLogConfiguration: Sendable, Equatable {
     static let defaultFields = "uid msgid size"
 
     static let settingDefinitions: [SettingDefinition] = [
-        SettingDefinition("mail_log_events", .string, default: defaultEvents,
-                          "With the mail_log plugin: events logged, one line each (delete undelete expunge save copy mailbox_create "
-                            + "mailbox_delete mailbox_rename flag_change; append is save)."),
-        SettingDefinition("mail_log_fields", .string, default: defaultFields,
-                          "With the mail_log plugin: fields of each message line (uid box msgid size vsize flags from subject)."),
+        SettingDefinition(
+            "mail_log_events", .string, default: defaultEvents,
+            "With the mail_log plugin: events logged, one line each (delete undelete expunge save copy mailbox_create "
+                + "mailbox_delete mailbox_rename flag_change; append is save)."),
+        SettingDefinition(
+            "mail_log_fields", .string, default: defaultFields,
+            "With the mail_log plugin: fields of each message line (uid box msgid size vsize flags from subject).")
     ]
 
     /// Unknown names stop the server, as they stop Dovecot's mail processes (`Unknown event in mail_log_events: 'x'`).

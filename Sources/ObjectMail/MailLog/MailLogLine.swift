@@ -1,5 +1,5 @@
-import MailModel
 import MIME
+import MailModel
 import MetaCache
 
 /// The text of one mail_log line, byte for byte as Dovecot 2.3's mail_log plugin writes it:
@@ -11,13 +11,16 @@ enum MailLogLine {
 
     /// One message's line. `uid` is the UID the line names (a copy's or save's new UID); `keywordNames` maps the
     /// record's keyword bits to names (needed only for the flags field).
-    static func message(_ description: String, record: MessageRecord, uid: UInt32, box: String,
-                        fields: Set<MailLogConfiguration.Field>, keywordNames: [Int: String]) -> String {
+    static func message(
+        _ description: String, record: MessageRecord, uid: UInt32, box: String,
+        fields: Set<MailLogConfiguration.Field>, keywordNames: [Int: String]
+    ) -> String {
         var parts: [String] = []
         // Dovecot's fixed order, whatever the order of mail_log_fields.
         if fields.contains(.box) { parts.append("box=" + sanitized(box, maxBytes: mailboxNameLength)) }
         if fields.contains(.uid) { parts.append("uid=\(uid)") }
-        let headers = fields.isDisjoint(with: [.msgid, .from, .subject])
+        let headers =
+            fields.isDisjoint(with: [.msgid, .from, .subject])
             ? [] : (try? CachedMessageFields.headers(serialized: Array(record.cachedFields))) ?? []
         // mail_get_first_header_utf8: the first such header, encoded-words decoded; empty when there is none.
         func header(_ name: String) -> String {

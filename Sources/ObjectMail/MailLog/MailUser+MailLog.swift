@@ -20,9 +20,11 @@ extension MailUser {
     /// nil: the record's own. `keywordsOf`: the mailbox whose keyword table the records' keyword bits index (a copy's
     /// source), if not `box`.
     /// `keywordNames`: given when the mailbox is gone by the time the line is written (DELETE).
-    func mailLogMessages(_ event: MailLogConfiguration.Event, _ description: String, _ records: [MessageRecord],
-                         box: Mailbox, uids: [UInt32]? = nil, keywordsOf: Mailbox? = nil,
-                         keywordNames known: [Int: String]? = nil) async {
+    func mailLogMessages(
+        _ event: MailLogConfiguration.Event, _ description: String, _ records: [MessageRecord],
+        box: Mailbox, uids: [UInt32]? = nil, keywordsOf: Mailbox? = nil,
+        keywordNames known: [Int: String]? = nil
+    ) async {
         guard let mailLog = configuration.mailLog, mailLog.wants(event), !records.isEmpty else { return }
         var keywordNames = known ?? [:]
         if known == nil, mailLog.fields.contains(.flags) {
@@ -81,18 +83,22 @@ extension MailUser {
         let positions = Dictionary(names.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         for state in changed {
             guard var record = old[state.uid] else { continue }
-            let oldFlags = record.systemFlags, oldKeywords = record.keywords
+            let oldFlags = record.systemFlags
+            let oldKeywords = record.keywords
             record.flags = state.flags.rawValue
             record.keywords = state.keywords.reduce(Int64(0)) { mask, name in positions[name].map { mask | (1 << Int64($0)) } ?? mask }
             if oldFlags != state.flags {
-                let event: MailLogConfiguration.Event = oldFlags.contains(.deleted) == state.flags.contains(.deleted)
+                let event: MailLogConfiguration.Event =
+                    oldFlags.contains(.deleted) == state.flags.contains(.deleted)
                     ? .flagChange : oldFlags.contains(.deleted) ? .undelete : .delete
                 if mailLog.wants(event) {
-                    mailLogger.info("\(MailLogLine.message(event.rawValue, record: record, uid: record.uid, box: box.name, fields: mailLog.fields, keywordNames: names))")
+                    mailLogger.info(
+                        "\(MailLogLine.message(event.rawValue, record: record, uid: record.uid, box: box.name, fields: mailLog.fields, keywordNames: names))")
                 }
             }
             if oldKeywords != record.keywords, mailLog.wants(.flagChange) {
-                mailLogger.info("\(MailLogLine.message("flag_change", record: record, uid: record.uid, box: box.name, fields: mailLog.fields, keywordNames: names))")
+                mailLogger.info(
+                    "\(MailLogLine.message("flag_change", record: record, uid: record.uid, box: box.name, fields: mailLog.fields, keywordNames: names))")
             }
         }
     }
@@ -114,7 +120,8 @@ extension MailUser {
     func mailLogCopied(_ records: [MessageRecord], assigned: AssignedUIDs, from source: Mailbox, to destination: Mailbox) async {
         guard mailLogWants(.copy), !assigned.destinationUIDs.isEmpty else { return }
         let bySource = Dictionary(records.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
-        var copied: [MessageRecord] = [], uids: [UInt32] = []
+        var copied: [MessageRecord] = []
+        var uids: [UInt32] = []
         for (sourceUID, destinationUID) in zip(assigned.sourceUIDs, assigned.destinationUIDs) {
             guard let record = bySource[sourceUID] else { continue }
             copied.append(record)

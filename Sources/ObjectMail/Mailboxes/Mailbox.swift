@@ -31,8 +31,9 @@ extension Mailbox {
     /// The index's row, seen from above: the conversion every mailbox read goes through. (In an extension, so the
     /// memberwise initializer stays.)
     init(_ record: MailboxRecord) {
-        self.init(id: MailboxID(record.id), guid: record.guid, name: record.name, uidValidity: record.uidValidity,
-                  uidNext: record.uidNext, highestModSeq: record.highestModSeq, firstRecentUID: record.firstRecentUID,
-                  specialUse: record.specialUse)
+        self.init(
+            id: MailboxID(record.id), guid: record.guid, name: record.name, uidValidity: record.uidValidity,
+            uidNext: record.uidNext, highestModSeq: record.highestModSeq, firstRecentUID: record.firstRecentUID,
+            specialUse: record.specialUse)
     }
 }

@@ -13,8 +13,9 @@ public struct MailboxCursor: Sendable, Equatable {
     /// write also takes for it the \Recent messages past the view's UIDNEXT (`MailboxCatchUp.claimedRecent`),
     /// which would otherwise be a write of its own after every APPEND into the selected mailbox.
     public init(_ mailbox: Mailbox, claimingRecent: Bool) {
-        request = CatchUpRequest(mailboxGUID: mailbox.guid, sinceModSeq: mailbox.highestModSeq,
-                                 claimingRecentAfter: claimingRecent ? mailbox.uidNext : nil)
+        request = CatchUpRequest(
+            mailboxGUID: mailbox.guid, sinceModSeq: mailbox.highestModSeq,
+            claimingRecentAfter: claimingRecent ? mailbox.uidNext : nil)
     }
 
     init(_ request: CatchUpRequest) { self.request = request }
@@ -37,8 +38,9 @@ public struct MailboxDelta: Sendable, Equatable {
 
 extension MailboxDelta {
     init(_ changes: MailboxChanges) {
-        self.init(mailbox: Mailbox(changes.mailbox), changed: changes.changed, expunged: changes.expunged,
-                  messageCount: changes.messageCount)
+        self.init(
+            mailbox: Mailbox(changes.mailbox), changed: changes.changed, expunged: changes.expunged,
+            messageCount: changes.messageCount)
     }
 }
 

@@ -49,7 +49,8 @@ extension MailUser {
 
     func countedUsage(_ limits: QuotaLimits) async throws -> (messages: Int64, bytes: Int64) {
         let byMailbox = try await mapErrors { try await index.usageByMailbox() }
-        var messages: Int64 = 0, bytes: Int64 = 0
+        var messages: Int64 = 0
+        var bytes: Int64 = 0
         for (name, usage) in byMailbox where !limits.ignoredMailboxes.contains(name) {
             messages += usage.messages
             bytes += usage.bytes
@@ -71,20 +72,26 @@ extension MailUser {
         }
         let (messages, bytes) = try await countedUsage(limits)
         await primeQuotaWarnings(QuotaCount(messages: messages, bytes: bytes))
-        try checkQuota(limits, used: QuotaCount(messages: messages, bytes: bytes), adding: messageCount, bytes: addedBytes,
-                       into: mailbox, grace: grace)
+        try checkQuota(
+            limits, used: QuotaCount(messages: messages, bytes: bytes), adding: messageCount, bytes: addedBytes,
+            into: mailbox, grace: grace)
     }
 
-    private func checkQuota(_ limits: QuotaLimits, adding messageCount: Int, bytes addedBytes: Int64, into mailbox: String,
-                            grace: Bool) async throws {
+    private func checkQuota(
+        _ limits: QuotaLimits, adding messageCount: Int, bytes addedBytes: Int64, into mailbox: String,
+        grace: Bool
+    ) async throws {
         guard limits.isLimited, !limits.ignoredMailboxes.contains(mailbox) else { return }
         let (messages, bytes) = try await countedUsage(limits)
-        try checkQuota(limits, used: QuotaCount(messages: messages, bytes: bytes), adding: messageCount, bytes: addedBytes,
-                       into: mailbox, grace: grace)
+        try checkQuota(
+            limits, used: QuotaCount(messages: messages, bytes: bytes), adding: messageCount, bytes: addedBytes,
+            into: mailbox, grace: grace)
     }
 
-    private func checkQuota(_ limits: QuotaLimits, used: QuotaCount, adding messageCount: Int, bytes addedBytes: Int64,
-                            into mailbox: String, grace: Bool) throws {
+    private func checkQuota(
+        _ limits: QuotaLimits, used: QuotaCount, adding messageCount: Int, bytes addedBytes: Int64,
+        into mailbox: String, grace: Bool
+    ) throws {
         guard let quota else { return }
         let (messages, bytes) = (used.messages, used.bytes)
         let (storageLimit, messageLimit) = limits.limits(savingInto: mailbox)
@@ -94,9 +101,14 @@ extension MailUser {
             return grace && used < limit && used + adding <= limit + quota.grace.allowance(over: limit)
         }
         guard fits(used: bytes, adding: addedBytes, limit: storageLimit),
-              fits(used: messages, adding: Int64(messageCount), limit: messageLimit) else {
-            logger.info("quota exceeded", metadata: ["box": "\(mailbox)", "bytes": "\(bytes)+\(addedBytes)",
-                                                     "messages": "\(messages)+\(messageCount)"])
+            fits(used: messages, adding: Int64(messageCount), limit: messageLimit)
+        else {
+            logger.info(
+                "quota exceeded",
+                metadata: [
+                    "box": "\(mailbox)", "bytes": "\(bytes)+\(addedBytes)",
+                    "messages": "\(messages)+\(messageCount)"
+                ])
             throw StorageError.quotaExceeded(user: name, mailbox: mailbox, message: quota.exceededMessage)
         }
     }

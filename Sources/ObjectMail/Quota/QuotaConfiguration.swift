@@ -42,8 +42,10 @@ public struct QuotaConfiguration: Sendable, Equatable {
     /// The names a rule may come under (`quota_rule` … `quota_rule9`), in the configuration and the userdb.
     public static let ruleSettingNames = ["quota_rule"] + (2...9).map { "quota_rule\($0)" }
 
-    public init(rootName: String = Self.defaultRootName, rules: [String], grace: Grace = .percent(10),
-                exceededMessage: String = Self.defaultExceededMessage, fullTempfail: Bool = false) {
+    public init(
+        rootName: String = Self.defaultRootName, rules: [String], grace: Grace = .percent(10),
+        exceededMessage: String = Self.defaultExceededMessage, fullTempfail: Bool = false
+    ) {
         self.rootName = rootName
         self.rules = rules
         self.grace = grace
@@ -90,22 +92,32 @@ public struct QuotaConfiguration: Sendable, Equatable {
         }
     }
 
-    static let settingDefinitions: [SettingDefinition] = [
-        SettingDefinition("quota", .string, "Quota backend and root name: count:User quota (only the count backend); empty: no quota."),
-        SettingDefinition("quota_grace", .string, default: "10%",
-                          "How far one LMTP delivery may exceed the limit when the user was under it (10%, or a size like 10M)."),
-        SettingDefinition("quota_exceeded_message", .string, default: defaultExceededMessage, "Text of the over-quota answers."),
-        SettingDefinition("quota_full_tempfail", .bool, default: "no",
-                          "Over quota, LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2, and objectmail lda exits 75 instead of 77."),
-    ] + ruleSettingNames.map {
-        SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
-    } + [SettingDefinition("quota2", .string, "A second quota root over the same mail: count:NAME (only the count backend); "
-                            + "saves must fit both roots; GETQUOTAROOT reports both.")]
-      + secondRuleSettingNames.map { SettingDefinition($0, .string, "A rule of the second quota root (as quota_rule).") }
-      + QuotaWarning.settingNames.map {
-        SettingDefinition($0, .string, "A quota warning: [-]storage=95%% SOCKET ARGS (%u …) runs the script service on SOCKET when a "
-                            + "change takes usage over the limit (with -: back under it); only the first matching warning runs.")
-    }
+    static let settingDefinitions: [SettingDefinition] =
+        [
+            SettingDefinition("quota", .string, "Quota backend and root name: count:User quota (only the count backend); empty: no quota."),
+            SettingDefinition(
+                "quota_grace", .string, default: "10%",
+                "How far one LMTP delivery may exceed the limit when the user was under it (10%, or a size like 10M)."),
+            SettingDefinition("quota_exceeded_message", .string, default: defaultExceededMessage, "Text of the over-quota answers."),
+            SettingDefinition(
+                "quota_full_tempfail", .bool, default: "no",
+                "Over quota, LMTP answers 452 4.2.2 (retry) instead of 552 5.2.2, and objectmail lda exits 75 instead of 77.")
+        ]
+        + ruleSettingNames.map {
+            SettingDefinition($0, .string, "A quota rule: *:storage=1G, *:messages=N, MAILBOX:storage=+100M, MAILBOX:ignore.")
+        } + [
+            SettingDefinition(
+                "quota2", .string,
+                "A second quota root over the same mail: count:NAME (only the count backend); "
+                    + "saves must fit both roots; GETQUOTAROOT reports both.")
+        ]
+        + secondRuleSettingNames.map { SettingDefinition($0, .string, "A rule of the second quota root (as quota_rule).") }
+        + QuotaWarning.settingNames.map {
+            SettingDefinition(
+                $0, .string,
+                "A quota warning: [-]storage=95%% SOCKET ARGS (%u …) runs the script service on SOCKET when a "
+                    + "change takes usage over the limit (with -: back under it); only the first matching warning runs.")
+        }
 
     /// nil when `quota` is not set. Unsupported backends and rules that do not parse stop the server at startup.
     /// `scripts`: the configuration's script services by socket name, which warnings run.
@@ -122,11 +134,13 @@ public struct QuotaConfiguration: Sendable, Equatable {
         } else if let bytes = SettingType.parseSize(graceText), bytes >= 0 {
             grace = .bytes(bytes)
         } else {
-            throw ConfigError("quota_grace: expected a percentage (10%) or a size (10M), not '\(graceText)'",
-                              at: plugin.location(of: "quota_grace"))
+            throw ConfigError(
+                "quota_grace: expected a percentage (10%) or a size (10M), not '\(graceText)'",
+                at: plugin.location(of: "quota_grace"))
         }
-        self.init(rootName: root, rules: rules, grace: grace,
-                  exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
+        self.init(
+            rootName: root, rules: rules, grace: grace,
+            exceededMessage: plugin.string("quota_exceeded_message"), fullTempfail: plugin.bool("quota_full_tempfail"))
         let second = plugin.string("quota2")
         if !second.isEmpty {
             let name = try Self.countRootName("quota2", second, at: plugin.location(of: "quota2"))

@@ -1,5 +1,5 @@
-import Foundation
 import Config
+import Foundation
 
 /// One `quota_warning` setting: `[+|-]RESOURCE=LIMIT[:RESOURCE=LIMIT] SOCKET ARGS…`, e.g.
 /// `storage=95%% quota-warning 95 %u` or `-storage=100%% quota-warning below %u`. When a change takes the usage
@@ -68,8 +68,9 @@ public struct QuotaWarning: Sendable, Equatable {
         guard storage != nil || messages != nil else { throw ConfigError("\(name): no limit in '\(rule)'", at: location) }
         let socket = String(command.split(separator: " ")[0])
         guard let script = scripts[socket] else {
-            throw ConfigError("\(name): no script service listens on '\(socket)' (service NAME { executable = script PATH  "
-                              + "unix_listener \(socket) { } })", at: location)
+            throw ConfigError(
+                "\(name): no script service listens on '\(socket)' (service NAME { executable = script PATH  "
+                    + "unix_listener \(socket) { } })", at: location)
         }
         self.script = script
         // A typo in a variable must stop the server now, not when the first user crosses the limit.
@@ -86,11 +87,13 @@ public struct QuotaWarning: Sendable, Equatable {
         func crossed(_ from: Int64, _ to: Int64, _ limit: Int64) -> Bool { from < limit && to >= limit }
         let direction = reverse ? "below" : "over"
         if let bytes = storage?.resolved(against: limits.storage), bytes > 0,
-           reverse ? crossed(after.bytes, before.bytes, bytes) : crossed(before.bytes, after.bytes, bytes) {
+            reverse ? crossed(after.bytes, before.bytes, bytes) : crossed(before.bytes, after.bytes, bytes)
+        {
             return "bytes=\(before.bytes) -> \(after.bytes) \(direction) limit \(bytes)"
         }
         if let count = messages?.resolved(against: limits.messages), count > 0,
-           reverse ? crossed(after.messages, before.messages, count) : crossed(before.messages, after.messages, count) {
+            reverse ? crossed(after.messages, before.messages, count) : crossed(before.messages, after.messages, count)
+        {
             return "count=\(before.messages) -> \(after.messages) \(direction) limit \(count)"
         }
         return nil

@@ -32,11 +32,13 @@ public struct ScriptService: Sendable, Equatable {
             // `script [-OPTIONS] PATH [ARGS]`: Dovecot's script binary takes its own options first.
             let rest = Array(words.dropFirst().drop { $0.hasPrefix("-") })
             guard let path = rest.first else {
-                throw ConfigError("service \(service.name ?? ""): executable = script needs the program's path",
-                                  at: service.location(of: "executable"))
+                throw ConfigError(
+                    "service \(service.name ?? ""): executable = script needs the program's path",
+                    at: service.location(of: "executable"))
             }
-            let script = ScriptService(service: service.name ?? "", path: path, fixedArguments: Array(rest.dropFirst()),
-                                       user: service.string("user"))
+            let script = ScriptService(
+                service: service.name ?? "", path: path, fixedArguments: Array(rest.dropFirst()),
+                user: service.string("user"))
             for listener in service.sections("unix_listener") {
                 if let name = listener.name { scripts[name] = script }
             }
@@ -47,7 +49,8 @@ public struct ScriptService: Sendable, Equatable {
     /// Runs the program with `arguments` after the fixed ones and logs what it printed. Never throws: a warning
     /// that cannot run is logged, and the mail change that caused it stands.
     func run(_ arguments: [String], logger: Logger) async {
-        var executable = path, argv = fixedArguments + arguments
+        var executable = path
+        var argv = fixedArguments + arguments
         if !user.isEmpty {
             if getuid() == 0 {
                 // Drop to the service's user for the child only (util-linux's runuser: no password, no PAM session).
@@ -65,7 +68,10 @@ public struct ScriptService: Sendable, Equatable {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         let finished = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        process.terminationHandler = {
+            finished.continuation.yield($0.terminationStatus)
+            finished.continuation.finish()
+        }
         do {
             // Spawning touches the file system (the program's path): not on an event loop.
             try await BlockingPool.fileIO.run { try process.run() }

@@ -109,7 +109,8 @@ enum BaseSubject {
     private static func removeForwardWrapper(_ text: inout [UInt8], _ start: inout Int, marked: inout Bool) -> Bool {
         let header = Array("[FWD:".utf8)
         guard start + header.count <= text.count, Array(text[start..<(start + header.count)]) == header,
-              text.last == UInt8(ascii: "]") else { return false }
+            text.last == UInt8(ascii: "]")
+        else { return false }
         marked = true
         text.removeLast()
         start += header.count

@@ -1,5 +1,5 @@
-import MetaCache
 import MIME
+import MetaCache
 
 /// The decoded, case-folded values of the header fields SEARCH looked at, for one mailbox's messages.
 ///

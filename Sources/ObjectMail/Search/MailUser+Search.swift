@@ -1,16 +1,19 @@
 import Foundation
+import MIME
 import MailModel
 import MetaCache
-import MIME
 
 extension MailUser {
     /// The UIDs of the messages in `mailbox` that match, in UID order. The index decides what it
     /// can; only messages it cannot decide are fetched (through the fscache, `prefetch` at a time).
-    public func search(_ query: SearchQuery, in mailbox: Mailbox, prefetch: Int? = nil,
-                       now: Date = Date(), timeZone: TimeZone = .current) async throws -> [UInt32] {
+    public func search(
+        _ query: SearchQuery, in mailbox: Mailbox, prefetch: Int? = nil,
+        now: Date = Date(), timeZone: TimeZone = .current
+    ) async throws -> [UInt32] {
         let names = try await mapErrors { try await index.keywordNames(in: mailbox.id.value) }
         let evaluator = SearchEvaluator(query: query, keywordNames: names, now: now, timeZone: timeZone)
-        var matches: [UInt32] = [], undecided: [MessageRecord] = []
+        var matches: [UInt32] = []
+        var undecided: [MessageRecord] = []
         if let fields = query.cachedHeaderFields {
             // Flags, sizes, dates and cached header fields: the index decides all but unreadable rows.
             let undecidedUIDs: [UInt32]
@@ -37,8 +40,10 @@ extension MailUser {
     /// listing columns (without object keys) and the folded values in `searchCaches`, which it fills from
     /// the cached fields of rows not seen before. Returns the matches and the UIDs whose cached fields
     /// cannot be read (their bodies decide).
-    private func searchListing(_ fields: Set<String>, with evaluator: SearchEvaluator,
-                               in mailbox: Mailbox) async throws -> (matches: [UInt32], undecided: [UInt32]) {
+    private func searchListing(
+        _ fields: Set<String>, with evaluator: SearchEvaluator,
+        in mailbox: Mailbox
+    ) async throws -> (matches: [UInt32], undecided: [UInt32]) {
         let rows = try await mapErrors { try await index.messageListing(in: mailbox.id.value, withKeys: false) }
         guard !fields.isEmpty else {
             return (rows.filter { evaluator.evaluate($0, cachedHeaders: nil, body: nil) == true }.map(\.uid), [])
@@ -56,9 +61,11 @@ extension MailUser {
             cache.keepOnly(uids)
             searchCaches.headerSearch = cache
         }
-        let folded = SearchEvaluator(query: evaluator.query.foldedForHeaderCache, keywordNames: evaluator.keywordNames,
-                                     now: evaluator.now, timeZone: evaluator.timeZone)
-        var matches: [UInt32] = [], undecided: [UInt32] = []
+        let folded = SearchEvaluator(
+            query: evaluator.query.foldedForHeaderCache, keywordNames: evaluator.keywordNames,
+            now: evaluator.now, timeZone: evaluator.timeZone)
+        var matches: [UInt32] = []
+        var undecided: [UInt32] = []
         for row in rows {
             // A row that vanished between the two reads (expunged meanwhile) is neither known nor unreadable.
             guard cache.knows(fields, uid: row.uid) else {

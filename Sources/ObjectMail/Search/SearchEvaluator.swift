@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import MetaCache
 import MIME
+import MetaCache
 import Primitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Evaluates a `SearchQuery` against one message. The first pass uses only the index row and its
 /// cached fields; where that cannot decide (BODY, TEXT, a header the index does not cache) the

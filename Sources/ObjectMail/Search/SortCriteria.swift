@@ -1,7 +1,7 @@
 import Foundation
+import MIME
 import MailModel
 import MetaCache
-import MIME
 
 /// RFC 5256 SORT criteria, with RFC 5957's DISPLAYFROM and DISPLAYTO.
 public struct SortCriterion: Sendable, Equatable {
@@ -89,8 +89,9 @@ extension MailUser {
                 if let stored = row.sortKeys.flatMap(SortKeys.init(serialized:)) {
                     keys = stored
                 } else {
-                    keys = SortKeys(cached: row.cachedFields.flatMap { try? CachedMessageFields(serialized: $0) },
-                                    internalDate: row.internalDate)
+                    keys = SortKeys(
+                        cached: row.cachedFields.flatMap { try? CachedMessageFields(serialized: $0) },
+                        internalDate: row.internalDate)
                     computed[row.uid] = Data(keys.serialized())
                 }
                 cache.messages[row.uid] = SortableMessage(uid: row.uid, arrival: row.internalDate, size: row.virtualSize, keys: keys)

@@ -137,7 +137,8 @@ enum Threader {
         // Step 4 sorts the root set by date before step 5 merges by subject: which of two non-replies with the
         // same subject becomes the parent of a reply depends on it (Dovecot picks the earlier one too).
         if mergeSubjects { roots = groupBySubject(roots.sorted { $0.sortDate < $1.sortDate }) }
-        let sortedRoots = mergeSubjects
+        let sortedRoots =
+            mergeSubjects
             ? roots.sorted { $0.sortDate < $1.sortDate }
             : roots.sorted { $0.newestDate < $1.newestDate }
         return sortedRoots.map(node)

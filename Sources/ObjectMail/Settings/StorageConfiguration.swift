@@ -33,10 +33,12 @@ public struct StorageConfiguration: Sendable, Equatable {
     /// `mail_fsync`: how the metacache index (and, through the pipelines, the fscache) syncs its writes.
     public var fsync: FsyncPolicy = .optimized
 
-    public init(prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
-                mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
-                prefetchCount: Int = 10, metacache: MetacacheSettings = MetacacheSettings(),
-                quota: QuotaConfiguration? = nil) {
+    public init(
+        prefixTemplate: String = "%8Mu/%u", homeTemplate: String, maxParallelDeletes: Int = 1000,
+        mailboxes: [ConfiguredMailbox] = [], bundlePolicy: IndexBundler.Policy = IndexBundler.Policy(),
+        prefetchCount: Int = 10, metacache: MetacacheSettings = MetacacheSettings(),
+        quota: QuotaConfiguration? = nil
+    ) {
         self.quota = quota
         self.prefetchCount = prefetchCount
         self.metacache = metacache

@@ -31,8 +31,9 @@ enum DirtyMarker {
     /// The process that wrote the marker, if it still runs: a live server has the user open.
     static func livingOwner(home: String) -> Int32? {
         guard let text = try? String(contentsOfFile: path(home: home), encoding: .utf8),
-              let pid = text.split(separator: " ").dropFirst().first.flatMap({ Int32($0) }),
-              pid != ProcessInfo.processInfo.processIdentifier, kill(pid, 0) == 0 else { return nil }
+            let pid = text.split(separator: " ").dropFirst().first.flatMap({ Int32($0) }),
+            pid != ProcessInfo.processInfo.processIdentifier, kill(pid, 0) == 0
+        else { return nil }
         return pid
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import MailModel
 import MetaCache
+import Synchronization
 
 /// A change to a mailbox, sent to every session of the user that watches the mailbox, so that
 /// IMAP can report EXISTS, EXPUNGE and FETCH FLAGS from other sessions (and IDLE can wake up).

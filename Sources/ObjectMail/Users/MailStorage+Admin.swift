@@ -19,8 +19,9 @@ extension MailStorage {
         let now = ContinuousClock.now
         return homes.map { name, home in
             let idle = lastAccess[name].map { now - $0 }.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-            return UserStatus(user: name, home: home, bytes: Self.diskUsage(home: home), idleSeconds: idle,
-                              active: active[name] != nil, dirty: DirtyMarker.isSet(home: home))
+            return UserStatus(
+                user: name, home: home, bytes: Self.diskUsage(home: home), idleSeconds: idle,
+                active: active[name] != nil, dirty: DirtyMarker.isSet(home: home))
         }.sorted { ($0.idleSeconds ?? .infinity, $0.user) < ($1.idleSeconds ?? .infinity, $1.user) }
     }
 

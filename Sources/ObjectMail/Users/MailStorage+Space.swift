@@ -33,11 +33,17 @@ extension MailStorage {
             if await evict(candidate) { used = metacacheUsage() }
         }
         if used > limits.maxSpace + limits.maxGrace {
-            logger.error("metacache full: login refused", metadata: ["user": "\(name)", "used": "\(used)",
-                                                                   "max_space": "\(limits.maxSpace)", "max_grace": "\(limits.maxGrace)"])
-            throw StorageError.notAllowed(user: name, mailbox: "", reason:
-                "metacache full: \(used) bytes used, above metacache_max_space + metacache_max_grace (\(limits.maxSpace + limits.maxGrace)); "
-                + "users still in use cannot be evicted, try again later")
+            logger.error(
+                "metacache full: login refused",
+                metadata: [
+                    "user": "\(name)", "used": "\(used)",
+                    "max_space": "\(limits.maxSpace)", "max_grace": "\(limits.maxGrace)"
+                ])
+            throw StorageError.notAllowed(
+                user: name, mailbox: "",
+                reason:
+                    "metacache full: \(used) bytes used, above metacache_max_space + metacache_max_grace (\(limits.maxSpace + limits.maxGrace)); "
+                    + "users still in use cannot be evicted, try again later")
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import MetaCache
 import ObjectStore
-import Synchronization
 import S3Client
+import Synchronization
 
 /// The storage of the whole process: one `MailUser` actor per active user, shared by every
 /// session of that user, and the object stores each user's mail and index bundles live in.
@@ -32,8 +32,10 @@ public actor MailStorage {
 
     /// `storeForUser` builds (or shares) the user's `obox_fs` pipeline, `indexStoreForUser` the
     /// `obox_index_fs` one; without it indexes stay local (tests, tools).
-    public init(configuration: StorageConfiguration, logger: Logger, storeForUser: @escaping StoreForUser,
-                indexStoreForUser: StoreForUser? = nil) {
+    public init(
+        configuration: StorageConfiguration, logger: Logger, storeForUser: @escaping StoreForUser,
+        indexStoreForUser: StoreForUser? = nil
+    ) {
         current = Mutex(configuration)
         self.storeForUser = storeForUser
         self.indexStoreForUser = indexStoreForUser
@@ -87,8 +89,9 @@ public actor MailStorage {
                 try await user.revalidate(reason: "another backend uploaded (metacache_close_delay)")
             }
         } catch {
-            logger.warning("could not check the bucket for newer index bundles; using the local index",
-                           metadata: ["user": "\(name)", "error": "\(error)"])
+            logger.warning(
+                "could not check the bucket for newer index bundles; using the local index",
+                metadata: ["user": "\(name)", "error": "\(error)"])
         }
     }
 
@@ -125,8 +128,9 @@ public actor MailStorage {
             if !isLocal {
                 try await user.loadFromBucket()
             } else if wasDirty {
-                logger.warning("the last backend process did not shut down cleanly with this user open: revalidating the index",
-                               metadata: ["user": "\(name)"])
+                logger.warning(
+                    "the last backend process did not shut down cleanly with this user open: revalidating the index",
+                    metadata: ["user": "\(name)"])
                 try await user.revalidate(reason: "unclean shutdown")
             } else {
                 await checkForOtherBackends(name, user, force: true)

@@ -24,9 +24,13 @@ extension MailUser {
     /// A message expunged meanwhile (another session's EXPUNGE deleted its object between the caller's index
     /// read and the GET) is left out, as a message expunged before the read would be; an object missing
     /// although the index still refers to it is an error (and `obox_autofix_storage`'s business).
-    public nonisolated func bodies(of messages: [MessageSummary], prefetch: Int,
-                                   prefixLengths: [Int?]? = nil) -> AsyncThrowingStream<(Int, MessageSummary, [UInt8]), any Error> {
-        let store = self.store, layout = self.layout, user = self.name
+    public nonisolated func bodies(
+        of messages: [MessageSummary], prefetch: Int,
+        prefixLengths: [Int?]? = nil
+    ) -> AsyncThrowingStream<(Int, MessageSummary, [UInt8]), any Error> {
+        let store = self.store
+        let layout = self.layout
+        let user = self.name
         // mail_prefetch_count = 0 is "no prefetch": still one GET at a time.
         let window = max(1, prefetch)
         return AsyncThrowingStream { continuation in

@@ -1,6 +1,6 @@
 import Foundation
-import MetaCache
 import MIME
+import MetaCache
 import ObjectStore
 import S3Client
 
@@ -12,34 +12,36 @@ extension MailUser {
         guard let bundler, uploadLoop == nil else { return }
         let interval = configuration.bundlePolicy.checkInterval
         // Started by whatever command changed the index, but no client waits for it: no operation deadline.
-        uploadLoop = Task { [weak self] in await OperationDeadline.withoutDeadline {
-            // While the store or the disk keeps failing, the checks back off (up to a minute) and the warning is
-            // logged at the 1st, 2nd, 4th, 8th … failure in a row, not once a second per user.
-            var failures = 0
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: Self.uploadDelay(after: failures, interval: interval))
-                    try await bundler.uploadDue()
-                    failures = 0
-                } catch is CancellationError {
-                    break
-                } catch BundleError.anotherWriter {
-                    // Another backend uploaded this user's index: merge its changes, then upload.
+        uploadLoop = Task { [weak self] in
+            await OperationDeadline.withoutDeadline {
+                // While the store or the disk keeps failing, the checks back off (up to a minute) and the warning is
+                // logged at the 1st, 2nd, 4th, 8th … failure in a row, not once a second per user.
+                var failures = 0
+                while !Task.isCancelled {
                     do {
-                        try await self?.revalidate(reason: "another backend uploaded")
+                        try await Task.sleep(for: Self.uploadDelay(after: failures, interval: interval))
+                        try await bundler.uploadDue()
                         failures = 0
+                    } catch is CancellationError {
+                        break
+                    } catch BundleError.anotherWriter {
+                        // Another backend uploaded this user's index: merge its changes, then upload.
+                        do {
+                            try await self?.revalidate(reason: "another backend uploaded")
+                            failures = 0
+                        } catch {
+                            failures += 1
+                            await self?.logUploadFailure(error, inARow: failures)
+                        }
                     } catch {
                         failures += 1
                         await self?.logUploadFailure(error, inARow: failures)
                     }
-                } catch {
-                    failures += 1
-                    await self?.logUploadFailure(error, inARow: failures)
+                    if await !bundler.hasPendingChanges { break }
                 }
-                if await !bundler.hasPendingChanges { break }
+                await self?.uploadLoopEnded()
             }
-            await self?.uploadLoopEnded()
-        } }
+        }
     }
 
     /// The check interval, doubled for every failure in a row, at most a minute.
@@ -97,7 +99,8 @@ extension MailUser {
                 do {
                     // One failed read must not fail the whole load: with a hundred objects to adopt and a store that
                     // fails now and then, a login would almost never get through.
-                    let store = self.store, key = orphan.key
+                    let store = self.store
+                    let key = orphan.key
                     object = try await mapErrors { try await TemporaryFailureRetry.run { try await store.get(key) } }
                 } catch {
                     failure = error
@@ -117,12 +120,14 @@ extension MailUser {
             fetched.sort { ($0.0.metadata[MailObjectMetadata.saved] ?? "", $0.0.key) < ($1.0.metadata[MailObjectMetadata.saved] ?? "", $1.0.key) }
             let mailbox = try await mailboxForAdoption(guid: guid, metadata: fetched.first?.0.metadata ?? [:])
             let messages = fetched.map { info, bytes in
-                let received = info.metadata[MailObjectMetadata.received].flatMap(Int64.init)
+                let received =
+                    info.metadata[MailObjectMetadata.received].flatMap(Int64.init)
                     ?? Int64(info.lastModified?.timeIntervalSince1970 ?? 0)
                 let saved = info.metadata[MailObjectMetadata.saved].flatMap(Int64.init) ?? received
-                return NewMessage(parsed: MIMEMessage.parse(bytes), guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
-                                  objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
-                                  size: bytes.count, internalDate: received, saveDate: saved)
+                return NewMessage(
+                    parsed: MIMEMessage.parse(bytes), guid: info.metadata[MailObjectMetadata.guid] ?? UniqueID.make(),
+                    objectKey: BundleNames.relativeKey(info.key, prefix: layout.prefix),
+                    size: bytes.count, internalDate: received, saveDate: saved)
             }
             _ = try await mapErrors { try await index.appendMessages(messages, toMailbox: mailbox.id.value) }
             adopted += messages.count

@@ -7,18 +7,21 @@ extension MailUser {
         try await mapErrors {
             let records = try await index.mailboxes()
             let subscribed = Set(try await index.subscriptions())
-            let configuredUse = Dictionary(configuration.mailboxes.compactMap { box in box.specialUse.map { (box.name.value, $0) } },
-                                           uniquingKeysWith: { first, _ in first })
+            let configuredUse = Dictionary(
+                configuration.mailboxes.compactMap { box in box.specialUse.map { (box.name.value, $0) } },
+                uniquingKeysWith: { first, _ in first })
             var listings: [String: MailboxListing] = [:]
             for record in records {
                 guard let name = try? MailboxName(record.name) else { continue }
-                listings[record.name] = MailboxListing(name: name, exists: true, hasChildren: false,
-                                                       subscribed: subscribed.contains(record.name),
-                                                       specialUse: record.specialUse ?? configuredUse[record.name])
+                listings[record.name] = MailboxListing(
+                    name: name, exists: true, hasChildren: false,
+                    subscribed: subscribed.contains(record.name),
+                    specialUse: record.specialUse ?? configuredUse[record.name])
                 for ancestor in name.ancestors where listings[ancestor]?.exists != true {
                     guard let parent = try? MailboxName(ancestor) else { continue }
-                    listings[ancestor] = MailboxListing(name: parent, exists: false, hasChildren: true,
-                                                        subscribed: subscribed.contains(ancestor), specialUse: nil)
+                    listings[ancestor] = MailboxListing(
+                        name: parent, exists: false, hasChildren: true,
+                        subscribed: subscribed.contains(ancestor), specialUse: nil)
                 }
             }
             for record in records {
@@ -82,7 +85,8 @@ extension MailUser {
     /// RENAME, with the mailboxes below it. Renaming INBOX moves its messages to a new mailbox
     /// and leaves INBOX empty, as RFC 3501 says.
     public func renameMailbox(_ rawOld: String, to rawNew: String, origin: UUID? = nil) async throws {
-        let old = try parseName(rawOld), new = try parseName(rawNew)
+        let old = try parseName(rawOld)
+        let new = try parseName(rawNew)
         // Onto itself is "already exists", as Dovecot answers it (RFC 5530 ALREADYEXISTS); below itself cannot be.
         if old == new { throw StorageError.mailboxExists(user: name, mailbox: new.value) }
         if old.isAncestor(of: new) {
@@ -107,8 +111,10 @@ extension MailUser {
                 try await index.renameMailbox(old.value, to: new.value)
                 for record in moving {
                     let renamed = new.value + record.name.dropFirst(old.value.count)
-                    publish(MailEvent(mailboxID: MailboxID(record.id), mailboxName: renamed, origin: origin,
-                                      change: .mailboxRenamed(from: record.name, to: renamed)))
+                    publish(
+                        MailEvent(
+                            mailboxID: MailboxID(record.id), mailboxName: renamed, origin: origin,
+                            change: .mailboxRenamed(from: record.name, to: renamed)))
                 }
             }
             logger.info("mailbox renamed", metadata: ["box": "\(old)", "to": "\(new)"])
@@ -124,8 +130,10 @@ extension MailUser {
             // Only a real change is an event: SUBSCRIBE of a subscribed name tells nobody anything.
             guard before != subscribed else { return }
             let record = try await index.mailbox(named: name.value)
-            publish(MailEvent(mailboxID: record.map { MailboxID($0.id) }, mailboxName: name.value, origin: origin,
-                              change: .subscriptionChanged(name: name.value, subscribed: subscribed)))
+            publish(
+                MailEvent(
+                    mailboxID: record.map { MailboxID($0.id) }, mailboxName: name.value, origin: origin,
+                    change: .subscriptionChanged(name: name.value, subscribed: subscribed)))
         }
     }
 }

@@ -4,8 +4,10 @@ import MetaCache
 
 extension MailUser {
     /// COPY inside the user: new index rows referring to the same objects. No store request.
-    public func copyMessages(_ uids: UIDSet, from source: Mailbox, to destination: Mailbox,
-                             origin: UUID? = nil) async throws -> UIDAssignment {
+    public func copyMessages(
+        _ uids: UIDSet, from source: Mailbox, to destination: Mailbox,
+        origin: UUID? = nil
+    ) async throws -> UIDAssignment {
         let copying = quotaIsLimited || mailLogWants(.copy) ? try await records(uids, in: source) : []
         if quotaIsLimited {
             try await checkQuota(adding: copying.count, bytes: copying.reduce(0) { $0 + $1.size }, into: destination.name, grace: false)
@@ -17,8 +19,10 @@ extension MailUser {
     }
 
     /// MOVE inside the user: copy by reference and expunge the originals. No store request.
-    public func moveMessages(_ uids: UIDSet, from source: Mailbox, to destination: Mailbox,
-                             origin: UUID? = nil) async throws -> (UIDAssignment, ExpungeOutcome) {
+    public func moveMessages(
+        _ uids: UIDSet, from source: Mailbox, to destination: Mailbox,
+        origin: UUID? = nil
+    ) async throws -> (UIDAssignment, ExpungeOutcome) {
         // As Dovecot's MOVE (a copy, then an expunge of the source): mail_log writes copy lines, then expunge lines.
         let moving = mailLogWants(.copy) || mailLogWants(.expunge) ? try await records(uids, in: source) : []
         let (copied, expunged) = try await mapErrors { try await index.moveMessages(uids, from: source.id.value, to: destination.id.value) }
@@ -33,25 +37,31 @@ extension MailUser {
     /// in bulk requests (⌈N/1000⌉ DeleteObjects on S3).
     public func expungeMessages(_ uids: UIDSet, in mailbox: Mailbox, origin: UUID? = nil) async throws -> ExpungeOutcome {
         let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: false)
-        return ExpungeOutcome(try await expunged(in: mailbox, origin: origin, logging: logged) {
-            try await index.expungeMessages(uids, in: mailbox.id.value)
-        })
+        return ExpungeOutcome(
+            try await expunged(in: mailbox, origin: origin, logging: logged) {
+                try await index.expungeMessages(uids, in: mailbox.id.value)
+            })
     }
 
     /// IMAP EXPUNGE, UID EXPUNGE and CLOSE: the messages among `uids` flagged \Deleted when the index
     /// writes, found by the index itself (one query, not a read of the whole mailbox).
     /// `catchUp`: the session's view, whose changes the write reads (see `MailboxCursor`).
-    public func expungeDeletedMessages(among uids: UIDSet = .all, in mailbox: Mailbox, origin: UUID? = nil,
-                                       catchUp: MailboxCursor? = nil) async throws -> ExpungeOutcome {
+    public func expungeDeletedMessages(
+        among uids: UIDSet = .all, in mailbox: Mailbox, origin: UUID? = nil,
+        catchUp: MailboxCursor? = nil
+    ) async throws -> ExpungeOutcome {
         let logged = await mailLogExpungeCandidates(uids, in: mailbox, onlyDeleted: true)
-        return ExpungeOutcome(try await expunged(in: mailbox, origin: origin, logging: logged) {
-            try await index.expungeDeleted(among: uids, in: mailbox.id.value, catchingUp: catchUp?.request)
-        })
+        return ExpungeOutcome(
+            try await expunged(in: mailbox, origin: origin, logging: logged) {
+                try await index.expungeDeleted(among: uids, in: mailbox.id.value, catchingUp: catchUp?.request)
+            })
     }
 
     /// `logging`: the records mail_log writes a line for when the expunge removed them.
-    func expunged(in mailbox: Mailbox, origin: UUID?, logging: [MessageRecord] = [], description: String = "expunge",
-                  by expunge: () async throws -> ExpungeResult) async throws -> ExpungeResult {
+    func expunged(
+        in mailbox: Mailbox, origin: UUID?, logging: [MessageRecord] = [], description: String = "expunge",
+        by expunge: () async throws -> ExpungeResult
+    ) async throws -> ExpungeResult {
         let result = try await mapErrors(expunge)
         publishExpunged(result, in: mailbox, origin: origin)
         await mailLogExpunged(logging, result: result, in: mailbox, description: description)
@@ -61,8 +71,10 @@ extension MailUser {
 
     /// STORE flags and keywords, with CONDSTORE's UNCHANGEDSINCE. `catchUp`: the session's view, whose changes
     /// the write reads (see `MailboxCursor`).
-    public func storeFlags(_ change: FlagChange, on uids: UIDSet, in mailbox: Mailbox, unchangedSince: Int64? = nil,
-                           origin: UUID? = nil, catchUp: MailboxCursor? = nil) async throws -> FlagStoreOutcome {
+    public func storeFlags(
+        _ change: FlagChange, on uids: UIDSet, in mailbox: Mailbox, unchangedSince: Int64? = nil,
+        origin: UUID? = nil, catchUp: MailboxCursor? = nil
+    ) async throws -> FlagStoreOutcome {
         let before = await mailLogFlagCandidates(uids, in: mailbox)
         let result = try await mapErrors {
             try await index.storeFlags(change, on: uids, in: mailbox.id.value, unchangedSince: unchangedSince, catchingUp: catchUp?.request)
@@ -76,14 +88,18 @@ extension MailUser {
 
     func publishAppended(_ assigned: AssignedUIDs, to mailbox: Mailbox, origin: UUID?) {
         guard !assigned.destinationUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin,
-                          change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
+        publish(
+            MailEvent(
+                mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin,
+                change: .appended(uids: assigned.destinationUIDs, modSeq: assigned.modSeq)))
     }
 
     func publishExpunged(_ result: ExpungeResult, in mailbox: Mailbox, origin: UUID?) {
         guard !result.expungedUIDs.isEmpty else { return }
-        publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin,
-                          change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
+        publish(
+            MailEvent(
+                mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin,
+                change: .expunged(uids: result.expungedUIDs, modSeq: result.modSeq)))
     }
 
     public func messageStates(in mailbox: Mailbox) async throws -> [MessageState] {

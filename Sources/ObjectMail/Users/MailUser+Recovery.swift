@@ -31,11 +31,13 @@ extension MailUser {
         let adopted = try await adopt(report)
         let merged = report.merged.values
         if !report.merged.isEmpty || report.dropped > 0 || adopted > 0 || report.mailboxesAdded > 0 { scheduleUpload() }
-        logger.info("index revalidated against the bucket", metadata: [
-            "reason": "\(reason)", "lists": "\(report.listRequests)", "bundles": "\(report.bundlesRead)", "adopted": "\(adopted)",
-            "dropped": "\(report.dropped)", "merged": "\(report.merged.count)", "renumbered": "\(merged.reduce(0) { $0 + $1.renumbered })",
-            "elapsed": "\(ContinuousClock.now - start)",
-        ])
+        logger.info(
+            "index revalidated against the bucket",
+            metadata: [
+                "reason": "\(reason)", "lists": "\(report.listRequests)", "bundles": "\(report.bundlesRead)", "adopted": "\(adopted)",
+                "dropped": "\(report.dropped)", "merged": "\(report.merged.count)", "renumbered": "\(merged.reduce(0) { $0 + $1.renumbered })",
+                "elapsed": "\(ContinuousClock.now - start)"
+            ])
         return report
     }
 
@@ -76,8 +78,9 @@ extension MailUser {
                 publish(MailEvent(mailboxID: MailboxID(mailboxID), origin: nil, change: .expunged(uids: uids, modSeq: modSeqs[mailboxID] ?? 0)))
             }
             scheduleUpload()
-            logger.warning("mail object missing from the bucket: dropped from the index (obox_autofix_storage = yes)",
-                           metadata: ["key": "\(key)", "messages": "\(dropped.values.reduce(0) { $0 + $1.count })"])
+            logger.warning(
+                "mail object missing from the bucket: dropped from the index (obox_autofix_storage = yes)",
+                metadata: ["key": "\(key)", "messages": "\(dropped.values.reduce(0) { $0 + $1.count })"])
         } catch {
             logger.error("mail object missing from the bucket; autofix failed: \(error)", metadata: ["key": "\(key)"])
         }
@@ -94,9 +97,11 @@ extension MailUser {
             try await IndexLoader(store: indexStore, prefix: layout.prefix, logger: logger).load(into: index)
         }
         let adopted = try await adopt(report)
-        logger.info("user loaded from the bucket", metadata: [
-            "bundles": "\(report.bundlesRead)", "lists": "\(report.listRequests)", "adopted": "\(adopted)",
-            "dropped": "\(report.dropped)", "broken": "\(report.brokenChains.count)", "elapsed": "\(ContinuousClock.now - start)",
-        ])
+        logger.info(
+            "user loaded from the bucket",
+            metadata: [
+                "bundles": "\(report.bundlesRead)", "lists": "\(report.listRequests)", "adopted": "\(adopted)",
+                "dropped": "\(report.dropped)", "broken": "\(report.brokenChains.count)", "elapsed": "\(ContinuousClock.now - start)"
+            ])
     }
 }

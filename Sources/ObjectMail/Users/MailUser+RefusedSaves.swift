@@ -11,8 +11,9 @@ extension MailUser {
         var recorded = refusedSaves.add(existing, settledAfter: now)
         recorded = refusedSaves.add(uncertain, settledAfter: now.addingTimeInterval(RefusedSaves.lateCompletionHorizon)) && recorded
         if !recorded {
-            logger.error("refused saves could not be written to the metacache; this process still deletes them",
-                         metadata: ["objects": "\(existing.count + uncertain.count)"])
+            logger.error(
+                "refused saves could not be written to the metacache; this process still deletes them",
+                metadata: ["objects": "\(existing.count + uncertain.count)"])
         }
         refusedRetirement?.cancel()
         refusedRetirement = nil
@@ -24,16 +25,18 @@ extension MailUser {
     func scheduleRefusedRetirement() {
         guard refusedRetirement == nil, !refusedSaves.isEmpty else { return }
         // Started by the failing save, which is answered at once: these deletes must outlive its deadline.
-        refusedRetirement = Task { await OperationDeadline.withoutDeadline {
-            var delay: TimeInterval = 0
-            while !Task.isCancelled {
-                if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
-                guard !Task.isCancelled else { return }
-                guard let next = await retireRefusedSaves() else { break }
-                delay = max(1, next.timeIntervalSinceNow)
+        refusedRetirement = Task {
+            await OperationDeadline.withoutDeadline {
+                var delay: TimeInterval = 0
+                while !Task.isCancelled {
+                    if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+                    guard !Task.isCancelled else { return }
+                    guard let next = await retireRefusedSaves() else { break }
+                    delay = max(1, next.timeIntervalSinceNow)
+                }
+                refusedRetirementEnded()
             }
-            refusedRetirementEnded()
-        } }
+        }
     }
 
     private func refusedRetirementEnded() {
@@ -53,9 +56,11 @@ extension MailUser {
                 let failures = try await store.deleteMany(batch.map(layout.bucketKey))
                 failed.formUnion(failures.map(\.key))
                 if let first = failures.first, let inARow = refusedDeleteFailures.failed() {
-                    logger.warning("could not delete refused saves' objects, will retry", metadata: [
-                        "objects": "\(failures.count)", "key": "\(first.key)", "code": "\(first.code)", "failures_in_a_row": "\(inARow)",
-                    ])
+                    logger.warning(
+                        "could not delete refused saves' objects, will retry",
+                        metadata: [
+                            "objects": "\(failures.count)", "key": "\(first.key)", "code": "\(first.code)", "failures_in_a_row": "\(inARow)"
+                        ])
                 }
             } catch is CancellationError {
                 // A newer refusal restarted the round: not a failure of the store.

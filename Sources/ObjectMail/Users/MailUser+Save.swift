@@ -1,7 +1,7 @@
 import Foundation
+import MIME
 import MailModel
 import MetaCache
-import MIME
 import ObjectStore
 import Primitives
 
@@ -54,14 +54,20 @@ extension MailUser {
     /// refused-saves ledger before the error is thrown (see `RefusedSaves`), and nothing is added to the index.
     /// `quota`: how the quota limits apply (see `SaveQuotaCheck`). `catchUp`: the session's view of `mailbox`, whose
     /// changes the write reads (see `MailboxCursor`).
-    public func saveMessages(_ messages: [IncomingMessage], to mailbox: Mailbox, now: Date = Date(),
-                             origin: UUID? = nil, quota quotaCheck: SaveQuotaCheck = .enforced,
-                             catchUp: MailboxCursor? = nil) async throws -> UIDAssignment {
+    public func saveMessages(
+        _ messages: [IncomingMessage], to mailbox: Mailbox, now: Date = Date(),
+        origin: UUID? = nil, quota quotaCheck: SaveQuotaCheck = .enforced,
+        catchUp: MailboxCursor? = nil
+    ) async throws -> UIDAssignment {
         // Bodies in memory count against the process's budget until the save is over (spooled ones live on disk).
         let inMemory = messages.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
         guard let taken = SaveMemoryBudget.shared.reserve(inMemory) else {
-            logger.warning("save refused: mail_save_memory_limit reached", metadata: ["bytes": "\(inMemory)",
-                                                                                    "inuse": "\(SaveMemoryBudget.shared.inUse)"])
+            logger.warning(
+                "save refused: mail_save_memory_limit reached",
+                metadata: [
+                    "bytes": "\(inMemory)",
+                    "inuse": "\(SaveMemoryBudget.shared.inUse)"
+                ])
             let detail = "memory budget for saves in flight exhausted"
             throw StorageError.store(user: name, StoreFailure(.unavailable(key: "mail_save_memory_limit", detail: detail, requestID: nil)))
         }
@@ -72,10 +78,12 @@ extension MailUser {
             // Usage is still tracked: the warnings compare it with what it was before this save.
             await primeQuotaWarnings()
         } else {
-            try await checkQuota(adding: prepared.count, bytes: prepared.reduce(0) { $0 + $1.row.size },
-                                 into: mailbox.name, grace: quotaCheck == .withGrace)
+            try await checkQuota(
+                adding: prepared.count, bytes: prepared.reduce(0) { $0 + $1.row.size },
+                into: mailbox.name, grace: quotaCheck == .withGrace)
         }
-        let store = self.store, layout = self.layout
+        let store = self.store
+        let layout = self.layout
         let keys = prepared.map(\.row.objectKey)
         savesInFlight.formUnion(keys)
         defer { savesInFlight.subtract(keys) }
@@ -120,8 +128,12 @@ extension MailUser {
             throw error
         }
         for (item, uid) in zip(prepared, assigned.destinationUIDs) {
-            logger.info("saved", metadata: ["box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
-                                            "msgid": "\(item.messageID)"])
+            logger.info(
+                "saved",
+                metadata: [
+                    "box": "\(mailbox.name)", "uid": "\(uid)", "size": "\(item.row.size)",
+                    "msgid": "\(item.messageID)"
+                ])
         }
         publishAppended(assigned, to: mailbox, origin: origin)
         await mailLogSaved(assigned, in: mailbox)
@@ -158,8 +170,9 @@ extension MailUser {
         let key = UserLayout.messageKey(mailboxGUID: mailbox.guid, objectID: UniqueID.make())
         let received = Int64(message.internalDate.timeIntervalSince1970)
         let saved = Int64(now.timeIntervalSince1970)
-        let row = NewMessage(cached: cached, guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
-                             size: size, internalDate: received, saveDate: saved)
+        let row = NewMessage(
+            cached: cached, guid: guid, objectKey: key, flags: message.flags, keywords: message.keywords,
+            size: size, internalDate: received, saveDate: saved)
         let metadata = [
             MailObjectMetadata.user: Self.metadataValue(name),
             MailObjectMetadata.guid: guid,
@@ -167,11 +180,12 @@ extension MailUser {
             MailObjectMetadata.received: String(received),
             MailObjectMetadata.saved: String(saved),
             MailObjectMetadata.originalMailbox: mailbox.guid,
-            MailObjectMetadata.originalMailboxName: Self.metadataValue(mailbox.name),
+            MailObjectMetadata.originalMailboxName: Self.metadataValue(mailbox.name)
         ]
         let messageID = cached.envelope.messageID.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return PreparedMessage(body: body, spool: message.spool, row: row,
-                               options: PutOptions(metadata: metadata, contentType: "message/rfc822"), messageID: messageID)
+        return PreparedMessage(
+            body: body, spool: message.spool, row: row,
+            options: PutOptions(metadata: metadata, contentType: "message/rfc822"), messageID: messageID)
     }
 
     /// Metadata values travel as HTTP headers: anything outside printable ASCII is percent-encoded (uppercase hex,

@@ -47,8 +47,10 @@ public actor MailUser {
     var quotaWarningCheckDue = false
     var quotaWarningChecks: Task<Void, Never>?
 
-    public init(name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
-                configuration: StorageConfiguration, logger: Logger) throws {
+    public init(
+        name: String, layout: UserLayout, store: any ObjectStore, indexStore: (any ObjectStore)? = nil,
+        configuration: StorageConfiguration, logger: Logger
+    ) throws {
         self.name = name
         self.layout = layout
         self.store = store
@@ -120,10 +122,14 @@ public actor MailUser {
         }
     }
 
-    func createIndexMailbox(_ name: MailboxName, specialUse: String?, guid: String = UniqueID.make(),
-                            origin: UUID? = nil) async throws -> Mailbox {
-        let mailbox = Mailbox(try await index.createMailbox(name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
-                                                            specialUse: specialUse))
+    func createIndexMailbox(
+        _ name: MailboxName, specialUse: String?, guid: String = UniqueID.make(),
+        origin: UUID? = nil
+    ) async throws -> Mailbox {
+        let mailbox = Mailbox(
+            try await index.createMailbox(
+                name: name.value, guid: guid, uidValidity: try await nextUIDValidity(),
+                specialUse: specialUse))
         mailLogMailbox(.mailboxCreate, mailbox.name)
         // publish also schedules the index upload.
         publish(MailEvent(mailboxID: mailbox.id, mailboxName: mailbox.name, origin: origin, change: .mailboxCreated(name: mailbox.name)))

@@ -30,9 +30,11 @@ public enum MetacacheDirectory {
             guard (relative as NSString).lastPathComponent == UserIndex.fileName else { continue }
             let home = (root as NSString).appendingPathComponent((relative as NSString).deletingLastPathComponent)
             let owner = try? String(contentsOfFile: (home as NSString).appendingPathComponent(DirtyMarker.ownerFileName), encoding: .utf8)
-            entries.append(MetacacheEntry(user: owner ?? (home as NSString).lastPathComponent, home: home,
-                                          bytes: MailStorage.diskUsage(home: home), dirty: DirtyMarker.isSet(home: home),
-                                          openBy: DirtyMarker.livingOwner(home: home)))
+            entries.append(
+                MetacacheEntry(
+                    user: owner ?? (home as NSString).lastPathComponent, home: home,
+                    bytes: MailStorage.diskUsage(home: home), dirty: DirtyMarker.isSet(home: home),
+                    openBy: DirtyMarker.livingOwner(home: home)))
         }
         return entries.sorted { $0.user < $1.user }
     }

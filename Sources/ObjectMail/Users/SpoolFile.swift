@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ObjectStore
 import Primitives
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A message body being received or saved, kept in `mail_temp_dir` instead of memory (Dovecot spools the
 /// same way, to `mail_temp_dir`): an APPEND literal, an LMTP DATA/BDAT body.

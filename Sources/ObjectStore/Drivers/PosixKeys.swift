@@ -15,21 +15,25 @@ struct PosixKeys: Sendable {
     /// Keys are relative `/`-separated paths: no leading `/`, no empty, `.` or `..` component, no NUL.
     static func validate(key: String) throws {
         let components = key.split(separator: "/", omittingEmptySubsequences: false)
-        let valid = !key.isEmpty && !key.utf8.contains(0) && components.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        let valid =
+            !key.isEmpty && !key.utf8.contains(0) && components.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
             && components.first != Substring(temporaryDirectoryName)
         if !valid {
-            throw ObjectStoreError.rejected(key: key, status: 400, code: "InvalidKey",
-                                            message: "keys must be relative paths without empty, '.' or '..' components",
-                                            requestID: nil)
+            throw ObjectStoreError.rejected(
+                key: key, status: 400, code: "InvalidKey",
+                message: "keys must be relative paths without empty, '.' or '..' components",
+                requestID: nil)
         }
     }
 
     /// A listing prefix may end in the middle of a component, but must not climb out of the root.
     static func validate(prefix: String) throws {
         guard !prefix.hasPrefix("/"), !prefix.utf8.contains(0),
-              !prefix.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
-            throw ObjectStoreError.rejected(key: prefix, status: 400, code: "InvalidPrefix",
-                                            message: "listing prefixes must be relative paths", requestID: nil)
+            !prefix.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
+        else {
+            throw ObjectStoreError.rejected(
+                key: prefix, status: 400, code: "InvalidPrefix",
+                message: "listing prefixes must be relative paths", requestID: nil)
         }
     }
 }

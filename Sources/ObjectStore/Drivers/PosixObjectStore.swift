@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import Primitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `posix` driver: objects as files under a local folder (the embedded default).
 ///
@@ -118,9 +119,10 @@ public final class PosixObjectStore: ObjectStore {
         try PosixKeys.validate(prefix: prefix)
         return try await run(prefix) { [root] in
             let all = try PosixListing(root: root, prefix: prefix, delimiter: delimiter).entries()
-            let start = continuation.map { token in
-                all.firstIndex { token.utf8.lexicographicallyPrecedes($0.name.utf8) } ?? all.endIndex
-            } ?? all.startIndex
+            let start =
+                continuation.map { token in
+                    all.firstIndex { token.utf8.lexicographicallyPrecedes($0.name.utf8) } ?? all.endIndex
+                } ?? all.startIndex
             let end = min(all.endIndex, start + max(1, maxKeys))
             var page = ListPage(objects: [])
             for entry in all[start..<end] {
@@ -130,7 +132,8 @@ public final class PosixObjectStore: ObjectStore {
                 case .object(let key):
                     // A key deleted since the walk is simply left out, as S3 would.
                     guard let fd = try? FileDescriptor.open(root + "/" + key, flags: O_RDONLY),
-                          let header = try ObjectFile.readHeader(fd) else { continue }
+                        let header = try ObjectFile.readHeader(fd)
+                    else { continue }
                     page.objects.append(header.info(key: key))
                 }
             }

@@ -29,8 +29,9 @@ public final class S3ObjectStore: ObjectStore {
         case .file(let path): s3Body = .file(path: path)
         }
         try await mapped(key) {
-            try await client.putObject(key, body: s3Body, contentType: options.contentType,
-                                       metadata: options.metadata, createOnly: options.createOnly)
+            try await client.putObject(
+                key, body: s3Body, contentType: options.contentType,
+                metadata: options.metadata, createOnly: options.createOnly)
         }
     }
 
@@ -71,15 +72,16 @@ public final class S3ObjectStore: ObjectStore {
             do {
                 try await client.copyObject(from: source, to: destination, metadata: directive)
             } catch let error as S3Error where error.isNotFound {
-                throw ObjectStoreError.notFound(key: source)  // the missing object is the source
+                throw ObjectStoreError.notFound(key: source) // the missing object is the source
             }
         }
     }
 
     public func list(prefix: String, delimiter: String?, continuation: String?, maxKeys: Int) async throws -> ListPage {
         try await mapped(prefix) {
-            let result = try await client.listObjects(prefix: prefix, delimiter: delimiter,
-                                                      continuationToken: continuation, maxKeys: maxKeys)
+            let result = try await client.listObjects(
+                prefix: prefix, delimiter: delimiter,
+                continuationToken: continuation, maxKeys: maxKeys)
             let objects = result.objects.map {
                 ObjectInfo(key: $0.key, size: $0.size, lastModified: $0.lastModified, etag: $0.etag)
             }

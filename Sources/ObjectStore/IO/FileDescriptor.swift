@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CSystemIO
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A failed system call, with errno, turned into `ObjectStoreError` at the layer that knows the key.
 package struct SystemCallError: Error, Sendable, CustomStringConvertible {
@@ -84,7 +85,8 @@ package struct FileDescriptor: ~Copyable {
     package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         var done = 0
         while done < buffer.count {
-            let n = cachedReadsOnly
+            let n =
+                cachedReadsOnly
                 ? csystemio_pread_nowait(raw, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
                 : pread(raw, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 {

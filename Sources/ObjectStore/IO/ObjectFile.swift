@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Primitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The on-disk form of an object, used by the posix driver and by the fscache:
 /// the object's bytes, then a small trailer with its metadata, then a fixed 24-byte footer.
@@ -22,8 +23,10 @@ package struct ObjectFileTrailer: Sendable, Equatable {
     package var lastModified: Date?
     package var etag: String?
 
-    package init(metadata: [String: String] = [:], contentType: String? = nil, key: String? = nil,
-                 lastModified: Date? = nil, etag: String? = nil) {
+    package init(
+        metadata: [String: String] = [:], contentType: String? = nil, key: String? = nil,
+        lastModified: Date? = nil, etag: String? = nil
+    ) {
         self.metadata = metadata
         self.contentType = contentType
         self.key = key
@@ -114,8 +117,9 @@ package enum ObjectFile {
         package var fileSize: Int64
 
         package func info(key: String) -> ObjectInfo {
-            ObjectInfo(key: key, size: dataLength, lastModified: trailer.lastModified ?? modified,
-                       etag: trailer.etag, metadata: trailer.metadata)
+            ObjectInfo(
+                key: key, size: dataLength, lastModified: trailer.lastModified ?? modified,
+                etag: trailer.etag, metadata: trailer.metadata)
         }
     }
 
@@ -125,8 +129,10 @@ package enum ObjectFile {
     /// One `pread` of the file's tail usually gets footer and trailer together; files up to
     /// `wholeFileLimit` bytes are read whole in that one call and their data kept in `Header.data`,
     /// so serving a small object costs open, fstat, one read and close.
-    package static func readHeader(_ fd: borrowing FileDescriptor, requireFooter: Bool = false,
-                                   wholeFileLimit: Int64 = 0) throws -> Header? {
+    package static func readHeader(
+        _ fd: borrowing FileDescriptor, requireFooter: Bool = false,
+        wholeFileLimit: Int64 = 0
+    ) throws -> Header? {
         let (fileSize, modified) = try fd.status()
         let tailLength = fileSize <= wholeFileLimit ? fileSize : min(fileSize, 4096)
         let tail = try fd.read(count: Int(tailLength), at: fileSize - tailLength)
@@ -137,7 +143,8 @@ package enum ObjectFile {
                 let trailerLength = Int64(littleEndianBytes: footer.prefix(8))
                 let dataLength = Int64(littleEndianBytes: footer.dropFirst(8).prefix(8))
                 if trailerLength >= 0, dataLength >= 0, dataLength + trailerLength + footerLength == fileSize {
-                    let trailerBytes = dataLength >= tailStart
+                    let trailerBytes =
+                        dataLength >= tailStart
                         ? Array(tail[Int(dataLength - tailStart)..<(tail.count - Int(footerLength))])
                         : try fd.read(count: Int(trailerLength), at: dataLength)
                     if let trailer = ObjectFileTrailer.decode(trailerBytes) {
@@ -195,8 +202,10 @@ package enum ObjectFile {
     }
 
     /// Writes `data` with a new trailer after it: the data part of an existing object file is copied.
-    package static func writeCopy(of source: borrowing FileDescriptor, dataLength: Int64, to path: String,
-                                  trailer: ObjectFileTrailer, sync: Bool) throws {
+    package static func writeCopy(
+        of source: borrowing FileDescriptor, dataLength: Int64, to path: String,
+        trailer: ObjectFileTrailer, sync: Bool
+    ) throws {
         do {
             let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
             try fd.copy(from: source, offset: 0, length: dataLength)

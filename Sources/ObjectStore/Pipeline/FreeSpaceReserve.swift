@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Free space a local cache must leave on another component's filesystem (`metacache_min_free_space`: the fscache

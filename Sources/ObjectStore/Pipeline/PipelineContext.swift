@@ -11,9 +11,11 @@ public struct PipelineContext: Sendable {
     /// `mail_fsync`, for the local caches built here (the fscache).
     public var fsync: FsyncPolicy
 
-    public init(logger: Logger = Logger(label: "objectmail.objectstore"),
-                expandVariables: @escaping @Sendable (String) -> String = { $0 }, keepFree: FreeSpaceReserve? = nil,
-                fsync: FsyncPolicy = .optimized) {
+    public init(
+        logger: Logger = Logger(label: "objectmail.objectstore"),
+        expandVariables: @escaping @Sendable (String) -> String = { $0 }, keepFree: FreeSpaceReserve? = nil,
+        fsync: FsyncPolicy = .optimized
+    ) {
         self.logger = logger
         self.expandVariables = expandVariables
         self.keepFree = keepFree

@@ -34,7 +34,8 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// argument (`scheme://USER:PASSWORD@host…`, raw or %-decoded) wherever they appear.
     static func scrub(_ detail: String, credentialsOf argument: String) -> String {
         guard let schemeEnd = argument.range(of: "://"),
-              let at = argument[schemeEnd.upperBound...].firstIndex(of: "@") else { return detail }
+            let at = argument[schemeEnd.upperBound...].firstIndex(of: "@")
+        else { return detail }
         let userInfo = argument[schemeEnd.upperBound..<at]
         var secrets = userInfo.split(separator: ":").map(String.init).filter { $0.count >= 3 }
         secrets += secrets.compactMap { $0.removingPercentEncoding }

@@ -59,8 +59,9 @@ extension PipelineRegistry {
                     wrappers.append(try factory(values, context))
                 } catch let error as PipelineArgumentError {
                     let index = min(max(0, error.index), argumentNames.count - 1)
-                    throw PipelineError.badArgument(driver: name, argument: argumentNames[index], position: positions[index],
-                                                    value: PipelineError.redacted(values[index]), expected: error.expected)
+                    throw PipelineError.badArgument(
+                        driver: name, argument: argumentNames[index], position: positions[index],
+                        value: PipelineError.redacted(values[index]), expected: error.expected)
                 }
                 if rest.isEmpty {
                     throw PipelineError.missingParent(driver: name, position: position(rest.startIndex))

@@ -5,7 +5,8 @@ public struct PipelineRegistry: Sendable {
     public typealias DriverFactory = @Sendable (_ argument: String, _ context: PipelineContext) throws -> any ObjectStore
     /// Checks a wrapper's own arguments and returns how to wrap the already built parent.
     /// Throw `PipelineArgumentError` for a bad argument.
-    public typealias WrapperFactory = @Sendable (_ arguments: [String], _ context: PipelineContext) throws
+    public typealias WrapperFactory =
+        @Sendable (_ arguments: [String], _ context: PipelineContext) throws
         -> @Sendable (_ parent: any ObjectStore) -> any ObjectStore
 
     public enum Entry: Sendable {
@@ -40,6 +41,6 @@ public struct PipelineRegistry: Sendable {
             try S3ObjectStore(urlString: argument, logger: context.logger)
         },
         "compress": .wrapper(arguments: ["method", "level"], CompressObjectStore.factory),
-        "randomfail": .wrapper(arguments: ["failure rates"], RandomFailObjectStore.factory),
+        "randomfail": .wrapper(arguments: ["failure rates"], RandomFailObjectStore.factory)
     ])
 }

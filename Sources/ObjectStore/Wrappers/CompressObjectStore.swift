@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Primitives
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `compress` wrapper (Dovecot's `compress:gz:LEVEL:` and `compress:maybe-gz:LEVEL:`):
 /// objects are gzip-compressed on put and decompressed on read.
@@ -94,7 +95,8 @@ public final class CompressObjectStore: ObjectStore {
             // Keeps the part of each decoded chunk that falls inside the range.
             func keep(_ chunk: UnsafeRawBufferPointer) throws {
                 let chunkEnd = position + Int64(chunk.count)
-                let from = max(start, position), to = min(end, chunkEnd)
+                let from = max(start, position)
+                let to = min(end, chunkEnd)
                 if from < to { try output.write(UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)])) }
                 position = chunkEnd
             }
@@ -113,7 +115,7 @@ public final class CompressObjectStore: ObjectStore {
             } else {
                 throw ObjectStoreError.corrupt(key: key, detail: "object is not gzip-compressed (use compress:maybe-gz: to read plain objects)")
             }
-            _ = try wanted.resolve(size: position, key: key)   // a range beyond the end fails like S3
+            _ = try wanted.resolve(size: position, key: key) // a range beyond the end fails like S3
             try FileSystem.rename(temporary, to: path)
             return position
         } catch let error as SystemCallError {

@@ -19,7 +19,8 @@ public struct RandomFailRates: Sendable, Equatable {
     public init(parsing text: String) throws(PipelineArgumentError) {
         var all: Int?
         var specific: [Operation: Int] = [:]
-        let expected = "name=PERCENT pairs separated by commas, names among all, "
+        let expected =
+            "name=PERCENT pairs separated by commas, names among all, "
             + Operation.allCases.map(\.rawValue).joined(separator: ", ") + ", metadata, exists; percent 0-100"
         for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false)

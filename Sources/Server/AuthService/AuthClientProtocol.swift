@@ -49,9 +49,10 @@ struct AuthClientRequest: Equatable {
         self.id = id
         self.mechanism = mechanism
         for parameter in parameters {
-            let (name, value) = parameter.firstIndex(of: "=").map {
-                (String(parameter[..<$0]), String(parameter[parameter.index(after: $0)...]))
-            } ?? (parameter, "")
+            let (name, value) =
+                parameter.firstIndex(of: "=").map {
+                    (String(parameter[..<$0]), String(parameter[parameter.index(after: $0)...]))
+                } ?? (parameter, "")
             switch name {
             case "service": service = value
             case "lip": localIP = value

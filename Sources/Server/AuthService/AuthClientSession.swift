@@ -52,8 +52,10 @@ actor AuthClientSession {
 
     private func handshake() -> [String] {
         SASLExchange.offered(by: authenticator).map { "MECH\t\($0.rawValue)\tplaintext" }
-            + ["VERSION\t1\t2", "SPID\t\(getpid())", "CUID\t\(Self.connectionCounter.next())",
-               "COOKIE\t\(Self.cookie())", "DONE"]
+            + [
+                "VERSION\t1\t2", "SPID\t\(getpid())", "CUID\t\(Self.connectionCounter.next())",
+                "COOKIE\t\(Self.cookie())", "DONE"
+            ]
     }
 
     /// False when the connection is closed.
@@ -107,15 +109,19 @@ actor AuthClientSession {
         case .failed:
             await send(["FAIL\t\(request.id)\treason=Invalid authentication data."])
         case .credentials(let user, let password):
-            let result = await authenticator.authenticate(AuthRequest(user: user, password: password, service: request.service,
-                                                                       remoteIP: request.remoteIP, localIP: request.localIP,
-                                                                       secured: request.secured))
+            let result = await authenticator.authenticate(
+                AuthRequest(
+                    user: user, password: password, service: request.service,
+                    remoteIP: request.remoteIP, localIP: request.localIP,
+                    secured: request.secured))
             let id = request.id
             switch result {
             case .success(let success):
                 await send(["OK\t\(id)\tuser=\(AuthClientEscaping.escape(success.user))"])
             case .failure(let reason):
-                logger.info("auth failed: user=<\(user)>, method=\(exchange.mechanism.rawValue), rip=\(request.remoteIP ?? ""), lip=\(request.localIP ?? ""), service=\(request.service)")
+                logger.info(
+                    "auth failed: user=<\(user)>, method=\(exchange.mechanism.rawValue), rip=\(request.remoteIP ?? ""), lip=\(request.localIP ?? ""), service=\(request.service)"
+                )
                 // Dovecot's auth process line, which Debian's fail2ban `dovecot` filter bans the address on.
                 let outcome = reason == .unknownUser ? "unknown user" : reason == .passwordMismatch ? "Password mismatch" : reason.rawValue
                 Self.authLog.info("passdb(\(user),\(request.remoteIP ?? "")): \(outcome)")

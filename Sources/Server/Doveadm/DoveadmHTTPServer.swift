@@ -38,8 +38,10 @@ public final class DoveadmHTTPServer: Sendable {
 
     public var boundAddresses: [SocketAddress] { channels.compactMap(\.localAddress) }
 
-    public static func start(_ listeners: [ListenerSpec], answer: @escaping Answer,
-                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> DoveadmHTTPServer {
+    public static func start(
+        _ listeners: [ListenerSpec], answer: @escaping Answer,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> DoveadmHTTPServer {
         let channels = try await HTTPListeners.bind(listeners, group: group) { DoveadmHTTPHandler(answer: answer) }
         return DoveadmHTTPServer(channels: channels)
     }
@@ -80,12 +82,14 @@ final class DoveadmHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let request = head else { return }
             head = nil
-            let bytes = body, answer = self.answer
+            let bytes = body
+            let answer = self.answer
             body = []
             let promise = context.eventLoop.makePromise(of: DoveadmHTTPServer.Reply.self)
-            let call = DoveadmHTTPServer.Request(method: request.method.rawValue,
-                                                 path: request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri,
-                                                 authorization: request.headers["Authorization"].first ?? "", body: bytes)
+            let call = DoveadmHTTPServer.Request(
+                method: request.method.rawValue,
+                path: request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri,
+                authorization: request.headers["Authorization"].first ?? "", body: bytes)
             promise.completeWithTask { await answer(call) }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { reply in
@@ -123,8 +127,9 @@ extension ListenerSpec {
                     throw ConfigError("inet_listener \(listener.name ?? ""): port \(port) is out of range", at: listener.location(of: "port"))
                 }
                 if listener.bool("ssl") {
-                    throw ConfigError("service doveadm: inet_listener \(listener.name ?? ""): the doveadm HTTP API speaks plain HTTP only "
-                                      + "(remove ssl = yes)")
+                    throw ConfigError(
+                        "service doveadm: inet_listener \(listener.name ?? ""): the doveadm HTTP API speaks plain HTTP only "
+                            + "(remove ssl = yes)")
                 }
                 var addresses = listener.list("address")
                 if addresses.isEmpty { addresses = settings.list("listen").isEmpty ? ["*"] : settings.list("listen") }

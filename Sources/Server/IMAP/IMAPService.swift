@@ -7,9 +7,11 @@ import Synchronization
 extension ProtocolService {
     /// The IMAP protocol: the command framer, then a handler that feeds an `IMAPSession` task.
     /// `registries` carries what must outlive a reload: the per-user-and-IP session counts.
-    public static func imap(authenticator: Authenticator, storage: MailStorage,
-                            configuration: IMAPConfiguration = IMAPConfiguration(),
-                            registries: SessionRegistries = SessionRegistries()) -> ProtocolService {
+    public static func imap(
+        authenticator: Authenticator, storage: MailStorage,
+        configuration: IMAPConfiguration = IMAPConfiguration(),
+        registries: SessionRegistries = SessionRegistries()
+    ) -> ProtocolService {
         let userIPConnections = UserIPConnections(limit: configuration.maxUserIPConnections, counts: registries.imapUserIP)
         return ProtocolService(name: "imap") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
@@ -19,11 +21,12 @@ extension ProtocolService {
                 }
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<IMAPSessionInput>.makeStream()
-                let session = IMAPSession(channel: channel, connection: connection, authenticator: authenticator,
-                                          storage: storage, traffic: traffic, inputs: continuation,
-                                          userIPConnections: userIPConnections, makeFramer: makeFramer,
-                                          framerControl: framerControl,
-                                          configuration: configuration)
+                let session = IMAPSession(
+                    channel: channel, connection: connection, authenticator: authenticator,
+                    storage: storage, traffic: traffic, inputs: continuation,
+                    userIPConnections: userIPConnections, makeFramer: makeFramer,
+                    framerControl: framerControl,
+                    configuration: configuration)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)
                 try channel.pipeline.syncOperations.addHandler(IMAPChannelHandler(inputs: continuation, traffic: traffic))

@@ -15,7 +15,8 @@ extension IMAPSession {
             }
             let (flags, keywords) = Self.splitFlags(message.flags)
             // A date-time that names no real moment (31-Feb, 25:00) is taken as no date, as Dovecot does.
-            let date = message.internalDate.flatMap { $0.isValid ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
+            let date =
+                message.internalDate.flatMap { $0.isValid ? Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) : nil }
                 ?? Date()
             if case .literal(let literal, false, _) = message.content, let spool = spooledAppend?.spool(for: literal) {
                 // Received into a file: parsed from it and uploaded from it, never loaded here.
@@ -33,8 +34,11 @@ extension IMAPSession {
         let intoSelected = selected?.mailbox.id == mailbox.id
         let assigned = try await user.saveMessages(incoming, to: mailbox, origin: id, catchUp: intoSelected ? viewCursor : nil)
         if intoSelected { await synchronize(caughtUp: assigned.caughtUp) }
-        tagged(tag, .ok, code: .appendUID(uidValidity: assigned.uidValidity,
-                                          uids: SequenceSetFormatter.runs(assigned.destinationUIDs)), "Append completed.")
+        tagged(
+            tag, .ok,
+            code: .appendUID(
+                uidValidity: assigned.uidValidity,
+                uids: SequenceSetFormatter.runs(assigned.destinationUIDs)), "Append completed.")
     }
 
     /// System flags and keywords of a flag list; \Recent cannot be set by a client.

@@ -1,6 +1,6 @@
 import IMAPProtocol
-import MailModel
 import MIME
+import MailModel
 import NIOCore
 import ObjectMail
 

@@ -25,8 +25,9 @@ extension IMAPSession {
         if destination.specialUse?.caseInsensitiveCompare("\\Trash") == .orderedSame {
             statistics.trashed += assigned.destinationUIDs.count
         }
-        let code = ResponseCode.copyUID(uidValidity: assigned.uidValidity, source: SequenceSetFormatter.runs(assigned.sourceUIDs),
-                                        destination: SequenceSetFormatter.runs(assigned.destinationUIDs))
+        let code = ResponseCode.copyUID(
+            uidValidity: assigned.uidValidity, source: SequenceSetFormatter.runs(assigned.sourceUIDs),
+            destination: SequenceSetFormatter.runs(assigned.destinationUIDs))
         if move {
             encoder.writeUntagged(.ok, code: code, "Moved UIDs.", into: &output)
             // The moved messages' own EXPUNGEs (RFC 6851 §3.3), also after MOVE by sequence number.

@@ -1,7 +1,7 @@
 import Foundation
 import IMAPProtocol
-import MailModel
 import MIME
+import MailModel
 import NIOCore
 import ObjectMail
 
@@ -15,8 +15,10 @@ extension IMAPSession {
     }
 
     @discardableResult
-    func fetch(_ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
-               user: MailUser) async throws -> FetchOutcome {
+    func fetch(
+        _ set: SequenceSet, attributes requested: [FetchAttribute], changedSince: UInt64?, byUID: Bool,
+        user: MailUser
+    ) async throws -> FetchOutcome {
         guard var current = selected else { return FetchOutcome() }
         var attributes = requested
         // With QRESYNC every FETCH carries the UID, so the client can apply it without a sequence map.
@@ -31,13 +33,15 @@ extension IMAPSession {
             default: false
             }
         }
-        let setsSeen = !current.readOnly && attributes.contains { attribute in
-            switch attribute {
-            case .rfc822, .rfc822Text: true
-            case .bodySection(_, _, let peek), .binary(_, _, let peek): !peek
-            default: false
+        let setsSeen =
+            !current.readOnly
+            && attributes.contains { attribute in
+                switch attribute {
+                case .rfc822, .rfc822Text: true
+                case .bodySection(_, _, let peek), .binary(_, _, let peek): !peek
+                default: false
+                }
             }
-        }
         if setsSeen {
             let unseen = uids.filter { current.view.state(of: $0)?.flags.contains(.seen) == false }
             if !unseen.isEmpty {
@@ -69,7 +73,8 @@ extension IMAPSession {
         let cached = records.map { try? CachedMessageFields(serialized: Array($0.cachedFields)) }
         if needsBody {
             // Header fields (what a client lists a folder with) need only the header: a ranged read of it.
-            let lengths = Self.needsOnlyTheHeader(attributes)
+            let lengths =
+                Self.needsOnlyTheHeader(attributes)
                 ? cached.map { $0.flatMap { $0.structure.headerLength > 0 ? $0.structure.headerLength : nil } }
                 : nil
             var written = 0
@@ -110,8 +115,10 @@ extension IMAPSession {
 
     /// `header`: where the message's header lies in `body`, when only top-level header sections are fetched
     /// (`cached` is nil then, and the structure is neither decoded nor parsed).
-    private func writeFetch(_ record: MessageSummary, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
-                            attributes: [FetchAttribute]) -> Bool {
+    private func writeFetch(
+        _ record: MessageSummary, cached: CachedMessageFields?, header: Range<Int>? = nil, body: [UInt8]?,
+        attributes: [FetchAttribute]
+    ) -> Bool {
         guard let view = selected?.view, let sequence = view.sequence(of: record.uid), let state = view.state(of: record.uid) else { return true }
         var decodable = true
         let structure = cached?.structure ?? (header == nil ? body.map { MessageStructure.parse($0) } : nil)
@@ -186,8 +193,10 @@ extension IMAPSession {
         return lazy ? nil : ""
     }
 
-    private func section(_ section: BodySection, partial: PartialRange?, structure: MessageStructure?, header: Range<Int>? = nil,
-                         body: [UInt8]?) -> ByteBuffer? {
+    private func section(
+        _ section: BodySection, partial: PartialRange?, structure: MessageStructure?, header: Range<Int>? = nil,
+        body: [UInt8]?
+    ) -> ByteBuffer? {
         guard let body else { return nil }
         let range = partial.map { Partial(origin: Int($0.offset), count: Int($0.count)) }
         // A part the message does not have is an empty string, as in Dovecot.

@@ -14,9 +14,11 @@ extension IMAPSession {
         }
         let interval = configuration.idleNotifyInterval
         // 0 turns the keep-alive off (it would otherwise spin).
-        let keepalive = interval > .zero ? Task {
-            while (try? await Task.sleep(for: interval)) != nil { inputs.yield(.idleKeepalive) }
-        } : nil
+        let keepalive =
+            interval > .zero
+            ? Task {
+                while (try? await Task.sleep(for: interval)) != nil { inputs.yield(.idleKeepalive) }
+            } : nil
         state.beginIdle(IdleState(tag: tag, watch: watch, keepalive: keepalive, subscriptionID: subscription?.id))
         encoder.writeContinuation("idling", into: &output)
         await synchronize(newMail: true)

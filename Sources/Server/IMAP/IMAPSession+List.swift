@@ -48,7 +48,8 @@ extension IMAPSession {
             if specialUseOnly && listing.specialUse == nil { continue }
             // RECURSIVEMATCH: a parent is listed for subscribed descendants the patterns do not reach, with CHILDINFO.
             let prefix = name + String(separator)
-            let subscribedBelow = recursiveMatch && subscribedOnly
+            let subscribedBelow =
+                recursiveMatch && subscribedOnly
                 && subscribedNames.contains { $0.hasPrefix(prefix) && !matches($0) }
             if subscribedOnly && !listing.subscribed && !subscribedBelow { continue }
             var attributes: [String] = []
@@ -59,8 +60,10 @@ extension IMAPSession {
             attributes.append(listing.hasChildren ? "\\HasChildren" : "\\HasNoChildren")
             if returnSubscribed && listing.subscribed { attributes.append("\\Subscribed") }
             if let specialUse = listing.specialUse { attributes.append(specialUse) }
-            encoder.writeList(ListEntry(attributes: attributes, delimiter: separator, name: name,
-                                        childInfo: subscribedBelow ? ["SUBSCRIBED"] : []), into: &output)
+            encoder.writeList(
+                ListEntry(
+                    attributes: attributes, delimiter: separator, name: name,
+                    childInfo: subscribedBelow ? ["SUBSCRIBED"] : []), into: &output)
             // LIST-STATUS: a mailbox that vanished meanwhile simply gets no STATUS (RFC 5819 §2).
             if let statusItems, listing.exists {
                 try? await status(mailbox: name, attributes: statusItems, user: user)
@@ -77,7 +80,7 @@ extension IMAPSession {
         let patterns = command.patterns.map { MailboxPattern(command.reference + $0, separator: separator) }
         let parentPatterns = patterns.filter { $0.characters.last == "%" }
         let subscribed = Set(try await user.subscribedNames())
-        var entries: [MailboxName: Bool] = [:]  // name → listed as a \Noselect parent
+        var entries: [MailboxName: Bool] = [:] // name → listed as a \Noselect parent
         for name in subscribed {
             guard let parsed = try? MailboxName(name) else { continue }
             if patterns.contains(where: { $0.matches(name) }) { entries[parsed] = false }
@@ -90,8 +93,9 @@ extension IMAPSession {
             for (name, parent) in entries where !parent && !existing.contains(name) { entries[name] = true }
         }
         for name in entries.keys.sorted() {
-            encoder.writeList(ListEntry(attributes: entries[name] == true ? ["\\Noselect"] : [], delimiter: separator, name: name.value),
-                              lsub: true, into: &output)
+            encoder.writeList(
+                ListEntry(attributes: entries[name] == true ? ["\\Noselect"] : [], delimiter: separator, name: name.value),
+                lsub: true, into: &output)
         }
     }
 }

@@ -18,8 +18,10 @@ extension IMAPSession {
             invalidCommands = 0
             scheduleInactivityCheck()
         case .tooManyConnections(let limit):
-            encoder.writeUntagged(.bye, "Maximum number of connections from user+IP exceeded "
-                                  + "(mail_max_userip_connections=\(limit))", into: &output)
+            encoder.writeUntagged(
+                .bye,
+                "Maximum number of connections from user+IP exceeded "
+                    + "(mail_max_userip_connections=\(limit))", into: &output)
             end(.closedByServer("Maximum number of connections from user+IP exceeded"))
         case .storageUnavailable:
             tagged(tag, .no, code: .unavailable, "Temporary storage failure, try again later.")

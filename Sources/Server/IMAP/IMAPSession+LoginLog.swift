@@ -5,8 +5,9 @@ extension IMAPSession {
 
     /// imap-login's line when a connection ends without a login (`PreLoginEndLine`).
     func logEndBeforeLogin() {
-        let line = PreLoginEndLine(failedLogins: failedLogins, lastAttempt: lastLoginAttempt,
-                                   connectedFor: ContinuousClock.now - connectedAt, reason: endReason?.loginLogText)
+        let line = PreLoginEndLine(
+            failedLogins: failedLogins, lastAttempt: lastLoginAttempt,
+            connectedFor: ContinuousClock.now - connectedAt, reason: endReason?.loginLogText)
         logger.info("\(line.text(addresses: addressesForLog, session: connection.sessionID))")
     }
 }

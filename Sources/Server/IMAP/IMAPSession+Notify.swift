@@ -161,15 +161,18 @@ extension IMAPSession {
         return items
     }
 
-    private func wants(_ event: NotifyEvent, _ name: String, _ specification: NotifySpecification,
-                       user: MailUser) async throws -> Bool {
+    private func wants(
+        _ event: NotifyEvent, _ name: String, _ specification: NotifySpecification,
+        user: MailUser
+    ) async throws -> Bool {
         let subscribed = specification.needsSubscriptions ? Set(try await user.subscribedNames()) : []
         return specification.events(for: name, isSubscribed: subscribed.contains).contains(event)
     }
 
     private func writeListNotification(_ name: String, attributes: [String], oldName: String? = nil) {
-        encoder.writeList(ListEntry(attributes: attributes, delimiter: MailboxName.separator, name: name, oldName: oldName),
-                          into: &output)
+        encoder.writeList(
+            ListEntry(attributes: attributes, delimiter: MailboxName.separator, name: name, oldName: oldName),
+            into: &output)
     }
 
     /// NOTIFY SET STATUS: one STATUS for every mailbox (not the selected one) whose message events are on.
@@ -182,7 +185,8 @@ extension IMAPSession {
                 let events = specification.events(for: name, isSubscribed: subscribed.contains)
                 guard !events.isDisjoint(with: NotifyEvent.messageEvents) else { continue }
                 // HIGHESTMODSEQ where flag changes are to be reported, the value they will move on from (as Dovecot).
-                let items: [StatusAttribute] = [.messages, .uidNext, .uidValidity, .unseen]
+                let items: [StatusAttribute] =
+                    [.messages, .uidNext, .uidValidity, .unseen]
                     + (events.contains(.flagChange) ? [.highestModSeq] : [])
                 try? await status(mailbox: name, attributes: items, user: user)
             }

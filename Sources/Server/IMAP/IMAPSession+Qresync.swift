@@ -14,8 +14,9 @@ extension IMAPSession {
         let vanished = try await user.expungedUIDs(in: current.mailbox, since: since).filter(isKnown)
         if !vanished.isEmpty { encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: true, into: &output) }
         for (position, state) in current.view.messages.enumerated() where state.modSeq > since && isKnown(state.uid) {
-            encoder.writeFetch(sequence: UInt32(position + 1),
-                               [.uid(state.uid), .flags(flagNames(state)), .modSeq(UInt64(state.modSeq))], into: &output)
+            encoder.writeFetch(
+                sequence: UInt32(position + 1),
+                [.uid(state.uid), .flags(flagNames(state)), .modSeq(UInt64(state.modSeq))], into: &output)
         }
     }
 

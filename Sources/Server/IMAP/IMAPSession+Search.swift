@@ -9,12 +9,18 @@ extension IMAPSession {
     func search(tag: String, _ command: SearchCommand, byUID: Bool, user: MailUser) async throws {
         let options = command.returnOptions
         guard supportsReturnOptions(tag: tag, options) else { return }
-        guard let matches = try await matchingStates(tag: tag, command.key, charset: command.charset,
-                                                     saving: options?.contains(.save) == true, user: user) else { return }
+        guard
+            let matches = try await matchingStates(
+                tag: tag, command.key, charset: command.charset,
+                saving: options?.contains(.save) == true, user: user)
+        else { return }
         // RFC 5267 §4.3.1: a refused context is said first; the search itself is still answered.
-        let refused = options?.contains(.update) == true
-            && !openSearchContext(SearchContext(tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid),
-                                                fetch: command.updateFetch))
+        let refused =
+            options?.contains(.update) == true
+            && !openSearchContext(
+                SearchContext(
+                    tag: tag, key: command.key, byUID: byUID, sortCriteria: nil, results: matches.map(\.uid),
+                    fetch: command.updateFetch))
         writeResult(matches, tag: tag, options: options, byUID: byUID, key: command.key, sorted: false, partial: command.partial)
         await synchronize()
         tagged(tag, .ok, refused ? "Search completed, will not notify." : "Search completed.")
@@ -60,8 +66,10 @@ extension IMAPSession {
 
     /// Writes a SEARCH or SORT result: `* SEARCH`/`* SORT` without RETURN, else `* ESEARCH` (RFC 4731/5267),
     /// and keeps it for `$` when SAVE was asked for. `found` is in result order (sequence or sort order).
-    func writeResult(_ found: [MessageState], tag: String, options: [SearchReturnOption]?, byUID: Bool,
-                     key: SearchKey, sorted: Bool, partial: ClosedRange<UInt32>? = nil) {
+    func writeResult(
+        _ found: [MessageState], tag: String, options: [SearchReturnOption]?, byUID: Bool,
+        key: SearchKey, sorted: Bool, partial: ClosedRange<UInt32>? = nil
+    ) {
         guard let view = selected?.view else { return }
         let numbers = found.map { byUID ? $0.uid : view.sequence(of: $0.uid) ?? 0 }
         let byModSeq = Self.mentionsModSeq(key)
@@ -87,20 +95,23 @@ extension IMAPSession {
             if wanted == [.save] { return }
         }
         // ESORT (RFC 5267): MIN and MAX are the first and last in sort order, ALL keeps that order.
-        encoder.writeESearch(ESearchResponse(tag: tag, uid: byUID,
-                                             min: wanted.contains(.min) ? (sorted ? numbers.first : numbers.min()) : nil,
-                                             max: wanted.contains(.max) ? (sorted ? numbers.last : numbers.max()) : nil,
-                                             count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
-                                             all: wanted.contains(.all) && !numbers.isEmpty
-                                                ? (sorted ? SequenceSetFormatter.runs(numbers) : SequenceSetFormatter.compact(numbers)) : nil,
-                                             modSeq: highest,
-                                             partial: partial.map { Self.partialResult(numbers, range: $0, sorted: sorted) }),
-                             into: &output)
+        encoder.writeESearch(
+            ESearchResponse(
+                tag: tag, uid: byUID,
+                min: wanted.contains(.min) ? (sorted ? numbers.first : numbers.min()) : nil,
+                max: wanted.contains(.max) ? (sorted ? numbers.last : numbers.max()) : nil,
+                count: wanted.contains(.count) ? UInt32(numbers.count) : nil,
+                all: wanted.contains(.all) && !numbers.isEmpty
+                    ? (sorted ? SequenceSetFormatter.runs(numbers) : SequenceSetFormatter.compact(numbers)) : nil,
+                modSeq: highest,
+                partial: partial.map { Self.partialResult(numbers, range: $0, sorted: sorted) }),
+            into: &output)
     }
 
     /// RFC 5267 §4.4: the results at positions `range` (1-based) of the whole result, in result order.
     static func partialResult(_ numbers: [UInt32], range: ClosedRange<UInt32>, sorted: Bool) -> ESearchPartial {
-        let lower = Int(range.lowerBound) - 1, upper = min(Int(range.upperBound), numbers.count)
+        let lower = Int(range.lowerBound) - 1
+        let upper = min(Int(range.upperBound), numbers.count)
         let slice = lower < upper ? Array(numbers[lower..<upper]) : []
         return ESearchPartial(range: range, messages: sorted ? SequenceSetFormatter.runs(slice) : SequenceSetFormatter.compact(slice))
     }
@@ -119,7 +130,8 @@ extension IMAPSession {
         if wanted.contains(.min), let first = found.first { reported.append(first) }
         if wanted.contains(.max), let last = found.last { reported.append(last) }
         if let partial {
-            let lower = Int(partial.lowerBound) - 1, upper = min(Int(partial.upperBound), found.count)
+            let lower = Int(partial.lowerBound) - 1
+            let upper = min(Int(partial.upperBound), found.count)
             if lower < upper { reported += found[lower..<upper] }
         }
         return reported

@@ -57,8 +57,10 @@ extension IMAPSession {
 
     /// RFC 5465 §7: the FETCH attributes a context asked for, of the new messages (UID above `largestBefore`) it
     /// adds, after their EXISTS and before the ADDTO; one FETCH per message however many contexts add it.
-    func fetchAddedMessages(_ all: [(context: SearchContext, changes: [SearchContextChange])], newerThan largestBefore: UInt32,
-                            user: MailUser) async {
+    func fetchAddedMessages(
+        _ all: [(context: SearchContext, changes: [SearchContextChange])], newerThan largestBefore: UInt32,
+        user: MailUser
+    ) async {
         var attributes: [FetchAttribute] = []
         var uids = Set<UInt32>()
         for (context, changes) in all where !context.fetch.isEmpty {
@@ -78,8 +80,10 @@ extension IMAPSession {
 
     /// Writes the REMOVEFROM (`added` false) or ADDTO pairs of each context. Removals go out before EXPUNGE and
     /// additions after EXISTS (§4.3.3/§4.3.4), each with the sequence numbers of the view the client has then.
-    func writeSearchContextChanges(_ all: [(context: SearchContext, changes: [SearchContextChange])], added: Bool,
-                                   view: MailboxView) {
+    func writeSearchContextChanges(
+        _ all: [(context: SearchContext, changes: [SearchContextChange])], added: Bool,
+        view: MailboxView
+    ) {
         for (context, changes) in all {
             let wanted = changes.filter { $0.added == added }
             guard !wanted.isEmpty else { continue }
@@ -89,10 +93,12 @@ extension IMAPSession {
                 return ESearchContextUpdate(added: change.added, position: change.position, messages: set)
             }
             // RFC 7162 §3.1.5: a search by MODSEQ reports the highest MODSEQ of the messages it adds.
-            let modSeq = added && Self.mentionsModSeq(context.key)
+            let modSeq =
+                added && Self.mentionsModSeq(context.key)
                 ? wanted.flatMap(\.uids).compactMap { view.state(of: $0).map { UInt64($0.modSeq) } }.max() : nil
-            encoder.writeESearch(ESearchResponse(tag: context.tag, uid: context.byUID, modSeq: modSeq, updates: updates),
-                                 into: &output)
+            encoder.writeESearch(
+                ESearchResponse(tag: context.tag, uid: context.byUID, modSeq: modSeq, updates: updates),
+                into: &output)
         }
     }
 }

@@ -3,8 +3,10 @@ import NIOCore
 import ObjectMail
 
 extension IMAPSession {
-    func select(tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),
-                user: MailUser) async throws {
+    func select(
+        tag: String, mailbox name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(),
+        user: MailUser
+    ) async throws {
         if parameters.qresync != nil && !qresync { return tagged(tag, .bad, "QRESYNC isn't enabled.") }
         if parameters.condstore { condstore = true }
         if selected != nil {

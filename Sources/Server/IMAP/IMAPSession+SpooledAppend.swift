@@ -126,7 +126,7 @@ extension IMAPSession {
         } catch StorageError.quotaExceeded(_, _, let message) {
             return (.overQuota, message)
         } catch {
-            return nil  // anything else is for the save to report
+            return nil // anything else is for the save to report
         }
         return nil
     }

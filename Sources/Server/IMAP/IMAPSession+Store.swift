@@ -5,8 +5,10 @@ import ObjectMail
 
 /// STORE and UID STORE, with CONDSTORE's UNCHANGEDSINCE (RFC 7162 §3.1.3).
 extension IMAPSession {
-    func store(tag: String, _ set: SequenceSet, _ operation: StoreOperation, unchangedSince: UInt64?, byUID: Bool,
-               user: MailUser) async throws {
+    func store(
+        tag: String, _ set: SequenceSet, _ operation: StoreOperation, unchangedSince: UInt64?, byUID: Bool,
+        user: MailUser
+    ) async throws {
         guard var current = selected else { return }
         guard !current.readOnly else { return tagged(tag, .no, code: .readOnly, "Mailbox is read-only.") }
         if let keyword = overlongKeyword(in: operation.flags) {
@@ -14,17 +16,21 @@ extension IMAPSession {
         }
         let uids = current.view.uids(in: set, byUID: byUID)
         let (flags, keywords) = Self.splitFlags(operation.flags)
-        let mode: FlagChange.Operation = switch operation.mode {
-        case .add: .add
-        case .remove: .remove
-        case .replace: .replace
-        }
-        var modified: [UInt32] = [], changed: [UInt32] = [], caughtUp: MailboxCatchUp?
+        let mode: FlagChange.Operation =
+            switch operation.mode {
+            case .add: .add
+            case .remove: .remove
+            case .replace: .replace
+            }
+        var modified: [UInt32] = []
+        var changed: [UInt32] = []
+        var caughtUp: MailboxCatchUp?
         if unchangedSince != nil { enableCondstore() }
         if !uids.isEmpty {
-            let result = try await user.storeFlags(FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
-                                                   in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id,
-                                                   catchUp: viewCursor)
+            let result = try await user.storeFlags(
+                FlagChange(mode, flags: flags, keywords: keywords), on: UIDSet(uids),
+                in: current.mailbox, unchangedSince: unchangedSince.map { Int64($0) }, origin: id,
+                catchUp: viewCursor)
             caughtUp = result.caughtUp
             current.view.noteOwnChanges(result.changed)
             selected = current

@@ -52,8 +52,9 @@ extension IMAPSession {
                 }
             }
             let viewBefore = current.view
-            var updates = current.view.reconcile(with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
-                                                 announceNew: announceNew)
+            var updates = current.view.reconcile(
+                with: states, allowExpunge: allowExpunge, firstRecentUID: firstRecent,
+                announceNew: announceNew)
             if !selectedFlagChangesWanted { updates.removeAll { if case .flags = $0 { true } else { false } } }
             current.mailbox = mailbox
             current.newMailPending = !announceNew && states.contains { $0.uid > current.view.largestUID }
@@ -81,7 +82,8 @@ extension IMAPSession {
     /// The write also takes the new \Recent messages when `synchronize` will announce them and claim them
     /// anyway: a read-write view, no new mail held back, and no delay-newmail or NOTIFY rule holding it.
     func viewCursor(for selected: SelectedMailbox) -> MailboxCursor {
-        let announcesAtOnce = !selected.readOnly && !selected.newMailPending && selectedUpdatesAllowed
+        let announcesAtOnce =
+            !selected.readOnly && !selected.newMailPending && selectedUpdatesAllowed
             && !configuration.clientWorkarounds.contains(.delayNewmail)
         return MailboxCursor(selected.mailbox, claimingRecent: announcesAtOnce)
     }
@@ -120,8 +122,9 @@ extension IMAPSession {
     func writeMailboxFlags(_ keywords: [String], readOnly: Bool) {
         let systemFlags = MessageFlags.names.map(\.1)
         encoder.writeFlags(systemFlags + keywords, into: &output)
-        encoder.writeUntagged(.ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
-                              readOnly ? "Read-only mailbox." : "Flags permitted.", into: &output)
+        encoder.writeUntagged(
+            .ok, code: .permanentFlags(readOnly ? [] : systemFlags + keywords + ["\\*"]),
+            readOnly ? "Read-only mailbox." : "Flags permitted.", into: &output)
     }
 
     /// With QRESYNC, the tagged OK of EXPUNGE, and of a NOOP, CHECK or IDLE that reported VANISHED, tells the

@@ -21,7 +21,8 @@ extension IMAPSession {
     /// False (and the tagged NO written) when a password may not be sent on this connection.
     func checkPlaintextAuth(_ tag: String) -> Bool {
         guard !transport.plaintextAuthAllowed else { return true }
-        let text = transport.security.mode == .required && transport.security.tls != nil
+        let text =
+            transport.security.mode == .required && transport.security.tls != nil
             ? "Authentication not allowed until SSL/TLS is enabled."
             : "Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
         tagged(tag, .no, code: .privacyRequired, text)
@@ -38,8 +39,10 @@ extension IMAPSession {
         transport.startingTLS()
         let inputs = self.inputs
         do {
-            try await TLSUpgrade.startTLS(on: channel, context: provider.context, reply: reply, makeFramer: makeFramer,
-                                          onEstablished: { inputs.yield(.tlsEstablished) }).get()
+            try await TLSUpgrade.startTLS(
+                on: channel, context: provider.context, reply: reply, makeFramer: makeFramer,
+                onEstablished: { inputs.yield(.tlsEstablished) }
+            ).get()
         } catch {
             logger.error("STARTTLS failed: \(error)")
             end(nil)

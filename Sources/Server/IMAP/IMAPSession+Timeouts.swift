@@ -77,9 +77,11 @@ extension IMAPSession {
     /// before login imap-login's line (see `logEndBeforeLogin`).
     func logEnd() {
         guard userName != nil else { return logEndBeforeLogin() }
-        let received = traffic.received.load(ordering: .relaxed), sent = traffic.sent.load(ordering: .relaxed)
-        let text = statistics.logoutText(format: configuration.logoutFormat, received: received, sent: sent,
-                                         session: connection.sessionID)
+        let received = traffic.received.load(ordering: .relaxed)
+        let sent = traffic.sent.load(ordering: .relaxed)
+        let text = statistics.logoutText(
+            format: configuration.logoutFormat, received: received, sent: sent,
+            session: connection.sessionID)
         logger.info("\((endReason ?? .closedByServer("Connection closed")).logText) \(text)")
     }
 }

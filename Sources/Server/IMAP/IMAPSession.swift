@@ -11,14 +11,16 @@ actor IMAPSession {
     static let preLoginCapabilities = ["IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"]
     /// Post-login capabilities: exactly what the session implements (Tests/EndToEnd/test_imap_capabilities.py
     /// checks each one against a command that uses it).
-    static let capabilities = ["IMAP4rev1", "IMAP4rev2", "UTF8=ACCEPT", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
-                               "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
-                               "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
-                               "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
-                               "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
-                               "COMPRESS=DEFLATE",
-                               "NOTIFY", "CONTEXT=SEARCH", "CONTEXT=SORT",
-                               "CATENATE", "URL-PARTIAL", "SNIPPET=FUZZY", "PREVIEW=FUZZY"]
+    static let capabilities = [
+        "IMAP4rev1", "IMAP4rev2", "UTF8=ACCEPT", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS",
+        "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
+        "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
+        "ESORT", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT",
+        "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1", "MULTIAPPEND", "STATUS=SIZE", "SAVEDATE", "BINARY", "PREVIEW",
+        "COMPRESS=DEFLATE",
+        "NOTIFY", "CONTEXT=SEARCH", "CONTEXT=SORT",
+        "CATENATE", "URL-PARTIAL", "SNIPPET=FUZZY", "PREVIEW=FUZZY"
+    ]
 
     let channel: any Channel
     let connection: ConnectionContext
@@ -71,10 +73,12 @@ actor IMAPSession {
     /// NOTIFY (RFC 5465) as last set; nil until the client sends one (then the classic IMAP rules apply).
     var notification: NotificationState?
 
-    init(channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
-         traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
-         makeFramer: @escaping @Sendable () -> any ChannelHandler, framerControl: IMAPFramerControl,
-         configuration: IMAPConfiguration) {
+    init(
+        channel: any Channel, connection: ConnectionContext, authenticator: Authenticator, storage: MailStorage,
+        traffic: TrafficCounter, inputs: AsyncStream<IMAPSessionInput>.Continuation, userIPConnections: UserIPConnections,
+        makeFramer: @escaping @Sendable () -> any ChannelHandler, framerControl: IMAPFramerControl,
+        configuration: IMAPConfiguration
+    ) {
         self.makeFramer = makeFramer
         self.framerControl = framerControl
         self.transport = SessionTransport(connection)
@@ -177,8 +181,10 @@ actor IMAPSession {
                 logger.error("spooling an APPEND to \(configuration.spool.directory) failed: \(failure)")
                 return tagged(command.tag, .no, code: .unavailable, "Temporary storage failure, try again later.")
             }
-            await execute(TaggedCommand(tag: command.tag, command: applyingWorkarounds(command.command),
-                                        undecodableMailboxName: command.undecodableMailboxName))
+            await execute(
+                TaggedCommand(
+                    tag: command.tag, command: applyingWorkarounds(command.command),
+                    undecodableMailboxName: command.undecodableMailboxName))
             notification?.polling = false
             // Logged in, Dovecot counts invalid commands in a row: one that parsed ends the run.
             if user != nil { invalidCommands = 0 }
@@ -274,8 +280,9 @@ actor IMAPSession {
         case .enable(let extensions):
             enable(tag: tag, extensions)
         case .namespace:
-            encoder.writeNamespace(personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
-                                   otherUsers: [], shared: [], into: &output)
+            encoder.writeNamespace(
+                personal: [NamespaceDescription(prefix: "", delimiter: MailboxName.separator)],
+                otherUsers: [], shared: [], into: &output)
             self.tagged(tag, .ok, "Namespace completed.")
         case .select(let mailbox, let parameters):
             try await select(tag: tag, mailbox: mailbox, readOnly: false, parameters: parameters, user: user)
@@ -295,8 +302,9 @@ actor IMAPSession {
             try await list(command, user: user)
             self.tagged(tag, .ok, "List completed.")
         case .lsub(let reference, let pattern):
-            try await list(ListCommand(selectionOptions: [.subscribed], reference: reference, patterns: [pattern]),
-                           user: user, lsub: true)
+            try await list(
+                ListCommand(selectionOptions: [.subscribed], reference: reference, patterns: [pattern]),
+                user: user, lsub: true)
             self.tagged(tag, .ok, "Lsub completed.")
         case .status(let mailbox, let attributes):
             try await status(mailbox: mailbox, attributes: attributes, user: user)

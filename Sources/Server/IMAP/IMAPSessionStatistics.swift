@@ -18,8 +18,10 @@ struct IMAPSessionStatistics: Sendable {
 
     /// Counts one FETCH response: header-only sections count as headers, anything with body text as body.
     mutating func noteFetch(_ items: [FetchItem]) {
-        var headerBytes = 0, bodyBytes = 0
-        var sentHeader = false, sentBody = false
+        var headerBytes = 0
+        var bodyBytes = 0
+        var sentHeader = false
+        var sentBody = false
         for item in items {
             switch item {
             case .rfc822Header(let data):
@@ -62,7 +64,7 @@ struct IMAPSessionStatistics: Sendable {
             "fetch_hdr_count": String(fetchHeaderCount), "fetch_hdr_bytes": String(fetchHeaderBytes),
             "fetch_body_count": String(fetchBodyCount), "fetch_body_bytes": String(fetchBodyBytes),
             // Dovecot 2.3 has no autoexpunge here; the variable exists so configurations copied from it load.
-            "autoexpunged": "0",
+            "autoexpunged": "0"
         ])
         expander.letters = ["i": "input", "o": "output"]
         if let text = try? expander.expand(format) { return text }

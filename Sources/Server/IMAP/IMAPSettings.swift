@@ -15,7 +15,8 @@ public enum IMAPClientWorkaround: String, Sendable, CaseIterable {
 /// The IMAP settings, with Dovecot's names and defaults, read once at start-up.
 public struct IMAPConfiguration: Sendable {
     /// Dovecot's `imap_logout_format` default.
-    public static let defaultLogoutFormat = "in=%i out=%o deleted=%{deleted} expunged=%{expunged} trashed=%{trashed} "
+    public static let defaultLogoutFormat =
+        "in=%i out=%o deleted=%{deleted} expunged=%{expunged} trashed=%{trashed} "
         + "hdr_count=%{fetch_hdr_count} hdr_bytes=%{fetch_hdr_bytes} body_count=%{fetch_body_count} body_bytes=%{fetch_body_bytes}"
 
     /// `imap_max_line_length`: longer command lines get a tagged BAD and are skipped.
@@ -62,7 +63,8 @@ public struct IMAPConfiguration: Sendable {
         if quotaMax > 0 { maxMessageSize = UInt64(quotaMax) }
         // isSet first: a configuration without the storage module's settings (unit tests) has no `quota` to read.
         spool = SpoolConfiguration(settings: settings)
-        quotaConfigured = plugin.isSet("quota") && !plugin.string("quota").isEmpty
+        quotaConfigured =
+            plugin.isSet("quota") && !plugin.string("quota").isEmpty
             && MailPlugins.named(in: settings).isSuperset(of: ["quota", "imap_quota"])
     }
 
@@ -88,34 +90,42 @@ public struct IMAPConfiguration: Sendable {
     public static func register(in registry: inout SettingsRegistry) {
         let workarounds = IMAPClientWorkaround.allCases.map(\.rawValue).joined(separator: ", ")
         registry.register([
-            SettingDefinition("imap_max_line_length", .size, default: "64k",
-                              "Longest IMAP command line (literals not counted); longer lines get BAD and are skipped."),
-            SettingDefinition("mail_max_userip_connections", .number, default: "10",
-                              "Logged-in IMAP sessions per user and client IP; 0 means no limit."),
-            SettingDefinition("imap_idle_notify_interval", .time, default: "2 mins",
-                              "How often an IDLE session gets \"* OK Still here\"."),
-            SettingDefinition("imap_logout_format", .string, default: defaultLogoutFormat,
-                              "The end of the log line of a finished IMAP session (%i, %o, %{deleted}, %{expunged}, %{trashed}, "
-                              + "%{fetch_hdr_count}, %{fetch_hdr_bytes}, %{fetch_body_count}, %{fetch_body_bytes}, %{session})."),
+            SettingDefinition(
+                "imap_max_line_length", .size, default: "64k",
+                "Longest IMAP command line (literals not counted); longer lines get BAD and are skipped."),
+            SettingDefinition(
+                "mail_max_userip_connections", .number, default: "10",
+                "Logged-in IMAP sessions per user and client IP; 0 means no limit."),
+            SettingDefinition(
+                "imap_idle_notify_interval", .time, default: "2 mins",
+                "How often an IDLE session gets \"* OK Still here\"."),
+            SettingDefinition(
+                "imap_logout_format", .string, default: defaultLogoutFormat,
+                "The end of the log line of a finished IMAP session (%i, %o, %{deleted}, %{expunged}, %{trashed}, "
+                    + "%{fetch_hdr_count}, %{fetch_hdr_bytes}, %{fetch_body_count}, %{fetch_body_bytes}, %{session})."),
             SettingDefinition("imap_client_workarounds", .list, "Client bug workarounds: \(workarounds)."),
             SettingDefinition("mail_max_keyword_length", .number, default: "50", "Longest keyword (user flag) a client may set."),
-            SettingDefinition("imap_capability", .string,
-                              "Replaces the post-login CAPABILITY list; a value starting with + adds words to it."),
-            SettingDefinition("imap_autologout_timeout", .time, default: "30 mins",
-                              "A logged-in session silent this long (not in IDLE) gets \"* BYE Disconnected for inactivity.\" "
-                              + "(Dovecot: fixed 30 minutes, RFC 3501's minimum)."),
-            SettingDefinition("imap_login_timeout", .time, default: "3 mins",
-                              "A connection not logged in after this long gets \"* BYE Disconnected for inactivity.\" "
-                              + "(Dovecot: fixed 3 minutes)."),
+            SettingDefinition(
+                "imap_capability", .string,
+                "Replaces the post-login CAPABILITY list; a value starting with + adds words to it."),
+            SettingDefinition(
+                "imap_autologout_timeout", .time, default: "30 mins",
+                "A logged-in session silent this long (not in IDLE) gets \"* BYE Disconnected for inactivity.\" "
+                    + "(Dovecot: fixed 30 minutes, RFC 3501's minimum)."),
+            SettingDefinition(
+                "imap_login_timeout", .time, default: "3 mins",
+                "A connection not logged in after this long gets \"* BYE Disconnected for inactivity.\" "
+                    + "(Dovecot: fixed 3 minutes).")
         ])
     }
 
     /// Checks values the registry's types cannot: unknown workaround words are errors, as in Dovecot.
     static func validate(_ settings: Settings) throws {
         for word in settings.list("imap_client_workarounds") where IMAPClientWorkaround(rawValue: word) == nil {
-            throw ConfigError("imap_client_workarounds: unknown workaround \(word) (known: "
-                              + IMAPClientWorkaround.allCases.map(\.rawValue).joined(separator: ", ") + ")",
-                              at: settings.location(of: "imap_client_workarounds"))
+            throw ConfigError(
+                "imap_client_workarounds: unknown workaround \(word) (known: "
+                    + IMAPClientWorkaround.allCases.map(\.rawValue).joined(separator: ", ") + ")",
+                at: settings.location(of: "imap_client_workarounds"))
         }
         if settings.size("imap_max_line_length") < 1024 {
             throw ConfigError("imap_max_line_length must be at least 1k", at: settings.location(of: "imap_max_line_length"))

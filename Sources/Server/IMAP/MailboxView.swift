@@ -48,7 +48,8 @@ struct MailboxView: Sendable {
     }
 
     private func index(of uid: UInt32) -> Int? {
-        var low = 0, high = messages.count - 1
+        var low = 0
+        var high = messages.count - 1
         while low <= high {
             let middle = (low + high) / 2
             let value = messages[middle].uid
@@ -69,7 +70,8 @@ struct MailboxView: Sendable {
         guard let ranges = set.resolvedRanges(largest: count) else { return [] }
         var result: [UInt32] = []
         for range in ranges {
-            let lower = max(Int(range.lowerBound), 1), upper = min(Int(range.upperBound), messages.count)
+            let lower = max(Int(range.lowerBound), 1)
+            let upper = min(Int(range.upperBound), messages.count)
             guard lower <= upper else { continue }
             result.append(contentsOf: messages[(lower - 1)...(upper - 1)].map(\.uid))
         }
@@ -119,8 +121,10 @@ struct MailboxView: Sendable {
     /// Without `allowExpunge`, removed messages stay in the view; they are reported later.
     /// `firstRecentUID` marks new messages from that UID up as this session's \Recent.
     /// Without `announceNew`, new messages stay out of the view (and unannounced) for now.
-    mutating func reconcile(with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max,
-                            announceNew: Bool = true) -> [MailboxViewUpdate] {
+    mutating func reconcile(
+        with current: [MessageState], allowExpunge: Bool, firstRecentUID: UInt32 = .max,
+        announceNew: Bool = true
+    ) -> [MailboxViewUpdate] {
         // Runs after every change a session sees, over the whole mailbox: a merge of two UID-ordered
         // lists rather than a dictionary of the mailbox built each time.
         let current = current.isOrderedByUID ? current : current.sorted { $0.uid < $1.uid }
@@ -137,7 +141,8 @@ struct MailboxView: Sendable {
         }
         for position in messages.indices {
             guard let found = match[position] else { continue }
-            let now = current[found], before = messages[position]
+            let now = current[found]
+            let before = messages[position]
             if now.flags != before.flags || (now.keywords != before.keywords && Set(now.keywords) != Set(before.keywords)) {
                 updates.append(.flags(sequence: UInt32(position + 1), now))
             }

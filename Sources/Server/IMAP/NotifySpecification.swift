@@ -109,13 +109,14 @@ struct NotifySpecification: Sendable, Equatable {
                 }
             } else {
                 let mailboxes = group.mailboxes.map(Self.normalized)
-                let filter: Filter = switch group.filter {
-                case "INBOXES": .inboxes
-                case "PERSONAL": .personal
-                case "SUBSCRIBED": .subscribed
-                case "SUBTREE": .subtree(mailboxes)
-                default: .mailboxes(mailboxes)
-                }
+                let filter: Filter =
+                    switch group.filter {
+                    case "INBOXES": .inboxes
+                    case "PERSONAL": .personal
+                    case "SUBSCRIBED": .subscribed
+                    case "SUBTREE": .subtree(mailboxes)
+                    default: .mailboxes(mailboxes)
+                    }
                 groups.append(Group(filter: filter, events: events))
             }
             if !events.isSubset(of: NotifyEvent.supported) { unsupported = true }

@@ -32,7 +32,8 @@ struct SearchContextChange: Sendable, Equatable {
     /// neighbours inserted together share one pair. A message's sort keys never change, so the messages kept
     /// stay in the same relative order; should they not, everything is removed and added again.
     static func between(_ old: [UInt32], _ new: [UInt32], sorted: Bool) -> [SearchContextChange] {
-        let oldSet = Set(old), newSet = Set(new)
+        let oldSet = Set(old)
+        let newSet = Set(new)
         guard sorted else {
             let removed = old.filter { !newSet.contains($0) }.sorted()
             let added = new.filter { !oldSet.contains($0) }.sorted()

@@ -1,5 +1,5 @@
-import Foundation
 import Config
+import Foundation
 
 /// dovecot-lda's `-o NAME=VALUE` (`-o plugin/NAME=VALUE` for plugin settings). dovecot-lda is a process of its own
 /// that reads the whole configuration, so any setting may be overridden; here the running server delivers, and only
@@ -33,7 +33,8 @@ public struct LDAOverrides: Codable, Sendable, Equatable {
             guard let equals = argument.firstIndex(of: "=") else {
                 throw LDAOverrideError(argument: argument, reason: "expected NAME=VALUE")
             }
-            let key = String(argument[..<equals]), value = String(argument[argument.index(after: equals)...])
+            let key = String(argument[..<equals])
+            let value = String(argument[argument.index(after: equals)...])
             let plugin = registry.root.section("plugin")
             let definition: SettingDefinition?
             if key.hasPrefix("plugin/") {
@@ -56,8 +57,10 @@ public struct LDAOverrides: Codable, Sendable, Equatable {
             case "quota_full_tempfail": quotaFullTempfail = SettingType.parseBool(value)
             case "quota": enforceQuota = Self.enforces(quotaRoot: value)
             default:
-                throw LDAOverrideError(argument: argument, reason: "\(key) cannot differ for one delivery: the running server delivers "
-                                       + "with its own value (-o can set \(Self.honoured.joined(separator: ", ")))")
+                throw LDAOverrideError(
+                    argument: argument,
+                    reason: "\(key) cannot differ for one delivery: the running server delivers "
+                        + "with its own value (-o can set \(Self.honoured.joined(separator: ", ")))")
             }
         }
     }

@@ -23,8 +23,10 @@ public struct LDARequest: Codable, Sendable, Equatable {
     public var size: Int
     public var overrides: LDAOverrides
 
-    public init(user: String, sender: String, originalRecipient: String? = nil, finalRecipient: String? = nil, mailbox: String? = nil,
-                size: Int, overrides: LDAOverrides = LDAOverrides()) {
+    public init(
+        user: String, sender: String, originalRecipient: String? = nil, finalRecipient: String? = nil, mailbox: String? = nil,
+        size: Int, overrides: LDAOverrides = LDAOverrides()
+    ) {
         self.user = user
         self.sender = sender
         self.originalRecipient = originalRecipient

@@ -30,10 +30,13 @@ extension StorageDelivery {
                 return .refused(LDAResult(.unknownUser, "User doesn't exist: \(request.user)"))
             }
             // dovecot-lda's destination address without -a is the user, or user@hostname.
-            let address = request.finalRecipient ?? request.originalRecipient
+            let address =
+                request.finalRecipient ?? request.originalRecipient
                 ?? (record.user.contains("@") ? record.user : "\(record.user)@\(configuration.hostname)")
-            return .proceed(LMTPRecipient(address: address, user: record.user, originalRecipient: request.originalRecipient,
-                                          userdbFields: record.fields))
+            return .proceed(
+                LMTPRecipient(
+                    address: address, user: record.user, originalRecipient: request.originalRecipient,
+                    userdbFields: record.fields))
         } catch {
             logger.error("userdb lookup of \(request.user) failed: \(error)")
             return .refused(LDAResult(.temporaryFailure, "userdb lookup failed: \(error)"))
@@ -44,11 +47,12 @@ extension StorageDelivery {
     public func deliverLocally(_ request: LDARequest, to recipient: LMTPRecipient, bytes: [UInt8], spool: SpoolFile?) async -> LDAResult {
         let message = LMTPMessage(mailFrom: request.sender, recipients: [recipient], bytes: bytes, spool: spool)
         let session = LMTPSessionInfo(id: SessionID.make(), helo: "", remoteIP: "")
-        let delivery = DeliveryRequest(mailbox: request.mailbox.flatMap { $0.isEmpty ? nil : $0 },
-                                       autocreate: request.overrides.mailboxAutocreate ?? configuration.mailboxAutocreate,
-                                       autosubscribe: request.overrides.mailboxAutosubscribe ?? configuration.mailboxAutosubscribe,
-                                       // Deliveries get quota_grace, as dovecot-lda's do (checked against 2.3.19).
-                                       quota: request.overrides.enforceQuota == false ? .notEnforced : .withGrace)
+        let delivery = DeliveryRequest(
+            mailbox: request.mailbox.flatMap { $0.isEmpty ? nil : $0 },
+            autocreate: request.overrides.mailboxAutocreate ?? configuration.mailboxAutocreate,
+            autosubscribe: request.overrides.mailboxAutosubscribe ?? configuration.mailboxAutosubscribe,
+            // Deliveries get quota_grace, as dovecot-lda's do (checked against 2.3.19).
+            quota: request.overrides.enforceQuota == false ? .notEnforced : .withGrace)
         let messageID = await Self.messageID(of: message)
         let outcome = await storage.configuration.withinDeadline {
             // dovecot-lda adds no Return-Path, Delivered-To or Received: the MTA adds what it wants (Postfix's pipe
@@ -59,8 +63,9 @@ extension StorageDelivery {
         case .saved(let mailbox):
             return LDAResult(.delivered, mailbox)
         case .overQuota(let text):
-            return LDAResult(.overQuota, text,
-                             tempfail: request.overrides.quotaFullTempfail ?? storage.configuration.quota?.fullTempfail ?? false)
+            return LDAResult(
+                .overQuota, text,
+                tempfail: request.overrides.quotaFullTempfail ?? storage.configuration.quota?.fullTempfail ?? false)
         case .temporaryFailure(let reason):
             return LDAResult(.temporaryFailure, reason)
         }

@@ -69,7 +69,8 @@ struct DataReader {
         }
         var content = line[...]
         if (lineFlushed || lineLength == line.count) && content.last == UInt8(ascii: "\r") { content = content.dropLast() }
-        let isDot = content.count == 1 && content.first == UInt8(ascii: ".")
+        let isDot =
+            content.count == 1 && content.first == UInt8(ascii: ".")
             && (lineLength == 1 || (lineLength == 2 && line.last == UInt8(ascii: "\r")))
         if isDot { return true }
         guard !tooBig else { return false }

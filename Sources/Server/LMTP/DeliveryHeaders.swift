@@ -34,7 +34,7 @@ struct DeliveryHeaders {
         while lineStart < message.count {
             let lineEnd = message[lineStart...].firstIndex(of: 10) ?? message.count
             let line = message[lineStart..<lineEnd]
-            if line.isEmpty || line == [13] { return "" }  // end of the header
+            if line.isEmpty || line == [13] { return "" } // end of the header
             if line.count > name.count, zip(line.prefix(name.count), name).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) {
                 return String(decoding: line.dropFirst(name.count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }

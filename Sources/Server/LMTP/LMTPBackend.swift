@@ -28,8 +28,10 @@ public struct LMTPRecipient: Sendable, Equatable {
     /// The userdb's extra fields (`quota_rule` …), which apply to this delivery.
     public var userdbFields: [String: String]
 
-    public init(address: String, user: String, detail: String? = nil, originalRecipient: String? = nil,
-                userdbFields: [String: String] = [:]) {
+    public init(
+        address: String, user: String, detail: String? = nil, originalRecipient: String? = nil,
+        userdbFields: [String: String] = [:]
+    ) {
         self.userdbFields = userdbFields
         self.address = address
         self.user = user

@@ -61,7 +61,8 @@ enum LMTPCommand: Equatable {
         guard text.uppercased().hasPrefix(keyword) else { return nil }
         let rest = text.dropFirst(keyword.count).drop(while: { $0 == " " })
         guard rest.first == "<" else { return nil }
-        var inQuotes = false, escaped = false
+        var inQuotes = false
+        var escaped = false
         var end: Substring.Index?
         var index = rest.index(after: rest.startIndex)
         while index < rest.endIndex {

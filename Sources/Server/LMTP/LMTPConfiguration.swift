@@ -28,10 +28,12 @@ public struct LMTPConfiguration: Sendable {
     /// Bodies above the threshold are received into `mail_temp_dir`, not memory.
     public var spool = SpoolConfiguration()
 
-    public init(hostname: String = ProcessInfo.processInfo.hostName, maxMessageSize: Int = builtinMaxMessageSize,
-                maxCommandLine: Int = defaultMaxCommandLine, recipientDelimiter: String = "+",
-                saveToDetailMailbox: Bool = false, userConcurrencyLimit: Int = 0, mailboxAutocreate: Bool = false,
-                mailboxAutosubscribe: Bool = false, addDeliveredTo: Bool = true, originalRecipientHeader: String = "") {
+    public init(
+        hostname: String = ProcessInfo.processInfo.hostName, maxMessageSize: Int = builtinMaxMessageSize,
+        maxCommandLine: Int = defaultMaxCommandLine, recipientDelimiter: String = "+",
+        saveToDetailMailbox: Bool = false, userConcurrencyLimit: Int = 0, mailboxAutocreate: Bool = false,
+        mailboxAutosubscribe: Bool = false, addDeliveredTo: Bool = true, originalRecipientHeader: String = ""
+    ) {
         self.hostname = hostname
         self.maxMessageSize = maxMessageSize
         self.maxCommandLine = maxCommandLine
@@ -47,15 +49,16 @@ public struct LMTPConfiguration: Sendable {
     public init(settings: Settings) {
         let hostname = settings.string("hostname")
         let quotaMax = settings.singleSection("plugin").size("quota_max_mail_size")
-        self.init(hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname,
-                  maxMessageSize: quotaMax > 0 ? Int(quotaMax) : Self.builtinMaxMessageSize,
-                  recipientDelimiter: settings.string("recipient_delimiter"),
-                  saveToDetailMailbox: settings.bool("lmtp_save_to_detail_mailbox"),
-                  userConcurrencyLimit: settings.number("lmtp_user_concurrency_limit"),
-                  mailboxAutocreate: settings.bool("lda_mailbox_autocreate"),
-                  mailboxAutosubscribe: settings.bool("lda_mailbox_autosubscribe"),
-                  addDeliveredTo: settings.bool("lda_add_delivered_to_header"),
-                  originalRecipientHeader: settings.string("lda_original_recipient_header"))
+        self.init(
+            hostname: hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname,
+            maxMessageSize: quotaMax > 0 ? Int(quotaMax) : Self.builtinMaxMessageSize,
+            recipientDelimiter: settings.string("recipient_delimiter"),
+            saveToDetailMailbox: settings.bool("lmtp_save_to_detail_mailbox"),
+            userConcurrencyLimit: settings.number("lmtp_user_concurrency_limit"),
+            mailboxAutocreate: settings.bool("lda_mailbox_autocreate"),
+            mailboxAutosubscribe: settings.bool("lda_mailbox_autosubscribe"),
+            addDeliveredTo: settings.bool("lda_add_delivered_to_header"),
+            originalRecipientHeader: settings.string("lda_original_recipient_header"))
         spool = SpoolConfiguration(settings: settings)
     }
 

@@ -41,8 +41,9 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var sessionInfo: LMTPSessionInfo {
-        LMTPSessionInfo(id: connection.sessionID, helo: transport.client.forwardedHelo ?? helo ?? "",
-                        remoteIP: transport.client.ip ?? "local")
+        LMTPSessionInfo(
+            id: connection.sessionID, helo: transport.client.forwardedHelo ?? helo ?? "",
+            remoteIP: transport.client.ip ?? "local")
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -198,7 +199,8 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// BDAT bytes held in memory once they pass the spool threshold, taken out of the transaction.
     private func chunksToSpill() -> [UInt8]? {
         guard let chunks = transaction?.chunks, chunks.count >= configuration.spool.threshold,
-              transaction?.chunksTooBig == false else { return nil }
+            transaction?.chunksTooBig == false
+        else { return nil }
         transaction?.chunks = []
         return chunks
     }
@@ -208,17 +210,21 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// faster than the disk takes it cannot make the body pile up in memory.
     private func spill(_ bytes: [UInt8], context: ChannelHandlerContext) {
         guard let transaction, !transaction.spoolFailed else { return }
-        let existing = transaction.spool, directory = configuration.spool.directory
-        runAsync(context: context, { () async -> Result<SpoolFile, any Error> in
-            do {
-                let spool: SpoolFile
-                if let existing { spool = existing } else { spool = try await SpoolFile.create(in: directory) }
-                try await spool.appendAsync(bytes)
-                return .success(spool)
-            } catch {
-                return .failure(error)
+        let existing = transaction.spool
+        let directory = configuration.spool.directory
+        runAsync(
+            context: context,
+            { () async -> Result<SpoolFile, any Error> in
+                do {
+                    let spool: SpoolFile
+                    if let existing { spool = existing } else { spool = try await SpoolFile.create(in: directory) }
+                    try await spool.appendAsync(bytes)
+                    return .success(spool)
+                } catch {
+                    return .failure(error)
+                }
             }
-        }) { handler, _, result in
+        ) { handler, _, result in
             guard handler.transaction != nil else { return }
             switch result {
             case .success(let spool):
@@ -240,9 +246,14 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .lhlo(let domain):
             helo = domain
             transaction = nil
-            send(LMTPReply(code: 250, lines: [configuration.hostname] + LMTPTransportCommands.capabilities(transport)
-                           + ["8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "PIPELINING",
-                              "SIZE \(configuration.maxMessageSize)", "SMTPUTF8"]), context: context)
+            send(
+                LMTPReply(
+                    code: 250,
+                    lines: [configuration.hostname] + LMTPTransportCommands.capabilities(transport)
+                        + [
+                            "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "PIPELINING",
+                            "SIZE \(configuration.maxMessageSize)", "SMTPUTF8"
+                        ]), context: context)
         case .starttls:
             guard transaction == nil else { return send(LMTPReply(503, "5.5.1 STARTTLS not allowed in a transaction"), context: context) }
             guard transport.canStartTLS, let tls = transport.security.tls else {
@@ -362,7 +373,9 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let parts = value.split(separator: ";", maxSplits: 1)
             if parts.count == 2 { original = String(parts[1]).xtextDecoded }
         }
-        let backend = self.backend, session = sessionInfo, orcpt = original
+        let backend = self.backend
+        let session = sessionInfo
+        let orcpt = original
         runAsync(context: context, { await backend.resolveRecipient(address, originalRecipient: orcpt, session: session) }) { handler, context, lookup in
             switch lookup {
             case .accepted(let recipient):
@@ -416,8 +429,11 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             return
         }
-        let backend = self.backend, session = sessionInfo, logger = self.logger
-        let mailFrom = transaction.mailFrom, recipients = transaction.recipients
+        let backend = self.backend
+        let session = sessionInfo
+        let logger = self.logger
+        let mailFrom = transaction.mailFrom
+        let recipients = transaction.recipients
         guard let spool = transaction.spool else {
             let message = LMTPMessage(mailFrom: mailFrom, recipients: recipients, bytes: bytes)
             runAsync(context: context, { await backend.deliver(message, session: session) }) { handler, context, replies in
@@ -425,15 +441,18 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             return
         }
-        runAsync(context: context, { () async -> [LMTPReply] in
-            do {
-                try await spool.appendAsync(bytes)
-            } catch {
-                logger.error("spooling the message to \(spool.directory) failed: \(error)")
-                return recipients.map { LMTPReply(451, "4.3.0 <\($0.address)> Temporary internal error") }
+        runAsync(
+            context: context,
+            { () async -> [LMTPReply] in
+                do {
+                    try await spool.appendAsync(bytes)
+                } catch {
+                    logger.error("spooling the message to \(spool.directory) failed: \(error)")
+                    return recipients.map { LMTPReply(451, "4.3.0 <\($0.address)> Temporary internal error") }
+                }
+                return await backend.deliver(LMTPMessage(mailFrom: mailFrom, recipients: recipients, bytes: [], spool: spool), session: session)
             }
-            return await backend.deliver(LMTPMessage(mailFrom: mailFrom, recipients: recipients, bytes: [], spool: spool), session: session)
-        }) { handler, context, replies in
+        ) { handler, context, replies in
             for reply in replies { handler.send(reply, context: context) }
         }
     }
@@ -441,8 +460,10 @@ final class LMTPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Helpers
 
     /// Runs `work` off the event loop; input waits until `then` has run on the loop again.
-    private func runAsync<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> T,
-                                       then: @escaping (LMTPSessionHandler, ChannelHandlerContext, T) -> Void) {
+    private func runAsync<T: Sendable>(
+        context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> T,
+        then: @escaping (LMTPSessionHandler, ChannelHandlerContext, T) -> Void
+    ) {
         busy = true
         context.flush()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

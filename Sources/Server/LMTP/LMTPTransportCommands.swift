@@ -12,8 +12,10 @@ enum LMTPTransportCommands {
 /// `XCLIENT NAME=VALUE …` (Postfix's XCLIENT, as Dovecot's LMTP server accepts it): xtext values,
 /// `[UNAVAILABLE]` / `[TEMPUNAVAIL]` for unknown ones, `IPV6:` before IPv6 addresses.
 enum XClient {
-    static let names: Set<String> = ["ADDR", "PORT", "HELO", "LOGIN", "TTL", "TIMEOUT", "NAME", "PROTO", "SESSION",
-                                     "DESTADDR", "DESTPORT", "FORWARD"]
+    static let names: Set<String> = [
+        "ADDR", "PORT", "HELO", "LOGIN", "TTL", "TIMEOUT", "NAME", "PROTO", "SESSION",
+        "DESTADDR", "DESTPORT", "FORWARD"
+    ]
 
     static func parse(_ text: Substring) -> [String: String]? {
         var fields: [String: String] = [:]

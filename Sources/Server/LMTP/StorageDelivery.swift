@@ -25,8 +25,10 @@ public final class StorageDelivery: LMTPBackend {
         let (user, detail) = configuration.splitDetail(address)
         do {
             guard let record = try await authenticator.lookupUser(user, service: "lmtp") else { return .unknown }
-            return .accepted(LMTPRecipient(address: address, user: record.user, detail: detail, originalRecipient: originalRecipient,
-                                           userdbFields: record.fields))
+            return .accepted(
+                LMTPRecipient(
+                    address: address, user: record.user, detail: detail, originalRecipient: originalRecipient,
+                    userdbFields: record.fields))
         } catch {
             sessionLogger(session).error("userdb lookup of \(user) failed: \(error)")
             return .temporaryFailure
@@ -36,25 +38,31 @@ public final class StorageDelivery: LMTPBackend {
     public func deliver(_ message: LMTPMessage, session: LMTPSessionInfo) async -> [LMTPReply] {
         let messageID = await Self.messageID(of: message)
         // One mail_operation_deadline for the whole DATA: its recipients are saved in parallel under it.
-        return await storage.configuration.withinDeadline { await withTaskGroup(of: (Int, LMTPReply).self) { group in
-            for (index, recipient) in message.recipients.enumerated() {
-                group.addTask {
-                    (index, await self.limiter.run(user: recipient.user) {
-                        await self.reply(for: recipient, of: message, messageID: messageID, session: session)
-                    })
+        return await storage.configuration.withinDeadline {
+            await withTaskGroup(of: (Int, LMTPReply).self) { group in
+                for (index, recipient) in message.recipients.enumerated() {
+                    group.addTask {
+                        (
+                            index,
+                            await self.limiter.run(user: recipient.user) {
+                                await self.reply(for: recipient, of: message, messageID: messageID, session: session)
+                            }
+                        )
+                    }
                 }
+                var replies = [LMTPReply?](repeating: nil, count: message.recipients.count)
+                for await (index, reply) in group { replies[index] = reply }
+                return replies.map { $0! }
             }
-            var replies = [LMTPReply?](repeating: nil, count: message.recipients.count)
-            for await (index, reply) in group { replies[index] = reply }
-            return replies.map { $0! }
-        } }
+        }
     }
 
     private func reply(for recipient: LMTPRecipient, of message: LMTPMessage, messageID: String, session: LMTPSessionInfo) async -> LMTPReply {
         let header = DeliveryHeaders(configuration: configuration).header(for: recipient, mailFrom: message.mailFrom, session: session)
         let detail = configuration.saveToDetailMailbox ? recipient.detail.flatMap { $0.isEmpty ? nil : $0 } : nil
-        let request = DeliveryRequest(mailbox: detail, autocreate: configuration.mailboxAutocreate,
-                                      autosubscribe: configuration.mailboxAutosubscribe, quota: .withGrace)
+        let request = DeliveryRequest(
+            mailbox: detail, autocreate: configuration.mailboxAutocreate,
+            autosubscribe: configuration.mailboxAutosubscribe, quota: .withGrace)
         switch await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session) {
         case .saved:
             return LMTPReply(250, "2.0.0 <\(recipient.address)> \(session.id) Saved")
@@ -70,8 +78,10 @@ public final class StorageDelivery: LMTPBackend {
     /// Dovecot's mail_deliver for one recipient, the one save path of LMTP and LDA: the requested mailbox (LMTP's
     /// detail mailbox, LDA's -m), created when missing if the request says so; when the save there fails for any
     /// reason, INBOX, whose result is then the outcome. `header` goes in front of the message (LMTP's trace lines).
-    func save(_ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, as request: DeliveryRequest,
-              messageID: String, session: LMTPSessionInfo) async -> DeliveryOutcome {
+    func save(
+        _ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, as request: DeliveryRequest,
+        messageID: String, session: LMTPSessionInfo
+    ) async -> DeliveryOutcome {
         let started = ContinuousClock.now
         var logger = sessionLogger(session)
         logger[metadataKey: "user"] = "\(recipient.user)"
@@ -104,29 +114,36 @@ public final class StorageDelivery: LMTPBackend {
             try await save(incoming, into: try await user.mailbox(mailboxName), of: user, request: request, logger: logger)
             return saved(messageID, into: mailboxName, recipient, from: message.mailFrom, size: size, started: started, logger: logger)
         } catch StorageError.quotaExceeded(_, _, let text) {
-            logger.info("msgid=\(messageID): save failed to \(mailboxName): \(text)",
-                        metadata: deliveryMetadata(recipient, from: message.mailFrom, size: size, started: started, result: "quota"))
+            logger.info(
+                "msgid=\(messageID): save failed to \(mailboxName): \(text)",
+                metadata: deliveryMetadata(recipient, from: message.mailFrom, size: size, started: started, result: "quota"))
             ServerMetrics.delivery(result: "quota", bytes: size)
             return .overQuota(text)
         } catch {
-            logger.error("msgid=\(messageID): save failed to \(mailboxName): \(error)",
-                         metadata: deliveryMetadata(recipient, from: message.mailFrom, size: size, started: started, result: "tempfail"))
+            logger.error(
+                "msgid=\(messageID): save failed to \(mailboxName): \(error)",
+                metadata: deliveryMetadata(recipient, from: message.mailFrom, size: size, started: started, result: "tempfail"))
             ServerMetrics.delivery(result: "tempfail", bytes: size)
             return .temporaryFailure("\(error)")
         }
     }
 
-    private func save(_ incoming: IncomingMessage, into mailbox: Mailbox, of user: MailUser, request: DeliveryRequest,
-                      logger: Logger) async throws {
+    private func save(
+        _ incoming: IncomingMessage, into mailbox: Mailbox, of user: MailUser, request: DeliveryRequest,
+        logger: Logger
+    ) async throws {
         _ = try await MailLogContext.$sessionLogger.withValue(logger) {
             try await user.saveMessages([incoming], to: mailbox, quota: request.quota)
         }
     }
 
-    private func saved(_ messageID: String, into mailbox: String, _ recipient: LMTPRecipient, from sender: String, size: Int,
-                       started: ContinuousClock.Instant, logger: Logger) -> DeliveryOutcome {
-        logger.info("msgid=\(messageID): saved mail to \(mailbox)",
-                    metadata: deliveryMetadata(recipient, from: sender, size: size, started: started, result: "saved"))
+    private func saved(
+        _ messageID: String, into mailbox: String, _ recipient: LMTPRecipient, from sender: String, size: Int,
+        started: ContinuousClock.Instant, logger: Logger
+    ) -> DeliveryOutcome {
+        logger.info(
+            "msgid=\(messageID): saved mail to \(mailbox)",
+            metadata: deliveryMetadata(recipient, from: sender, size: size, started: started, result: "saved"))
         ServerMetrics.delivery(result: "saved", bytes: size)
         return .saved(mailbox: mailbox)
     }
@@ -141,7 +158,7 @@ public final class StorageDelivery: LMTPBackend {
                 if request.autosubscribe { try await user.setSubscribed(name, true) }
                 return created
             } catch StorageError.mailboxExists {
-                return try await user.mailbox(name)  // another delivery created it meanwhile
+                return try await user.mailbox(name) // another delivery created it meanwhile
             }
         }
     }
@@ -160,8 +177,10 @@ public final class StorageDelivery: LMTPBackend {
         return logger
     }
 
-    private func deliveryMetadata(_ recipient: LMTPRecipient, from sender: String, size: Int, started: ContinuousClock.Instant,
-                                  result: String) -> Logger.Metadata {
+    private func deliveryMetadata(
+        _ recipient: LMTPRecipient, from sender: String, size: Int, started: ContinuousClock.Instant,
+        result: String
+    ) -> Logger.Metadata {
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         return ["from": "<\(sender)>", "rcpt": "\(recipient.address)", "size": "\(size)", "ms": "\(milliseconds)", "result": "\(result)"]

@@ -5,8 +5,10 @@ import NIOPosix
 /// Binds the inet listeners of an HTTP service (`service stats`, `service doveadm`): one HTTP/1.1 server pipeline
 /// per connection ending in the handler `makeHandler` builds. On a failed bind the ones already bound are closed.
 enum HTTPListeners {
-    static func bind(_ listeners: [ListenerSpec], group: any EventLoopGroup,
-                     makeHandler: @escaping @Sendable () -> any ChannelHandler) async throws -> [any Channel] {
+    static func bind(
+        _ listeners: [ListenerSpec], group: any EventLoopGroup,
+        makeHandler: @escaping @Sendable () -> any ChannelHandler
+    ) async throws -> [any Channel] {
         var channels: [any Channel] = []
         for spec in listeners {
             guard case .inet(let host, let port) = spec.endpoint else { continue }

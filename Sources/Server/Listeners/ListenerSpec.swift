@@ -48,16 +48,22 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
             for listener in service.sections("unix_listener")
             where name != Self.authClientService || !Self.authMasterSockets.contains(((listener.name ?? "") as NSString).lastPathComponent) {
                 guard let mode = UInt32(listener.string("mode"), radix: 8), mode <= 0o777 else {
-                    throw ConfigError("unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
-                                      at: listener.location(of: "mode"))
+                    throw ConfigError(
+                        "unix_listener \(listener.name ?? ""): mode must be octal such as 0600, not '\(listener.string("mode"))'",
+                        at: listener.location(of: "mode"))
                 }
-                specs.append(ListenerSpec(service: name, endpoint: .unix(path: listener.name ?? "", mode: mode,
-                                                                         user: listener.string("user"), group: listener.string("group"))))
+                specs.append(
+                    ListenerSpec(
+                        service: name,
+                        endpoint: .unix(
+                            path: listener.name ?? "", mode: mode,
+                            user: listener.string("user"), group: listener.string("group"))))
             }
         }
         for name in protocols where !specs.contains(where: { $0.service == name }) {
-            throw ConfigError("protocols includes \(name) but service \(name) has no inet_listener with a port or unix_listener",
-                              at: settings.location(of: "protocols"))
+            throw ConfigError(
+                "protocols includes \(name) but service \(name) has no inet_listener with a port or unix_listener",
+                at: settings.location(of: "protocols"))
         }
         return specs
     }
@@ -105,8 +111,10 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
             var addresses = listener.list("address")
             if addresses.isEmpty { addresses = listen.isEmpty ? ["*"] : listen }
             for address in addresses {
-                specs.append(ListenerSpec(service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
-                                              ssl: listener.bool("ssl")))
+                specs.append(
+                    ListenerSpec(
+                        service: name, endpoint: .inet(host: address == "*" ? "0.0.0.0" : address, port: port),
+                        ssl: listener.bool("ssl")))
             }
         }
         return specs

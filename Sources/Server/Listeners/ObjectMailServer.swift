@@ -28,8 +28,10 @@ public final class ObjectMailServer: Sendable {
 
     /// `holdingConnections`: bind now, serve after `beginAccepting()` — a server started as root binds its
     /// ports, then gives up root, and only then touches a user's files.
-    public init(services: [ProtocolService], threads: Int = System.coreCount, logger: Logger,
-                security: ConnectionSecurity = .plaintextOnly, holdingConnections: Bool = false) {
+    public init(
+        services: [ProtocolService], threads: Int = System.coreCount, logger: Logger,
+        security: ConnectionSecurity = .plaintextOnly, holdingConnections: Bool = false
+    ) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         accepting = group.next().makePromise(of: Void.self)
         current = Mutex(Current(services: Self.byName(services), security: security))
@@ -158,9 +160,10 @@ public final class ObjectMailServer: Sendable {
         let id = SessionID.make()
         SessionDirectory.shared.opened(channel, id: id)
         sessionLogger[metadataKey: "session"] = "\(id)"
-        let context = ConnectionContext(sessionID: id, logger: sessionLogger,
-                                        remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
-                                        security: security, isTLS: implicitTLS != nil)
+        let context = ConnectionContext(
+            sessionID: id, logger: sessionLogger,
+            remoteAddress: channel.remoteAddress, localAddress: channel.localAddress,
+            security: security, isTLS: implicitTLS != nil)
         if let implicitTLS {
             // The provider's current context: after a SIGHUP reload, new connections get the new certificate.
             do { try TLSUpgrade.addTLSHandler(to: channel, context: implicitTLS.context) } catch {

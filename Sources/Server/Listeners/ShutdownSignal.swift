@@ -15,7 +15,12 @@ public enum ShutdownSignal {
     private static let state = Mutex(State())
 
     public static func install() {
-        guard !state.withLock({ state in defer { state.installed = true }; return state.installed }) else { return }
+        guard
+            !state.withLock({ state in
+                defer { state.installed = true }
+                return state.installed
+            })
+        else { return }
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)

@@ -9,7 +9,8 @@ enum UnixSocketPermissions {
             throw ListenerError(listener: "unix:\(path)", message: "chmod \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
         }
         guard !user.isEmpty || !group.isEmpty else { return nil }
-        var uid = uid_t.max, gid = gid_t.max  // -1: leave unchanged
+        var uid = uid_t.max
+        var gid = gid_t.max // -1: leave unchanged
         if !user.isEmpty {
             guard let entry = getpwnam(user) else { throw ListenerError(listener: "unix:\(path)", message: "unknown user \(user)") }
             uid = entry.pointee.pw_uid

@@ -13,8 +13,10 @@ struct PreLoginEndLine {
 
     func text(addresses: String, session: String) -> String {
         let seconds = Int(connectedFor / .seconds(1))
-        let attempts = failedLogins > 0 ? "auth failed, \(failedLogins) attempts in \(seconds) secs"
-                                        : "no auth attempts in \(seconds) secs"
+        let attempts =
+            failedLogins > 0
+            ? "auth failed, \(failedLogins) attempts in \(seconds) secs"
+            : "no auth attempts in \(seconds) secs"
         // A client that simply goes away after failing is "Aborted login"; without attempts, "Disconnected".
         let reason = self.reason ?? (failedLogins > 0 ? "Aborted login" : "Disconnected")
         let method = lastAttempt.map { ", method=\($0.method)" } ?? ""

@@ -54,8 +54,8 @@ struct SASLExchange: Sendable, Equatable {
         if let initialResponse { return respond(initialResponse) }
         switch state {
         case .plain: return .challenge("")
-        case .loginUser: return .challenge("VXNlcm5hbWU6")  // "Username:"
-        case .loginPassword: return .challenge("UGFzc3dvcmQ6")  // "Password:"
+        case .loginUser: return .challenge("VXNlcm5hbWU6") // "Username:"
+        case .loginPassword: return .challenge("UGFzc3dvcmQ6") // "Password:"
         }
     }
 
@@ -67,7 +67,7 @@ struct SASLExchange: Sendable, Equatable {
         switch state {
         case .loginUser:
             state = .loginPassword(user: String(decoding: data, as: UTF8.self))
-            return .challenge("UGFzc3dvcmQ6")  // "Password:"
+            return .challenge("UGFzc3dvcmQ6") // "Password:"
         case .loginPassword(let user):
             return .credentials(user: user, password: String(decoding: data, as: UTF8.self))
         case .plain:

@@ -41,18 +41,25 @@ struct SessionLogin: Sendable {
 
     /// Checks the password with the client as `transport` sees it (a trusted proxy's forwarded address
     /// counts for penalties and the per-IP limit) and opens the user's mail.
-    func logIn(user name: String, password: String, transport: SessionTransport, mechanism: String,
-               logger: Logger) async -> Outcome {
-        let client = transport.client, remoteIP = client.ip, secured = transport.secured
-        let result = await authenticator.authenticate(user: name, password: password, service: service, remoteIP: remoteIP,
-                                                      localIP: client.localIP, secured: secured)
+    func logIn(
+        user name: String, password: String, transport: SessionTransport, mechanism: String,
+        logger: Logger
+    ) async -> Outcome {
+        let client = transport.client
+        let remoteIP = client.ip
+        let secured = transport.secured
+        let result = await authenticator.authenticate(
+            user: name, password: password, service: service, remoteIP: remoteIP,
+            localIP: client.localIP, secured: secured)
         let outcome = await open(result, transport: transport, mechanism: mechanism, logger: logger)
         ServerMetrics.login(service: service, result: outcome.metricsResult)
         return outcome
     }
 
     private func open(_ result: AuthResult, transport: SessionTransport, mechanism: String, logger: Logger) async -> Outcome {
-        let client = transport.client, remoteIP = client.ip, secured = transport.secured
+        let client = transport.client
+        let remoteIP = client.ip
+        let secured = transport.secured
         switch result {
         case .success(let success):
             let key = "\(success.user)\u{0}\(remoteIP ?? "local")"

@@ -18,8 +18,10 @@ public final class MetricsHTTPServer: Sendable {
     public var boundAddresses: [SocketAddress] { channels.compactMap(\.localAddress) }
 
     /// Binds every `stats` listener; nothing to bind gives a server with no channels.
-    public static func start(_ listeners: [ListenerSpec], registry: MetricsRegistry = .shared,
-                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> MetricsHTTPServer {
+    public static func start(
+        _ listeners: [ListenerSpec], registry: MetricsRegistry = .shared,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> MetricsHTTPServer {
         let channels = try await HTTPListeners.bind(listeners, group: group) { MetricsRequestHandler(registry: registry) }
         return MetricsHTTPServer(channels: channels)
     }

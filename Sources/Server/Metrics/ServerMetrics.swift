@@ -2,16 +2,21 @@ import Metrics
 
 /// The protocol servers' figures in the process's `MetricsRegistry` (connections, logins, deliveries).
 enum ServerMetrics {
-    static let connectionsTotal = MetricFamily("objectmail_connections_total", .counter,
-                                               help: "Client connections accepted, by service")
-    static let connectionsCurrent = MetricFamily("objectmail_connections_current", .gauge,
-                                                 help: "Client connections open now, by service")
-    static let logins = MetricFamily("objectmail_logins_total", .counter,
-                                     help: "IMAP and POP3 login attempts by service and result (success, failure, tempfail, limit, storage)")
-    static let deliveries = MetricFamily("objectmail_lmtp_deliveries_total", .counter,
-                                         help: "LMTP deliveries per recipient, by result (saved, tempfail)")
-    static let deliveredBytes = MetricFamily("objectmail_lmtp_delivered_bytes_total", .counter,
-                                             help: "Bytes of messages saved by LMTP, delivery headers included")
+    static let connectionsTotal = MetricFamily(
+        "objectmail_connections_total", .counter,
+        help: "Client connections accepted, by service")
+    static let connectionsCurrent = MetricFamily(
+        "objectmail_connections_current", .gauge,
+        help: "Client connections open now, by service")
+    static let logins = MetricFamily(
+        "objectmail_logins_total", .counter,
+        help: "IMAP and POP3 login attempts by service and result (success, failure, tempfail, limit, storage)")
+    static let deliveries = MetricFamily(
+        "objectmail_lmtp_deliveries_total", .counter,
+        help: "LMTP deliveries per recipient, by result (saved, tempfail)")
+    static let deliveredBytes = MetricFamily(
+        "objectmail_lmtp_delivered_bytes_total", .counter,
+        help: "Bytes of messages saved by LMTP, delivery headers included")
 
     static func connectionOpened(service: String) {
         MetricsRegistry.shared.add(connectionsTotal, labels: ["service": service])

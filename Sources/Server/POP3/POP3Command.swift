@@ -63,7 +63,8 @@ enum POP3CommandParser {
         }
         func number(_ text: String) throws(POP3ParseError) -> Int {
             guard !text.isEmpty, text.count <= 10, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                  let value = Int(text), value <= maxNumber else {
+                let value = Int(text), value <= maxNumber
+            else {
                 throw POP3ParseError(message: "Invalid message number: \(text.prefix(20))")
             }
             return value
@@ -80,7 +81,9 @@ enum POP3CommandParser {
         }
 
         switch keyword {
-        case "CAPA": try none(); return .capa
+        case "CAPA":
+            try none()
+            return .capa
         case "USER":
             guard !rest.isEmpty else { throw POP3ParseError(message: "USER: Missing user name.") }
             return .user(rest)
@@ -92,8 +95,12 @@ enum POP3CommandParser {
         case "AUTH":
             guard arguments.count <= 2 else { throw POP3ParseError(message: "Too many arguments.") }
             return .auth(mechanism: arguments.first, initialResponse: arguments.count == 2 ? arguments[1] : nil)
-        case "STLS": try none(); return .stls
-        case "STAT": try none(); return .stat
+        case "STLS":
+            try none()
+            return .stls
+        case "STAT":
+            try none()
+            return .stat
         case "LIST": return .list(try optionalNumber())
         case "UIDL": return .uidl(try optionalNumber())
         case "RETR": return .retr(try oneNumber())
@@ -105,10 +112,18 @@ enum POP3CommandParser {
                 throw POP3ParseError(message: "Invalid number of lines: \(arguments[1].prefix(20))")
             }
             return .top(message, lines: arguments[1].count > 18 ? Int.max : lines)
-        case "RSET": try none(); return .rset
-        case "NOOP": try none(); return .noop
-        case "QUIT": try none(); return .quit
-        case "LAST": try none(); return .last
+        case "RSET":
+            try none()
+            return .rset
+        case "NOOP":
+            try none()
+            return .noop
+        case "QUIT":
+            try none()
+            return .quit
+        case "LAST":
+            try none()
+            return .last
         default:
             throw POP3ParseError(message: "Unknown command: \(keyword.prefix(20))")
         }

@@ -41,7 +41,10 @@ struct POP3Maildrop: Sendable {
     /// Messages and octets not marked deleted (STAT, and the numbers LIST/UIDL give).
     var statistics: (count: Int, octets: Int64) {
         messages.reduce(into: (0, Int64(0))) { total, message in
-            if !message.deleted { total.0 += 1; total.1 += message.size }
+            if !message.deleted {
+                total.0 += 1
+                total.1 += message.size
+            }
         }
     }
 
@@ -82,7 +85,8 @@ extension POP3Maildrop {
         }
         let messages = records.map { record in
             let header = headers[record.uid]
-            let uidl = (configuration.reuseXUIDL ? header.flatMap { POP3MessageWriter.xUIDL(in: $0[...]) } : nil)
+            let uidl =
+                (configuration.reuseXUIDL ? header.flatMap { POP3MessageWriter.xUIDL(in: $0[...]) } : nil)
                 ?? configuration.uidlFormat.uidl(of: record, uidValidity: inbox.uidValidity, header: header)
             return POP3Message(record: record, size: record.virtualSize, uidl: uidl)
         }
@@ -90,8 +94,10 @@ extension POP3Maildrop {
     }
 
     /// The header of every message, `prefetch` GETs in flight, a bounded batch in memory at a time.
-    private static func readHeaders(of records: [MessageSummary], user: MailUser,
-                                    prefetch: Int) async throws -> [UInt32: [UInt8]] {
+    private static func readHeaders(
+        of records: [MessageSummary], user: MailUser,
+        prefetch: Int
+    ) async throws -> [UInt32: [UInt8]] {
         var headers: [UInt32: [UInt8]] = [:]
         let batchSize = max(prefetch * 4, 32)
         for start in stride(from: 0, to: records.count, by: batchSize) {

@@ -28,7 +28,8 @@ struct POP3MessageWriter: Sendable {
     func write(_ message: [UInt8], bodyLines: Int? = nil, into buffer: inout ByteBuffer) -> Int {
         buffer.reserveCapacity(minimumWritableBytes: message.count + message.count / 32 + 8)
         let startIndex = buffer.writerIndex
-        var stuffed = 0, added = 0
+        var stuffed = 0
+        var added = 0
         message.withUnsafeBufferPointer { bytes in
             var inHeader = true
             var remainingBodyLines = bodyLines ?? Int.max

@@ -6,20 +6,24 @@ import Synchronization
 extension ProtocolService {
     /// The POP3 protocol: a line framer, then a handler that feeds a `POP3Session` task.
     /// `registries` carries what must outlive a reload: the per-user-and-IP session counts and the maildrop locks.
-    public static func pop3(authenticator: Authenticator, storage: MailStorage, configuration: POP3Configuration,
-                            registries: SessionRegistries = SessionRegistries()) -> ProtocolService {
-        let login = SessionLogin(authenticator: authenticator, storage: storage,
-                                 userIPConnections: UserIPConnections(limit: configuration.maxUserIPConnections, counts: registries.pop3UserIP),
-                                 service: "pop3")
+    public static func pop3(
+        authenticator: Authenticator, storage: MailStorage, configuration: POP3Configuration,
+        registries: SessionRegistries = SessionRegistries()
+    ) -> ProtocolService {
+        let login = SessionLogin(
+            authenticator: authenticator, storage: storage,
+            userIPConnections: UserIPConnections(limit: configuration.maxUserIPConnections, counts: registries.pop3UserIP),
+            service: "pop3")
         let locks = registries.pop3Locks
         return ProtocolService(name: "pop3") { channel, connection in
             channel.eventLoop.makeCompletedFuture {
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<POP3SessionInput>.makeStream()
                 let makeFramer: @Sendable () -> any ChannelHandler = { ByteToMessageHandler(POP3LineFramer()) }
-                let session = POP3Session(channel: channel, connection: connection, login: login, locks: locks,
-                                          configuration: configuration, traffic: traffic, inputs: continuation,
-                                          makeFramer: makeFramer)
+                let session = POP3Session(
+                    channel: channel, connection: connection, login: login, locks: locks,
+                    configuration: configuration, traffic: traffic, inputs: continuation,
+                    makeFramer: makeFramer)
                 try channel.pipeline.syncOperations.addHandler(TrafficCountingHandler(traffic: traffic))
                 try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.autologout))
                 try channel.pipeline.syncOperations.addHandler(makeFramer(), name: TLSUpgrade.framerName)

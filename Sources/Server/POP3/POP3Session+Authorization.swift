@@ -125,8 +125,10 @@ extension POP3Session {
         transport.startingTLS()
         let inputs = self.inputs
         do {
-            try await TLSUpgrade.startTLS(on: channel, context: provider.context, reply: reply, makeFramer: makeFramer,
-                                          onEstablished: { inputs.yield(.tlsEstablished) }).get()
+            try await TLSUpgrade.startTLS(
+                on: channel, context: provider.context, reply: reply, makeFramer: makeFramer,
+                onEstablished: { inputs.yield(.tlsEstablished) }
+            ).get()
         } catch {
             logger.error("STLS failed: \(error)")
             statistics.reason = "TLS handshake failed"

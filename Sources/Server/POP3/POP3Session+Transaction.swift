@@ -55,8 +55,12 @@ extension POP3Session {
     private func find(_ number: Int, in maildrop: POP3Maildrop) -> Int? {
         switch maildrop.lookup(number) {
         case .found(let index): return index
-        case .deleted: error("Message is deleted."); return nil
-        case .noSuchMessage: error("There's no message \(number)."); return nil
+        case .deleted:
+            error("Message is deleted.")
+            return nil
+        case .noSuchMessage:
+            error("There's no message \(number).")
+            return nil
         }
     }
 
@@ -123,8 +127,9 @@ extension POP3Session {
                     let result = try await user.expungeMessages(deleted, in: inbox)
                     statistics.deletedCount = result.expungedUIDs.count
                 } else {
-                    let result = try await user.storeFlags(FlagChange(.add, flags: [], keywords: [configuration.deletedFlag]),
-                                                           on: deleted, in: inbox)
+                    let result = try await user.storeFlags(
+                        FlagChange(.add, flags: [], keywords: [configuration.deletedFlag]),
+                        on: deleted, in: inbox)
                     statistics.deletedCount = result.changed.count
                 }
             }

@@ -45,9 +45,11 @@ actor POP3Session {
     var failedLogins = 0
     var lastLoginAttempt: (user: String, method: String)?
 
-    init(channel: any Channel, connection: ConnectionContext, login: SessionLogin, locks: POP3SessionLocks,
-         configuration: POP3Configuration, traffic: TrafficCounter, inputs: AsyncStream<POP3SessionInput>.Continuation,
-         makeFramer: @escaping @Sendable () -> any ChannelHandler) {
+    init(
+        channel: any Channel, connection: ConnectionContext, login: SessionLogin, locks: POP3SessionLocks,
+        configuration: POP3Configuration, traffic: TrafficCounter, inputs: AsyncStream<POP3SessionInput>.Continuation,
+        makeFramer: @escaping @Sendable () -> any ChannelHandler
+    ) {
         self.channel = channel
         self.inputs = inputs
         self.makeFramer = makeFramer
@@ -109,13 +111,15 @@ actor POP3Session {
     /// pop3-login's line when a connection ends without a login (`PreLoginEndLine`), which fail2ban's dovecot
     /// filter matches for POP3 as for IMAP.
     private func logEndBeforeLogin() {
-        let reason: String? = switch statistics.reason {
-        case "Disconnected for inactivity": "Disconnected: Inactivity"
-        case "Logged out": "Aborted login"
-        default: nil
-        }
-        let line = PreLoginEndLine(failedLogins: failedLogins, lastAttempt: lastLoginAttempt,
-                                   connectedFor: ContinuousClock.now - connectedAt, reason: reason)
+        let reason: String? =
+            switch statistics.reason {
+            case "Disconnected for inactivity": "Disconnected: Inactivity"
+            case "Logged out": "Aborted login"
+            default: nil
+            }
+        let line = PreLoginEndLine(
+            failedLogins: failedLogins, lastAttempt: lastLoginAttempt,
+            connectedFor: ContinuousClock.now - connectedAt, reason: reason)
         logger.info("\(line.text(addresses: transport.client.logFields, session: connection.sessionID))")
     }
 
@@ -206,9 +210,11 @@ struct POP3Statistics {
     var updated = false
 
     func logValues(maildrop: POP3Maildrop?) -> [String: String] {
-        ["top_count": String(topCount), "top_bytes": String(topBytes), "retr_count": String(retrCount),
-         "retr_bytes": String(retrBytes), "deleted_count": String(deletedCount),
-         "message_count": String(maildrop?.messages.count ?? 0), "message_bytes": String(maildrop?.totalOctets ?? 0),
-         "uidl_change": ""]
+        [
+            "top_count": String(topCount), "top_bytes": String(topBytes), "retr_count": String(retrCount),
+            "retr_bytes": String(retrBytes), "deleted_count": String(deletedCount),
+            "message_count": String(maildrop?.messages.count ?? 0), "message_bytes": String(maildrop?.totalOctets ?? 0),
+            "uidl_change": ""
+        ]
     }
 }

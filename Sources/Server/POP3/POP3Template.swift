@@ -23,7 +23,10 @@ struct POP3Template: Sendable, Equatable {
             while index < characters.count {
                 let next = characters[index]
                 index += 1
-                if next == "%" && output.last == "%" { output.append(next); break }
+                if next == "%" && output.last == "%" {
+                    output.append(next)
+                    break
+                }
                 if next == "{" {
                     guard let close = characters[index...].firstIndex(of: "}") else {
                         throw ConfigError("\(setting): '%{' without a closing '}' in \"\(template)\"")
@@ -38,8 +41,9 @@ struct POP3Template: Sendable, Equatable {
                     continue
                 }
                 guard let name = letters[next] else {
-                    throw ConfigError("\(setting): unknown variable %\(next) in \"\(template)\" (known: "
-                                      + letters.keys.sorted().map { "%\($0)" }.joined(separator: " ") + ")")
+                    throw ConfigError(
+                        "\(setting): unknown variable %\(next) in \"\(template)\" (known: "
+                            + letters.keys.sorted().map { "%\($0)" }.joined(separator: " ") + ")")
                 }
                 output += "{\(name)}"
                 break

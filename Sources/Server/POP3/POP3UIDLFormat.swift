@@ -25,8 +25,10 @@ struct POP3UIDLFormat: Sendable, Equatable {
     }
 
     func uidl(uid: UInt32, uidValidity: UInt32, guid: String, objectKey: String, header: [UInt8]? = nil) -> String {
-        var values = ["uid": String(uid), "uidvalidity": String(uidValidity), "guid": guid,
-                      "filename": String(objectKey.split(separator: "/").last ?? "")]
+        var values = [
+            "uid": String(uid), "uidvalidity": String(uidValidity), "guid": guid,
+            "filename": String(objectKey.split(separator: "/").last ?? "")
+        ]
         if let header {
             values["md5"] = Hex.encode(Insecure.MD5.hash(data: header))
         } else {

@@ -49,28 +49,32 @@ enum CipherList {
         "AES128": { $0.enc.hasPrefix("AES128") }, "AES256": { $0.enc.hasPrefix("AES256") }, "AES": { $0.enc.hasPrefix("AES") },
         "AESGCM": { $0.enc.hasSuffix("GCM") }, "CHACHA20": { $0.enc == "CHACHA20" },
         "SHA1": { $0.mac == "SHA1" }, "SHA": { $0.mac == "SHA1" },
-        "SSLv3": { !$0.tls12Only }, "TLSv1": { !$0.tls12Only }, "TLSv1.2": { $0.tls12Only },
+        "SSLv3": { !$0.tls12Only }, "TLSv1": { !$0.tls12Only }, "TLSv1.2": { $0.tls12Only }
     ]
 
     static func validate(_ text: String) throws {
-        var active = Set<String>(), killed = Set<String>()
+        var active = Set<String>()
+        var killed = Set<String>()
         // "@STRENGTH" may follow a rule without a separator ("!LOW@STRENGTH"), as in OpenSSL.
         for element in text.replacingOccurrences(of: "@", with: ":@").split(whereSeparator: { ":, ;".contains($0) }) {
             var word = Substring(element)
             let operation = word.first.flatMap { "-+!@".contains($0) ? $0 : nil }
             if operation != nil { word = word.dropFirst() }
             guard !word.isEmpty, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._+".contains($0)) }) else {
-                throw TLSSetupError("ssl_cipher_list: '\(element)' is not a cipher rule this TLS library understands"
-                                    + " (equal-preference groups [a|b] and @SECLEVEL are not supported)")
+                throw TLSSetupError(
+                    "ssl_cipher_list: '\(element)' is not a cipher rule this TLS library understands"
+                        + " (equal-preference groups [a|b] and @SECLEVEL are not supported)")
             }
             if operation == "@" {
                 guard word == "STRENGTH" else { throw TLSSetupError("ssl_cipher_list: only @STRENGTH is supported, not @\(word)") }
                 continue
             }
-            guard let matching = matches(word) else { continue }  // unknown: skipped, as BoringSSL does
+            guard let matching = matches(word) else { continue } // unknown: skipped, as BoringSSL does
             switch operation {
             case "-": active.subtract(matching)
-            case "!": active.subtract(matching); killed.formUnion(matching)
+            case "!":
+                active.subtract(matching)
+                killed.formUnion(matching)
             case "+": break
             default: active.formUnion(matching.subtracting(killed))
             }

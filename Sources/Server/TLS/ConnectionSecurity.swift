@@ -18,13 +18,15 @@ public struct ConnectionSecurity: Sendable {
 
     /// From the settings: builds (or generates) the TLS context; a certificate that cannot be used is an error.
     public init(settings: TLSSettings, logger: Logger) throws {
-        self.init(tls: try TLSContextProvider.make(settings, logger: logger), mode: settings.mode,
-                  disablePlaintextAuth: settings.disablePlaintextAuth, trustedNetworks: NetworkList(settings.trustedNetworks))
+        self.init(
+            tls: try TLSContextProvider.make(settings, logger: logger), mode: settings.mode,
+            disablePlaintextAuth: settings.disablePlaintextAuth, trustedNetworks: NetworkList(settings.trustedNetworks))
     }
 
     /// No TLS, Dovecot's default login policy: what a server gets when nothing is configured (unit tests).
-    public static let plaintextOnly = ConnectionSecurity(tls: nil, mode: .no, disablePlaintextAuth: true,
-                                                         trustedNetworks: NetworkList(""))
+    public static let plaintextOnly = ConnectionSecurity(
+        tls: nil, mode: .no, disablePlaintextAuth: true,
+        trustedNetworks: NetworkList(""))
 
     /// Dovecot's rule: a connection is secured when it is TLS, comes from a trusted network, or comes from
     /// the very address it connected to (the same host); a Unix socket is local.
@@ -65,8 +67,9 @@ public struct ClientAddress: Sendable, Equatable {
     public var forwardedLogin: String?
 
     public init(_ connection: ConnectionContext) {
-        self.init(connectionIP: connection.remoteAddress?.ipAddress, connectionLocalIP: connection.localAddress?.ipAddress,
-                  port: connection.remoteAddress?.port, localPort: connection.localAddress?.port)
+        self.init(
+            connectionIP: connection.remoteAddress?.ipAddress, connectionLocalIP: connection.localAddress?.ipAddress,
+            port: connection.remoteAddress?.port, localPort: connection.localAddress?.port)
     }
 
     public init(connectionIP: String?, connectionLocalIP: String?, port: Int? = nil, localPort: Int? = nil) {

@@ -19,8 +19,10 @@ public enum SelfSignedCertificate {
         let files = files(in: directory)
         let manager = FileManager.default
         if manager.fileExists(atPath: files.certificatePath) && manager.fileExists(atPath: files.keyPath) {
-            return (try String(contentsOfFile: files.certificatePath, encoding: .utf8),
-                    try String(contentsOfFile: files.keyPath, encoding: .utf8), false)
+            return (
+                try String(contentsOfFile: files.certificatePath, encoding: .utf8),
+                try String(contentsOfFile: files.keyPath, encoding: .utf8), false
+            )
         }
         let (certificatePEM, keyPEM) = try make(hostName: "localhost")
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)

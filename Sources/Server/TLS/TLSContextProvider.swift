@@ -27,7 +27,8 @@ public final class TLSContextProvider: Sendable {
 
     public static func makeContext(_ settings: TLSSettings, logger: Logger) throws -> NIOSSLContext? {
         guard settings.mode != .no else { return nil }
-        var certificatePEM = settings.certificatePEM, keyPEM = settings.keyPEM
+        var certificatePEM = settings.certificatePEM
+        var keyPEM = settings.keyPEM
         if certificatePEM.isEmpty && keyPEM.isEmpty {
             guard !settings.selfSignedDirectory.isEmpty else {
                 logger.warning("ssl = \(settings.mode.rawValue) but ssl_cert and ssl_key are not set: TLS is not offered")
@@ -37,7 +38,9 @@ public final class TLSContextProvider: Sendable {
             (certificatePEM, keyPEM) = (loaded.certificatePEM, loaded.keyPEM)
             let files = SelfSignedCertificate.files(in: settings.selfSignedDirectory)
             if loaded.generated {
-                logger.notice("generated a self-signed TLS certificate for localhost: \(files.certificatePath) (key \(files.keyPath)); set ssl_cert and ssl_key for a real one")
+                logger.notice(
+                    "generated a self-signed TLS certificate for localhost: \(files.certificatePath) (key \(files.keyPath)); set ssl_cert and ssl_key for a real one"
+                )
             } else {
                 logger.info("TLS with the self-signed certificate \(files.certificatePath)")
             }
@@ -76,8 +79,9 @@ public final class TLSContextProvider: Sendable {
         if settings.preferServerCiphers {
             logger.warning("ssl_prefer_server_ciphers = yes cannot be honoured: swift-nio-ssl does not expose the option (TLS 1.3 suites are all strong)")
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                                                     privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(key))
         configuration.minimumTLSVersion = try minimumVersion(settings.minimumProtocol)
         if !settings.cipherList.isEmpty {
             try CipherList.validate(settings.cipherList)

@@ -44,25 +44,33 @@ public struct TLSSettings: Sendable, Equatable {
     }
 
     static let definitions: [SettingDefinition] = [
-        SettingDefinition("ssl", .choice(["no", "yes", "required"]), default: "yes",
-                          "TLS: no, yes (STARTTLS offered, ssl listeners work), required (no login before TLS, even with a non-plaintext mechanism)."),
+        SettingDefinition(
+            "ssl", .choice(["no", "yes", "required"]), default: "yes",
+            "TLS: no, yes (STARTTLS offered, ssl listeners work), required (no login before TLS, even with a non-plaintext mechanism)."),
         SettingDefinition("ssl_cert", .string, "Certificate chain in PEM, usually read from a file: ssl_cert = </etc/ssl/mail.pem."),
         SettingDefinition("ssl_key", .string, "Private key in PEM (ssl_key = </etc/ssl/private/mail.key).", secrecy: .whole),
         SettingDefinition("ssl_key_password", .string, "Password of an encrypted ssl_key.", secrecy: .whole),
         SettingDefinition("ssl_ca", .string, "CA certificates for verifying client certificates (accepted; client certificates are not requested)."),
-        SettingDefinition("ssl_dh", .string,
-                          "DH parameters (accepted and ignored: BoringSSL offers only ECDHE key exchange and picks its groups itself)."),
+        SettingDefinition(
+            "ssl_dh", .string,
+            "DH parameters (accepted and ignored: BoringSSL offers only ECDHE key exchange and picks its groups itself)."),
         SettingDefinition("ssl_min_protocol", .choice(protocolNames), default: "TLSv1.2", "Oldest TLS version accepted."),
-        SettingDefinition("ssl_cipher_list", .string,
-                          "OpenSSL-style cipher list for TLS 1.2 and older (TLS 1.3 suites are fixed by BoringSSL); empty: swift-nio-ssl's secure default."),
-        SettingDefinition("ssl_prefer_server_ciphers", .bool, default: "no",
-                          "Prefer the server's cipher order (accepted; swift-nio-ssl does not expose it, a warning says so)."),
-        SettingDefinition("ssl_self_signed_dir", .string,
-                          "ObjectMail only: when ssl_cert and ssl_key are empty, keep a generated self-signed certificate here (created on first start)."),
-        SettingDefinition("disable_plaintext_auth", .bool, default: "yes",
-                          "Refuse LOGIN and plaintext SASL on connections that are neither TLS, nor from the local address, nor from login_trusted_networks."),
-        SettingDefinition("login_trusted_networks", .list,
-                          "Proxies (IP/bits, space separated) that may forward the client's address (IMAP ID x-originating-ip, LMTP XCLIENT); their connections count as secured."),
+        SettingDefinition(
+            "ssl_cipher_list", .string,
+            "OpenSSL-style cipher list for TLS 1.2 and older (TLS 1.3 suites are fixed by BoringSSL); empty: swift-nio-ssl's secure default."),
+        SettingDefinition(
+            "ssl_prefer_server_ciphers", .bool, default: "no",
+            "Prefer the server's cipher order (accepted; swift-nio-ssl does not expose it, a warning says so)."),
+        SettingDefinition(
+            "ssl_self_signed_dir", .string,
+            "ObjectMail only: when ssl_cert and ssl_key are empty, keep a generated self-signed certificate here (created on first start)."),
+        SettingDefinition(
+            "disable_plaintext_auth", .bool, default: "yes",
+            "Refuse LOGIN and plaintext SASL on connections that are neither TLS, nor from the local address, nor from login_trusted_networks."),
+        SettingDefinition(
+            "login_trusted_networks", .list,
+            "Proxies (IP/bits, space separated) that may forward the client's address (IMAP ID x-originating-ip, LMTP XCLIENT); their connections count as secured."
+        )
     ]
 
     public static func register(in registry: inout SettingsRegistry) {

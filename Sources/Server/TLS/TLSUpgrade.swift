@@ -25,9 +25,11 @@ public enum TLSUpgrade {
     ///    emits are clear text, so the session must drop every frame it receives before `onEstablished`.
     /// `onEstablished` runs on the event loop when the handshake completes, before any decrypted byte
     /// reaches the new framer. A failed handshake closes the connection (NIOSSL's error → errorCaught).
-    public static func startTLS(on channel: any Channel, context: NIOSSLContext, reply: ByteBuffer,
-                                makeFramer: @escaping @Sendable () -> any ChannelHandler,
-                                onEstablished: @escaping @Sendable () -> Void) -> EventLoopFuture<Void> {
+    public static func startTLS(
+        on channel: any Channel, context: NIOSSLContext, reply: ByteBuffer,
+        makeFramer: @escaping @Sendable () -> any ChannelHandler,
+        onEstablished: @escaping @Sendable () -> Void
+    ) -> EventLoopFuture<Void> {
         channel.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
             channel.writeAndFlush(reply, promise: nil)

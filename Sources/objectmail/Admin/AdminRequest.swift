@@ -39,8 +39,9 @@ enum AdminRequest {
             // Never change a metacache a live server is using behind its back.
             let entries = MetacacheDirectory.scan(homeTemplate: storage.configuration.homeTemplate)
             if let busy = entries.first(where: { $0.openBy != nil && (user == nil || $0.user == user) }) {
-                throw Failure(reason: "process \(busy.openBy!) has \(busy.user) open but its admin socket is not reachable; "
-                              + "run the command from the server's start directory or with its base_dir")
+                throw Failure(
+                    reason: "process \(busy.openBy!) has \(busy.user) open but its admin socket is not reachable; "
+                        + "run the command from the server's start directory or with its base_dir")
             }
         }
         switch verb {
@@ -49,7 +50,9 @@ enum AdminRequest {
         case "status":
             let limits = storage.configuration.metacache
             let users = offline ? MetacacheDirectory.scan(homeTemplate: storage.configuration.homeTemplate).count : await storage.status().count
-            let bytes = offline ? MetacacheDirectory.scan(homeTemplate: storage.configuration.homeTemplate).reduce(0) { $0 + $1.bytes }
+            let bytes =
+                offline
+                ? MetacacheDirectory.scan(homeTemplate: storage.configuration.homeTemplate).reduce(0) { $0 + $1.bytes }
                 : await storage.metacacheUsage()
             return "server=\(offline ? "stopped" : "running") users=\(users) bytes=\(bytes) max_space=\(limits.maxSpace) max_grace=\(limits.maxGrace)\n"
         case "flush" where user == nil, "flushall":

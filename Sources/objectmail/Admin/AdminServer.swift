@@ -3,8 +3,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import ObjectMail
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The server's admin socket (Dovecot's doveadm-server socket in base_dir): `objectmail metacache …` and
@@ -63,15 +64,18 @@ final class AdminServer: Sendable {
         return AdminServer(path: path, channel: listener.channel, serving: serving)
     }
 
-    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, storage: MailStorage,
-                              deliveries: LocalDeliveryAgent, logger: Logger) async {
+    private static func serve(
+        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, storage: MailStorage,
+        deliveries: LocalDeliveryAgent, logger: Logger
+    ) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var input = AdminInput(inbound.makeAsyncIterator())
                 guard let request = try await input.line(limit: maximumLine) else { return }
                 if request.hasPrefix("lda\t") {
-                    return try await LDAConnection.serve(line: String(request.dropFirst(4)), input: &input, output: outbound,
-                                                         delivery: deliveries.delivery, logger: logger)
+                    return try await LDAConnection.serve(
+                        line: String(request.dropFirst(4)), input: &input, output: outbound,
+                        delivery: deliveries.delivery, logger: logger)
                 }
                 let answer = await AdminRequest.answer(request, storage: storage, logger: logger)
                 try await outbound.write(ByteBuffer(string: answer))

@@ -14,7 +14,8 @@ enum DoveadmHTTPAPI {
     static func start(settings: Settings, storage: MailStorage, logger: Logger) async throws -> DoveadmHTTPServer? {
         let specs = try ListenerSpec.doveadmHTTPListeners(from: settings)
         guard !specs.isEmpty else { return nil }
-        let password = settings.string("doveadm_password"), key = settings.string("doveadm_api_key")
+        let password = settings.string("doveadm_password")
+        let key = settings.string("doveadm_api_key")
         if password.isEmpty && key.isEmpty {
             logger.error("service doveadm: neither doveadm_password nor doveadm_api_key is set; every HTTP API request is refused")
         }
@@ -26,11 +27,14 @@ enum DoveadmHTTPAPI {
         return server
     }
 
-    static func answer(_ request: DoveadmHTTPServer.Request, password: String, key: String, storage: MailStorage,
-                       authenticator: Authenticator, logger: Logger) async -> DoveadmHTTPServer.Reply {
+    static func answer(
+        _ request: DoveadmHTTPServer.Request, password: String, key: String, storage: MailStorage,
+        authenticator: Authenticator, logger: Logger
+    ) async -> DoveadmHTTPServer.Reply {
         guard authorized(request.authorization, password: password, key: key) else {
-            return DoveadmHTTPServer.Reply(status: 401, body: "",
-                                           headers: [("WWW-Authenticate", "Basic realm=\"doveadm\""), ("Content-Type", "text/plain")])
+            return DoveadmHTTPServer.Reply(
+                status: 401, body: "",
+                headers: [("WWW-Authenticate", "Basic realm=\"doveadm\""), ("Content-Type", "text/plain")])
         }
         guard request.path == "/doveadm/v1" else { return DoveadmHTTPServer.Reply(status: 404, body: "") }
         if request.method == "GET" {
@@ -92,15 +96,25 @@ enum DoveadmHTTPAPI {
     /// Each API name: the verb, its options and its positional arguments from the parameters.
     static let commands: [String: (verb: String, build: @Sendable (Parameters) -> ([String: String], [String]))] = [
         "mailboxList": ("mailbox list", { p in (p.flag("subscriptions") ? ["s": ""] : [:], p.strings("mailboxMask")) }),
-        "mailboxStatus": ("mailbox status", { p in (p.flag("totalSum") ? ["t": ""] : [:],
-                                                    [p.strings("field").joined(separator: " ")] + p.strings("mailboxMask")) }),
+        "mailboxStatus": (
+            "mailbox status",
+            { p in
+                (
+                    p.flag("totalSum") ? ["t": ""] : [:],
+                    [p.strings("field").joined(separator: " ")] + p.strings("mailboxMask")
+                )
+            }
+        ),
         "mailboxCreate": ("mailbox create", { p in (p.flag("subscriptions") ? ["s": ""] : [:], p.strings("mailbox")) }),
-        "mailboxDelete": ("mailbox delete", { p in
-            var options: [String: String] = [:]
-            if p.flag("recursive") { options["r"] = "" }
-            if p.flag("subscriptions") { options["s"] = "" }
-            return (options, p.strings("mailbox"))
-        }),
+        "mailboxDelete": (
+            "mailbox delete",
+            { p in
+                var options: [String: String] = [:]
+                if p.flag("recursive") { options["r"] = "" }
+                if p.flag("subscriptions") { options["s"] = "" }
+                return (options, p.strings("mailbox"))
+            }
+        ),
         "mailboxRename": ("mailbox rename", { p in (p.flag("subscriptions") ? ["s": ""] : [:], [p.string("mailbox") ?? "", p.string("newName") ?? ""]) }),
         "mailboxSubscribe": ("mailbox subscribe", { p in ([:], p.strings("mailbox")) }),
         "mailboxUnsubscribe": ("mailbox unsubscribe", { p in ([:], p.strings("mailbox")) }),
@@ -116,7 +130,7 @@ enum DoveadmHTTPAPI {
         "quotaRecalc": ("quota recalc", { _ in ([:], []) }),
         "forceResync": ("force-resync", { p in ([:], p.strings("mailboxMask")) }),
         "who": ("who", { p in (p.flag("separateConnections") ? ["1": ""] : [:], p.strings("mask")) }),
-        "kick": ("kick", { p in ([:], p.strings("mask")) }),
+        "kick": ("kick", { p in ([:], p.strings("mask")) })
     ]
 
     static func run(_ name: String, _ values: [String: Any], storage: MailStorage, authenticator: Authenticator) async -> DoveadmResponse {
@@ -127,8 +141,9 @@ enum DoveadmHTTPAPI {
         }
         let (options, arguments) = command.build(Parameters(values: values))
         if command.verb == "who" || command.verb == "kick" {
-            response = await DoveadmService.execute(DoveadmRequest(command: command.verb, user: "", options: options, arguments: arguments),
-                                                    storage: storage)
+            response = await DoveadmService.execute(
+                DoveadmRequest(command: command.verb, user: "", options: options, arguments: arguments),
+                storage: storage)
             // Nobody kicked is EX_NOTFOUND in the API too.
             if command.verb == "kick" && response.rows.isEmpty && response.exitCode == 0 { response.exitCode = DoveadmExit.notFound }
             return response
@@ -159,8 +174,10 @@ enum DoveadmHTTPAPI {
                 response.fail(DoveadmExit.noUser, "\(user): User doesn't exist")
                 continue
             }
-            let one = await DoveadmService.execute(DoveadmRequest(command: command.verb, user: record.user, options: options,
-                                                                  arguments: arguments, userdbFields: record.fields), storage: storage)
+            let one = await DoveadmService.execute(
+                DoveadmRequest(
+                    command: command.verb, user: record.user, options: options,
+                    arguments: arguments, userdbFields: record.fields), storage: storage)
             one.errors.forEach { response.fail(one.exitCode, "\(user): \($0)") }
             if response.fields.isEmpty { (response.fields, response.titles) = (one.fields, one.titles) }
             response.rows += one.rows

@@ -32,8 +32,10 @@ enum DoveadmMailboxes {
     static let statusFields = ["messages", "recent", "uidnext", "uidvalidity", "unseen", "highestmodseq", "vsize", "guid", "firstsaved"]
     static let summableFields: Set<String> = ["messages", "recent", "unseen", "vsize"]
 
-    static func status(_ user: MailUser, fields text: String, masks: [String], total: Bool,
-                       into response: inout DoveadmResponse) async throws {
+    static func status(
+        _ user: MailUser, fields text: String, masks: [String], total: Bool,
+        into response: inout DoveadmResponse
+    ) async throws {
         var wanted: Set<String> = []
         for field in text.split(separator: " ").map({ $0.lowercased() }) {
             if field == "all" {
@@ -84,8 +86,10 @@ enum DoveadmMailboxes {
     }
 
     /// `-r` deletes the mailboxes below each name first (deepest first), then the name itself.
-    static func delete(_ user: MailUser, names: [String], recursive: Bool, unsubscribe: Bool,
-                       into response: inout DoveadmResponse) async throws {
+    static func delete(
+        _ user: MailUser, names: [String], recursive: Bool, unsubscribe: Bool,
+        into response: inout DoveadmResponse
+    ) async throws {
         var targets: [String] = []
         let listings = try await user.listMailboxes()
         for name in names {

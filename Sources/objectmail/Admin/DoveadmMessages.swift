@@ -36,8 +36,10 @@ enum DoveadmMessages {
 
     /// `copy`/`move DESTINATION QUERY` inside the user (doveadm's `user SOURCE_USER` form is not supported): by
     /// reference, no object is copied. The destination itself is left out of the search.
-    static func transfer(_ user: MailUser, move: Bool, to destinationName: String, query: DoveadmQuery,
-                         into response: inout DoveadmResponse) async throws {
+    static func transfer(
+        _ user: MailUser, move: Bool, to destinationName: String, query: DoveadmQuery,
+        into response: inout DoveadmResponse
+    ) async throws {
         let destination: Mailbox
         do {
             destination = try await user.mailbox(destinationName)
@@ -55,9 +57,12 @@ enum DoveadmMessages {
         }
     }
 
-    static func flags(_ user: MailUser, _ operation: FlagChange.Operation, flags text: String, query: DoveadmQuery,
-                      into response: inout DoveadmResponse) async throws {
-        var flags: MessageFlags = [], keywords: [String] = []
+    static func flags(
+        _ user: MailUser, _ operation: FlagChange.Operation, flags text: String, query: DoveadmQuery,
+        into response: inout DoveadmResponse
+    ) async throws {
+        var flags: MessageFlags = []
+        var keywords: [String] = []
         for name in text.split(separator: " ").map(String.init) {
             if let flag = MessageFlags(imapName: name) {
                 flags.insert(flag)
@@ -72,9 +77,11 @@ enum DoveadmMessages {
         }
     }
 
-    static let fetchFields: Set<String> = ["uid", "seq", "flags", "guid", "mailbox", "mailbox-guid", "modseq", "size.physical",
-                                            "size.virtual", "date.received", "date.saved", "date.received.unixtime",
-                                            "date.saved.unixtime", "hdr", "body", "text"]
+    static let fetchFields: Set<String> = [
+        "uid", "seq", "flags", "guid", "mailbox", "mailbox-guid", "modseq", "size.physical",
+        "size.virtual", "date.received", "date.saved", "date.received.unixtime",
+        "date.saved.unixtime", "hdr", "body", "text"
+    ]
 
     static func fetch(_ user: MailUser, fields text: String, query: DoveadmQuery, into response: inout DoveadmResponse) async throws {
         let fields = text.split(separator: " ").map { $0.lowercased() }
@@ -130,13 +137,17 @@ enum DoveadmMessages {
 
     /// `hdr.NAME`: the field's values, unfolded, joined by ", " when it occurs more than once.
     static func headerField(_ name: String, in header: String) -> String {
-        var values: [String] = [], current: String?
+        var values: [String] = []
+        var current: String?
         for line in header.split(separator: "\n", omittingEmptySubsequences: false) {
             if let first = line.first, first == " " || first == "\t", current != nil {
                 current! += " " + line.drop { $0 == " " || $0 == "\t" }
                 continue
             }
-            if let value = current { values.append(value); current = nil }
+            if let value = current {
+                values.append(value)
+                current = nil
+            }
             guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == name else { continue }
             current = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
         }

@@ -45,9 +45,15 @@ struct DoveadmQuery: Sendable {
             var split: [String] = []
             for word in words {
                 var rest = Substring(word)
-                while rest.first == "(" && rest.count > 1 { split.append("("); rest = rest.dropFirst() }
+                while rest.first == "(" && rest.count > 1 {
+                    split.append("(")
+                    rest = rest.dropFirst()
+                }
                 var closing = 0
-                while rest.last == ")" && rest.count > 1 { closing += 1; rest = rest.dropLast() }
+                while rest.last == ")" && rest.count > 1 {
+                    closing += 1
+                    rest = rest.dropLast()
+                }
                 split.append(String(rest))
                 split += Array(repeating: ")", count: closing)
             }
@@ -77,7 +83,10 @@ struct DoveadmQuery: Sendable {
                 var inner: [SearchQuery] = []
                 while true {
                     guard !atEnd else { throw Failure(description: "Missing ')'") }
-                    if words[position] == ")" { position += 1; break }
+                    if words[position] == ")" {
+                        position += 1
+                        break
+                    }
                     if let term = try term() { inner.append(term) }
                 }
                 return inner.count == 1 ? inner[0] : .and(inner)
@@ -136,16 +145,21 @@ struct DoveadmQuery: Sendable {
             let units: [Character: Int64] = ["B": 1, "K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
             var digits = Substring(text.uppercased())
             var factor: Int64 = 1
-            if let last = digits.last, let unit = units[last] { factor = unit; digits = digits.dropLast() }
+            if let last = digits.last, let unit = units[last] {
+                factor = unit
+                digits = digits.dropLast()
+            }
             guard let value = Int64(digits) else { throw Failure(description: "Invalid size '\(text)'") }
             return value * factor
         }
 
         /// An interval as doveadm writes it: `30d`, `2 weeks` is not one word, so `2weeks`, `12h`, `90mins`, `3600`.
         func seconds(_ text: String) throws(Failure) -> Int64 {
-            let units: [(String, Int64)] = [("weeks", 604_800), ("week", 604_800), ("w", 604_800), ("days", 86400), ("day", 86400), ("d", 86400),
-                                            ("hours", 3600), ("hour", 3600), ("h", 3600), ("mins", 60), ("min", 60), ("m", 60),
-                                            ("secs", 1), ("sec", 1), ("s", 1)]
+            let units: [(String, Int64)] = [
+                ("weeks", 604_800), ("week", 604_800), ("w", 604_800), ("days", 86400), ("day", 86400), ("d", 86400),
+                ("hours", 3600), ("hour", 3600), ("h", 3600), ("mins", 60), ("min", 60), ("m", 60),
+                ("secs", 1), ("sec", 1), ("s", 1)
+            ]
             let lower = text.lowercased()
             if let value = Int64(lower) { return value }
             for (suffix, factor) in units where lower.hasSuffix(suffix) {
@@ -155,15 +169,22 @@ struct DoveadmQuery: Sendable {
         }
 
         func relation(_ word: String) -> DayComparison.Relation {
-            switch word { case "BEFORE": .before; case "ON": .on; default: .since }
+            switch word {
+            case "BEFORE": .before
+            case "ON": .on
+            default: .since
+            }
         }
 
         /// `BEFORE 30d` is an age (doveadm: received more than 30 days ago); a date is a calendar day.
         func date(_ word: String, _ text: String, received: Bool) throws(Failure) -> SearchQuery {
             if let age = try? seconds(text), text.last?.isLetter == true {
                 if received {
-                    return word == "BEFORE" ? .older(seconds: age) : word == "SINCE" ? .younger(seconds: age)
-                        : .internalDate(DayComparison(.on, calendarDay(now.addingTimeInterval(-Double(age)))))
+                    return word == "BEFORE"
+                        ? .older(seconds: age)
+                        : word == "SINCE"
+                            ? .younger(seconds: age)
+                            : .internalDate(DayComparison(.on, calendarDay(now.addingTimeInterval(-Double(age)))))
                 }
                 return .saveDate(DayComparison(relation(word), calendarDay(now.addingTimeInterval(-Double(age)))))
             }

@@ -57,8 +57,10 @@ enum DoveadmService {
         }
     }
 
-    private static func run(_ request: DoveadmRequest, user: MailUser, storage: MailStorage,
-                            into response: inout DoveadmResponse) async throws {
+    private static func run(
+        _ request: DoveadmRequest, user: MailUser, storage: MailStorage,
+        into response: inout DoveadmResponse
+    ) async throws {
         let arguments = request.arguments
         let flag = { (name: String) in request.options[name] != nil }
         if ["search", "expunge"].contains(request.command) && arguments.isEmpty {
@@ -107,8 +109,9 @@ enum DoveadmService {
             if arguments[1].lowercased() == "user" {
                 throw Usage(message: "\(request.command) from another user (user SOURCE_USER) is not supported")
             }
-            try await DoveadmMessages.transfer(user, move: request.command == "move", to: destination,
-                                               query: DoveadmQuery(Array(arguments.dropFirst())), into: &response)
+            try await DoveadmMessages.transfer(
+                user, move: request.command == "move", to: destination,
+                query: DoveadmQuery(Array(arguments.dropFirst())), into: &response)
         case "flags add", "flags remove", "flags replace":
             guard let flags = arguments.first else { throw Usage(message: "flags: flags and a search query are needed") }
             let operation: FlagChange.Operation = request.command == "flags add" ? .add : request.command == "flags remove" ? .remove : .replace

@@ -42,7 +42,8 @@ enum DoveadmSessions {
 
     static func looksLikeIP(_ text: String) -> Bool {
         let address = text.split(separator: "/").first.map(String.init) ?? text
-        var ipv4 = in_addr(), ipv6 = in6_addr()
+        var ipv4 = in_addr()
+        var ipv6 = in6_addr()
         return inet_pton(AF_INET, address, &ipv4) == 1 || inet_pton(AF_INET6, address, &ipv6) == 1
     }
 

@@ -9,8 +9,10 @@ import Server
 /// threshold, in a spool file in mail_temp_dir beyond, as LMTP receives a DATA), and the result is the answer.
 enum LDAConnection {
     /// `line` is the request line without `lda\t`.
-    static func serve(line: String, input: inout AdminInput, output: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-                      delivery: StorageDelivery, logger: Logger) async throws {
+    static func serve(
+        line: String, input: inout AdminInput, output: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        delivery: StorageDelivery, logger: Logger
+    ) async throws {
         guard let request = try? JSONDecoder().decode(LDARequest.self, from: Data(line.utf8)), request.size >= 0 else {
             return try await answer(output, LDAResult(.temporaryFailure, "invalid lda request (objectmail lda of another version?)"))
         }
@@ -43,7 +45,8 @@ enum LDAConnection {
 
     /// Exactly `size` bytes, or nil when the stream ends first.
     private static func receive(_ size: Int, from input: inout AdminInput, spooling configuration: SpoolConfiguration) async throws
-        -> (bytes: [UInt8], spool: SpoolFile?)? {
+        -> (bytes: [UInt8], spool: SpoolFile?)?
+    {
         if size <= configuration.threshold {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(size)

@@ -1,5 +1,5 @@
-import Config
 import ArgumentParser
+import Config
 import FSCache
 
 /// `objectmail fscache rescan DIR [MAX_AGE]`: cache maintenance, like doveadm fscache.
@@ -13,7 +13,8 @@ struct FSCacheCommand: AsyncParsableCommand {
     struct Rescan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute a cache directory's size and drop entries older than MAX_AGE.",
-            discussion: "MAX_AGE is a Dovecot time interval: 3600, 30 mins, 12h, 7d, 2w. Also removes leftovers of crashed fills. Run it while no server uses the directory, or restart the server after it (the server keeps its own accounting)."
+            discussion:
+                "MAX_AGE is a Dovecot time interval: 3600, 30 mins, 12h, 7d, 2w. Also removes leftovers of crashed fills. Run it while no server uses the directory, or restart the server after it (the server keeps its own accounting)."
         )
         @Argument(help: "The cache directory (after %-variable expansion).") var directory: String
         @Argument(help: "Drop entries last written longer ago than this.") var maxAge: String?

@@ -16,8 +16,8 @@ struct FSCommand: AsyncParsableCommand {
 
     /// Exit codes as doveadm uses them, so scripts written for Dovecot keep working.
     enum ExitStatus {
-        static let notFound: Int32 = 68      // EX_NOUSER, doveadm's "not found"
-        static let temporary: Int32 = 75     // EX_TEMPFAIL
+        static let notFound: Int32 = 68 // EX_NOUSER, doveadm's "not found"
+        static let temporary: Int32 = 75 // EX_TEMPFAIL
         static let failure: Int32 = 1
     }
 
@@ -36,7 +36,7 @@ struct FSCommand: AsyncParsableCommand {
             throw ExitCode(error.isTemporary ? ExitStatus.temporary : ExitStatus.failure)
         } catch let error as PipelineError {
             printError("\(error)")
-            throw ExitCode(64)   // EX_USAGE
+            throw ExitCode(64) // EX_USAGE
         }
     }
 

@@ -4,8 +4,9 @@ import Foundation
 import ObjectMail
 import ObjectStore
 import Server
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The command line side of `objectmail lda`: reads the message (stdin or -p), converted as dovecot-lda reads it,
@@ -86,7 +87,9 @@ enum LDAClient {
         do {
             connection = try UnixSocket.connect(to: path)
         } catch let failure as UnixSocket.Failure {
-            let advice = failure.code == EACCES ? "run objectmail lda as the server's user (mail_uid) or root"
+            let advice =
+                failure.code == EACCES
+                ? "run objectmail lda as the server's user (mail_uid) or root"
                 : "the server is not running, or runs with another base_dir (-c)"
             throw fail("Can't reach the server: \(failure): \(advice); nothing delivered, try again later", code: LDAExit.temporaryFailure)
         }

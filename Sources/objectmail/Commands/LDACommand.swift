@@ -36,15 +36,17 @@ struct LDACommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Option(name: .customShort("d"), help: ArgumentHelp("The destination user, looked up in the userdb (required).", valueName: "username"))
     var user: String?
-    @Option(name: .customShort("f"),
-            help: ArgumentHelp("The envelope sender (logged; default: a leading From line's, else MAILER-DAEMON).", valueName: "sender"))
+    @Option(
+        name: .customShort("f"),
+        help: ArgumentHelp("The envelope sender (logged; default: a leading From line's, else MAILER-DAEMON).", valueName: "sender"))
     var sender: String?
     @Option(name: .customShort("a"), help: ArgumentHelp("The original recipient address (logged).", valueName: "address"))
     var address: String?
     @Option(name: .customShort("r"), help: ArgumentHelp("The final recipient address (logged; default: -a).", valueName: "address"))
     var finalAddress: String?
-    @Option(name: .customShort("m"),
-            help: ArgumentHelp("The mailbox to save into (default INBOX; an empty value means INBOX).", valueName: "mailbox"))
+    @Option(
+        name: .customShort("m"),
+        help: ArgumentHelp("The mailbox to save into (default INBOX; an empty value means INBOX).", valueName: "mailbox"))
     var mailbox: String?
     @Option(name: .customShort("o"), help: ArgumentHelp("A setting for this delivery (see above).", valueName: "setting=value"))
     var overrides: [String] = []
@@ -69,9 +71,10 @@ struct LDACommand: AsyncParsableCommand {
             throw LDAClient.fail("Fatal: \(error)", code: LDAExit.temporaryFailure)
         }
         let result = try LDAClient.deliver(settings: settings, input: path) { message in
-            LDARequest(user: user ?? "", sender: LDARequest.sender(sender ?? message.fromLineSender), originalRecipient: address,
-                       finalRecipient: finalAddress ?? address, mailbox: mailbox.flatMap { $0.isEmpty ? nil : $0 },
-                       size: message.size, overrides: overrides)
+            LDARequest(
+                user: user ?? "", sender: LDARequest.sender(sender ?? message.fromLineSender), originalRecipient: address,
+                finalRecipient: finalAddress ?? address, mailbox: mailbox.flatMap { $0.isEmpty ? nil : $0 },
+                size: message.size, overrides: overrides)
         }
         guard result.status == .delivered else { throw LDAClient.fail(result.text, code: result.exitCode) }
     }

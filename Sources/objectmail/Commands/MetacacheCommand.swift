@@ -72,10 +72,12 @@ struct MetacacheCommand: AsyncParsableCommand {
             answer = UnixSocket.readAll(descriptor)
         } catch let failure as UnixSocket.Failure where failure.code == ENOENT || failure.code == ECONNREFUSED {
             try LoggingBootstrap.start(with: settings)
-            let storage = try StorageFactory.make(settings: settings, pipelines: StoragePipelines(logger: Logger(label: "objectmail.objectstore")),
-                                                  logger: Logger(label: "objectmail.metacache"))
-            answer = await AdminRequest.answer("\(verb)\t\(user ?? "")", storage: storage, logger: Logger(label: "objectmail.metacache"),
-                                               offline: true)
+            let storage = try StorageFactory.make(
+                settings: settings, pipelines: StoragePipelines(logger: Logger(label: "objectmail.objectstore")),
+                logger: Logger(label: "objectmail.metacache"))
+            answer = await AdminRequest.answer(
+                "\(verb)\t\(user ?? "")", storage: storage, logger: Logger(label: "objectmail.metacache"),
+                offline: true)
             // Users opened here were uploaded by the request; clear their dirty markers.
             await storage.shutdown()
         }

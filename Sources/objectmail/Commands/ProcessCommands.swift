@@ -42,8 +42,9 @@ struct ReloadCommand: ParsableCommand {
 }
 
 struct LogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "Log file commands of the running server.",
-                                                    subcommands: [Reopen.self])
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Log file commands of the running server.",
+        subcommands: [Reopen.self])
 
     struct Reopen: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen the log files (SIGUSR1), after a rotation.")

@@ -57,11 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
             storage.locateUsers(with: composition.userLocator)
             statsListeners = try ListenerSpec.statsListeners(from: settings)
             try PrivilegeDrop.refuseRoot(privileges, settings: settings)
-            server = ObjectMailServer(services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
-                                      holdingConnections: privileges != nil)
+            server = ObjectMailServer(
+                services: composition.services, logger: Logger(label: "objectmail"), security: composition.security,
+                holdingConnections: privileges != nil)
             let title = processTitle.map { ConnectionsProcessTitle(title: $0, server: server, enabled: settings.bool("verbose_proctitle")) }
-            let reloader = ServerReloader(path: options.path, applied: settings, server: server, storage: storage,
-                                          registries: registries, deliveries: deliveries, processTitle: title, logger: logger)
+            let reloader = ServerReloader(
+                path: options.path, applied: settings, server: server, storage: storage,
+                registries: registries, deliveries: deliveries, processTitle: title, logger: logger)
             installSignalHandlers(reloader: reloader, systemd: systemd, logger: logger)
         } catch let error as ConfigError {
             logger.critical("\(error.description)")
@@ -108,7 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         for listener in listeners { logger.notice("listening: \(listener)") }
         for path in ListenerSpec.unopenedAuthMasterListeners(in: settings) {
-            logger.notice("service auth: unix_listener \(path) is not opened: it serves dovecot-lda's and login processes' userdb lookups, and here mail arrives over LMTP and logins are served in-process")
+            logger.notice(
+                "service auth: unix_listener \(path) is not opened: it serves dovecot-lda's and login processes' userdb lookups, and here mail arrives over LMTP and logins are served in-process"
+            )
         }
         for listener in statsListeners { logger.notice("listening: \(listener) (GET /metrics)") }
         // The doveadm HTTP API, when `service doveadm { inet_listener http }` has a port.

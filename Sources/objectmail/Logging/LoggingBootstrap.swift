@@ -53,10 +53,14 @@ enum LoggingBootstrap {
             opened[path] = created
             return created
         }
-        let errors = try destination(errorPath), info = try destination(infoPath), debug = try destination(debugPath)
-        targets.replace(with: LogTargets.State(errors: errors, info: info, debug: debug,
-                                               level: settings.bool("mail_debug") ? .debug : .info, mailPrefix: prefix,
-                                               timestampFormat: settings.isSet("log_timestamp") ? settings.string("log_timestamp") : nil))
+        let errors = try destination(errorPath)
+        let info = try destination(infoPath)
+        let debug = try destination(debugPath)
+        targets.replace(
+            with: LogTargets.State(
+                errors: errors, info: info, debug: debug,
+                level: settings.bool("mail_debug") ? .debug : .info, mailPrefix: prefix,
+                timestampFormat: settings.isSet("log_timestamp") ? settings.string("log_timestamp") : nil))
     }
 }
 

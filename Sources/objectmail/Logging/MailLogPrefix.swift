@@ -39,7 +39,7 @@ struct MailLogPrefix: Sendable, Equatable {
     private static let known: [String: String] = [
         "s": "service", "service": "service", "u": "user", "user": "user", "n": "username", "username": "username",
         "d": "domain", "domain": "domain", "session": "session", "p": "pid", "pid": "pid",
-        "r": "rip", "rip": "rip", "l": "lip", "lip": "lip",
+        "r": "rip", "rip": "rip", "l": "lip", "lip": "lip"
     ]
 
     private static func value(_ key: String, label: String, metadata: [String: String]) -> String {

@@ -32,8 +32,9 @@ struct ObjectMailLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let current = targets.current
-        let line = Self.format(label: label, level: level, message: "\(event.message)", metadata: merged, date: Date(),
-                               mailPrefix: current.mailPrefix, timestampFormat: current.timestampFormat)
+        let line = Self.format(
+            label: label, level: level, message: "\(event.message)", metadata: merged, date: Date(),
+            mailPrefix: current.mailPrefix, timestampFormat: current.timestampFormat)
         switch level {
         case .trace, .debug: current.debug.write(line, level: level)
         case .info, .notice: current.info.write(line, level: level)
@@ -42,8 +43,10 @@ struct ObjectMailLogHandler: LogHandler {
     }
 
     /// The service (label), user and session go in the prefix, the rest of the metadata after the message.
-    static func format(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date,
-                       mailPrefix: MailLogPrefix? = nil, timestampFormat: String? = nil) -> String {
+    static func format(
+        label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date,
+        mailPrefix: MailLogPrefix? = nil, timestampFormat: String? = nil
+    ) -> String {
         var prefix = label
         if let user = metadata["user"] { prefix += "(\(user))" }
         if let session = metadata["session"] { prefix += "<\(session)>" }

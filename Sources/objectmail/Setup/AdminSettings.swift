@@ -4,13 +4,16 @@ import Config
 /// `objectmail metacache …` talks to is `<base_dir>/objectmail-admin`.
 enum AdminSettings {
     static let definitions: [SettingDefinition] = [
-        SettingDefinition("base_dir", .string, default: "var/run/objectmail",
-                          "Runtime directory: the admin socket (objectmail-admin) and master.pid live here; relative paths start at the start directory."),
-        SettingDefinition("doveadm_password", .string,
-                          "Password of the doveadm HTTP API (service doveadm { inet_listener http }): HTTP Basic with user doveadm.",
-                          secrecy: .whole),
-        SettingDefinition("doveadm_api_key", .string,
-                          "Key of the doveadm HTTP API: `Authorization: X-Dovecot-API <base64 of the key>`.", secrecy: .whole),
+        SettingDefinition(
+            "base_dir", .string, default: "var/run/objectmail",
+            "Runtime directory: the admin socket (objectmail-admin) and master.pid live here; relative paths start at the start directory."),
+        SettingDefinition(
+            "doveadm_password", .string,
+            "Password of the doveadm HTTP API (service doveadm { inet_listener http }): HTTP Basic with user doveadm.",
+            secrecy: .whole),
+        SettingDefinition(
+            "doveadm_api_key", .string,
+            "Key of the doveadm HTTP API: `Authorization: X-Dovecot-API <base64 of the key>`.", secrecy: .whole)
     ]
 
     static func socketPath(_ settings: Settings) -> String {

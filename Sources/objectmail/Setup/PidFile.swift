@@ -13,8 +13,9 @@ struct PidFile {
     /// The running server's process id, or nil when the file is missing or names a process that is gone.
     func runningServer() -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, Self.runs(pid),
-              Self.isThisProgram(pid) else { return nil }
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, Self.runs(pid),
+            Self.isThisProgram(pid)
+        else { return nil }
         return pid
     }
 
@@ -25,7 +26,7 @@ struct PidFile {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process)/exe"))
                 .map { $0.hasSuffix(" (deleted)") ? String($0.dropLast(" (deleted)".count)) : $0 }
         }
-        guard let theirs = executable(String(pid)) else { return true }  // another user's process: cannot tell
+        guard let theirs = executable(String(pid)) else { return true } // another user's process: cannot tell
         return theirs == executable("self")
     }
 
@@ -34,7 +35,8 @@ struct PidFile {
     static func runs(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
+            let close = stat.lastIndex(of: ")")
+        else { return true }
         return !stat[close...].hasPrefix(") Z")
     }
 
@@ -46,7 +48,8 @@ struct PidFile {
     /// Removes the file if it still names this process.
     func remove() {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) == ProcessInfo.processInfo.processIdentifier else { return }
+            Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) == ProcessInfo.processInfo.processIdentifier
+        else { return }
         unlink(path)
     }
 }

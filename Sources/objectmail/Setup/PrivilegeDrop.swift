@@ -16,9 +16,10 @@ struct PrivilegeDrop: Equatable {
     /// rest of the configuration, so a configuration error is reported first.
     static func refuseRoot(_ drop: PrivilegeDrop?, settings: Settings, startedAs euid: uid_t = geteuid()) throws {
         guard (drop?.uid ?? euid) == 0, !settings.bool("mail_allow_root") else { return }
-        throw ConfigError("mail access as root is not permitted: set mail_uid to the user mail is stored as (the ports are "
-                          + "bound as root first, then root is given up), or mail_allow_root = yes to run as root knowingly",
-                          at: settings.location(of: drop == nil ? "mail_allow_root" : "mail_uid"))
+        throw ConfigError(
+            "mail access as root is not permitted: set mail_uid to the user mail is stored as (the ports are "
+                + "bound as root first, then root is given up), or mail_allow_root = yes to run as root knowingly",
+            at: settings.location(of: drop == nil ? "mail_allow_root" : "mail_uid"))
     }
 
     /// nil without `mail_uid` (the server keeps the user that started it).
@@ -41,10 +42,12 @@ struct PrivilegeDrop: Equatable {
             }
             gid = found
         }
-        let first = settings.number("first_valid_uid"), last = settings.number("last_valid_uid")
+        let first = settings.number("first_valid_uid")
+        let last = settings.number("last_valid_uid")
         if Int(uid) < first || (last != 0 && Int(uid) > last) {
-            throw ConfigError("mail_uid = \(userName) (uid \(uid)) is outside first_valid_uid = \(first) … last_valid_uid = \(last): "
-                              + "Dovecot would refuse mail access as it", at: settings.location(of: "mail_uid"))
+            throw ConfigError(
+                "mail_uid = \(userName) (uid \(uid)) is outside first_valid_uid = \(first) … last_valid_uid = \(last): "
+                    + "Dovecot would refuse mail access as it", at: settings.location(of: "mail_uid"))
         }
         return PrivilegeDrop(uid: uid, gid: gid, described: "\(userName) (uid \(uid), gid \(gid))")
     }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The process title `ps` and /proc/PID/cmdline show, rewritten where the kernel reads it: the memory of the
 /// argument strings, and of the environment strings that follow them, as Dovecot's and nginx's setproctitle do on

@@ -21,8 +21,9 @@ struct ServerComposition {
         let authenticator = try Authenticator(settings: settings)
         let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
         let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp, logger: Logger(label: "lmtp"))
-        let lda = StorageDelivery(authenticator: authenticator, storage: storage,
-                                  configuration: LMTPConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
+        let lda = StorageDelivery(
+            authenticator: authenticator, storage: storage,
+            configuration: LMTPConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
         let imap = try IMAPConfiguration(settings: settings.forProtocol("imap"))
         let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
         let listeners = try ListenerSpec.all(from: settings)
@@ -31,10 +32,12 @@ struct ServerComposition {
             throw ConfigError("\(implicit): ssl = yes needs TLS: set ssl_cert and ssl_key (and not ssl = no)")
         }
         return ServerComposition(
-            services: [.lmtp(backend: delivery, configuration: lmtp),
-                       .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
-                       .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries),
-                       .authClient(authenticator: authenticator)],
+            services: [
+                .lmtp(backend: delivery, configuration: lmtp),
+                .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
+                .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries),
+                .authClient(authenticator: authenticator)
+            ],
             security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota, lda: lda,
             userLocator: { name in try await authenticator.lookupUser(name, service: "doveadm").map { UserdbLocation(fields: $0.fields) } })
     }

@@ -22,8 +22,10 @@ actor ServerReloader {
     /// The reload running or queued last: the next one waits for it, so two quick SIGHUPs never interleave.
     private var last: Task<Void, Never>?
 
-    init(path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries,
-         deliveries: LocalDeliveryAgent, processTitle: ConnectionsProcessTitle?, logger: Logger) {
+    init(
+        path: String, applied: Settings, server: ObjectMailServer, storage: MailStorage, registries: SessionRegistries,
+        deliveries: LocalDeliveryAgent, processTitle: ConnectionsProcessTitle?, logger: Logger
+    ) {
         self.path = path
         self.processTitle = processTitle
         self.applied = applied

@@ -1,5 +1,5 @@
-import Foundation
 import Config
+import Foundation
 
 /// The settings two configurations disagree on, by path (`service imap-login/inet_listener imap/port`), and
 /// which of them a reload applies. The rest needs a restart: the storage, the metacache and fscache, the admin
@@ -38,9 +38,11 @@ struct SettingChanges {
             return true
         default:
             let prefixes = ["auth_", "ssl", "imap_", "pop3_", "lmtp_", "lda_", "login_"]
-            let names: Set = ["protocols", "listen", "disable_plaintext_auth", "mail_max_userip_connections", "hostname",
-                              "postmaster_address", "recipient_delimiter", "log_path", "info_log_path", "debug_log_path",
-                              "mail_debug", "mail_log_prefix", "verbose_proctitle", "auth_mechanisms"]
+            let names: Set = [
+                "protocols", "listen", "disable_plaintext_auth", "mail_max_userip_connections", "hostname",
+                "postmaster_address", "recipient_delimiter", "log_path", "info_log_path", "debug_log_path",
+                "mail_debug", "mail_log_prefix", "verbose_proctitle", "auth_mechanisms"
+            ]
             return names.contains(name) || prefixes.contains { name.hasPrefix($0) }
         }
     }
@@ -67,6 +69,6 @@ struct SettingChanges {
     }
 }
 
-private extension Array where Element == (String, String) {
-    subscript(path: String) -> String? { last { $0.0 == path }?.1 }
+extension Array where Element == (String, String) {
+    fileprivate subscript(path: String) -> String? { last { $0.0 == path }?.1 }
 }

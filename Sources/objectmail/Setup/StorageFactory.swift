@@ -11,10 +11,12 @@ enum StorageFactory {
         let configuration = try StorageConfiguration(settings: settings)
         var pipelines = pipelines
         pipelines.fsync = configuration.fsync
-        return MailStorage(configuration: configuration, logger: logger,
-                    storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
-                    indexStoreForUser: userStores("obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
-                                                  pipelines: pipelines))
+        return MailStorage(
+            configuration: configuration, logger: logger,
+            storeForUser: userStores("obox_fs", template: try mailObjectTemplate(settings), pipelines: pipelines),
+            indexStoreForUser: userStores(
+                "obox_index_fs", template: settings.singleSection("plugin").string("obox_index_fs"),
+                pipelines: pipelines))
     }
 
     /// `metacache_min_free_space` on the filesystem of the directory every `mail_home` lies under.
@@ -37,8 +39,9 @@ enum StorageFactory {
         let template = plugin.string("obox_fs")
         guard MailPlugins.named(in: settings).contains("zlib"), !plugin.string("zlib_save").isEmpty else {
             if !plugin.string("zlib_save").isEmpty {
-                throw ConfigError("zlib_save is set but mail_plugins does not load the zlib plugin (mail_plugins = $mail_plugins zlib)",
-                                  at: plugin.location(of: "zlib_save"))
+                throw ConfigError(
+                    "zlib_save is set but mail_plugins does not load the zlib plugin (mail_plugins = $mail_plugins zlib)",
+                    at: plugin.location(of: "zlib_save"))
             }
             return template
         }

@@ -1,6 +1,6 @@
 import Config
-import Foundation
 import FSCache
+import Foundation
 import Logging
 import ObjectStore
 
@@ -52,9 +52,12 @@ struct StoragePipelines {
     /// five times in about eight seconds, so one failed request does not keep the server from starting; a
     /// permanent answer (wrong bucket, credentials) fails at once.
     func check(_ store: any ObjectStore) async throws {
-        _ = try await TemporaryFailureRetry.run(attempts: 5, firstDelay: .milliseconds(500), onRetry: { error, delay in
-            logger.warning("\(store.description): \(error); trying again in \(delay)")
-        }) {
+        _ = try await TemporaryFailureRetry.run(
+            attempts: 5, firstDelay: .milliseconds(500),
+            onRetry: { error, delay in
+                logger.warning("\(store.description): \(error); trying again in \(delay)")
+            }
+        ) {
             try await store.list(prefix: "", delimiter: "/", continuation: nil, maxKeys: 1)
         }
     }

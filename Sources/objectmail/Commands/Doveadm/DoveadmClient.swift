@@ -27,8 +27,10 @@ struct DoveadmOptions: ParsableArguments {
 /// running, on the metacache and the bucket in this process. Prints the rows with the formatter and exits
 /// with doveadm's code.
 enum DoveadmClient {
-    static func run(_ command: String, _ options: DoveadmOptions, flags: [String: String] = [:], arguments: [String],
-                    formatter defaultFormatter: DoveadmPrinter.Formatter = .flow) async throws {
+    static func run(
+        _ command: String, _ options: DoveadmOptions, flags: [String: String] = [:], arguments: [String],
+        formatter defaultFormatter: DoveadmPrinter.Formatter = .flow
+    ) async throws {
         let settings = try options.config.load()
         let authenticator: Authenticator
         do {
@@ -132,7 +134,8 @@ enum DoveadmClient {
         UnixSocket.writeAll(descriptor, "doveadm\t\(json)\n")
         let answer = UnixSocket.readAll(descriptor)
         guard let line = answer.split(separator: "\n").first,
-              let response = try? JSONDecoder().decode(DoveadmResponse.self, from: Data(line.utf8)) else {
+            let response = try? JSONDecoder().decode(DoveadmResponse.self, from: Data(line.utf8))
+        else {
             throw Refusal(message: "no answer from \(path): \(answer.split(separator: "\n").last ?? "")")
         }
         return response
@@ -148,14 +151,16 @@ enum DoveadmClient {
             if offline == nil {
                 try LoggingBootstrap.start(with: settings)
                 let logger = Logger(label: "objectmail.doveadm")
-                let storage = try StorageFactory.make(settings: settings, pipelines: StoragePipelines(logger: Logger(label: "objectmail.objectstore")),
-                                                      logger: logger)
+                let storage = try StorageFactory.make(
+                    settings: settings, pipelines: StoragePipelines(logger: Logger(label: "objectmail.objectstore")),
+                    logger: logger)
                 offline = OfflineStorage(storage: storage, homeTemplate: storage.configuration.homeTemplate)
             }
             let entries = MetacacheDirectory.scan(homeTemplate: offline!.homeTemplate)
             if let busy = entries.first(where: { $0.user == request.user && $0.openBy != nil }) {
-                throw Refusal(message: "process \(busy.openBy!) has \(busy.user) open but its admin socket \(path) is not reachable; "
-                              + "run the command with the server's configuration (-c)")
+                throw Refusal(
+                    message: "process \(busy.openBy!) has \(busy.user) open but its admin socket \(path) is not reachable; "
+                        + "run the command with the server's configuration (-c)")
             }
             return await DoveadmService.execute(request, storage: offline!.storage)
         }

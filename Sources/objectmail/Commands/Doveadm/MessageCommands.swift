@@ -3,8 +3,9 @@ import ArgumentParser
 /// `objectmail search|fetch|expunge|flags …`, as doveadm-search(1), doveadm-fetch(1), doveadm-expunge(1) and
 /// doveadm-flags(1); the query is doveadm's (doveadm-search-query(7)), `mailbox NAME` choosing the mailboxes.
 struct SearchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "search",
-                                                    abstract: "Print the mailbox GUID and UID of each message matching the query.")
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Print the mailbox GUID and UID of each message matching the query.")
     @OptionGroup var options: DoveadmOptions
     @Argument(parsing: .remaining) var query: [String]
     func run() async throws { try await DoveadmClient.run("search", options, arguments: query) }
@@ -30,8 +31,9 @@ struct ExpungeCommand: AsyncParsableCommand {
 }
 
 struct CopyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "copy",
-                                                    abstract: "Copy the messages matching the query into DESTINATION (the same user).")
+    static let configuration = CommandConfiguration(
+        commandName: "copy",
+        abstract: "Copy the messages matching the query into DESTINATION (the same user).")
     @OptionGroup var options: DoveadmOptions
     @Argument var destination: String
     @Argument(parsing: .remaining) var query: [String]
@@ -39,8 +41,9 @@ struct CopyCommand: AsyncParsableCommand {
 }
 
 struct MoveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "move",
-                                                    abstract: "Move the messages matching the query into DESTINATION (the same user).")
+    static let configuration = CommandConfiguration(
+        commandName: "move",
+        abstract: "Move the messages matching the query into DESTINATION (the same user).")
     @OptionGroup var options: DoveadmOptions
     @Argument var destination: String
     @Argument(parsing: .remaining) var query: [String]
@@ -48,8 +51,9 @@ struct MoveCommand: AsyncParsableCommand {
 }
 
 struct FlagsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flags", abstract: "Change the flags of the messages matching the query.",
-                                                    subcommands: [Add.self, Remove.self, Replace.self])
+    static let configuration = CommandConfiguration(
+        commandName: "flags", abstract: "Change the flags of the messages matching the query.",
+        subcommands: [Add.self, Remove.self, Replace.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add FLAGS (system flags and keywords, space-separated).")
@@ -78,8 +82,9 @@ struct FlagsCommand: AsyncParsableCommand {
 
 /// `objectmail quota get|recalc`, as doveadm-quota(1).
 struct QuotaCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "quota", abstract: "A user's quota usage and limits.",
-                                                    subcommands: [Get.self, Recalc.self])
+    static let configuration = CommandConfiguration(
+        commandName: "quota", abstract: "A user's quota usage and limits.",
+        subcommands: [Get.self, Recalc.self])
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Usage and limits: STORAGE in kilobytes, MESSAGE in messages.")
