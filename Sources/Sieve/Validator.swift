@@ -441,62 +441,27 @@ private struct Validation {
 /// RFC 5228 §2.4.2.4 encoded characters: `${hex: 41 42}`, `${unicode: 263a}`; malformed ones stay as written.
 enum EncodedCharacter {
     static func decode(_ s: String) -> String {
-        guard s.contains("${") else { return s }
-        var out = ""
-        var rest = Substring(s)
-        while let r = rest.range(of: "${") {
-            out += rest[..<r.lowerBound]
-            let after = rest[r.upperBound...]
-            guard let close = after.firstIndex(of: "}"), let colon = after[..<close].firstIndex(of: ":") else {
-                out += "${"
-                rest = after
-                continue
-            }
-            let kind = after[..<colon].lowercased()
-            let items = after[after.index(after: colon)..<close].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
-            var decoded: String?
+        References.replacing(in: s) { content in
+            guard let colon = content.firstIndex(of: ":") else { return nil }
+            let kind = content[..<colon].lowercased()
+            let items = content[content.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
             if kind == "hex" {
                 var bytes: [UInt8] = []
-                var ok = true
                 for item in items {
-                    guard item.count <= 2 else {
-                        ok = false
-                        break
-                    } // hex-pair = 1*2HEXDIG
-                    var hex = String(item)
-                    if hex.count % 2 == 1 { hex = "0" + hex }
-                    var idx = hex.startIndex
-                    while idx < hex.endIndex {
-                        let next = hex.index(idx, offsetBy: 2)
-                        guard let b = UInt8(hex[idx..<next], radix: 16) else {
-                            ok = false
-                            break
-                        }
-                        bytes.append(b)
-                        idx = next
-                    }
+                    // hex-pair = 1*2HEXDIG
+                    guard item.count <= 2, item.allSatisfy(\.isHexDigit), let byte = UInt8(item, radix: 16) else { return nil }
+                    bytes.append(byte)
                 }
-                if ok { decoded = String(decoding: bytes, as: UTF8.self) }
+                return String(decoding: bytes, as: UTF8.self)
             } else if kind == "unicode" {
                 var text = ""
-                var ok = true
                 for item in items {
-                    guard let v = UInt32(item, radix: 16), let scalar = Unicode.Scalar(v) else {
-                        ok = false
-                        break
-                    }
+                    guard let v = UInt32(item, radix: 16), let scalar = Unicode.Scalar(v) else { return nil }
                     text.unicodeScalars.append(scalar)
                 }
-                if ok { decoded = text }
+                return text
             }
-            if let d = decoded {
-                out += d
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "${"
-                rest = after
-            }
+            return nil
         }
-        return out + rest
     }
 }

@@ -9,30 +9,10 @@ enum Variables {
 
     /// Replaces `${name}` and `${N}`; unknown variables become empty, malformed references stay as written.
     static func expand(_ s: String, variables: [String: String], matches: [String], maxSize: Int) -> String {
-        guard s.contains("${") else { return s }
-        var out = ""
-        var rest = Substring(s)
-        while let r = rest.range(of: "${") {
-            out += rest[..<r.lowerBound]
-            let after = rest[r.upperBound...]
-            guard let close = after.firstIndex(of: "}") else {
-                out += "${"
-                rest = after
-                continue
-            }
-            let name = String(after[..<close])
-            if let n = Int(name), name.allSatisfy(\.isNumber) {
-                out += n < matches.count ? matches[n] : ""
-                rest = after[after.index(after: close)...]
-            } else if isValidName(name) {
-                out += variables[name.lowercased()] ?? ""
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "${"
-                rest = after
-            }
+        let out = References.replacing(in: s) { name in
+            if let n = Int(name), name.allSatisfy(\.isNumber) { return n < matches.count ? matches[n] : "" }
+            return isValidName(String(name)) ? variables[name.lowercased()] ?? "" : nil
         }
-        out += rest
         if out.utf8.count > maxSize {
             var cut = out.utf8.prefix(maxSize)
             while String(cut) == nil, !cut.isEmpty { cut = cut.dropLast() }
@@ -70,5 +50,28 @@ enum Variables {
                 if !upper && b >= 65 && b <= 90 { return b + 32 }
                 return b
             }, as: UTF8.self)
+    }
+}
+
+/// The `${…}` references of RFC 5228 §2.4.2.4 (encoded characters) and RFC 5229 (variables), found the same way.
+enum References {
+    /// `s` with each `${content}` replaced by `replacement(content)`; where that is nil, or the `}` is missing, the
+    /// text stays as written and the scan goes on after its `${`.
+    static func replacing(in s: String, _ replacement: (Substring) -> String?) -> String {
+        guard s.contains("${") else { return s }
+        var out = ""
+        var rest = Substring(s)
+        while let r = rest.range(of: "${") {
+            out += rest[..<r.lowerBound]
+            let after = rest[r.upperBound...]
+            if let close = after.firstIndex(of: "}"), let replaced = replacement(after[..<close]) {
+                out += replaced
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "${"
+                rest = after
+            }
+        }
+        return out + rest
     }
 }
