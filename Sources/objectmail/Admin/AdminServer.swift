@@ -44,7 +44,8 @@ final class AdminServer: Sendable {
                     }
                 }
         } catch {
-            close(descriptor)
+            // The descriptor is NIO's once handed over, closed by it on failure; closing it here too could close
+            // a descriptor opened meanwhile under the same number.
             unlink(path)
             throw error
         }
