@@ -153,12 +153,12 @@ import Testing
 /// bucket scan that adopts mail decodes it back with `removingPercentEncoding`.
 @Suite struct MailObjectMetadataValueTests {
     @Test func encodesWhatAHeaderCannotCarryAndDecodesBack() {
-        #expect(MailUser.metadataValue("jane@example.com") == "jane@example.com")
-        #expect(MailUser.metadataValue("Sent Items/2026") == "Sent%20Items/2026")
-        #expect(MailUser.metadataValue("100% \"real\" a\\b") == "100%25%20%22real%22%20a%5Cb")
-        #expect(MailUser.metadataValue("Grüße\tx\n") == "Gr%C3%BC%C3%9Fe%09x%0A")
+        #expect(MailObjectWriter.metadataValue("jane@example.com") == "jane@example.com")
+        #expect(MailObjectWriter.metadataValue("Sent Items/2026") == "Sent%20Items/2026")
+        #expect(MailObjectWriter.metadataValue("100% \"real\" a\\b") == "100%25%20%22real%22%20a%5Cb")
+        #expect(MailObjectWriter.metadataValue("Grüße\tx\n") == "Gr%C3%BC%C3%9Fe%09x%0A")
         for text in ["", "INBOX", "Entwürfe", "日本語/メール", "a%b", "~!#$&'()*+,-./:;<=>?@[]^_`{|}", "\u{7F}\u{0}", "😀 ok"] {
-            let encoded = MailUser.metadataValue(text)
+            let encoded = MailObjectWriter.metadataValue(text)
             #expect(encoded.utf8.allSatisfy { (0x21...0x7E).contains($0) }, "\(text)")
             #expect(encoded.removingPercentEncoding == text, "\(text)")
         }

@@ -121,10 +121,10 @@ import Testing
 @Suite struct UploadBackoffTests {
     @Test func theDelayDoublesPerFailureUpToAMinute() {
         let second = Duration.seconds(1)
-        #expect(MailUser.uploadDelay(after: 0, interval: second) == second)
-        #expect(MailUser.uploadDelay(after: 1, interval: second) == .seconds(2))
-        #expect(MailUser.uploadDelay(after: 3, interval: second) == .seconds(8))
-        #expect(MailUser.uploadDelay(after: 40, interval: second) == .seconds(60))
-        #expect(MailUser.uploadDelay(after: 2, interval: .milliseconds(20)) == .milliseconds(80))
+        #expect(IndexUploadScheduler.delay(after: 0, interval: second) == second)
+        #expect(IndexUploadScheduler.delay(after: 1, interval: second) == .seconds(2))
+        #expect(IndexUploadScheduler.delay(after: 3, interval: second) == .seconds(8))
+        #expect(IndexUploadScheduler.delay(after: 40, interval: second) == .seconds(60))
+        #expect(IndexUploadScheduler.delay(after: 2, interval: .milliseconds(20)) == .milliseconds(80))
     }
 }

@@ -15,9 +15,8 @@ public actor MailUser {
     /// Sessions watching this user's mailboxes (IDLE, NOTIFY).
     public nonisolated let events = MailEventBus()
     /// Uploads the index to the bucket (nil without an index store, e.g. in unit tests).
-    let bundler: IndexBundler?
+    let uploads: IndexUploadScheduler?
     let indexStore: (any ObjectStore)?
-    var uploadLoop: Task<Void, Never>?
     /// SORT/THREAD keys and folded header values of the last mailboxes read.
     var searchCaches = SearchCaches()
     /// The revalidation running, if any (they never overlap).
@@ -70,8 +69,10 @@ public actor MailUser {
         self.index = index
         refusedSaves = RefusedSaves(home: layout.home)
         self.indexStore = indexStore
-        bundler = indexStore.map {
-            IndexBundler(index: index, store: $0, prefix: layout.prefix, policy: configuration.bundlePolicy, logger: logger)
+        uploads = indexStore.map {
+            IndexUploadScheduler(
+                bundler: IndexBundler(index: index, store: $0, prefix: layout.prefix, policy: configuration.bundlePolicy, logger: logger),
+                interval: configuration.bundlePolicy.checkInterval, logger: logger)
         }
     }
 
