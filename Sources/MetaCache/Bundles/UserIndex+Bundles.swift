@@ -61,7 +61,7 @@ extension UserIndex {
     private static func mailboxesByName(_ db: Database) throws -> [MailboxRecord] {
         var mailboxes: [MailboxRecord] = []
         try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox ORDER BY name").forEachRawRow([]) {
-            mailboxes.append(try MailboxRecord(raw: $0))
+            mailboxes.append(try MailboxRecord(positional: $0))
         }
         return mailboxes
     }

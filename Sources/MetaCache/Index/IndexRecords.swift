@@ -4,7 +4,7 @@ import MailModel
 
 /// A mailbox as the index keeps it. Always a stored row: `id` is the row's, given by the database when
 /// `insert(guid:name:uidValidity:specialUse:createdAt:in:)` created it.
-public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct MailboxRecord: Sendable, Equatable, Encodable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "mailbox"
 
     public var id: Int64
@@ -54,23 +54,12 @@ public struct MailboxRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     static let columnNames = ["id", "guid", "name", "uidValidity", "uidNext", "highestModSeq", "firstRecentUID", "specialUse", "createdAt"]
     static let selectColumns = columnNames.joined(separator: ", ")
 
-    /// Decodes by position: Codable's decoding looks every column up by name (GRDB lowercases each
-    /// name for it), which showed up in profiles of the per-command path.
-    public init(row: Row) throws {
-        id = row[0]
-        guid = row[1]
-        name = row[2]
-        uidValidity = row[3]
-        uidNext = row[4]
-        highestModSeq = row[5]
-        firstRecentUID = row[6]
-        specialUse = row[7]
-        createdAt = row[8]
-    }
+    /// GRDB's fetch requests decode through the one positional decoder (`PositionalRow`).
+    public init(row: Row) throws { try self.init(positional: row) }
 }
 
 /// A message row: everything IMAP needs without touching the bucket.
-public struct MessageRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct MessageRecord: Sendable, Equatable, Encodable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "message"
 
     public var mailboxID: Int64
@@ -106,21 +95,8 @@ public struct MessageRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     /// For SQL written by hand: `SELECT \(MessageRecord.selectColumns) FROM message …`.
     static let selectColumns = columnNames.joined(separator: ", ")
 
-    /// Decodes by position (see MailboxRecord.init(row:)): FETCH and SEARCH decode many rows per command.
-    public init(row: Row) throws {
-        mailboxID = row[0]
-        uid = row[1]
-        guid = row[2]
-        objectKey = row[3]
-        flags = row[4]
-        keywords = row[5]
-        modSeq = row[6]
-        size = row[7]
-        virtualSize = row[8]
-        internalDate = row[9]
-        saveDate = row[10]
-        cachedFields = row[11]
-    }
+    /// GRDB's fetch requests decode through the one positional decoder (`PositionalRow`).
+    public init(row: Row) throws { try self.init(positional: row) }
 
     public init(
         mailboxID: Int64, uid: UInt32, guid: String, objectKey: String, flags: Int, keywords: Int64, modSeq: Int64,

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// The current row of a statement stepped by `Statement.forEachRawRow`, read by column position.
-struct RawRow {
+struct RawRow: PositionalRow {
     let statement: SQLiteStatement
 
     /// The value at `index`; a NULL or a value of another type is an error, as it would be for GRDB's `Row`.
@@ -59,26 +59,5 @@ extension Statement {
 
     private func stepFailure(_ code: CInt) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
-    }
-}
-
-extension MessageRecord {
-    /// A row of `SELECT \(MessageRecord.selectColumns)`.
-    init(raw row: RawRow) throws {
-        self.init(
-            mailboxID: try row.value(0), uid: try row.value(1), guid: try row.value(2), objectKey: try row.value(3),
-            flags: try row.value(4), keywords: try row.value(5), modSeq: try row.value(6), size: try row.value(7),
-            virtualSize: try row.value(8), internalDate: try row.value(9), saveDate: try row.value(10),
-            cachedFields: row.optional(11) ?? Data())
-    }
-}
-
-extension MailboxRecord {
-    /// A row of `SELECT \(MailboxRecord.selectColumns)`.
-    init(raw row: RawRow) throws {
-        self.init(
-            id: try row.value(0), guid: try row.value(1), name: try row.value(2), uidValidity: try row.value(3),
-            uidNext: try row.value(4), highestModSeq: try row.value(5), firstRecentUID: try row.value(6),
-            specialUse: row.optional(7), createdAt: try row.value(8))
     }
 }

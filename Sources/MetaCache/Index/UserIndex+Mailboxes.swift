@@ -9,7 +9,7 @@ extension UserIndex {
     public func mailbox(named name: String) async throws -> MailboxRecord? {
         try await read { db in
             try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE name = ?")
-                .firstRawRow([name], MailboxRecord.init(raw:))
+                .firstRawRow([name], MailboxRecord.init(positional:))
         }
     }
 
@@ -19,7 +19,7 @@ extension UserIndex {
 
     static func mailbox(guid: String, db: Database) throws -> MailboxRecord? {
         try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE guid = ?")
-            .firstRawRow([guid], MailboxRecord.init(raw:))
+            .firstRawRow([guid], MailboxRecord.init(positional:))
     }
 
     /// Creates a mailbox. Parents are not created: listing shows them as \Noselect, as Dovecot's

@@ -114,7 +114,7 @@ extension UserIndex {
             let statement = try db.cachedStatement(
                 sql: "SELECT \(MessageRecord.selectColumns) FROM message WHERE mailboxID = ? AND \(condition.sql) ORDER BY uid")
             try statement.forEachRawRow(StatementArguments([mailboxID]) + StatementArguments(condition.arguments)) {
-                records.append(try MessageRecord(raw: $0))
+                records.append(try MessageRecord(positional: $0))
             }
         }
         return records
@@ -224,7 +224,7 @@ extension UserIndex {
 
     static func requireMailbox(_ id: Int64, user: String, in db: Database) throws -> MailboxRecord {
         let statement = try db.cachedStatement(sql: "SELECT \(MailboxRecord.selectColumns) FROM mailbox WHERE id = ?")
-        guard let mailbox = try statement.firstRawRow([id], MailboxRecord.init(raw:)) else {
+        guard let mailbox = try statement.firstRawRow([id], MailboxRecord.init(positional:)) else {
             throw IndexError.mailboxNotFound(user: user, mailbox: "#\(id)")
         }
         return mailbox
