@@ -34,9 +34,9 @@ public enum FetchItem: Sendable, Equatable {
 
 extension IMAPResponseEncoder {
     /// `* 12 FETCH (UID 34 FLAGS (\Seen))`
-    public func writeFetch(sequence: UInt32, _ items: [FetchItem], into buffer: inout ByteBuffer) {
+    public func writeFetch(sequence: SequenceNumber, _ items: [FetchItem], into buffer: inout ByteBuffer) {
         buffer.writeStaticString("* ")
-        buffer.writeDecimal(sequence)
+        buffer.writeDecimal(sequence.rawValue)
         buffer.writeStaticString(" FETCH (")
         for (position, item) in items.enumerated() {
             if position > 0 { buffer.writeInteger(UInt8(ascii: " ")) }

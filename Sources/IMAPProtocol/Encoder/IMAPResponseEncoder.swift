@@ -138,8 +138,8 @@ public struct IMAPResponseEncoder: Sendable {
 
     public func writeRecent(_ count: UInt32, into buffer: inout ByteBuffer) { writeNumbered(count, " RECENT\r\n", into: &buffer) }
 
-    public func writeExpunge(_ sequence: UInt32, into buffer: inout ByteBuffer) {
-        writeNumbered(sequence, " EXPUNGE\r\n", into: &buffer)
+    public func writeExpunge(_ sequence: SequenceNumber, into buffer: inout ByteBuffer) {
+        writeNumbered(sequence.rawValue, " EXPUNGE\r\n", into: &buffer)
     }
 
     private func writeNumbered(_ number: UInt32, _ suffix: StaticString, into buffer: inout ByteBuffer) {

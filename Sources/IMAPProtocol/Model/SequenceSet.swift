@@ -1,5 +1,5 @@
 /// One end of a sequence range: a number or `*` (the largest number in use).
-public enum SequenceNumber: Sendable, Hashable {
+public enum SequenceBound: Sendable, Hashable {
     case number(UInt32)
     case last
 
@@ -14,15 +14,15 @@ public enum SequenceNumber: Sendable, Hashable {
 
 /// `a:b` or a single number; the ends may come in either order (`5:2` means `2:5`).
 public struct SequenceRange: Sendable, Hashable {
-    public var first: SequenceNumber
-    public var last: SequenceNumber
+    public var first: SequenceBound
+    public var last: SequenceBound
 
-    public init(_ first: SequenceNumber, _ last: SequenceNumber) {
+    public init(_ first: SequenceBound, _ last: SequenceBound) {
         self.first = first
         self.last = last
     }
 
-    public init(_ single: SequenceNumber) { self.init(single, single) }
+    public init(_ single: SequenceBound) { self.init(single, single) }
 
     public func resolved(largest: UInt32) -> ClosedRange<UInt32> {
         let a = first.resolved(largest: largest)

@@ -98,7 +98,7 @@ extension ByteCursor {
         return .ranges(ranges)
     }
 
-    private mutating func sequenceNumber() throws(IMAPParseError) -> SequenceNumber {
+    private mutating func sequenceNumber() throws(IMAPParseError) -> SequenceBound {
         if take(UInt8(ascii: "*")) { return .last }
         guard let byte = current, byte >= 0x30, byte <= 0x39 else { throw fail("Invalid sequence set") }
         let value = try number()

@@ -15,7 +15,7 @@ extension IMAPSession {
         if !vanished.isEmpty { encoder.writeVanished(SequenceSetFormatter.compact(vanished), earlier: true, into: &output) }
         for (position, state) in current.view.messages.enumerated() where state.modSeq > since && isKnown(state.uid) {
             encoder.writeFetch(
-                sequence: UInt32(position + 1),
+                sequence: SequenceNumber(position: position),
                 [.uid(state.uid), .flags(flagNames(state)), .modSeq(UInt64(state.modSeq))], into: &output)
         }
     }

@@ -71,7 +71,7 @@ extension IMAPSession {
         key: SearchKey, sorted: Bool, partial: ClosedRange<UInt32>? = nil
     ) {
         guard let view = selected?.view else { return }
-        let numbers = found.map { byUID ? $0.uid : view.sequence(of: $0.uid) ?? 0 }
+        let numbers = found.map { view.number(of: $0.uid, byUID: byUID) ?? 0 }
         let byModSeq = Self.mentionsModSeq(key)
         if byModSeq { enableCondstore() }
         // IMAP4rev2 has no `* SEARCH`: a SEARCH without RETURN answers as RETURN (ALL) (RFC 9051 §6.4.4).

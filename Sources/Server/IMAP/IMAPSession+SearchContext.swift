@@ -88,7 +88,7 @@ extension IMAPSession {
             let wanted = changes.filter { $0.added == added }
             guard !wanted.isEmpty else { continue }
             let updates = wanted.map { change in
-                let numbers = change.uids.compactMap { context.byUID ? $0 : view.sequence(of: $0) }
+                let numbers = change.uids.compactMap { view.number(of: $0, byUID: context.byUID) }
                 let set = context.sortCriteria == nil ? SequenceSetFormatter.compact(numbers) : SequenceSetFormatter.runs(numbers)
                 return ESearchContextUpdate(added: change.added, position: change.position, messages: set)
             }

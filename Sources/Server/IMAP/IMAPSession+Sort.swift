@@ -35,7 +35,7 @@ extension IMAPSession {
         let view = current.view
         func node(_ thread: ObjectMail.ThreadNode) -> IMAPProtocol.ThreadNode {
             IMAPProtocol.ThreadNode(
-                message: thread.uid.flatMap { byUID ? $0 : view.sequence(of: $0) },
+                message: thread.uid.flatMap { view.number(of: $0, byUID: byUID) },
                 children: thread.children.map(node))
         }
         encoder.writeThread(threads.map(node), into: &output)

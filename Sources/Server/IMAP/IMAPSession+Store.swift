@@ -56,7 +56,7 @@ extension IMAPSession {
             tagged(tag, .ok, "Store completed.")
         } else {
             // MODIFIED names UIDs for UID STORE, sequence numbers for STORE.
-            let numbers = byUID ? modified : modified.compactMap { current.view.sequence(of: $0) }
+            let numbers = modified.compactMap { current.view.number(of: $0, byUID: byUID) }
             tagged(tag, .ok, code: .modified(SequenceSetFormatter.runs(numbers)), "Conditional store failed.")
         }
     }

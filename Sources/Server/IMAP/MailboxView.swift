@@ -4,11 +4,11 @@ import ObjectMail
 
 /// An untagged response that tells the client how the selected mailbox changed.
 enum MailboxViewUpdate: Sendable, Equatable {
-    case expunge(sequence: UInt32, uid: UInt32)
+    case expunge(sequence: SequenceNumber, uid: UInt32)
     case exists(UInt32)
     case recent(UInt32)
     /// Flags of a message changed (by another session, or by this one outside STORE).
-    case flags(sequence: UInt32, MessageState)
+    case flags(sequence: SequenceNumber, MessageState)
 }
 
 /// The selected mailbox as the client knows it: sequence numbers map to UIDs by position.
@@ -39,8 +39,14 @@ struct MailboxView: Sendable {
     var largestUID: UInt32 { messages.last?.uid ?? 0 }
 
     /// 1-based sequence number of a UID in the view.
-    func sequence(of uid: UInt32) -> UInt32? {
-        index(of: uid).map { UInt32($0 + 1) }
+    func sequence(of uid: UInt32) -> SequenceNumber? {
+        index(of: uid).map { SequenceNumber(position: $0) }
+    }
+
+    /// The number a response names a message by (SEARCH, SORT, THREAD, MODIFIED, context updates): its UID in
+    /// answer to a UID command, else its sequence number; nil when the message is not in the view.
+    func number(of uid: UInt32, byUID: Bool) -> UInt32? {
+        byUID ? uid : sequence(of: uid)?.rawValue
     }
 
     func state(of uid: UInt32) -> MessageState? {
@@ -133,7 +139,7 @@ struct MailboxView: Sendable {
         if allowExpunge {
             // Highest first, so each number refers to the view as it is after the previous EXPUNGE.
             for position in messages.indices.reversed() where match[position] == nil {
-                updates.append(.expunge(sequence: UInt32(position + 1), uid: messages[position].uid))
+                updates.append(.expunge(sequence: SequenceNumber(position: position), uid: messages[position].uid))
                 recent.remove(messages[position].uid)
                 messages.remove(at: position)
                 match.remove(at: position)
@@ -144,7 +150,7 @@ struct MailboxView: Sendable {
             let now = current[found]
             let before = messages[position]
             if now.flags != before.flags || (now.keywords != before.keywords && Set(now.keywords) != Set(before.keywords)) {
-                updates.append(.flags(sequence: UInt32(position + 1), now))
+                updates.append(.flags(sequence: SequenceNumber(position: position), now))
             }
             messages[position] = now
         }
