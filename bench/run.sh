@@ -2,7 +2,7 @@
 # The benchmark suite: ObjectMail against Dovecot 2.3 side by side, with S3 request counts.
 #   bench/run.sh            # full run: 3 rounds, 10,000-mail mailbox, 1,000 idle connections (~20 min)
 #   bench/run.sh --quick    # smoke check: 1 round, small mailboxes, short runs (~3 min with a built binary)
-#   bench/run.sh --scenarios lmtp,imap,first-sync,idle,cold,latency --keep
+#   bench/run.sh --scenarios lmtp,imap,short,first-sync,idle,cold,latency --keep
 # Installs what it needs on Debian (Dovecot's imapd/pop3d/lmtpd, SeaweedFS), builds ObjectMail in release mode,
 # starts SeaweedFS (MinIOTest/seaweedfs.sh), then bench/suite/suite.py starts ObjectMail (on SeaweedFS) and
 # Dovecot (Maildir, its own config dir and loopback ports) and runs every scenario against both, alternating.

@@ -94,6 +94,71 @@ async def mix(port: int, users: list[str], seconds: float, corpus: list[bytes], 
     return stats
 
 
+# The short-session pattern of mobile clients and webmail (issue 30): every session connects, logs in, does a
+# little and logs out. Commands per session, in this order; `greeting` is connect-to-greeting, `list_status` a LIST
+# and a STATUS of INBOX, `fetch` headers of the newest ten or one body.
+SHORT = [("greeting", 1), ("login", 1), ("select", 1), ("list_status", 1), ("fetch", 3), ("store", 1),
+         ("append", 1), ("expunge", 1), ("logout", 1)]
+# IMAP commands behind each step: ops/s counts commands, as the mixed load does.
+SHORT_COMMANDS = {"greeting": 0, "list_status": 2, "expunge": 2}
+
+
+async def _short_session(port: int, user: str, corpus: list[bytes], rng: random.Random, stats: Stats) -> None:
+    def timed(name: str, started: float) -> float:
+        now = time.perf_counter()
+        stats.add(name, now - started)
+        return now
+
+    started = time.perf_counter()
+    client = await IMAPClient.connect(port)
+    try:
+        started = timed("greeting", started)
+        await client.login(user, PASSWORD)
+        started = timed("login", started)
+        exists = await client.select()
+        started = timed("select", started)
+        await client.command(b'LIST "" "*"')
+        await client.command(b"STATUS INBOX (MESSAGES UNSEEN UIDNEXT)")
+        started = timed("list_status", started)
+        for _ in range(3):
+            if rng.random() < 0.6:
+                first = max(1, exists - 9)
+                await client.command(b"FETCH %d:%d " % (first, max(first, exists)) + HEADER_FETCH)
+            else:
+                await client.command(b"FETCH %d BODY.PEEK[]" % rng.randint(1, max(1, exists)))
+            started = timed("fetch", started)
+        await client.command(b"STORE %d +FLAGS (\\Seen)" % rng.randint(1, max(1, exists)))
+        started = timed("store", started)
+        uid = await client.append(rng.choice(corpus))
+        started = timed("append", started)
+        if uid:
+            await client.command(b"UID STORE %d +FLAGS.SILENT (\\Deleted)" % uid)
+            await client.command(b"UID EXPUNGE %d" % uid)
+        started = timed("expunge", started)
+        await client.command(b"LOGOUT")
+        timed("logout", started)
+    finally:
+        client.writer.close()
+
+
+async def _short_client(port: int, user: str, deadline: float, corpus: list[bytes], rng: random.Random,
+                        stats: Stats) -> None:
+    while time.perf_counter() < deadline:
+        try:
+            await _short_session(port, user, corpus, rng, stats)
+        except (IMAPError, OSError, asyncio.IncompleteReadError) as error:
+            stats.fail("session", error)
+
+
+async def short_sessions(port: int, users: list[str], seconds: float, corpus: list[bytes], seed: int) -> Stats:
+    stats = Stats()
+    stats.latencies = {name: [] for name, _ in SHORT}
+    deadline = time.perf_counter() + seconds
+    await asyncio.gather(*(_short_client(port, user, deadline, corpus, random.Random(seed * 1000 + index), stats)
+                           for index, user in enumerate(users)))
+    return stats
+
+
 async def first_sync(port: int, user: str) -> dict:
     """A new client's first look at a big mailbox: every message's flags, envelope and structure."""
     client, exists = await _session(port, user, None)

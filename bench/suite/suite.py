@@ -204,6 +204,30 @@ class Suite:
 
     def imap_mix(self) -> None:
         p = self.profile
+        self._imap_load(
+            "imap_mix", "imap", lambda port, users, seed: imap.mix(port, users, p.mix_seconds, self.corpus, seed=seed),
+            imap.MIX, {name: 1 for name, _ in imap.MIX},
+            f"IMAP mixed load ({p.mix_seconds} s per run, one user per client, {p.mix_mailbox} mails each; median of rounds)",
+            ["Mix weights: " + ", ".join(f"{name} {weight}" for name, weight in imap.MIX) + ". `login` is a "
+             "reconnect (LOGOUT, connect, greeting, LOGIN); `expunge` is UID STORE +FLAGS (\\Deleted) and "
+             "UID EXPUNGE of a mail the client appended; `idle` is IDLE … DONE."])
+
+    def short_sessions(self) -> None:
+        p = self.profile
+        self._imap_load(
+            "imap_short", "short",
+            lambda port, users, seed: imap.short_sessions(port, users, p.mix_seconds, self.corpus, seed=seed),
+            imap.SHORT, imap.SHORT_COMMANDS,
+            f"IMAP short sessions ({p.mix_seconds} s per run, one user per client, {p.mix_mailbox} mails each; median "
+            "of rounds; ops are IMAP commands)",
+            ["Each session: connect and greeting, LOGIN, SELECT, LIST + STATUS, 3 FETCH (headers of the newest ten "
+             "or one body), STORE, APPEND, UID STORE + UID EXPUNGE of the appended mail, LOGOUT. Rows per step "
+             "give steps/s and their latency (`greeting`: connect to greeting)."])
+
+    def _imap_load(self, key: str, summary: str, run, steps: list, commands_per_step: dict, title: str,
+                   notes: list[str]) -> None:
+        """Runs an IMAP load against both servers for every client count and round; tables the medians."""
+        p = self.profile
         rows, results = [], {}
         for clients in p.mix_clients:
             for round_index in range(p.rounds):
@@ -211,11 +235,10 @@ class Suite:
                     before, cpu_before, busy_before = self.s3.snapshot(), time.process_time(), busy_cpu_seconds()
                     server_before = self.cpu(server)
                     started = time.perf_counter()
-                    stats = asyncio.run(imap.mix(server.imap_port, self.mix_users[:clients], p.mix_seconds, self.corpus,
-                                                 seed=round_index))
+                    stats = asyncio.run(run(server.imap_port, self.mix_users[:clients], round_index))
                     elapsed = time.perf_counter() - started
                     generator, busy = time.process_time() - cpu_before, busy_cpu_seconds() - busy_before
-                    ops = sum(len(v) for v in stats.latencies.values())
+                    ops = sum(len(v) * commands_per_step.get(name, 1) for name, v in stats.latencies.items())
                     results.setdefault(f"{server.name}/{clients}", []).append({
                         **self.cpu_ms_per(server_before, self.cpu(server), ops),
                         "ops": ops, "ops_per_s": round(ops / elapsed, 1), "seconds": round(elapsed, 2),
@@ -229,24 +252,25 @@ class Suite:
             om_runs, dc_runs = results[f"objectmail/{clients}"], results[f"dovecot/{clients}"]
             om = sorted(om_runs, key=lambda r: r["ops_per_s"])[len(om_runs) // 2]
             dc = sorted(dc_runs, key=lambda r: r["ops_per_s"])[len(dc_runs) // 2]
-            self.summary[f"imap_ratio_{clients}"] = om["ops_per_s"] / dc["ops_per_s"]
+            self.summary[f"{summary}_ratio_{clients}"] = om["ops_per_s"] / dc["ops_per_s"]
+            if "login" in om["commands"]:
+                self.summary[f"{summary}_login_p99_ms_{clients}"] = (om["commands"]["login"]["p99_ms"],
+                                                                     dc["commands"]["login"]["p99_ms"])
             rows.append([clients, "**all**", om["ops_per_s"], dc["ops_per_s"], ratio(om["ops_per_s"], dc["ops_per_s"]),
                          f'{om["server_cpu_ms"]:.2f} + {om["s3_server_cpu_ms"]:.2f}', f'{dc["server_cpu_ms"]:.2f}',
                          per(om["s3"], om["ops"]),
                          f'{om["generator_cpu_share"]:.0%} / {dc["generator_cpu_share"]:.0%}'])
-            for name, _ in imap.MIX:
+            for name, _ in steps:
                 o, d = om["commands"][name], dc["commands"][name]
                 rows.append([clients, name, round(o["count"] / om["seconds"], 1), round(d["count"] / dc["seconds"], 1),
                              ratio(o["count"] / om["seconds"], d["count"] / dc["seconds"]),
                              f'{o["p50_ms"]} / {o["p99_ms"]}', f'{d["p50_ms"]} / {d["p99_ms"]}', "", ""])
-        self.report.results["imap_mix"] = results
+        self.report.results[key] = results
         self.report.table(
-            f"IMAP mixed load ({p.mix_seconds} s per run, one user per client, {p.mix_mailbox} mails each; median of rounds)",
+            title,
             ["clients", "command", "ObjectMail ops/s", "Dovecot ops/s", "ratio",
              "ObjectMail p50/p99 ms (all: CPU ms per command, + SeaweedFS's)", "Dovecot p50/p99 ms (all: CPU ms per command)", "S3 requests per IMAP command", "load generator share of busy CPU (OM / Dovecot runs)"],
-            rows, ["Mix weights: " + ", ".join(f"{name} {weight}" for name, weight in imap.MIX) + ". `login` is a "
-                   "reconnect (LOGOUT, connect, greeting, LOGIN); `expunge` is UID STORE +FLAGS (\\Deleted) and "
-                   "UID EXPUNGE of a mail the client appended; `idle` is IDLE … DONE."])
+            rows, notes)
 
     def first_sync(self) -> None:
         rows, results = [], {}
@@ -413,6 +437,10 @@ class Suite:
             ("≤ 1.10 PUTs per recipient (S3)", "puts_per_recipient", lambda v: (f"{v:.3f}", v <= 1.10)),
             ("IMAP mix ≥ 1.0 × Dovecot at 50 clients (next: 1.5 ×)", "imap_ratio_50", lambda v: (f"{v:.2f}×", v >= 1.0)),
             ("IMAP mix at 10 clients (information)", "imap_ratio_10", lambda v: (f"{v:.2f}×", None)),
+            ("IMAP short sessions ≥ 1.5 × Dovecot at 50 clients", "short_ratio_50", lambda v: (f"{v:.2f}×", v >= 1.5)),
+            ("IMAP short sessions at 10 clients (information)", "short_ratio_10", lambda v: (f"{v:.2f}×", None)),
+            ("LOGIN p99 in short sessions ≤ Dovecot's at 50 clients", "short_login_p99_ms_50",
+             lambda v: (f"{v[0]:.1f} ms (Dovecot {v[1]:.1f} ms)", v[0] <= v[1])),
             ("≤ 64 KiB RSS per idle connection", "idle_kib",
              lambda v: (f"{v:.1f} KiB at {m['idle_connections']} connections ({m['idle_extra_kib']:.1f} KiB per "
                         "further connection of a user already logged in)", v <= 64)),
@@ -443,9 +471,9 @@ class Suite:
                 self.lmtp()
             if set(scenarios) - {"lmtp"}:
                 self.preload()
-            for name in ("imap", "first-sync", "idle", "cold", "latency"):
+            for name in ("imap", "short", "first-sync", "idle", "cold", "latency"):
                 if name in scenarios:
-                    getattr(self, {"imap": "imap_mix", "first-sync": "first_sync", "idle": "idle",
+                    getattr(self, {"imap": "imap_mix", "short": "short_sessions", "first-sync": "first_sync", "idle": "idle",
                                    "cold": "cold_select", "latency": "latency_fetch"}[name])()
         finally:
             self.objectmail.stop()
@@ -487,7 +515,7 @@ def main() -> None:
     parser.add_argument("--s3-port", type=int, required=True)
     parser.add_argument("--metrics-port", type=int, required=True, help="SeaweedFS's Prometheus port")
     parser.add_argument("--s3-pid", type=int, required=True, help="SeaweedFS's process (for its CPU time)")
-    parser.add_argument("--scenarios", default="lmtp,imap,first-sync,idle,cold,latency")
+    parser.add_argument("--scenarios", default="lmtp,imap,short,first-sync,idle,cold,latency")
     parser.add_argument("--results", default=str(BENCH / "results"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
     args = parser.parse_args()
