@@ -303,8 +303,9 @@ var executableTargets: [Target] {
 }
 
 // MARK: MetricsExport: the metric families' descriptions (HELP texts, histogram buckets), the swift-metrics backend
-// over one swift-prometheus registry, and the text `service stats { inet_listener http }` serves. Modules record
-// through swift-metrics (CoreMetrics) handles; tests read values back with MetricsTestKit.
+// over one swift-prometheus registry, and the text `service stats { inet_listener http }` serves; swift-atomics for
+// the handles hot paths keep (`MetricTable`). Modules record through swift-metrics handles; tests read values back
+// with MetricsTestKit. Not named `Metrics`: that is swift-metrics' own module.
 var metricsExportTargets: [Target] {
     [
         .target(
