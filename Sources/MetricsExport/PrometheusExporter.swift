@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// swift-metrics has no HELP texts or buckets, so the exporter keeps the `MetricFamily` descriptions the modules'
 /// handles were made through and gives them to the registry; a label nobody described is exported without HELP,
-/// and as a histogram with `MetricFamily.latencyBuckets`.
+/// and a `Timer` of such a label as a histogram with `MetricFamily.latencyBuckets`.
 public final class PrometheusExporter: MetricsFactory, Sendable {
     /// Figures read when `/metrics` is rendered: see `MetricSample`.
     public typealias Collector = @Sendable () -> [MetricSample]
@@ -90,7 +90,7 @@ public final class PrometheusExporter: MetricsFactory, Sendable {
         dimensions.sorted { $0.0 < $1.0 }
     }
 
-    private func buckets(_ label: String) -> [Duration] {
+    private func timerBuckets(_ label: String) -> [Duration] {
         if case .histogram(let buckets) = family(label)?.kind { return buckets }
         return MetricFamily.latencyBuckets
     }
@@ -111,12 +111,18 @@ public final class PrometheusExporter: MetricsFactory, Sendable {
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: Self.sorted(dimensions)) }
-        let seconds = buckets(label).map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-        return registry.makeValueHistogram(descriptor: descriptor(label), labels: Self.sorted(dimensions), buckets: seconds)
+        // A value histogram: a described family's buckets as seconds, else swift-prometheus' defaults (not times).
+        let buckets: [Double]
+        if case .histogram(let bounds) = family(label)?.kind {
+            buckets = bounds.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        } else {
+            buckets = PrometheusMetricsFactory().defaultValueHistogramBuckets
+        }
+        return registry.makeValueHistogram(descriptor: descriptor(label), labels: Self.sorted(dimensions), buckets: buckets)
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: Self.sorted(dimensions), buckets: buckets(label))
+        registry.makeDurationHistogram(descriptor: descriptor(label), labels: Self.sorted(dimensions), buckets: timerBuckets(label))
     }
 
     // A series lives as long as the process: the registry hands every maker of one label set the same series, so

@@ -82,6 +82,16 @@ import Testing
         #expect(family?.type == "counter" && family?.help == nil && family?.samples == ["test_undescribed_total 1"])
     }
 
+    @Test func anUndescribedRecorderIsAValueHistogramAndAGaugeWithoutAggregation() {
+        let exporter = PrometheusExporter()
+        Recorder(label: "test_sizes", factory: exporter).record(7)
+        Recorder(label: "test_last", aggregate: false, factory: exporter).record(7)
+        let rendered = RenderedMetrics(exporter.renderText())
+        #expect(rendered.families["test_sizes"]?.type == "histogram")
+        #expect(rendered.value(#"test_sizes_bucket{le="5.0"}"#) == 0 && rendered.value(#"test_sizes_bucket{le="10.0"}"#) == 1)
+        #expect(rendered.families["test_last"]?.type == "gauge" && rendered.value("test_last") == 7)
+    }
+
     @Test func destroyingAHandleKeepsTheSeriesOthersStillRecordInto() {
         let exporter = PrometheusExporter()
         let first = Self.requests.counter([("method", "GET")], factory: exporter)
