@@ -21,12 +21,15 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1")
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0")
     ],
     targets: primitivesTargets + configTargets + mailModelTargets + executorPreferenceTargets + objectStoreTargets + fsCacheTargets + mimeTargets
         + metaCacheTargets + objectMailTargets
         + authTargets + imapProtocolTargets + serverTargets + pop3BenchTargets + s3Targets + executableTargets
-        + metricsTargets + sieveTargets
+        + metricsExportTargets + sieveTargets
 )
 
 // MARK: Primitives: the small pieces several modules need exactly alike (hex, calendar days, the stored binary coding,
@@ -88,7 +91,10 @@ var fsCacheTargets: [Target] {
     [
         .target(
             name: "FSCache",
-            dependencies: ["Config", "ExecutorPreference", "ObjectStore", "S3Client", "Metrics", "Primitives", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "Config", "ExecutorPreference", "ObjectStore", "S3Client", "MetricsExport", "Primitives",
+                .product(name: "Logging", package: "swift-log")
+            ]),
         .testTarget(name: "FSCacheTests", dependencies: ["FSCache", "ObjectStore", "StoreContract"]),
         .executableTarget(name: "fscache-bench", dependencies: ["FSCache", "ObjectStore", "StoreContract"], path: "bench/FSCacheBench")
     ]
@@ -204,7 +210,8 @@ var serverTargets: [Target] {
         .target(
             name: "Server",
             dependencies: [
-                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "Metrics", "Primitives",
+                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "MetricsExport", "Primitives",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -214,7 +221,8 @@ var serverTargets: [Target] {
             name: "ServerTests",
             dependencies: [
                 "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "MetricsExport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl")
             ])
@@ -252,18 +260,21 @@ var s3Targets: [Target] {
         .target(
             name: "S3Client",
             dependencies: [
-                "CCurl", "CLibXML2", "Metrics", "Primitives",
+                "CCurl", "CLibXML2", "MetricsExport", "Primitives", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log")
             ]),
         .testTarget(
-            name: "S3ClientTests", dependencies: ["S3Client", "Metrics", .product(name: "Logging", package: "swift-log")],
+            name: "S3ClientTests",
+            dependencies: [
+                "S3Client", "MetricsExport", .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Logging", package: "swift-log")
+            ],
             exclude: ["botocore_reference.py"]),
         // Integration tests against a real S3-compatible server (SeaweedFS started by seaweedfs.sh, or OBJECTMAIL_TEST_S3_URL).
         .testTarget(
             name: "MinIOTest",
             dependencies: [
-                "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MailModel", "MetaCache", "Metrics",
+                "S3Client", "ObjectStore", "StoreContract", "ObjectMail", "MailModel", "MetaCache", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log")
             ], path: "MinIOTest", exclude: ["seaweedfs.sh", "flaky_http.py"]),
@@ -282,7 +293,8 @@ var executableTargets: [Target] {
         .executableTarget(
             name: "objectmail",
             dependencies: [
-                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "Primitives",
+                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "MetricsExport", "Primitives",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log")
@@ -290,11 +302,22 @@ var executableTargets: [Target] {
     ]
 }
 
-// MARK: Metrics: the process's counters in Prometheus text format, served by `service stats { inet_listener http }`.
-var metricsTargets: [Target] {
+// MARK: MetricsExport: the metric families' descriptions (HELP texts, histogram buckets), the swift-metrics backend
+// over one swift-prometheus registry, and the text `service stats { inet_listener http }` serves; swift-atomics for
+// the handles hot paths keep (`MetricTable`). Modules record through swift-metrics handles; tests read values back
+// with MetricsTestKit. Not named `Metrics`: that is swift-metrics' own module.
+var metricsExportTargets: [Target] {
     [
-        .target(name: "Metrics"),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"])
+        .target(
+            name: "MetricsExport",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Atomics", package: "swift-atomics")
+            ]),
+        .testTarget(
+            name: "MetricsExportTests",
+            dependencies: ["MetricsExport", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "MetricsTestKit", package: "swift-metrics")]
+        )
     ]
 }
 

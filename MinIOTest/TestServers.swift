@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Metrics
+import MetricsTestKit
 import ObjectStore
 import S3Client
 import Synchronization
@@ -89,7 +89,7 @@ let testLogger: Logger = {
 
 func sharedURL() async throws -> String { try await SeaweedFS.shared.value }
 
-/// A client with a registry of its own, so that its request counts are its alone while tests run in parallel.
+/// A client with a metrics factory of its own, so that its request counts are its alone while tests run in parallel.
 func makeClient(_ parameters: [String: String] = [:]) async throws -> S3Client {
     try countingClient(url(await sharedURL(), with: parameters))
 }
@@ -99,7 +99,15 @@ func makeStore(_ parameters: [String: String] = [:]) async throws -> S3ObjectSto
 }
 
 func countingClient(_ url: String) throws -> S3Client {
-    try S3Client(url: url, logger: testLogger, metrics: S3Metrics(registry: MetricsRegistry()))
+    try S3Client(url: url, logger: testLogger, metrics: S3Metrics(factory: TestMetrics()))
+}
+
+extension S3Metrics {
+    /// Requests a `countingClient` sent for `operation` so far, retries included, whatever their answer.
+    func count(_ operation: S3Operation) -> Int {
+        guard let metrics = factory as? TestMetrics else { preconditionFailure("not a countingClient's metrics") }
+        return Int(metrics.counterTotal(label: S3Metrics.requests.name, dimensions: [("operation", operation.rawValue)]))
+    }
 }
 
 /// A key prefix unique to one test, so tests can run in parallel on one bucket.

@@ -1,23 +1,20 @@
-import Metrics
+import MetricsExport
 import Synchronization
 
-/// The statistics of every cache the pipelines built, summed into `GET /metrics` when it is rendered:
-/// hits stay a relaxed atomic add, with no registry update on the read path. No per-directory label:
-/// a `%u` cache directory would make one series per user.
-enum FSCacheMetrics {
+/// The statistics of every cache the pipelines built, summed into `GET /metrics` when it is rendered (the executable
+/// registers `samples` with the process's `PrometheusExporter`): hits stay a relaxed atomic add, with no metrics
+/// update on the read path. No per-directory label: a `%u` cache directory would make one series per user.
+public enum FSCacheMetrics {
     private struct Tracked: Sendable {
         weak var index: FSCacheIndex?
     }
 
-    private static let tracked: Mutex<[Tracked]> = {
-        MetricsRegistry.shared.register { FSCacheMetrics.samples() }
-        return Mutex([])
-    }()
+    /// nil until a pipeline builds its first cache: a process without one exports no fscache family.
+    private static let tracked = Mutex<[Tracked]?>(nil)
 
     static func track(_ index: FSCacheIndex) {
         tracked.withLock { list in
-            list.removeAll { $0.index == nil }
-            list.append(Tracked(index: index))
+            list = (list ?? []).filter { $0.index != nil } + [Tracked(index: index)]
         }
     }
 
@@ -30,8 +27,9 @@ enum FSCacheMetrics {
     static let size = MetricFamily("objectmail_fscache_size_bytes", .gauge, help: "Bytes of cache files now")
     static let entries = MetricFamily("objectmail_fscache_entries", .gauge, help: "Cache entries now")
 
-    private static func samples() -> [MetricSample] {
-        let live = tracked.withLock { list in list.compactMap(\.index) }
+    /// The figures of the caches alive now, summed; a `PrometheusExporter.Collector`.
+    public static func samples() -> [MetricSample] {
+        guard let live = tracked.withLock({ list in list?.compactMap(\.index) }) else { return [] }
         var total = FSCacheStatistics()
         for figures in live.map(\.statistics) {
             total.hits += figures.hits

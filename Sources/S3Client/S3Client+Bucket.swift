@@ -7,7 +7,7 @@ extension S3Client {
         prefix: String = "", delimiter: String? = nil, continuationToken: String? = nil,
         maxKeys: Int = 1000
     ) async throws -> S3ListResult {
-        var spec = RequestSpec(operation: .list, method: "GET", key: nil)
+        var spec = RequestSpec(operation: .list, key: nil)
         spec.query = [("list-type", "2"), ("prefix", configuration.keyPrefix + prefix), ("max-keys", String(maxKeys))]
         if let delimiter { spec.query.append(("delimiter", delimiter)) }
         if let continuationToken { spec.query.append(("continuation-token", continuationToken)) }
@@ -63,7 +63,7 @@ extension S3Client {
         for key in keys { xml += "<Object><Key>\(xmlEscaped(configuration.keyPrefix + key))</Key></Object>" }
         xml += "</Delete>"
         let body = Array(xml.utf8)
-        var spec = RequestSpec(operation: .deleteObjects, method: "POST", key: nil)
+        var spec = RequestSpec(operation: .deleteObjects, key: nil)
         spec.query = [("delete", "")]
         spec.headers = [
             ("Content-Type", "application/xml"),

@@ -10,7 +10,7 @@ extension S3Client {
         _ key: String, body: S3Body, contentType: String = "application/octet-stream",
         metadata: [String: String] = [:], createOnly: Bool = false
     ) async throws -> String? {
-        var spec = RequestSpec(operation: .put, method: "PUT", key: key)
+        var spec = RequestSpec(operation: .put, key: key)
         spec.headers = [("Content-Type", contentType)] + Self.metadataHeaders(metadata)
         if createOnly { spec.headers.append(("If-None-Match", "*")) }
         switch body {
@@ -52,20 +52,20 @@ extension S3Client {
     }
 
     public func headObject(_ key: String) async throws -> S3ObjectHead {
-        let response = try await execute(RequestSpec(operation: .head, method: "HEAD", key: key))
+        let response = try await execute(RequestSpec(operation: .head, key: key))
         return head(from: response, key: key)
     }
 
     /// DeleteObject. Deleting a missing key succeeds.
     public func deleteObject(_ key: String) async throws {
-        _ = try await execute(RequestSpec(operation: .delete, method: "DELETE", key: key)) {
+        _ = try await execute(RequestSpec(operation: .delete, key: key)) {
             (200..<300).contains($0) || $0 == 404
         }
     }
 
     /// CopyObject inside the bucket, keeping (`.copy`) or replacing the metadata and Content-Type.
     public func copyObject(from source: String, to destination: String, metadata: S3MetadataDirective = .copy) async throws {
-        var spec = RequestSpec(operation: .copy, method: "PUT", key: destination)
+        var spec = RequestSpec(operation: .copy, key: destination)
         let sourcePath =
             "/" + S3PercentEncoding.encode(bucketName) + "/"
             + S3PercentEncoding.encode(configuration.keyPrefix + source, keepSlash: true)
@@ -90,7 +90,7 @@ extension S3Client {
     // MARK: Helpers
 
     private func getSpec(_ key: String, range: (offset: Int64, length: Int64?)?, sink: HTTPRequest.Sink) -> RequestSpec {
-        var spec = RequestSpec(operation: .get, method: "GET", key: key, sink: sink)
+        var spec = RequestSpec(operation: .get, key: key, sink: sink)
         if let range {
             let end = range.length.map { String(range.offset + $0 - 1) } ?? ""
             spec.headers.append(("Range", "bytes=\(range.offset)-\(end)"))

@@ -52,13 +52,14 @@ public final class S3Client: Sendable {
 
     struct RequestSpec {
         var operation: S3Operation
-        var method: String
         var key: String?
         var query: [(String, String)] = []
         var headers: [(String, String)] = []
         var body: HTTPRequest.Body = .none
         var payloadHash = S3Signer.emptyPayloadHash
         var sink: HTTPRequest.Sink = .memory
+
+        var method: String { operation.method }
     }
 
     /// A signed, ready-to-send request; signed again for every attempt so `x-amz-date` stays fresh.
@@ -121,7 +122,7 @@ public final class S3Client: Sendable {
             do {
                 let response = try await engine.perform(signedRequest(spec, deadline: limit))
                 metrics.record(
-                    operation: spec.operation, method: spec.method, status: response.status,
+                    operation: spec.operation, status: response.status,
                     elapsed: clock.now - attemptStarted, sent: sent,
                     received: response.status == 304 || spec.method == "HEAD" ? 0 : S3Metrics.receivedSize(response))
                 warnIfSlow(spec, key: key, since: attemptStarted, requestID: response.headers["x-amz-request-id"])
@@ -133,7 +134,7 @@ public final class S3Client: Sendable {
                 error = serviceError(response, operation: spec.operation, key: key)
             } catch let failure as HTTPTransportFailure {
                 metrics.record(
-                    operation: spec.operation, method: spec.method, status: nil,
+                    operation: spec.operation, status: nil,
                     elapsed: clock.now - attemptStarted, sent: 0, received: 0)
                 (error, connecting) = transportError(failure, operation: spec.operation, key: key)
             }

@@ -7,6 +7,17 @@ public enum S3Operation: String, Sendable, CaseIterable, Hashable {
     case deleteObjects = "DeleteObjects"
     case copy = "COPY"
     case list = "LIST"
+
+    /// The HTTP method its requests use: a LIST is a GET of the bucket, a multi-object delete a POST, a copy a PUT.
+    public var method: String {
+        switch self {
+        case .put, .copy: "PUT"
+        case .get, .list: "GET"
+        case .head: "HEAD"
+        case .delete: "DELETE"
+        case .deleteObjects: "POST"
+        }
+    }
 }
 
 /// A failed S3 operation (after any retries), with the S3 error code, message and request id.

@@ -1,6 +1,7 @@
 """`service stats { inet_listener http }`: ObjectMail's own counters at GET /metrics (Prometheus text),
 as Dovecot 2.3 serves them. A delivery over LMTP and a fetch over IMAP must move the S3, connection,
-login and delivery counters; S3 request counts are checked against SeaweedFS's own count."""
+login and delivery counters and the S3 request and IMAP command histograms; S3 request counts are checked against
+SeaweedFS's own count."""
 import os
 import re
 import smtplib
@@ -26,20 +27,26 @@ def stats_listener(port: int) -> str:
 
 
 def scrape(port: int) -> dict:
-    """Every sample of GET /metrics: {'name{labels}': value}, checking HELP/TYPE precede each family."""
+    """Every sample of GET /metrics: {'name{labels}': value}, checking that a HELP and a TYPE line precede each
+    family's samples (a histogram's `_bucket`, `_sum` and `_count` included)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         text = response.read().decode()
-    samples, typed = {}, set()
+    samples, helped, types, family = {}, set(), {}, None
     for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            typed.add(line.split()[2])
+        if line.startswith("# HELP "):
+            helped.add(line.split()[2])
+        elif line.startswith("# TYPE "):
+            family = line.split()[2]
+            assert family in helped and family not in types, line
+            types[family] = line.split()[3]
         elif line and not line.startswith("#"):
             series, value = line.rsplit(" ", 1)
             name = series.split("{", 1)[0]
-            assert name in typed or re.sub(r"_(sum|count)$", "", name) in typed, line
+            assert name == family or (types[family] == "histogram" and re.sub(r"_(bucket|sum|count)$", "", name) == family), line
             samples[series] = float(value)
+    samples["# TYPE"] = types
     return samples
 
 
@@ -47,7 +54,20 @@ def total(samples: dict, name: str, **labels) -> float:
     """The sum of `name`'s series that carry all of these labels."""
     wanted = [f'{key}="{value}"' for key, value in labels.items()]
     return sum(value for series, value in samples.items()
-               if series.split("{", 1)[0] == name and all(label in series for label in wanted))
+               if series != "# TYPE" and series.split("{", 1)[0] == name and all(label in series for label in wanted))
+
+
+def check_histogram(samples: dict, name: str, **labels):
+    """A histogram series as Prometheus reads it: cumulative buckets ending at +Inf, which equals `_count`."""
+    assert samples["# TYPE"][name] == "histogram"
+    selector = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    count = samples[f"{name}_count{{{selector}}}"]
+    assert count >= 1 and samples[f"{name}_sum{{{selector}}}"] > 0
+    buckets = sorted((float(series.rsplit('le="', 1)[1].rstrip('"}')), value) for series, value in samples.items()
+                     if series.startswith(f"{name}_bucket{{{selector},le="))
+    assert len(buckets) > 10 and buckets[-1] == (float("inf"), count)
+    assert [value for _, value in buckets] == sorted(value for _, value in buckets)
+    return count
 
 
 def settled_baseline(port: int) -> dict:
@@ -94,6 +114,13 @@ def test_counters_move_on_a_posix_store_and_other_requests_are_refused(imap_serv
     assert total(samples, "objectmail_s3_requests_total") == 0  # a posix store sends no S3 request
     assert total(samples, "objectmail_fscache_hits_total") + total(samples, "objectmail_fscache_misses_total") >= 1
     assert "objectmail_fscache_size_bytes" in samples
+    # One IMAP session (LOGIN, SELECT, FETCH, LOGOUT) and a failed LOGIN: command times by command name only.
+    assert check_histogram(samples, "objectmail_imap_command_duration_seconds", command="LOGIN") == 2
+    for command in ("SELECT", "FETCH", "LOGOUT"):
+        assert check_histogram(samples, "objectmail_imap_command_duration_seconds", command=command) == 1
+    commands = {re.search(r'command="([^"]*)"', series).group(1) for series in samples
+                if series.startswith("objectmail_imap_command_duration_seconds_count")}
+    assert commands <= {"CAPABILITY", "LOGIN", "SELECT", "FETCH", "LOGOUT"}, commands
 
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
@@ -127,6 +154,12 @@ def test_s3_requests_are_counted_by_operation_and_status(imap_server, seaweed):
     assert total(samples, "objectmail_s3_sent_bytes_total", operation="PUT") > len("hello metrics")
     assert total(samples, "objectmail_s3_request_duration_seconds_count", operation="PUT") >= 1
     assert total(samples, "objectmail_s3_request_duration_seconds_sum", operation="PUT") > 0
+    # The duration is a histogram; its _count is the requests of the operation, whatever their answer (LIST: none
+    # since the start-up check, so none can land between the two reads).
+    assert check_histogram(samples, "objectmail_s3_request_duration_seconds", operation="PUT") >= 1
+    assert check_histogram(samples, "objectmail_s3_request_duration_seconds", operation="LIST") \
+        == total(samples, "objectmail_s3_requests_total", operation="LIST")
+    assert check_histogram(samples, "objectmail_imap_command_duration_seconds", command="FETCH") == 1
     # Every request ObjectMail counts reached SeaweedFS, and SeaweedFS saw nothing ObjectMail did not send.
     if "OBJECTMAIL_TEST_S3_METRICS_PORT" in seaweed and not os.environ.get("OBJECTMAIL_TEST_S3_METRICS_PORT"):
         assert seaweed_requests(seaweed) - seaweed_before == total(samples, "objectmail_s3_requests_total")

@@ -67,51 +67,106 @@ public enum IMAPCommand: Sendable, Equatable {
     case cancelUpdate(tags: [String])
 
     /// The command name for logs and statistics (never includes arguments, so never a password).
-    public var name: String {
+    public var name: String { commandName.rawValue }
+
+    /// The command as one of a closed set of names, whatever the client typed: metrics label by it.
+    public var commandName: IMAPCommandName {
         switch self {
-        case .capability: "CAPABILITY"
-        case .noop: "NOOP"
-        case .logout: "LOGOUT"
-        case .id: "ID"
-        case .starttls: "STARTTLS"
-        case .authenticate: "AUTHENTICATE"
-        case .login: "LOGIN"
-        case .enable: "ENABLE"
-        case .select: "SELECT"
-        case .examine: "EXAMINE"
-        case .create: "CREATE"
-        case .delete: "DELETE"
-        case .rename: "RENAME"
-        case .subscribe: "SUBSCRIBE"
-        case .unsubscribe: "UNSUBSCRIBE"
-        case .list: "LIST"
-        case .lsub: "LSUB"
-        case .namespace: "NAMESPACE"
-        case .status: "STATUS"
-        case .append: "APPEND"
-        case .idle: "IDLE"
-        case .getQuota: "GETQUOTA"
-        case .getQuotaRoot: "GETQUOTAROOT"
-        case .setQuota: "SETQUOTA"
-        case .compress: "COMPRESS"
-        case .notify: "NOTIFY"
-        case .getMetadata: "GETMETADATA"
-        case .setMetadata: "SETMETADATA"
-        case .check: "CHECK"
-        case .close: "CLOSE"
-        case .unselect: "UNSELECT"
-        case .expunge: "EXPUNGE"
-        case .uidExpunge: "UID EXPUNGE"
-        case .search(_, let uid): uid ? "UID SEARCH" : "SEARCH"
-        case .fetch(_, _, _, let uid): uid ? "UID FETCH" : "FETCH"
-        case .store(_, _, _, let uid): uid ? "UID STORE" : "STORE"
-        case .copy(_, _, let uid): uid ? "UID COPY" : "COPY"
-        case .move(_, _, let uid): uid ? "UID MOVE" : "MOVE"
-        case .sort(_, let uid): uid ? "UID SORT" : "SORT"
-        case .thread(_, let uid): uid ? "UID THREAD" : "THREAD"
-        case .cancelUpdate: "CANCELUPDATE"
+        case .capability: .capability
+        case .noop: .noop
+        case .logout: .logout
+        case .id: .id
+        case .starttls: .starttls
+        case .authenticate: .authenticate
+        case .login: .login
+        case .enable: .enable
+        case .select: .select
+        case .examine: .examine
+        case .create: .create
+        case .delete: .delete
+        case .rename: .rename
+        case .subscribe: .subscribe
+        case .unsubscribe: .unsubscribe
+        case .list: .list
+        case .lsub: .lsub
+        case .namespace: .namespace
+        case .status: .status
+        case .append: .append
+        case .idle: .idle
+        case .getQuota: .getQuota
+        case .getQuotaRoot: .getQuotaRoot
+        case .setQuota: .setQuota
+        case .compress: .compress
+        case .notify: .notify
+        case .getMetadata: .getMetadata
+        case .setMetadata: .setMetadata
+        case .check: .check
+        case .close: .close
+        case .unselect: .unselect
+        case .expunge: .expunge
+        case .uidExpunge: .uidExpunge
+        case .search(_, let uid): uid ? .uidSearch : .search
+        case .fetch(_, _, _, let uid): uid ? .uidFetch : .fetch
+        case .store(_, _, _, let uid): uid ? .uidStore : .store
+        case .copy(_, _, let uid): uid ? .uidCopy : .copy
+        case .move(_, _, let uid): uid ? .uidMove : .move
+        case .sort(_, let uid): uid ? .uidSort : .sort
+        case .thread(_, let uid): uid ? .uidThread : .thread
+        case .cancelUpdate: .cancelUpdate
         }
     }
+}
+
+/// Every command name the parser produces, as logs and Dovecot's statistics write it (`UID FETCH` for the UID form).
+public enum IMAPCommandName: String, Sendable, Hashable, CaseIterable {
+    case capability = "CAPABILITY"
+    case noop = "NOOP"
+    case logout = "LOGOUT"
+    case id = "ID"
+    case starttls = "STARTTLS"
+    case authenticate = "AUTHENTICATE"
+    case login = "LOGIN"
+    case enable = "ENABLE"
+    case select = "SELECT"
+    case examine = "EXAMINE"
+    case create = "CREATE"
+    case delete = "DELETE"
+    case rename = "RENAME"
+    case subscribe = "SUBSCRIBE"
+    case unsubscribe = "UNSUBSCRIBE"
+    case list = "LIST"
+    case lsub = "LSUB"
+    case namespace = "NAMESPACE"
+    case status = "STATUS"
+    case append = "APPEND"
+    case idle = "IDLE"
+    case getQuota = "GETQUOTA"
+    case getQuotaRoot = "GETQUOTAROOT"
+    case setQuota = "SETQUOTA"
+    case compress = "COMPRESS"
+    case notify = "NOTIFY"
+    case getMetadata = "GETMETADATA"
+    case setMetadata = "SETMETADATA"
+    case check = "CHECK"
+    case close = "CLOSE"
+    case unselect = "UNSELECT"
+    case expunge = "EXPUNGE"
+    case uidExpunge = "UID EXPUNGE"
+    case search = "SEARCH"
+    case uidSearch = "UID SEARCH"
+    case fetch = "FETCH"
+    case uidFetch = "UID FETCH"
+    case store = "STORE"
+    case uidStore = "UID STORE"
+    case copy = "COPY"
+    case uidCopy = "UID COPY"
+    case move = "MOVE"
+    case uidMove = "UID MOVE"
+    case sort = "SORT"
+    case uidSort = "UID SORT"
+    case thread = "THREAD"
+    case uidThread = "UID THREAD"
+    case cancelUpdate = "CANCELUPDATE"
 }
 
 /// LOGIN arguments. The description hides the password so a logged command cannot leak it.

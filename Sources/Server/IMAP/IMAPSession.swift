@@ -212,6 +212,8 @@ actor IMAPSession {
     // MARK: - Dispatch
 
     private func execute(_ tagged: TaggedCommand) async {
+        let started = ContinuousClock.now
+        defer { ServerMetrics.imapCommand(tagged.command.commandName, elapsed: started.duration(to: .now)) }
         let traits = tagged.command.traits
         notification?.polling = traits.solicitsUpdates
         running = traits

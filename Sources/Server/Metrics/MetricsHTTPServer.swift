@@ -1,12 +1,12 @@
 import Logging
-import Metrics
+import MetricsExport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The `service stats` HTTP listener: GET /metrics answers the registry in Prometheus text format,
-/// any other path 404, any other method 405. Rendering is a locked copy of a small table, cheap
-/// enough to do on the event loop.
+/// The `service stats` HTTP listener: GET /metrics answers the process's `PrometheusExporter` in Prometheus text
+/// format, any other path 404, any other method 405. Rendering copies the registry's table under its lock and reads
+/// atomics (and the fscache's figures): a few hundred series, cheap enough to do on the event loop.
 public final class MetricsHTTPServer: Sendable {
     private let channels: [any Channel]
 
@@ -19,10 +19,10 @@ public final class MetricsHTTPServer: Sendable {
 
     /// Binds every `stats` listener; nothing to bind gives a server with no channels.
     public static func start(
-        _ listeners: [ListenerSpec], registry: MetricsRegistry = .shared,
+        _ listeners: [ListenerSpec], exporter: PrometheusExporter,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> MetricsHTTPServer {
-        let channels = try await HTTPListeners.bind(listeners, group: group) { MetricsRequestHandler(registry: registry) }
+        let channels = try await HTTPListeners.bind(listeners, group: group) { MetricsRequestHandler(exporter: exporter) }
         return MetricsHTTPServer(channels: channels)
     }
 
@@ -36,11 +36,11 @@ final class MetricsRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let registry: MetricsRegistry
+    private let exporter: PrometheusExporter
     private var head: HTTPRequestHead?
 
-    init(registry: MetricsRegistry) {
-        self.registry = registry
+    init(exporter: PrometheusExporter) {
+        self.exporter = exporter
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -52,14 +52,14 @@ final class MetricsRequestHandler: ChannelInboundHandler {
         case .end:
             guard let request = head else { return }
             head = nil
-            let (status, body, extraHeaders) = Self.answer(request, registry: registry)
+            let (status, body, extraHeaders) = Self.answer(request, exporter: exporter)
             var headers = HTTPHeaders(extraHeaders)
-            headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+            headers.add(name: "Content-Length", value: "\(body.count)")
             if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
             let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
-            buffer.writeString(body)
+            var buffer = context.channel.allocator.buffer(capacity: body.count)
+            buffer.writeBytes(body)
             // HEAD gets the headers GET would get, without the body.
             if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
             let keepAlive = request.isKeepAlive
@@ -70,14 +70,14 @@ final class MetricsRequestHandler: ChannelInboundHandler {
         }
     }
 
-    static func answer(_ request: HTTPRequestHead, registry: MetricsRegistry) -> (HTTPResponseStatus, String, [(String, String)]) {
+    static func answer(_ request: HTTPRequestHead, exporter: PrometheusExporter) -> (HTTPResponseStatus, [UInt8], [(String, String)]) {
         guard request.method == .GET || request.method == .HEAD else {
-            return (.methodNotAllowed, "Only GET /metrics is served\n", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")])
+            return (.methodNotAllowed, Array("Only GET /metrics is served\n".utf8), [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")])
         }
         let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
         guard path == "/metrics" else {
-            return (.notFound, "Not found: try /metrics\n", [("Content-Type", "text/plain")])
+            return (.notFound, Array("Not found: try /metrics\n".utf8), [("Content-Type", "text/plain")])
         }
-        return (.ok, registry.render(), [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+        return (.ok, exporter.render(), [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
     }
 }

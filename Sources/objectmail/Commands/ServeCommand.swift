@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         let processTitle = ProcessTitle.prepare()
         ShutdownSignal.install()
         MallocTuning.apply()
+        let metricsExporter = ProcessMetrics.bootstrap()
         let settings = try options.load()
         try LoggingBootstrap.start(with: settings)
         let logger = Logger(label: "objectmail")
@@ -96,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let metrics: MetricsHTTPServer
         do {
-            metrics = try await MetricsHTTPServer.start(statsListeners)
+            metrics = try await MetricsHTTPServer.start(statsListeners, exporter: metricsExporter)
         } catch {
             logger.critical("cannot listen: \(error)")
             await admin?.stop()
