@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -218,5 +219,62 @@ struct LMTPShutdownTests {
                 + "Received: from relay ([127.0.0.1])\r\n\tby mx.test with LMTP\r\n\tid ID\r\n\t(envelope-from <s@x.org>)\r\n"
                 + "\tfor <jane+x@example.com>; Thu, 01 Jan 1970 00:00:00 +0000\r\n")
         #expect(DeliveryHeaders.messageID(in: Array("Subject: a\r\nMESSAGE-ID:  <x@y>\r\n\r\nMessage-ID: <no>\r\n".utf8)) == "<x@y>")
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPSessionFramingTests {
+    let users: Set<String> = ["jane@example.com"]
+
+    @Test func aRefusedDataIsFollowedByCommandsAndAnAcceptedOneByItsBody() async throws {
+        let backend = RecordingBackend(users: users)
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        // Pipelined in one write: the lines after the refused DATA are commands, those after the accepted one body.
+        try await session.send(
+            "MAIL FROM:<a@b>\r\nRCPT TO:<nobody@example.com>\r\nDATA\r\nNOOP\r\n.\r\nRSET\r\n"
+                + "MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\nNOOP\r\n.\r\nVRFY x\r\n")
+        #expect(
+            try await session.replies(11) == [
+                "250 2.1.0 OK", "550 5.1.1 <nobody@example.com> User doesn't exist: nobody@example.com",
+                "503 5.5.1 No valid recipients", "250 2.0.0 OK", "500 5.5.1 Unknown command", "250 2.0.0 OK",
+                "250 2.1.0 OK", "250 2.1.5 OK", "354 OK", "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved",
+                "252 2.3.3 Try RCPT instead"
+            ])
+        #expect(backend.messages.map(\.bytes) == [Array("NOOP\r\n".utf8)])
+    }
+
+    @Test func aRefusedBdatChunkIsReadAsBytesThenAnswered() async throws {
+        let backend = RecordingBackend(users: users)
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        try await session.send("BDAT 6\r\nNOOP\r\nMAIL FROM:<a@b>\r\nBDAT 6 LAST\r\nQUIT\r\nNOOP\r\n")
+        #expect(
+            try await session.replies(4) == [
+                "503 5.5.1 MAIL needed first", "250 2.1.0 OK", "503 5.5.1 No valid recipients", "250 2.0.0 OK"
+            ])
+        #expect(backend.messages.isEmpty)
+    }
+
+    @Test func aBodyOverTheSpoolThresholdGoesToTheSpoolFile() async throws {
+        let backend = RecordingBackend(users: users)
+        var configuration = LMTPConfiguration(hostname: "mx.test")
+        configuration.spool.threshold = 64
+        configuration.spool.directory = FileManager.default.temporaryDirectory.path
+        var session = try await LMTPTestSession(backend: backend, configuration: configuration)
+        try await session.greet()
+        let line = String(repeating: "z", count: 30) + "\r\n"
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\n")
+        #expect(try await session.replies(3).codes == ["250 2.1.0", "250 2.1.5", "354 OK"])
+        try await session.send(String(repeating: line, count: 10) + ".\r\n")
+        #expect(try await session.reply().hasPrefix("250 2.0.0 <jane@example.com>"))
+        let message = try #require(backend.messages.first)
+        let spool = try #require(message.spool)
+        #expect(message.bytes.isEmpty && spool.size == Int64(10 * line.utf8.count))
+
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 100\r\n" + String(repeating: "y", count: 100))
+        try await session.send("BDAT 20 LAST\r\n" + String(repeating: "w", count: 20))
+        #expect(try await session.replies(4).codes == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0"])
+        #expect(backend.messages.last?.spool?.size == 120)
     }
 }
