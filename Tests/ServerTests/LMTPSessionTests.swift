@@ -182,7 +182,7 @@ struct LMTPShutdownTests {
         try await busy.send("DATA\r\nhello\r\n.\r\n")
         #expect(try await busy.replies(3).codes == ["354 OK", "250 2.0.0", "421 4.3.2"])
         try await busy.channel.closeFuture.get()
-        #expect(busy.backend.messages.count == 1)
+        #expect((busy.backend as? RecordingBackend)?.messages.count == 1)
     }
 }
 
@@ -276,5 +276,50 @@ struct LMTPSessionFramingTests {
         try await session.send("BDAT 20 LAST\r\n" + String(repeating: "w", count: 20))
         #expect(try await session.replies(4).codes == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0"])
         #expect(backend.messages.last?.spool?.size == 120)
+    }
+}
+
+/// A backend whose lookups wait until the test lets them go.
+final class GatedBackend: LMTPBackend {
+    let inner = RecordingBackend(users: ["jane@example.com"])
+    let (gate, opener) = AsyncStream<Void>.makeStream()
+    let lookupStarted = AsyncStream<Void>.makeStream()
+
+    func resolveRecipient(_ address: String, originalRecipient: String?, session: LMTPSessionInfo) async -> RecipientLookup {
+        lookupStarted.continuation.yield()
+        for await _ in gate { break }
+        return await inner.resolveRecipient(address, originalRecipient: originalRecipient, session: session)
+    }
+
+    func deliver(_ message: LMTPMessage, session: LMTPSessionInfo) async -> [LMTPReply] {
+        await inner.deliver(message, session: session)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPIdleTimeoutTests {
+    /// The read timeout as `IdleStateHandler` reports it (it measures real time, so the test sends its event).
+    func readTimeout(_ session: LMTPTestSession) async {
+        session.channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        await session.channel.testingEventLoop.run()
+    }
+
+    @Test func aSilentClientIsDisconnectedButNotWhileALookupRuns() async throws {
+        let backend = GatedBackend()
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\n")
+        // Work the session queued from the loop itself runs when the test loop is run.
+        await session.channel.testingEventLoop.run()
+        for await _ in backend.lookupStarted.stream { break }
+        // The client waits for the lookup, which takes longer than the timeout: no 421 for that.
+        await readTimeout(session)
+        backend.opener.yield()
+        #expect(try await session.replies(2) == ["250 2.1.0 OK", "250 2.1.5 OK"])
+        try await session.send("NOOP\r\n")
+        #expect(try await session.reply() == "250 2.0.0 OK")
+        await readTimeout(session)
+        #expect(try await session.reply() == "421 4.4.2 mx.test Disconnected for inactivity")
+        try await session.channel.closeFuture.get()
     }
 }

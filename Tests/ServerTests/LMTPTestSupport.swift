@@ -44,10 +44,10 @@ final class RecordingBackend: LMTPBackend {
 /// An LMTP session on a test channel: write client bytes, read complete replies.
 struct LMTPTestSession {
     let channel: NIOAsyncTestingChannel
-    let backend: RecordingBackend
+    let backend: any LMTPBackend
     var received = ""
 
-    init(backend: RecordingBackend, configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) async throws {
+    init(backend: any LMTPBackend, configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) async throws {
         self.backend = backend
         let connection = ConnectionContext(sessionID: "TESTSESSION00001", logger: Logger(label: "test"), remoteAddress: nil, localAddress: nil)
         let service = ProtocolService.lmtp(backend: backend, configuration: configuration)
