@@ -7,7 +7,7 @@ import Testing
 /// whole; what comes out is the same as for a line read in one piece.
 struct DataReaderLongLineTests {
     @Test func anEndlessLineIsNotHeldAndStaysByteExact() {
-        var reader = DataReader(limit: 10 << 20)
+        var reader = DataReader()
         let body = [UInt8(ascii: ".")] + [UInt8](repeating: UInt8(ascii: "x"), count: 300_000) + [13]
         var collected: [UInt8] = []
         var largestHeld = 0
@@ -28,7 +28,7 @@ struct DataReaderLongLineTests {
     }
 
     @Test func shortLinesAreUnchanged() {
-        var reader = DataReader(limit: 1 << 20)
+        var reader = DataReader()
         var buffer = ByteBuffer(bytes: Array("a\r\n..b\r\nc\n.\r\n".utf8))
         let ended = reader.read(&buffer)
         #expect(ended)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -181,7 +182,7 @@ struct LMTPShutdownTests {
         try await busy.send("DATA\r\nhello\r\n.\r\n")
         #expect(try await busy.replies(3).codes == ["354 OK", "250 2.0.0", "421 4.3.2"])
         try await busy.channel.closeFuture.get()
-        #expect(busy.backend.messages.count == 1)
+        #expect((busy.backend as? RecordingBackend)?.messages.count == 1)
     }
 }
 
@@ -218,5 +219,107 @@ struct LMTPShutdownTests {
                 + "Received: from relay ([127.0.0.1])\r\n\tby mx.test with LMTP\r\n\tid ID\r\n\t(envelope-from <s@x.org>)\r\n"
                 + "\tfor <jane+x@example.com>; Thu, 01 Jan 1970 00:00:00 +0000\r\n")
         #expect(DeliveryHeaders.messageID(in: Array("Subject: a\r\nMESSAGE-ID:  <x@y>\r\n\r\nMessage-ID: <no>\r\n".utf8)) == "<x@y>")
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPSessionFramingTests {
+    let users: Set<String> = ["jane@example.com"]
+
+    @Test func aRefusedDataIsFollowedByCommandsAndAnAcceptedOneByItsBody() async throws {
+        let backend = RecordingBackend(users: users)
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        // Pipelined in one write: the lines after the refused DATA are commands, those after the accepted one body.
+        try await session.send(
+            "MAIL FROM:<a@b>\r\nRCPT TO:<nobody@example.com>\r\nDATA\r\nNOOP\r\n.\r\nRSET\r\n"
+                + "MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\nNOOP\r\n.\r\nVRFY x\r\n")
+        #expect(
+            try await session.replies(11) == [
+                "250 2.1.0 OK", "550 5.1.1 <nobody@example.com> User doesn't exist: nobody@example.com",
+                "503 5.5.1 No valid recipients", "250 2.0.0 OK", "500 5.5.1 Unknown command", "250 2.0.0 OK",
+                "250 2.1.0 OK", "250 2.1.5 OK", "354 OK", "250 2.0.0 <jane@example.com> TESTSESSION00001 Saved",
+                "252 2.3.3 Try RCPT instead"
+            ])
+        #expect(backend.messages.map(\.bytes) == [Array("NOOP\r\n".utf8)])
+    }
+
+    @Test func aRefusedBdatChunkIsReadAsBytesThenAnswered() async throws {
+        let backend = RecordingBackend(users: users)
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        try await session.send("BDAT 6\r\nNOOP\r\nMAIL FROM:<a@b>\r\nBDAT 6 LAST\r\nQUIT\r\nNOOP\r\n")
+        #expect(
+            try await session.replies(4) == [
+                "503 5.5.1 MAIL needed first", "250 2.1.0 OK", "503 5.5.1 No valid recipients", "250 2.0.0 OK"
+            ])
+        #expect(backend.messages.isEmpty)
+    }
+
+    @Test func aBodyOverTheSpoolThresholdGoesToTheSpoolFile() async throws {
+        let backend = RecordingBackend(users: users)
+        var configuration = LMTPConfiguration(hostname: "mx.test")
+        configuration.spool.threshold = 64
+        configuration.spool.directory = FileManager.default.temporaryDirectory.path
+        var session = try await LMTPTestSession(backend: backend, configuration: configuration)
+        try await session.greet()
+        let line = String(repeating: "z", count: 30) + "\r\n"
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nDATA\r\n")
+        #expect(try await session.replies(3).codes == ["250 2.1.0", "250 2.1.5", "354 OK"])
+        try await session.send(String(repeating: line, count: 10) + ".\r\n")
+        #expect(try await session.reply().hasPrefix("250 2.0.0 <jane@example.com>"))
+        let message = try #require(backend.messages.first)
+        let spool = try #require(message.spool)
+        #expect(message.bytes.isEmpty && spool.size == Int64(10 * line.utf8.count))
+
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\nBDAT 100\r\n" + String(repeating: "y", count: 100))
+        try await session.send("BDAT 20 LAST\r\n" + String(repeating: "w", count: 20))
+        #expect(try await session.replies(4).codes == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0"])
+        #expect(backend.messages.last?.spool?.size == 120)
+    }
+}
+
+/// A backend whose lookups wait until the test lets them go.
+final class GatedBackend: LMTPBackend {
+    let inner = RecordingBackend(users: ["jane@example.com"])
+    let (gate, opener) = AsyncStream<Void>.makeStream()
+    let lookupStarted = AsyncStream<Void>.makeStream()
+
+    func resolveRecipient(_ address: String, originalRecipient: String?, session: LMTPSessionInfo) async -> RecipientLookup {
+        lookupStarted.continuation.yield()
+        for await _ in gate { break }
+        return await inner.resolveRecipient(address, originalRecipient: originalRecipient, session: session)
+    }
+
+    func deliver(_ message: LMTPMessage, session: LMTPSessionInfo) async -> [LMTPReply] {
+        await inner.deliver(message, session: session)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct LMTPIdleTimeoutTests {
+    /// The read timeout as `IdleStateHandler` reports it (it measures real time, so the test sends its event).
+    func readTimeout(_ session: LMTPTestSession) async {
+        session.channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        await session.channel.testingEventLoop.run()
+    }
+
+    @Test func aSilentClientIsDisconnectedButNotWhileALookupRuns() async throws {
+        let backend = GatedBackend()
+        var session = try await LMTPTestSession(backend: backend)
+        try await session.greet()
+        try await session.send("MAIL FROM:<a@b>\r\nRCPT TO:<jane@example.com>\r\n")
+        // Work the session queued from the loop itself runs when the test loop is run.
+        await session.channel.testingEventLoop.run()
+        for await _ in backend.lookupStarted.stream { break }
+        // The client waits for the lookup, which takes longer than the timeout: no 421 for that.
+        await readTimeout(session)
+        backend.opener.yield()
+        #expect(try await session.replies(2) == ["250 2.1.0 OK", "250 2.1.5 OK"])
+        try await session.send("NOOP\r\n")
+        #expect(try await session.reply() == "250 2.0.0 OK")
+        await readTimeout(session)
+        #expect(try await session.reply() == "421 4.4.2 mx.test Disconnected for inactivity")
+        try await session.channel.closeFuture.get()
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Synchronization
+import Testing
 
 @testable import Server
 
@@ -43,15 +44,16 @@ final class RecordingBackend: LMTPBackend {
 /// An LMTP session on a test channel: write client bytes, read complete replies.
 struct LMTPTestSession {
     let channel: NIOAsyncTestingChannel
-    let backend: RecordingBackend
+    let backend: any LMTPBackend
     var received = ""
 
-    init(backend: RecordingBackend, configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) async throws {
+    init(backend: any LMTPBackend, configuration: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) async throws {
         self.backend = backend
         let connection = ConnectionContext(sessionID: "TESTSESSION00001", logger: Logger(label: "test"), remoteAddress: nil, localAddress: nil)
+        let service = ProtocolService.lmtp(backend: backend, configuration: configuration)
+        // The pipeline is built on the channel's event loop, as a listener does; the future is completed at once.
         channel = try await NIOAsyncTestingChannel { channel in
-            try channel.pipeline.syncOperations.addHandler(
-                LMTPSessionHandler(backend: backend, configuration: configuration, connection: connection))
+            service.initializeConnection(channel, connection).whenFailure { Issue.record($0) }
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 24)).get()
     }

@@ -14,10 +14,10 @@ import Testing
 @Suite struct POP3ProtocolTests {
     // MARK: Framing
 
-    func frames(_ chunks: [String], maxLineLength: Int = 64) -> [POP3Frame] {
-        var framer = POP3LineFramer(maxLineLength: maxLineLength)
+    func frames(_ chunks: [String], maxLineLength: Int = 64) -> [LineFrame] {
+        var framer = LineFramer(maxLineLength: maxLineLength)
         var buffer = ByteBuffer()
-        var frames: [POP3Frame] = []
+        var frames: [LineFrame] = []
         for chunk in chunks {
             buffer.writeString(chunk)
             while let frame = framer.nextFrame(&buffer) { frames.append(frame) }

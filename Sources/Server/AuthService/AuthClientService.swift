@@ -10,8 +10,8 @@ extension ProtocolService {
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<AuthClientInput>.makeStream()
                 let session = AuthClientSession(channel: channel, connection: connection, authenticator: authenticator, traffic: traffic)
-                // Auth lines are short: the POP3 line framer's limit (8 KiB) fits a PLAIN response with a long password.
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(POP3LineFramer()))
+                // Auth lines are short: the line framer's limit (8 KiB) fits a PLAIN response with a long password.
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFramer()))
                 try channel.pipeline.syncOperations.addHandler(AuthClientChannelHandler(inputs: continuation, traffic: traffic))
                 EventLoopTaskExecutor.startSession(on: channel.eventLoop) { await session.run(inputs) }
             }
@@ -19,12 +19,12 @@ extension ProtocolService {
     }
 }
 
-final class AuthClientChannelHandler: SessionChannelHandler<POP3Frame, AuthClientInput> {
+final class AuthClientChannelHandler: SessionChannelHandler<LineFrame, AuthClientInput> {
     init(inputs: AsyncStream<AuthClientInput>.Continuation, traffic: TrafficCounter) {
         super.init(inputs: inputs, traffic: traffic, connected: .connected)
     }
 
-    override func input(for frame: POP3Frame, context: ChannelHandlerContext) -> AuthClientInput? {
+    override func input(for frame: LineFrame, context: ChannelHandlerContext) -> AuthClientInput? {
         .frame(frame)
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// What the auth-client session task reacts to.
 enum AuthClientInput: Sendable {
     case connected
-    case frame(POP3Frame)
+    case frame(LineFrame)
 }
 
 /// One MTA connection on `service auth { unix_listener … }`: the handshake, then AUTH requests checked against the

@@ -1,7 +1,7 @@
 import Primitives
 
 /// One LMTP command line, parsed (RFC 2033, RFC 5321 syntax, RFC 3030 BDAT).
-enum LMTPCommand: Equatable {
+enum LMTPCommand: Equatable, Sendable {
     case lhlo(String)
     case mail(from: String, parameters: [String: String])
     case rcpt(to: String, parameters: [String: String])

@@ -19,7 +19,7 @@ extension ProtocolService {
             channel.eventLoop.makeCompletedFuture {
                 let traffic = TrafficCounter()
                 let (inputs, continuation) = AsyncStream<POP3SessionInput>.makeStream()
-                let makeFramer: @Sendable () -> any ChannelHandler = { ByteToMessageHandler(POP3LineFramer()) }
+                let makeFramer: @Sendable () -> any ChannelHandler = { ByteToMessageHandler(LineFramer()) }
                 let session = POP3Session(
                     channel: channel, connection: connection, login: login, locks: locks,
                     configuration: configuration, traffic: traffic, inputs: continuation,
@@ -38,7 +38,7 @@ extension ProtocolService {
 enum POP3SessionInput: Sendable {
     /// The connection is up: time for the greeting.
     case connected
-    case frame(POP3Frame)
+    case frame(LineFrame)
     /// Neither input nor output for `autologout`.
     case idleTimeout
     /// The TLS handshake after STLS is done: input from here on came through TLS.
@@ -54,14 +54,14 @@ final class POP3SessionLocks: Sendable {
 }
 
 /// Hands framed lines to the session task, and turns the autologout timer into an input.
-final class POP3ChannelHandler: SessionChannelHandler<POP3Frame, POP3SessionInput> {
+final class POP3ChannelHandler: SessionChannelHandler<LineFrame, POP3SessionInput> {
     private var idleEvents = 0
 
     init(inputs: AsyncStream<POP3SessionInput>.Continuation, traffic: TrafficCounter) {
         super.init(inputs: inputs, traffic: traffic, connected: .connected)
     }
 
-    override func input(for frame: POP3Frame, context: ChannelHandlerContext) -> POP3SessionInput? {
+    override func input(for frame: LineFrame, context: ChannelHandlerContext) -> POP3SessionInput? {
         idleEvents = 0
         return .frame(frame)
     }

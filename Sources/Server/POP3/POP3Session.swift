@@ -144,7 +144,7 @@ actor POP3Session {
 
     // MARK: - Input
 
-    private func handle(_ frame: POP3Frame) async {
+    private func handle(_ frame: LineFrame) async {
         let line: String
         switch frame {
         case .tooLong:

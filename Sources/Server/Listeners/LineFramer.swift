@@ -1,17 +1,17 @@
 import NIOCore
 
-/// One unit of POP3 client input: a command (or SASL response) line without its CRLF, or a line
-/// that exceeded the limit and was thrown away.
-enum POP3Frame: Sendable, Equatable {
+/// One line of client input without its line end, or a line that exceeded the limit and was thrown away.
+enum LineFrame: Sendable, Equatable {
     case line(String)
     case tooLong
 }
 
-/// Cuts client input into lines (LF or CRLF ends). A line longer than `maxLineLength` is never
-/// buffered: it is dropped up to its end and reported once as `.tooLong`, so a client sending
-/// garbage cannot grow the server's memory.
-struct POP3LineFramer: ByteToMessageDecoder {
-    typealias InboundOut = POP3Frame
+/// Cuts client input into lines (LF or CRLF ends): POP3 and auth-client commands as a decoder, LMTP command
+/// lines inside `LMTPFramer`. A line longer than `maxLineLength` (its CRLF not counted) is never buffered: it
+/// is dropped up to its end and reported once as `.tooLong`, so a client sending garbage cannot grow the
+/// server's memory.
+struct LineFramer: ByteToMessageDecoder {
+    typealias InboundOut = LineFrame
 
     /// RFC 2449 allows 255-octet commands; SASL responses (AUTH PLAIN with a long password) need
     /// more. Dovecot accepts lines of a few kilobytes too.
@@ -38,12 +38,13 @@ struct POP3LineFramer: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    /// The next frame, or nil when more input is needed. Usable without a channel (unit tests).
-    mutating func nextFrame(_ buffer: inout ByteBuffer) -> POP3Frame? {
+    /// The next frame, or nil when more input is needed. Usable without a channel (unit tests, LMTP's framer).
+    mutating func nextFrame(_ buffer: inout ByteBuffer) -> LineFrame? {
         let view = buffer.readableBytesView
         let start = view.startIndex + searchFrom
         guard let lineFeed = view[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-            if skipping || view.count > maxLineLength {
+            // One byte more than the limit may be held: the CR of a line exactly at the limit.
+            if skipping || view.count > maxLineLength + 1 {
                 // Nothing of an over-long line is kept; report it once, when its end arrives.
                 skipping = true
                 buffer.moveReaderIndex(forwardBy: view.count)
@@ -53,17 +54,14 @@ struct POP3LineFramer: ByteToMessageDecoder {
             }
             return nil
         }
-        let length = lineFeed - view.startIndex
         searchFrom = 0
-        if skipping || length > maxLineLength {
+        var end = lineFeed
+        if end > view.startIndex && view[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        defer { buffer.moveReaderIndex(forwardBy: lineFeed - view.startIndex + 1) }
+        if skipping || end - view.startIndex > maxLineLength {
             skipping = false
-            buffer.moveReaderIndex(forwardBy: length + 1)
             return .tooLong
         }
-        var bytes = view[view.startIndex..<lineFeed]
-        if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-        let line = String(decoding: bytes, as: UTF8.self)
-        buffer.moveReaderIndex(forwardBy: length + 1)
-        return .line(line)
+        return .line(String(decoding: view[view.startIndex..<end], as: UTF8.self))
     }
 }
