@@ -120,7 +120,8 @@ var objectMailTargets: [Target] {
             name: "ObjectMail",
             dependencies: [
                 "Config", "ExecutorPreference", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client",
-                .product(name: "Logging", package: "swift-log")
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]),
         .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
         .executableTarget(
@@ -204,7 +205,7 @@ var serverTargets: [Target] {
         .target(
             name: "Server",
             dependencies: [
-                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "Metrics", "Primitives",
+                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "Metrics", "Primitives", "Sieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -213,7 +214,7 @@ var serverTargets: [Target] {
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
+                "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol", "Sieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl")
@@ -282,7 +283,7 @@ var executableTargets: [Target] {
         .executableTarget(
             name: "objectmail",
             dependencies: [
-                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "Primitives",
+                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "Primitives", "Sieve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log")
@@ -298,7 +299,7 @@ var metricsTargets: [Target] {
     ]
 }
 
-// MARK: Sieve: RFC 5228 scripts compiled once and run against a message (issue 32); no delivery wiring yet.
+// MARK: Sieve: RFC 5228 scripts compiled once and run against a message (issue 32); run on delivery by Server.
 var sieveTargets: [Target] {
     [
         .target(name: "Sieve", dependencies: ["MIME"]),

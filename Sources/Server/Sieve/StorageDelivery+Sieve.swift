@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import MailModel
+import ObjectMail
+import Primitives
+import Sieve
+import Synchronization
+
+/// Delivery through Sieve (Pigeonhole's sieve plugin of dovecot-lda and LMTP): the recipient's scripts decide, the
+/// save path of `StorageDelivery` carries the decision out. Every action is logged as Pigeonhole logs it
+/// (`sieve: msgid=<…>: stored mail into mailbox 'X'`).
+extension StorageDelivery {
+    /// Scripts run here, never on Swift's cooperative threads: a hostile script may use its whole step budget.
+    static let sievePool = BlockingPool(threads: 2)
+
+    func sieveDeliver(
+        _ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, as request: DeliveryRequest,
+        messageID: String, session: LMTPSessionInfo, sieve: SieveDeliveryConfiguration
+    ) async -> DeliveryOutcome {
+        var logger = sessionLogger(session)
+        logger[metadataKey: "user"] = "\(recipient.user)"
+        let plan: SieveDeliveryPlan
+        let user: MailUser
+        do {
+            user = try await storage.user(recipient.user, userdb: UserdbLocation(fields: recipient.userdbFields))
+            await user.applyUserdbFields(recipient.userdbFields)
+            let scripts = try await sieveScripts(of: user, sieve: sieve, logger: logger)
+            // No script at all: Dovecot's delivery without Sieve.
+            guard !scripts.isEmpty else {
+                return await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session)
+            }
+            let bytes = try await header + (message.spool?.readAllAsync() ?? message.bytes)
+            let sieveMessage = SieveMessage(bytes: bytes, envelopeFrom: message.mailFrom, envelopeTo: recipient.originalRecipient ?? recipient.address)
+            let environment = try await sieveEnvironment(for: user, sieve: sieve)
+            let cache = sieveCache
+            plan = try await Self.sievePool.run {
+                SieveSequence.run(scripts, message: sieveMessage, environment: environment, configuration: sieve, cache: cache)
+            }
+        } catch {
+            // The user's scripts could not be read: delivering without them would bypass the user's filters.
+            logger.error("sieve: msgid=\(messageID): failed to open the user's scripts: \(error)")
+            return .temporaryFailure("\(error)")
+        }
+        return await carryOut(plan, message, header: header, for: recipient, of: user, as: request, messageID: messageID, logger: logger)
+    }
+
+    /// sieve_before…, the user's active script (else sieve_default), sieve_after…: those that exist.
+    private func sieveScripts(of user: MailUser, sieve: SieveDeliveryConfiguration, logger: Logger) async throws -> [SieveSequenceScript] {
+        let before = try await Self.globalScripts(sieve.before)
+        let after = try await Self.globalScripts(sieve.after)
+        var main: [SieveSequenceScript] = []
+        if sieve.personal, let active = try await user.activeSieveScript() {
+            main = [SieveSequenceScript(name: active.name, text: active.text, global: false)]
+        } else if let path = sieve.defaultScript {
+            main = try await Self.globalScripts([path])
+        }
+        return before + main + after
+    }
+
+    /// The scripts of files or directories (their `*.sieve` files in name order); a missing one is skipped, as
+    /// Pigeonhole skips a sieve_before that does not exist.
+    static func globalScripts(_ paths: [String]) async throws -> [SieveSequenceScript] {
+        try await BlockingPool.fileIO.run {
+            var scripts: [SieveSequenceScript] = []
+            for path in paths {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+                let files =
+                    isDirectory.boolValue
+                    ? try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sieve") }.sorted()
+                        .map { path + "/" + $0 } : [path]
+                for file in files {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: file))
+                    scripts.append(SieveSequenceScript(name: file, text: String(decoding: data, as: UTF8.self), global: true))
+                }
+            }
+            return scripts
+        }
+    }
+
+    /// What the scripts may ask: the user's mailboxes (mailboxexists), included scripts (the user's own, or the
+    /// sieve_global directory's), the limits.
+    private func sieveEnvironment(for user: MailUser, sieve: SieveDeliveryConfiguration) async throws -> SieveEnvironment {
+        let mailboxes = Set(try await user.listMailboxes().filter(\.exists).map(\.name.value))
+        let globalDirectory = sieve.globalDirectory
+        let personal = sieve.personal
+        return SieveEnvironment(
+            mailboxExists: { mailboxes.contains((try? MailboxName($0))?.value ?? $0) },
+            loadScript: { name, location in
+                // Called on the Sieve pool's thread, which may wait.
+                switch location {
+                case .global:
+                    guard let globalDirectory, !name.contains("/") else { return nil }
+                    return (try? Data(contentsOf: URL(fileURLWithPath: "\(globalDirectory)/\(name).sieve")))
+                        .map { String(decoding: $0, as: UTF8.self) }
+                case .personal:
+                    guard personal else { return nil }
+                    return WaitForAsync.result { try? await user.sieveScript(named: name) } ?? nil
+                }
+            },
+            limits: sieve.limits)
+    }
+
+    // MARK: Carrying the decision out
+
+    private func carryOut(
+        _ plan: SieveDeliveryPlan, _ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, of user: MailUser,
+        as request: DeliveryRequest, messageID: String, logger: Logger
+    ) async -> DeliveryOutcome {
+        let log = "sieve: msgid=\(messageID)"
+        var storedInto: [String] = []
+        var actionFailed = false
+        var outcomeFailure: DeliveryOutcome?
+        for step in plan.steps {
+            for action in step.actions {
+                switch action {
+                case .store(let mailbox, let flags, _, let create):
+                    do {
+                        let name = try await storeCopy(
+                            message, header: header, edited: step.editedMessage, into: mailbox, flags: flags, create: create,
+                            of: user, request: request, logger: logger)
+                        storedInto.append(name)
+                        logger.info("\(log): stored mail into mailbox '\(name)'")
+                    } catch {
+                        logger.info("\(log): failed to store into mailbox '\(mailbox)': \(error)")
+                        actionFailed = true
+                        outcomeFailure = outcomeFailure ?? Self.outcome(of: error)
+                    }
+                case .discard:
+                    logger.info("\(log): marked message to be discarded if not explicitly delivered (discard action)")
+                case .redirect(let address, _):
+                    logger.error("\(log): failed to redirect message to <\(address)>: \(Self.noSending)")
+                    actionFailed = true
+                case .reject(_, let extended):
+                    logger.error("\(log): failed to send rejection message to <\(message.mailFrom)> (\(extended ? "ereject" : "reject")): \(Self.noSending)")
+                    actionFailed = true
+                case .vacation(let vacation):
+                    logger.error("\(log): failed to send vacation response to <\(vacation.recipient)>: \(Self.noSending)")
+                    actionFailed = true
+                }
+            }
+        }
+        if let failure = plan.failure {
+            logger.error("sieve: \(failure.script): \(failure.error)")
+        }
+        // Pigeonhole keeps the message when the script failed or one of its actions did, as it would without them.
+        let keep: SieveAction? =
+            plan.failure != nil || actionFailed ? plan.implicitKeep ?? .store(mailbox: "INBOX", flags: [], copy: false, create: false) : plan.implicitKeep
+        if case .store(_, let flags, _, _) = keep {
+            let target = request.mailbox ?? MailboxName.inbox.value
+            if !storedInto.contains(target) {
+                do {
+                    let name = try await storeCopy(
+                        message, header: header, edited: plan.keepMessage, into: target, flags: flags, create: request.autocreate,
+                        of: user, request: request, logger: logger, fallbackToInbox: true)
+                    storedInto.append(name)
+                    logger.info("\(log): stored mail into mailbox '\(name)'")
+                } catch {
+                    logger.error("\(log): failed to store into mailbox '\(target)': \(error)")
+                    return Self.outcome(of: error)
+                }
+            }
+            if let failure = plan.failure {
+                logger.info("sieve: Execution of script \(failure.script) failed, but implicit keep was successful")
+            } else if actionFailed {
+                logger.info("sieve: Execution of the script's actions failed, but implicit keep was successful")
+            }
+        } else if storedInto.isEmpty, let outcomeFailure {
+            return outcomeFailure
+        }
+        ServerMetrics.delivery(result: "saved", bytes: header.count + message.size)
+        return .saved(mailbox: storedInto.first ?? "")
+    }
+
+    static let noSending = "sending mail (redirect, reject, vacation) is not implemented in this build"
+
+    /// Stores one copy into `name`, with the flags and keywords Sieve gave. `fallbackToInbox`: the implicit keep into
+    /// the requested mailbox (LMTP's detail, LDA's -m) goes to INBOX when that fails, as a delivery without Sieve does.
+    private func storeCopy(
+        _ message: LMTPMessage, header: [UInt8], edited: [UInt8]?, into name: String, flags: [String], create: Bool,
+        of user: MailUser, request: DeliveryRequest, logger: Logger, fallbackToInbox: Bool = false
+    ) async throws -> String {
+        var systemFlags: MessageFlags = []
+        var keywords: [String] = []
+        for flag in flags {
+            if let system = MessageFlags(imapName: flag) {
+                systemFlags.insert(system)
+            } else if Self.isKeyword(flag), !keywords.contains(flag) {
+                keywords.append(flag)
+            }
+        }
+        let incoming: IncomingMessage
+        if let edited {
+            incoming = IncomingMessage(bytes: edited, flags: systemFlags, keywords: keywords)
+        } else {
+            incoming = try await Self.incoming(message, header: header, flags: systemFlags, keywords: keywords)
+        }
+        var boxRequest = request
+        boxRequest.autocreate = create || request.autocreate
+        do {
+            let mailbox = try await destination(name, of: user, request: boxRequest)
+            try await save(incoming, into: mailbox, of: user, request: request, logger: logger)
+            return mailbox.name
+        } catch let error where fallbackToInbox && !Self.isQuota(error) && (try? MailboxName(name))?.isInbox != true {
+            logger.info("save failed to \(name): \(error)")
+            try await save(incoming, into: try await user.mailbox(MailboxName.inbox.value), of: user, request: request, logger: logger)
+            return MailboxName.inbox.value
+        }
+    }
+
+    /// An IMAP keyword (RFC 3501 atom, no backslash); Pigeonhole ignores invalid ones.
+    static func isKeyword(_ flag: String) -> Bool {
+        !flag.isEmpty && flag.utf8.count <= 200
+            && flag.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar.value < 0x7f && !"(){%*\"\\]".unicodeScalars.contains(scalar)
+            }
+    }
+
+    static func isQuota(_ error: any Error) -> Bool {
+        if case StorageError.quotaExceeded = error { true } else { false }
+    }
+
+    static func outcome(of error: any Error) -> DeliveryOutcome {
+        if case StorageError.quotaExceeded(_, _, let text) = error { return .overQuota(text) }
+        return .temporaryFailure("\(error)")
+    }
+}
+
+/// Waits on a blocking thread (a `BlockingPool`'s, never a cooperative one) for async work: an included personal
+/// script fetched while the interpreter runs.
+enum WaitForAsync {
+    static func result<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let value = await body()
+            box.value.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return box.value.withLock { $0! }
+    }
+
+    private final class Box<T: Sendable>: Sendable {
+        let value = Mutex<T?>(nil)
+    }
+}

@@ -1,0 +1,155 @@
+import Auth
+import Config
+import Foundation
+import Logging
+import MailModel
+import ObjectMail
+import ObjectStore
+import Sieve
+import Testing
+
+@testable import Server
+
+/// Delivery through the user's Sieve scripts (the sieve plugin): the save path carries out what the scripts decide.
+@Suite final class SieveDeliveryTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sieve-delivery-\(UUID().uuidString)").path
+    let session = LMTPSessionInfo(id: "SESSION", helo: "relay.test", remoteIP: "127.0.0.1")
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func makeDelivery(_ sieve: SieveDeliveryConfiguration, lmtp: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) throws
+        -> (StorageDelivery, MailStorage)
+    {
+        let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}x::::::\n", in: root)
+        let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
+        let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"), logger: Logger(label: "test")) { _ in store }
+        let delivery = StorageDelivery(
+            authenticator: try Authenticator(settings: settings), storage: storage, configuration: lmtp, sieve: sieve,
+            logger: Logger(label: "test"))
+        return (delivery, storage)
+    }
+
+    func deliver(_ delivery: StorageDelivery, _ text: String, to address: String = "jane@example.com") async throws -> [LMTPReply] {
+        guard case .accepted(let recipient) = await delivery.resolveRecipient(address, originalRecipient: nil, session: session) else {
+            throw ConfigError("\(address) not accepted")
+        }
+        return await delivery.deliver(
+            LMTPMessage(mailFrom: "ann@example.org", recipients: [recipient], bytes: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)),
+            session: session)
+    }
+
+    /// Mailbox name → (flags, keywords) of its messages.
+    func contents(_ storage: MailStorage) async throws -> [String: [MessageState]] {
+        let user = try await storage.user("jane@example.com")
+        var found: [String: [MessageState]] = [:]
+        for listing in try await user.listMailboxes() where listing.exists {
+            found[listing.name.value] = try await user.messageStates(in: try await user.mailbox(listing.name.value))
+        }
+        return found
+    }
+
+    @Test func fileintoWithFlagsAndCreateKeepWithAddflagAndDiscard() async throws {
+        let (delivery, storage) = try makeDelivery(SieveDeliveryConfiguration())
+        let user = try await storage.user("jane@example.com")
+        try await user.putSieveScript(
+            named: "main",
+            text: """
+                require ["fileinto", "imap4flags", "mailbox"];
+                if header :contains "subject" "list" { fileinto :create :flags ["\\\\Seen", "$Work"] "Lists/Día"; stop; }
+                if header :contains "subject" "spam" { discard; stop; }
+                addflag "\\\\Flagged";
+                """)
+        try await user.activateSieveScript(named: "main")
+        #expect(try await deliver(delivery, "Subject: a list mail\n\nx\n").map(\.code) == [250])
+        #expect(try await deliver(delivery, "Subject: spam\n\nx\n").map(\.code) == [250])
+        #expect(try await deliver(delivery, "Subject: hello\n\nx\n").map(\.code) == [250])
+        let found = try await contents(storage)
+        #expect(found["Lists/Día"]?.map(\.flags) == [.seen] && found["Lists/Día"]?.map(\.keywords) == [["$Work"]])
+        #expect(found["INBOX"]?.map(\.flags) == [.flagged])
+    }
+
+    @Test func fileintoAMissingMailboxWithoutCreateKeepsTheMessage() async throws {
+        let (delivery, storage) = try makeDelivery(SieveDeliveryConfiguration())
+        let user = try await storage.user("jane@example.com")
+        try await user.putSieveScript(named: "s", text: "require \"fileinto\";\nfileinto \"Nowhere\";\n")
+        try await user.activateSieveScript(named: "s")
+        #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1])
+    }
+
+    @Test func unsendableActionsAndRuntimeErrorsFallBackToKeep() async throws {
+        let (delivery, storage) = try makeDelivery(SieveDeliveryConfiguration())
+        let user = try await storage.user("jane@example.com")
+        try await user.putSieveScript(named: "r", text: "require \"reject\";\nreject \"no\";\n")
+        try await user.activateSieveScript(named: "r")
+        #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [250])
+        try await user.putSieveScript(named: "r", text: "redirect \"elsewhere@example.net\";\n")
+        #expect(try await deliver(delivery, "Subject: y\n\nx\n").map(\.code) == [250])
+        // A script that does not compile (editheader is off by default, as in Pigeonhole) keeps too.
+        try await user.putSieveScript(named: "r", text: "require \"editheader\";\naddheader \"X\" \"y\";\ndiscard;\n")
+        #expect(try await deliver(delivery, "Subject: z\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 3])
+    }
+
+    @Test func beforeAndAfterScriptsRunAroundThePersonalOne() async throws {
+        try FileManager.default.createDirectory(atPath: "\(root)/global", withIntermediateDirectories: true)
+        try "require [\"imap4flags\"];\naddflag \"$Before\";\n".write(toFile: "\(root)/global/before.sieve", atomically: true, encoding: .utf8)
+        try "require [\"fileinto\", \"mailbox\"];\nfileinto :create \"After\";\n".write(
+            toFile: "\(root)/global/after.sieve", atomically: true, encoding: .utf8)
+        let (delivery, storage) = try makeDelivery(
+            SieveDeliveryConfiguration(before: ["\(root)/global/before.sieve"], after: ["\(root)/global/after.sieve"]))
+        let user = try await storage.user("jane@example.com")
+        // The personal script keeps implicitly: the after script runs and files the message.
+        try await user.putSieveScript(named: "p", text: "if false { discard; }\n")
+        try await user.activateSieveScript(named: "p")
+        #expect(try await deliver(delivery, "Subject: one\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 0, "After": 1])
+        // One that files it ends the sequence.
+        try await user.putSieveScript(named: "p", text: "keep;\n")
+        #expect(try await deliver(delivery, "Subject: two\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1, "After": 1])
+    }
+
+    @Test func settingsAreReadAsPigeonholeNamesThem() throws {
+        var registry = SettingsRegistry()
+        StorageSettings.register(in: &registry)
+        ServerSettings.register(in: &registry)
+        registry.registerPlugin(SieveSettings.definitions)
+        let settings = try registry.load(
+            text: """
+                protocol lmtp {
+                  mail_plugins = $mail_plugins sieve
+                }
+                plugin {
+                  sieve = file:~/sieve;active=~/.dovecot.sieve
+                  sieve_before = /etc/sieve/before.sieve
+                  sieve_before2 = file:/etc/sieve/before2.sieve
+                  sieve_after = /etc/sieve/after.d
+                  sieve_global_path = /etc/sieve/default.sieve
+                  sieve_extensions = +editheader -vacation
+                  sieve_max_actions = 5
+                  sieve_max_script_size = 10k
+                }
+                """)
+        #expect(try SieveDeliveryConfiguration(settings: settings.forProtocol("imap")) == nil)
+        let sieve = try #require(try SieveDeliveryConfiguration(settings: settings.forProtocol("lmtp")))
+        #expect(sieve.personal && sieve.before == ["/etc/sieve/before.sieve", "/etc/sieve/before2.sieve"])
+        #expect(sieve.after == ["/etc/sieve/after.d"] && sieve.defaultScript == "/etc/sieve/default.sieve")
+        #expect(sieve.personalExtensions.contains("editheader") && !sieve.personalExtensions.contains("vacation"))
+        #expect(sieve.limits.maxActions == 5 && sieve.limits.maxScriptSize == 10240)
+        let refused = try registry.load(text: "protocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve_extensions = +vnd.dovecot.pipe\n}\n")
+        #expect(throws: ConfigError.self) { try SieveDeliveryConfiguration(settings: refused.forProtocol("lmtp")) }
+        let ldap = try registry.load(text: "protocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve = ldap:/etc/sieve-ldap.conf\n}\n")
+        #expect(throws: ConfigError.self) { try SieveDeliveryConfiguration(settings: ldap.forProtocol("lmtp")) }
+    }
+
+    @Test func compiledScriptsAreCachedByContent() {
+        let cache = SieveCompiledCache()
+        let extensions = SieveDeliveryConfiguration.defaultExtensions
+        _ = cache.compiled("keep;", name: "a", extensions: extensions, limits: .default)
+        let renamed = cache.compiled("keep;", name: "b", extensions: extensions, limits: .default)
+        #expect(cache.count == 1 && (try? renamed.get().name) == "b")
+        _ = cache.compiled("discard;", name: "a", extensions: extensions, limits: .default)
+        #expect(cache.count == 2)
+    }
+}
