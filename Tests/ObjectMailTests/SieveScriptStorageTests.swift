@@ -54,4 +54,21 @@ import Testing
         #expect(try await back.sieveScripts() == [SieveScriptEntry(name: "main", active: false)])
         await third.shutdown()
     }
+
+    @Test func duplicateEntriesExpireAndAreBounded() async throws {
+        let (bucket, root) = try RecoveryTests().scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let storage = RecoveryTests.backend(bucket: bucket, home: "\(root)/a")
+        let user = try await storage.user("jane@example.com")
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await user.markSieveDuplicates([("a", 60), ("b", 3600)], now: now)
+        #expect(try await user.sieveDuplicates(now: now) == [MailUser.sieveDuplicateHash("a"), MailUser.sieveDuplicateHash("b")])
+        #expect(try await user.sieveDuplicates(now: now.addingTimeInterval(120)) == [MailUser.sieveDuplicateHash("b")])
+        let many = (0..<(MailUser.maxSieveDuplicates + 5)).map { ("id\($0)", 7200 + $0) }
+        try await user.markSieveDuplicates(many, now: now)
+        let kept = try await user.sieveDuplicates(now: now)
+        #expect(kept.count == MailUser.maxSieveDuplicates && !kept.contains(MailUser.sieveDuplicateHash("a")))
+        #expect(kept.contains(MailUser.sieveDuplicateHash("id\(MailUser.maxSieveDuplicates + 4)")))
+        await storage.shutdown()
+    }
 }

@@ -110,6 +110,18 @@ import Testing
         #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1, "After": 1])
     }
 
+    @Test func duplicateSeesMessagesDeliveredBefore() async throws {
+        let (delivery, storage) = try makeDelivery(SieveDeliveryConfiguration())
+        let user = try await storage.user("jane@example.com")
+        try await user.putSieveScript(named: "d", text: "require \"duplicate\";\nif duplicate { discard; stop; }\n")
+        try await user.activateSieveScript(named: "d")
+        let message = "Message-ID: <same@x>\nSubject: x\n\nx\n"
+        #expect(try await deliver(delivery, message).map(\.code) == [250])
+        #expect(try await deliver(delivery, message).map(\.code) == [250])
+        #expect(try await deliver(delivery, message.replacingOccurrences(of: "same", with: "other")).map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 2])
+    }
+
     @Test func settingsAreReadAsPigeonholeNamesThem() throws {
         var registry = SettingsRegistry()
         StorageSettings.register(in: &registry)

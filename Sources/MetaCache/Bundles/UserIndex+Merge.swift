@@ -150,6 +150,13 @@ extension UserIndex {
             for (key, value) in root.state where key.hasPrefix("sieve.") {
                 try db.execute(sql: "INSERT OR REPLACE INTO state(key, value) VALUES (?, ?)", arguments: [key, value])
             }
+            // Sieve duplicate entries (`sieve-duplicate:` keys → expiry): both backends' entries, the later expiry.
+            for (key, value) in root.state where key.hasPrefix("sieve-duplicate:") {
+                try db.execute(
+                    sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                        + "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+                    arguments: [key, value])
+            }
             if let theirs = root.state["last-uidvalidity"].flatMap(UInt32.init) {
                 let mine = try String.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'last-uidvalidity'").flatMap(UInt32.init) ?? 0
                 try db.execute(sql: "INSERT OR REPLACE INTO state(key, value) VALUES ('last-uidvalidity', ?)", arguments: [String(max(mine, theirs))])

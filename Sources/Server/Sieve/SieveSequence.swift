@@ -24,6 +24,8 @@ struct SieveDeliveryPlan: Sendable {
     var implicitKeep: SieveAction? = .store(mailbox: "INBOX", flags: [], copy: false, create: false)
     /// The message the implicit keep stores (the last edit), nil when unchanged.
     var keepMessage: [UInt8]?
+    /// Duplicate ids the scripts tested, to remember once the delivery succeeded.
+    var duplicateMarks: [SieveDuplicateMark] = []
     /// The script that failed (compile or runtime error) and its error, for the log; the implicit keep then applies.
     var failure: (script: String, error: String)?
 }
@@ -61,8 +63,9 @@ enum SieveSequence {
                 message.bytes = edited
                 plan.keepMessage = edited
             }
+            plan.duplicateMarks += result.duplicateMarks
             if !result.actions.isEmpty {
-                plan.steps.append(.init(script: source.name, actions: result.actions, editedMessage: result.editedMessage))
+                plan.steps.append(.init(script: source.name, actions: result.actions, editedMessage: plan.keepMessage))
             }
             plan.implicitKeep = result.implicitKeep
             if result.implicitKeep == nil { return plan }

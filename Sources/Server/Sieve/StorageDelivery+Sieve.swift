@@ -82,10 +82,12 @@ extension StorageDelivery {
     /// sieve_global directory's), the limits.
     private func sieveEnvironment(for user: MailUser, sieve: SieveDeliveryConfiguration) async throws -> SieveEnvironment {
         let mailboxes = Set(try await user.listMailboxes().filter(\.exists).map(\.name.value))
+        let duplicates = try await user.sieveDuplicates()
         let globalDirectory = sieve.globalDirectory
         let personal = sieve.personal
         return SieveEnvironment(
             mailboxExists: { mailboxes.contains((try? MailboxName($0))?.value ?? $0) },
+            duplicateSeen: { id, _ in duplicates.contains(MailUser.sieveDuplicateHash(id)) },
             loadScript: { name, location in
                 // Called on the Sieve pool's thread, which may wait.
                 switch location {
@@ -110,7 +112,6 @@ extension StorageDelivery {
         let log = "sieve: msgid=\(messageID)"
         var storedInto: [String] = []
         var actionFailed = false
-        var outcomeFailure: DeliveryOutcome?
         for step in plan.steps {
             for action in step.actions {
                 switch action {
@@ -124,7 +125,6 @@ extension StorageDelivery {
                     } catch {
                         logger.info("\(log): failed to store into mailbox '\(mailbox)': \(error)")
                         actionFailed = true
-                        outcomeFailure = outcomeFailure ?? Self.outcome(of: error)
                     }
                 case .discard:
                     logger.info("\(log): marked message to be discarded if not explicitly delivered (discard action)")
@@ -165,8 +165,12 @@ extension StorageDelivery {
             } else if actionFailed {
                 logger.info("sieve: Execution of the script's actions failed, but implicit keep was successful")
             }
-        } else if storedInto.isEmpty, let outcomeFailure {
-            return outcomeFailure
+        }
+        do {
+            try await user.markSieveDuplicates(plan.duplicateMarks.map { ($0.id, $0.seconds) })
+        } catch {
+            // The message is delivered; the next copy of it is then not recognised as a duplicate.
+            logger.warning("\(log): failed to record duplicate ids: \(error)")
         }
         ServerMetrics.delivery(result: "saved", bytes: header.count + message.size)
         return .saved(mailbox: storedInto.first ?? "")
