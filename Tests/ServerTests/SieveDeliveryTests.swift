@@ -29,12 +29,14 @@ import Testing
         return (delivery, storage)
     }
 
-    func deliver(_ delivery: StorageDelivery, _ text: String, to address: String = "jane@example.com") async throws -> [LMTPReply] {
+    func deliver(
+        _ delivery: StorageDelivery, _ text: String, to address: String = "jane@example.com", from sender: String = "ann@example.org"
+    ) async throws -> [LMTPReply] {
         guard case .accepted(let recipient) = await delivery.resolveRecipient(address, originalRecipient: nil, session: session) else {
             throw ConfigError("\(address) not accepted")
         }
         return await delivery.deliver(
-            LMTPMessage(mailFrom: "ann@example.org", recipients: [recipient], bytes: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)),
+            LMTPMessage(mailFrom: sender, recipients: [recipient], bytes: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)),
             session: session)
     }
 
@@ -83,6 +85,8 @@ import Testing
         try await user.putSieveScript(named: "r", text: "require \"reject\";\nreject \"no\";\n")
         try await user.activateSieveScript(named: "r")
         #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [250])
+        // Rejecting a message from the null sender drops it: there is nobody to tell.
+        #expect(try await deliver(delivery, "Subject: bounce\n\nx\n", from: "").map(\.code) == [250])
         try await user.putSieveScript(named: "r", text: "redirect \"elsewhere@example.net\";\n")
         #expect(try await deliver(delivery, "Subject: y\n\nx\n").map(\.code) == [250])
         // A script that does not compile (editheader is off by default, as in Pigeonhole) keeps too.
@@ -108,6 +112,18 @@ import Testing
         try await user.putSieveScript(named: "p", text: "keep;\n")
         #expect(try await deliver(delivery, "Subject: two\n\nx\n").map(\.code) == [250])
         #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1, "After": 1])
+    }
+
+    @Test func keepAndTheImplicitKeepStoreIntoTheDetailMailbox() async throws {
+        let (delivery, storage) = try makeDelivery(
+            SieveDeliveryConfiguration(), lmtp: LMTPConfiguration(hostname: "mx.test", saveToDetailMailbox: true, mailboxAutocreate: true))
+        let user = try await storage.user("jane@example.com")
+        try await user.putSieveScript(named: "k", text: "if header :contains \"subject\" \"explicit\" { keep; }\n")
+        try await user.activateSieveScript(named: "k")
+        #expect(try await deliver(delivery, "Subject: explicit\n\nx\n", to: "jane+lists@example.com").map(\.code) == [250])
+        #expect(try await deliver(delivery, "Subject: implicit\n\nx\n", to: "jane+lists@example.com").map(\.code) == [250])
+        #expect(try await deliver(delivery, "Subject: plain\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1, "lists": 2])
     }
 
     @Test func duplicateSeesMessagesDeliveredBefore() async throws {

@@ -30,7 +30,7 @@ extension StorageDelivery {
                 return await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session)
             }
             let bytes = try await header + (message.spool?.readAllAsync() ?? message.bytes)
-            let sieveMessage = SieveMessage(bytes: bytes, envelopeFrom: message.mailFrom, envelopeTo: recipient.originalRecipient ?? recipient.address)
+            let sieveMessage = SieveMessage(bytes: bytes, envelopeFrom: message.mailFrom, envelopeTo: recipient.address)
             let environment = try await sieveEnvironment(for: user, sieve: sieve)
             let cache = sieveCache
             plan = try await Self.sievePool.run {
@@ -116,10 +116,13 @@ extension StorageDelivery {
             for action in step.actions {
                 switch action {
                 case .store(let mailbox, let flags, _, let create):
+                    // keep (INBOX here) stores into the default mailbox: LMTP's detail one, LDA's -m.
+                    let keepsDefault = mailbox == MailboxName.inbox.value && request.mailbox != nil
                     do {
                         let name = try await storeCopy(
-                            message, header: header, edited: step.editedMessage, into: mailbox, flags: flags, create: create,
-                            of: user, request: request, logger: logger)
+                            message, header: header, edited: step.editedMessage, into: keepsDefault ? request.mailbox! : mailbox,
+                            flags: flags, create: create || (keepsDefault && request.autocreate), of: user, request: request,
+                            logger: logger, fallbackToInbox: keepsDefault)
                         storedInto.append(name)
                         logger.info("\(log): stored mail into mailbox '\(name)'")
                     } catch {
@@ -131,6 +134,9 @@ extension StorageDelivery {
                 case .redirect(let address, _):
                     logger.error("\(log): failed to redirect message to <\(address)>: \(Self.noSending)")
                     actionFailed = true
+                case .reject where message.mailFrom.isEmpty:
+                    // Nobody to tell: the message is dropped, as Pigeonhole drops it.
+                    logger.info("\(log): not sending reject message to <>")
                 case .reject(_, let extended):
                     logger.error("\(log): failed to send rejection message to <\(message.mailFrom)> (\(extended ? "ereject" : "reject")): \(Self.noSending)")
                     actionFailed = true
