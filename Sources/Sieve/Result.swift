@@ -13,6 +13,19 @@ public struct SieveVacation: Sendable, Hashable {
     public var reason: String
     /// Whom to answer (the envelope sender).
     public var recipient: String
+
+    public init(
+        period: Int, subject: String?, from: String?, addresses: [String], mime: Bool, handle: String, reason: String, recipient: String
+    ) {
+        self.period = period
+        self.subject = subject
+        self.from = from
+        self.addresses = addresses
+        self.mime = mime
+        self.handle = handle
+        self.reason = reason
+        self.recipient = recipient
+    }
 }
 
 /// One action of the result, in the order the script performed it.

@@ -5,11 +5,13 @@ the bucket, so a backend with an empty metacache runs them. Actions are logged a
 import imaplib
 import shutil
 import smtplib
+import socketserver
 import subprocess
 import textwrap
+import threading
 import time
 
-from conftest import IMAP_PASSWORD, USERS, wait_for, wait_for_port
+from conftest import USERS, wait_for, wait_for_port
 
 USER = USERS[0]
 OTHER = USERS[1]
@@ -100,9 +102,9 @@ def test_fileinto_with_flags_keep_and_discard(imap_server, tmp_path):
     assert "sieve: msgid=<sv3@example.org>: stored mail into mailbox 'INBOX'" in log
 
 
-def test_reject_and_unsendable_actions_keep_the_message(imap_server, tmp_path):
-    """reject/ereject, redirect and vacation need mail sent (submission_host), which this build does not do yet: the
-    action fails as a failed send fails in Pigeonhole, and the message is kept (LMTP 250)."""
+def test_reject_without_submission_host_keeps_the_message(imap_server, tmp_path):
+    """reject/ereject, redirect and vacation need mail sent: without submission_host the action fails, as a failed
+    send fails in Pigeonhole, and the message is kept (LMTP 250)."""
     server = start(imap_server, tmp_path)
     put(server, "main", """\
         require ["reject", "ereject"];
@@ -113,8 +115,9 @@ def test_reject_and_unsendable_actions_keep_the_message(imap_server, tmp_path):
     assert deliver(server, MESSAGE.replace(b"Project news", b"ext").replace(b"sv1", b"sv2")) == {}
     assert len(mailbox(server, "INBOX")) == 2
     log = log_of(server)
-    assert "sieve: msgid=<sv1@example.org>: failed to send rejection message to <ann@example.org> (reject)" in log, log
-    assert "(ereject)" in log
+    assert ("sieve: msgid=<sv1@example.org>: failed to send rejection message to <ann@example.org>: "
+            "no means to send mail (submission_host is not set)") in log, log
+    assert "sieve: msgid=<sv2@example.org>: failed to send rejection message" in log
     assert "failed, but implicit keep was successful" in log
 
 
@@ -210,3 +213,130 @@ def test_hostile_scripts_end_with_keep_and_no_hang(imap_server, tmp_path):
     assert "Execution of script main failed, but implicit keep was successful" in log, log
     # The server still answers.
     assert deliver(server, MESSAGE.replace(b"sv1", b"sv2")) == {}
+
+
+class SMTPSink(socketserver.ThreadingTCPServer):
+    """A minimal SMTP server standing in for submission_host: records (MAIL FROM, RCPT TO, message) and answers
+    `rcpt_reply` to RCPT."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, rcpt_reply=b"250 2.1.5 Ok"):
+        self.received = []
+        self.rcpt_reply = rcpt_reply
+        super().__init__(("127.0.0.1", 0), SMTPHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def host(self):
+        return f"127.0.0.1:{self.server_address[1]}"
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"220 sink ESMTP\r\n")
+        sender, recipients = None, []
+        while line := self.rfile.readline():
+            command = line.strip().decode()
+            verb = command.split(" ")[0].split(":")[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self.wfile.write(b"250 sink\r\n")
+            elif verb == "MAIL":
+                sender = command.split(":", 1)[1].strip().strip("<>")
+                self.wfile.write(b"250 2.1.0 Ok\r\n")
+            elif verb == "RCPT":
+                recipients.append(command.split(":", 1)[1].strip().strip("<>"))
+                self.wfile.write(self.server.rcpt_reply + b"\r\n")
+            elif verb == "DATA":
+                self.wfile.write(b"354 go on\r\n")
+                data = b""
+                while (chunk := self.rfile.readline()) != b".\r\n":
+                    data += chunk[1:] if chunk.startswith(b"..") else chunk
+                self.server.received.append((sender, recipients, data))
+                self.wfile.write(b"250 2.0.0 queued\r\n")
+            elif verb == "QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"502 5.5.2 what\r\n")
+
+
+def start_with_sink(imap_server, tmp_path, sink, **settings):
+    extra, plugin = sieve_extra(tmp_path, **settings)
+    return imap_server(extra=extra + f"submission_host = {sink.host}\npostmaster_address = postmaster@example.com\n",
+                       plugin="  sieve = file:~/sieve;active=~/.dovecot.sieve\n" + plugin)
+
+
+def test_redirect_is_sent_once_per_message(imap_server, tmp_path):
+    sink = SMTPSink()
+    server = start_with_sink(imap_server, tmp_path, sink)
+    put(server, "main", 'redirect "fwd@example.net";\n')
+    assert deliver(server) == {}
+    assert deliver(server) == {}  # the same Message-ID again: not forwarded twice
+    assert wait_for(lambda: len(sink.received) == 1)
+    sender, recipients, data = sink.received[0]
+    assert sender == "ann@example.org" and recipients == ["fwd@example.net"]
+    assert data.startswith(b"X-Sieve: ObjectMail Sieve\r\nX-Sieve-Redirected-From: jane@example.com\r\n"), data
+    assert b"Subject: Project news" in data and b"Return-Path" not in data
+    assert mailbox(server, "INBOX") == []
+    log = log_of(server)
+    assert "sieve: msgid=<sv1@example.org>: forwarded to <fwd@example.net>" in log, log
+    assert "sieve: msgid=<sv1@example.org>: discarded duplicate forward to <fwd@example.net>" in log
+    sink.shutdown()
+
+
+def test_reject_sends_a_rejection_and_ereject_too(imap_server, tmp_path):
+    sink = SMTPSink()
+    server = start_with_sink(imap_server, tmp_path, sink)
+    put(server, "main", 'require ["reject", "ereject"];\nif header :contains "subject" "ext" { ereject "go away"; stop; }\nreject "not wanted";\n')
+    assert deliver(server) == {}
+    assert deliver(server, MESSAGE.replace(b"Project news", b"ext").replace(b"sv1", b"sv2")) == {}
+    assert wait_for(lambda: len(sink.received) == 2)
+    sender, recipients, data = sink.received[0]
+    assert sender == "" and recipients == ["ann@example.org"]
+    assert b"From: Postmaster <postmaster@example.com>\r\n" in data and b"Subject: Rejected: Project news\r\n" in data
+    assert b"report-type=disposition-notification" in data and b"not wanted" in data
+    assert b"Final-Recipient: rfc822; jane@example.com" in data and b"Original-Message-ID: <sv1@example.org>" in data
+    assert b"go away" in sink.received[1][2]
+    assert mailbox(server, "INBOX") == []
+    log = log_of(server)
+    assert "sieve: msgid=<sv1@example.org>: rejected message from <ann@example.org> (reject)" in log, log
+    assert "sieve: msgid=<sv2@example.org>: rejected message from <ann@example.org> (ereject)" in log
+    sink.shutdown()
+
+
+def test_vacation_answers_each_sender_once_per_period(imap_server, tmp_path):
+    sink = SMTPSink()
+    server = start_with_sink(imap_server, tmp_path, sink)
+    put(server, "main", 'require "vacation";\nvacation :days 2 :subject "Away" "I am away until Monday.";\n')
+    assert deliver(server) == {}
+    assert deliver(server, MESSAGE.replace(b"sv1", b"sv2")) == {}
+    assert wait_for(lambda: len(sink.received) >= 1)
+    time.sleep(0.5)
+    assert len(sink.received) == 1
+    sender, recipients, data = sink.received[0]
+    assert sender == "" and recipients == ["ann@example.org"]
+    assert b"Subject: Away\r\n" in data and b"In-Reply-To: <sv1@example.org>\r\n" in data
+    assert b"Auto-Submitted: auto-replied (vacation)\r\n" in data and b"I am away until Monday." in data
+    assert len(mailbox(server, "INBOX")) == 2
+    assert "sieve: msgid=<sv1@example.org>: sent vacation response to <ann@example.org>" in log_of(server)
+    sink.shutdown()
+
+
+def test_a_refused_redirect_keeps_the_message_and_a_temporary_refusal_retries(imap_server, tmp_path):
+    sink = SMTPSink(rcpt_reply=b"550 5.1.1 no such user")
+    server = start_with_sink(imap_server, tmp_path, sink)
+    put(server, "main", 'redirect "gone@example.net";\n')
+    assert deliver(server) == {}
+    assert len(mailbox(server, "INBOX")) == 1
+    assert "failed to redirect message to <gone@example.net>: 550 5.1.1 no such user (permanent failure)" in log_of(server)
+    sink.rcpt_reply = b"451 4.3.0 try later"
+    try:
+        deliver(server, MESSAGE.replace(b"sv1", b"sv2"))
+        raise AssertionError("accepted")
+    except smtplib.SMTPDataError as error:
+        assert error.smtp_code == 451
+    except smtplib.SMTPRecipientsRefused as error:
+        assert list(error.recipients.values())[0][0] == 451
+    assert len(mailbox(server, "INBOX")) == 1
+    sink.shutdown()

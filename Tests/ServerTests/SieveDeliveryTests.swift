@@ -157,7 +157,9 @@ import Testing
                   sieve_extensions = +editheader -vacation
                   sieve_max_actions = 5
                   sieve_max_script_size = 10k
+                  sieve_redirect_envelope_from = "<bounces@example.com>"
                 }
+                submission_host = relay.example.com:2525
                 """)
         #expect(try SieveDeliveryConfiguration(settings: settings.forProtocol("imap")) == nil)
         let sieve = try #require(try SieveDeliveryConfiguration(settings: settings.forProtocol("lmtp")))
@@ -165,6 +167,9 @@ import Testing
         #expect(sieve.after == ["/etc/sieve/after.d"] && sieve.defaultScript == "/etc/sieve/default.sieve")
         #expect(sieve.personalExtensions.contains("editheader") && !sieve.personalExtensions.contains("vacation"))
         #expect(sieve.limits.maxActions == 5 && sieve.limits.maxScriptSize == 10240)
+        #expect(sieve.redirectEnvelopeFrom == .address("bounces@example.com") && sieve.submission?.port == 2525)
+        let userEmail = try registry.load(text: "protocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve_redirect_envelope_from = user_email\n}\n")
+        #expect(throws: ConfigError.self) { try SieveDeliveryConfiguration(settings: userEmail.forProtocol("lmtp")) }
         let refused = try registry.load(text: "protocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve_extensions = +vnd.dovecot.pipe\n}\n")
         #expect(throws: ConfigError.self) { try SieveDeliveryConfiguration(settings: refused.forProtocol("lmtp")) }
         let ldap = try registry.load(text: "protocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve = ldap:/etc/sieve-ldap.conf\n}\n")

@@ -150,8 +150,9 @@ extension UserIndex {
             for (key, value) in root.state where key.hasPrefix("sieve.") {
                 try db.execute(sql: "INSERT OR REPLACE INTO state(key, value) VALUES (?, ?)", arguments: [key, value])
             }
-            // Sieve duplicate entries (`sieve-duplicate:` keys → expiry): both backends' entries, the later expiry.
-            for (key, value) in root.state where key.hasPrefix("sieve-duplicate:") {
+            // Sieve tracking entries (`sieve-duplicate:`, `sieve-vacation:` keys → expiry): both backends' entries,
+            // the later expiry.
+            for (key, value) in root.state where key.hasPrefix("sieve-duplicate:") || key.hasPrefix("sieve-vacation:") {
                 try db.execute(
                     sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                         + "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",

@@ -2,32 +2,40 @@ import Crypto
 import Foundation
 import Primitives
 
-/// The Sieve duplicate extension's database (RFC 7352; Pigeonhole's `~/.dovecot.lda-dupes`), kept with the user's
-/// other state: index state keys `sieve-duplicate:HASH` → the second the entry expires, which travel in the root
-/// index bundle, so a message seen on one backend is a duplicate on every other. At most `maxSieveDuplicates`
-/// entries are kept (those expiring last): the root bundle is uploaded after every marking and must stay small.
+/// What Sieve remembers for a while per user, as Pigeonhole's `~/.dovecot.lda-dupes` does: ids the duplicate test
+/// saw (RFC 7352) and forwards already made (`duplicate`), senders a vacation response went to (`vacation`).
+public enum SieveTracking: String, Sendable {
+    case duplicate, vacation
+
+    /// Index state keys `sieve-duplicate:HASH` / `sieve-vacation:HASH` → the second the entry expires.
+    var prefix: String { "sieve-\(rawValue):" }
+}
+
+/// The Sieve tracking databases, kept with the user's other state: index state keys that travel in the root index
+/// bundle, so what one backend saw or answered counts on every other (a merge keeps both backends' entries). At most
+/// `maxSieveDuplicates` entries of a kind are kept (those expiring last): the root bundle is uploaded after every
+/// marking and must stay small.
 extension MailUser {
-    static let sieveDuplicatePrefix = "sieve-duplicate:"
     public static let maxSieveDuplicates = 1000
 
     /// The hashes (`sieveDuplicateHash`) of the ids seen and not yet expired.
-    public func sieveDuplicates(now: Date = Date()) async throws -> Set<String> {
-        let entries = try await mapErrors { try await index.states(withPrefix: Self.sieveDuplicatePrefix) }
+    public func sieveDuplicates(_ kind: SieveTracking = .duplicate, now: Date = Date()) async throws -> Set<String> {
+        let entries = try await mapErrors { try await index.states(withPrefix: kind.prefix) }
         let second = Int64(now.timeIntervalSince1970)
-        return Set(entries.compactMap { key, value in (Int64(value) ?? 0) > second ? String(key.dropFirst(Self.sieveDuplicatePrefix.count)) : nil })
+        return Set(entries.compactMap { key, value in (Int64(value) ?? 0) > second ? String(key.dropFirst(kind.prefix.count)) : nil })
     }
 
-    /// Remembers ids for their periods (after a delivery whose scripts tested them succeeded), dropping expired
-    /// entries and, beyond the limit, those expiring first.
-    public func markSieveDuplicates(_ marks: [(id: String, seconds: Int)], now: Date = Date()) async throws {
+    /// Remembers ids for their periods (after a delivery whose scripts tested them succeeded, after a forward or a
+    /// response was sent), dropping expired entries and, beyond the limit, those expiring first.
+    public func markSieveDuplicates(_ marks: [(id: String, seconds: Int)], _ kind: SieveTracking = .duplicate, now: Date = Date()) async throws {
         guard !marks.isEmpty else { return }
         let second = Int64(now.timeIntervalSince1970)
-        var entries = try await mapErrors { try await index.states(withPrefix: Self.sieveDuplicatePrefix) }
+        var entries = try await mapErrors { try await index.states(withPrefix: kind.prefix) }
             .compactMapValues { Int64($0) }
         let before = entries
         entries = entries.filter { $0.value > second }
         for mark in marks {
-            let key = Self.sieveDuplicatePrefix + Self.sieveDuplicateHash(mark.id)
+            let key = kind.prefix + Self.sieveDuplicateHash(mark.id)
             entries[key] = max(entries[key] ?? 0, second + Int64(max(0, mark.seconds)))
         }
         if entries.count > Self.maxSieveDuplicates {

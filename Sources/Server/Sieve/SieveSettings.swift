@@ -42,7 +42,14 @@ public enum SieveSettings {
             SettingDefinition("sieve_max_script_size", .size, default: "1M", "Largest script that is compiled; 0: no limit."),
             SettingDefinition("sieve_max_actions", .number, default: "32", "Most actions one delivery's scripts may perform; 0: no limit."),
             SettingDefinition(
-                "sieve_max_redirects", .number, default: "4", "Most redirect actions one delivery's scripts may perform; 0: no limit.")
+                "sieve_max_redirects", .number, default: "4", "Most redirect actions one delivery's scripts may perform; 0: no limit."),
+            SettingDefinition(
+                "sieve_redirect_envelope_from", .string, default: "sender",
+                "Envelope sender of redirected mail: sender (the message's), recipient, orig_recipient, postmaster, or "
+                    + "<address>. A message from the null sender is always redirected from the null sender."),
+            SettingDefinition(
+                "sieve_vacation_send_from_recipient", .bool, default: "no",
+                "Vacation responses are sent from the recipient's address instead of the null sender.")
         ]
         for number in 2...numberedScripts {
             list.append(SettingDefinition("sieve_before\(number)", .string, "A further sieve_before script, run after the previous ones."))
@@ -67,6 +74,20 @@ public struct SieveDeliveryConfiguration: Sendable, Equatable {
     public var personalExtensions: Set<String>
     public var globalExtensions: Set<String>
     public var limits: SieveLimits
+    /// Where redirects, rejections and vacation responses go (`submission_host`); nil: they fail, and the message is kept.
+    var submission: SMTPSubmission?
+    /// `postmaster_address`; empty: postmaster@ the recipient's domain, Dovecot's default.
+    public var postmasterAddress = ""
+    /// `hostname`, for Message-IDs and the rejection's Reporting-UA.
+    public var hostname = ProcessInfo.processInfo.hostName
+    public var redirectEnvelopeFrom = RedirectEnvelopeFrom.sender
+    public var vacationSendFromRecipient = false
+
+    /// sieve_redirect_envelope_from.
+    public enum RedirectEnvelopeFrom: Sendable, Equatable {
+        case sender, recipient, originalRecipient, postmaster
+        case address(String)
+    }
 
     /// Pigeonhole enables every extension it has but editheader (and its vnd ones) unless told otherwise.
     public static let defaultExtensions = sieveSupportedExtensions.subtracting(["editheader"])
@@ -123,6 +144,25 @@ public struct SieveDeliveryConfiguration: Sendable, Equatable {
         let redirects = plugin.number("sieve_max_redirects")
         limits.maxRedirects = redirects > 0 ? redirects : Int.max
         self.limits = limits
+        let hostname = settings.string("hostname")
+        self.hostname = hostname.isEmpty ? ProcessInfo.processInfo.hostName : hostname
+        submission = SMTPSubmission(submissionHost: settings.string("submission_host"), heloName: self.hostname)
+        postmasterAddress = settings.string("postmaster_address")
+        let from = plugin.string("sieve_redirect_envelope_from").trimmingCharacters(in: .whitespaces)
+        switch from.lowercased() {
+        case "", "sender": redirectEnvelopeFrom = .sender
+        case "recipient": redirectEnvelopeFrom = .recipient
+        case "orig_recipient": redirectEnvelopeFrom = .originalRecipient
+        case "postmaster": redirectEnvelopeFrom = .postmaster
+        default:
+            guard from.hasPrefix("<"), from.hasSuffix(">") else {
+                throw ConfigError(
+                    "sieve_redirect_envelope_from: '\(from)' is not sender, recipient, orig_recipient, postmaster or <address> "
+                        + "(user_email is not supported)", at: plugin.location(of: "sieve_redirect_envelope_from"))
+            }
+            redirectEnvelopeFrom = .address(String(from.dropFirst().dropLast()))
+        }
+        vacationSendFromRecipient = plugin.bool("sieve_vacation_send_from_recipient")
     }
 }
 

@@ -21,6 +21,8 @@ extension StorageDelivery {
         logger[metadataKey: "user"] = "\(recipient.user)"
         let plan: SieveDeliveryPlan
         let user: MailUser
+        let bytes: [UInt8]
+        let forwarded: Set<String>
         do {
             user = try await storage.user(recipient.user, userdb: UserdbLocation(fields: recipient.userdbFields))
             await user.applyUserdbFields(recipient.userdbFields)
@@ -29,9 +31,10 @@ extension StorageDelivery {
             guard !scripts.isEmpty else {
                 return await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session)
             }
-            let bytes = try await header + (message.spool?.readAllAsync() ?? message.bytes)
+            bytes = try await header + (message.spool?.readAllAsync() ?? message.bytes)
             let sieveMessage = SieveMessage(bytes: bytes, envelopeFrom: message.mailFrom, envelopeTo: recipient.address)
             let environment = try await sieveEnvironment(for: user, sieve: sieve)
+            forwarded = try await user.sieveDuplicates()
             let cache = sieveCache
             plan = try await Self.sievePool.run {
                 SieveSequence.run(scripts, message: sieveMessage, environment: environment, configuration: sieve, cache: cache)
@@ -41,7 +44,11 @@ extension StorageDelivery {
             logger.error("sieve: msgid=\(messageID): failed to open the user's scripts: \(error)")
             return .temporaryFailure("\(error)")
         }
-        return await carryOut(plan, message, header: header, for: recipient, of: user, as: request, messageID: messageID, logger: logger)
+        let sending = SieveSendContext(
+            sieve: sieve, outgoing: SieveOutgoingMail(original: bytes, hostname: sieve.hostname), envelopeSender: message.mailFrom,
+            recipient: recipient, user: user, log: "sieve: msgid=\(messageID)", logger: logger, forwarded: forwarded)
+        return await carryOut(
+            plan, message, header: header, for: recipient, of: user, as: request, messageID: messageID, sending: sending, logger: logger)
     }
 
     /// sieve_before…, the user's active script (else sieve_default), sieve_after…: those that exist.
@@ -83,10 +90,12 @@ extension StorageDelivery {
     private func sieveEnvironment(for user: MailUser, sieve: SieveDeliveryConfiguration) async throws -> SieveEnvironment {
         let mailboxes = Set(try await user.listMailboxes().filter(\.exists).map(\.name.value))
         let duplicates = try await user.sieveDuplicates()
+        let responded = try await user.sieveDuplicates(.vacation)
         let globalDirectory = sieve.globalDirectory
         let personal = sieve.personal
         return SieveEnvironment(
             mailboxExists: { mailboxes.contains((try? MailboxName($0))?.value ?? $0) },
+            alreadyResponded: { sender, handle, _ in responded.contains(MailUser.sieveDuplicateHash(Self.vacationID(sender, handle))) },
             duplicateSeen: { id, _ in duplicates.contains(MailUser.sieveDuplicateHash(id)) },
             loadScript: { name, location in
                 // Called on the Sieve pool's thread, which may wait.
@@ -107,7 +116,7 @@ extension StorageDelivery {
 
     private func carryOut(
         _ plan: SieveDeliveryPlan, _ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, of user: MailUser,
-        as request: DeliveryRequest, messageID: String, logger: Logger
+        as request: DeliveryRequest, messageID: String, sending: SieveSendContext, logger: Logger
     ) async -> DeliveryOutcome {
         let log = "sieve: msgid=\(messageID)"
         var storedInto: [String] = []
@@ -131,18 +140,16 @@ extension StorageDelivery {
                     }
                 case .discard:
                     logger.info("\(log): marked message to be discarded if not explicitly delivered (discard action)")
-                case .redirect(let address, _):
-                    logger.error("\(log): failed to redirect message to <\(address)>: \(Self.noSending)")
-                    actionFailed = true
                 case .reject where message.mailFrom.isEmpty:
                     // Nobody to tell: the message is dropped, as Pigeonhole drops it.
                     logger.info("\(log): not sending reject message to <>")
-                case .reject(_, let extended):
-                    logger.error("\(log): failed to send rejection message to <\(message.mailFrom)> (\(extended ? "ereject" : "reject")): \(Self.noSending)")
-                    actionFailed = true
-                case .vacation(let vacation):
-                    logger.error("\(log): failed to send vacation response to <\(vacation.recipient)>: \(Self.noSending)")
-                    actionFailed = true
+                case .redirect, .reject, .vacation:
+                    switch await sieveSend(action, sending) {
+                    case .done: break
+                    case .failed: actionFailed = true
+                    // As Pigeonhole: the MTA tries the whole delivery again later.
+                    case .temporaryFailure(let error): return .temporaryFailure(error)
+                    }
                 }
             }
         }
@@ -181,8 +188,6 @@ extension StorageDelivery {
         ServerMetrics.delivery(result: "saved", bytes: header.count + message.size)
         return .saved(mailbox: storedInto.first ?? "")
     }
-
-    static let noSending = "sending mail (redirect, reject, vacation) is not implemented in this build"
 
     /// Stores one copy into `name`, with the flags and keywords Sieve gave. `fallbackToInbox`: the implicit keep into
     /// the requested mailbox (LMTP's detail, LDA's -m) goes to INBOX when that fails, as a delivery without Sieve does.
