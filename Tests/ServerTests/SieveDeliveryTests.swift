@@ -17,11 +17,46 @@ import Testing
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
+    /// A store whose PUTs fail under the prefix `failing` names (a mailbox's objects), as an unavailable S3 fails them.
+    final class PartlyFailingStore: ObjectStore, @unchecked Sendable {
+        let parent: any ObjectStore
+        private let lock = NSLock()
+        private var failingPrefix: String?
+        var description: String { "partly-failing(\(parent.description))" }
+
+        init(parent: any ObjectStore) { self.parent = parent }
+
+        func fail(under prefix: String?) { lock.withLock { failingPrefix = prefix } }
+
+        func put(_ key: String, body: ObjectBody, options: PutOptions) async throws {
+            if let prefix = lock.withLock({ failingPrefix }), key.hasPrefix(prefix) {
+                throw ObjectStoreError.unavailable(key: key, detail: "503 Slow Down", requestID: nil)
+            }
+            try await parent.put(key, body: body, options: options)
+        }
+        func get(_ key: String, range: ByteRange?) async throws -> StoredObject { try await parent.get(key, range: range) }
+        func download(_ key: String, to path: String, range: ByteRange?) async throws -> ObjectInfo {
+            try await parent.download(key, to: path, range: range)
+        }
+        func stat(_ key: String) async throws -> ObjectInfo { try await parent.stat(key) }
+        func delete(_ key: String) async throws { try await parent.delete(key) }
+        func deleteMany(_ keys: [String]) async throws -> [BulkDeleteFailure] { try await parent.deleteMany(keys) }
+        func copy(from source: String, to destination: String, metadata: MetadataDirective) async throws {
+            try await parent.copy(from: source, to: destination, metadata: metadata)
+        }
+        func list(prefix: String, delimiter: String?, continuation: String?, maxKeys: Int) async throws -> ListPage {
+            try await parent.list(prefix: prefix, delimiter: delimiter, continuation: continuation, maxKeys: maxKeys)
+        }
+    }
+
+    var store: PartlyFailingStore?
+
     func makeDelivery(_ sieve: SieveDeliveryConfiguration, lmtp: LMTPConfiguration = LMTPConfiguration(hostname: "mx.test")) throws
         -> (StorageDelivery, MailStorage)
     {
         let settings = try PasswdFileUsers.settings("jane@example.com:{PLAIN}x::::::\n", in: root)
-        let store = try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects")
+        let store = PartlyFailingStore(parent: try PipelineRegistry.builtIn.makeStore("posix:\(root)/objects"))
+        self.store = store
         let storage = MailStorage(configuration: StorageConfiguration(homeTemplate: "\(root)/home/%u"), logger: Logger(label: "test")) { _ in store }
         let delivery = StorageDelivery(
             authenticator: try Authenticator(settings: settings), storage: storage, configuration: lmtp, sieve: sieve,
@@ -77,6 +112,20 @@ import Testing
         try await user.activateSieveScript(named: "s")
         #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [250])
         #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 1])
+    }
+
+    @Test func aStoreFailureOfFileintoIsATemporaryFailureNotAMisfiledMessage() async throws {
+        let (delivery, storage) = try makeDelivery(SieveDeliveryConfiguration())
+        let user = try await storage.user("jane@example.com")
+        let target = try await user.createMailbox("Target")
+        try await user.putSieveScript(named: "s", text: "require \"fileinto\";\nfileinto \"Target\";\n")
+        try await user.activateSieveScript(named: "s")
+        store?.fail(under: user.layout.mailboxPrefix(guid: target.guid))
+        #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [451])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 0, "Target": 0])
+        store?.fail(under: nil)
+        #expect(try await deliver(delivery, "Subject: x\n\nx\n").map(\.code) == [250])
+        #expect(try await contents(storage).mapValues(\.count) == ["INBOX": 0, "Target": 1])
     }
 
     @Test func unsendableActionsAndRuntimeErrorsFallBackToKeep() async throws {

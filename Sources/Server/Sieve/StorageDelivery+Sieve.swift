@@ -135,6 +135,12 @@ extension StorageDelivery {
                         storedInto.append(name)
                         logger.info("\(log): stored mail into mailbox '\(name)'")
                     } catch {
+                        // The store or the index failing is no verdict on the script: retry the delivery rather than
+                        // file the message elsewhere (Pigeonhole's temporary failure).
+                        if Self.isStorageFault(error) {
+                            logger.error("\(log): failed to store into mailbox '\(mailbox)': \(error) (temporary failure)")
+                            return Self.outcome(of: error)
+                        }
                         logger.info("\(log): failed to store into mailbox '\(mailbox)': \(error)")
                         actionFailed = true
                     }
@@ -229,6 +235,15 @@ extension StorageDelivery {
             && flag.unicodeScalars.allSatisfy { scalar in
                 scalar.value > 0x20 && scalar.value < 0x7f && !"(){%*\"\\]".unicodeScalars.contains(scalar)
             }
+    }
+
+    /// A failure of the storage itself (object store, index, spool), as opposed to one of the action (no such mailbox,
+    /// an invalid name, over quota).
+    static func isStorageFault(_ error: any Error) -> Bool {
+        switch error as? StorageError {
+        case .store?, .index?, nil: true
+        default: false
+        }
     }
 
     static func isQuota(_ error: any Error) -> Bool {
