@@ -4,6 +4,7 @@ as Pigeonhole's multiscript does; personal scripts are managed with `objectmail 
 the bucket, so a backend with an empty metacache runs them. Actions are logged as Pigeonhole logs them."""
 import imaplib
 import shutil
+import signal
 import smtplib
 import socketserver
 import subprocess
@@ -169,6 +170,20 @@ def test_sieve_default_and_doveadm_sieve_verbs(imap_server, tmp_path):
     assert len(mailbox(server, "Default")) == 2
     assert sieve(server, "delete", "-u", USER, "one", "two").returncode == 0
     assert sieve(server, "list", "-u", USER).stdout == b""
+
+
+def test_a_reload_applies_the_sieve_settings(imap_server, tmp_path):
+    first, second = tmp_path / "first.sieve", tmp_path / "second.sieve"
+    first.write_text('require ["fileinto", "mailbox"];\nfileinto :create "First";\n')
+    second.write_text('require ["fileinto", "mailbox"];\nfileinto :create "Second";\n')
+    server = start(imap_server, tmp_path, sieve_default=str(first))
+    assert deliver(server) == {}
+    server.config.write_text(server.config.read_text().replace(str(first), str(second)))
+    server.process.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "SIGHUP: configuration reloaded" in log_of(server)), log_of(server)[-3000:]
+    assert "restart to apply" not in log_of(server)
+    assert deliver(server, MESSAGE.replace(b"sv1", b"sv2")) == {}
+    assert len(mailbox(server, "First")) == 1 and len(mailbox(server, "Second")) == 1
 
 
 def test_active_script_and_duplicates_survive_a_wiped_metacache(imap_server, tmp_path):
