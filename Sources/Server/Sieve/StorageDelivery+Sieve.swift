@@ -4,7 +4,6 @@ import MailModel
 import ObjectMail
 import Primitives
 import Sieve
-import Synchronization
 
 /// Delivery through Sieve (Pigeonhole's sieve plugin of dovecot-lda and LMTP): the recipient's scripts decide, the
 /// save path of `StorageDelivery` carries the decision out. Every action is logged as Pigeonhole logs it
@@ -253,25 +252,5 @@ extension StorageDelivery {
     static func outcome(of error: any Error) -> DeliveryOutcome {
         if case StorageError.quotaExceeded(_, _, let text) = error { return .overQuota(text) }
         return .temporaryFailure("\(error)")
-    }
-}
-
-/// Waits on a blocking thread (a `BlockingPool`'s, never a cooperative one) for async work: an included personal
-/// script fetched while the interpreter runs.
-enum WaitForAsync {
-    static func result<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let value = await body()
-            box.value.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return box.value.withLock { $0! }
-    }
-
-    private final class Box<T: Sendable>: Sendable {
-        let value = Mutex<T?>(nil)
     }
 }
