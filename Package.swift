@@ -126,7 +126,8 @@ var objectMailTargets: [Target] {
             name: "ObjectMail",
             dependencies: [
                 "Config", "ExecutorPreference", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "S3Client",
-                .product(name: "Logging", package: "swift-log")
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]),
         .testTarget(name: "ObjectMailTests", dependencies: ["ObjectMail", "MailModel", "MetaCache", "MIME", "ObjectStore", "Primitives", "StoreContract"]),
         .executableTarget(
@@ -210,7 +211,7 @@ var serverTargets: [Target] {
         .target(
             name: "Server",
             dependencies: [
-                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "MetricsExport", "Primitives",
+                "Config", "Auth", "ExecutorPreference", "MailModel", "ObjectMail", "IMAPProtocol", "MIME", "MetricsExport", "Primitives", "Sieve",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -220,7 +221,7 @@ var serverTargets: [Target] {
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol",
+                "Server", "Config", "Auth", "MailModel", "ObjectMail", "ObjectStore", "MetaCache", "StoreContract", "IMAPProtocol", "Sieve",
                 "MetricsExport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -293,7 +294,7 @@ var executableTargets: [Target] {
         .executableTarget(
             name: "objectmail",
             dependencies: [
-                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "MetricsExport", "Primitives",
+                "Config", "ObjectStore", "FSCache", "Auth", "MailModel", "ObjectMail", "Server", "CSystemIO", "MetricsExport", "Primitives", "Sieve",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -321,7 +322,7 @@ var metricsExportTargets: [Target] {
     ]
 }
 
-// MARK: Sieve: RFC 5228 scripts compiled once and run against a message (issue 32); no delivery wiring yet.
+// MARK: Sieve: RFC 5228 scripts compiled once and run against a message (issue 32); run on delivery by Server.
 var sieveTargets: [Target] {
     [
         .target(name: "Sieve", dependencies: ["MIME"]),

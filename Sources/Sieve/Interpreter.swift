@@ -368,7 +368,7 @@ private final class Run {
                 throw LinedError(line: line, message: error.message)
             }
             do {
-                script = try SieveCompiler.compile(text, name: name, limits: env.limits)
+                script = try SieveCompiler.compile(text, name: name, limits: env.limits, extensions: env.extensions)
             } catch {
                 throw LinedError(line: line, message: "failed to compile included script '\(name)': \(error.description)")
             }

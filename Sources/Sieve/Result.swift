@@ -13,6 +13,19 @@ public struct SieveVacation: Sendable, Hashable {
     public var reason: String
     /// Whom to answer (the envelope sender).
     public var recipient: String
+
+    public init(
+        period: Int, subject: String?, from: String?, addresses: [String], mime: Bool, handle: String, reason: String, recipient: String
+    ) {
+        self.period = period
+        self.subject = subject
+        self.from = from
+        self.addresses = addresses
+        self.mime = mime
+        self.handle = handle
+        self.reason = reason
+        self.recipient = recipient
+    }
 }
 
 /// One action of the result, in the order the script performed it.
@@ -114,6 +127,8 @@ public struct SieveEnvironment: Sendable {
     /// The recipient's own addresses, besides the envelope recipient (vacation's "is it to me" check).
     public var userAddresses: [String]
     public var limits: SieveLimits
+    /// The extensions included scripts may require (those of the script that includes them).
+    public var extensions: Set<String>
 
     public init(
         mailboxExists: @escaping @Sendable (String) -> Bool = { _ in false },
@@ -121,7 +136,7 @@ public struct SieveEnvironment: Sendable {
         duplicateSeen: @escaping @Sendable (String, Int) -> Bool = { _, _ in false },
         loadScript: @escaping @Sendable (String, SieveScriptLocation) -> String? = { _, _ in nil },
         now: Date = Date(), localOffsetMinutes: Int = TimeZone.current.secondsFromGMT() / 60, userAddresses: [String] = [],
-        limits: SieveLimits = .default
+        limits: SieveLimits = .default, extensions: Set<String> = sieveSupportedExtensions
     ) {
         self.mailboxExists = mailboxExists
         self.alreadyResponded = alreadyResponded
@@ -131,5 +146,6 @@ public struct SieveEnvironment: Sendable {
         self.localOffsetMinutes = localOffsetMinutes
         self.userAddresses = userAddresses
         self.limits = limits
+        self.extensions = extensions
     }
 }

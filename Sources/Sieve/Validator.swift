@@ -189,13 +189,17 @@ private let comparators = [
 
 /// Compiles script text: parse, check `require`, resolve arguments; throws the first error, worded as Pigeonhole words it.
 public enum SieveCompiler {
-    public static func compile(_ text: String, name: String = "script", limits: SieveLimits = .default) throws(SieveCompileError) -> SieveScript {
+    /// `extensions`: those a script may require (Pigeonhole's `sieve_extensions`); others are unknown capabilities.
+    public static func compile(
+        _ text: String, name: String = "script", limits: SieveLimits = .default,
+        extensions enabled: Set<String> = sieveSupportedExtensions
+    ) throws(SieveCompileError) -> SieveScript {
         if text.utf8.count > limits.maxScriptSize {
             throw SieveCompileError(line: 0, message: "script is too large (max \(limits.maxScriptSize) bytes)")
         }
         var parser = try Parser(text, maxNesting: limits.maxNesting)
         let commands = try parser.parseScript()
-        var v = Validation(limits: limits)
+        var v = Validation(limits: limits, enabled: enabled)
         let nodes = try v.block(commands, topLevel: true)
         return SieveScript(name: name, commands: nodes, extensions: v.extensions)
     }
@@ -203,10 +207,14 @@ public enum SieveCompiler {
 
 private struct Validation {
     let limits: SieveLimits
+    let enabled: Set<String>
     var extensions: Set<String> = []
     var requiresAllowed = true
 
-    init(limits: SieveLimits) { self.limits = limits }
+    init(limits: SieveLimits, enabled: Set<String>) {
+        self.limits = limits
+        self.enabled = enabled
+    }
 
     mutating func block(_ commands: [SieveCommand], topLevel: Bool) throws(SieveCompileError) -> [SieveNode] {
         var out: [SieveNode] = []
@@ -261,7 +269,7 @@ private struct Validation {
         }
         if c.name == "require" {
             for ext in node.positional[0].strings ?? [] {
-                guard sieveSupportedExtensions.contains(ext) else {
+                guard sieveSupportedExtensions.contains(ext), enabled.contains(ext) else {
                     throw SieveCompileError(line: c.line, message: "require command: unknown Sieve capability `\(ext)'")
                 }
                 extensions.insert(ext)

@@ -20,7 +20,7 @@ struct ObjectMailCommand: AsyncParsableCommand {
             UserCommand.self,
             MetacacheCommand.self,
             MailboxCommand.self, SearchCommand.self, FetchCommand.self, ExpungeCommand.self, CopyCommand.self, MoveCommand.self, FlagsCommand.self,
-            QuotaCommand.self,
+            QuotaCommand.self, SieveCommand.self,
             ForceResyncCommand.self, WhoCommand.self, KickCommand.self,
             LDACommand.self,
             StopCommand.self,

@@ -34,7 +34,7 @@ import Testing
         #expect(
             throws: ConfigError(
                 "Invalid value for mail_plugins: 'box' is not built into this server (did you mean obox?); "
-                    + "available: obox zlib quota imap_quota notify mail_log", at: SourceLocation(file: "test.conf", line: 1))
+                    + "available: obox zlib quota imap_quota notify mail_log sieve", at: SourceLocation(file: "test.conf", line: 1))
         ) {
             try configuration("mail_plugins = $mail_plugins box\n")
         }

@@ -144,6 +144,20 @@ extension UserIndex {
             for name in root.subscriptions {
                 try db.execute(sql: "INSERT OR IGNORE INTO subscription(name) VALUES (?)", arguments: [name])
             }
+            // The user's Sieve scripts (`sieve.` keys) change only by commands that upload at once: the other
+            // backend's set is the newer one, deletions included.
+            try db.execute(sql: "DELETE FROM state WHERE substr(key, 1, 6) = 'sieve.'")
+            for (key, value) in root.state where key.hasPrefix("sieve.") {
+                try db.execute(sql: "INSERT OR REPLACE INTO state(key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            // Sieve tracking entries (`sieve-duplicate:`, `sieve-vacation:` keys → expiry): both backends' entries,
+            // the later expiry.
+            for (key, value) in root.state where key.hasPrefix("sieve-duplicate:") || key.hasPrefix("sieve-vacation:") {
+                try db.execute(
+                    sql: "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                        + "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+                    arguments: [key, value])
+            }
             if let theirs = root.state["last-uidvalidity"].flatMap(UInt32.init) {
                 let mine = try String.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'last-uidvalidity'").flatMap(UInt32.init) ?? 0
                 try db.execute(sql: "INSERT OR REPLACE INTO state(key, value) VALUES ('last-uidvalidity', ?)", arguments: [String(max(mine, theirs))])

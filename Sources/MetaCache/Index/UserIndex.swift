@@ -161,6 +161,17 @@ public final class UserIndex: Sendable {
         try await read { db in try String.fetchOne(db, sql: "SELECT value FROM state WHERE key = ?", arguments: [key]) }
     }
 
+    /// Every state key starting with `prefix` (a plain prefix: no LIKE wildcards are interpreted), with its value.
+    public func states(withPrefix prefix: String) async throws -> [String: String] {
+        try await read { db in
+            var found: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM state WHERE substr(key, 1, ?) = ?", arguments: [prefix.unicodeScalars.count, prefix]) {
+                found[row["key"]] = row["value"]
+            }
+            return found
+        }
+    }
+
     public func setState(_ key: String, _ value: String?) async throws {
         try await write { db in
             if let value {

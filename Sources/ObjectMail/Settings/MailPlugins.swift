@@ -2,16 +2,17 @@ import Config
 
 /// Dovecot's `mail_plugins`: the plugins this build has, each switching its feature on when named
 /// (`mail_plugins = $mail_plugins quota`, per protocol in `protocol imap { … }`). Naming a plugin this
-/// build lacks (sieve, mail_log, acl, a misspelling) is a configuration error, not a silently missing feature.
+/// build lacks (acl, a misspelling) is a configuration error, not a silently missing feature.
 public enum MailPlugins {
     /// obox is the only storage, so it is on whether named or not; the others act only when named.
-    public static let built = ["obox", "zlib", "quota", "imap_quota", "notify", "mail_log"]
+    public static let built = ["obox", "zlib", "quota", "imap_quota", "notify", "mail_log", "sieve"]
 
     public static let definition = SettingDefinition(
         "mail_plugins", .words(built),
         "Plugins to load: obox (the storage; always on), zlib (zlib_save compresses new mail objects), "
             + "quota (quota rules are enforced), imap_quota (IMAP QUOTA extension; with quota), "
-            + "notify (the change notifications mail_log needs), mail_log (one log line per mail event; with notify).")
+            + "notify (the change notifications mail_log needs), mail_log (one log line per mail event; with notify), "
+            + "sieve (LMTP and LDA run the users' Sieve scripts on delivery; elsewhere it does nothing, as in Dovecot).")
 
     /// The plugins named in these settings (a protocol's view from `Settings.forProtocol`, or the top level).
     public static func named(in settings: Settings) -> Set<String> {

@@ -57,7 +57,7 @@ extension StorageDelivery {
         let outcome = await storage.configuration.withinDeadline {
             // dovecot-lda adds no Return-Path, Delivered-To or Received: the MTA adds what it wants (Postfix's pipe
             // flags=DRhu), and adding them here too would give every message two of each.
-            await save(message, header: [], for: recipient, as: delivery, messageID: messageID, session: session)
+            await deliver(message, header: [], for: recipient, as: delivery, messageID: messageID, session: session)
         }
         switch outcome {
         case .saved(let mailbox):

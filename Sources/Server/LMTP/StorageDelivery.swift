@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Logging
+import MailModel
 import ObjectMail
 
 /// The delivery of the real server, for LMTP and for `objectmail lda` alike: recipients are looked up in the
@@ -12,12 +13,20 @@ public final class StorageDelivery: LMTPBackend {
     let configuration: LMTPConfiguration
     let limiter: UserConcurrencyLimiter
     let logger: Logger
+    /// Sieve on delivery (`mail_plugins` names sieve for this protocol); nil: mail goes where the request says.
+    let sieve: SieveDeliveryConfiguration?
+    /// Compiled scripts, shared by every delivery of this protocol.
+    let sieveCache = SieveCompiledCache()
 
-    public init(authenticator: Authenticator, storage: MailStorage, configuration: LMTPConfiguration, logger: Logger) {
+    public init(
+        authenticator: Authenticator, storage: MailStorage, configuration: LMTPConfiguration,
+        sieve: SieveDeliveryConfiguration? = nil, logger: Logger
+    ) {
         self.authenticator = authenticator
         self.storage = storage
         self.configuration = configuration
         self.limiter = UserConcurrencyLimiter(limit: configuration.userConcurrencyLimit)
+        self.sieve = sieve
         self.logger = logger
     }
 
@@ -63,7 +72,7 @@ public final class StorageDelivery: LMTPBackend {
         let request = DeliveryRequest(
             mailbox: detail, autocreate: configuration.mailboxAutocreate,
             autosubscribe: configuration.mailboxAutosubscribe, quota: .withGrace)
-        switch await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session) {
+        switch await deliver(message, header: header, for: recipient, as: request, messageID: messageID, session: session) {
         case .saved:
             return LMTPReply(250, "2.0.0 <\(recipient.address)> \(session.id) Saved")
         case .overQuota(let text):
@@ -73,6 +82,19 @@ public final class StorageDelivery: LMTPBackend {
         case .temporaryFailure:
             return LMTPReply(451, "4.3.0 <\(recipient.address)> Temporary failure")
         }
+    }
+
+    /// One recipient's delivery, for LMTP and LDA alike: through the user's Sieve scripts when the sieve plugin is on,
+    /// else straight to the requested mailbox (`save`).
+    func deliver(
+        _ message: LMTPMessage, header: [UInt8], for recipient: LMTPRecipient, as request: DeliveryRequest,
+        messageID: String, session: LMTPSessionInfo
+    ) async -> DeliveryOutcome {
+        if let sieve {
+            return await sieveDeliver(
+                message, header: header, for: recipient, as: request, messageID: messageID, session: session, sieve: sieve)
+        }
+        return await save(message, header: header, for: recipient, as: request, messageID: messageID, session: session)
     }
 
     /// Dovecot's mail_deliver for one recipient, the one save path of LMTP and LDA: the requested mailbox (LMTP's
@@ -90,15 +112,7 @@ public final class StorageDelivery: LMTPBackend {
         do {
             let user = try await storage.user(recipient.user, userdb: UserdbLocation(fields: recipient.userdbFields))
             await user.applyUserdbFields(recipient.userdbFields)
-            let incoming: IncomingMessage
-            if let spool = message.spool {
-                // Each recipient's object starts with its own header lines: a copy of the shared spool behind them,
-                // made on disk in bounded chunks (the object is uploaded from that file).
-                let copy = header.isEmpty ? spool : try await spool.copyAsync(prefixedWith: header)
-                incoming = IncomingMessage(spool: copy)
-            } else {
-                incoming = IncomingMessage(bytes: header + message.bytes)
-            }
+            let incoming = try await Self.incoming(message, header: header)
             if let requested = request.mailbox, (try? MailboxName(requested))?.isInbox != true {
                 do {
                     let mailbox = try await destination(requested, of: user, request: request)
@@ -128,7 +142,20 @@ public final class StorageDelivery: LMTPBackend {
         }
     }
 
-    private func save(
+    /// The recipient's copy: its header lines in front of the message, in memory or in a spool file.
+    static func incoming(_ message: LMTPMessage, header: [UInt8], flags: MessageFlags = [], keywords: [String] = []) async throws
+        -> IncomingMessage
+    {
+        if let spool = message.spool {
+            // Each recipient's object starts with its own header lines: a copy of the shared spool behind them,
+            // made on disk in bounded chunks (the object is uploaded from that file).
+            let copy = header.isEmpty ? spool : try await spool.copyAsync(prefixedWith: header)
+            return IncomingMessage(spool: copy, flags: flags, keywords: keywords)
+        }
+        return IncomingMessage(bytes: header + message.bytes, flags: flags, keywords: keywords)
+    }
+
+    func save(
         _ incoming: IncomingMessage, into mailbox: Mailbox, of user: MailUser, request: DeliveryRequest,
         logger: Logger
     ) async throws {
@@ -149,7 +176,7 @@ public final class StorageDelivery: LMTPBackend {
     }
 
     /// The requested mailbox; a missing one is created when the request says so (lda_mailbox_autocreate).
-    private func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> Mailbox {
+    func destination(_ name: String, of user: MailUser, request: DeliveryRequest) async throws -> Mailbox {
         do {
             return try await user.mailbox(name)
         } catch StorageError.mailboxNotFound where request.autocreate {
@@ -177,7 +204,7 @@ public final class StorageDelivery: LMTPBackend {
         return logger
     }
 
-    private func deliveryMetadata(
+    func deliveryMetadata(
         _ recipient: LMTPRecipient, from sender: String, size: Int, started: ContinuousClock.Instant,
         result: String
     ) -> Logger.Metadata {

@@ -64,14 +64,14 @@ public enum ServerSettings {
                 "Addresses of inet_listeners that name none (* every IPv4 address, :: every IPv6 one); Dovecot's default is \"*, ::\"."),
             SettingDefinition(
                 "postmaster_address", .string,
-                "From: of mail the server sends (rejects, quota warnings); nothing in this build sends mail yet.",
-                effect: .none),
+                "From: of Sieve's rejection messages; empty: postmaster@ the recipient's domain."),
             SettingDefinition(
                 "submission_host", .string,
-                "SMTP server (host:port) for mail the server sends; nothing in this build sends mail yet.", effect: .none),
+                "SMTP server (host[:port], port 25 by default) that Sieve's redirects, rejections and vacation responses "
+                    + "are sent to; empty: those actions fail and the message is kept."),
             SettingDefinition(
                 "sendmail_path", .string, default: "/usr/sbin/sendmail",
-                "sendmail binary for mail the server sends; nothing in this build sends mail yet.", effect: .none),
+                "sendmail binary for mail the server sends: not used by this build (only submission_host is).", effect: .none),
             SettingDefinition("hostname", .string, "Host name in the LMTP greeting, LHLO reply and Received: header; default: the system's."),
             SettingDefinition(
                 "recipient_delimiter", .string, default: "+",

@@ -46,6 +46,7 @@ enum DoveadmService {
 
     /// A storage error as doveadm reports it, with its exit code.
     static func describe(_ error: any Error) -> (Int32, String) {
+        if let sieve = error as? SieveStorageError { return DoveadmSieve.describe(sieve) }
         guard let storage = error as? StorageError else { return (DoveadmExit.temporaryFailure, "\(error)") }
         switch storage {
         case .mailboxNotFound(_, let mailbox): return (DoveadmExit.notFound, "Mailbox doesn't exist: \(mailbox)")
@@ -124,6 +125,8 @@ enum DoveadmService {
             // is reading it again, which also tells whether the index can be read.
             await user.applyUserdbFields(request.userdbFields)
             _ = try await user.quotaUsage()
+        case "sieve put", "sieve activate", "sieve deactivate", "sieve list", "sieve get", "sieve delete":
+            try await DoveadmSieve.run(request, user: user, into: &response)
         case "force-resync":
             // The index is per user: a resync lists every folder of the user, whatever the mask.
             _ = try await user.revalidate(reason: "force-resync requested")

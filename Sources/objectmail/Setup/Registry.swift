@@ -18,6 +18,7 @@ enum Registry {
         TLSSettings.register(in: &registry)
         IMAPConfiguration.register(in: &registry)
         POP3Settings.register(in: &registry)
+        registry.registerPlugin(SieveSettings.definitions)
         return registry
     }()
 }

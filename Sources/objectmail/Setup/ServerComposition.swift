@@ -20,10 +20,13 @@ struct ServerComposition {
     static func make(settings: Settings, storage: MailStorage, registries: SessionRegistries, logger: Logger) throws -> ServerComposition {
         let authenticator = try Authenticator(settings: settings)
         let lmtp = LMTPConfiguration(settings: settings.forProtocol("lmtp"))
-        let delivery = StorageDelivery(authenticator: authenticator, storage: storage, configuration: lmtp, logger: Logger(label: "lmtp"))
+        let delivery = StorageDelivery(
+            authenticator: authenticator, storage: storage, configuration: lmtp,
+            sieve: try SieveDeliveryConfiguration(settings: settings.forProtocol("lmtp")), logger: Logger(label: "lmtp"))
         let lda = StorageDelivery(
             authenticator: authenticator, storage: storage,
-            configuration: LMTPConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
+            configuration: LMTPConfiguration(settings: settings.forProtocol("lda")),
+            sieve: try SieveDeliveryConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
         let imap = try IMAPConfiguration(settings: settings.forProtocol("imap"))
         let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
         let listeners = try ListenerSpec.all(from: settings)

@@ -21,8 +21,8 @@ struct SettingChanges {
     /// Those a reload does not apply.
     var needingRestart: [String] { paths.filter { !Self.appliedLive($0) } }
 
-    /// Protocols, listeners, authentication, TLS and login policy, each protocol's own settings, the quota rules
-    /// and the log settings are rebuilt by a reload; whatever else changed needs a restart.
+    /// Protocols, listeners, authentication, TLS and login policy, each protocol's own settings, the quota rules,
+    /// the Sieve settings and the log settings are rebuilt by a reload; whatever else changed needs a restart.
     static func appliedLive(_ path: String) -> Bool {
         let components = path.split(separator: "/").map(String.init)
         guard let first = components.first else { return true }
@@ -33,14 +33,15 @@ struct SettingChanges {
             let service = words.count > 1 ? words[1] : ""
             return ["imap-login", "pop3-login", "lmtp", "imap", "pop3", "anvil", "auth"].contains(service)
         case "plugin":
-            return components.count > 1 && components[1].hasPrefix("quota")
+            // The quota rules, and Sieve's settings (each delivery backend is rebuilt with them).
+            return components.count > 1 && (components[1].hasPrefix("quota") || components[1].hasPrefix("sieve"))
         case "passdb", "userdb", "protocol":
             return true
         default:
             let prefixes = ["auth_", "ssl", "imap_", "pop3_", "lmtp_", "lda_", "login_"]
             let names: Set = [
                 "protocols", "listen", "disable_plaintext_auth", "mail_max_userip_connections", "hostname",
-                "postmaster_address", "recipient_delimiter", "log_path", "info_log_path", "debug_log_path",
+                "postmaster_address", "submission_host", "recipient_delimiter", "log_path", "info_log_path", "debug_log_path",
                 "mail_debug", "mail_log_prefix", "verbose_proctitle", "auth_mechanisms"
             ]
             return names.contains(name) || prefixes.contains { name.hasPrefix($0) }

@@ -2,7 +2,7 @@
 /// subcommand's options after its name. This moves a leading `-f FORMATTER` behind the verb's words.
 enum DoveadmArguments {
     /// Verbs whose second word is part of the name (`mailbox list`, `flags add`, `quota get`).
-    static let groups: Set<String> = ["mailbox", "flags", "quota"]
+    static let groups: Set<String> = ["mailbox", "flags", "quota", "sieve"]
 
     static func normalized(_ arguments: [String]) -> [String] {
         guard arguments.count >= 3, arguments[0] == "-f" else { return arguments }
