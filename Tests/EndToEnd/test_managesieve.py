@@ -118,6 +118,9 @@ def test_protocol_line_by_line_as_dovecot_answers(imap_server):
     assert client.send(b"CHECKSCRIPT {4+}\r\nfoo;") == [
         b"NO {107}\r\nline 1: error: unknown command 'foo' (only reported once at first occurrence).\r\n"
         b"error: validation failed.\r\n"]
+    assert client.send(b'PUTSCRIPT "p" "keep"') == [
+        b"NO {137}\r\np: line 1: error: expected end of command ';' or the beginning of a compound block '{', but found "
+        b"end of file.\r\np: error: parse failed.\r\n"]
     assert client.send(b'HAVESPACE "x" 100') == [b'OK "Putscript would succeed."']
     assert client.send(b'HAVESPACE "x" 600') == [b'NO (QUOTA/MAXSIZE) "Script is too large (max 500 bytes)."']
     assert client.send(b'PUTSCRIPT "b" "keep;"') == [b'OK "PUTSCRIPT completed."']
