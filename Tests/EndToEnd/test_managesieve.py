@@ -293,3 +293,24 @@ def test_settings_refused(run, tmp_path, setting, message):
         """) + passwd_file_databases(users) + "\n" + setting)
     result = run("serve", "-c", str(config), cwd=tmp_path, timeout=30)
     assert result.returncode != 0 and message in result.stdout + result.stderr
+
+
+def test_authenticate_login_with_challenges_and_abort(imap_server):
+    server = start(imap_server)
+    client = Raw(server.sieve_port)
+    client.response()
+    # Challenges are strings on their own line; the client answers with strings (RFC 5804 §2.1).
+    client.sock.sendall(b'AUTHENTICATE "PLAIN"\r\n')
+    assert client.line() == b'""'
+    assert client.send(b'"*"') == [b'NO "Authentication aborted by client."']
+    client.sock.sendall(b'AUTHENTICATE "LOGIN"\r\n')
+    assert client.line() == b'"VXNlcm5hbWU6"'
+    client.sock.sendall(b'"' + base64.b64encode(USER.encode()) + b'"\r\n')
+    assert client.line() == b'"UGFzc3dvcmQ6"'
+    # A literal is a string too.
+    password = base64.b64encode(IMAP_PASSWORD.encode())
+    assert client.send(b"{%d+}\r\n" % len(password) + password) == [b'OK "Logged in."']
+    assert client.send(b'AUTHENTICATE "PLAIN"') == [b'NO "Error in MANAGESIEVE command AUTHENTICATE: Unknown command."']
+    client.send(b"LOGOUT")
+    assert server.stop() == 0
+    assert "method=LOGIN" in server.log.read_text()

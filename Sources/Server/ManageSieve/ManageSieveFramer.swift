@@ -33,12 +33,14 @@ struct ManageSieveFramer: ByteToMessageDecoder {
     private var tokens: [ManageSieveToken] = []
     /// Octets of the line read so far (literals excluded).
     private var lineLength = 0
+    /// The literal being read (outside `state`, so appending does not copy it).
+    private var literalBytes: [UInt8] = []
     private var state = State.line
 
     private enum State: Equatable {
         case line
-        /// Reading a literal's octets into `collected`.
-        case literal(remaining: Int, collected: [UInt8])
+        /// Reading a literal's octets into `literalBytes`.
+        case literal(remaining: Int)
         /// Dropping an oversized literal; the command is reported once its line ends.
         case skippingLiteral(remaining: Int, size: Int)
         /// After an oversized literal: the rest of the line is dropped.
@@ -69,14 +71,18 @@ struct ManageSieveFramer: ByteToMessageDecoder {
     mutating func nextFrame(_ buffer: inout ByteBuffer) -> ManageSieveFrame? {
         while buffer.readableBytes > 0 {
             switch state {
-            case .literal(let remaining, var collected):
+            case .literal(let remaining):
                 let take = min(remaining, buffer.readableBytes)
-                collected += buffer.readBytes(length: take) ?? []
+                buffer.readWithUnsafeReadableBytes { bytes in
+                    literalBytes.append(contentsOf: bytes.prefix(take))
+                    return take
+                }
                 if take == remaining {
-                    tokens.append(.string(String(decoding: collected, as: UTF8.self)))
+                    tokens.append(.string(String(decoding: literalBytes, as: UTF8.self)))
+                    literalBytes = []
                     state = .line
                 } else {
-                    state = .literal(remaining: remaining - take, collected: collected)
+                    state = .literal(remaining: remaining - take)
                 }
             case .skippingLiteral(let remaining, let size):
                 let take = min(remaining, buffer.readableBytes)
@@ -152,8 +158,13 @@ struct ManageSieveFramer: ByteToMessageDecoder {
             if literal > maxLiteralSize {
                 state = .skippingLiteral(remaining: literal, size: literal)
             } else {
-                state = literal == 0 ? .line : .literal(remaining: literal, collected: [])
-                if literal == 0 { tokens.append(.string("")) }
+                if literal == 0 {
+                    tokens.append(.string(""))
+                } else {
+                    // Grown as octets arrive: a client announcing a large literal and sending nothing costs nothing.
+                    literalBytes.reserveCapacity(min(literal, 65536))
+                    state = .literal(remaining: literal)
+                }
             }
             return nil
         }
