@@ -314,3 +314,19 @@ def test_authenticate_login_with_challenges_and_abort(imap_server):
     client.send(b"LOGOUT")
     assert server.stop() == 0
     assert "method=LOGIN" in server.log.read_text()
+
+
+def test_mail_max_userip_connections_of_protocol_sieve(imap_server):
+    server = start(imap_server, settings="protocol sieve {\n  mail_max_userip_connections = 1\n}\n")
+    first, second = Raw(server.sieve_port), Raw(server.sieve_port)
+    first.response()
+    second.response()
+    first.login()
+    token = base64.b64encode(b"\0" + USER.encode() + b"\0" + IMAP_PASSWORD.encode())
+    assert second.send(b'AUTHENTICATE "PLAIN" "' + token + b'"') == [
+        b'NO "Maximum number of connections from user+IP exceeded (mail_max_userip_connections=1)"']
+    assert first.send(b"LOGOUT") == [b'OK "Logout completed."']
+    assert first.reader.readline() == b""
+    second.login()
+    # IMAP counts its own sessions.
+    server.imap(USER).logout()

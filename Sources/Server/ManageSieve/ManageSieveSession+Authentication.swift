@@ -54,8 +54,8 @@ extension ManageSieveSession {
         case .temporaryFailure:
             respond(.no, code: "TRYLATER", "Temporary authentication failure.")
         case .tooManyConnections(let limit):
-            respond(.bye, "Maximum number of connections from user+IP exceeded (mail_max_userip_connections=\(limit))")
-            close(reason: "Too many connections")
+            // Dovecot's managesieve-login refuses the login and keeps the connection.
+            respond(.no, "Maximum number of connections from user+IP exceeded (mail_max_userip_connections=\(limit))")
         case .storageUnavailable:
             respond(.no, code: "TRYLATER", "Temporary storage failure, try again later.")
         }
