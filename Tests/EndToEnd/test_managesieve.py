@@ -303,6 +303,9 @@ def test_authenticate_login_with_challenges_and_abort(imap_server):
     client.sock.sendall(b'AUTHENTICATE "PLAIN"\r\n')
     assert client.line() == b'""'
     assert client.send(b'"*"') == [b'NO "Authentication aborted by client."']
+    assert client.send(b'AUTHENTICATE "FOO"') == [b'NO "Unsupported authentication mechanism."']
+    assert client.send(b'AUTHENTICATE "PLAIN" "!!!"') == [b'NO "Invalid base64 data in initial response"']
+    assert client.send(b"STARTTLS") == [b'NO "TLS support isn\'t enabled."']
     client.sock.sendall(b'AUTHENTICATE "LOGIN"\r\n')
     assert client.line() == b'"VXNlcm5hbWU6"'
     client.sock.sendall(b'"' + base64.b64encode(USER.encode()) + b'"\r\n')

@@ -14,14 +14,15 @@ extension ManageSieveSession {
             guard var exchange = SASLExchange(mechanism: mechanism, offeredBy: login.authenticator) else {
                 return respond(.no, "Unsupported authentication mechanism.")
             }
-            await sasl(exchange.start(initialResponse: initialResponse), exchange: exchange)
+            await sasl(exchange.start(initialResponse: initialResponse), exchange: exchange, initial: initialResponse != nil)
         default:
             common(command)
         }
     }
 
     /// One step of an AUTHENTICATE exchange: a challenge is a string on its own line (RFC 5804 §2.1).
-    func sasl(_ step: SASLExchange.Step, exchange: SASLExchange) async {
+    /// `initial`: the step answers the initial response (SASL-IR), which Dovecot names in its refusal.
+    func sasl(_ step: SASLExchange.Step, exchange: SASLExchange, initial: Bool = false) async {
         switch step {
         case .challenge(let challenge):
             writeString(challenge)
@@ -32,7 +33,7 @@ extension ManageSieveSession {
         case .failed(.aborted):
             respond(.no, "Authentication aborted by client.")
         case .failed(.invalidBase64):
-            badCommand("Invalid base64 data in continued response")
+            badCommand("Invalid base64 data in \(initial ? "initial" : "continued") response")
         case .failed(.malformed), .failed(.authorizationDenied):
             failedLogins += 1
             respond(.no, "Authentication failed.")
@@ -73,7 +74,7 @@ extension ManageSieveSession {
     /// STARTTLS (RFC 5804 §2.2): the OK is the last clear-text line; anything pipelined behind the command in clear
     /// text is dropped (CVE-2011-0411). The capabilities follow once the handshake is done.
     private func startTLS() async {
-        guard let provider = transport.security.tls else { return badCommand("Error in MANAGESIEVE command received by server.") }
+        guard let provider = transport.security.tls else { return respond(.no, "TLS support isn't enabled.") }
         guard transport.canStartTLS else { return respond(.no, "TLS is already active.") }
         await flush()
         var reply = channel.allocator.buffer(capacity: 32)
