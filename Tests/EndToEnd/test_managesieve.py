@@ -333,3 +333,15 @@ def test_mail_max_userip_connections_of_protocol_sieve(imap_server):
     second.login()
     # IMAP counts its own sessions.
     server.imap(USER).logout()
+
+
+def test_third_bad_command_before_login_ends_the_connection(imap_server):
+    server = start(imap_server)
+    client = Raw(server.sieve_port)
+    client.response()
+    # Dovecot's managesieve-login: NO, NO, then BYE instead of the third NO.
+    client.sock.sendall(b'\r\nNOOP\r\n   \r\n"x"\r\n')
+    assert [client.line() for _ in range(4)] == [
+        b'NO "Error in MANAGESIEVE command received by server."', b'OK "NOOP Completed"',
+        b'NO "Error in MANAGESIEVE command received by server."', b'BYE "Too many invalid MANAGESIEVE commands."']
+    assert client.reader.readline() == b""

@@ -223,15 +223,16 @@ actor ManageSieveSession {
         }
     }
 
+    /// The last bad command allowed gets the BYE instead of its NO, as from Dovecot.
     func badCommand(_ message: String) {
-        respond(.no, message)
         badCommands += 1
         let limit: Int
         if case .authenticated = state { limit = Self.maxBadCommands } else { limit = Self.maxBadCommandsBeforeLogin }
-        if badCommands >= limit {
+        guard badCommands < limit else {
             respond(.bye, "Too many invalid MANAGESIEVE commands.")
-            close(reason: "Too many invalid commands")
+            return close(reason: "Too many invalid commands")
         }
+        respond(.no, message)
     }
 
     /// What both states answer alike.
