@@ -3,13 +3,13 @@ import Foundation
 /// What ManageSieve needs of the personal script storage (`MailUser+SieveScripts`) beyond doveadm's verbs: a rename
 /// and the sizes its quotas count.
 extension MailUser {
-    /// Gives a script a new name; the active script stays active under it (Pigeonhole's RENAMESCRIPT).
+    /// Gives a script a new name; the active script stays active under it (Pigeonhole's RENAMESCRIPT). A name taken,
+    /// its own included, is `scriptExists`.
     public func renameSieveScript(named old: String, to new: String) async throws {
         try SieveScriptName.validate(new)
         guard let hash = try await mapErrors({ try await index.state(Self.sieveScriptKeyPrefix + old) }) else {
             throw SieveStorageError.scriptNotFound(old)
         }
-        guard old != new else { return }
         guard try await mapErrors({ try await index.state(Self.sieveScriptKeyPrefix + new) }) == nil else {
             throw SieveStorageError.scriptExists(new)
         }

@@ -13,7 +13,7 @@ extension ManageSieveSession {
             case .unauthenticate:
                 unauthenticate(user)
             case .haveSpace(let name, let size):
-                try SieveScriptName.validate(name)
+                guard (try? SieveScriptName.validate(name)) != nil else { return respond(.no, "Invalid script name.") }
                 guard try await quotaAllows(name: name, size: size, user: mail) else { return }
                 respond(.ok, "Putscript would succeed.")
             case .putScript(let name, let script):
@@ -52,6 +52,7 @@ extension ManageSieveSession {
                 try await mail.deleteSieveScript(named: name, evenIfActive: false)
                 respond(.ok, "Deletescript completed.")
             case .renameScript(let old, let new):
+                guard (try? SieveScriptName.validate(new)) != nil else { return respond(.no, "Invalid new Sieve script name `\(new)'.") }
                 try await mail.renameSieveScript(named: old, to: new)
                 respond(.ok, "Renamescript completed.")
             case .capability, .noop, .logout:
