@@ -262,7 +262,7 @@ def test_starttls_then_authenticate(imap_server, tmp_path):
     # Not local, no TLS: no password may be sent yet (disable_plaintext_auth = yes).
     assert "STARTTLS" in capabilities and capabilities["SASL"] == ""
     assert client.send(b'AUTHENTICATE "PLAIN" "' + base64.b64encode(b"\0jane@example.com\0secret") + b'"') == [
-        b'NO "Plaintext authentication disallowed on non-secure (SSL/TLS) connections."']
+        b'NO "Plaintext authentication disabled."']
     # A command pipelined in clear text behind STARTTLS is dropped (CVE-2011-0411).
     client.sock.sendall(b"STARTTLS\r\nLOGOUT\r\n")
     assert client.line() == b'OK "Begin TLS negotiation now."'
@@ -270,6 +270,7 @@ def test_starttls_then_authenticate(imap_server, tmp_path):
     after = secure.response()
     assert after[-1] == b'OK "TLS negotiation successful."'
     assert capability_map(after)["SASL"] == "PLAIN LOGIN" and "STARTTLS" not in capability_map(after)
+    assert secure.send(b"STARTTLS") == [b'NO "TLS is already active."']
     secure.login()
     assert secure.send(b"LISTSCRIPTS") == [b'OK "Listscripts completed."']
     secure.send(b"LOGOUT")

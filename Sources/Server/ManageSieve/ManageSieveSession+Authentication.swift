@@ -9,7 +9,7 @@ extension ManageSieveSession {
             await startTLS()
         case .authenticate(let mechanism, let initialResponse):
             guard transport.plaintextAuthAllowed else {
-                return respond(.no, "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.")
+                return respond(.no, "Plaintext authentication disabled.")
             }
             guard var exchange = SASLExchange(mechanism: mechanism, offeredBy: login.authenticator) else {
                 return respond(.no, "Unsupported authentication mechanism.")
