@@ -352,3 +352,106 @@ def test_third_bad_command_before_login_ends_the_connection(imap_server):
         b'NO "Error in MANAGESIEVE command received by server."', b'OK "NOOP Completed"',
         b'NO "Error in MANAGESIEVE command received by server."', b'BYE "Too many invalid MANAGESIEVE commands."']
     assert client.reader.readline() == b""
+
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+
+
+class DovecotManageSieve:
+    """Dovecot's own managesieve (Debian's dovecot-managesieved) in a private folder, with the same users and quotas."""
+
+    def __init__(self, plugin: str):
+        import tempfile
+        # Under /tmp with mode 0755: Dovecot's unprivileged helpers must reach base_dir; homes belong to the dovecot user.
+        self.root = tempfile.mkdtemp(prefix="objectmail-managesieve-")
+        os.chmod(self.root, 0o755)
+        os.makedirs(f"{self.root}/home", mode=0o777)
+        os.chmod(f"{self.root}/home", 0o777)
+        self.port = free_port()
+        with open(f"{self.root}/users", "w") as file:
+            file.write(f"{USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        self.config = f"{self.root}/dovecot.conf"
+        with open(self.config, "w") as file:
+            file.write(textwrap.dedent(f"""\
+                base_dir = {self.root}/run
+                state_dir = {self.root}/state
+                log_path = {self.root}/dovecot.log
+                protocols = sieve
+                first_valid_uid = 1
+                listen = 127.0.0.1
+                ssl = no
+                disable_plaintext_auth = no
+                auth_mechanisms = plain login
+                default_internal_user = dovecot
+                default_login_user = dovenull
+                mail_location = maildir:~/Maildir
+                service managesieve-login {{
+                  inet_listener sieve {{
+                    address = 127.0.0.1
+                    port = {self.port}
+                  }}
+                }}
+                passdb {{
+                  driver = passwd-file
+                  args = {self.root}/users
+                }}
+                userdb {{
+                  driver = static
+                  args = uid=dovecot gid=dovecot home={self.root}/home/%u
+                }}
+                plugin {{
+                  sieve = file:~/sieve;active=~/.dovecot.sieve
+                """) + plugin + "}\n")
+        self.process = subprocess.Popen([DOVECOT, "-F", "-c", self.config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process, timeout=30)
+
+    def stop(self):
+        import signal
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# Commands sent to both servers, after the login; each answer is compared (the SIEVE/NOTIFY/IMPLEMENTATION/UNAUTHENTICATE
+# capabilities and the greeting's text aside: docs/sieve.md lists those differences).
+DIFFERENTIAL = [
+    b"CAPABILITY", b"LISTSCRIPTS", b'PUTSCRIPT "a" {12+}\r\nkeep;\r\nstop;', b'PUTSCRIPT "bad" {20+}\r\nrequire "foo";\nkeep;',
+    b'PUTSCRIPT "p" "keep"', b'CHECKSCRIPT "if true {"', b'CHECKSCRIPT "keep;"', b'HAVESPACE "x" 100', b'HAVESPACE "x" 600',
+    b'HAVESPACE "a/b" 1', b'PUTSCRIPT "b" "keep;"', b'PUTSCRIPT "c" "discard;"', b'PUTSCRIPT "d" "keep;"',
+    b'SETACTIVE "a"', b'SETACTIVE "zz"', b'GETSCRIPT "a"', b'GETSCRIPT "zz"', b'DELETESCRIPT "a"', b'DELETESCRIPT "zz"',
+    b'RENAMESCRIPT "a" "b"', b'RENAMESCRIPT "zz" "y"', b'RENAMESCRIPT "a" "a"', b'RENAMESCRIPT "a" "x/y"',
+    b'RENAMESCRIPT "a" "e"', b'GETSCRIPT "e"', b'SETACTIVE ""', b'DELETESCRIPT "e"', b'PUTSCRIPT "a/b" "keep;"',
+    b"NOOP", b'NOOP "t"', b"PUTSCRIPT", b"PUTSCRIPT a b", b"STARTTLS", b"LOGOUT",
+]
+
+
+DIFFERENT_CAPABILITIES = (b'"IMPLEMENTATION"', b'"SIEVE"', b'"NOTIFY"', b'"UNAUTHENTICATE"')
+
+
+def transcript(port):
+    client = Raw(port)
+    lines = [line for line in client.response() if not line.startswith(DIFFERENT_CAPABILITIES)]
+    answers = [lines[:-1]]
+    for command in [b'AUTHENTICATE "FOO"', b'AUTHENTICATE "PLAIN" "!!!"', b"LISTSCRIPTS"]:
+        answers.append((command, client.send(command)))
+    client.login()
+    for command in DIFFERENTIAL:
+        answer = [line for line in client.send(command) if not line.startswith(DIFFERENT_CAPABILITIES)]
+        # Dovecot lists scripts in directory order.
+        answers.append((command, sorted(answer[:-1]) + answer[-1:]))
+    return answers
+
+
+def test_answers_match_dovecots_managesieve(imap_server):
+    assert os.access(DOVECOT, os.X_OK), "dovecot is not installed (scripts/lib/install-deps.sh installs it)"
+    assert os.path.exists("/usr/lib/dovecot/managesieve"), "dovecot-managesieved is not installed (scripts/lib/install-deps.sh)"
+    plugin = "  sieve_quota_max_scripts = 3\n  sieve_quota_max_storage = 1000\n  sieve_max_script_size = 500\n"
+    dovecot = DovecotManageSieve(plugin)
+    try:
+        theirs = transcript(dovecot.port)
+    finally:
+        dovecot.stop()
+    ours = transcript(start(imap_server, plugin=plugin).sieve_port)
+    for mine, reference in zip(ours, theirs):
+        assert mine == reference
+    assert len(ours) == len(theirs)
