@@ -105,9 +105,9 @@ extension ManageSieveSession {
             return true
         } catch {
             let prefix = name.map { "\($0): " } ?? ""
-            var lines: [String] = []
-            // Pigeonhole ends each message with a full stop.
-            if configuration.maxCompileErrors != 0 { lines.append(prefix + error.description + ".") }
+            // Pigeonhole ends each message with a full stop. The compiler stops at the first error, so the one error
+            // is within any managesieve_max_compile_errors (0: no limit).
+            var lines = [prefix + error.description + "."]
             let stage = SieveCompiler.parses(script, limits: configuration.limits) ? "validation" : "parse"
             lines.append(prefix + "error: \(stage) failed.")
             respond(.no, lines.joined(separator: "\r\n") + "\r\n")

@@ -121,7 +121,7 @@ public enum ManageSieveSettings {
                 "The NOTIFY capability; must stay empty: the enotify extension is not implemented, so none is announced."),
             SettingDefinition(
                 "managesieve_max_compile_errors", .number, default: "5",
-                "Most compile errors a PUTSCRIPT or CHECKSCRIPT answer lists (the compiler stops at the first)."),
+                "Most compile errors a PUTSCRIPT or CHECKSCRIPT answer lists, 0: no limit (the compiler stops at the first)."),
             SettingDefinition(
                 "managesieve_logout_format", .string, default: ManageSieveConfiguration.defaultLogoutFormat, "Logout log line: %i/%o bytes in/out.")
         ])
