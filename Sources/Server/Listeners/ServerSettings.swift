@@ -3,7 +3,7 @@ import Config
 /// The listener and LMTP settings the server honours, with Dovecot's names and defaults.
 public enum ServerSettings {
     /// Protocols this build can serve; `protocols` may name only these.
-    public static let implementedProtocols = ["lmtp", "imap", "pop3"]
+    public static let implementedProtocols = ["lmtp", "imap", "pop3", "sieve"]
 
     static let inetListener = SectionDefinition(
         "inet_listener", naming: .required, "A TCP listener.",
@@ -53,12 +53,13 @@ public enum ServerSettings {
 
     /// Protocols a `protocol NAME { }` filter may name: the served ones, and Dovecot's others, whose filters apply
     /// to nothing until they are served (as in Dovecot when the protocol is not in `protocols`).
-    static let filterProtocols = implementedProtocols + ["lda", "sieve", "submission", "doveadm"]
+    static let filterProtocols = implementedProtocols + ["lda", "submission", "doveadm"]
 
     public static func register(in registry: inout SettingsRegistry) {
         registry.registerProtocolFilter(names: filterProtocols, overridable: ["mail_plugins", "mail_max_userip_connections"])
         registry.register([
-            SettingDefinition("protocols", .words(implementedProtocols), default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3)."),
+            SettingDefinition(
+                "protocols", .words(implementedProtocols), default: "lmtp", "Protocols to serve (this build: lmtp, imap, pop3, sieve: ManageSieve)."),
             SettingDefinition(
                 "listen", .list, default: "*",
                 "Addresses of inet_listeners that name none (* every IPv4 address, :: every IPv6 one); Dovecot's default is \"*, ::\"."),

@@ -5,6 +5,7 @@ public struct SessionRegistries: Sendable {
     let imapUserIP = UserIPCounts()
     let pop3UserIP = UserIPCounts()
     let pop3Locks = POP3SessionLocks()
+    let sieveUserIP = UserIPCounts()
 
     public init() {}
 }

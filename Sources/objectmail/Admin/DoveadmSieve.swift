@@ -41,7 +41,7 @@ enum DoveadmSieve {
     static func describe(_ error: SieveStorageError) -> (Int32, String) {
         switch error {
         case .scriptNotFound: (DoveadmExit.notFound, error.description)
-        case .scriptActive, .invalidName: (DoveadmExit.dataError, error.description)
+        case .scriptActive, .invalidName, .scriptExists: (DoveadmExit.dataError, error.description)
         case .corrupt: (DoveadmExit.temporaryFailure, error.description)
         }
     }

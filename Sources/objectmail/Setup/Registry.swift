@@ -19,6 +19,7 @@ enum Registry {
         IMAPConfiguration.register(in: &registry)
         POP3Settings.register(in: &registry)
         registry.registerPlugin(SieveSettings.definitions)
+        ManageSieveSettings.register(in: &registry)
         return registry
     }()
 }

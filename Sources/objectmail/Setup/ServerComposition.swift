@@ -29,6 +29,7 @@ struct ServerComposition {
             sieve: try SieveDeliveryConfiguration(settings: settings.forProtocol("lda")), logger: Logger(label: "lda"))
         let imap = try IMAPConfiguration(settings: settings.forProtocol("imap"))
         let pop3 = try POP3Configuration(settings: settings.forProtocol("pop3"))
+        let manageSieve = try ManageSieveConfiguration(settings: settings.forProtocol("sieve"))
         let listeners = try ListenerSpec.all(from: settings)
         let security = try ConnectionSecurity(settings: TLSSettings(settings: settings), logger: logger)
         if security.tls == nil, let implicit = listeners.first(where: \.ssl) {
@@ -39,6 +40,7 @@ struct ServerComposition {
                 .lmtp(backend: delivery, configuration: lmtp),
                 .imap(authenticator: authenticator, storage: storage, configuration: imap, registries: registries),
                 .pop3(authenticator: authenticator, storage: storage, configuration: pop3, registries: registries),
+                .manageSieve(authenticator: authenticator, storage: storage, configuration: manageSieve, registries: registries),
                 .authClient(authenticator: authenticator)
             ],
             security: security, listeners: listeners, quota: try StorageConfiguration(settings: settings).quota, lda: lda,

@@ -31,14 +31,14 @@ struct SettingChanges {
         switch name {
         case "service":
             let service = words.count > 1 ? words[1] : ""
-            return ["imap-login", "pop3-login", "lmtp", "imap", "pop3", "anvil", "auth"].contains(service)
+            return ["imap-login", "pop3-login", "managesieve-login", "lmtp", "imap", "pop3", "managesieve", "anvil", "auth"].contains(service)
         case "plugin":
             // The quota rules, and Sieve's settings (each delivery backend is rebuilt with them).
             return components.count > 1 && (components[1].hasPrefix("quota") || components[1].hasPrefix("sieve"))
         case "passdb", "userdb", "protocol":
             return true
         default:
-            let prefixes = ["auth_", "ssl", "imap_", "pop3_", "lmtp_", "lda_", "login_"]
+            let prefixes = ["auth_", "ssl", "imap_", "pop3_", "lmtp_", "lda_", "login_", "managesieve_"]
             let names: Set = [
                 "protocols", "listen", "disable_plaintext_auth", "mail_max_userip_connections", "hostname",
                 "postmaster_address", "submission_host", "recipient_delimiter", "log_path", "info_log_path", "debug_log_path",
